@@ -1,0 +1,52 @@
+using System.Net;
+
+namespace Homer.Storage;
+
+/// <summary>
+/// One captured message as the store keeps it: the searchable fields typed, the payload raw and untruncated.
+/// Built once per packet by the ingest graph; immutable so it can be shared by the store and the dialog actors.
+/// </summary>
+public sealed record CapturedMessage
+{
+    /// <summary>Capture time in microseconds since the Unix epoch (as the sender stamped it).</summary>
+    public required long TimestampMicros { get; init; }
+    public required MessageProfile Profile { get; init; }
+    public required byte ProtocolType { get; init; }
+    public byte IpProtocol { get; init; }
+    public required IPAddress SourceIp { get; init; }
+    public required int SourcePort { get; init; }
+    public required IPAddress DestinationIp { get; init; }
+    public required int DestinationPort { get; init; }
+    public long CaptureId { get; init; }
+    public string? NodeName { get; init; }
+    public string? CorrelationId { get; init; }
+    public string? CallId { get; init; }
+    public string? Method { get; init; }
+    public int? StatusCode { get; init; }
+    public string? ReasonPhrase { get; init; }
+    public string? RuriUser { get; init; }
+    public string? FromUser { get; init; }
+    public string? FromTag { get; init; }
+    public string? ToUser { get; init; }
+    public string? ToTag { get; init; }
+    public long? CSeqNumber { get; init; }
+    public string? CSeqMethod { get; init; }
+    public string? UserAgent { get; init; }
+    /// <summary>Why the payload could not be parsed as its protocol type says, or null. Such messages are still kept.</summary>
+    public string? ParseError { get; init; }
+    public required ReadOnlyMemory<byte> Payload { get; init; }
+
+    public DateTimeOffset Timestamp => DateTimeOffset.UnixEpoch.AddTicks(TimestampMicros * 10);
+}
+
+/// <summary>Which family of table a message belongs to; SIP replies follow their request by CSeq method.</summary>
+public enum MessageProfile : short
+{
+    Default = 0,
+    Call = 1,
+    Registration = 2,
+    Qos = 3,
+    Rtcp = 4,
+    Log = 5,
+    Generic = 6,
+}
