@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Quick start: installs what is missing, provisions PostgreSQL (unless HOMER_DB points at one), builds, and runs
+# one node with every role in the foreground: HEP on udp/9060, API and dashboard on http://localhost:9080.
+set -euo pipefail
+root=$(cd "$(dirname "$0")" && pwd)
+cd "$root"
+
+scripts/setup.sh run
+
+if [ -z "${HOMER_DB:-}" ]; then
+  # The local cluster Debian's postgresql package created; start it and make sure role and database exist.
+  cluster=$(pg_lsclusters -h | awk 'NR==1 {print $1" "$2}')
+  if [ -z "$cluster" ]; then
+    ver=$(ls /usr/lib/postgresql | sort -V | tail -n 1)
+    pg_createcluster "$ver" main >/dev/null
+    cluster="$ver main"
+  fi
+  pg_ctlcluster $cluster start 2>/dev/null || true
+  port=$(pg_lsclusters -h | awk -v c="$cluster" '$1" "$2==c {print $3}')
+  psql_admin() { runuser -u postgres -- psql -p "$port" -qtA "$@"; }
+  for _ in $(seq 1 30); do psql_admin -c 'SELECT 1' >/dev/null 2>&1 && break; sleep 1; done
+  psql_admin -c "SELECT 1 FROM pg_roles WHERE rolname='homer'" | grep -q 1 || \
+    psql_admin -c "CREATE ROLE homer LOGIN PASSWORD 'homer'"
+  psql_admin -c "SELECT 1 FROM pg_database WHERE datname='homer'" | grep -q 1 || \
+    psql_admin -c "CREATE DATABASE homer OWNER homer"
+  export HOMER_DB="Host=127.0.0.1;Port=$port;Username=homer;Password=homer;Database=homer"
+fi
+
+if [ -f src/Homer.Dashboard/package.json ]; then
+  echo "==> building the dashboard"
+  (cd src/Homer.Dashboard && npm run build --silent)
+fi
+
+echo "==> building the node"
+dotnet build src/Homer.Node -c Release -nologo -v quiet -clp:ErrorsOnly
+
+export HOMER_ENVIRONMENT=${HOMER_ENVIRONMENT:-development}
+export HOMER_DASHBOARD=${HOMER_DASHBOARD:-$root/src/Homer.Dashboard/dist}
+echo "==> starting Homer.Actors: HEP udp/${HOMER_HEP_UDP:-0.0.0.0:9060}, dashboard and API ${HOMER_HTTP:-http://0.0.0.0:9080} (Ctrl-C stops)"
+exec dotnet src/Homer.Node/bin/Release/net10.0/homer-node.dll

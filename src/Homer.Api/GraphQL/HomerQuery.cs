@@ -1,0 +1,55 @@
+using Akka.Actor;
+using Akka.Hosting;
+using GraphQL;
+using GraphQL.Types;
+using Homer.Actors.Contracts;
+using Homer.Storage;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Homer.Api.GraphQL;
+
+public sealed class HomerQuery : ObjectGraphType
+{
+    public const int DefaultPageSize = 100;
+    private static readonly TimeSpan DialogAskTimeout = TimeSpan.FromSeconds(5);
+
+    public HomerQuery()
+    {
+        Name = "Query";
+
+        Field<NonNullGraphType<MessageConnectionType>>("messages")
+            .Description("Search captured messages, oldest first.")
+            .Argument<NonNullGraphType<MessageFilterInputType>>("filter")
+            .Argument<IntGraphType>("first", $"Page size, 0 to {MessageQueries.MaxPageSize}; default {DefaultPageSize}.")
+            .ResolveAsync(async context =>
+            {
+                var first = context.GetArgument("first", DefaultPageSize);
+                if (first < 0 || first > MessageQueries.MaxPageSize)
+                    throw new ExecutionError($"first must be between 0 and {MessageQueries.MaxPageSize}, was {first}") { Code = "BAD_ARGUMENT" };
+                var queries = context.RequestServices!.GetRequiredService<MessageQueries>();
+                return await queries.SearchAsync(context.GetArgument<MessageFilter>("filter"), first, context.CancellationToken);
+            });
+
+        Field<DialogType>("dialog")
+            .Description("The dialog of one Call-ID, from its live actor; null if the Call-ID was never seen.")
+            .Argument<NonNullGraphType<StringGraphType>>("callId")
+            .ResolveAsync(async context =>
+            {
+                var callId = context.GetArgument<string>("callId");
+                if (string.IsNullOrEmpty(callId))
+                    throw new ExecutionError("callId must not be empty") { Code = "BAD_ARGUMENT" };
+                var region = await context.RequestServices!.GetRequiredService<IRequiredActor<DialogRegion>>().GetAsync(context.CancellationToken);
+                var snapshot = await region.Ask<DialogQueries.DialogSnapshot>(new DialogQueries.GetDialog(callId), DialogAskTimeout, context.CancellationToken);
+                return snapshot.Exists ? snapshot : null;
+            });
+    }
+}
+
+public sealed class HomerSchema : Schema
+{
+    public HomerSchema(IServiceProvider services) : base(services)
+    {
+        Query = services.GetRequiredService<HomerQuery>();
+        RegisterTypeMapping(typeof(DateTimeOffset), typeof(DateTimeScalar));
+    }
+}

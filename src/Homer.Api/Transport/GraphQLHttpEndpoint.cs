@@ -1,0 +1,97 @@
+using System.Text.Json;
+using GraphQL;
+using GraphQL.Transport;
+using GraphQL.Types;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Homer.Api.Transport;
+
+/// <summary>
+/// GraphQL over HTTP (POST with a JSON body, GET with query-string parameters for queries only), written by hand
+/// because no GraphQL.Server transport package is served to us.
+/// </summary>
+public static class GraphQLHttpEndpoint
+{
+    public const string ResponseContentType = "application/graphql-response+json; charset=utf-8";
+    public const int MaxQueryLength = 64 * 1024;
+
+    public static async Task HandlePost(HttpContext http)
+    {
+        var serializer = http.RequestServices.GetRequiredService<IGraphQLTextSerializer>();
+        GraphQLRequest? request;
+        try
+        {
+            request = await serializer.ReadAsync<GraphQLRequest>(http.Request.Body, http.RequestAborted);
+        }
+        catch (Exception e) when (e is JsonException or FormatException or NotSupportedException or InvalidOperationException)
+        {
+            await WriteError(http, StatusCodes.Status400BadRequest, "The request body is not a GraphQL request in JSON: " + e.Message);
+            return;
+        }
+        await Execute(http, request, allowMutations: true);
+    }
+
+    public static async Task HandleGet(HttpContext http)
+    {
+        var serializer = http.RequestServices.GetRequiredService<IGraphQLTextSerializer>();
+        var query = http.Request.Query;
+        Inputs? variables = null;
+        if (query["variables"] is { Count: > 0 } raw && !string.IsNullOrEmpty(raw[0]))
+        {
+            try
+            {
+                variables = serializer.Deserialize<Inputs>(raw[0]);
+            }
+            catch (Exception e) when (e is JsonException or FormatException)
+            {
+                await WriteError(http, StatusCodes.Status400BadRequest, "The 'variables' parameter is not a JSON object: " + e.Message);
+                return;
+            }
+        }
+        var request = new GraphQLRequest { Query = query["query"], OperationName = query["operationName"], Variables = variables };
+        await Execute(http, request, allowMutations: false);
+    }
+
+    private static async Task Execute(HttpContext http, GraphQLRequest? request, bool allowMutations)
+    {
+        if (request is null || string.IsNullOrWhiteSpace(request.Query))
+        {
+            await WriteError(http, StatusCodes.Status400BadRequest, "The request has no 'query'.");
+            return;
+        }
+        if (request.Query.Length > MaxQueryLength)
+        {
+            await WriteError(http, StatusCodes.Status400BadRequest, $"The query is longer than {MaxQueryLength} characters.");
+            return;
+        }
+
+        var executer = http.RequestServices.GetRequiredService<IDocumentExecuter<ISchema>>();
+        var result = await executer.ExecuteAsync(options =>
+        {
+            options.Query = request.Query;
+            options.OperationName = request.OperationName;
+            options.Variables = request.Variables;
+            options.Extensions = request.Extensions;
+            options.RequestServices = http.RequestServices;
+            options.User = http.User;
+            options.CancellationToken = http.RequestAborted;
+            if (!allowMutations)
+                options.ValidationRules = global::GraphQL.Validation.DocumentValidator.CoreRules.Append(NoMutationsOverGetRule.Instance);
+        });
+
+        http.Response.ContentType = ResponseContentType;
+        // Per GraphQL over HTTP: a request that never reached execution (parse or validation errors) is a 400.
+        http.Response.StatusCode = result.Executed ? StatusCodes.Status200OK : StatusCodes.Status400BadRequest;
+        var serializer = http.RequestServices.GetRequiredService<IGraphQLTextSerializer>();
+        await serializer.WriteAsync(http.Response.Body, result, http.RequestAborted);
+    }
+
+    private static async Task WriteError(HttpContext http, int status, string message)
+    {
+        http.Response.StatusCode = status;
+        http.Response.ContentType = ResponseContentType;
+        var serializer = http.RequestServices.GetRequiredService<IGraphQLTextSerializer>();
+        await serializer.WriteAsync(http.Response.Body, new ExecutionResult { Errors = [new ExecutionError(message)] }, http.RequestAborted);
+    }
+}

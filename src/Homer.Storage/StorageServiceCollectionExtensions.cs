@@ -1,0 +1,27 @@
+using Homer.Storage.Migrations;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+
+namespace Homer.Storage;
+
+public static class StorageServiceCollectionExtensions
+{
+    /// <summary>
+    /// The message store: data source, migrations and partition maintenance (started before the rest of the node),
+    /// the COPY writer and the search queries.
+    /// </summary>
+    public static IServiceCollection AddHomerStorage(this IServiceCollection services, StorageOptions options)
+    {
+        services.AddSingleton(options);
+        services.AddSingleton(_ => new NpgsqlDataSourceBuilder(options.ConnectionString)
+        {
+            Name = "homer",
+        }.Build());
+        services.AddSingleton<SchemaMigrator>();
+        services.AddSingleton<PartitionManager>();
+        services.AddSingleton<MessageQueries>();
+        services.AddSingleton(sp => new CopyBatchWriter<CapturedMessage>(sp.GetRequiredService<NpgsqlDataSource>(), MessagesCopyTable.Instance));
+        services.AddHostedService<StorageMaintenanceService>();
+        return services;
+    }
+}
