@@ -1,0 +1,47 @@
+using System.Net;
+
+namespace Homer.Hep;
+
+/// <summary>Owning, materialised HEP packet; what <see cref="HepPacket.ToMessage"/> returns and what the encoder writes.</summary>
+public sealed class HepMessage
+{
+    public HepVersion Version { get; init; } = HepVersion.V3;
+    /// <summary>2 IPv4, 10 IPv6; 0 means "derive from the addresses" when encoding.</summary>
+    public byte IpFamily { get; init; }
+    public byte IpProtocol { get; init; } = 17;
+    public IPAddress? SourceAddress { get; init; }
+    public IPAddress? DestinationAddress { get; init; }
+    public ushort SourcePort { get; init; }
+    public ushort DestinationPort { get; init; }
+    /// <summary>Capture time; HEP carries microseconds, finer ticks are dropped on encode.</summary>
+    public DateTimeOffset Timestamp { get; init; }
+    public byte ProtocolType { get; init; } = HepProtocolType.Sip;
+    public uint CaptureId { get; init; }
+    public ushort? KeepAliveTimer { get; init; }
+    public ReadOnlyMemory<byte> Payload { get; init; }
+    /// <summary>Decoded only: a 0x0010 payload that could not be inflated is kept as received.</summary>
+    public bool PayloadCompressed { get; init; }
+    public string? AuthKey { get; init; }
+    public string? CorrelationId { get; init; }
+    public string? NodeName { get; init; }
+    public ushort? Vlan { get; init; }
+    public ulong? SourceMac { get; init; }
+    public ulong? DestinationMac { get; init; }
+    public ushort? EthernetType { get; init; }
+    public byte? TcpFlags { get; init; }
+    public byte? IpTos { get; init; }
+    public ushort? Mos { get; init; }
+    public ushort? RFactor { get; init; }
+    public uint? Jitter { get; init; }
+    public string? GeoLocation { get; init; }
+    public string? TransactionType { get; init; }
+    public string? PayloadJsonKeys { get; init; }
+    public string? TagValues { get; init; }
+    public ushort? TagType { get; init; }
+    public ushort? EventType { get; init; }
+    public string? GroupId { get; init; }
+    public IReadOnlyList<HepVendorChunk> VendorChunks { get; init; } = [];
+
+    /// <summary>Microseconds since the Unix epoch, as carried on the wire.</summary>
+    public long TimestampUnixMicros => (Timestamp.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) / 10;
+}

@@ -1,0 +1,6 @@
+namespace Homer.Hep.Tests;
+
+internal static class Fixture
+{
+    public static byte[] Bytes(string name) => File.ReadAllBytes(Path.Combine(AppContext.BaseDirectory, "Fixtures", name));
+}
