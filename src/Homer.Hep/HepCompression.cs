@@ -32,9 +32,10 @@ public static class HepCompression
 
             return output.ToArray();
         }
-        catch (InvalidDataException)
+        catch (Exception e) when (e is InvalidDataException or IOException)
         {
-            // Compressed payloads are rare and off the hot path: a try/catch here costs nothing that matters.
+            // .NET reports corrupt streams by exception (ZLibException is an IOException); compressed payloads are
+            // rare and off the hot path, so catching here costs nothing that matters. The fuzz tests found this one.
             return null;
         }
     }
