@@ -52,9 +52,10 @@ public static class SipFieldParser
 
         if (ContainsLws(d, p, end))
             return false;
-        var question = IndexOf(d, p, end, (byte)'?');
+        // '@' is legal only as the userinfo delimiter ('?', ';' and ':' are legal inside the user part), so find it first.
+        var at = IndexOf(d, p, end, (byte)'@');
+        var question = IndexOf(d, at < 0 ? p : at, end, (byte)'?');
         var beforeHeaders = question < 0 ? end : question;
-        var at = IndexOf(d, p, beforeHeaders, (byte)'@');
         var hostStart = p;
         if (at >= 0)
         {
@@ -167,7 +168,15 @@ public static class SipFieldParser
             }
 
             if (lt > i)
+            {
                 na.Display = Trimmed(d, i, lt);
+                // An unquoted display name is tokens and spaces only ("Bell, Alexander" must be quoted).
+                for (var j = na.Display.Offset; j < na.Display.End; j++)
+                {
+                    if (!IsTokenChar(d[j]) && !IsLws(d[j]))
+                        return false;
+                }
+            }
         }
 
         if (lt >= 0)
@@ -190,10 +199,13 @@ public static class SipFieldParser
         }
 
         var ok = TryParseUri(d, uriStart, uriEnd, out na.Uri);
+        // Without angle brackets a URI may not carry headers (RFC 3261 20.10): "sip:a@b?Route=..." is ambiguous.
+        if (lt < 0 && !na.Uri.Headers.IsEmpty)
+            ok = false;
         after = SkipLws(d, after, end);
         if (after < end)
         {
-            if (d[after] != ';')
+            if (d[after] != ';' || !ValidParameters(d, after, end))
                 return false;
             na.Parameters = new SipSlice(after + 1, end - after - 1);
             if (TryFindParameter(d, after + 1, end, "tag"u8, (byte)';', out var tag))
@@ -255,7 +267,7 @@ public static class SipFieldParser
 
         if (i >= end)
             return true;
-        if (d[i] != ';')
+        if (d[i] != ';' || !ValidParameters(d, i, end))
             return false;
         via.Parameters = new SipSlice(i + 1, end - i - 1);
         var reader = new ParameterReader(d, i + 1, end, (byte)';');
@@ -271,6 +283,30 @@ public static class SipFieldParser
                 via.HasRPort = true;
                 if (TryParseNumber(d.Slice(value.Offset, value.Length), 65535, out var rport))
                     via.RPort = (int)rport;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>Each ';' must be followed by a parameter name (";;" and a trailing ';' are malformed).</summary>
+    private static bool ValidParameters(ReadOnlySpan<byte> d, int start, int end)
+    {
+        for (var i = start; i < end; i++)
+        {
+            var c = d[i];
+            if (c == '"')
+            {
+                var q = QuotedEnd(d, i, end);
+                if (q < 0)
+                    return false;
+                i = q;
+            }
+            else if (c == ';')
+            {
+                var j = SkipLws(d, i + 1, end);
+                if (j >= end || !IsTokenChar(d[j]))
+                    return false;
             }
         }
 

@@ -197,7 +197,8 @@ public static class SipParser
         m.Method = new SipSlice(start, sp1);
         m.MethodKind = SipFieldParser.ClassifyMethod(line[..sp1]);
         var uriStart = start + sp1 + 1;
-        if (!SipFieldParser.TryParseUri(d, uriStart, uriStart + sp2, out m.RequestUri))
+        // A Request-URI may not carry headers (RFC 3261 19.1.1 table); RFC 4475 "escruri" tests exactly this.
+        if (!SipFieldParser.TryParseUri(d, uriStart, uriStart + sp2, out m.RequestUri) || !m.RequestUri.Headers.IsEmpty)
             m.Flags |= SipFlags.BadRequestUri;
         return SipParseError.None;
     }
@@ -215,15 +216,14 @@ public static class SipParser
 
         m.HeaderCount++;
         var value = Trimmed(d, colon + 1, valueEnd);
+        if (name.Length == 1)
+            m.Flags |= SipFlags.CompactForms;
         var kind = Classify(name);
         if (kind is Header.Other or Header.XCid && options.Count > 0)
             MatchCorrelation(d, name, value, options, ref m);
 
         switch (kind)
         {
-            case Header.OtherCompact:
-                m.Flags |= SipFlags.CompactForms;
-                break;
             case Header.CallId:
                 if (Once(ref seen, SeenCallId, ref m))
                     m.CallId = value;
@@ -263,6 +263,8 @@ public static class SipParser
                 }
 
                 m.ViaCount += CountElements(d, value.Offset, value.End);
+                if (!ViaElementsLookValid(d, value))
+                    m.Flags |= SipFlags.BadVia;
                 break;
             case Header.Contact:
                 if (m.Contact.IsEmpty && !m.ContactStar)
@@ -375,6 +377,26 @@ public static class SipParser
                 if (m.RtpStat.IsEmpty)
                     m.RtpStat = value;
                 break;
+        }
+
+        return true;
+    }
+
+    /// <summary>Cheap check of every Via element (only the top one is parsed): each must start "token /".</summary>
+    private static bool ViaElementsLookValid(ReadOnlySpan<byte> d, SipSlice value)
+    {
+        var start = value.Offset;
+        while (start < value.End)
+        {
+            var comma = TopLevelComma(d, start, value.End);
+            var i = SkipLws(d, start, comma);
+            var tokenStart = i;
+            while (i < comma && IsTokenChar(d[i]))
+                i++;
+            i = SkipLws(d, i, comma);
+            if (i == tokenStart || i >= comma || d[i] != '/')
+                return false;
+            start = comma + 1;
         }
 
         return true;

@@ -14,7 +14,7 @@ public enum SipParseError : byte
     BadHeaderLine,
 }
 
-/// <summary>Problems found in a message that still parsed: stored and searchable, but not quite right.</summary>
+/// <summary>What a message that still parsed looked like: problems (Bad*, Missing*, mismatches) and notable forms (folding, compact names, bare LF).</summary>
 [Flags]
 public enum SipFlags : uint
 {
