@@ -1,0 +1,95 @@
+using Homer.Hep;
+using Homer.Sip;
+using Homer.Storage;
+
+namespace Homer.Actors.Ingest;
+
+/// <summary>Outcome of decoding one datagram: a message to keep, or why there is none.</summary>
+public readonly record struct DecodeOutcome(CapturedMessage? Message, string? Error);
+
+/// <summary>
+/// Turns a HEP datagram into a <see cref="CapturedMessage"/>: HEP decode, then the payload parser its type names.
+/// A payload that does not parse is still a message (kept raw with the parse error); only packets that are not
+/// HEP at all are refused.
+/// </summary>
+public static class HepMessageDecoder
+{
+    public const byte SipProtocolType = 1;
+
+    public static DecodeOutcome Decode(byte[] data, string? nodeName)
+    {
+        ReadOnlySpan<byte> span = data;
+        if (!HepDecoder.TryDecode(span, out var packet, out var error, out var offset))
+            return new DecodeOutcome(null, $"HEP decode failed: {error} at offset {offset} of {data.Length} bytes");
+
+        // Compressed payloads need inflating, which allocates anyway; plain ones are copied out once.
+        ReadOnlyMemory<byte> payload = packet.PayloadCompressed
+            ? packet.ToMessage(span).Payload
+            : packet.Payload.Of(span).ToArray();
+
+        var message = new CapturedMessage
+        {
+            TimestampMicros = packet.TimestampUnixMicros,
+            Profile = ProfileOf(packet.ProtocolType, null),
+            ProtocolType = packet.ProtocolType,
+            IpProtocol = packet.IpProtocol,
+            SourceIp = packet.SourceAddress.ToIPAddress(),
+            SourcePort = packet.SourcePort,
+            DestinationIp = packet.DestinationAddress.ToIPAddress(),
+            DestinationPort = packet.DestinationPort,
+            CaptureId = packet.CaptureId,
+            NodeName = packet.NodeName.IsEmpty ? nodeName : Text(packet.NodeName.Of(span)),
+            CorrelationId = packet.CorrelationId.IsEmpty ? null : Text(packet.CorrelationId.Of(span)),
+            Payload = payload,
+        };
+
+        return packet.ProtocolType == SipProtocolType
+            ? new DecodeOutcome(WithSip(message, payload.Span), null)
+            : new DecodeOutcome(message, null);
+    }
+
+    private static CapturedMessage WithSip(CapturedMessage message, ReadOnlySpan<byte> payload)
+    {
+        if (!SipParser.TryParse(payload, out var sip, out var error))
+            return message with { Profile = MessageProfile.Default, ParseError = "SIP: " + error };
+
+        var method = sip.IsRequest ? sip.Method.ToString(payload) : null;
+        var cseqMethod = NullIfEmpty(sip.CSeqMethod.ToString(payload));
+        var userAgent = sip.UserAgent.IsEmpty ? sip.Server : sip.UserAgent;
+        return message with
+        {
+            Profile = ProfileOf(SipProtocolType, cseqMethod ?? method),
+            CallId = NullIfEmpty(sip.CallId.ToString(payload)),
+            Method = method,
+            StatusCode = sip.IsRequest ? null : sip.StatusCode,
+            ReasonPhrase = sip.IsRequest ? null : NullIfEmpty(sip.ReasonPhrase.ToString(payload)),
+            RuriUser = sip.IsRequest ? NullIfEmpty(sip.RequestUri.User.ToString(payload)) : null,
+            FromUser = NullIfEmpty(sip.From.Uri.User.ToString(payload)),
+            FromTag = NullIfEmpty(sip.From.Tag.ToString(payload)),
+            ToUser = NullIfEmpty(sip.To.Uri.User.ToString(payload)),
+            ToTag = NullIfEmpty(sip.To.Tag.ToString(payload)),
+            CSeqNumber = sip.CSeqMethod.IsEmpty ? null : sip.CSeqNumber,
+            CSeqMethod = cseqMethod,
+            UserAgent = NullIfEmpty(userAgent.ToString(payload)),
+        };
+    }
+
+    /// <summary>HOMER's table families: SIP by CSeq method, so replies follow their request; others by payload type.</summary>
+    public static MessageProfile ProfileOf(byte protocolType, string? sipMethod) => protocolType switch
+    {
+        SipProtocolType => sipMethod switch
+        {
+            "INVITE" or "ACK" or "BYE" or "CANCEL" or "UPDATE" or "PRACK" or "REFER" or "INFO" or "NOTIFY" => MessageProfile.Call,
+            "REGISTER" => MessageProfile.Registration,
+            _ => MessageProfile.Default,
+        },
+        5 => MessageProfile.Rtcp,
+        32 or 34 or 35 or 38 or 99 => MessageProfile.Qos,
+        100 => MessageProfile.Log,
+        _ => MessageProfile.Generic,
+    };
+
+    private static string? NullIfEmpty(string value) => value.Length == 0 ? null : value;
+
+    private static string Text(ReadOnlySpan<byte> bytes) => System.Text.Encoding.UTF8.GetString(bytes);
+}

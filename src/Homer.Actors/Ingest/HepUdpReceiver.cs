@@ -1,0 +1,94 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+
+namespace Homer.Actors.Ingest;
+
+/// <summary>
+/// The UDP edge: a receive loop that copies each datagram into the one bounded buffer of the ingest path.
+/// UDP cannot be backpressured, so when the graph falls behind this is the single place where packets are
+/// dropped, and each drop is counted.
+/// </summary>
+public sealed class HepUdpReceiver : IAsyncDisposable
+{
+    // The largest UDP payload; HEP senders never exceed it.
+    private const int MaxDatagram = 65_535;
+
+    private readonly Socket _socket;
+    private readonly ChannelWriter<HepDatagram> _output;
+    private readonly IngestCounters _counters;
+    private readonly ILogger _logger;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Task _loop;
+    private long _lastDropLogTicks;
+
+    public IPEndPoint LocalEndpoint { get; }
+
+    public HepUdpReceiver(IPEndPoint endpoint, int receiveBufferBytes, ChannelWriter<HepDatagram> output,
+        IngestCounters counters, ILogger logger)
+    {
+        _output = output;
+        _counters = counters;
+        _logger = logger;
+        _socket = new Socket(endpoint.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+        // A large kernel buffer absorbs bursts while the graph catches up; the kernel may cap it (net.core.rmem_max).
+        _socket.ReceiveBufferSize = receiveBufferBytes;
+        _socket.Bind(endpoint);
+        LocalEndpoint = (IPEndPoint)_socket.LocalEndPoint!;
+        _loop = Task.Factory.StartNew(ReceiveLoop, TaskCreationOptions.LongRunning).Unwrap();
+    }
+
+    private async Task ReceiveLoop()
+    {
+        var buffer = GC.AllocateUninitializedArray<byte>(MaxDatagram, pinned: true);
+        EndPoint any = new IPEndPoint(LocalEndpoint.AddressFamily == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Any : IPAddress.Any, 0);
+        while (!_stop.IsCancellationRequested)
+        {
+            SocketReceiveFromResult result;
+            try
+            {
+                result = await _socket.ReceiveFromAsync(buffer, SocketFlags.None, any, _stop.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+            catch (ObjectDisposedException)
+            {
+                break;
+            }
+            catch (SocketException e)
+            {
+                // ICMP errors and the like surface here on some kernels; they concern one datagram, not the socket.
+                _logger.LogDebug(e, "UDP receive error on {Endpoint}", LocalEndpoint);
+                continue;
+            }
+
+            _counters.OnReceived();
+            var datagram = new HepDatagram(buffer.AsSpan(0, result.ReceivedBytes).ToArray(),
+                (IPEndPoint)result.RemoteEndPoint, DateTimeOffset.UtcNow);
+            if (!_output.TryWrite(datagram))
+                OnBufferFull(datagram);
+        }
+    }
+
+    private void OnBufferFull(HepDatagram datagram)
+    {
+        _counters.OnDropped(DropReason.BufferFull);
+        // One line per second at most: a flood of drops must not become a flood of log lines.
+        var now = Environment.TickCount64;
+        var last = Interlocked.Read(ref _lastDropLogTicks);
+        if (now - last >= 1000 && Interlocked.CompareExchange(ref _lastDropLogTicks, now, last) == last)
+            _logger.LogWarning("HEP/UDP ingest buffer full: dropping datagrams (last from {Sender}); {Dropped} dropped so far",
+                datagram.Sender, _counters.Dropped(DropReason.BufferFull));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        _socket.Close();
+        try { await _loop; } catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException) { }
+        _stop.Dispose();
+    }
+}

@@ -1,0 +1,93 @@
+using Akka.Cluster;
+using Akka.Cluster.Hosting;
+using Akka.Hosting;
+using Akka.Remote.Hosting;
+using Homer.Actors.Hosting;
+using Homer.Actors.Ingest;
+using Homer.Api;
+using Homer.Api.Dashboard;
+using Homer.Storage;
+
+namespace Homer.Node;
+
+/// <summary>Composes a node from its configuration: each role adds its features. Used by Program and by tests.</summary>
+public static class HomerNodeHost
+{
+    public const string ActorSystemName = "homer";
+
+    public static WebApplication Build(string[] args, Action<IConfigurationBuilder>? configure = null)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+        builder.Configuration.AddEnvironmentVariables("HOMER_");
+        configure?.Invoke(builder.Configuration);
+        var settings = NodeSettings.From(builder.Configuration);
+        builder.WebHost.UseUrls(settings.HttpUrl);
+        builder.Services.AddSingleton(settings);
+
+        var (clusterConfig, configFiles) = ClusterConfigLoader.Load(settings);
+
+        builder.Services.AddHomerStorage(new StorageOptions { ConnectionString = settings.ConnectionString });
+        builder.Services.AddSingleton<IngestCounters>();
+        builder.Services.AddAkka(ActorSystemName, (akka, _) =>
+        {
+            akka.AddHocon(clusterConfig, HoconAddMode.Append)
+                .ConfigureLoggers(loggers => loggers.AddLoggerFactory())
+                .WithRemoting(new RemoteOptions
+                {
+                    HostName = settings.AkkaHost,
+                    Port = settings.AkkaPort,
+                    PublicHostName = settings.AkkaPublicHost,
+                })
+                .WithClustering(new ClusterOptions
+                {
+                    Roles = settings.Roles.ToArray(),
+                    SeedNodes = settings.Seeds.ToArray(),
+                })
+                .AddHomerPersistence(settings.ConnectionString)
+                .AddHomerSerialization()
+                .AddDialogSharding(new DialogOptions { PassivateIdleAfter = settings.DialogIdle }, hostsDialogs: settings.Has("dialog"))
+                .AddStartup((system, _) =>
+                {
+                    // No seeds configured: this node is a cluster of one and joins itself (its port may be 0).
+                    if (settings.Seeds.Count == 0)
+                    {
+                        var cluster = Cluster.Get(system);
+                        cluster.Join(cluster.SelfAddress);
+                    }
+                });
+        });
+
+        if (settings.Has("ingest"))
+        {
+            builder.Services.AddHepIngest(new HepIngestOptions
+            {
+                UdpEndpoint = settings.HepUdp,
+                NodeName = settings.NodeName,
+                StoreBatchSize = settings.IngestBatchSize,
+                EdgeBufferCapacity = settings.IngestEdgeBuffer,
+            });
+        }
+        if (settings.Has("api"))
+            builder.Services.AddHomerApi();
+
+        var app = builder.Build();
+        var log = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Homer.Node");
+        log.LogInformation("Node {Node} with roles [{Roles}], environment {Environment}; cluster-config layers: {Files}",
+            settings.NodeName, string.Join(", ", settings.Roles), settings.Environment, string.Join(" → ", configFiles.Select(Path.GetFileName)));
+
+        if (settings.Has("api"))
+        {
+            var dashboard = DashboardFiles.Locate(settings.DashboardPath, app.Environment.ContentRootPath);
+            if (dashboard is null)
+                log.LogWarning("Dashboard not found (build it with npm run build in src/Homer.Dashboard, or set HOMER_DASHBOARD)");
+            else
+                log.LogInformation("Serving the dashboard from {Path}", dashboard);
+            app.MapHomerApi(dashboard);
+        }
+        else
+        {
+            app.MapGet("/healthz", (Delegate)Homer.Api.Health.HealthEndpoint.Handle);
+        }
+        return app;
+    }
+}

@@ -1,0 +1,72 @@
+using System.Globalization;
+using System.Net;
+
+namespace Homer.Node;
+
+/// <summary>
+/// What varies per deployment, read from appsettings.json and HOMER_* environment variables (HOMER_DB → "DB").
+/// Every key is listed in docs/configuration.md.
+/// </summary>
+public sealed record NodeSettings
+{
+    public required string ConnectionString { get; init; }
+    public required IPEndPoint HepUdp { get; init; }
+    public required string HttpUrl { get; init; }
+    public required IReadOnlySet<string> Roles { get; init; }
+    public required string AkkaHost { get; init; }
+    public required int AkkaPort { get; init; }
+    public string? AkkaPublicHost { get; init; }
+    public required IReadOnlyList<string> Seeds { get; init; }
+    public required string Environment { get; init; }
+    public string? ClusterConfigPath { get; init; }
+    public string? DashboardPath { get; init; }
+    public required string NodeName { get; init; }
+    public int IngestBatchSize { get; init; } = 2_000;
+    public int IngestEdgeBuffer { get; init; } = 100_000;
+    public TimeSpan DialogIdle { get; init; } = TimeSpan.FromMinutes(2);
+
+    public static readonly string[] AllRoles = ["ingest", "dialog", "api"];
+
+    public bool Has(string role) => Roles.Contains(role);
+
+    public static NodeSettings From(IConfiguration c)
+    {
+        string Get(string key, string fallback) => c[key] is { Length: > 0 } v ? v : fallback;
+        int GetInt(string key, int fallback) =>
+            c[key] is { Length: > 0 } v
+                ? int.TryParse(v, NumberStyles.Integer, CultureInfo.InvariantCulture, out var i) ? i : throw Invalid(key, v, "a whole number")
+                : fallback;
+
+        var roles = Get("ROLES", string.Join(',', AllRoles))
+            .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(r => r.ToLowerInvariant()).ToHashSet();
+        foreach (var role in roles.Where(r => !AllRoles.Contains(r)))
+            throw Invalid("ROLES", role, "one of " + string.Join(", ", AllRoles));
+
+        var udp = Get("HEP_UDP", "0.0.0.0:9060");
+        if (!IPEndPoint.TryParse(udp, out var hepUdp))
+            throw Invalid("HEP_UDP", udp, "address:port, e.g. 0.0.0.0:9060");
+
+        return new NodeSettings
+        {
+            ConnectionString = Get("DB", "Host=127.0.0.1;Port=5432;Username=homer;Password=homer;Database=homer"),
+            HepUdp = hepUdp,
+            HttpUrl = Get("HTTP", "http://0.0.0.0:9080"),
+            Roles = roles,
+            AkkaHost = Get("AKKA_HOST", "127.0.0.1"),
+            AkkaPort = GetInt("AKKA_PORT", 4053),
+            AkkaPublicHost = c["AKKA_PUBLIC_HOST"] is { Length: > 0 } p ? p : null,
+            Seeds = Get("SEEDS", "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
+            Environment = Get("ENVIRONMENT", "production").ToLowerInvariant(),
+            ClusterConfigPath = c["CLUSTER_CONFIG"],
+            DashboardPath = c["DASHBOARD"],
+            NodeName = Get("NODE_NAME", Dns.GetHostName()),
+            IngestBatchSize = GetInt("INGEST_BATCH_SIZE", 2_000),
+            IngestEdgeBuffer = GetInt("INGEST_EDGE_BUFFER", 100_000),
+            DialogIdle = TimeSpan.FromSeconds(GetInt("DIALOG_IDLE_SECONDS", 120)),
+        };
+    }
+
+    private static FormatException Invalid(string key, string value, string expected) =>
+        new($"Configuration HOMER_{key}='{value}' is invalid: expected {expected}.");
+}

@@ -1,0 +1,103 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Net.Sockets;
+using System.Text.Json;
+using Homer.Actors.Ingest;
+using Homer.Hep;
+using Homer.Node;
+using Homer.TestSupport;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Homer.Node.Tests;
+
+/// <summary>
+/// A real node in this process: real PostgreSQL (a fresh database), real UDP and HTTP sockets on loopback
+/// (ports chosen by the OS), a cluster of one.
+/// </summary>
+public sealed class NodeFixture : IAsyncLifetime
+{
+    private WebApplication? _app;
+
+    public TestDatabase Database { get; private set; } = null!;
+    public IPEndPoint HepEndpoint { get; private set; } = null!;
+    public HttpClient Http { get; private set; } = null!;
+    public IngestCounters Counters => _app!.Services.GetRequiredService<IngestCounters>();
+
+    public async Task InitializeAsync()
+    {
+        Database = await TestDatabase.CreateAsync();
+        _app = HomerNodeHost.Build([], config => config.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["DB"] = Database.ConnectionString,
+            ["HEP_UDP"] = "127.0.0.1:0",
+            ["HTTP"] = "http://127.0.0.1:0",
+            ["AKKA_HOST"] = "127.0.0.1",
+            ["AKKA_PORT"] = "0",
+            ["SEEDS"] = "",
+            ["ENVIRONMENT"] = "test",
+            ["ROLES"] = "ingest,dialog,api",
+            ["NODE_NAME"] = "test-node",
+        }));
+        await _app.StartAsync();
+
+        HepEndpoint = _app.Services.GetRequiredService<HepIngestService>().UdpEndpoint!;
+        var address = _app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
+        Http = new HttpClient { BaseAddress = new Uri(address), Timeout = TimeSpan.FromSeconds(30) };
+        await WaitUntil(async () => (await Http.GetAsync("/healthz")).IsSuccessStatusCode, TimeSpan.FromSeconds(30), "node healthy");
+    }
+
+    public async Task DisposeAsync()
+    {
+        Http?.Dispose();
+        if (_app is not null)
+        {
+            await _app.StopAsync();
+            await _app.DisposeAsync();
+        }
+        await Database.DisposeAsync();
+    }
+
+    public async Task SendHep(params byte[][] datagrams)
+    {
+        using var udp = new UdpClient(AddressFamily.InterNetwork);
+        foreach (var datagram in datagrams)
+            await udp.SendAsync(datagram, HepEndpoint);
+    }
+
+    public async Task<JsonElement> GraphQL(string query, object? variables = null)
+    {
+        using var response = await Http.PostAsJsonAsync("/graphql", new { query, variables });
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, $"GraphQL HTTP {(int)response.StatusCode}: {body}");
+        var json = JsonDocument.Parse(body).RootElement;
+        Assert.False(json.TryGetProperty("errors", out var errors), $"GraphQL errors: {errors}");
+        return json.GetProperty("data");
+    }
+
+    /// <summary>Like the static one, and a timeout names the ingest counters, which usually say why.</summary>
+    public Task Eventually(Func<Task<bool>> condition, string what) =>
+        WaitUntil(condition, TimeSpan.FromSeconds(20), what, () => string.Join(", ", Counters.Snapshot().Select(kv => $"{kv.Key}={kv.Value}")));
+
+    public static async Task WaitUntil(Func<Task<bool>> condition, TimeSpan timeout, string what, Func<string>? diagnostics = null)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            try
+            {
+                if (await condition())
+                    return;
+            }
+            catch (HttpRequestException)
+            {
+            }
+            await Task.Delay(100);
+        }
+        Assert.Fail($"Timed out after {timeout} waiting for: {what}" + (diagnostics is null ? "" : $" ({diagnostics()})"));
+    }
+}
