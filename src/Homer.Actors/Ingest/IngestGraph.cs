@@ -4,7 +4,7 @@ using Akka.Actor;
 using Akka.Streams;
 using Akka.Streams.Dsl;
 using Akka.Streams.Supervision;
-using Homer.Actors.Contracts;
+using Homer.Actors.Dialogs;
 using Homer.Storage;
 using Microsoft.Extensions.Logging;
 
@@ -92,12 +92,8 @@ public static class IngestGraph
 
     private static void RouteToDialog(CapturedMessage message, IActorRef dialogRegion, IngestCounters counters)
     {
-        if (message.CallId is null || message.ProtocolType != HepMessageDecoder.SipProtocolType)
-            return;
-        dialogRegion.Tell(new DialogCommands.RecordSipMessage(
-            message.CallId, message.TimestampMicros, message.Method, message.StatusCode ?? 0,
-            message.CSeqNumber ?? 0, message.CSeqMethod, message.FromTag, message.ToTag));
-        counters.OnRouted();
+        if (DialogRouting.TryRoute(message, dialogRegion))
+            counters.OnRouted();
     }
 
     private static async Task<int> StoreBatch(IReadOnlyList<CapturedMessage> batch, HepIngestOptions options,

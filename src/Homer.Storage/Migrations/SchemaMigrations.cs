@@ -1,9 +1,38 @@
 namespace Homer.Storage.Migrations;
 
-/// <summary>The schema as an ordered list of migrations. Append new steps; never change an applied one.</summary>
-public static class SchemaMigrations
+/// <summary>
+/// The schema as versioned migrations, one list per area (partial files) so areas evolve independently:
+/// message store 1–99, dialogs 100–199, users and API 200–299, statistics and alarms 300–399.
+/// Append new steps; never change an applied one.
+/// </summary>
+public static partial class SchemaMigrations
 {
-    public static readonly IReadOnlyList<Migration> All =
+    public static IReadOnlyList<Migration> All { get; } = Collect();
+
+    private static Migration[] Collect()
+    {
+        var all = MessageStore.Concat(Areas()).OrderBy(m => m.Version).ToArray();
+        var duplicate = all.GroupBy(m => m.Version).FirstOrDefault(g => g.Count() > 1);
+        if (duplicate is not null)
+            throw new InvalidOperationException($"Two schema migrations share version {duplicate.Key}");
+        return all;
+    }
+
+    /// <summary>Migrations of the other areas, added by their partial files.</summary>
+    private static IEnumerable<Migration> Areas()
+    {
+        var found = new List<Migration>();
+        AddDialogs(found);
+        AddUsersAndApi(found);
+        AddStatsAndAlarms(found);
+        return found;
+    }
+
+    static partial void AddDialogs(List<Migration> migrations);
+    static partial void AddUsersAndApi(List<Migration> migrations);
+    static partial void AddStatsAndAlarms(List<Migration> migrations);
+
+    private static readonly Migration[] MessageStore =
     [
         new(1, "messages table, partitioned by capture time", """
             CREATE SEQUENCE messages_id_seq AS bigint CACHE 1000;

@@ -24,11 +24,16 @@ public sealed class SchemaMigrator(NpgsqlDataSource dataSource, ILogger<SchemaMi
                 applied_at timestamptz NOT NULL DEFAULT now())
             """, ct);
 
-        int current;
-        await using (var cmd = new NpgsqlCommand("SELECT coalesce(max(version), 0) FROM schema_migrations", connection, tx))
-            current = Convert.ToInt32(await cmd.ExecuteScalarAsync(ct));
+        // Each version is applied once, whether or not higher ones exist: areas number their migrations in
+        // their own ranges, so "everything above the maximum" would skip a new step of a lower area.
+        var applied = new HashSet<int>();
+        await using (var cmd = new NpgsqlCommand("SELECT version FROM schema_migrations", connection, tx))
+        await using (var reader = await cmd.ExecuteReaderAsync(ct))
+            while (await reader.ReadAsync(ct))
+                applied.Add(reader.GetInt32(0));
 
-        foreach (var migration in SchemaMigrations.All.Where(m => m.Version > current).OrderBy(m => m.Version))
+        var current = applied.Count == 0 ? 0 : applied.Max();
+        foreach (var migration in SchemaMigrations.All.Where(m => !applied.Contains(m.Version)))
         {
             logger.LogInformation("Applying schema migration {Version}: {Name}", migration.Version, migration.Name);
             await Execute(connection, tx, migration.Sql, ct);
@@ -36,7 +41,7 @@ public sealed class SchemaMigrator(NpgsqlDataSource dataSource, ILogger<SchemaMi
             record.Parameters.AddWithValue(migration.Version);
             record.Parameters.AddWithValue(migration.Name);
             await record.ExecuteNonQueryAsync(ct);
-            current = migration.Version;
+            current = Math.Max(current, migration.Version);
         }
 
         await tx.CommitAsync(ct);
