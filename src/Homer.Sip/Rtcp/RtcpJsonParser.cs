@@ -18,6 +18,13 @@ public static class RtcpJsonParser
             return false;
         }
 
+        // JsonDocument defers UTF-8 validation of strings to GetString(), which would then throw: check once here.
+        if (!System.Text.Unicode.Utf8.IsValid(json))
+        {
+            error = RtcpParseError.BadJson;
+            return false;
+        }
+
         JsonDocument document;
         try
         {
