@@ -1,0 +1,207 @@
+import { flushPromises, mount } from '@vue/test-utils'
+import { createPinia } from 'pinia'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { defineComponent, h } from 'vue'
+import { createMemoryHistory, createRouter, RouterView } from 'vue-router'
+import { CALL, CALL_ID, graphqlResponse } from '@/test/fixtures'
+import SearchPage from './index.vue'
+
+type FetchArgs = [string, RequestInit]
+let fetchMock: ReturnType<typeof vi.fn<(...args: FetchArgs) => Promise<Response>>>
+
+beforeEach(() => {
+  fetchMock = vi.fn<(...args: FetchArgs) => Promise<Response>>()
+  vi.stubGlobal('fetch', fetchMock)
+})
+
+afterEach(() => {
+  vi.unstubAllGlobals()
+  document.body.innerHTML = ''
+})
+
+async function mountAt(url: string) {
+  const router = createRouter({
+    history: createMemoryHistory(),
+    routes: [{ path: '/', component: SearchPage, props: { timeZone: 'UTC' } }],
+  })
+  await router.push(url)
+  await router.isReady()
+  const Shell = defineComponent({ render: () => h(RouterView) })
+  const wrapper = mount(Shell, { global: { plugins: [router, createPinia()] }, attachTo: document.body })
+  await flushPromises()
+  return { wrapper, router }
+}
+
+function sentBody(call = 0): { query: string; operationName: string; variables: Record<string, unknown> } {
+  return JSON.parse(fetchMock.mock.calls[call]![1].body as string)
+}
+
+function answer(nodes = CALL, totalCount = nodes.length) {
+  fetchMock.mockResolvedValue(graphqlResponse({ data: { messages: { totalCount, nodes } } }))
+}
+
+describe('search page', () => {
+  it('searches the Call-ID from the URL with the contract query and shows rows in time order', async () => {
+    answer()
+    const { wrapper } = await mountAt(`/?callId=${encodeURIComponent(CALL_ID)}`)
+
+    expect(fetchMock).toHaveBeenCalledTimes(1)
+    expect(fetchMock.mock.calls[0]![0]).toBe('/graphql')
+    const body = sentBody()
+    expect(body.operationName).toBe('Messages')
+    expect(body.query).toContain('messages(filter: $filter, first: $first)')
+    expect(body.query).toMatch(/nodes \{ id timestamp method statusCode callId fromUser toUser srcIp srcPort dstIp dstPort captureId payload \}/)
+    expect(body.variables).toEqual({ filter: { callId: CALL_ID }, first: 1000 })
+
+    expect((wrapper.get('[data-testid="callid-input"]').element as HTMLInputElement).value).toBe(CALL_ID)
+    const rows = wrapper.findAll('[data-testid="result-row"]')
+    expect(rows).toHaveLength(5)
+    expect(rows.map((r) => r.get('[data-testid="message-label"]').text())).toEqual(['INVITE', '100', '180', '200', 'ACK'])
+    const first = rows[0]!.findAll('td').map((td) => td.text())
+    expect(first).toEqual([
+      '2026-11-27 10:00:00.123',
+      '+0.000 ms',
+      'INVITE',
+      'alice',
+      'bob',
+      CALL_ID,
+      '10.0.0.1:5060',
+      '10.0.0.2:5060',
+      '2001',
+    ])
+    expect(wrapper.get('[data-testid="results-table"] thead').text()).toContain('Time (UTC)')
+    expect(wrapper.get('[data-testid="results-count"]').text()).toBe('5 messages')
+    expect(wrapper.find('[data-testid="empty-state"]').exists()).toBe(false)
+    expect(wrapper.find('[data-testid="error-state"]').exists()).toBe(false)
+  })
+
+  // Enter in the input submits the form natively; happy-dom does not do implicit submission, the e2e test does.
+  it('searches on form submit and puts the Call-ID in the URL', async () => {
+    answer()
+    const { wrapper, router } = await mountAt('/')
+    expect(fetchMock).not.toHaveBeenCalled()
+
+    const input = wrapper.get('[data-testid="callid-input"]')
+    await input.setValue(`  ${CALL_ID} `)
+    await wrapper.get('form').trigger('submit')
+    await flushPromises()
+
+    expect(router.currentRoute.value.query).toEqual({ callId: CALL_ID })
+    expect(fetchMock).toHaveBeenCalledTimes(1)
+    expect(sentBody().variables).toEqual({ filter: { callId: CALL_ID }, first: 1000 })
+    expect(wrapper.findAll('[data-testid="result-row"]')).toHaveLength(5)
+  })
+
+  it('searches again with the button, even for the same Call-ID (a refresh)', async () => {
+    answer()
+    const { wrapper } = await mountAt(`/?callId=${encodeURIComponent(CALL_ID)}`)
+    await wrapper.get('[data-testid="search-button"]').trigger('click')
+    await flushPromises()
+    expect(fetchMock).toHaveBeenCalledTimes(2)
+  })
+
+  it('does not search for nothing', async () => {
+    const { wrapper } = await mountAt('/')
+    await wrapper.get('[data-testid="search-button"]').trigger('click')
+    await flushPromises()
+    expect(fetchMock).not.toHaveBeenCalled()
+    expect(wrapper.get('[role="alert"]').text()).toContain('Enter a Call-ID')
+  })
+
+  it('shows a clear empty state', async () => {
+    answer([], 0)
+    const { wrapper } = await mountAt('/?callId=nobody%40nowhere')
+    expect(wrapper.get('[data-testid="empty-state"]').text()).toContain('No messages for Call-ID “nobody@nowhere”')
+    expect(wrapper.find('[data-testid="results-table"]').exists()).toBe(false)
+    expect(wrapper.find('[data-testid="results-count"]').exists()).toBe(false)
+  })
+
+  it('shows the server’s GraphQL error and retries on demand', async () => {
+    fetchMock.mockResolvedValueOnce(graphqlResponse({ errors: [{ message: 'database unavailable' }] }))
+    const { wrapper } = await mountAt('/?callId=x')
+    const error = wrapper.get('[data-testid="error-state"]')
+    expect(error.attributes('role')).toBe('alert')
+    expect(error.text()).toContain('database unavailable')
+    expect(wrapper.find('[data-testid="results-table"]').exists()).toBe(false)
+
+    answer()
+    await error.get('button').trigger('click')
+    await flushPromises()
+    expect(wrapper.find('[data-testid="error-state"]').exists()).toBe(false)
+    expect(wrapper.findAll('[data-testid="result-row"]')).toHaveLength(5)
+  })
+
+  it('shows a network failure as an error, not as an empty result', async () => {
+    fetchMock.mockRejectedValue(new TypeError('Failed to fetch'))
+    const { wrapper } = await mountAt('/?callId=x')
+    expect(wrapper.get('[data-testid="error-state"]').text()).toContain('Cannot reach the server')
+    expect(wrapper.find('[data-testid="empty-state"]').exists()).toBe(false)
+  })
+
+  it('shows progress while the request is in flight', async () => {
+    let resolve!: (r: Response) => void
+    fetchMock.mockReturnValue(new Promise<Response>((r) => (resolve = r)))
+    const { wrapper } = await mountAt('/?callId=x')
+    expect(wrapper.get('[data-testid="progress"]').classes()).toContain('active')
+    expect(wrapper.get('[data-testid="search-button"]').attributes('disabled')).toBeDefined()
+
+    resolve(graphqlResponse({ data: { messages: { totalCount: 5, nodes: CALL } } }))
+    await flushPromises()
+    expect(wrapper.get('[data-testid="progress"]').classes()).not.toContain('active')
+    expect(wrapper.findAll('[data-testid="result-row"]')).toHaveLength(5)
+  })
+
+  it('says when the server holds more messages than were shown', async () => {
+    answer(CALL, 1234)
+    const { wrapper } = await mountAt('/?callId=x')
+    expect(wrapper.get('[data-testid="results-count"]').text()).toBe('5 of 1234 messages shown')
+  })
+
+  it('opens the raw SIP message on click and on Enter', async () => {
+    answer()
+    const { wrapper } = await mountAt('/?callId=x')
+    const rows = wrapper.findAll('[data-testid="result-row"]')
+
+    await rows[0]!.trigger('click')
+    const payload = wrapper.get('[data-testid="payload"] pre')
+    expect(payload.text()).toContain('INVITE sip:bob@example.com SIP/2.0')
+    expect(payload.text()).not.toContain('\r')
+    expect(rows[0]!.attributes('aria-expanded')).toBe('true')
+
+    await rows[0]!.trigger('click')
+    expect(wrapper.find('[data-testid="payload"]').exists()).toBe(false)
+
+    await rows[4]!.trigger('keydown', { key: 'Enter' })
+    expect(wrapper.get('[data-testid="payload"] pre').text()).toContain('ACK sip:bob@example.com SIP/2.0')
+  })
+
+  it('moves between rows with the arrow keys', async () => {
+    answer()
+    const { wrapper } = await mountAt('/?callId=x')
+    const rows = wrapper.findAll('[data-testid="result-row"]')
+    ;(rows[0]!.element as HTMLElement).focus()
+    await rows[0]!.trigger('keydown', { key: 'ArrowDown' })
+    expect(document.activeElement).toBe(rows[1]!.element)
+    await rows[1]!.trigger('keydown', { key: 'End' })
+    expect(document.activeElement).toBe(rows[4]!.element)
+  })
+
+  it('drops the answer to an older search that returns late', async () => {
+    let resolveOld!: (r: Response) => void
+    fetchMock.mockImplementationOnce(
+      (_url, init) =>
+        new Promise<Response>((r, reject) => {
+          resolveOld = r
+          init.signal?.addEventListener('abort', () => reject(new DOMException('aborted', 'AbortError')))
+        }),
+    )
+    const { wrapper, router } = await mountAt('/?callId=old')
+    answer([], 0)
+    await router.push('/?callId=new')
+    await flushPromises()
+    resolveOld(graphqlResponse({ data: { messages: { totalCount: 5, nodes: CALL } } }))
+    await flushPromises()
+    expect(wrapper.get('[data-testid="empty-state"]').text()).toContain('“new”')
+    expect(wrapper.find('[data-testid="results-table"]').exists()).toBe(false)
+  })
+})
