@@ -7,7 +7,10 @@ namespace Homer.Storage.Migrations;
 /// </summary>
 public static partial class SchemaMigrations
 {
-    public static IReadOnlyList<Migration> All { get; } = Collect();
+    // Lazy: static field initializers run in text order, and the lists of the partial files are fields too.
+    private static readonly Lazy<Migration[]> Collected = new(Collect);
+
+    public static IReadOnlyList<Migration> All => Collected.Value;
 
     private static Migration[] Collect()
     {
