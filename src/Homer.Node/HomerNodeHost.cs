@@ -61,7 +61,7 @@ public static class HomerNodeHost
         {
             builder.Services.AddHepIngest(new HepIngestOptions
             {
-                UdpEndpoint = settings.HepUdp,
+                Listeners = settings.HepListeners,
                 NodeName = settings.NodeName,
                 StoreBatchSize = settings.IngestBatchSize,
                 EdgeBufferCapacity = settings.IngestEdgeBuffer,

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net;
+using Homer.Actors.Ingest;
 
 namespace Homer.Node;
 
@@ -10,7 +11,8 @@ namespace Homer.Node;
 public sealed record NodeSettings
 {
     public required string ConnectionString { get; init; }
-    public required IPEndPoint HepUdp { get; init; }
+    /// <summary>HEP listeners of this node (used when it has the ingest role).</summary>
+    public required IReadOnlyList<HepListenerOptions> HepListeners { get; init; }
     public required string HttpUrl { get; init; }
     public required IReadOnlySet<string> Roles { get; init; }
     public required string AkkaHost { get; init; }
@@ -43,14 +45,37 @@ public sealed record NodeSettings
         foreach (var role in roles.Where(r => !AllRoles.Contains(r)))
             throw Invalid("ROLES", role, "one of " + string.Join(", ", AllRoles));
 
-        var udp = Get("HEP_UDP", "0.0.0.0:9060");
-        if (!IPEndPoint.TryParse(udp, out var hepUdp))
-            throw Invalid("HEP_UDP", udp, "address:port, e.g. 0.0.0.0:9060");
+        var authKey = c["HEP_AUTH_KEY"] is { Length: > 0 } k ? k : null;
+        var idle = TimeSpan.FromSeconds(GetInt("HEP_IDLE_SECONDS", 300));
+        var listeners = new List<HepListenerOptions>();
+        void Listener(string key, string fallback, HepTransport transport)
+        {
+            var value = Get(key, fallback);
+            if (value is "off" or "none")
+                return;
+            if (!IPEndPoint.TryParse(value, out var endpoint))
+                throw Invalid(key, value, "address:port such as 0.0.0.0:9060, or off");
+            listeners.Add(new HepListenerOptions
+            {
+                Transport = transport,
+                Endpoint = endpoint,
+                AuthKey = c[key + "_AUTH_KEY"] is { Length: > 0 } own ? own : authKey,
+                IdleTimeout = idle,
+                CertificatePath = transport == HepTransport.Tls ? c["HEP_TLS_CERT"] : null,
+                CertificatePassword = transport == HepTransport.Tls ? c["HEP_TLS_CERT_PASSWORD"] : null,
+                CertificateKeyPath = transport == HepTransport.Tls ? c["HEP_TLS_KEY"] : null,
+            });
+        }
+        Listener("HEP_UDP", "0.0.0.0:9060", HepTransport.Udp);
+        Listener("HEP_TCP", "0.0.0.0:9060", HepTransport.Tcp);
+        // TLS needs a certificate: without one configured the listener stays off rather than failing the node.
+        if (c["HEP_TLS_CERT"] is { Length: > 0 })
+            Listener("HEP_TLS", "0.0.0.0:9061", HepTransport.Tls);
 
         return new NodeSettings
         {
             ConnectionString = Get("DB", "Host=127.0.0.1;Port=5432;Username=homer;Password=homer;Database=homer"),
-            HepUdp = hepUdp,
+            HepListeners = listeners,
             HttpUrl = Get("HTTP", "http://0.0.0.0:9080"),
             Roles = roles,
             AkkaHost = Get("AKKA_HOST", "127.0.0.1"),

@@ -19,22 +19,28 @@ namespace Homer.Node.Tests;
 /// A real node in this process: real PostgreSQL (a fresh database), real UDP and HTTP sockets on loopback
 /// (ports chosen by the OS), a cluster of one.
 /// </summary>
-public sealed class NodeFixture : IAsyncLifetime
+public class NodeFixture : IAsyncLifetime
 {
     private WebApplication? _app;
 
     public TestDatabase Database { get; private set; } = null!;
     public IPEndPoint HepEndpoint { get; private set; } = null!;
+    public IPEndPoint? HepTcpEndpoint { get; private set; }
+    public IPEndPoint? HepTlsEndpoint { get; private set; }
+
+    /// <summary>Settings a fixture adds or overrides (auth keys, TLS certificates, …).</summary>
+    protected virtual IEnumerable<KeyValuePair<string, string?>> ExtraSettings() => [];
     public HttpClient Http { get; private set; } = null!;
     public IngestCounters Counters => _app!.Services.GetRequiredService<IngestCounters>();
 
-    public async Task InitializeAsync()
+    public virtual async Task InitializeAsync()
     {
         Database = await TestDatabase.CreateAsync();
-        _app = HomerNodeHost.Build([], config => config.AddInMemoryCollection(new Dictionary<string, string?>
+        var settings = new Dictionary<string, string?>
         {
             ["DB"] = Database.ConnectionString,
             ["HEP_UDP"] = "127.0.0.1:0",
+            ["HEP_TCP"] = "127.0.0.1:0",
             ["HTTP"] = "http://127.0.0.1:0",
             ["AKKA_HOST"] = "127.0.0.1",
             ["AKKA_PORT"] = "0",
@@ -42,16 +48,22 @@ public sealed class NodeFixture : IAsyncLifetime
             ["ENVIRONMENT"] = "test",
             ["ROLES"] = "ingest,dialog,api",
             ["NODE_NAME"] = "test-node",
-        }));
+        };
+        foreach (var (key, value) in ExtraSettings())
+            settings[key] = value;
+        _app = HomerNodeHost.Build([], config => config.AddInMemoryCollection(settings));
         await _app.StartAsync();
 
-        HepEndpoint = _app.Services.GetRequiredService<HepIngestService>().UdpEndpoint!;
+        var ingest = _app.Services.GetRequiredService<HepIngestService>();
+        HepEndpoint = ingest.EndpointOf(HepTransport.Udp)!;
+        HepTcpEndpoint = ingest.EndpointOf(HepTransport.Tcp);
+        HepTlsEndpoint = ingest.EndpointOf(HepTransport.Tls);
         var address = _app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
         Http = new HttpClient { BaseAddress = new Uri(address), Timeout = TimeSpan.FromSeconds(30) };
         await WaitUntil(async () => (await Http.GetAsync("/healthz")).IsSuccessStatusCode, TimeSpan.FromSeconds(30), "node healthy");
     }
 
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         Http?.Dispose();
         if (_app is not null)

@@ -53,7 +53,7 @@ public static class SipCalls
         ];
     }
 
-    public static byte[] Hep3(Leg leg, uint captureId = 2001, byte protocolType = 1, byte[]? payload = null) =>
+    public static byte[] Hep3(Leg leg, uint captureId = 2001, byte protocolType = 1, byte[]? payload = null, string? authKey = null) =>
         HepEncoder.Encode(new HepMessage
         {
             Version = HepVersion.V3,
@@ -67,6 +67,7 @@ public static class SipCalls
             ProtocolType = protocolType,
             CaptureId = captureId,
             Payload = payload ?? Encoding.UTF8.GetBytes(leg.Text),
+            AuthKey = authKey,
         });
 
     /// <summary>Microsecond-aligned "now", as HEP carries it.</summary>

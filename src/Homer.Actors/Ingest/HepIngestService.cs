@@ -22,20 +22,25 @@ public sealed class HepIngestService(
     IngestCounters counters,
     ILogger<HepIngestService> logger) : IHostedService
 {
-    private HepUdpReceiver? _udp;
+    private readonly List<IAsyncDisposable> _listeners = [];
+    private readonly Dictionary<HepTransport, IPEndPoint> _endpoints = [];
     private Channel<HepDatagram>? _edge;
     private Task? _graph;
 
-    public IPEndPoint? UdpEndpoint => _udp?.LocalEndpoint;
+    /// <summary>Where the first listener of a transport is bound (the real port when 0 was configured).</summary>
+    public IPEndPoint? EndpointOf(HepTransport transport) => _endpoints.GetValueOrDefault(transport);
+
+    public IPEndPoint? UdpEndpoint => EndpointOf(HepTransport.Udp);
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var region = await dialogRegion.GetAsync(cancellationToken);
         _edge = Channel.CreateBounded<HepDatagram>(new BoundedChannelOptions(options.EdgeBufferCapacity)
         {
-            SingleWriter = true,
+            SingleWriter = false,
             SingleReader = true,
-            FullMode = BoundedChannelFullMode.Wait, // TryWrite then fails instead of waiting: the receiver counts the drop
+            // UDP uses TryWrite, which fails when full (the receiver counts the drop); TCP/TLS wait on WriteAsync.
+            FullMode = BoundedChannelFullMode.Wait,
         });
         _graph = IngestGraph.Run(_edge.Reader, options, store, region, counters, logger, system.Materializer());
         _ = _graph.ContinueWith(t =>
@@ -44,14 +49,41 @@ public sealed class HepIngestService(
             if (t.IsFaulted)
                 logger.LogCritical(t.Exception, "The HEP ingest graph failed; this node no longer ingests");
         }, TaskScheduler.Default);
-        _udp = new HepUdpReceiver(options.UdpEndpoint, options.UdpReceiveBufferBytes, _edge.Writer, counters, logger);
-        logger.LogInformation("HEP over UDP listening on {Endpoint}", _udp.LocalEndpoint);
+        try
+        {
+            foreach (var listener in options.Listeners)
+            {
+                IPEndPoint bound;
+                if (listener.Transport == HepTransport.Udp)
+                {
+                    var udp = new HepUdpReceiver(listener, _edge.Writer, counters, logger);
+                    _listeners.Add(udp);
+                    bound = udp.LocalEndpoint;
+                }
+                else
+                {
+                    var stream = new HepStreamListener(listener, _edge.Writer, counters, logger);
+                    _listeners.Add(stream);
+                    bound = stream.LocalEndpoint;
+                }
+                _endpoints.TryAdd(listener.Transport, bound);
+                logger.LogInformation("HEP over {Transport} listening on {Endpoint}{Auth}", listener.Transport.ToString().ToUpperInvariant(),
+                    bound, listener.AuthKey is null ? "" : " (auth key required)");
+            }
+        }
+        catch
+        {
+            await StopAsync(cancellationToken);
+            throw;
+        }
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        if (_udp is not null)
-            await _udp.DisposeAsync();
+        // Stop accepting first, so what the graph drains below is everything we will ever get.
+        foreach (var listener in _listeners)
+            await listener.DisposeAsync();
+        _listeners.Clear();
         _edge?.Writer.TryComplete();
         if (_graph is not null)
         {

@@ -5,7 +5,7 @@ using Homer.Storage;
 namespace Homer.Actors.Ingest;
 
 /// <summary>Outcome of decoding one datagram: a message to keep, or why there is none.</summary>
-public readonly record struct DecodeOutcome(CapturedMessage? Message, string? Error);
+public readonly record struct DecodeOutcome(CapturedMessage? Message, string? Error, DropReason Reason = DropReason.DecodeError);
 
 /// <summary>
 /// Turns a HEP datagram into a <see cref="CapturedMessage"/>: HEP decode, then the payload parser its type names.
@@ -16,11 +16,17 @@ public static class HepMessageDecoder
 {
     public const byte SipProtocolType = 1;
 
-    public static DecodeOutcome Decode(byte[] data, string? nodeName)
+    public static DecodeOutcome Decode(byte[] data, string? nodeName, byte[]? requiredAuthKey = null)
     {
         ReadOnlySpan<byte> span = data;
         if (!HepDecoder.TryDecode(span, out var packet, out var error, out var offset))
             return new DecodeOutcome(null, $"HEP decode failed: {error} at offset {offset} of {data.Length} bytes");
+
+        if (requiredAuthKey is not null && !CryptographicEquals(packet.AuthKey.Of(span), requiredAuthKey))
+        {
+            return new DecodeOutcome(null, packet.AuthKey.IsEmpty ? "no auth key (chunk 0x000e)" : "wrong auth key",
+                DropReason.Auth);
+        }
 
         // Compressed payloads need inflating, which allocates anyway; plain ones are copied out once.
         ReadOnlyMemory<byte> payload = packet.PayloadCompressed
@@ -88,6 +94,10 @@ public static class HepMessageDecoder
         100 => MessageProfile.Log,
         _ => MessageProfile.Generic,
     };
+
+    // Constant time, so a sender cannot learn the key byte by byte from response timing.
+    private static bool CryptographicEquals(ReadOnlySpan<byte> given, ReadOnlySpan<byte> expected) =>
+        System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(given, expected);
 
     private static string? NullIfEmpty(string value) => value.Length == 0 ? null : value;
 

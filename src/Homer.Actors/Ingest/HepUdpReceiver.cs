@@ -19,22 +19,23 @@ public sealed class HepUdpReceiver : IAsyncDisposable
     private readonly ChannelWriter<HepDatagram> _output;
     private readonly IngestCounters _counters;
     private readonly ILogger _logger;
+    private readonly HepSource _source;
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _loop;
     private long _lastDropLogTicks;
 
     public IPEndPoint LocalEndpoint { get; }
 
-    public HepUdpReceiver(IPEndPoint endpoint, int receiveBufferBytes, ChannelWriter<HepDatagram> output,
-        IngestCounters counters, ILogger logger)
+    public HepUdpReceiver(HepListenerOptions options, ChannelWriter<HepDatagram> output, IngestCounters counters, ILogger logger)
     {
         _output = output;
         _counters = counters;
         _logger = logger;
-        _socket = new Socket(endpoint.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+        _source = HepSource.For(options);
+        _socket = new Socket(options.Endpoint.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
         // A large kernel buffer absorbs bursts while the graph catches up; the kernel may cap it (net.core.rmem_max).
-        _socket.ReceiveBufferSize = receiveBufferBytes;
-        _socket.Bind(endpoint);
+        _socket.ReceiveBufferSize = options.ReceiveBufferBytes;
+        _socket.Bind(options.Endpoint);
         LocalEndpoint = (IPEndPoint)_socket.LocalEndPoint!;
         _loop = Task.Factory.StartNew(ReceiveLoop, TaskCreationOptions.LongRunning).Unwrap();
     }
@@ -67,7 +68,7 @@ public sealed class HepUdpReceiver : IAsyncDisposable
 
             _counters.OnReceived();
             var datagram = new HepDatagram(buffer.AsSpan(0, result.ReceivedBytes).ToArray(),
-                (IPEndPoint)result.RemoteEndPoint, DateTimeOffset.UtcNow);
+                (IPEndPoint)result.RemoteEndPoint, DateTimeOffset.UtcNow, _source);
             if (!_output.TryWrite(datagram))
                 OnBufferFull(datagram);
         }

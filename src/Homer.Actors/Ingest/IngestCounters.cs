@@ -3,8 +3,13 @@ namespace Homer.Actors.Ingest;
 /// <summary>Why an ingested packet did not become a stored message. Every drop has one of these reasons.</summary>
 public enum DropReason
 {
+    /// <summary>Not a HEP packet (or a broken one): nothing in it can be trusted to be a message.</summary>
     DecodeError,
+    /// <summary>The listener requires an auth key and the packet carried none or another.</summary>
+    Auth,
+    /// <summary>The UDP edge buffer was full: the graph was behind.</summary>
     BufferFull,
+    /// <summary>The store refused the batch and the spool could not take it either.</summary>
     StorageFailure,
 }
 
@@ -19,6 +24,8 @@ public sealed class IngestCounters
     private long _unparsedKept;
     private long _stored;
     private long _routed;
+    private long _connections;
+    private long _streamBytesSkipped;
     private readonly long[] _dropped = new long[Enum.GetValues<DropReason>().Length];
 
     public long Received => Interlocked.Read(ref _received);
@@ -27,6 +34,10 @@ public sealed class IngestCounters
     public long UnparsedKept => Interlocked.Read(ref _unparsedKept);
     public long Stored => Interlocked.Read(ref _stored);
     public long RoutedToDialogs => Interlocked.Read(ref _routed);
+    /// <summary>Open TCP/TLS connections right now.</summary>
+    public long Connections => Interlocked.Read(ref _connections);
+    /// <summary>Bytes of TCP/TLS streams skipped to find the next HEP3 packet.</summary>
+    public long StreamBytesSkipped => Interlocked.Read(ref _streamBytesSkipped);
     public long Dropped(DropReason reason) => Interlocked.Read(ref _dropped[(int)reason]);
     public long DroppedTotal => Enum.GetValues<DropReason>().Sum(Dropped);
 
@@ -35,6 +46,9 @@ public sealed class IngestCounters
     public void OnUnparsedKept() => Interlocked.Increment(ref _unparsedKept);
     public void OnStored(long count) => Interlocked.Add(ref _stored, count);
     public void OnRouted() => Interlocked.Increment(ref _routed);
+    public void OnConnectionOpened() => Interlocked.Increment(ref _connections);
+    public void OnConnectionClosed() => Interlocked.Decrement(ref _connections);
+    public void OnStreamBytesSkipped(long count) => Interlocked.Add(ref _streamBytesSkipped, count);
     public void OnDropped(DropReason reason, long count = 1) => Interlocked.Add(ref _dropped[(int)reason], count);
 
     public IReadOnlyDictionary<string, long> Snapshot()
@@ -46,6 +60,8 @@ public sealed class IngestCounters
             ["unparsedKept"] = UnparsedKept,
             ["stored"] = Stored,
             ["routedToDialogs"] = RoutedToDialogs,
+            ["connections"] = Connections,
+            ["streamBytesSkipped"] = StreamBytesSkipped,
         };
         foreach (var reason in Enum.GetValues<DropReason>())
             result["dropped." + reason] = Dropped(reason);

@@ -12,9 +12,8 @@ namespace Homer.Actors.Ingest;
 
 public sealed record HepIngestOptions
 {
-    public required System.Net.IPEndPoint UdpEndpoint { get; init; }
-    public int UdpReceiveBufferBytes { get; init; } = 16 * 1024 * 1024;
-    /// <summary>The one bounded buffer at the UDP edge, in datagrams.</summary>
+    public required IReadOnlyList<HepListenerOptions> Listeners { get; init; }
+    /// <summary>The one bounded buffer between the listeners and the graph, in packets. UDP drops when it is full; TCP waits.</summary>
     public int EdgeBufferCapacity { get; init; } = 100_000;
     public int DecodeParallelism { get; init; } = 2;
     public int StoreBatchSize { get; init; } = 2_000;
@@ -64,7 +63,7 @@ public static class IngestGraph
         DecodeOutcome outcome;
         try
         {
-            outcome = HepMessageDecoder.Decode(datagram.Data, options.NodeName);
+            outcome = HepMessageDecoder.Decode(datagram.Data, options.NodeName, datagram.Source.RequiredAuthKey);
         }
         catch (Exception e)
         {
@@ -74,9 +73,10 @@ public static class IngestGraph
 
         if (outcome.Message is null)
         {
-            counters.OnDropped(DropReason.DecodeError);
-            logger.LogWarning("Dropped datagram from {Sender} ({Length} bytes): {Error}; first bytes {Head}",
-                datagram.Sender, datagram.Data.Length, outcome.Error, Convert.ToHexString(datagram.Data, 0, Math.Min(16, datagram.Data.Length)));
+            counters.OnDropped(outcome.Reason);
+            logger.LogWarning("Refused packet from {Sender} on {Listener} ({Length} bytes): {Reason}: {Error}; first bytes {Head}",
+                datagram.Sender, datagram.Source.Name, datagram.Data.Length, outcome.Reason, outcome.Error,
+                Convert.ToHexString(datagram.Data, 0, Math.Min(16, datagram.Data.Length)));
             return outcome;
         }
 
