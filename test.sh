@@ -41,8 +41,8 @@ if ! dotnet build Homer.Actors.sln -nologo -v quiet -clp:ErrorsOnly; then
 fi
 
 echo "==> .NET tests"
-dotnet test Homer.Actors.sln --no-build -nologo -v quiet --logger "console;verbosity=normal" 2>&1 | tee "$work/dotnet.log" \
-  | grep -E '^\s*(Passed|Failed)!|\[FAIL\]|Error Message|Assert|^\s+at Homer' 
+dotnet test Homer.Actors.sln --no-build -nologo 2>&1 | tee "$work/dotnet.log" \
+  | grep -E '(Passed|Failed)!|\[FAIL\]|Error Message|Assert|^\s+at Homer|Timed out' 
 dotnet_rc=${PIPESTATUS[0]}
 while read -r f p; do tally "$p" "$f"; done < <(grep -E '(Passed|Failed)!' "$work/dotnet.log" \
   | sed -E 's/.*Failed:[[:space:]]*([0-9]+), Passed:[[:space:]]*([0-9]+).*/\1 \2/')
@@ -51,7 +51,7 @@ while read -r f p; do tally "$p" "$f"; done < <(grep -E '(Passed|Failed)!' "$wor
 dash=src/Homer.Dashboard
 if [ -f "$dash/package.json" ]; then
   echo "==> dashboard unit tests"
-  (cd "$dash" && npx vitest run --reporter=default) 2>&1 | tee "$work/vitest.log" | tail -n 8
+  (cd "$dash" && NO_COLOR=1 npx vitest run --reporter=default) 2>&1 | tee "$work/vitest.log" | tail -n 8
   vitest_rc=${PIPESTATUS[0]}
   p=$(grep -E '^\s*Tests\s' "$work/vitest.log" | grep -oE '[0-9]+ passed' | grep -oE '[0-9]+' | tail -n1)
   f=$(grep -E '^\s*Tests\s' "$work/vitest.log" | grep -oE '[0-9]+ failed' | grep -oE '[0-9]+' | tail -n1)

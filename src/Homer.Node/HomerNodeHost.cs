@@ -26,7 +26,7 @@ public static class HomerNodeHost
 
         var (clusterConfig, configFiles) = ClusterConfigLoader.Load(settings);
 
-        builder.Services.AddHomerStorage(new StorageOptions { ConnectionString = settings.ConnectionString });
+        builder.Services.AddHomerStorage(settings.Storage);
         builder.Services.AddSingleton<IngestCounters>();
         builder.Services.AddAkka(ActorSystemName, (akka, _) =>
         {
@@ -65,6 +65,8 @@ public static class HomerNodeHost
                 NodeName = settings.NodeName,
                 StoreBatchSize = settings.IngestBatchSize,
                 EdgeBufferCapacity = settings.IngestEdgeBuffer,
+                SpoolDirectory = settings.SpoolDirectory,
+                SpoolMaxBytes = settings.SpoolMaxBytes,
             });
         }
         if (settings.Has("api"))

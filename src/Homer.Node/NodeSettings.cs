@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using Homer.Actors.Ingest;
+using Homer.Storage;
 
 namespace Homer.Node;
 
@@ -26,6 +27,9 @@ public sealed record NodeSettings
     public int IngestBatchSize { get; init; } = 2_000;
     public int IngestEdgeBuffer { get; init; } = 100_000;
     public TimeSpan DialogIdle { get; init; } = TimeSpan.FromMinutes(2);
+    public string? SpoolDirectory { get; init; }
+    public long SpoolMaxBytes { get; init; }
+    public required StorageOptions Storage { get; init; }
 
     public static readonly string[] AllRoles = ["ingest", "dialog", "api"];
 
@@ -72,9 +76,30 @@ public sealed record NodeSettings
         if (c["HEP_TLS_CERT"] is { Length: > 0 })
             Listener("HEP_TLS", "0.0.0.0:9061", HepTransport.Tls);
 
+        var connectionString = Get("DB", "Host=127.0.0.1;Port=5432;Username=homer;Password=homer;Database=homer");
+        var retentionByProfile = new Dictionary<MessageProfile, TimeSpan>();
+        foreach (var profile in Enum.GetValues<MessageProfile>())
+        {
+            if (c["RETENTION_DAYS_" + profile.ToString().ToUpperInvariant()] is { Length: > 0 })
+                retentionByProfile[profile] = TimeSpan.FromDays(GetInt("RETENTION_DAYS_" + profile.ToString().ToUpperInvariant(), 7));
+        }
+        var partitionHours = GetInt("PARTITION_HOURS", 24);
+        if (partitionHours < 1 || (24 % partitionHours != 0 && partitionHours % 24 != 0))
+            throw Invalid("PARTITION_HOURS", partitionHours.ToString(CultureInfo.InvariantCulture), "a divisor or multiple of 24");
+
         return new NodeSettings
         {
-            ConnectionString = Get("DB", "Host=127.0.0.1;Port=5432;Username=homer;Password=homer;Database=homer"),
+            ConnectionString = connectionString,
+            Storage = new StorageOptions
+            {
+                ConnectionString = connectionString,
+                PartitionStep = TimeSpan.FromHours(partitionHours),
+                Retention = TimeSpan.FromDays(GetInt("RETENTION_DAYS", 7)),
+                RetentionByProfile = retentionByProfile,
+                DiskBudgetBytes = GetInt("DISK_BUDGET_GB", 0) * (1L << 30),
+            },
+            SpoolDirectory = Get("SPOOL_DIR", "spool") is "off" ? null : Get("SPOOL_DIR", "spool"),
+            SpoolMaxBytes = GetInt("SPOOL_MAX_MB", 1024) * (1L << 20),
             HepListeners = listeners,
             HttpUrl = Get("HTTP", "http://0.0.0.0:9080"),
             Roles = roles,

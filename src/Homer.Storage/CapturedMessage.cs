@@ -13,6 +13,9 @@ public sealed record CapturedMessage
     public required MessageProfile Profile { get; init; }
     public required byte ProtocolType { get; init; }
     public byte IpProtocol { get; init; }
+    /// <summary>SIP transport from the top Via (UDP, TCP, TLS, WS, WSS, SCTP), else from the IP protocol.</summary>
+    public string? Transport { get; init; }
+    public int? Vlan { get; init; }
     public required IPAddress SourceIp { get; init; }
     public required int SourcePort { get; init; }
     public required IPAddress DestinationIp { get; init; }
@@ -25,15 +28,20 @@ public sealed record CapturedMessage
     public int? StatusCode { get; init; }
     public string? ReasonPhrase { get; init; }
     public string? RuriUser { get; init; }
+    public string? RuriDomain { get; init; }
     public string? FromUser { get; init; }
+    public string? FromDomain { get; init; }
     public string? FromTag { get; init; }
     public string? ToUser { get; init; }
+    public string? ToDomain { get; init; }
     public string? ToTag { get; init; }
     public long? CSeqNumber { get; init; }
     public string? CSeqMethod { get; init; }
     public string? UserAgent { get; init; }
     /// <summary>Why the payload could not be parsed as its protocol type says, or null. Such messages are still kept.</summary>
     public string? ParseError { get; init; }
+    /// <summary>The other parsed header fields as a JSON object (UTF-8), stored in the JSONB column; null when none.</summary>
+    public string? HeadersJson { get; init; }
     public required ReadOnlyMemory<byte> Payload { get; init; }
 
     public DateTimeOffset Timestamp => DateTimeOffset.UnixEpoch.AddTicks(TimestampMicros * 10);

@@ -26,6 +26,14 @@ public sealed class CopyBatchWriter<TRow>(NpgsqlDataSource dataSource, ICopyTabl
         if (rows.Count == 0)
             return 0;
         await using var connection = await dataSource.OpenConnectionAsync(ct);
+        return await CopyAsync(connection, rows, ct);
+    }
+
+    /// <summary>COPY on a connection the caller holds, so several tables can be written in one transaction.</summary>
+    public async Task<ulong> CopyAsync(NpgsqlConnection connection, IReadOnlyList<TRow> rows, CancellationToken ct = default)
+    {
+        if (rows.Count == 0)
+            return 0;
         await using var importer = await connection.BeginBinaryImportAsync(_copyCommand, ct);
         // Rows are written synchronously into the importer's buffer: per-column async calls cost more than
         // the occasional blocking flush, and this runs on a pool thread of its own.

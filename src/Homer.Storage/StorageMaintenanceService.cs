@@ -12,10 +12,10 @@ namespace Homer.Storage;
 public sealed class StorageMaintenanceService(
     SchemaMigrator migrator,
     PartitionManager partitions,
+    RetentionPolicy retention,
+    StorageOptions options,
     ILogger<StorageMaintenanceService> logger) : BackgroundService
 {
-    private static readonly TimeSpan MaintenanceInterval = TimeSpan.FromMinutes(15);
-
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
         var delay = TimeSpan.FromSeconds(1);
@@ -40,18 +40,22 @@ public sealed class StorageMaintenanceService(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(MaintenanceInterval);
-        while (await timer.WaitForNextTickAsync(stoppingToken))
+        // Every node runs this; partition creation is serialised by advisory locks and drops are idempotent, so
+        // several nodes doing it at once only repeat harmless work.
+        using var timer = new PeriodicTimer(options.MaintenanceInterval);
+        do
         {
             try
             {
                 await partitions.EnsurePartitionsAsync(DateTimeOffset.UtcNow, stoppingToken);
+                await retention.RunAsync(DateTimeOffset.UtcNow, stoppingToken);
             }
             catch (Exception e) when (e is NpgsqlException or TimeoutException)
             {
                 // Partitions are created days ahead; a missed round is retried at the next tick.
-                logger.LogWarning(e, "Partition maintenance failed; will retry in {Interval}", MaintenanceInterval);
+                logger.LogWarning(e, "Storage maintenance failed; will retry in {Interval}", options.MaintenanceInterval);
             }
         }
+        while (await timer.WaitForNextTickAsync(stoppingToken));
     }
 }

@@ -12,4 +12,18 @@ public sealed record StorageOptions
 
     /// <summary>How many partitions behind now are created at start, for senders whose clocks lag.</summary>
     public int PartitionsBehind { get; init; } = 1;
+
+    /// <summary>Partitions whose whole range is older than this are dropped.</summary>
+    public TimeSpan Retention { get; init; } = TimeSpan.FromDays(7);
+
+    /// <summary>Per-profile retention overriding <see cref="Retention"/> (e.g. keep registrations for less).</summary>
+    public IReadOnlyDictionary<MessageProfile, TimeSpan> RetentionByProfile { get; init; } = new Dictionary<MessageProfile, TimeSpan>();
+
+    /// <summary>When above zero, the oldest partitions are dropped until the message tables fit in this many bytes.</summary>
+    public long DiskBudgetBytes { get; init; }
+
+    /// <summary>How often retention and partition creation run.</summary>
+    public TimeSpan MaintenanceInterval { get; init; } = TimeSpan.FromMinutes(15);
+
+    public TimeSpan RetentionOf(MessageProfile profile) => RetentionByProfile.GetValueOrDefault(profile, Retention);
 }

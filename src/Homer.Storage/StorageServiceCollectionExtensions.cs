@@ -20,7 +20,8 @@ public static class StorageServiceCollectionExtensions
         services.AddSingleton<SchemaMigrator>();
         services.AddSingleton<PartitionManager>();
         services.AddSingleton<MessageQueries>();
-        services.AddSingleton(sp => new CopyBatchWriter<CapturedMessage>(sp.GetRequiredService<NpgsqlDataSource>(), MessagesCopyTable.Instance));
+        services.AddSingleton<RetentionPolicy>();
+        services.AddSingleton<MessageStoreWriter>();
         services.AddHostedService<StorageMaintenanceService>();
         return services;
     }

@@ -24,6 +24,10 @@ public class NodeFixture : IAsyncLifetime
     private WebApplication? _app;
 
     public TestDatabase Database { get; private set; } = null!;
+    public string SpoolDirectory { get; } = Path.Combine(Path.GetTempPath(), "homer-spool-" + Guid.NewGuid().ToString("N"));
+
+    /// <summary>The database the node uses; a fixture may give it its own server.</summary>
+    protected virtual Task<string> CreateDatabaseAsync() => Task.FromResult(Database.ConnectionString);
     public IPEndPoint HepEndpoint { get; private set; } = null!;
     public IPEndPoint? HepTcpEndpoint { get; private set; }
     public IPEndPoint? HepTlsEndpoint { get; private set; }
@@ -38,7 +42,8 @@ public class NodeFixture : IAsyncLifetime
         Database = await TestDatabase.CreateAsync();
         var settings = new Dictionary<string, string?>
         {
-            ["DB"] = Database.ConnectionString,
+            ["DB"] = await CreateDatabaseAsync(),
+            ["SPOOL_DIR"] = SpoolDirectory,
             ["HEP_UDP"] = "127.0.0.1:0",
             ["HEP_TCP"] = "127.0.0.1:0",
             ["HTTP"] = "http://127.0.0.1:0",
@@ -72,6 +77,8 @@ public class NodeFixture : IAsyncLifetime
             await _app.DisposeAsync();
         }
         await Database.DisposeAsync();
+        if (Directory.Exists(SpoolDirectory))
+            Directory.Delete(SpoolDirectory, recursive: true);
     }
 
     public async Task SendHep(params byte[][] datagrams)

@@ -42,7 +42,10 @@ public sealed class MessageStoreTests : IAsyncLifetime
         var manager = new PartitionManager(_dataSource, _options, NullLogger<PartitionManager>.Instance);
         var now = new DateTimeOffset(2026, 11, 27, 13, 5, 0, TimeSpan.Zero);
         var created = await manager.EnsurePartitionsAsync(now);
-        Assert.Equal(["messages_p20261126", "messages_p20261127", "messages_p20261128", "messages_p20261129"], created);
+        Assert.Equal(MessageTables.All.Count() * 4, created.Count);
+        Assert.Contains("hep_call_p20261126", created);
+        Assert.Contains("hep_registration_p20261129", created);
+        Assert.Contains("hep_log_p20261127", created);
         Assert.Empty(await manager.EnsurePartitionsAsync(now));
     }
 
@@ -56,8 +59,8 @@ public sealed class MessageStoreTests : IAsyncLifetime
         var invite = Message("call-a", day.AddHours(10).AddTicks(1234560), "INVITE", null, "alice", "bob");
         var ok = Message("call-a", day.AddHours(10).AddTicks(2234570), null, 200, "alice", "bob");
         var other = Message("call-b", day.AddHours(11), "BYE", null, "carol", "dave");
-        var writer = new CopyBatchWriter<CapturedMessage>(_dataSource, MessagesCopyTable.Instance);
-        Assert.Equal(3UL, await writer.WriteAsync([invite, ok, other]));
+        var writer = new MessageStoreWriter(_dataSource);
+        Assert.Equal(3L, await writer.WriteAsync([invite, ok, other]));
 
         var page = await new MessageQueries(_dataSource).SearchAsync(new MessageFilter { CallId = "call-a" }, 10);
         Assert.Equal(2, page.TotalCount);
@@ -76,17 +79,17 @@ public sealed class MessageStoreTests : IAsyncLifetime
         Assert.Equal(200, page.Nodes[1].StatusCode);
 
         await using var cmd = _dataSource.CreateCommand(
-            "SELECT tableoid::regclass::text FROM messages WHERE call_id = 'call-b'");
-        Assert.Equal("messages_p20261127", await cmd.ExecuteScalarAsync());
+            "SELECT tableoid::regclass::text FROM hep_call WHERE call_id = 'call-b'");
+        Assert.Equal("hep_call_p20261127", await cmd.ExecuteScalarAsync());
     }
 
     [Fact]
     public async Task A_timestamp_outside_every_partition_is_kept_in_the_default_partition()
     {
-        var writer = new CopyBatchWriter<CapturedMessage>(_dataSource, MessagesCopyTable.Instance);
+        var writer = new MessageStoreWriter(_dataSource);
         await writer.WriteAsync([Message("call-1970", DateTimeOffset.UnixEpoch.AddSeconds(5), "OPTIONS", null, "x", "y")]);
-        await using var cmd = _dataSource.CreateCommand("SELECT tableoid::regclass::text FROM messages");
-        Assert.Equal("messages_default", await cmd.ExecuteScalarAsync());
+        await using var cmd = _dataSource.CreateCommand("SELECT tableoid::regclass::text FROM hep_call");
+        Assert.Equal("hep_call_default", await cmd.ExecuteScalarAsync());
     }
 
     [Fact]
@@ -95,7 +98,7 @@ public sealed class MessageStoreTests : IAsyncLifetime
         var body = new string('v', 60_000);
         var payload = Encoding.UTF8.GetBytes("INVITE sip:siprec@example.com SIP/2.0\r\nCall-ID: big\r\n\r\n" + body);
         var message = Message("big", DateTimeOffset.UtcNow, "INVITE", null, "a\0b", "c") with { Payload = payload };
-        await new CopyBatchWriter<CapturedMessage>(_dataSource, MessagesCopyTable.Instance).WriteAsync([message]);
+        await new MessageStoreWriter(_dataSource).WriteAsync([message]);
 
         var page = await new MessageQueries(_dataSource).SearchAsync(new MessageFilter { CallId = "big" }, 1);
         Assert.Equal(payload, page.Nodes.Single().Payload);
@@ -107,13 +110,146 @@ public sealed class MessageStoreTests : IAsyncLifetime
     {
         var t0 = DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.AddMinutes(-30).ToUnixTimeSeconds());
         var rows = Enumerable.Range(0, 20).Select(i => Message("range", t0.AddSeconds(i), "NOTIFY", null, "u", "v")).ToList();
-        await new CopyBatchWriter<CapturedMessage>(_dataSource, MessagesCopyTable.Instance).WriteAsync(rows);
+        await new MessageStoreWriter(_dataSource).WriteAsync(rows);
         var queries = new MessageQueries(_dataSource);
 
         var page = await queries.SearchAsync(new MessageFilter { CallId = "range", From = t0.AddSeconds(5), To = t0.AddSeconds(14) }, 3);
         Assert.Equal(10, page.TotalCount);
         Assert.Equal([t0.AddSeconds(5), t0.AddSeconds(6), t0.AddSeconds(7)], page.Nodes.Select(n => n.Timestamp));
         await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => queries.SearchAsync(new MessageFilter(), MessageQueries.MaxPageSize + 1));
+    }
+
+    [Fact]
+    public async Task Each_profile_goes_to_its_own_table_in_one_transaction_and_the_view_unites_them()
+    {
+        var ts = DateTimeOffset.UtcNow;
+        var batch = new[]
+        {
+            Message("p-1", ts, "INVITE", null, "a", "b"),
+            Message("p-1", ts, "REGISTER", null, "a", "b") with { Profile = MessageProfile.Registration },
+            Message("p-1", ts, "OPTIONS", null, "a", "b") with { Profile = MessageProfile.Default },
+            Message("p-1", ts, null, null, "a", "b") with { Profile = MessageProfile.Log, ProtocolType = 100, Method = null },
+        };
+        await new MessageStoreWriter(_dataSource).WriteAsync(batch);
+
+        var perTable = string.Join(" UNION ALL ", MessageTables.All.Select(t => $"SELECT tableoid::regclass::text AS part, call_id FROM {t}"));
+        await using var cmd = _dataSource.CreateCommand(
+            $"SELECT m.profile, t.part FROM messages m JOIN ({perTable}) t USING (call_id) WHERE m.call_id = 'p-1' AND t.part LIKE '%' || " +
+            "(CASE m.profile WHEN 0 THEN 'hep_default' WHEN 1 THEN 'hep_call' WHEN 2 THEN 'hep_registration' WHEN 5 THEN 'hep_log' END) || '_default' ORDER BY m.profile");
+        await using var reader = await cmd.ExecuteReaderAsync();
+        var rows = new List<(short, string)>();
+        while (await reader.ReadAsync())
+            rows.Add((reader.GetInt16(0), reader.GetString(1)));
+        (short, string)[] expected = [(0, "hep_default_default"), (1, "hep_call_default"), (2, "hep_registration_default"), (5, "hep_log_default")];
+        Assert.Equal(expected, rows);
+    }
+
+    [Fact]
+    public async Task A_batch_that_fails_in_one_table_leaves_no_rows_in_the_others()
+    {
+        var ts = DateTimeOffset.UtcNow;
+        var good = Message("tx-1", ts, "INVITE", null, "a", "b");
+        // A bytea longer than PostgreSQL accepts (1 GB) would be slow to build; an invalid JSON document fails the COPY as surely.
+        var bad = Message("tx-1", ts, "REGISTER", null, "a", "b") with { Profile = MessageProfile.Registration, HeadersJson = "{not json" };
+        await Assert.ThrowsAnyAsync<PostgresException>(() => new MessageStoreWriter(_dataSource).WriteAsync([good, bad]));
+        Assert.Equal(0, (await new MessageQueries(_dataSource).SearchAsync(new MessageFilter { CallId = "tx-1" }, 0)).TotalCount);
+    }
+
+    [Fact]
+    public async Task A_partition_created_late_takes_its_rows_out_of_the_default_partition()
+    {
+        var day = new DateTimeOffset(2025, 3, 10, 12, 0, 0, TimeSpan.Zero);
+        await new MessageStoreWriter(_dataSource).WriteAsync([Message("late", day, "INVITE", null, "a", "b")]);
+        var manager = new PartitionManager(_dataSource, _options, NullLogger<PartitionManager>.Instance);
+        Assert.Contains("hep_call_p20250310", await manager.EnsurePartitionsAsync(day));
+
+        await using var cmd = _dataSource.CreateCommand("SELECT tableoid::regclass::text FROM hep_call WHERE call_id = 'late'");
+        Assert.Equal("hep_call_p20250310", await cmd.ExecuteScalarAsync());
+    }
+
+    [Fact]
+    public async Task Retention_drops_partitions_older_than_each_profile_keeps_and_the_oldest_over_budget()
+    {
+        var now = new DateTimeOffset(2026, 11, 27, 12, 0, 0, TimeSpan.Zero);
+        var options = _options with
+        {
+            PartitionsBehind = 10,
+            Retention = TimeSpan.FromDays(7),
+            RetentionByProfile = new Dictionary<MessageProfile, TimeSpan> { [MessageProfile.Registration] = TimeSpan.FromDays(2) },
+        };
+        var manager = new PartitionManager(_dataSource, options, NullLogger<PartitionManager>.Instance);
+        await manager.EnsurePartitionsAsync(now);
+
+        var report = await new RetentionPolicy(manager, options, NullLogger<RetentionPolicy>.Instance).RunAsync(now);
+        // Days 17..19 end at or before now - 7 days (Nov 20 00:00) for every table; registration also drops 20..24.
+        Assert.Contains("hep_call_p20261119", report.DroppedByAge);
+        Assert.DoesNotContain("hep_call_p20261120", report.DroppedByAge);
+        Assert.Contains("hep_registration_p20261124", report.DroppedByAge);
+        Assert.DoesNotContain("hep_registration_p20261125", report.DroppedByAge);
+        Assert.Empty(report.DroppedByBudget);
+
+        await new MessageStoreWriter(_dataSource).WriteAsync(
+            Enumerable.Range(0, 50).Select(i => Message("budget", now.AddDays(-5).AddMinutes(i), "INVITE", null, "a", "b")).ToList());
+        var left = await manager.ListAsync();
+        var budget = left.Sum(p => p.Bytes) - 1;
+        var overBudget = await new RetentionPolicy(manager, options with { DiskBudgetBytes = budget }, NullLogger<RetentionPolicy>.Instance).RunAsync(now);
+        // The oldest partition goes first, and never one that holds now.
+        Assert.Equal(left.Where(p => p.To <= now).OrderBy(p => p.From).First().Name, overBudget.DroppedByBudget[0]);
+        Assert.True(overBudget.BytesAfter <= budget);
+        Assert.Contains((await manager.ListAsync()), p => p.Name == "hep_call_p20261127");
+    }
+
+    [Fact]
+    public async Task Spooled_batches_survive_a_restart_of_the_spool_and_replay_oldest_first()
+    {
+        var directory = Path.Combine(Path.GetTempPath(), "homer-spool-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            var first = new[] { Message("spool-1", DateTimeOffset.UtcNow, "INVITE", null, "ä", "b") with { HeadersJson = "{\"x\":1}", Vlan = 7, Transport = "TLS" } };
+            var second = new[] { Message("spool-2", DateTimeOffset.UtcNow, "BYE", null, "c", "d") };
+            var spool = new MessageSpool(directory, 1 << 20, NullLogger.Instance);
+            Assert.True(spool.TryAdd(first));
+            Assert.True(spool.TryAdd(second));
+            Assert.False(new MessageSpool(directory, 10, NullLogger.Instance).TryAdd(first), "a full spool refuses");
+
+            var reopened = new MessageSpool(directory, 1 << 20, NullLogger.Instance);
+            Assert.Equal(2, reopened.Batches);
+            var seen = new List<string?>();
+            var replayed = await reopened.ReplayAsync(async (batch, ct) =>
+            {
+                seen.AddRange(batch.Select(m => m.CallId));
+                await new MessageStoreWriter(_dataSource).WriteAsync(batch, ct);
+            }, CancellationToken.None);
+            Assert.Equal(2, replayed);
+            Assert.Equal(["spool-1", "spool-2"], seen);
+            Assert.Equal(0, reopened.Batches);
+            Assert.Equal(0, reopened.Bytes);
+            var stored = (await new MessageQueries(_dataSource).SearchAsync(new MessageFilter { CallId = "spool-1" }, 1)).Nodes.Single();
+            Assert.Equal("ä", stored.FromUser);
+            Assert.Equal(first[0].Payload.ToArray(), stored.Payload);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task A_failing_replay_keeps_the_batch_for_the_next_round()
+    {
+        var directory = Path.Combine(Path.GetTempPath(), "homer-spool-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            var spool = new MessageSpool(directory, 1 << 20, NullLogger.Instance);
+            spool.TryAdd([Message("keep", DateTimeOffset.UtcNow, "INVITE", null, "a", "b")]);
+            await Assert.ThrowsAsync<InvalidOperationException>(() =>
+                spool.ReplayAsync((_, _) => throw new InvalidOperationException("store down"), CancellationToken.None));
+            Assert.Equal(1, spool.Batches);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
     }
 
     private static CapturedMessage Message(string callId, DateTimeOffset ts, string? method, int? status, string from, string to) => new()

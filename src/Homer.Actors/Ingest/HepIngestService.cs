@@ -18,7 +18,7 @@ public sealed class HepIngestService(
     ActorSystem system,
     IRequiredActor<DialogRegion> dialogRegion,
     HepIngestOptions options,
-    CopyBatchWriter<CapturedMessage> store,
+    MessageStoreWriter store,
     IngestCounters counters,
     ILogger<HepIngestService> logger) : IHostedService
 {
@@ -26,6 +26,11 @@ public sealed class HepIngestService(
     private readonly Dictionary<HepTransport, IPEndPoint> _endpoints = [];
     private Channel<HepDatagram>? _edge;
     private Task? _graph;
+    private MessageSpool? _spool;
+    private Task? _replay;
+    private readonly CancellationTokenSource _stopReplay = new();
+
+    public MessageSpool? Spool => _spool;
 
     /// <summary>Where the first listener of a transport is bound (the real port when 0 was configured).</summary>
     public IPEndPoint? EndpointOf(HepTransport transport) => _endpoints.GetValueOrDefault(transport);
@@ -42,7 +47,12 @@ public sealed class HepIngestService(
             // UDP uses TryWrite, which fails when full (the receiver counts the drop); TCP/TLS wait on WriteAsync.
             FullMode = BoundedChannelFullMode.Wait,
         });
-        _graph = IngestGraph.Run(_edge.Reader, options, store, region, counters, logger, system.Materializer());
+        if (options.SpoolDirectory is not null)
+        {
+            _spool = new MessageSpool(options.SpoolDirectory, options.SpoolMaxBytes, logger);
+            _replay = IngestGraph.ReplaySpool(_spool, store, counters, logger, TimeSpan.FromSeconds(1), _stopReplay.Token);
+        }
+        _graph = IngestGraph.Run(_edge.Reader, options, store, _spool, region, counters, logger, system.Materializer());
         _ = _graph.ContinueWith(t =>
         {
             // The graph ends only when the edge buffer is completed at stop; anything else is a bug worth shouting about.
@@ -90,6 +100,12 @@ public sealed class HepIngestService(
             // The graph completes once the edge buffer is drained and the last batch is stored.
             await Task.WhenAny(_graph, Task.Delay(Timeout.Infinite, cancellationToken));
         }
+        await _stopReplay.CancelAsync();
+        if (_replay is not null)
+            await _replay;
+        if (_spool is { Batches: > 0 })
+            logger.LogWarning("{Batches} spooled batches ({Bytes} bytes) wait in {Directory}; they are replayed at the next start",
+                _spool.Batches, _spool.Bytes, _spool.Path);
         logger.LogInformation("HEP ingest stopped: {Counters}", string.Join(", ", counters.Snapshot().Select(kv => $"{kv.Key}={kv.Value}")));
     }
 }

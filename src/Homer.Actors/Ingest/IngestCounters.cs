@@ -25,6 +25,8 @@ public sealed class IngestCounters
     private long _stored;
     private long _routed;
     private long _connections;
+    private long _spooled;
+    private long _replayed;
     private long _streamBytesSkipped;
     private readonly long[] _dropped = new long[Enum.GetValues<DropReason>().Length];
 
@@ -34,6 +36,10 @@ public sealed class IngestCounters
     public long UnparsedKept => Interlocked.Read(ref _unparsedKept);
     public long Stored => Interlocked.Read(ref _stored);
     public long RoutedToDialogs => Interlocked.Read(ref _routed);
+    /// <summary>Messages written to the disk spool because PostgreSQL did not take them.</summary>
+    public long Spooled => Interlocked.Read(ref _spooled);
+    /// <summary>Spooled messages stored since.</summary>
+    public long Replayed => Interlocked.Read(ref _replayed);
     /// <summary>Open TCP/TLS connections right now.</summary>
     public long Connections => Interlocked.Read(ref _connections);
     /// <summary>Bytes of TCP/TLS streams skipped to find the next HEP3 packet.</summary>
@@ -46,6 +52,8 @@ public sealed class IngestCounters
     public void OnUnparsedKept() => Interlocked.Increment(ref _unparsedKept);
     public void OnStored(long count) => Interlocked.Add(ref _stored, count);
     public void OnRouted() => Interlocked.Increment(ref _routed);
+    public void OnSpooled(long count) => Interlocked.Add(ref _spooled, count);
+    public void OnReplayed(long count) => Interlocked.Add(ref _replayed, count);
     public void OnConnectionOpened() => Interlocked.Increment(ref _connections);
     public void OnConnectionClosed() => Interlocked.Decrement(ref _connections);
     public void OnStreamBytesSkipped(long count) => Interlocked.Add(ref _streamBytesSkipped, count);
@@ -60,6 +68,8 @@ public sealed class IngestCounters
             ["unparsedKept"] = UnparsedKept,
             ["stored"] = Stored,
             ["routedToDialogs"] = RoutedToDialogs,
+            ["spooled"] = Spooled,
+            ["replayed"] = Replayed,
             ["connections"] = Connections,
             ["streamBytesSkipped"] = StreamBytesSkipped,
         };

@@ -19,8 +19,12 @@ public sealed record HepIngestOptions
     public int StoreBatchSize { get; init; } = 2_000;
     public TimeSpan StoreBatchInterval { get; init; } = TimeSpan.FromMilliseconds(100);
     public int StoreParallelism { get; init; } = 2;
-    public int StoreAttempts { get; init; } = 6;
+    /// <summary>Attempts to store a batch before it goes to the spool.</summary>
+    public int StoreAttempts { get; init; } = 3;
     public TimeSpan StoreFirstBackoff { get; init; } = TimeSpan.FromMilliseconds(200);
+    /// <summary>Where batches wait while PostgreSQL is unreachable; null disables the spool.</summary>
+    public string? SpoolDirectory { get; init; }
+    public long SpoolMaxBytes { get; init; } = 1L << 30;
     /// <summary>Stored as the node name of packets whose sender gave none.</summary>
     public string? NodeName { get; init; }
 }
@@ -35,7 +39,8 @@ public static class IngestGraph
     public static Task<Done> Run(
         ChannelReader<HepDatagram> source,
         HepIngestOptions options,
-        CopyBatchWriter<CapturedMessage> store,
+        MessageStoreWriter store,
+        MessageSpool? spool,
         IActorRef dialogRegion,
         IngestCounters counters,
         ILogger logger,
@@ -43,7 +48,7 @@ public static class IngestGraph
     {
         var storeSink = Flow.Create<CapturedMessage>()
             .GroupedWithin(options.StoreBatchSize, options.StoreBatchInterval)
-            .SelectAsyncUnordered(options.StoreParallelism, batch => StoreBatch(batch.ToList(), options, store, counters, logger))
+            .SelectAsyncUnordered(options.StoreParallelism, batch => StoreBatch(batch.ToList(), options, store, spool, counters, logger))
             .ToMaterialized(Sink.Ignore<int>(), Keep.Right);
 
         // Streams refuse null elements (a null fails the whole graph), so decoding yields a struct outcome and
@@ -97,32 +102,70 @@ public static class IngestGraph
     }
 
     private static async Task<int> StoreBatch(IReadOnlyList<CapturedMessage> batch, HepIngestOptions options,
-        CopyBatchWriter<CapturedMessage> store, IngestCounters counters, ILogger logger)
+        MessageStoreWriter store, MessageSpool? spool, IngestCounters counters, ILogger logger)
     {
+        // While older batches wait in the spool the store is known to be failing: one attempt, then join the queue.
+        var attempts = spool is { Batches: > 0 } ? 1 : options.StoreAttempts;
         var backoff = options.StoreFirstBackoff;
         for (var attempt = 1; ; attempt++)
         {
             try
             {
                 var written = await store.WriteAsync(batch);
-                counters.OnStored((long)written);
-                if (attempt > 1)
-                    logger.LogInformation("Stored a batch of {Count} messages after {Attempts} attempts", batch.Count, attempt);
+                counters.OnStored(written);
                 return batch.Count;
             }
-            catch (Exception e) when (attempt < options.StoreAttempts)
+            catch (Exception e) when (attempt < attempts)
             {
                 logger.LogWarning("Storing a batch of {Count} messages failed (attempt {Attempt} of {Attempts}), retrying in {Backoff}: {Error}",
-                    batch.Count, attempt, options.StoreAttempts, backoff, e.Message);
+                    batch.Count, attempt, attempts, backoff, e.Message);
                 await Task.Delay(backoff);
                 backoff *= 2;
             }
             catch (Exception e)
             {
+                if (spool is not null && spool.TryAdd(batch))
+                {
+                    counters.OnSpooled(batch.Count);
+                    logger.LogWarning("PostgreSQL did not take a batch of {Count} messages ({Error}); spooled to disk, {Bytes} bytes waiting",
+                        batch.Count, e.Message, spool.Bytes);
+                    return 0;
+                }
                 counters.OnDropped(DropReason.StorageFailure, batch.Count);
-                logger.LogError(e, "Lost a batch of {Count} messages after {Attempts} failed attempts to store it",
-                    batch.Count, attempt);
+                logger.LogError(e, "Lost a batch of {Count} messages: the store refused it {Attempts} times and the spool {Why}",
+                    batch.Count, attempt, spool is null ? "is disabled" : $"is full ({spool.Bytes} bytes)");
                 return 0;
+            }
+        }
+    }
+
+    /// <summary>Replays spooled batches whenever PostgreSQL takes writes again; runs until <paramref name="ct"/> ends.</summary>
+    public static async Task ReplaySpool(MessageSpool spool, MessageStoreWriter store, IngestCounters counters, ILogger logger,
+        TimeSpan interval, CancellationToken ct)
+    {
+        while (!ct.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(interval, ct);
+                if (spool.Batches == 0)
+                    continue;
+                var replayed = await spool.ReplayAsync(async (batch, token) =>
+                {
+                    var written = await store.WriteAsync(batch, token);
+                    counters.OnStored(written);
+                    counters.OnReplayed(written);
+                }, ct);
+                if (replayed > 0)
+                    logger.LogInformation("Replayed {Count} spooled messages into PostgreSQL; {Left} batches left", replayed, spool.Batches);
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception e)
+            {
+                logger.LogDebug("Spool replay deferred: {Error}", e.Message);
             }
         }
     }

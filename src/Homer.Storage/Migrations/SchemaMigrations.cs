@@ -78,5 +78,17 @@ public static partial class SchemaMigrations
             CREATE INDEX messages_from_user_ts ON messages (from_user, ts);
             CREATE INDEX messages_to_user_ts ON messages (to_user, ts);
             """),
+        new(2, "one partitioned table per profile, searchable columns and JSONB headers; messages becomes a view",
+            string.Join("\n", MessageTables.All.Select(MessageTables.CreateTable)) + "\n" +
+            string.Join("\n", MessageTables.ByProfile.Select(p => $"""
+                INSERT INTO {p.Value} (id, ts, proto_type, ip_proto, src_ip, src_port, dst_ip, dst_port, capture_id, node,
+                    correlation_id, call_id, method, status, reason, ruri_user, from_user, from_tag, to_user, to_tag, cseq,
+                    cseq_method, user_agent, parse_error, payload)
+                SELECT id, ts, proto_type, ip_proto, src_ip, src_port, dst_ip, dst_port, capture_id, node,
+                    correlation_id, call_id, method, status, reason, ruri_user, from_user, from_tag, to_user, to_tag, cseq,
+                    cseq_method, user_agent, parse_error, payload
+                FROM messages WHERE profile = {(short)p.Key};
+                """)) + "\n" +
+            "DROP TABLE messages;\n" + MessageTables.CreateSearchView() + ";"),
     ];
 }

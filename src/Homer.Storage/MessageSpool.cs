@@ -1,0 +1,214 @@
+using System.Net;
+using System.Text;
+using Microsoft.Extensions.Logging;
+
+namespace Homer.Storage;
+
+/// <summary>
+/// A bounded on-disk queue of batches that PostgreSQL did not take. Each batch is one file, written to a temporary
+/// name and renamed, so a crash never leaves half a batch to replay; files replay oldest first and are deleted only
+/// once stored. When the spool is full the caller counts the loss: nothing is dropped silently.
+/// </summary>
+public sealed class MessageSpool
+{
+    private const int FormatVersion = 1;
+    private const string Extension = ".batch";
+
+    private readonly string _directory;
+    private readonly long _maxBytes;
+    private readonly ILogger _logger;
+    private readonly Lock _gate = new();
+    private long _bytes;
+    private long _sequence;
+
+    public MessageSpool(string directory, long maxBytes, ILogger logger)
+    {
+        _directory = System.IO.Path.GetFullPath(directory);
+        _maxBytes = maxBytes;
+        _logger = logger;
+        System.IO.Directory.CreateDirectory(_directory);
+        foreach (var stale in System.IO.Directory.EnumerateFiles(_directory, "*.tmp"))
+            File.Delete(stale);
+        var files = Files();
+        _bytes = files.Sum(f => new FileInfo(f).Length);
+        _sequence = files.Count == 0 ? 0 : files.Max(f => long.Parse(System.IO.Path.GetFileNameWithoutExtension(f).Split('-')[1], System.Globalization.CultureInfo.InvariantCulture));
+        if (files.Count > 0)
+            _logger.LogWarning("Message spool {Directory} holds {Files} batches ({Bytes} bytes) from before; they will be replayed", _directory, files.Count, _bytes);
+    }
+
+    public string Path => _directory;
+    public long Bytes => Interlocked.Read(ref _bytes);
+    public int Batches => Files().Count;
+
+    /// <summary>Writes the batch to disk; false (and nothing written) when it would exceed the spool's size.</summary>
+    public bool TryAdd(IReadOnlyList<CapturedMessage> batch)
+    {
+        var bytes = Serialize(batch);
+        lock (_gate)
+        {
+            if (_bytes + bytes.Length > _maxBytes)
+                return false;
+            var name = $"{DateTime.UtcNow:yyyyMMddHHmmssfff}-{++_sequence:D12}";
+            var temporary = System.IO.Path.Combine(_directory, name + ".tmp");
+            File.WriteAllBytes(temporary, bytes);
+            File.Move(temporary, System.IO.Path.Combine(_directory, name + Extension));
+            _bytes += bytes.Length;
+        }
+        return true;
+    }
+
+    /// <summary>
+    /// Stores spooled batches oldest first with <paramref name="write"/> until the spool is empty or a write fails
+    /// (the failing batch stays for the next round). Returns the number of messages replayed.
+    /// </summary>
+    public async Task<long> ReplayAsync(Func<IReadOnlyList<CapturedMessage>, CancellationToken, Task> write, CancellationToken ct)
+    {
+        long replayed = 0;
+        foreach (var file in Files())
+        {
+            IReadOnlyList<CapturedMessage> batch;
+            try
+            {
+                batch = Deserialize(await File.ReadAllBytesAsync(file, ct));
+            }
+            catch (Exception e) when (e is EndOfStreamException or InvalidDataException or FormatException or ArgumentException)
+            {
+                // A damaged file must not block the queue behind it: set it aside for a human and say so.
+                var aside = System.IO.Path.ChangeExtension(file, ".damaged");
+                File.Move(file, aside);
+                Interlocked.Add(ref _bytes, -new FileInfo(aside).Length);
+                _logger.LogError(e, "Spooled batch {File} is damaged; moved aside as {Aside}", file, aside);
+                continue;
+            }
+
+            await write(batch, ct);
+            var length = new FileInfo(file).Length;
+            File.Delete(file);
+            Interlocked.Add(ref _bytes, -length);
+            replayed += batch.Count;
+        }
+        return replayed;
+    }
+
+    private List<string> Files() => System.IO.Directory.EnumerateFiles(_directory, "*" + Extension).Order(StringComparer.Ordinal).ToList();
+
+    public static byte[] Serialize(IReadOnlyList<CapturedMessage> batch)
+    {
+        using var stream = new MemoryStream();
+        using (var w = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true))
+        {
+            w.Write(FormatVersion);
+            w.Write(batch.Count);
+            foreach (var m in batch)
+            {
+                w.Write(m.TimestampMicros);
+                w.Write((short)m.Profile);
+                w.Write(m.ProtocolType);
+                w.Write(m.IpProtocol);
+                Text(w, m.Transport);
+                Int(w, m.Vlan);
+                Address(w, m.SourceIp);
+                w.Write(m.SourcePort);
+                Address(w, m.DestinationIp);
+                w.Write(m.DestinationPort);
+                w.Write(m.CaptureId);
+                Text(w, m.NodeName);
+                Text(w, m.CorrelationId);
+                Text(w, m.CallId);
+                Text(w, m.Method);
+                Int(w, m.StatusCode);
+                Text(w, m.ReasonPhrase);
+                Text(w, m.RuriUser);
+                Text(w, m.RuriDomain);
+                Text(w, m.FromUser);
+                Text(w, m.FromDomain);
+                Text(w, m.FromTag);
+                Text(w, m.ToUser);
+                Text(w, m.ToDomain);
+                Text(w, m.ToTag);
+                w.Write(m.CSeqNumber.HasValue);
+                if (m.CSeqNumber is { } cseq) w.Write(cseq);
+                Text(w, m.CSeqMethod);
+                Text(w, m.UserAgent);
+                Text(w, m.ParseError);
+                Text(w, m.HeadersJson);
+                w.Write(m.Payload.Length);
+                w.Write(m.Payload.Span);
+            }
+        }
+        return stream.ToArray();
+    }
+
+    public static IReadOnlyList<CapturedMessage> Deserialize(byte[] bytes)
+    {
+        using var r = new BinaryReader(new MemoryStream(bytes), Encoding.UTF8);
+        var version = r.ReadInt32();
+        if (version != FormatVersion)
+            throw new InvalidDataException($"Spool format {version} is not {FormatVersion}");
+        var count = r.ReadInt32();
+        var batch = new List<CapturedMessage>(count);
+        for (var i = 0; i < count; i++)
+        {
+            batch.Add(new CapturedMessage
+            {
+                TimestampMicros = r.ReadInt64(),
+                Profile = (MessageProfile)r.ReadInt16(),
+                ProtocolType = r.ReadByte(),
+                IpProtocol = r.ReadByte(),
+                Transport = Text(r),
+                Vlan = Int(r),
+                SourceIp = Address(r),
+                SourcePort = r.ReadInt32(),
+                DestinationIp = Address(r),
+                DestinationPort = r.ReadInt32(),
+                CaptureId = r.ReadInt64(),
+                NodeName = Text(r),
+                CorrelationId = Text(r),
+                CallId = Text(r),
+                Method = Text(r),
+                StatusCode = Int(r),
+                ReasonPhrase = Text(r),
+                RuriUser = Text(r),
+                RuriDomain = Text(r),
+                FromUser = Text(r),
+                FromDomain = Text(r),
+                FromTag = Text(r),
+                ToUser = Text(r),
+                ToDomain = Text(r),
+                ToTag = Text(r),
+                CSeqNumber = r.ReadBoolean() ? r.ReadInt64() : null,
+                CSeqMethod = Text(r),
+                UserAgent = Text(r),
+                ParseError = Text(r),
+                HeadersJson = Text(r),
+                Payload = r.ReadBytes(r.ReadInt32()),
+            });
+        }
+        return batch;
+    }
+
+    private static void Text(BinaryWriter w, string? value)
+    {
+        w.Write(value is not null);
+        if (value is not null) w.Write(value);
+    }
+
+    private static string? Text(BinaryReader r) => r.ReadBoolean() ? r.ReadString() : null;
+
+    private static void Int(BinaryWriter w, int? value)
+    {
+        w.Write(value.HasValue);
+        if (value is { } v) w.Write(v);
+    }
+
+    private static int? Int(BinaryReader r) => r.ReadBoolean() ? r.ReadInt32() : null;
+
+    private static void Address(BinaryWriter w, IPAddress address)
+    {
+        var bytes = address.GetAddressBytes();
+        w.Write((byte)bytes.Length);
+        w.Write(bytes);
+    }
+
+    private static IPAddress Address(BinaryReader r) => new(r.ReadBytes(r.ReadByte()));
+}

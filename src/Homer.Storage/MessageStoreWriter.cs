@@ -1,0 +1,27 @@
+using Npgsql;
+
+namespace Homer.Storage;
+
+/// <summary>
+/// Writes a batch of captured messages to their profile tables: one binary COPY per table, all in one transaction,
+/// so a batch is stored whole or not at all and can be retried (or spooled) without duplicates.
+/// </summary>
+public sealed class MessageStoreWriter(NpgsqlDataSource dataSource)
+{
+    private readonly Dictionary<MessageProfile, CopyBatchWriter<CapturedMessage>> _writers =
+        MessagesCopyTable.ByProfile.ToDictionary(p => p.Key, p => new CopyBatchWriter<CapturedMessage>(dataSource, p.Value));
+
+    public async Task<long> WriteAsync(IReadOnlyList<CapturedMessage> batch, CancellationToken ct = default)
+    {
+        if (batch.Count == 0)
+            return 0;
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        await using var tx = await connection.BeginTransactionAsync(ct);
+        long written = 0;
+        // Batches are usually dominated by one or two profiles; grouping keeps one COPY per table.
+        foreach (var group in batch.GroupBy(m => m.Profile))
+            written += (long)await _writers[group.Key].CopyAsync(connection, group.ToList(), ct);
+        await tx.CommitAsync(ct);
+        return written;
+    }
+}
