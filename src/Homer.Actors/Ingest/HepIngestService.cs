@@ -97,8 +97,10 @@ public sealed class HepIngestService(
         _edge?.Writer.TryComplete();
         if (_graph is not null)
         {
-            // The graph completes once the edge buffer is drained and the last batch is stored.
-            await Task.WhenAny(_graph, Task.Delay(Timeout.Infinite, cancellationToken));
+            // The graph completes once the edge buffer is drained and the last batch is stored (or spooled).
+            var drained = await Task.WhenAny(_graph, Task.Delay(options.DrainTimeout, cancellationToken)) == _graph;
+            if (!drained)
+                logger.LogWarning("The ingest graph did not drain within {Timeout}; messages still in it are lost", options.DrainTimeout);
         }
         await _stopReplay.CancelAsync();
         if (_replay is not null)

@@ -25,6 +25,8 @@ public sealed record HepIngestOptions
     /// <summary>Where batches wait while PostgreSQL is unreachable; null disables the spool.</summary>
     public string? SpoolDirectory { get; init; }
     public long SpoolMaxBytes { get; init; } = 1L << 30;
+    /// <summary>How long a stopping node waits for the graph to store what it holds.</summary>
+    public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(15);
     /// <summary>Stored as the node name of packets whose sender gave none.</summary>
     public string? NodeName { get; init; }
 }
