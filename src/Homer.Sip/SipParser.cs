@@ -262,8 +262,7 @@ public static class SipParser
                         m.Flags |= SipFlags.BadVia;
                 }
 
-                m.ViaCount += CountElements(d, value.Offset, value.End);
-                if (!ViaElementsLookValid(d, value))
+                if (!CountViaElements(d, value, ref m.ViaCount))
                     m.Flags |= SipFlags.BadVia;
                 break;
             case Header.Contact:
@@ -382,9 +381,10 @@ public static class SipParser
         return true;
     }
 
-    /// <summary>Cheap check of every Via element (only the top one is parsed): each must start "token /".</summary>
-    private static bool ViaElementsLookValid(ReadOnlySpan<byte> d, SipSlice value)
+    /// <summary>Counts Via values and checks each cheaply (only the top one is parsed): each must start "token /".</summary>
+    private static bool CountViaElements(ReadOnlySpan<byte> d, SipSlice value, ref int count)
     {
+        var valid = true;
         var start = value.Offset;
         while (start < value.End)
         {
@@ -395,11 +395,13 @@ public static class SipParser
                 i++;
             i = SkipLws(d, i, comma);
             if (i == tokenStart || i >= comma || d[i] != '/')
-                return false;
+                valid = false;
+            if (comma > tokenStart)
+                count++;
             start = comma + 1;
         }
 
-        return true;
+        return valid;
     }
 
     private static bool Once(ref int seen, int bit, ref SipMessage m)
