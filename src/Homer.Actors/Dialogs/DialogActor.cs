@@ -49,6 +49,8 @@ public sealed class DialogActor : ReceiveActor, IWithUnboundedStash, IWithTimers
     private readonly string _shardId;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private IActorRef _region = ActorRefs.Nobody;
+    /// <summary>The ledger entity that answered the restore; written to directly, so a hand-off cannot buffer and lose it.</summary>
+    private IActorRef? _ledger;
     private DialogState _state;
     private bool _dirty;
     private bool _retired;
@@ -79,6 +81,7 @@ public sealed class DialogActor : ReceiveActor, IWithUnboundedStash, IWithTimers
         Receive<LedgerCommands.Restored>(r =>
         {
             Timers.Cancel(RestoreTimedOut.Instance);
+            _ledger = Sender;
             if (r.State is not null)
                 _state = r.State;
             BecomeActive();
@@ -124,7 +127,7 @@ public sealed class DialogActor : ReceiveActor, IWithUnboundedStash, IWithTimers
             // Hand-off or shutdown: what is applied but not yet checkpointed goes to the ledger (through the region,
             // which buffers it while the shard moves), then stop.
             if (!_retired)
-                Checkpoint();
+                Checkpoint(final: true);
             Context.Stop(Self);
         });
         Receive<LedgerCommands.Restored>(_ => { });
@@ -203,13 +206,23 @@ public sealed class DialogActor : ReceiveActor, IWithUnboundedStash, IWithTimers
         Timers.StartSingleTimer(IdleDue.Instance, IdleDue.Instance, idle);
     }
 
-    private void Checkpoint()
+    private void Checkpoint(bool final = false)
     {
         Timers.Cancel(CheckpointDue.Instance);
-        if (!_dirty)
+        if (!_dirty && !final)
             return;
+        var ledger = _ledger ?? _region;
+        if (!_dirty)
+        {
+            // Nothing new: the ledger only needs to know this dialog is done with it (a blank one was never kept).
+            if (_state.Exists)
+                ledger.Tell(new LedgerCommands.Checkpoint(_shardId, _state, Final: true));
+            else
+                ledger.Tell(new LedgerCommands.Retire(_shardId, _state.CallId));
+            return;
+        }
         _dirty = false;
-        _region.Tell(new LedgerCommands.Checkpoint(_shardId, _state));
+        ledger.Tell(new LedgerCommands.Checkpoint(_shardId, _state, final));
         if (_state.Exists)
             _runtime.Rows.Tell(_state.ToRow());
     }
@@ -221,7 +234,7 @@ public sealed class DialogActor : ReceiveActor, IWithUnboundedStash, IWithTimers
         _dirty = false;
         Timers.Cancel(CheckpointDue.Instance);
         Timers.Cancel(IdleDue.Instance);
-        _region.Tell(new LedgerCommands.Retire(_shardId, _state.CallId));
+        (_ledger ?? _region).Tell(new LedgerCommands.Retire(_shardId, _state.CallId));
         foreach (var withdraw in MediaIndexCommands.WithdrawalsFor(_state.CallId, _state.MediaEndpoints))
             _region.Tell(withdraw);
         _retired = true;

@@ -14,7 +14,8 @@ public interface IWithLedgerShard
 public static class LedgerCommands
 {
     /// <summary>The dialog's state as of now; the newest one per Call-ID is what a moved shard recovers.</summary>
-    public sealed record Checkpoint(string ShardId, DialogState State) : IWithLedgerShard, IHomerSerializable;
+    /// <param name="Final">Sent by a dialog that is stopping (hand-off): the ledger waits for these before it stops.</param>
+    public sealed record Checkpoint(string ShardId, DialogState State, bool Final = false) : IWithLedgerShard, IHomerSerializable;
 
     /// <summary>The dialog ended and passivated: it leaves the ledger (its summary is in the dialogs table).</summary>
     public sealed record Retire(string ShardId, string CallId) : IWithLedgerShard, IHomerSerializable;
@@ -51,11 +52,20 @@ public sealed class DialogLedger : ReceivePersistentActor, IWithTimers
         public static readonly Flush Instance = new();
     }
 
+    private sealed class FinishStop
+    {
+        public static readonly FinishStop Instance = new();
+    }
+
+    private static readonly TimeSpan MaxHandOffWait = TimeSpan.FromSeconds(5);
+
     private readonly LedgerSettings _settings;
     private readonly IActorRef? _region;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Dictionary<string, DialogState> _dialogs = new(StringComparer.Ordinal);
     private readonly List<object> _pending = [];
+    /// <summary>Dialogs of this shard that restored from this ledger and are alive: a hand-off waits for their last checkpoint.</summary>
+    private readonly Dictionary<IActorRef, string> _live = [];
     private long _eventsSinceSnapshot;
     private bool _stopping;
     private bool _snapshotInFlight;
@@ -90,16 +100,39 @@ public sealed class DialogLedger : ReceivePersistentActor, IWithTimers
         {
             _dialogs[c.State.CallId] = c.State;
             Enqueue(new LedgerEvents.Checkpointed(c.State));
+            if (c.Final)
+                Release(Sender);
         });
         Command<LedgerCommands.Retire>(r =>
         {
             if (_dialogs.Remove(r.CallId))
                 Enqueue(new LedgerEvents.Retired(r.CallId));
+            Release(Sender);
         });
         Command<LedgerCommands.Restore>(r =>
-            Sender.Tell(new LedgerCommands.Restored(r.CallId, _dialogs.GetValueOrDefault(r.CallId))));
+        {
+            if (!Sender.IsNobody() && _live.TryAdd(Sender, r.CallId))
+                Context.Watch(Sender);
+            Sender.Tell(new LedgerCommands.Restored(r.CallId, _dialogs.GetValueOrDefault(r.CallId)));
+        });
+        Command<Terminated>(t => Release(t.ActorRef));
         Command<Flush>(_ => PersistPending());
-        Command<DialogCommands.StopDialog>(_ => Stop());
+        Command<DialogCommands.StopDialog>(_ =>
+        {
+            // The shard stops all its entities at once: wait for the dialogs' last checkpoints before the snapshot.
+            _stopping = true;
+            Timers.StartSingleTimer(FinishStop.Instance, FinishStop.Instance, MaxHandOffWait);
+            if (_live.Count == 0)
+                Self.Tell(FinishStop.Instance);
+        });
+        Command<FinishStop>(_ =>
+        {
+            if (_live.Count > 0)
+                _log.Warning("Ledger {0} stops without the last checkpoint of {1} dialogs", PersistenceId, _live.Count);
+            Timers.Cancel(FinishStop.Instance);
+            _live.Clear();
+            Stop();
+        });
         Command<SaveSnapshotSuccess>(s =>
         {
             _snapshotInFlight = false;
@@ -134,6 +167,17 @@ public sealed class DialogLedger : ReceivePersistentActor, IWithTimers
         foreach (var dialog in _dialogs.Values)
             foreach (var announce in MediaIndexCommands.AnnouncementsFor(dialog.CallId, dialog.MediaEndpoints))
                 _region.Tell(announce);
+    }
+
+    private void Release(IActorRef dialog)
+    {
+        if (!_live.Remove(dialog))
+            return;
+        Context.Unwatch(dialog);
+        // A Terminated can overtake the dialog's last checkpoint, which is already in the mailbox: finishing
+        // through the mailbox lets that checkpoint in first.
+        if (_stopping && _live.Count == 0)
+            Self.Tell(FinishStop.Instance);
     }
 
     private void Enqueue(object e)
@@ -174,7 +218,6 @@ public sealed class DialogLedger : ReceivePersistentActor, IWithTimers
     {
         // Hand-off or shutdown: write what is pending, then fold the ledger into a snapshot so the next home
         // recovers from one read instead of a long replay.
-        _stopping = true;
         var pending = _pending.ToArray();
         _pending.Clear();
         Timers.Cancel(Flush.Instance);

@@ -39,7 +39,7 @@ public sealed class DialogRowWriter : ReceiveActor, IWithTimers
     public static Props Props(Func<IReadOnlyList<DialogRow>, Task<int>> write, DialogRowWriterSettings settings) =>
         Akka.Actor.Props.Create(() => new DialogRowWriter(write, settings));
 
-    private DialogRowWriter(Func<IReadOnlyList<DialogRow>, Task<int>> write, DialogRowWriterSettings settings)
+    public DialogRowWriter(Func<IReadOnlyList<DialogRow>, Task<int>> write, DialogRowWriterSettings settings)
     {
         _write = write;
         _settings = settings;

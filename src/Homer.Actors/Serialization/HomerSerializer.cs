@@ -102,7 +102,7 @@ public sealed class HomerSerializer(ExtendedActorSystem system) : SerializerWith
                     w.Write(e.CallId); w.Write(e.TimestampMicros); w.Write(e.Alarm); w.Write(e.Detail);
                     break;
                 case LedgerCommands.Checkpoint c:
-                    w.Write(c.ShardId); WriteState(w, c.State);
+                    w.Write(c.ShardId); WriteState(w, c.State); w.Write(c.Final);
                     break;
                 case LedgerCommands.Retire r:
                     w.Write(r.ShardId); w.Write(r.CallId);
@@ -161,7 +161,7 @@ public sealed class HomerSerializer(ExtendedActorSystem system) : SerializerWith
             "E4" => new CallEvents.LegLinked(r.ReadString(), r.ReadInt64(), r.ReadString(), r.ReadString()),
             "E5" => new CallEvents.DialogEnded(r.ReadString(), r.ReadInt64(), r.ReadString(), r.ReadString(), OptInt(r), OptLong(r), r.ReadBoolean()),
             "E6" => new CallEvents.AlarmObserved(r.ReadString(), r.ReadInt64(), r.ReadString(), r.ReadString()),
-            "LC" => new LedgerCommands.Checkpoint(r.ReadString(), ReadState(r)),
+            "LC" => new LedgerCommands.Checkpoint(r.ReadString(), ReadState(r), r.ReadBoolean()),
             "LR" => new LedgerCommands.Retire(r.ReadString(), r.ReadString()),
             "LQ" => new LedgerCommands.Restore(r.ReadString(), r.ReadString()),
             "LA" => new LedgerCommands.Restored(r.ReadString(), r.ReadBoolean() ? ReadState(r) : null),
