@@ -13,7 +13,10 @@ public static class HepDecoder
 
     /// <summary>Detects v1/v2/v3 from the first bytes and decodes. Never throws.</summary>
     public static bool TryDecode(ReadOnlySpan<byte> data, out HepPacket packet, out HepDecodeError error, out int errorOffset) =>
-        TryDecode(data, DateTimeOffset.UtcNow.ToUnixTimeSeconds(), out packet, out error, out errorOffset);
+        TryDecode(data, ClockNow, out packet, out error, out errorOffset);
+
+    /// <summary>Sentinel for "read the clock if a HEPv2 timestamp needs checking": HEP3 never pays for the clock.</summary>
+    private const long ClockNow = long.MinValue;
 
     /// <summary>As above; <paramref name="nowUnixSeconds"/> bounds the HEPv2 timestamp sanity check (tests pin it).</summary>
     public static bool TryDecode(ReadOnlySpan<byte> data, long nowUnixSeconds, out HepPacket packet, out HepDecodeError error,
@@ -239,6 +242,8 @@ public static class HepDecoder
             var seconds = BinaryPrimitives.ReadUInt32LittleEndian(time);
             var micros = BinaryPrimitives.ReadUInt32LittleEndian(time[4..]);
             var captureId = BinaryPrimitives.ReadUInt16LittleEndian(time[8..]);
+            if (nowUnixSeconds == ClockNow)
+                nowUnixSeconds = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
             if (!Plausible(seconds, nowUnixSeconds))
             {
                 var swapped = BinaryPrimitives.ReverseEndianness(seconds);
@@ -290,6 +295,13 @@ public static class HepDecoder
         static bool IsText(byte c) => c is >= 0x20 and < 0x7f or (byte)'\r' or (byte)'\n' or (byte)'\t';
     }
 
-    private static bool Plausible(uint seconds, long nowUnixSeconds) =>
+    private static bool Plausible(uint seconds, long nowUnixSeconds)
+    {
+        if (nowUnixSeconds == ClockNow)
+            nowUnixSeconds = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        return PlausibleAt(seconds, nowUnixSeconds);
+    }
+
+    private static bool PlausibleAt(uint seconds, long nowUnixSeconds) =>
         seconds >= EarliestPlausibleSeconds && seconds <= nowUnixSeconds + 2 * 86_400;
 }

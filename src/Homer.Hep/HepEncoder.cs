@@ -143,6 +143,7 @@ public static class HepEncoder
         writer.Advance(size);
     }
 
+    // Tolerates null (callers outside nullable context) as "no address chunk".
     private static HepAddress Address(IPAddress? address) =>
         address is null ? HepAddress.None
         : address.AddressFamily == AddressFamily.InterNetworkV6 && address.IsIPv4MappedToIPv6 ? HepAddress.From(address.MapToIPv4())

@@ -9,8 +9,9 @@ public sealed class HepMessage
     /// <summary>2 IPv4, 10 IPv6; 0 means "derive from the addresses" when encoding.</summary>
     public byte IpFamily { get; init; }
     public byte IpProtocol { get; init; } = 17;
-    public IPAddress? SourceAddress { get; init; }
-    public IPAddress? DestinationAddress { get; init; }
+    /// <summary><see cref="IPAddress.Any"/> when the packet carried no address chunk.</summary>
+    public IPAddress SourceAddress { get; init; } = IPAddress.Any;
+    public IPAddress DestinationAddress { get; init; } = IPAddress.Any;
     public ushort SourcePort { get; init; }
     public ushort DestinationPort { get; init; }
     /// <summary>Capture time; HEP carries microseconds, finer ticks are dropped on encode.</summary>

@@ -14,8 +14,6 @@ public static class HepProtocolType
     public const byte M2ua = 8;
     public const byte M3ua = 9;
     public const byte Iax = 10;
-    public const byte H322 = 11;
-    public const byte H321 = 12;
     public const byte M2pa = 13;
     /// <summary>HOMER 5 legacy QoS report.</summary>
     public const byte QosLegacy = 32;

@@ -113,16 +113,7 @@ public static class SipFieldParser
         return true;
     }
 
-    private static bool ContainsLws(ReadOnlySpan<byte> d, int start, int end)
-    {
-        for (var i = start; i < end; i++)
-        {
-            if (IsLws(d[i]))
-                return true;
-        }
-
-        return false;
-    }
+    private static bool ContainsLws(ReadOnlySpan<byte> d, int start, int end) => SipSyntax.ContainsLws(d[start..end]);
 
     /// <summary>Parses one name-addr or addr-spec (From, To, Contact, P-Asserted-Identity, Diversion elements).</summary>
     public static bool TryParseNameAddr(ReadOnlySpan<byte> data, SipSlice value, out SipNameAddr result) =>

@@ -225,13 +225,13 @@ public static class SipParser
         switch (kind)
         {
             case Header.CallId:
-                if (Once(ref seen, SeenCallId, ref m))
+                if (Once(ref seen, SeenCallId))
                     m.CallId = value;
                 else if (!value.Of(d).SequenceEqual(m.CallId.Of(d)))
                     m.Flags |= SipFlags.DuplicateSingleHeader;
                 break;
             case Header.From:
-                if (Once(ref seen, SeenFrom, ref m))
+                if (Once(ref seen, SeenFrom))
                 {
                     if (!SipFieldParser.TryParseNameAddr(d, value.Offset, value.End, out m.From))
                         m.Flags |= SipFlags.BadFrom;
@@ -243,7 +243,7 @@ public static class SipParser
 
                 break;
             case Header.To:
-                if (Once(ref seen, SeenTo, ref m))
+                if (Once(ref seen, SeenTo))
                 {
                     if (!SipFieldParser.TryParseNameAddr(d, value.Offset, value.End, out m.To))
                         m.Flags |= SipFlags.BadTo;
@@ -262,8 +262,7 @@ public static class SipParser
                         m.Flags |= SipFlags.BadVia;
                 }
 
-                m.ViaCount += CountElements(d, value.Offset, value.End);
-                if (!ViaElementsLookValid(d, value))
+                if (!CountViaElements(d, value, ref m.ViaCount))
                     m.Flags |= SipFlags.BadVia;
                 break;
             case Header.Contact:
@@ -283,7 +282,7 @@ public static class SipParser
 
                 break;
             case Header.CSeq:
-                if (Once(ref seen, SeenCSeq, ref m))
+                if (Once(ref seen, SeenCSeq))
                     ParseCSeq(d, value, ref m);
                 else
                     m.Flags |= SipFlags.DuplicateSingleHeader;
@@ -291,7 +290,7 @@ public static class SipParser
             case Header.ContentLength:
             {
                 var ok = TryParseInt(value.Of(d), out var length);
-                if (Once(ref seen, SeenContentLength, ref m))
+                if (Once(ref seen, SeenContentLength))
                 {
                     m.ContentLength = ok ? length : -1;
                     if (!ok)
@@ -352,7 +351,7 @@ public static class SipParser
 
                 break;
             case Header.MaxForwards:
-                if (Once(ref seen, SeenMaxForwards, ref m))
+                if (Once(ref seen, SeenMaxForwards))
                 {
                     if (TryParseNumber(value.Of(d), 255, out var hops))
                         m.MaxForwards = (int)hops;
@@ -382,9 +381,10 @@ public static class SipParser
         return true;
     }
 
-    /// <summary>Cheap check of every Via element (only the top one is parsed): each must start "token /".</summary>
-    private static bool ViaElementsLookValid(ReadOnlySpan<byte> d, SipSlice value)
+    /// <summary>Counts Via values and checks each cheaply (only the top one is parsed): each must start "token /".</summary>
+    private static bool CountViaElements(ReadOnlySpan<byte> d, SipSlice value, ref int count)
     {
+        var valid = true;
         var start = value.Offset;
         while (start < value.End)
         {
@@ -395,16 +395,17 @@ public static class SipParser
                 i++;
             i = SkipLws(d, i, comma);
             if (i == tokenStart || i >= comma || d[i] != '/')
-                return false;
+                valid = false;
+            if (comma > tokenStart)
+                count++;
             start = comma + 1;
         }
 
-        return true;
+        return valid;
     }
 
-    private static bool Once(ref int seen, int bit, ref SipMessage m)
+    private static bool Once(ref int seen, int bit)
     {
-        _ = m;
         if ((seen & bit) != 0)
             return false;
         seen |= bit;

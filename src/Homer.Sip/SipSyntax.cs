@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 
 namespace Homer.Sip;
@@ -16,18 +17,17 @@ internal static class SipSyntax
         IsAlpha(c) || IsDigit(c) || c is (byte)'-' or (byte)'.' or (byte)'!' or (byte)'%' or (byte)'*' or (byte)'_'
             or (byte)'+' or (byte)'`' or (byte)'\'' or (byte)'~';
 
-    public static bool IsToken(ReadOnlySpan<byte> s)
-    {
-        if (s.IsEmpty)
-            return false;
-        foreach (var c in s)
-        {
-            if (!IsTokenChar(c))
-                return false;
-        }
+    private static readonly SearchValues<byte> TokenChars =
+        SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-.!%*_+`'~"u8);
 
-        return true;
-    }
+    private static readonly SearchValues<byte> LwsChars = SearchValues.Create(" \t\r\n"u8);
+
+    private static readonly SearchValues<byte> CommaStructure = SearchValues.Create(",\"<>"u8);
+
+    /// <summary>Vectorised: every header name passes through here.</summary>
+    public static bool IsToken(ReadOnlySpan<byte> s) => !s.IsEmpty && !s.ContainsAnyExcept(TokenChars);
+
+    public static bool ContainsLws(ReadOnlySpan<byte> s) => s.ContainsAny(LwsChars);
 
     public static int SkipLws(ReadOnlySpan<byte> d, int i, int end)
     {
@@ -100,8 +100,14 @@ internal static class SipSyntax
     public static int TopLevelComma(ReadOnlySpan<byte> d, int start, int end)
     {
         var angle = false;
-        for (var i = start; i < end; i++)
+        var i = start;
+        while (i < end)
         {
+            // Jump straight to the next byte that matters: most values have no quotes, brackets or commas at all.
+            var next = d[i..end].IndexOfAny(CommaStructure);
+            if (next < 0)
+                return end;
+            i += next;
             var c = d[i];
             if (c == '"')
             {
@@ -118,27 +124,15 @@ internal static class SipSyntax
             {
                 angle = false;
             }
-            else if (c == ',' && !angle)
+            else if (!angle)
             {
                 return i;
             }
+
+            i++;
         }
 
         return end;
-    }
-
-    public static int CountElements(ReadOnlySpan<byte> d, int start, int end)
-    {
-        var count = 0;
-        while (start < end)
-        {
-            var comma = TopLevelComma(d, start, end);
-            if (Trimmed(d, start, comma).Length > 0)
-                count++;
-            start = comma + 1;
-        }
-
-        return count;
     }
 
     /// <summary>Finds <paramref name="name"/> (case-insensitive) among ";name=value" (or ",name=value") parameters.</summary>

@@ -16,16 +16,57 @@ public sealed class HomerSerializerTests : IDisposable
         }
         """));
 
+    private static readonly QosReport Qos = new("rtcp-xr", 1_764_000_000_000_001, 4.2, null, 0.5, 12.25, "10.0.0.1");
+    private static readonly LogEntry Log = new(1_764_000_000_000_002, "ünïcode log line");
+
+    /// <summary>A state with every field set, from a real flow plus QoS, a log, a leg and a pending challenge flag.</summary>
+    private static DialogState RichState()
+    {
+        var s = SipFixture.Run(SipFixture.Commands("success.sip"));
+        s = s.ApplyAll(s.Process(new DialogCommands.AttachQos(s.CallId, Qos), DialogSettings.Default));
+        s = s.ApplyAll(s.Process(new DialogCommands.AttachLog(s.CallId, Log), DialogSettings.Default));
+        s = s.ApplyAll(s.Process(new DialogCommands.LinkLeg(s.CallId, "other-leg")));
+        return s with { ChallengePending = true, ExpiresMicros = 5, RequestedExpires = 60, AlarmsSeen = 3 };
+    }
+
     /// <summary>One sample of every serializable type; the completeness test fails when a new type is not listed.</summary>
-    private static readonly IHomerSerializable[] Samples =
-    [
-        new DialogCommands.RecordSipMessage("call@host", 1_764_000_000_123_456, "INVITE", 0, 314159, "INVITE", "from-tag", null),
-        new DialogCommands.RecordSipMessage("c2", 1, null, 486, 2, null, null, "to-tag"),
-        DialogCommands.StopDialog.Instance,
-        new DialogQueries.GetDialog("ünïcode-call-id"),
-        new DialogQueries.DialogSnapshot("c", 7, 100, 200),
-        new DialogEvents.DialogProgressed(7, 100, 200),
-    ];
+    private static IHomerSerializable[] Samples()
+    {
+        var sip = SipFixture.Commands("success.sip");
+        var state = RichState();
+        return
+        [
+            sip[0],
+            sip[4] with { CorrelationId = "x-cid", ReasonProtocol = "Q.850", ReasonCause = 16, ReasonText = "Normal", HasCredentials = true, ContactStar = true },
+            new DialogCommands.RecordSipMessage { CallId = "c2", TimestampMicros = 1 },
+            DialogCommands.StopDialog.Instance,
+            new DialogCommands.AttachQos("c", Qos),
+            new DialogCommands.AttachLog("c", Log),
+            new DialogCommands.LinkLeg("a", "b"),
+            Qos,
+            Log,
+            new DialogQueries.GetDialog("ünïcode-call-id"),
+            state.ToSnapshot(),
+            new DialogQueries.DialogSnapshot("c", 7, 100, 200),
+            new CallEvents.DialogStarted("c", 1, DialogKinds.Call, "a", null, "b"),
+            new CallEvents.DialogStateChanged("c", 2, DialogKinds.Call, DialogStates.Failed, 486, "Busy Here"),
+            new CallEvents.QosAttached("c", 3, Qos),
+            new CallEvents.LegLinked("c", 4, "d", "c"),
+            new CallEvents.DialogEnded("c", 5, DialogKinds.Call, DialogStates.Completed, 200, 12_000, true),
+            new CallEvents.AlarmObserved("c", 6, AlarmKinds.BadMos, "MOS 2.1"),
+            new LedgerCommands.Checkpoint("17", state),
+            new LedgerCommands.Retire("17", "c"),
+            new LedgerCommands.Restore("17", "c"),
+            new LedgerCommands.Restored("c", state),
+            new LedgerCommands.Restored("c", null),
+            new LedgerEvents.Checkpointed(state),
+            new LedgerEvents.Retired("c"),
+            new LedgerEvents.LedgerSnapshot([state, DialogState.Empty("empty")]),
+            new MediaIndexCommands.Announce(3, "c", ["10.0.0.1:4000", "10.0.0.1:4001"]),
+            new MediaIndexCommands.Withdraw(3, "c", ["10.0.0.1:4000"]),
+            new MediaIndexCommands.ResolveQos(3, "10.0.0.1:4001", "10.0.0.2:5001", Qos),
+        ];
+    }
 
     [Fact]
     public void Every_serializable_type_has_a_sample()
@@ -34,29 +75,51 @@ public sealed class HomerSerializerTests : IDisposable
             .SelectMany(a => a.GetTypes())
             .Where(t => typeof(IHomerSerializable).IsAssignableFrom(t) && t is { IsInterface: false, IsAbstract: false })
             .ToHashSet();
-        Assert.Equal(types.OrderBy(t => t.FullName), Samples.Select(s => s.GetType()).Distinct().OrderBy(t => t.FullName));
+        Assert.Equal(types.OrderBy(t => t.FullName), Samples().Select(s => s.GetType()).Distinct().OrderBy(t => t.FullName));
     }
 
     [Fact]
     public void Every_sample_goes_through_our_serializer_and_round_trips()
     {
         var serialization = _system.Serialization;
-        foreach (var sample in Samples)
+        foreach (var sample in Samples())
         {
             var serializer = serialization.FindSerializerFor(sample);
             Assert.IsType<HomerSerializer>(serializer);
             var manifest = Akka.Serialization.Serialization.ManifestFor(serializer, sample);
             var bytes = serializer.ToBinary(sample);
             var back = serialization.Deserialize(bytes, serializer.Identifier, manifest);
-            Assert.Equal(sample, back);
+            Assert.IsType(sample.GetType(), back);
+            // Records holding lists compare lists by reference, so equality of the re-serialized bytes is the check;
+            // flat records must also be equal as values.
+            Assert.Equal(bytes, serializer.ToBinary(back));
+            if (sample is QosReport or LogEntry or CallEvents.ICallEvent or DialogCommands.LinkLeg or DialogQueries.GetDialog or LedgerCommands.Retire)
+                Assert.Equal(sample, back);
             Assert.True(manifest.Length <= 2, $"manifest '{manifest}' of {sample.GetType().Name} should stay short");
         }
     }
 
     [Fact]
+    public void A_dialog_state_survives_the_journal_field_for_field()
+    {
+        var state = RichState();
+        var serializer = (SerializerWithStringManifest)_system.Serialization.FindSerializerFor(new LedgerEvents.Checkpointed(state));
+        var back = (LedgerEvents.Checkpointed)serializer.FromBinary(serializer.ToBinary(new LedgerEvents.Checkpointed(state)), "Lc");
+        Assert.Equal(state.ToSnapshot() with { Transactions = [], Legs = [], QosReports = [], Logs = [] },
+            back.State.ToSnapshot() with { Transactions = [], Legs = [], QosReports = [], Logs = [] });
+        Assert.Equal(state.Transactions, back.State.Transactions, (a, b) => a with { SeenResponses = [] } == b with { SeenResponses = [] } && a.SeenResponses.SequenceEqual(b.SeenResponses));
+        Assert.Equal(state.MediaEndpoints, back.State.MediaEndpoints);
+        Assert.Equal(state.Legs, back.State.Legs);
+        Assert.Equal(state.QosReports, back.State.QosReports);
+        Assert.Equal(state.Logs, back.State.Logs);
+        Assert.Equal((state.MosMin, state.MosSum, state.MosCount, state.AlarmsSeen, state.CallerTag, state.ChallengePending),
+            (back.State.MosMin, back.State.MosSum, back.State.MosCount, back.State.AlarmsSeen, back.State.CallerTag, back.State.ChallengePending));
+    }
+
+    [Fact]
     public void An_unknown_manifest_is_a_clear_error()
     {
-        var serializer = (SerializerWithStringManifest)_system.Serialization.FindSerializerFor(Samples[0]);
+        var serializer = (SerializerWithStringManifest)_system.Serialization.FindSerializerFor(DialogCommands.StopDialog.Instance);
         var e = Assert.Throws<System.Runtime.Serialization.SerializationException>(() => serializer.FromBinary([], "??"));
         Assert.Contains("??", e.Message);
     }

@@ -98,8 +98,8 @@ public class HepJsCrossCheckTests
             {
                 ["protocolFamily"] = 2,
                 ["protocol"] = m.IpProtocol,
-                ["srcIp"] = m.SourceAddress!.ToString(),
-                ["dstIp"] = m.DestinationAddress!.ToString(),
+                ["srcIp"] = m.SourceAddress.ToString(),
+                ["dstIp"] = m.DestinationAddress.ToString(),
                 ["srcPort"] = m.SourcePort,
                 ["dstPort"] = m.DestinationPort,
                 ["timeSeconds"] = m.TimestampUnixMicros / 1_000_000,

@@ -1,91 +1,279 @@
 using Akka.Actor;
 using Akka.Cluster.Sharding;
+using Akka.Cluster.Tools.PublishSubscribe;
 using Akka.Event;
-using Akka.Persistence;
 using Homer.Actors.Contracts;
+using Homer.Storage;
+using static Homer.Actors.Dialogs.DialogEvents;
 
 namespace Homer.Actors.Dialogs;
 
+/// <summary>What every dialog entity of a node shares: settings and where its outputs go.</summary>
+public sealed record DialogRuntime(
+    DialogSettings Settings,
+    DialogMessageExtractor Extractor,
+    /// <summary>The dialog region itself: ledger, legs and media index are entities in it.</summary>
+    Func<IActorRef> Region,
+    /// <summary>The node's <see cref="DialogRowWriter"/>; <see cref="ActorRefs.Nobody"/> writes no rows.</summary>
+    IActorRef Rows,
+    /// <summary>The DistributedPubSub mediator; <see cref="ActorRefs.Nobody"/> publishes nothing.</summary>
+    IActorRef Events,
+    /// <summary>How long a starting entity waits for its ledger before it goes on with an empty state.</summary>
+    TimeSpan RestoreTimeout);
+
 /// <summary>
-/// One entity per Call-ID. Applies messages in memory at once and persists a summary of the burst a moment later,
-/// so a 7-message call costs a handful of journal writes, not seven.
+/// One entity per Call-ID, a thin shell around <see cref="DialogState"/>: it restores from its shard's ledger when it
+/// starts, applies what the state decides, publishes call events, hands checkpoints to the ledger and rows to the
+/// dialogs table a moment later (one per burst, not per packet), and passivates itself after the end plus a linger,
+/// or when idle.
 /// </summary>
-public sealed class DialogActor : ReceivePersistentActor, IWithTimers
+public sealed class DialogActor : ReceiveActor, IWithUnboundedStash, IWithTimers
 {
-    private sealed class FlushProgress
+    private sealed class CheckpointDue
     {
-        public static readonly FlushProgress Instance = new();
+        public static readonly CheckpointDue Instance = new();
     }
 
-    private readonly TimeSpan _flushDelay;
+    private sealed class IdleDue
+    {
+        public static readonly IdleDue Instance = new();
+    }
+
+    private sealed class RestoreTimedOut
+    {
+        public static readonly RestoreTimedOut Instance = new();
+    }
+
+    private readonly DialogRuntime _runtime;
+    private readonly DialogSettings _settings;
+    private readonly string _shardId;
     private readonly ILoggingAdapter _log = Context.GetLogger();
+    private IActorRef _region = ActorRefs.Nobody;
+    /// <summary>The ledger entity that answered the restore; written to directly, so a hand-off cannot buffer and lose it.</summary>
+    private IActorRef? _ledger;
     private DialogState _state;
     private bool _dirty;
+    private bool _retired;
 
-    public override string PersistenceId { get; }
+    public IStash Stash { get; set; } = null!;
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(string callId, TimeSpan flushDelay) =>
-        Akka.Actor.Props.Create(() => new DialogActor(callId, flushDelay));
+    public static Props Props(string callId, DialogRuntime runtime) => Akka.Actor.Props.Create(() => new DialogActor(callId, runtime));
 
-    public DialogActor(string callId, TimeSpan flushDelay)
+    public DialogActor(string callId, DialogRuntime runtime)
     {
-        PersistenceId = "dialog-" + callId;
-        _flushDelay = flushDelay;
+        _runtime = runtime;
+        _settings = runtime.Settings;
+        _shardId = runtime.Extractor.ShardOf(callId);
         _state = DialogState.Empty(callId);
+        Restoring();
+    }
 
-        Recover<DialogEvents.DialogProgressed>(e => _state = _state.Apply(e));
-        Recover<SnapshotOffer>(offer =>
-        {
-            if (offer.Snapshot is DialogEvents.DialogProgressed e)
-                _state = _state.Apply(e);
-        });
+    protected override void PreStart()
+    {
+        _region = _runtime.Region();
+        _region.Tell(new LedgerCommands.Restore(_shardId, _state.CallId));
+        Timers.StartSingleTimer(RestoreTimedOut.Instance, RestoreTimedOut.Instance, _runtime.RestoreTimeout);
+    }
 
-        Command<DialogCommands.RecordSipMessage>(message =>
+    private void Restoring()
+    {
+        Receive<LedgerCommands.Restored>(r =>
         {
-            _state = _state.Record(message);
-            if (!_dirty)
-            {
-                _dirty = true;
-                Timers.StartSingleTimer(FlushProgress.Instance, FlushProgress.Instance, _flushDelay);
-            }
+            Timers.Cancel(RestoreTimedOut.Instance);
+            _ledger = Sender;
+            if (r.State is not null)
+                _state = r.State;
+            BecomeActive();
         });
-        Command<FlushProgress>(_ => Flush());
-        Command<DialogQueries.GetDialog>(_ =>
+        Receive<RestoreTimedOut>(_ =>
+        {
+            _log.Warning("Ledger of shard {0} did not answer for {1} within {2}; going on without its earlier state",
+                _shardId, _state.CallId, _runtime.RestoreTimeout);
+            BecomeActive();
+        });
+        Receive<DialogCommands.StopDialog>(_ => Context.Stop(Self));
+        ReceiveAny(_ => Stash.Stash());
+    }
+
+    private void BecomeActive()
+    {
+        Become(Active);
+        Stash.UnstashAll();
+        ScheduleIdle();
+    }
+
+    private void Active()
+    {
+        Receive<DialogCommands.RecordSipMessage>(m => Handle(_state.Process(m, _settings)));
+        Receive<DialogCommands.AttachQos>(q => Handle(_state.Process(q, _settings)));
+        Receive<DialogCommands.AttachLog>(l => Handle(_state.Process(l, _settings)));
+        Receive<DialogCommands.LinkLeg>(l => Handle(_state.Process(l)));
+        Receive<DialogQueries.GetDialog>(_ =>
         {
             Sender.Tell(_state.ToSnapshot());
             // A query for an unknown Call-ID must not leave an empty entity behind.
-            if (_state.MessageCount == 0)
-                Context.Parent.Tell(new Passivate(PoisonPill.Instance));
+            if (IsBlank)
+                Retire();
         });
-        Command<DialogCommands.StopDialog>(_ =>
+        Receive<CheckpointDue>(_ => Checkpoint());
+        Receive<IdleDue>(_ =>
         {
-            // Passivation and shard hand-off: write what is applied but not yet persisted, then stop.
-            if (!_dirty)
-            {
-                Context.Stop(Self);
-                return;
-            }
-            _dirty = false;
-            Persist(_state.Progress(), _ => Context.Stop(Self));
+            Handle(_state.ProcessTimeout());
+            Retire();
         });
-        Command<SaveSnapshotSuccess>(s => DeleteMessages(s.Metadata.SequenceNr));
-        Command<SaveSnapshotFailure>(f => _log.Warning(f.Cause, "Snapshot of {0} failed", PersistenceId));
-        Command<DeleteMessagesSuccess>(_ => { });
-        Command<DeleteMessagesFailure>(f => _log.Warning(f.Cause, "Journal cleanup of {0} failed", PersistenceId));
+        Receive<DialogCommands.StopDialog>(_ =>
+        {
+            // Hand-off or shutdown: what is applied but not yet checkpointed goes to the ledger (through the region,
+            // which buffers it while the shard moves), then stop.
+            if (!_retired)
+                Checkpoint(final: true);
+            Context.Stop(Self);
+        });
+        Receive<LedgerCommands.Restored>(_ => { });
     }
 
-    private void Flush()
+    private bool IsBlank => _state is { MessageCount: 0, QosReports.Count: 0, Logs.Count: 0, Legs.Count: 0 };
+
+    private void Handle(IReadOnlyList<DialogEvent> events)
     {
-        if (!_dirty)
+        if (events.Count == 0)
             return;
-        _dirty = false;
-        PersistAsync(_state.Progress(), e =>
+        var before = _state;
+        _state = _state.ApplyAll(events);
+        _retired = false;
+        Publish(before, events);
+        if (!_dirty)
         {
-            // Keep replay short for long calls: every 100 summaries, fold them into a snapshot.
-            if (LastSequenceNr % 100 == 0)
-                SaveSnapshot(e);
-        });
+            _dirty = true;
+            Timers.StartSingleTimer(CheckpointDue.Instance, CheckpointDue.Instance, _settings.CheckpointDelay);
+        }
+        ScheduleIdle();
     }
 
+    private void Publish(DialogState before, IReadOnlyList<DialogEvent> events)
+    {
+        var s = _state;
+        var publish = !_runtime.Events.IsNobody();
+        foreach (var e in events)
+        {
+            switch (e)
+            {
+                case DialogStarted d when publish:
+                    Send(new CallEvents.DialogStarted(s.CallId, d.TimestampMicros, s.Kind, s.FromUser, s.ToUser, s.RuriUser));
+                    break;
+                case QosAttached q when publish:
+                    Send(new CallEvents.QosAttached(s.CallId, q.TimestampMicros, q.Report));
+                    break;
+                case LegLinked l:
+                    if (l.FromSip)
+                        _region.Tell(new DialogCommands.LinkLeg(l.LegCallId, s.CallId));
+                    if (publish)
+                        Send(new CallEvents.LegLinked(s.CallId, l.TimestampMicros, l.LegCallId, s.CorrelationGroup ?? l.CorrelationGroup));
+                    break;
+                case MediaAnnounced m:
+                    foreach (var announce in MediaIndexCommands.AnnouncementsFor(s.CallId, m.Endpoints))
+                        _region.Tell(announce);
+                    break;
+                case AlarmObserved a when publish:
+                    Send(new CallEvents.AlarmObserved(s.CallId, a.TimestampMicros, a.Alarm, a.Detail));
+                    break;
+            }
+        }
+        if (!publish)
+            return;
+        var at = events[^1].TimestampMicros;
+        if (before.State != s.State && s.State != "" && before.State != "")
+            Send(new CallEvents.DialogStateChanged(s.CallId, at, s.Kind, s.State, s.FinalStatus, s.FinalReason));
+        if (!before.IsEnded && s.IsEnded)
+            Send(new CallEvents.DialogEnded(s.CallId, s.EndedMicros ?? at, s.Kind, s.State, s.FinalStatus, s.DurationMs, s.EndedByTimeout));
+    }
+
+    private void Send(CallEvents.ICallEvent e) => _runtime.Events.Tell(new Publish(CallEvents.Topic, e));
+
+    private void ScheduleIdle()
+    {
+        var s = _state;
+        TimeSpan idle;
+        if (s.IsEnded || !s.Exists)
+            idle = _settings.Linger;
+        else if (s.Kind == DialogKinds.Call)
+            idle = s.AnsweredMicros is not null ? _settings.IdleAnswered : _settings.IdleUnanswered;
+        else if (s is { Kind: DialogKinds.Registration, State: DialogStates.Registered, ExpiresMicros: { } expires })
+            idle = TimeSpan.FromMicroseconds(Math.Max(0, expires - s.LastSeenMicros)) + _settings.RegistrationGrace;
+        else
+            idle = _settings.Linger;
+        Timers.StartSingleTimer(IdleDue.Instance, IdleDue.Instance, idle);
+    }
+
+    private void Checkpoint(bool final = false)
+    {
+        Timers.Cancel(CheckpointDue.Instance);
+        if (!_dirty && !final)
+            return;
+        var ledger = _ledger ?? _region;
+        if (!_dirty)
+        {
+            // Nothing new: the ledger only needs to know this dialog is done with it (a blank one was never kept).
+            if (_state.Exists)
+                ledger.Tell(new LedgerCommands.Checkpoint(_shardId, _state, Final: true));
+            else
+                ledger.Tell(new LedgerCommands.Retire(_shardId, _state.CallId));
+            return;
+        }
+        _dirty = false;
+        ledger.Tell(new LedgerCommands.Checkpoint(_shardId, _state, final));
+        if (_state.Exists)
+            _runtime.Rows.Tell(_state.ToRow());
+    }
+
+    private void Retire()
+    {
+        if (_dirty && _state.Exists)
+            _runtime.Rows.Tell(_state.ToRow());
+        _dirty = false;
+        Timers.Cancel(CheckpointDue.Instance);
+        Timers.Cancel(IdleDue.Instance);
+        (_ledger ?? _region).Tell(new LedgerCommands.Retire(_shardId, _state.CallId));
+        foreach (var withdraw in MediaIndexCommands.WithdrawalsFor(_state.CallId, _state.MediaEndpoints))
+            _region.Tell(withdraw);
+        _retired = true;
+        Context.Parent.Tell(new Passivate(DialogCommands.StopDialog.Instance));
+    }
+}
+
+public static class DialogRows
+{
+    public static DialogRow ToRow(this DialogState s) => new()
+    {
+        CallId = s.CallId,
+        Kind = s.Kind,
+        State = s.State,
+        FromUser = s.FromUser,
+        ToUser = s.ToUser,
+        RuriUser = s.RuriUser,
+        CallerIp = s.CallerIp,
+        CalleeIp = s.CalleeIp,
+        StartedAt = FromMicros(s.StartedMicros ?? s.FirstSeenMicros),
+        AnsweredAt = s.AnsweredMicros is { } a ? FromMicros(a) : null,
+        EndedAt = s.EndedMicros is { } e ? FromMicros(e) : null,
+        ExpiresAt = s.ExpiresMicros is { } x ? FromMicros(x) : null,
+        LastSeen = FromMicros(s.LastSeenMicros),
+        PddMs = s.PddMs,
+        SetupMs = s.SetupMs,
+        DurationMs = s.DurationMs,
+        FinalStatus = s.FinalStatus,
+        FinalReason = s.FinalReason,
+        Q850Cause = s.Q850Cause,
+        HangupBy = s.HangupBy,
+        EndedByTimeout = s.EndedByTimeout,
+        MessageCount = s.MessageCount,
+        Retransmissions = s.Retransmissions,
+        MosMin = s.MosMin,
+        MosAvg = s.MosAvg,
+        CorrelationGroup = s.CorrelationGroup,
+        Node = s.Node,
+    };
+
+    private static DateTimeOffset FromMicros(long micros) => DateTimeOffset.UnixEpoch.AddTicks(micros * 10);
 }

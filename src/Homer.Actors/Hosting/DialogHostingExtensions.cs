@@ -1,18 +1,35 @@
+using Akka.Actor;
 using Akka.Cluster.Hosting;
+using Akka.Cluster.Tools.PublishSubscribe;
 using Akka.Hosting;
 using Homer.Actors.Contracts;
 using Homer.Actors.Dialogs;
+using Homer.Storage;
+using Npgsql;
 
 namespace Homer.Actors.Hosting;
 
 public sealed record DialogOptions
 {
     public int ShardCount { get; init; } = DialogMessageExtractor.DefaultShardCount;
-    /// <summary>A dialog with no traffic for this long is passivated (its state stays in the journal).</summary>
+    /// <summary>
+    /// Unused since dialogs passivate themselves (end + linger, or the idle times of <see cref="Settings"/>); kept so
+    /// existing composition code compiles. Sharding's own idle passivation is off: it would stop ledgers and the
+    /// media index too.
+    /// </summary>
     public TimeSpan PassivateIdleAfter { get; init; } = TimeSpan.FromMinutes(2);
-    /// <summary>How long a dialog gathers messages before it persists their summary.</summary>
-    public TimeSpan FlushDelay { get; init; } = TimeSpan.FromMilliseconds(50);
+    public DialogSettings Settings { get; init; } = DialogSettings.Default;
+    public LedgerSettings Ledger { get; init; } = LedgerSettings.Default;
+    public DialogRowWriterSettings Rows { get; init; } = new();
+    /// <summary>Write the dialogs table (needs an <see cref="NpgsqlDataSource"/> in the services).</summary>
+    public bool WriteRows { get; init; } = true;
+    /// <summary>Publish <see cref="CallEvents"/> on DistributedPubSub.</summary>
+    public bool PublishEvents { get; init; } = true;
+    public TimeSpan RestoreTimeout { get; init; } = TimeSpan.FromSeconds(10);
 }
+
+/// <summary>Registry key of the node's <see cref="DialogRowWriter"/>.</summary>
+public sealed class DialogRowWriterKey;
 
 public static class DialogHostingExtensions
 {
@@ -21,7 +38,7 @@ public static class DialogHostingExtensions
 
     /// <summary>
     /// The dialog shard region on nodes with the <c>dialog</c> role, a proxy to it elsewhere; either way it is
-    /// registered as <see cref="DialogRegion"/>.
+    /// registered as <see cref="DialogRegion"/>. The region holds the dialogs, one ledger per shard and the media index.
     /// </summary>
     public static AkkaConfigurationBuilder AddDialogSharding(
         this AkkaConfigurationBuilder builder, DialogOptions options, bool hostsDialogs)
@@ -32,14 +49,35 @@ public static class DialogHostingExtensions
 
         return builder.WithShardRegion<DialogRegion>(
             DialogTypeName,
-            callId => DialogActor.Props(callId, options.FlushDelay),
+            (system, registry, resolver) =>
+            {
+                var rows = options.WriteRows
+                    ? system.ActorOf(DialogRowWriter.Props(new DialogStore(resolver.GetService<NpgsqlDataSource>()), options.Rows), "dialog-rows")
+                    : ActorRefs.Nobody;
+                registry.TryRegister<DialogRowWriterKey>(rows);
+                var events = options.PublishEvents ? DistributedPubSub.Get(system).Mediator : ActorRefs.Nobody;
+                IActorRef? region = null;
+                IActorRef Region() => region ??= registry.Get<DialogRegion>();
+                var runtime = new DialogRuntime(options.Settings, extractor, Region, rows, events, options.RestoreTimeout);
+                return entityId => EntityProps(entityId, runtime, options.Ledger);
+            },
             extractor,
             new ShardOptions
             {
                 Role = DialogRole,
                 RememberEntities = false,
-                PassivateIdleEntityAfter = options.PassivateIdleAfter,
+                ShouldPassivateIdleEntities = false,
                 HandOffStopMessage = DialogCommands.StopDialog.Instance,
             });
+    }
+
+    /// <summary>What runs under an entity id of the dialog region: a ledger, a media index bucket, or a dialog.</summary>
+    public static Props EntityProps(string entityId, DialogRuntime runtime, LedgerSettings ledger)
+    {
+        if (entityId.StartsWith(DialogLedger.EntityPrefix, StringComparison.Ordinal))
+            return DialogLedger.Props(entityId[DialogLedger.EntityPrefix.Length..], ledger, runtime.Region());
+        if (entityId.StartsWith(MediaIndexActor.EntityPrefix, StringComparison.Ordinal))
+            return MediaIndexActor.Props(runtime.Region());
+        return DialogActor.Props(entityId, runtime);
     }
 }

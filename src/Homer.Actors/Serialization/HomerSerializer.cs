@@ -14,56 +14,125 @@ public sealed class HomerSerializer(ExtendedActorSystem system) : SerializerWith
 {
     public const int Id = 4201;
 
-    private const string RecordSipMessageManifest = "DR";
-    private const string StopDialogManifest = "DS";
-    private const string GetDialogManifest = "DQ";
-    private const string DialogSnapshotManifest = "DN";
-    private const string DialogProgressedManifest = "DP";
-
     public override int Identifier => Id;
 
     public override string Manifest(object o) => o switch
     {
-        DialogCommands.RecordSipMessage => RecordSipMessageManifest,
-        DialogCommands.StopDialog => StopDialogManifest,
-        DialogQueries.GetDialog => GetDialogManifest,
-        DialogQueries.DialogSnapshot => DialogSnapshotManifest,
-        DialogEvents.DialogProgressed => DialogProgressedManifest,
+        DialogCommands.RecordSipMessage => "DR",
+        DialogCommands.StopDialog => "DS",
+        DialogCommands.AttachQos => "DQ",
+        DialogCommands.AttachLog => "DL",
+        DialogCommands.LinkLeg => "DK",
+        QosReport => "QR",
+        LogEntry => "LE",
+        DialogQueries.GetDialog => "DG",
+        DialogQueries.DialogSnapshot => "DN",
+        CallEvents.DialogStarted => "E1",
+        CallEvents.DialogStateChanged => "E2",
+        CallEvents.QosAttached => "E3",
+        CallEvents.LegLinked => "E4",
+        CallEvents.DialogEnded => "E5",
+        CallEvents.AlarmObserved => "E6",
+        LedgerCommands.Checkpoint => "LC",
+        LedgerCommands.Retire => "LR",
+        LedgerCommands.Restore => "LQ",
+        LedgerCommands.Restored => "LA",
+        LedgerEvents.Checkpointed => "Lc",
+        LedgerEvents.Retired => "Lr",
+        LedgerEvents.LedgerSnapshot => "Ls",
+        MediaIndexCommands.Announce => "MA",
+        MediaIndexCommands.Withdraw => "MW",
+        MediaIndexCommands.ResolveQos => "MR",
         _ => throw new ArgumentException($"{o.GetType()} is not serializable by {nameof(HomerSerializer)}", nameof(o)),
     };
 
     public override byte[] ToBinary(object obj)
     {
-        using var stream = new MemoryStream(64);
+        using var stream = new MemoryStream(128);
         using (var w = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true))
         {
             switch (obj)
             {
                 case DialogCommands.RecordSipMessage m:
-                    w.Write(m.CallId);
-                    w.Write(m.TimestampMicros);
-                    WriteOptional(w, m.Method);
-                    w.Write(m.StatusCode);
-                    w.Write(m.CSeqNumber);
-                    WriteOptional(w, m.CSeqMethod);
-                    WriteOptional(w, m.FromTag);
-                    WriteOptional(w, m.ToTag);
+                    WriteSip(w, m);
                     break;
                 case DialogCommands.StopDialog:
+                    break;
+                case DialogCommands.AttachQos q:
+                    w.Write(q.CallId);
+                    WriteQos(w, q.Report);
+                    break;
+                case DialogCommands.AttachLog l:
+                    w.Write(l.CallId);
+                    WriteLog(w, l.Entry);
+                    break;
+                case DialogCommands.LinkLeg l:
+                    w.Write(l.CallId);
+                    w.Write(l.LegCallId);
+                    break;
+                case QosReport q:
+                    WriteQos(w, q);
+                    break;
+                case LogEntry l:
+                    WriteLog(w, l);
                     break;
                 case DialogQueries.GetDialog q:
                     w.Write(q.CallId);
                     break;
                 case DialogQueries.DialogSnapshot s:
-                    w.Write(s.CallId);
-                    w.Write(s.MessageCount);
-                    w.Write(s.FirstSeenMicros);
-                    w.Write(s.LastSeenMicros);
+                    WriteSnapshot(w, s);
                     break;
-                case DialogEvents.DialogProgressed e:
-                    w.Write(e.MessageCount);
-                    w.Write(e.FirstSeenMicros);
-                    w.Write(e.LastSeenMicros);
+                case CallEvents.DialogStarted e:
+                    w.Write(e.CallId); w.Write(e.TimestampMicros); w.Write(e.Kind); Opt(w, e.FromUser); Opt(w, e.ToUser); Opt(w, e.RuriUser);
+                    break;
+                case CallEvents.DialogStateChanged e:
+                    w.Write(e.CallId); w.Write(e.TimestampMicros); w.Write(e.Kind); w.Write(e.State); Opt(w, e.FinalStatus); Opt(w, e.FinalReason);
+                    break;
+                case CallEvents.QosAttached e:
+                    w.Write(e.CallId); w.Write(e.TimestampMicros); WriteQos(w, e.Report);
+                    break;
+                case CallEvents.LegLinked e:
+                    w.Write(e.CallId); w.Write(e.TimestampMicros); w.Write(e.LegCallId); w.Write(e.CorrelationGroup);
+                    break;
+                case CallEvents.DialogEnded e:
+                    w.Write(e.CallId); w.Write(e.TimestampMicros); w.Write(e.Kind); w.Write(e.State); Opt(w, e.FinalStatus); Opt(w, e.DurationMs);
+                    w.Write(e.EndedByTimeout);
+                    break;
+                case CallEvents.AlarmObserved e:
+                    w.Write(e.CallId); w.Write(e.TimestampMicros); w.Write(e.Alarm); w.Write(e.Detail);
+                    break;
+                case LedgerCommands.Checkpoint c:
+                    w.Write(c.ShardId); WriteState(w, c.State); w.Write(c.Final);
+                    break;
+                case LedgerCommands.Retire r:
+                    w.Write(r.ShardId); w.Write(r.CallId);
+                    break;
+                case LedgerCommands.Restore r:
+                    w.Write(r.ShardId); w.Write(r.CallId);
+                    break;
+                case LedgerCommands.Restored r:
+                    w.Write(r.CallId);
+                    w.Write(r.State is not null);
+                    if (r.State is not null)
+                        WriteState(w, r.State);
+                    break;
+                case LedgerEvents.Checkpointed c:
+                    WriteState(w, c.State);
+                    break;
+                case LedgerEvents.Retired r:
+                    w.Write(r.CallId);
+                    break;
+                case LedgerEvents.LedgerSnapshot s:
+                    WriteList(w, s.Dialogs, WriteState);
+                    break;
+                case MediaIndexCommands.Announce a:
+                    w.Write(a.Bucket); w.Write(a.CallId); WriteList(w, a.Endpoints, (x, v) => x.Write(v));
+                    break;
+                case MediaIndexCommands.Withdraw a:
+                    w.Write(a.Bucket); w.Write(a.CallId); WriteList(w, a.Endpoints, (x, v) => x.Write(v));
+                    break;
+                case MediaIndexCommands.ResolveQos r:
+                    w.Write(r.Bucket); w.Write(r.Endpoint); Opt(w, r.Alternative); WriteQos(w, r.Report);
                     break;
                 default:
                     throw new ArgumentException($"{obj.GetType()} is not serializable by {nameof(HomerSerializer)}", nameof(obj));
@@ -77,23 +146,348 @@ public sealed class HomerSerializer(ExtendedActorSystem system) : SerializerWith
         using var r = new BinaryReader(new MemoryStream(bytes), Encoding.UTF8);
         return manifest switch
         {
-            RecordSipMessageManifest => new DialogCommands.RecordSipMessage(
-                r.ReadString(), r.ReadInt64(), ReadOptional(r), r.ReadInt32(), r.ReadInt64(), ReadOptional(r),
-                ReadOptional(r), ReadOptional(r)),
-            StopDialogManifest => DialogCommands.StopDialog.Instance,
-            GetDialogManifest => new DialogQueries.GetDialog(r.ReadString()),
-            DialogSnapshotManifest => new DialogQueries.DialogSnapshot(r.ReadString(), r.ReadInt64(), r.ReadInt64(), r.ReadInt64()),
-            DialogProgressedManifest => new DialogEvents.DialogProgressed(r.ReadInt64(), r.ReadInt64(), r.ReadInt64()),
+            "DR" => ReadSip(r),
+            "DS" => DialogCommands.StopDialog.Instance,
+            "DQ" => new DialogCommands.AttachQos(r.ReadString(), ReadQos(r)),
+            "DL" => new DialogCommands.AttachLog(r.ReadString(), ReadLog(r)),
+            "DK" => new DialogCommands.LinkLeg(r.ReadString(), r.ReadString()),
+            "QR" => ReadQos(r),
+            "LE" => ReadLog(r),
+            "DG" => new DialogQueries.GetDialog(r.ReadString()),
+            "DN" => ReadSnapshot(r),
+            "E1" => new CallEvents.DialogStarted(r.ReadString(), r.ReadInt64(), r.ReadString(), OptString(r), OptString(r), OptString(r)),
+            "E2" => new CallEvents.DialogStateChanged(r.ReadString(), r.ReadInt64(), r.ReadString(), r.ReadString(), OptInt(r), OptString(r)),
+            "E3" => new CallEvents.QosAttached(r.ReadString(), r.ReadInt64(), ReadQos(r)),
+            "E4" => new CallEvents.LegLinked(r.ReadString(), r.ReadInt64(), r.ReadString(), r.ReadString()),
+            "E5" => new CallEvents.DialogEnded(r.ReadString(), r.ReadInt64(), r.ReadString(), r.ReadString(), OptInt(r), OptLong(r), r.ReadBoolean()),
+            "E6" => new CallEvents.AlarmObserved(r.ReadString(), r.ReadInt64(), r.ReadString(), r.ReadString()),
+            "LC" => new LedgerCommands.Checkpoint(r.ReadString(), ReadState(r), r.ReadBoolean()),
+            "LR" => new LedgerCommands.Retire(r.ReadString(), r.ReadString()),
+            "LQ" => new LedgerCommands.Restore(r.ReadString(), r.ReadString()),
+            "LA" => new LedgerCommands.Restored(r.ReadString(), r.ReadBoolean() ? ReadState(r) : null),
+            "Lc" => new LedgerEvents.Checkpointed(ReadState(r)),
+            "Lr" => new LedgerEvents.Retired(r.ReadString()),
+            "Ls" => new LedgerEvents.LedgerSnapshot(ReadList(r, ReadState)),
+            "MA" => new MediaIndexCommands.Announce(r.ReadInt32(), r.ReadString(), ReadList(r, x => x.ReadString())),
+            "MW" => new MediaIndexCommands.Withdraw(r.ReadInt32(), r.ReadString(), ReadList(r, x => x.ReadString())),
+            "MR" => new MediaIndexCommands.ResolveQos(r.ReadInt32(), r.ReadString(), OptString(r), ReadQos(r)),
             _ => throw new System.Runtime.Serialization.SerializationException($"Unknown manifest '{manifest}' for {nameof(HomerSerializer)}"),
         };
     }
 
-    private static void WriteOptional(BinaryWriter w, string? value)
+    // ------------------------------------------------------------ SIP message
+
+    private static void WriteSip(BinaryWriter w, DialogCommands.RecordSipMessage m)
+    {
+        w.Write(m.CallId);
+        w.Write(m.TimestampMicros);
+        Opt(w, m.Method);
+        w.Write(m.StatusCode);
+        Opt(w, m.ReasonPhrase);
+        w.Write(m.CSeqNumber);
+        Opt(w, m.CSeqMethod);
+        Opt(w, m.ViaBranch);
+        Opt(w, m.FromTag);
+        Opt(w, m.ToTag);
+        Opt(w, m.FromUser);
+        Opt(w, m.ToUser);
+        Opt(w, m.RuriUser);
+        Opt(w, m.SourceIp);
+        w.Write(m.SourcePort);
+        Opt(w, m.DestinationIp);
+        w.Write(m.DestinationPort);
+        w.Write(m.Expires);
+        w.Write(m.ContactExpires);
+        w.Write(m.ContactStar);
+        w.Write(m.HasCredentials);
+        Opt(w, m.ReasonProtocol);
+        w.Write(m.ReasonCause);
+        Opt(w, m.ReasonText);
+        Opt(w, m.CorrelationId);
+        Opt(w, m.UserAgent);
+        WriteList(w, m.MediaEndpoints, (x, v) => x.Write(v));
+        Opt(w, m.NodeName);
+    }
+
+    private static DialogCommands.RecordSipMessage ReadSip(BinaryReader r) => new()
+    {
+        CallId = r.ReadString(),
+        TimestampMicros = r.ReadInt64(),
+        Method = OptString(r),
+        StatusCode = r.ReadInt32(),
+        ReasonPhrase = OptString(r),
+        CSeqNumber = r.ReadInt64(),
+        CSeqMethod = OptString(r),
+        ViaBranch = OptString(r),
+        FromTag = OptString(r),
+        ToTag = OptString(r),
+        FromUser = OptString(r),
+        ToUser = OptString(r),
+        RuriUser = OptString(r),
+        SourceIp = OptString(r),
+        SourcePort = r.ReadInt32(),
+        DestinationIp = OptString(r),
+        DestinationPort = r.ReadInt32(),
+        Expires = r.ReadInt32(),
+        ContactExpires = r.ReadInt32(),
+        ContactStar = r.ReadBoolean(),
+        HasCredentials = r.ReadBoolean(),
+        ReasonProtocol = OptString(r),
+        ReasonCause = r.ReadInt32(),
+        ReasonText = OptString(r),
+        CorrelationId = OptString(r),
+        UserAgent = OptString(r),
+        MediaEndpoints = ReadList(r, x => x.ReadString()),
+        NodeName = OptString(r),
+    };
+
+    // ------------------------------------------------------------ QoS, logs, views
+
+    private static void WriteQos(BinaryWriter w, QosReport q)
+    {
+        w.Write(q.Source);
+        w.Write(q.TimestampMicros);
+        Opt(w, q.MosLq);
+        Opt(w, q.MosCq);
+        Opt(w, q.PacketLossPct);
+        Opt(w, q.JitterMs);
+        Opt(w, q.Reporter);
+    }
+
+    private static QosReport ReadQos(BinaryReader r) =>
+        new(r.ReadString(), r.ReadInt64(), OptDouble(r), OptDouble(r), OptDouble(r), OptDouble(r), OptString(r));
+
+    private static void WriteLog(BinaryWriter w, LogEntry l)
+    {
+        w.Write(l.TimestampMicros);
+        w.Write(l.Text);
+    }
+
+    private static LogEntry ReadLog(BinaryReader r) => new(r.ReadInt64(), r.ReadString());
+
+    private static void WriteSnapshot(BinaryWriter w, DialogQueries.DialogSnapshot s)
+    {
+        w.Write(s.CallId);
+        w.Write(s.MessageCount);
+        w.Write(s.FirstSeenMicros);
+        w.Write(s.LastSeenMicros);
+        w.Write(s.Kind);
+        w.Write(s.State);
+        w.Write(s.StartedMicros);
+        Opt(w, s.AnsweredMicros);
+        Opt(w, s.EndedMicros);
+        Opt(w, s.PddMs);
+        Opt(w, s.SetupMs);
+        Opt(w, s.DurationMs);
+        Opt(w, s.FinalStatus);
+        Opt(w, s.FinalReason);
+        Opt(w, s.Q850Cause);
+        Opt(w, s.HangupBy);
+        w.Write(s.EndedByTimeout);
+        Opt(w, s.ExpiresMicros);
+        w.Write(s.Retransmissions);
+        Opt(w, s.FromUser);
+        Opt(w, s.ToUser);
+        Opt(w, s.RuriUser);
+        Opt(w, s.CorrelationGroup);
+        WriteList(w, s.Transactions, (x, t) =>
+        {
+            x.Write(t.Method); x.Write(t.CSeq); x.Write(t.Branch); Opt(x, t.FinalStatus); x.Write(t.State); x.Write(t.Requests); x.Write(t.Responses);
+        });
+        WriteList(w, s.Legs, (x, v) => x.Write(v));
+        WriteList(w, s.QosReports, WriteQos);
+        WriteList(w, s.Logs, WriteLog);
+    }
+
+    private static DialogQueries.DialogSnapshot ReadSnapshot(BinaryReader r) => new(r.ReadString(), r.ReadInt64(), r.ReadInt64(), r.ReadInt64())
+    {
+        Kind = r.ReadString(),
+        State = r.ReadString(),
+        StartedMicros = r.ReadInt64(),
+        AnsweredMicros = OptLong(r),
+        EndedMicros = OptLong(r),
+        PddMs = OptLong(r),
+        SetupMs = OptLong(r),
+        DurationMs = OptLong(r),
+        FinalStatus = OptInt(r),
+        FinalReason = OptString(r),
+        Q850Cause = OptInt(r),
+        HangupBy = OptString(r),
+        EndedByTimeout = r.ReadBoolean(),
+        ExpiresMicros = OptLong(r),
+        Retransmissions = r.ReadInt64(),
+        FromUser = OptString(r),
+        ToUser = OptString(r),
+        RuriUser = OptString(r),
+        CorrelationGroup = OptString(r),
+        Transactions = ReadList(r, x => new DialogQueries.TransactionView(x.ReadString(), x.ReadInt64(), x.ReadString(), OptInt(x), x.ReadString(), x.ReadInt32(), x.ReadInt32())),
+        Legs = ReadList(r, x => x.ReadString()),
+        QosReports = ReadList(r, ReadQos),
+        Logs = ReadList(r, ReadLog),
+    };
+
+    // ------------------------------------------------------------ dialog state (ledger)
+
+    private static void WriteState(BinaryWriter w, DialogState s)
+    {
+        w.Write(s.CallId);
+        w.Write(s.Kind);
+        w.Write(s.State);
+        w.Write(s.MessageCount);
+        w.Write(s.Retransmissions);
+        w.Write(s.FirstSeenMicros);
+        w.Write(s.LastSeenMicros);
+        Opt(w, s.StartedMicros);
+        Opt(w, s.RingingMicros);
+        Opt(w, s.AnsweredMicros);
+        Opt(w, s.EndedMicros);
+        Opt(w, s.FinalStatus);
+        Opt(w, s.FinalReason);
+        Opt(w, s.Q850Cause);
+        Opt(w, s.HangupBy);
+        w.Write(s.EndedByTimeout);
+        w.Write(s.IsEnded);
+        w.Write(s.ChallengePending);
+        w.Write(s.CancelPending);
+        Opt(w, s.ExpiresMicros);
+        w.Write(s.RequestedExpires);
+        Opt(w, s.FromUser);
+        Opt(w, s.ToUser);
+        Opt(w, s.RuriUser);
+        Opt(w, s.CallerTag);
+        Opt(w, s.CallerIp);
+        Opt(w, s.CalleeIp);
+        Opt(w, s.UserAgent);
+        Opt(w, s.Node);
+        Opt(w, s.CorrelationGroup);
+        WriteList(w, s.Transactions, WriteTransaction);
+        WriteList(w, s.Legs, (x, v) => x.Write(v));
+        WriteList(w, s.QosReports, WriteQos);
+        Opt(w, s.MosMin);
+        w.Write(s.MosSum);
+        w.Write(s.MosCount);
+        WriteList(w, s.Logs, WriteLog);
+        WriteList(w, s.MediaEndpoints, (x, v) => x.Write(v));
+        w.Write(s.AlarmsSeen);
+    }
+
+    private static DialogState ReadState(BinaryReader r) => new()
+    {
+        CallId = r.ReadString(),
+        Kind = r.ReadString(),
+        State = r.ReadString(),
+        MessageCount = r.ReadInt64(),
+        Retransmissions = r.ReadInt64(),
+        FirstSeenMicros = r.ReadInt64(),
+        LastSeenMicros = r.ReadInt64(),
+        StartedMicros = OptLong(r),
+        RingingMicros = OptLong(r),
+        AnsweredMicros = OptLong(r),
+        EndedMicros = OptLong(r),
+        FinalStatus = OptInt(r),
+        FinalReason = OptString(r),
+        Q850Cause = OptInt(r),
+        HangupBy = OptString(r),
+        EndedByTimeout = r.ReadBoolean(),
+        IsEnded = r.ReadBoolean(),
+        ChallengePending = r.ReadBoolean(),
+        CancelPending = r.ReadBoolean(),
+        ExpiresMicros = OptLong(r),
+        RequestedExpires = r.ReadInt32(),
+        FromUser = OptString(r),
+        ToUser = OptString(r),
+        RuriUser = OptString(r),
+        CallerTag = OptString(r),
+        CallerIp = OptString(r),
+        CalleeIp = OptString(r),
+        UserAgent = OptString(r),
+        Node = OptString(r),
+        CorrelationGroup = OptString(r),
+        Transactions = ReadList(r, ReadTransaction),
+        Legs = ReadList(r, x => x.ReadString()),
+        QosReports = ReadList(r, ReadQos),
+        MosMin = OptDouble(r),
+        MosSum = r.ReadDouble(),
+        MosCount = r.ReadInt32(),
+        Logs = ReadList(r, ReadLog),
+        MediaEndpoints = ReadList(r, x => x.ReadString()),
+        AlarmsSeen = r.ReadInt32(),
+    };
+
+    private static void WriteTransaction(BinaryWriter w, Transaction t)
+    {
+        w.Write(t.Key);
+        w.Write(t.Method);
+        w.Write(t.CSeq);
+        w.Write(t.Branch);
+        w.Write(t.Initial);
+        w.Write(t.StartedMicros);
+        w.Write(t.Requests);
+        w.Write(t.Responses);
+        Opt(w, t.FinalStatus);
+        Opt(w, t.FinalReason);
+        w.Write((byte)t.State);
+        w.Write(t.Acked);
+        WriteList(w, t.SeenResponses, (x, v) => x.Write(v));
+    }
+
+    private static Transaction ReadTransaction(BinaryReader r) => new(
+        r.ReadString(), r.ReadString(), r.ReadInt64(), r.ReadString(), r.ReadBoolean(), r.ReadInt64(), r.ReadInt32(), r.ReadInt32(),
+        OptInt(r), OptString(r), (TransactionState)r.ReadByte(), r.ReadBoolean(), ReadList(r, x => x.ReadString()));
+
+    // ------------------------------------------------------------ primitives
+
+    private static void WriteList<T>(BinaryWriter w, IReadOnlyList<T> items, Action<BinaryWriter, T> write)
+    {
+        w.Write7BitEncodedInt(items.Count);
+        foreach (var item in items)
+            write(w, item);
+    }
+
+    private static T[] ReadList<T>(BinaryReader r, Func<BinaryReader, T> read)
+    {
+        var count = r.Read7BitEncodedInt();
+        if (count == 0)
+            return [];
+        var items = new T[count];
+        for (var i = 0; i < count; i++)
+            items[i] = read(r);
+        return items;
+    }
+
+    private static void Opt(BinaryWriter w, string? value)
     {
         w.Write(value is not null);
         if (value is not null)
             w.Write(value);
     }
 
-    private static string? ReadOptional(BinaryReader r) => r.ReadBoolean() ? r.ReadString() : null;
+    private static void Opt(BinaryWriter w, long? value)
+    {
+        w.Write(value.HasValue);
+        if (value is { } v)
+            w.Write(v);
+    }
+
+    private static void Opt(BinaryWriter w, int? value)
+    {
+        w.Write(value.HasValue);
+        if (value is { } v)
+            w.Write(v);
+    }
+
+    private static void Opt(BinaryWriter w, double? value)
+    {
+        w.Write(value.HasValue);
+        if (value is { } v)
+            w.Write(v);
+    }
+
+    private static string? OptString(BinaryReader r) => r.ReadBoolean() ? r.ReadString() : null;
+
+    private static long? OptLong(BinaryReader r) => r.ReadBoolean() ? r.ReadInt64() : null;
+
+    private static int? OptInt(BinaryReader r) => r.ReadBoolean() ? r.ReadInt32() : null;
+
+    private static double? OptDouble(BinaryReader r) => r.ReadBoolean() ? r.ReadDouble() : null;
 }

@@ -31,16 +31,20 @@ public sealed class HomerQuery : ObjectGraphType
             });
 
         Field<DialogType>("dialog")
-            .Description("The dialog of one Call-ID, from its live actor; null if the Call-ID was never seen.")
+            .Description("The dialog of one Call-ID: live from its actor, else (ended and passivated) its row in the dialogs table; null if never seen.")
             .Argument<NonNullGraphType<StringGraphType>>("callId")
             .ResolveAsync(async context =>
             {
                 var callId = context.GetArgument<string>("callId");
                 if (string.IsNullOrEmpty(callId))
                     throw new ExecutionError("callId must not be empty") { Code = "BAD_ARGUMENT" };
-                var region = await context.RequestServices!.GetRequiredService<IRequiredActor<DialogRegion>>().GetAsync(context.CancellationToken);
+                var services = context.RequestServices!;
+                var region = await services.GetRequiredService<IRequiredActor<DialogRegion>>().GetAsync(context.CancellationToken);
                 var snapshot = await region.Ask<DialogQueries.DialogSnapshot>(new DialogQueries.GetDialog(callId), DialogAskTimeout, context.CancellationToken);
-                return snapshot.Exists ? snapshot : null;
+                if (snapshot.Exists)
+                    return snapshot;
+                var row = await ActivatorUtilities.GetServiceOrCreateInstance<DialogStore>(services).GetAsync(callId, context.CancellationToken);
+                return row is null ? null : DialogType.FromRow(row);
             });
     }
 }

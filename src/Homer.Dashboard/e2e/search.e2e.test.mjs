@@ -95,7 +95,8 @@ function encode(message, startMicros) {
     timeUseconds: t % 1_000_000,
     payloadType: 1,
     captureId: 2001,
-    capturePass: process.env.HOMER_HEP_PASS ?? 'myHep',
+    // The node's own variable first, so a node started with an auth key in the same shell accepts the call.
+    capturePass: process.env.HOMER_HEP_AUTH_KEY ?? process.env.HOMER_HEP_PASS ?? 'myHep',
   })
 }
 

@@ -5,7 +5,8 @@ namespace Homer.Sip.Rtcp;
 /// <summary>
 /// RTCP reports as capture agents send them in HEP protocol type 5 (captagent, heplify, rtpengine, FreeSWITCH, Asterisk
 /// res_hep_rtcp): one JSON object per RTCP packet with "type", "ssrc", "sender_information", "report_blocks" and
-/// optionally "report_blocks_xr" and "sdes_*", or an array of such objects for a compound packet.
+/// optionally "report_blocks_xr" and "sdes_*", or an array of such objects for a compound packet. Numbers may arrive
+/// quoted or as decimals; both are read.
 /// </summary>
 public static class RtcpJsonParser
 {
@@ -155,8 +156,11 @@ public static class RtcpJsonParser
                     return l;
                 return v.TryGetDouble(out var d) && double.IsFinite(d) ? (long)Math.Clamp(d, long.MinValue, long.MaxValue) : 0;
             case JsonValueKind.String:
-                return long.TryParse(v.GetString(), System.Globalization.NumberStyles.Integer,
-                    System.Globalization.CultureInfo.InvariantCulture, out var s) ? s : 0;
+                var text = v.GetString();
+                if (long.TryParse(text, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var s))
+                    return s;
+                return double.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture,
+                    out var f) && double.IsFinite(f) ? (long)Math.Clamp(f, long.MinValue, long.MaxValue) : 0;
             default:
                 return 0;
         }

@@ -1,0 +1,89 @@
+using Homer.Actors.Contracts;
+
+namespace Homer.Actors.Dialogs;
+
+/// <summary>
+/// What <see cref="DialogState.Process(DialogCommands.RecordSipMessage, DialogSettings)"/> decides. They are applied
+/// in memory and summarised into checkpoints (state, not every packet, is persisted); the ones others care about are
+/// published as <see cref="CallEvents"/>.
+/// </summary>
+public static class DialogEvents
+{
+    public abstract record DialogEvent(long TimestampMicros);
+
+    public sealed record DialogStarted(long TimestampMicros, string Kind, string State) : DialogEvent(TimestampMicros);
+
+    /// <summary>A SIP message counted; a retransmission is counted as one and changes nothing else.</summary>
+    public sealed record MessageCounted(long TimestampMicros, bool Retransmission, string? Node) : DialogEvent(TimestampMicros);
+
+    public sealed record TransactionChanged(long TimestampMicros, Transaction Transaction) : DialogEvent(TimestampMicros);
+
+    /// <summary>The request that opens the dialog (initial INVITE, REGISTER, OPTIONS…): who calls whom.</summary>
+    public sealed record InitialRequestSeen(long TimestampMicros, string Kind, string? FromUser, string? ToUser, string? RuriUser,
+        string? CallerTag, string? CallerIp, string? CalleeIp, string? UserAgent, int RequestedExpires = -1) : DialogEvent(TimestampMicros);
+
+    public sealed record Ringing(long TimestampMicros) : DialogEvent(TimestampMicros);
+
+    public sealed record Answered(long TimestampMicros, int Status, string? Reason) : DialogEvent(TimestampMicros);
+
+    /// <summary>401/407 to the opening request: not a failure yet, the re-sent request with credentials continues the attempt.</summary>
+    public sealed record Challenged(long TimestampMicros, int Status, string? Reason) : DialogEvent(TimestampMicros);
+
+    public sealed record ChallengeAnswered(long TimestampMicros) : DialogEvent(TimestampMicros);
+
+    public sealed record CancelRequested(long TimestampMicros) : DialogEvent(TimestampMicros);
+
+    public sealed record Registered(long TimestampMicros, long ExpiresMicros) : DialogEvent(TimestampMicros);
+
+    public sealed record Ended(long TimestampMicros, string State, int? FinalStatus, string? FinalReason, int? Q850Cause,
+        string? HangupBy, bool ByTimeout) : DialogEvent(TimestampMicros);
+
+    /// <summary><paramref name="FromSip"/>: learned from this dialog's own SIP, so the other leg must be told.</summary>
+    public sealed record LegLinked(long TimestampMicros, string LegCallId, string CorrelationGroup, bool FromSip) : DialogEvent(TimestampMicros);
+
+    public sealed record QosAttached(long TimestampMicros, QosReport Report) : DialogEvent(TimestampMicros);
+
+    public sealed record LogAttached(long TimestampMicros, LogEntry Entry) : DialogEvent(TimestampMicros);
+
+    /// <summary>New media endpoints announced by SDP; the media index maps them to this Call-ID.</summary>
+    public sealed record MediaAnnounced(long TimestampMicros, IReadOnlyList<string> Endpoints) : DialogEvent(TimestampMicros);
+
+    public sealed record AlarmObserved(long TimestampMicros, string Alarm, string Detail) : DialogEvent(TimestampMicros);
+}
+
+public enum TransactionState : byte
+{
+    /// <summary>Request seen, no response yet.</summary>
+    Trying,
+    /// <summary>A provisional response seen.</summary>
+    Proceeding,
+    /// <summary>Final response seen (for INVITE: non-2xx, waiting for its ACK).</summary>
+    Completed,
+    /// <summary>INVITE: the ACK of the non-2xx final response seen.</summary>
+    Confirmed,
+    /// <summary>INVITE answered with 2xx: the transaction ends there (RFC 3261 17.1.1.2); the ACK is its own transaction.</summary>
+    Terminated,
+}
+
+/// <summary>
+/// One SIP transaction as seen on the wire. <see cref="Key"/> is top-Via branch + method for RFC 3261 branches and
+/// CSeq number + method for legacy ones.
+/// </summary>
+public sealed record Transaction(
+    string Key,
+    string Method,
+    long CSeq,
+    string Branch,
+    bool Initial,
+    long StartedMicros,
+    int Requests,
+    int Responses,
+    int? FinalStatus,
+    string? FinalReason,
+    TransactionState State,
+    bool Acked,
+    /// <summary>"status/to-tag" of every distinct response, so retransmitted responses are recognised.</summary>
+    IReadOnlyList<string> SeenResponses)
+{
+    public int Retransmissions => Math.Max(0, Requests - 1);
+}

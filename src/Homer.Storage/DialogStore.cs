@@ -1,0 +1,168 @@
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Homer.Storage;
+
+/// <summary>One row of the <c>dialogs</c> table: a call, registration or other request as its dialog actor summarises it.</summary>
+public sealed record DialogRow
+{
+    public required string CallId { get; init; }
+    public required string Kind { get; init; }
+    public required string State { get; init; }
+    public string? FromUser { get; init; }
+    public string? ToUser { get; init; }
+    public string? RuriUser { get; init; }
+    public string? CallerIp { get; init; }
+    public string? CalleeIp { get; init; }
+    public required DateTimeOffset StartedAt { get; init; }
+    public DateTimeOffset? AnsweredAt { get; init; }
+    public DateTimeOffset? EndedAt { get; init; }
+    public DateTimeOffset? ExpiresAt { get; init; }
+    public required DateTimeOffset LastSeen { get; init; }
+    public long? PddMs { get; init; }
+    public long? SetupMs { get; init; }
+    public long? DurationMs { get; init; }
+    public int? FinalStatus { get; init; }
+    public string? FinalReason { get; init; }
+    public int? Q850Cause { get; init; }
+    public string? HangupBy { get; init; }
+    public bool EndedByTimeout { get; init; }
+    public long MessageCount { get; init; }
+    public long Retransmissions { get; init; }
+    public double? MosMin { get; init; }
+    public double? MosAvg { get; init; }
+    public string? CorrelationGroup { get; init; }
+    public string? Node { get; init; }
+}
+
+/// <summary>
+/// Writes and reads the <c>dialogs</c> table. Writes are whole batches in one statement (arrays unnested into an
+/// upsert), never one round trip per dialog; a row only moves forward (see <see cref="UpsertAsync"/>).
+/// </summary>
+public sealed class DialogStore(NpgsqlDataSource dataSource)
+{
+    // A row is replaced by a version that has seen at least as many messages, or by a genuinely new dialog reusing the
+    // Call-ID (a registration refreshed after it expired). A stray late retransmission after the dialog retired starts
+    // an UNKNOWN dialog with one message: it must not overwrite the summary.
+    private const string UpsertSql = """
+        INSERT INTO dialogs AS d (call_id, kind, state, from_user, to_user, ruri_user, caller_ip, callee_ip, started_at,
+            answered_at, ended_at, expires_at, last_seen, pdd_ms, setup_ms, duration_ms, final_status, final_reason,
+            q850_cause, hangup_by, ended_by_timeout, message_count, retransmissions, mos_min, mos_avg, correlation_group,
+            node, updated_at)
+        SELECT *, now() FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::inet[],
+            $8::inet[], $9::timestamptz[], $10::timestamptz[], $11::timestamptz[], $12::timestamptz[], $13::timestamptz[],
+            $14::bigint[], $15::bigint[], $16::bigint[], $17::int[], $18::text[], $19::int[], $20::text[], $21::bool[],
+            $22::bigint[], $23::bigint[], $24::float8[], $25::float8[], $26::text[], $27::text[])
+        ON CONFLICT (call_id) DO UPDATE SET
+            kind = EXCLUDED.kind, state = EXCLUDED.state, from_user = EXCLUDED.from_user, to_user = EXCLUDED.to_user,
+            ruri_user = EXCLUDED.ruri_user, caller_ip = EXCLUDED.caller_ip, callee_ip = EXCLUDED.callee_ip,
+            started_at = EXCLUDED.started_at, answered_at = EXCLUDED.answered_at, ended_at = EXCLUDED.ended_at,
+            expires_at = EXCLUDED.expires_at, last_seen = EXCLUDED.last_seen, pdd_ms = EXCLUDED.pdd_ms,
+            setup_ms = EXCLUDED.setup_ms, duration_ms = EXCLUDED.duration_ms, final_status = EXCLUDED.final_status,
+            final_reason = EXCLUDED.final_reason, q850_cause = EXCLUDED.q850_cause, hangup_by = EXCLUDED.hangup_by,
+            ended_by_timeout = EXCLUDED.ended_by_timeout, message_count = EXCLUDED.message_count,
+            retransmissions = EXCLUDED.retransmissions, mos_min = EXCLUDED.mos_min, mos_avg = EXCLUDED.mos_avg,
+            correlation_group = EXCLUDED.correlation_group, node = EXCLUDED.node, updated_at = now()
+        WHERE d.message_count <= EXCLUDED.message_count
+           OR (EXCLUDED.state <> 'UNKNOWN' AND EXCLUDED.started_at > d.last_seen)
+        """;
+
+    public async Task<int> UpsertAsync(IReadOnlyList<DialogRow> rows, CancellationToken ct = default)
+    {
+        if (rows.Count == 0)
+            return 0;
+        await using var cmd = dataSource.CreateCommand(UpsertSql);
+        var p = cmd.Parameters;
+        p.Add(Array(rows, r => r.CallId, NpgsqlDbType.Text));
+        p.Add(Array(rows, r => r.Kind, NpgsqlDbType.Text));
+        p.Add(Array(rows, r => r.State, NpgsqlDbType.Text));
+        p.Add(Array(rows, r => Clean(r.FromUser), NpgsqlDbType.Text));
+        p.Add(Array(rows, r => Clean(r.ToUser), NpgsqlDbType.Text));
+        p.Add(Array(rows, r => Clean(r.RuriUser), NpgsqlDbType.Text));
+        p.Add(Array(rows, r => Inet(r.CallerIp), NpgsqlDbType.Inet));
+        p.Add(Array(rows, r => Inet(r.CalleeIp), NpgsqlDbType.Inet));
+        p.Add(Array(rows, r => r.StartedAt.UtcDateTime, NpgsqlDbType.TimestampTz));
+        p.Add(Array(rows, r => r.AnsweredAt?.UtcDateTime, NpgsqlDbType.TimestampTz));
+        p.Add(Array(rows, r => r.EndedAt?.UtcDateTime, NpgsqlDbType.TimestampTz));
+        p.Add(Array(rows, r => r.ExpiresAt?.UtcDateTime, NpgsqlDbType.TimestampTz));
+        p.Add(Array(rows, r => r.LastSeen.UtcDateTime, NpgsqlDbType.TimestampTz));
+        p.Add(Array(rows, r => r.PddMs, NpgsqlDbType.Bigint));
+        p.Add(Array(rows, r => r.SetupMs, NpgsqlDbType.Bigint));
+        p.Add(Array(rows, r => r.DurationMs, NpgsqlDbType.Bigint));
+        p.Add(Array(rows, r => r.FinalStatus, NpgsqlDbType.Integer));
+        p.Add(Array(rows, r => Clean(r.FinalReason), NpgsqlDbType.Text));
+        p.Add(Array(rows, r => r.Q850Cause, NpgsqlDbType.Integer));
+        p.Add(Array(rows, r => r.HangupBy, NpgsqlDbType.Text));
+        p.Add(Array(rows, r => r.EndedByTimeout, NpgsqlDbType.Boolean));
+        p.Add(Array(rows, r => r.MessageCount, NpgsqlDbType.Bigint));
+        p.Add(Array(rows, r => r.Retransmissions, NpgsqlDbType.Bigint));
+        p.Add(Array(rows, r => r.MosMin, NpgsqlDbType.Double));
+        p.Add(Array(rows, r => r.MosAvg, NpgsqlDbType.Double));
+        p.Add(Array(rows, r => Clean(r.CorrelationGroup), NpgsqlDbType.Text));
+        p.Add(Array(rows, r => Clean(r.Node), NpgsqlDbType.Text));
+        return await cmd.ExecuteNonQueryAsync(ct);
+    }
+
+    public async Task<DialogRow?> GetAsync(string callId, CancellationToken ct = default)
+    {
+        await using var cmd = dataSource.CreateCommand("""
+            SELECT call_id, kind, state, from_user, to_user, ruri_user, host(caller_ip), host(callee_ip), started_at,
+                   answered_at, ended_at, expires_at, last_seen, pdd_ms, setup_ms, duration_ms, final_status, final_reason,
+                   q850_cause, hangup_by, ended_by_timeout, message_count, retransmissions, mos_min, mos_avg,
+                   correlation_group, node
+            FROM dialogs WHERE call_id = $1
+            """);
+        cmd.Parameters.AddWithValue(callId);
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        if (!await r.ReadAsync(ct))
+            return null;
+        return new DialogRow
+        {
+            CallId = r.GetString(0),
+            Kind = r.GetString(1),
+            State = r.GetString(2),
+            FromUser = Text(r, 3),
+            ToUser = Text(r, 4),
+            RuriUser = Text(r, 5),
+            CallerIp = Text(r, 6),
+            CalleeIp = Text(r, 7),
+            StartedAt = r.GetFieldValue<DateTimeOffset>(8),
+            AnsweredAt = Time(r, 9),
+            EndedAt = Time(r, 10),
+            ExpiresAt = Time(r, 11),
+            LastSeen = r.GetFieldValue<DateTimeOffset>(12),
+            PddMs = Long(r, 13),
+            SetupMs = Long(r, 14),
+            DurationMs = Long(r, 15),
+            FinalStatus = r.IsDBNull(16) ? null : r.GetInt32(16),
+            FinalReason = Text(r, 17),
+            Q850Cause = r.IsDBNull(18) ? null : r.GetInt32(18),
+            HangupBy = Text(r, 19),
+            EndedByTimeout = r.GetBoolean(20),
+            MessageCount = r.GetInt64(21),
+            Retransmissions = r.GetInt64(22),
+            MosMin = r.IsDBNull(23) ? null : r.GetDouble(23),
+            MosAvg = r.IsDBNull(24) ? null : r.GetDouble(24),
+            CorrelationGroup = Text(r, 25),
+            Node = Text(r, 26),
+        };
+    }
+
+    private static NpgsqlParameter Array<T>(IReadOnlyList<DialogRow> rows, Func<DialogRow, T> value, NpgsqlDbType type)
+    {
+        var values = new T[rows.Count];
+        for (var i = 0; i < values.Length; i++)
+            values[i] = value(rows[i]);
+        return new NpgsqlParameter { Value = values, NpgsqlDbType = NpgsqlDbType.Array | type };
+    }
+
+    private static System.Net.IPAddress? Inet(string? ip) => System.Net.IPAddress.TryParse(ip, out var address) ? address : null;
+
+    private static string? Clean(string? value) => value is not null && value.Contains('\0') ? value.Replace('\0', '\uFFFD') : value;
+
+    private static string? Text(NpgsqlDataReader r, int i) => r.IsDBNull(i) ? null : r.GetString(i);
+
+    private static long? Long(NpgsqlDataReader r, int i) => r.IsDBNull(i) ? null : r.GetInt64(i);
+
+    private static DateTimeOffset? Time(NpgsqlDataReader r, int i) => r.IsDBNull(i) ? null : r.GetFieldValue<DateTimeOffset>(i);
+}

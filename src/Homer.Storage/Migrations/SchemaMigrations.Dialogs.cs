@@ -1,0 +1,47 @@
+namespace Homer.Storage.Migrations;
+
+public static partial class SchemaMigrations
+{
+    static partial void AddDialogs(List<Migration> migrations)
+    {
+        migrations.Add(new(100, "dialogs table: one row per call, registration or other request", """
+            CREATE TABLE dialogs (
+                call_id           text        PRIMARY KEY,
+                kind              text        NOT NULL,
+                state             text        NOT NULL,
+                from_user         text,
+                to_user           text,
+                ruri_user         text,
+                caller_ip         inet,
+                callee_ip         inet,
+                started_at        timestamptz NOT NULL,
+                answered_at       timestamptz,
+                ended_at          timestamptz,
+                expires_at        timestamptz,
+                last_seen         timestamptz NOT NULL,
+                pdd_ms            bigint,
+                setup_ms          bigint,
+                duration_ms       bigint,
+                final_status      integer,
+                final_reason      text,
+                q850_cause        integer,
+                hangup_by         text,
+                ended_by_timeout  boolean     NOT NULL DEFAULT false,
+                message_count     bigint      NOT NULL,
+                retransmissions   bigint      NOT NULL DEFAULT 0,
+                mos_min           double precision,
+                mos_avg           double precision,
+                correlation_group text,
+                node              text,
+                updated_at        timestamptz NOT NULL DEFAULT now()
+            );
+
+            -- Call search lists by time, by party and by state; legs are found through their group.
+            CREATE INDEX dialogs_started_at ON dialogs (started_at);
+            CREATE INDEX dialogs_from_user_started_at ON dialogs (from_user, started_at);
+            CREATE INDEX dialogs_to_user_started_at ON dialogs (to_user, started_at);
+            CREATE INDEX dialogs_kind_state_started_at ON dialogs (kind, state, started_at);
+            CREATE INDEX dialogs_correlation_group ON dialogs (correlation_group) WHERE correlation_group IS NOT NULL;
+            """));
+    }
+}

@@ -1,0 +1,186 @@
+using System.Net;
+using System.Text;
+using Akka.Actor;
+using Homer.Actors.Contracts;
+using Homer.Actors.Dialogs;
+using Homer.Actors.Hosting;
+using Homer.Storage;
+using Homer.TestSupport;
+
+namespace Homer.Actors.Tests;
+
+/// <summary>Dialogs through the real shard region, ledger and journal on PostgreSQL, in a one-node cluster.</summary>
+public sealed class DialogActorTests : IAsyncLifetime
+{
+    private TestDatabase _database = null!;
+
+    public async Task InitializeAsync()
+    {
+        _database = await TestDatabase.CreateAsync();
+        await DialogNode.MigrateAsync(_database.ConnectionString);
+    }
+
+    public async Task DisposeAsync() => await _database.DisposeAsync();
+
+    private static IReadOnlyList<DialogCommands.RecordSipMessage> Call(string fixture, string callId) => SipFixture.Commands(fixture, callId);
+
+    [Fact]
+    public async Task A_call_through_the_region_is_tracked_written_to_the_dialogs_table_and_published()
+    {
+        await using var node = await DialogNode.StartAsync(_database.ConnectionString, new DialogOptions());
+        const string callId = "region-call-1";
+        foreach (var m in Call("success.sip", callId))
+            node.Region.Tell(m);
+
+        var s = await node.WaitFor(callId, d => d.State == DialogStates.Completed && d.MessageCount == 9, "the call to complete");
+        Assert.Equal(2, s.Retransmissions);
+        Assert.Equal(520, s.PddMs);
+        Assert.Equal(3, s.Transactions.Count);
+
+        DialogRow? row = null;
+        await DialogNode.Eventually(async () => (row = await node.Store.GetAsync(callId)) is { State: DialogStates.Completed }, "the dialogs row");
+        Assert.Equal(DialogKinds.Call, row!.Kind);
+        Assert.Equal(9, row.MessageCount);
+        Assert.Equal(2520, row.SetupMs);
+        Assert.Equal(13025 - 2520, row.DurationMs);
+        Assert.Equal("127.0.0.1", row.CallerIp);
+        Assert.Equal("fixture-node", row.Node);
+        Assert.Equal(16, row.Q850Cause);
+
+        await DialogNode.Eventually(() => Task.FromResult(node.Events.OfType<CallEvents.DialogEnded>().Any(e => e.CallId == callId)), "DialogEnded published");
+        var events = node.Events.Where(e => e.CallId == callId).ToArray();
+        Assert.IsType<CallEvents.DialogStarted>(events[0]);
+        Assert.Equal([DialogStates.Ringing, DialogStates.Answered, DialogStates.Completed],
+            events.OfType<CallEvents.DialogStateChanged>().Select(e => e.State));
+        Assert.Equal(13025 - 2520, events.OfType<CallEvents.DialogEnded>().Single().DurationMs);
+    }
+
+    [Fact]
+    public async Task An_ended_dialog_passivates_after_the_linger_and_leaves_only_its_row()
+    {
+        var options = new DialogOptions { Settings = DialogSettings.Default with { Linger = TimeSpan.FromMilliseconds(500) } };
+        await using var node = await DialogNode.StartAsync(_database.ConnectionString, options);
+        const string callId = "linger-1";
+        foreach (var m in Call("options.sip", callId))
+            node.Region.Tell(m);
+        await node.WaitFor(callId, d => d.State == DialogStates.Completed, "OPTIONS answered");
+
+        // Retired from the ledger: a new incarnation knows nothing; the summary stays in the table.
+        await node.WaitFor(callId, d => !d.Exists, "the dialog to passivate after its linger");
+        var row = await node.Store.GetAsync(callId);
+        Assert.Equal(DialogStates.Completed, row!.State);
+        Assert.Equal(DialogKinds.Other, row.Kind);
+    }
+
+    [Fact]
+    public async Task A_dialog_recovers_from_its_shard_ledger_after_its_node_crashed_and_finishes()
+    {
+        const string callId = "crash-1";
+        var messages = Call("success.sip", callId);
+        var crashed = await DialogNode.StartAsync(_database.ConnectionString, new DialogOptions(), crash: true);
+        foreach (var m in messages.Take(7))
+            crashed.Region.Tell(m);
+        await crashed.WaitFor(callId, d => d.State == DialogStates.Answered && d.MessageCount == 7, "the call to be answered");
+        // The row is written after the ledger's checkpoint (250 ms vs 20 ms): once it is there, the ledger has it.
+        await DialogNode.Eventually(async () => await crashed.Store.GetAsync(callId) is { MessageCount: 7 }, "the checkpoint");
+        await crashed.CrashAsync();
+
+        await using var node = await DialogNode.StartAsync(_database.ConnectionString, new DialogOptions());
+        foreach (var m in messages.Skip(7))
+            node.Region.Tell(m);
+        var s = await node.WaitFor(callId, d => d.State == DialogStates.Completed, "the recovered call to complete");
+        Assert.Equal(9, s.MessageCount);
+        Assert.Equal(2, s.Retransmissions);
+        Assert.Equal(2520, s.SetupMs);
+        Assert.Equal(13025 - 2520, s.DurationMs);
+        Assert.Equal("caller", s.HangupBy);
+        Assert.Equal(4, s.Transactions.Count(t => t.Method is "INVITE" or "ACK" or "BYE") + 1);
+    }
+
+    [Fact]
+    public async Task A_dialog_moved_by_a_graceful_shutdown_recovers_from_the_ledger_snapshot()
+    {
+        const string callId = "handoff-1";
+        var messages = Call("reinvite.sip", callId);
+        var first = await DialogNode.StartAsync(_database.ConnectionString, new DialogOptions());
+        foreach (var m in messages.Take(5))
+            first.Region.Tell(m);
+        await first.WaitFor(callId, d => d.State == DialogStates.Answered && d.MessageCount == 5, "the call to be answered");
+        await first.DisposeAsync();
+
+        await using var second = await DialogNode.StartAsync(_database.ConnectionString, new DialogOptions());
+        foreach (var m in messages.Skip(5))
+            second.Region.Tell(m);
+        var s = await second.WaitFor(callId, d => d.State == DialogStates.Completed, "the moved call to complete");
+        Assert.Equal(10, s.MessageCount);
+        Assert.Equal(1100, s.SetupMs);
+    }
+
+    [Fact]
+    public async Task QoS_and_logs_attach_by_correlation_id_and_RTCP_by_the_SDP_media_address_even_before_the_call()
+    {
+        await using var node = await DialogNode.StartAsync(_database.ConnectionString, new DialogOptions());
+        const string callId = "qos-1";
+        var t0 = SipFixture.Start;
+
+        // A report that arrives before the call's first SIP message still attaches.
+        Route(node, Captured(35, t0, "10.1.1.1", 5000, "10.1.1.2", 5000, callId, """
+            VQSessionReport: CallTerm
+            CallID: qos-1
+            LocalAddr: IP=127.0.0.1 PORT=6000 SSRC=0x2468abcd
+            LocalMetrics:
+            PacketLoss: NLR=1.5 JDR=0.0
+            Delay: RTD=20 ESD=10 IAJ=4
+            QualityEst: MOSLQ=4.1 MOSCQ=4.0
+            """));
+        foreach (var m in Call("success.sip", callId).Take(7))
+            node.Region.Tell(m);
+        await node.WaitFor(callId, d => d.State == DialogStates.Answered, "the call");
+
+        // RTCP without a correlation id: found through the media index (127.0.0.1:6001 is the caller's RTCP port).
+        Route(node, Captured(5, t0.AddSeconds(5), "127.0.0.1", 6003, "127.0.0.1", 6001, null,
+            """{"type":201,"ssrc":1,"report_blocks":[{"source_ssrc":2,"fraction_lost":64,"packets_lost":3,"ia_jitter":80}]}"""));
+        Route(node, Captured(100, t0.AddSeconds(6), "10.1.1.9", 0, "10.1.1.10", 0, callId, "kamailio: call qos-1 routed to gw2\n"));
+
+        var s = await node.WaitFor(callId, d => d.QosReports.Count == 2 && d.Logs.Count == 1, "two reports and a log");
+        var xr = Assert.Single(s.QosReports, q => q.Source == "rtcp-xr");
+        Assert.Equal(4.1, xr.MosLq);
+        Assert.Equal(1.5, xr.PacketLossPct);
+        Assert.Equal(4, xr.JitterMs);
+        var rtcp = Assert.Single(s.QosReports, q => q.Source == "rtcp");
+        Assert.Equal(25, rtcp.PacketLossPct);
+        Assert.Equal(10, rtcp.JitterMs);
+        Assert.Equal("kamailio: call qos-1 routed to gw2", s.Logs[0].Text);
+        Assert.Contains(node.Events, e => e is CallEvents.QosAttached { CallId: callId });
+    }
+
+    [Fact]
+    public async Task Legs_of_one_call_are_linked_both_ways_by_X_CID()
+    {
+        await using var node = await DialogNode.StartAsync(_database.ConnectionString, new DialogOptions());
+        foreach (var m in Call("success.sip", "leg-a").Take(4))
+            node.Region.Tell(m);
+        foreach (var m in Call("success.sip", "leg-b").Take(4))
+            node.Region.Tell(m with { CorrelationId = "leg-a" });
+
+        var a = await node.WaitFor("leg-a", d => d.Legs.Contains("leg-b"), "leg-a to know leg-b");
+        var b = await node.WaitFor("leg-b", d => d.Legs.Contains("leg-a"), "leg-b to know leg-a");
+        Assert.Equal("leg-a", a.CorrelationGroup);
+        Assert.Equal("leg-a", b.CorrelationGroup);
+    }
+
+    private static void Route(DialogNode node, CapturedMessage message) => Assert.True(DialogRouting.TryRoute(message, node.Region));
+
+    private static CapturedMessage Captured(byte type, DateTimeOffset at, string src, int srcPort, string dst, int dstPort, string? correlationId, string payload) => new()
+    {
+        TimestampMicros = at.ToUnixTimeMilliseconds() * 1000,
+        Profile = MessageProfile.Qos,
+        ProtocolType = type,
+        SourceIp = IPAddress.Parse(src),
+        SourcePort = srcPort,
+        DestinationIp = IPAddress.Parse(dst),
+        DestinationPort = dstPort,
+        CorrelationId = correlationId,
+        Payload = Encoding.UTF8.GetBytes(payload.Replace("\n", "\r\n", StringComparison.Ordinal)),
+    };
+}
