@@ -27,6 +27,8 @@ using Npgsql;
 // Usage: dotnet run -c Release --project tests/Homer.DialogBench -- [calls] [messages-per-second, 0 = as fast as possible]
 var calls = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 50_000;
 var rate = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 0;
+// "no-rows" leaves the dialogs table out, to see what it costs.
+var writeRows = !args.Contains("no-rows");
 
 ParseBenchmark();
 
@@ -49,7 +51,7 @@ builder.Services.AddAkka("homer", (akka, _) =>
         .AddHomerPersistence(database.ConnectionString)
         .AddHomerSerialization()
         // A short linger so ended calls retire during the run, as they would in a long one.
-        .AddDialogSharding(new DialogOptions { Settings = DialogSettings.Default with { Linger = TimeSpan.FromSeconds(2) } }, hostsDialogs: true)
+        .AddDialogSharding(new DialogOptions { Settings = DialogSettings.Default with { Linger = TimeSpan.FromSeconds(2) }, WriteRows = writeRows }, hostsDialogs: true)
         .AddStartup((system, _) => Cluster.Get(system).Join(Cluster.Get(system).SelfAddress));
 });
 using var host = builder.Build();
@@ -131,7 +133,7 @@ var rows = await Scalar(stats, "SELECT count(*) FROM dialogs WHERE call_id LIKE 
 var sorted = latencies.Select(t => t * 1000.0 / Stopwatch.Frequency).Order().ToArray();
 double P(double q) => sorted.Length == 0 ? double.NaN : sorted[Math.Min(sorted.Length - 1, (int)(q * sorted.Length))];
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"""
-    calls {calls}, messages {totalMessages}, target rate {(rate == 0 ? "max" : rate + "/s")}, server GC {System.Runtime.GCSettings.IsServerGC}
+    calls {calls}, messages {totalMessages}, target rate {(rate == 0 ? "max" : rate + "/s")}, dialogs rows {writeRows}, server GC {System.Runtime.GCSettings.IsServerGC}
     sent in {sendTime.TotalSeconds:0.00} s ({totalMessages / sendTime.TotalSeconds:0} msg/s); all {ended} calls ended after {total.TotalSeconds:0.00} s ({totalMessages / total.TotalSeconds:0} msg/s routed and applied)
     ledger events persisted {journal} ({(double)journal / calls:0.0} per call), {journal / total.TotalSeconds:0} events/s
     dialogs rows COMPLETED {rows}
