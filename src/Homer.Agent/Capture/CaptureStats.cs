@@ -17,6 +17,23 @@ public sealed class CaptureStats
 
     public long Dropped(DropReason reason) => Volatile.Read(ref _drops[(int)reason]);
 
+    /// <summary>Totals over several inputs.</summary>
+    public static CaptureStats Sum(IEnumerable<CaptureStats> all)
+    {
+        var total = new CaptureStats();
+        foreach (var s in all)
+        {
+            total.Frames += s.Frames;
+            total.Bytes += s.Bytes;
+            total.SipUdp += s.SipUdp;
+            total.SipTcp += s.SipTcp;
+            total.Rtcp += s.Rtcp;
+            for (var i = 0; i < total._drops.Length; i++) total._drops[i] += s._drops[i];
+        }
+
+        return total;
+    }
+
     public IReadOnlyDictionary<string, long> DropsByReason()
     {
         var result = new SortedDictionary<string, long>();

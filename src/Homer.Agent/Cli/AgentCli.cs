@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
 using Homer.Agent.Capture;
+using Homer.Agent.Config;
 using Homer.Agent.Output;
 using Homer.Agent.Pipe;
 using Homer.Hep;
@@ -20,6 +21,7 @@ public sealed class AgentCli(TextWriter stdout, TextWriter stderr, TextReader st
             + ExitCodeHelp);
         root.Subcommands.Add(CaptureCommand());
         root.Subcommands.Add(PipeCommand());
+        AddConfigMode(root);
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {
@@ -38,6 +40,95 @@ public sealed class AgentCli(TextWriter stdout, TextWriter stderr, TextReader st
             await stderr.WriteLineAsync($"homer-agent: unexpected failure: {e}");
             return ExitCodes.Failure;
         }
+    }
+
+    /// <summary><c>homer-agent --config FILE</c>: inputs, outputs and capture plans from a JSON file.</summary>
+    private void AddConfigMode(RootCommand root)
+    {
+        var config = new Option<FileInfo?>("--config", "-c")
+        {
+            Description = "Run the inputs, outputs and capture plans of this JSON file (syntax in docs/agent.md). "
+                + "File inputs end the run when read; live inputs run until interrupted.",
+        };
+        var summary = new Option<SummaryFormat>("--summary")
+        {
+            Description = "With --config: statistics at the end, 'text' on stderr (default), 'json' on stdout, or 'none'.",
+            DefaultValueFactory = _ => SummaryFormat.Text,
+        };
+        var drain = new Option<double>("--drain-timeout")
+        {
+            Description = "With --config: seconds to wait at the end for TCP queues to empty (exit code 4 if they do not).",
+            DefaultValueFactory = _ => 10,
+        };
+        root.Options.Add(config);
+        root.Options.Add(summary);
+        root.Options.Add(drain);
+        root.SetAction(async (r, token) =>
+        {
+            if (r.GetValue(config) is not { } file)
+            {
+                await stderr.WriteLineAsync("homer-agent: give a command (capture, pipe) or --config FILE. Try 'homer-agent --help'.");
+                return ExitCodes.Usage;
+            }
+
+            AgentConfig cfg;
+            try
+            {
+                cfg = AgentConfig.Load(file.FullName);
+            }
+            catch (ConfigException e)
+            {
+                await stderr.WriteLineAsync($"homer-agent: {e.Message}");
+                return ExitCodes.Usage;
+            }
+
+            var outputs = new Outputs();
+            try
+            {
+                foreach (var (name, o) in cfg.Outputs)
+                {
+                    if (o.Type == OutputType.Json)
+                    {
+                        outputs.Json[name] = new JsonOutput(name, o.File!);
+                        continue;
+                    }
+
+                    var members = new List<IHepOutput>();
+                    var index = 0;
+                    foreach (var t in o.To!)
+                    {
+                        HepTarget.TryParse(t, out var target, out _);
+                        members.Add(HepOutputGroup.Create(target!, new TcpOutputSettings
+                        {
+                            DiskBufferPath = o.DiskBuffer is null ? null : Path.Combine(o.DiskBuffer, $"{name}-{index++}-{target!.Port}.buf"),
+                            DiskBufferBytes = o.DiskBufferMb << 20,
+                        }));
+                    }
+
+                    outputs.Hep[name] = new HepOutputGroup(name, members, o.Mode);
+                }
+            }
+            catch (Exception e) when (e is System.Net.Sockets.SocketException or IOException or UnauthorizedAccessException)
+            {
+                await outputs.DisposeAsync();
+                await stderr.WriteLineAsync($"homer-agent: output setup failed: {e.Message}");
+                return ExitCodes.OutputError;
+            }
+
+            var names = cfg.Outputs.Keys.ToHashSet();
+            var inputs = cfg.Inputs.Select(i => new CaptureRunner.Input(i,
+                i.Plan is null ? CapturePlan.SendAll(names.Single()) : CapturePlan.Compile(i.Plan, cfg.Plans[i.Plan], names))).ToList();
+            var hep = new HepSettings
+            {
+                Version = cfg.Hep.Version == 2 ? HepVersion.V2 : HepVersion.V3,
+                CaptureId = cfg.Hep.CaptureId,
+                NodeName = cfg.Hep.NodeName,
+                AuthKey = cfg.Hep.AuthKey,
+                Compress = cfg.Hep.Compress,
+            };
+            return await new CaptureRunner(stdout, stderr).RunAsync(inputs, outputs, hep, dryRun: false,
+                TimeSpan.FromSeconds(r.GetValue(drain)), r.GetValue(summary), token);
+        });
     }
 
     private Command CaptureCommand()
@@ -63,10 +154,11 @@ public sealed class AgentCli(TextWriter stdout, TextWriter stderr, TextReader st
             Description = "Also look for SIP on every other port by its start line (default true; --sniff false to use the ports only).",
             DefaultValueFactory = _ => true,
         };
+        var dryRun = new Option<bool>("--dry-run") { Description = "Decode, reassemble and encode HEP but send nothing (to check a capture or measure the capture path)." };
         var command = new Command("capture", "Capture SIP (UDP, TCP with stream reassembly, IPv4/IPv6 with fragment reassembly, "
             + "Ethernet/SLL/SLL2/VLAN/QinQ) from a pcap file or an interface and send it as HEP. " + ExitCodeHelp)
         {
-            pcap, iface, filter, promisc, speed, loop, ports, sniff,
+            pcap, iface, filter, promisc, speed, loop, ports, sniff, dryRun,
         };
         common.AddTo(command);
         command.Validators.Add(r =>
@@ -89,7 +181,7 @@ public sealed class AgentCli(TextWriter stdout, TextWriter stderr, TextReader st
             HepOutputGroup group;
             try
             {
-                group = common.CreateGroup(r);
+                group = common.CreateGroup(r, "default");
             }
             catch (OutputSetupException e)
             {
@@ -97,44 +189,23 @@ public sealed class AgentCli(TextWriter stdout, TextWriter stderr, TextReader st
                 return ExitCodes.OutputError;
             }
 
-            await using (group)
+            var outputs = new Outputs();
+            outputs.Hep["default"] = group;
+            var input = new InputConfig
             {
-                var writer = new HepPacketWriter(common.Settings(r));
-                var sink = new HepSink(writer, group);
-                var pipeline = new CapturePipeline(new CaptureOptions { SipPorts = PortSet.Parse(r.GetValue(ports)!), Sniff = r.GetValue(sniff) }, sink);
-                var clock = Stopwatch.StartNew();
-                var exit = ExitCodes.Ok;
-                try
-                {
-                    await Task.Factory.StartNew(() =>
-                    {
-                        if (r.GetValue(pcap) is { } file)
-                            PcapSource.ReplayFile(file.FullName, r.GetValue(speed), r.GetValue(loop), pipeline, token);
-                        else
-                            PcapSource.CaptureLive(r.GetValue(iface)!, r.GetValue(filter), r.GetValue(promisc), pipeline,
-                                () => stderr.WriteLine($"homer-agent: capturing on {r.GetValue(iface)}"), token);
-                    }, TaskCreationOptions.LongRunning);
-                }
-                catch (InputException e)
-                {
-                    await stderr.WriteLineAsync($"homer-agent: {e.Message}");
-                    exit = ExitCodes.InputError;
-                }
-
-                var seconds = clock.Elapsed.TotalSeconds;
-                var drained = await group.FlushAsync(TimeSpan.FromSeconds(r.GetValue(common.DrainTimeout)));
-                if (exit == ExitCodes.Ok && (!drained || group.Dropped > 0 || sink.EncodeErrors > 0))
-                {
-                    await stderr.WriteLineAsync(drained
-                        ? "homer-agent: some packets could not be delivered."
-                        : "homer-agent: outputs still had queued packets when the drain timeout ran out.");
-                    exit = ExitCodes.OutputError;
-                }
-
-                await group.DisposeAsync();
-                await PrintSummary(r.GetValue(common.Summary), pipeline.Stats, sink.EncodeErrors, group, seconds);
-                return exit;
-            }
+                Name = "capture",
+                Pcap = r.GetValue(pcap)?.FullName,
+                Speed = r.GetValue(speed),
+                Loop = r.GetValue(loop),
+                Interface = r.GetValue(iface),
+                Filter = r.GetValue(filter),
+                Promisc = r.GetValue(promisc),
+                SipPorts = [.. r.GetValue(ports)!],
+                Sniff = r.GetValue(sniff),
+            };
+            return await new CaptureRunner(stdout, stderr).RunAsync([new CaptureRunner.Input(input, CapturePlan.SendAll("default"))],
+                outputs, common.Settings(r), r.GetValue(dryRun), TimeSpan.FromSeconds(r.GetValue(common.DrainTimeout)),
+                r.GetValue(common.Summary), token);
         });
         return command;
     }
@@ -161,7 +232,7 @@ public sealed class AgentCli(TextWriter stdout, TextWriter stderr, TextReader st
             HepOutputGroup group;
             try
             {
-                group = common.CreateGroup(r);
+                group = common.CreateGroup(r, "default");
             }
             catch (OutputSetupException e)
             {
@@ -223,7 +294,7 @@ public sealed class AgentCli(TextWriter stdout, TextWriter stderr, TextReader st
                 if (exit == ExitCodes.Ok && (!drained || group.Dropped > 0 || encodeErrors > 0))
                     exit = ExitCodes.OutputError;
                 await group.DisposeAsync();
-                await PrintSummary(r.GetValue(common.Summary), null, encodeErrors, group, seconds, lines, rejected);
+                await PrintSummary(r.GetValue(common.Summary), null, encodeErrors, [group], seconds, lines, rejected);
                 return exit;
             }
         });
@@ -237,7 +308,7 @@ public sealed class AgentCli(TextWriter stdout, TextWriter stderr, TextReader st
         return buffer.WrittenSpan.ToArray();
     }
 
-    private async Task PrintSummary(SummaryFormat format, CaptureStats? stats, long encodeErrors, HepOutputGroup group, double seconds,
+    private async Task PrintSummary(SummaryFormat format, CaptureStats? stats, long encodeErrors, IReadOnlyCollection<HepOutputGroup> group, double seconds,
         long lines = -1, long rejected = -1)
     {
         if (format == SummaryFormat.Json)

@@ -117,7 +117,7 @@ public sealed class CommonOptions
     };
 
     /// <summary>Creates the outputs; throws <see cref="OutputSetupException"/> when a host does not resolve.</summary>
-    public HepOutputGroup CreateGroup(ParseResult r)
+    public HepOutputGroup CreateGroup(ParseResult r, string name)
     {
         var outputs = new List<IHepOutput>();
         var diskDir = r.GetValue(DiskBuffer);
@@ -141,7 +141,7 @@ public sealed class CommonOptions
             }
         }
 
-        return new HepOutputGroup("default", outputs, r.GetValue(Mode));
+        return new HepOutputGroup(name, outputs, r.GetValue(Mode));
     }
 }
 

@@ -8,7 +8,7 @@ namespace Homer.Agent.Cli;
 /// <summary>End-of-run statistics as text or JSON.</summary>
 public static class Summary
 {
-    public static string Json(CaptureStats? capture, long encodeErrors, HepOutputGroup group, double seconds, long linesRead = -1, long linesRejected = -1)
+    public static string Json(CaptureStats? capture, long encodeErrors, IReadOnlyCollection<HepOutputGroup> groups, double seconds, long linesRead = -1, long linesRejected = -1, long planDropped = 0, long jsonWritten = -1)
     {
         using var stream = new MemoryStream();
         using (var w = new Utf8JsonWriter(stream))
@@ -35,11 +35,15 @@ public static class Summary
             }
 
             w.WriteNumber("encodeErrors", encodeErrors);
-            w.WriteNumber("undelivered", group.Dropped);
+            w.WriteNumber("planDropped", planDropped);
+            if (jsonWritten >= 0) w.WriteNumber("jsonWritten", jsonWritten);
+            w.WriteNumber("undelivered", groups.Sum(g => g.Dropped));
             w.WriteStartArray("outputs");
+            foreach (var group in groups)
             foreach (var o in group.Outputs)
             {
                 w.WriteStartObject();
+                w.WriteString("output", group.Name);
                 w.WriteString("name", o.Name);
                 w.WriteNumber("sent", Interlocked.Read(ref o.Stats.Sent));
                 w.WriteNumber("bytes", Interlocked.Read(ref o.Stats.SentBytes));
@@ -58,7 +62,7 @@ public static class Summary
         return Encoding.UTF8.GetString(stream.ToArray());
     }
 
-    public static string Text(CaptureStats? capture, long encodeErrors, HepOutputGroup group, double seconds, long linesRead = -1, long linesRejected = -1)
+    public static string Text(CaptureStats? capture, long encodeErrors, IReadOnlyCollection<HepOutputGroup> groups, double seconds, long linesRead = -1, long linesRejected = -1)
     {
         var sb = new StringBuilder();
         if (capture is not null)
@@ -73,8 +77,9 @@ public static class Summary
         if (linesRead >= 0)
             sb.AppendLine($"lines {linesRead}, rejected {linesRejected}");
         if (encodeErrors > 0) sb.AppendLine($"too large for HEP: {encodeErrors}");
+        foreach (var group in groups)
         foreach (var o in group.Outputs)
-            sb.AppendLine($"{o.Name}: sent {o.Stats.Sent}, dropped {o.Stats.Dropped}, errors {o.Stats.Errors}, connects {o.Stats.Connects}");
+            sb.AppendLine($"{group.Name} {o.Name}: sent {o.Stats.Sent}, dropped {o.Stats.Dropped}, errors {o.Stats.Errors}, connects {o.Stats.Connects}");
         return sb.ToString();
     }
 }

@@ -15,7 +15,8 @@ public sealed class HepPacketWriter(HepSettings settings)
     public HepSettings Settings { get; } = settings;
 
     /// <summary>Encodes one packet; the result is valid until the next call.</summary>
-    public ReadOnlySpan<byte> Write(scoped ref L4Packet packet, byte protocolType = HepProtocolType.Sip, string? correlationId = null)
+    public ReadOnlySpan<byte> Write(scoped ref L4Packet packet, byte protocolType = HepProtocolType.Sip, string? correlationId = null,
+        string? tags = null)
     {
         if (_payload.Length < packet.Payload.Length)
             _payload = new byte[Math.Max(packet.Payload.Length, _payload.Length * 2)];
@@ -35,6 +36,7 @@ public sealed class HepPacketWriter(HepSettings settings)
             AuthKey = Settings.AuthKey,
             NodeName = Settings.NodeName,
             CorrelationId = correlationId,
+            TagValues = tags,
             Vlan = packet.HasVlan ? packet.Vlan : null,
             Payload = _payload.AsMemory(0, packet.Payload.Length),
         };

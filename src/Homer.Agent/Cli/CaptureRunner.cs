@@ -1,0 +1,71 @@
+using System.Diagnostics;
+using Homer.Agent.Capture;
+using Homer.Agent.Config;
+using Homer.Agent.Output;
+
+namespace Homer.Agent.Cli;
+
+/// <summary>Runs capture inputs (one thread each) through their plans into named outputs, then drains and reports.</summary>
+public sealed class CaptureRunner(TextWriter stdout, TextWriter stderr)
+{
+    public sealed record Input(InputConfig Config, CapturePlan Plan);
+
+    public async Task<int> RunAsync(IReadOnlyList<Input> inputs, Outputs outputs, HepSettings hep, bool dryRun, TimeSpan drainTimeout,
+        SummaryFormat summary, CancellationToken token)
+    {
+        var clock = Stopwatch.StartNew();
+        var pipelines = new List<CapturePipeline>();
+        var sinks = new List<PlanSink>();
+        var tasks = new List<Task>();
+        using var failed = CancellationTokenSource.CreateLinkedTokenSource(token);
+        var exit = ExitCodes.Ok;
+        foreach (var input in inputs)
+        {
+            var c = input.Config;
+            var sink = new PlanSink(input.Plan, new HepPacketWriter(hep), outputs, dryRun);
+            var pipeline = new CapturePipeline(new CaptureOptions { SipPorts = PortSet.Parse(c.SipPorts), Sniff = c.Sniff }, sink);
+            sinks.Add(sink);
+            pipelines.Add(pipeline);
+            tasks.Add(Task.Factory.StartNew(() =>
+            {
+                try
+                {
+                    if (c.Pcap is not null)
+                        PcapSource.ReplayFile(c.Pcap, c.Speed, c.Loop, pipeline, failed.Token);
+                    else
+                        PcapSource.CaptureLive(c.Interface!, c.Filter, c.Promisc, pipeline,
+                            () => stderr.WriteLine($"homer-agent: {c.Name}: capturing on {c.Interface}"), failed.Token);
+                }
+                catch (InputException e)
+                {
+                    lock (stderr) stderr.WriteLine($"homer-agent: {c.Name}: {e.Message}");
+                    exit = ExitCodes.InputError;
+                    // One broken input stops the run: a half-working agent is harder to notice than a failed one.
+                    failed.Cancel();
+                }
+            }, TaskCreationOptions.LongRunning));
+        }
+
+        await Task.WhenAll(tasks);
+        var seconds = clock.Elapsed.TotalSeconds;
+        var drained = await outputs.FlushAsync(drainTimeout);
+        var encodeErrors = sinks.Sum(s => s.EncodeErrors);
+        if (exit == ExitCodes.Ok && (!drained || outputs.Dropped > 0 || encodeErrors > 0))
+        {
+            await stderr.WriteLineAsync(drained
+                ? "homer-agent: some packets could not be delivered."
+                : "homer-agent: outputs still had queued packets when the drain timeout ran out.");
+            exit = ExitCodes.OutputError;
+        }
+
+        await outputs.DisposeAsync();
+        var stats = CaptureStats.Sum(pipelines.Select(p => p.Stats));
+        var groups = outputs.Hep.Values.ToList();
+        if (summary == SummaryFormat.Json)
+            await stdout.WriteLineAsync(Summary.Json(stats, encodeErrors, groups, seconds, planDropped: sinks.Sum(s => s.PlanDropped),
+                jsonWritten: outputs.Json.Count == 0 ? -1 : outputs.Json.Values.Sum(j => j.Written)));
+        else if (summary == SummaryFormat.Text)
+            await stderr.WriteAsync(Summary.Text(stats, encodeErrors, groups, seconds));
+        return exit;
+    }
+}

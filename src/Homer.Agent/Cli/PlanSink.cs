@@ -1,0 +1,84 @@
+using Homer.Agent.Capture;
+using Homer.Agent.Config;
+using Homer.Agent.Output;
+
+namespace Homer.Agent.Cli;
+
+/// <summary>Capture pipeline sink: runs the capture plan, then encodes for HEP outputs and writes JSON outputs. One per capture thread.</summary>
+public sealed class PlanSink(CapturePlan plan, HepPacketWriter writer, Outputs outputs, bool dryRun = false) : IPacketSink
+{
+    private readonly PlanDecision _decision = new();
+    public long Encoded;
+    public long EncodeErrors;
+    public long PlanDropped;
+    public long Unrouted;
+
+    public void OnSip(ref L4Packet packet)
+    {
+        plan.Evaluate(ref packet, _decision);
+        if (_decision.Dropped)
+        {
+            PlanDropped++;
+            return;
+        }
+
+        if (_decision.Outputs.Count == 0)
+        {
+            Unrouted++;
+            return;
+        }
+
+        var encoded = false;
+        ReadOnlySpan<byte> bytes = default;
+        foreach (var name in _decision.Outputs)
+        {
+            if (outputs.Json.TryGetValue(name, out var json))
+            {
+                if (!dryRun) json.Write(ref packet, _decision.Tags);
+                continue;
+            }
+
+            if (!encoded)
+            {
+                try
+                {
+                    bytes = writer.Write(ref packet, tags: _decision.Tags.Count == 0 ? null : string.Join(",", _decision.Tags));
+                }
+                catch (ArgumentException)
+                {
+                    // Too large for HEP3's uint16 length: counted, never sent half.
+                    EncodeErrors++;
+                    return;
+                }
+
+                encoded = true;
+                Encoded++;
+            }
+
+            if (!dryRun) outputs.Hep[name].Send(bytes);
+        }
+    }
+}
+
+/// <summary>The named outputs of a run.</summary>
+public sealed class Outputs : IAsyncDisposable
+{
+    public Dictionary<string, HepOutputGroup> Hep { get; } = [];
+    public Dictionary<string, JsonOutput> Json { get; } = [];
+
+    public long Dropped => Hep.Values.Sum(g => g.Dropped);
+
+    public async Task<bool> FlushAsync(TimeSpan timeout)
+    {
+        foreach (var j in Json.Values) j.Flush();
+        var all = true;
+        foreach (var g in Hep.Values) all &= await g.FlushAsync(timeout);
+        return all;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var g in Hep.Values) await g.DisposeAsync();
+        foreach (var j in Json.Values) j.Dispose();
+    }
+}

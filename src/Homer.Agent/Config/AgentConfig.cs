@@ -1,0 +1,153 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Homer.Agent.Config;
+
+/// <summary>The JSON configuration file (<c>homer-agent --config FILE</c>); syntax and examples in docs/agent.md.</summary>
+public sealed class AgentConfig
+{
+    public HepConfig Hep { get; set; } = new();
+    public Dictionary<string, OutputConfig> Outputs { get; set; } = [];
+    public List<InputConfig> Inputs { get; set; } = [];
+    public Dictionary<string, List<RuleConfig>> Plans { get; set; } = [];
+
+    private static readonly JsonSerializerOptions Options = new()
+    {
+        PropertyNameCaseInsensitive = true,
+        ReadCommentHandling = JsonCommentHandling.Skip,
+        AllowTrailingCommas = true,
+        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
+    };
+
+    public static AgentConfig Load(string path)
+    {
+        AgentConfig? config;
+        try
+        {
+            config = JsonSerializer.Deserialize<AgentConfig>(File.ReadAllText(path), Options);
+        }
+        catch (JsonException e)
+        {
+            throw new ConfigException($"{path}: {e.Message}");
+        }
+        catch (IOException e)
+        {
+            throw new ConfigException($"{path}: {e.Message}");
+        }
+
+        if (config is null) throw new ConfigException($"{path}: empty configuration.");
+        config.Validate();
+        return config;
+    }
+
+    public void Validate()
+    {
+        if (Outputs.Count == 0) throw new ConfigException("'outputs' must name at least one output.");
+        foreach (var (name, o) in Outputs)
+        {
+            if (o.Type == OutputType.Hep && (o.To is null || o.To.Count == 0))
+                throw new ConfigException($"output '{name}': a hep output needs 'to'.");
+            if (o.Type == OutputType.Json && o.File is null)
+                throw new ConfigException($"output '{name}': a json output needs 'file'.");
+            foreach (var t in o.To ?? [])
+                if (!Output.HepTarget.TryParse(t, out _, out var error))
+                    throw new ConfigException($"output '{name}': {error}");
+        }
+
+        if (Inputs.Count == 0) throw new ConfigException("'inputs' must list at least one input.");
+        foreach (var i in Inputs)
+        {
+            if ((i.Pcap is null) == (i.Interface is null))
+                throw new ConfigException($"input '{i.Name}': give exactly one of 'pcap' or 'interface'.");
+            if (i.Plan is not null && !Plans.ContainsKey(i.Plan))
+                throw new ConfigException($"input '{i.Name}': plan '{i.Plan}' is not defined in 'plans'.");
+            try
+            {
+                Capture.PortSet.Parse(i.SipPorts);
+            }
+            catch (FormatException e)
+            {
+                throw new ConfigException($"input '{i.Name}': sipPorts: {e.Message}");
+            }
+
+            if (i.Plan is null && Outputs.Count != 1)
+                throw new ConfigException($"input '{i.Name}': without a 'plan', there must be exactly one output.");
+        }
+
+        if (Hep.Version is not (2 or 3)) throw new ConfigException("'hep.version' must be 3 or 2.");
+        foreach (var (name, rules) in Plans)
+            CapturePlan.Compile(name, rules, Outputs.Keys.ToHashSet());
+    }
+}
+
+public sealed class ConfigException(string message) : Exception(message);
+
+public sealed class HepConfig
+{
+    public int Version { get; set; } = 3;
+    public uint CaptureId { get; set; } = 2001;
+    public string? NodeName { get; set; }
+    public string? AuthKey { get; set; }
+    public bool Compress { get; set; }
+}
+
+public enum OutputType { Hep, Json }
+
+public sealed class OutputConfig
+{
+    public OutputType Type { get; set; } = OutputType.Hep;
+    public List<string>? To { get; set; }
+    public Output.OutputMode Mode { get; set; } = Output.OutputMode.Fanout;
+    public string? DiskBuffer { get; set; }
+    public long DiskBufferMb { get; set; } = 256;
+    /// <summary>JSON output: file of JSON lines.</summary>
+    public string? File { get; set; }
+}
+
+public sealed class InputConfig
+{
+    public string Name { get; set; } = "input";
+    public string? Pcap { get; set; }
+    public Capture.ReplaySpeed Speed { get; set; } = Capture.ReplaySpeed.Max;
+    public bool Loop { get; set; }
+    public string? Interface { get; set; }
+    public string? Filter { get; set; }
+    public bool Promisc { get; set; }
+    public List<string> SipPorts { get; set; } = ["5060-5061"];
+    public bool Sniff { get; set; } = true;
+    public string? Plan { get; set; }
+}
+
+public sealed class RuleConfig
+{
+    public string? Name { get; set; }
+    public MatchConfig If { get; set; } = new();
+    public List<string> Then { get; set; } = [];
+    /// <summary>Stop evaluating the plan's later rules once this one matched.</summary>
+    public bool Stop { get; set; }
+}
+
+public sealed class MatchConfig
+{
+    public List<string>? SrcIp { get; set; }
+    public List<string>? DstIp { get; set; }
+    /// <summary>Source or destination.</summary>
+    public List<string>? Ip { get; set; }
+    public List<string>? SrcPort { get; set; }
+    public List<string>? DstPort { get; set; }
+    public List<string>? Port { get; set; }
+    public List<string>? Method { get; set; }
+    public HeaderMatchConfig? Header { get; set; }
+    public int? MinSize { get; set; }
+    public int? MaxSize { get; set; }
+}
+
+public sealed class HeaderMatchConfig
+{
+    public string Name { get; set; } = "";
+    [JsonPropertyName("equals")]
+    public string? EqualTo { get; set; }
+    public string? Contains { get; set; }
+    public string? Regex { get; set; }
+}

@@ -1,0 +1,103 @@
+using System.Text;
+using System.Text.Json;
+
+namespace Homer.Agent.Tests;
+
+/// <summary>The JSON configuration: the examples of docs/agent.md, run against real sockets.</summary>
+public sealed class ConfigTests : IDisposable
+{
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(10);
+    private const long T0 = 1_700_000_000_000_000;
+    private readonly string _dir = Directory.CreateTempSubdirectory("homer-agent-config").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, true);
+
+    private string Pcap()
+    {
+        Frames.Frame F(int i, string src, string method, string ua = "sipp") => new(T0 + i,
+            Frames.Ethernet(Frames.Ipv4Udp(src, 5060, "192.0.2.1", 5060,
+                Encoding.ASCII.GetBytes(Frames.Sip(method, $"cfg-{i}@test", 1).Replace("Max-Forwards: 70", $"Max-Forwards: 70\r\nUser-Agent: {ua}")))));
+        Frames.Frame[] frames =
+        [
+            F(0, "10.1.0.5", "INVITE"),     // site A
+            F(1, "10.1.0.6", "REGISTER"),   // site A
+            F(2, "10.2.0.7", "INVITE"),     // site B
+            F(3, "10.2.0.8", "OPTIONS"),    // site B
+            F(4, "10.3.0.9", "OPTIONS", "friendly-scanner"), // dropped by header regex
+            F(5, "10.3.0.10", "MESSAGE"),   // nobody's: default rule
+        ];
+        return Frames.WritePcap(Path.Combine(_dir, "in.pcap"), frames);
+    }
+
+    private string Write(string json)
+    {
+        var path = Path.Combine(_dir, "agent.json");
+        File.WriteAllText(path, json);
+        return path;
+    }
+
+    [Fact]
+    public async Task Plan_routes_by_source_subnet_to_two_hep_servers_duplicates_invites_to_json_drops_and_tags()
+    {
+        await using var siteA = HepReceiver.Udp();
+        await using var siteB = HepReceiver.Tcp();
+        await using var fallback = HepReceiver.Udp();
+        var jsonFile = Path.Combine(_dir, "invites.jsonl");
+        var config = Write($$"""
+        {
+          // comments are allowed
+          "hep": { "captureId": 77, "nodeName": "edge-7" },
+          "outputs": {
+            "site-a": { "to": ["{{siteA.Target}}"] },
+            "site-b": { "to": ["{{siteB.Target}}"] },
+            "rest": { "to": ["{{fallback.Target}}"] },
+            "invites": { "type": "json", "file": "{{jsonFile}}" }
+          },
+          "inputs": [ { "name": "replay", "pcap": "{{Pcap()}}", "plan": "edge" } ],
+          "plans": {
+            "edge": [
+              { "name": "scanners", "if": { "header": { "name": "User-Agent", "regex": "^friendly-scanner" } }, "then": ["drop"] },
+              { "if": { "method": ["INVITE"] }, "then": ["send:invites", "tag:call"] },
+              { "if": { "srcIp": ["10.1.0.0/16"] }, "then": ["send:site-a"], "stop": true },
+              { "if": { "srcIp": ["10.2.0.0/16"] }, "then": ["send:site-b"], "stop": true },
+              { "if": {}, "then": ["send:rest"] }
+            ]
+          }
+        }
+        """);
+        var run = await AgentRun.RunAsync(["--config", config, "--summary", "json"]);
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.True(await siteA.WaitForAsync(2, Wait));
+        Assert.True(await siteB.WaitForAsync(2, Wait));
+        Assert.True(await fallback.WaitForAsync(1, Wait));
+        await siteB.SettleAsync(TimeSpan.FromMilliseconds(150));
+
+        Assert.Equal(["cfg-0@test", "cfg-1@test"], siteA.Messages.Select(m => SipRows.Of(m).CallId).Order());
+        Assert.Equal(["cfg-2@test", "cfg-3@test"], siteB.Messages.Select(m => SipRows.Of(m).CallId).Order());
+        Assert.Equal("cfg-5@test", SipRows.Of(Assert.Single(fallback.Messages)).CallId);
+        Assert.Equal("call", siteA.Messages.Single(m => SipRows.Of(m).CallId == "cfg-0@test").TagValues);
+        Assert.Null(siteA.Messages.Single(m => SipRows.Of(m).CallId == "cfg-1@test").TagValues);
+        Assert.All(siteA.Messages, m => Assert.Equal(77u, m.CaptureId));
+        Assert.All(siteB.Messages, m => Assert.Equal("edge-7", m.NodeName));
+
+        var lines = File.ReadAllLines(jsonFile).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        Assert.Equal(2, lines.Count);
+        Assert.Equal(["10.1.0.5", "10.2.0.7"], lines.Select(l => l.GetProperty("srcIp").GetString()).Order());
+        Assert.All(lines, l => Assert.StartsWith("INVITE ", l.GetProperty("payload").GetString()));
+        Assert.All(lines, l => Assert.Equal("call", l.GetProperty("tags")[0].GetString()));
+        Assert.Equal(1, run.Summary.GetProperty("planDropped").GetInt64());
+    }
+
+    [Theory]
+    [InlineData("""{ "outputs": {}, "inputs": [] }""", "outputs")]
+    [InlineData("""{ "outputs": { "a": { "to": ["udp:127.0.0.1:9"] } }, "inputs": [ { "pcap": "x", "plan": "nope" } ] }""", "plan 'nope'")]
+    [InlineData("""{ "outputs": { "a": { "to": ["udp:127.0.0.1:9"] } }, "inputs": [ { "pcap": "x", "plan": "p" } ], "plans": { "p": [ { "if": {}, "then": ["send:b"] } ] } }""", "output 'b'")]
+    [InlineData("""{ "outputs": { "a": { "to": ["udp:127.0.0.1:9"] } }, "inputs": [ { "pcap": "x", "plan": "p" } ], "plans": { "p": [ { "if": { "srcIp": ["10.0.0.0/40"] }, "then": ["drop"] } ] } }""", "rule 1")]
+    [InlineData("""{ "outputs": { "a": { "to": ["udp:127.0.0.1:9"] } }, "inputs": [ { "pcap": "x" } ], "unknownKey": 1 }""", "unknownKey")]
+    public async Task Invalid_configuration_exits_2_and_says_where(string json, string mention)
+    {
+        var run = await AgentRun.RunAsync(["--config", Write(json)]);
+        Assert.Equal(ExitCodes.Usage, run.ExitCode);
+        Assert.Contains(mention, run.Stderr);
+    }
+}
