@@ -7,6 +7,7 @@ using Homer.Actors.Ingest;
 using Homer.Api;
 using Homer.Api.Dashboard;
 using Homer.Storage;
+using Prometheus;
 
 namespace Homer.Node;
 
@@ -76,6 +77,9 @@ public static class HomerNodeHost
         var log = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Homer.Node");
         log.LogInformation("Node {Node} with roles [{Roles}], environment {Environment}; cluster-config layers: {Files}",
             settings.NodeName, string.Join(", ", settings.Roles), settings.Environment, string.Join(" → ", configFiles.Select(Path.GetFileName)));
+
+        // Every node exposes its own metrics; Prometheus scrapes each node.
+        app.MapMetrics("/metrics");
 
         if (settings.Has("api"))
         {

@@ -29,6 +29,7 @@ public sealed class HepIngestService(
     private MessageSpool? _spool;
     private Task? _replay;
     private readonly CancellationTokenSource _stopReplay = new();
+    private IngestMetrics? _metrics;
 
     public MessageSpool? Spool => _spool;
 
@@ -52,6 +53,9 @@ public sealed class HepIngestService(
             _spool = new MessageSpool(options.SpoolDirectory, options.SpoolMaxBytes, logger);
             _replay = IngestGraph.ReplaySpool(_spool, store, counters, logger, TimeSpan.FromSeconds(1), _stopReplay.Token);
         }
+        _metrics = new IngestMetrics(counters,
+            () => _endpoints.Where(e => e.Key == HepTransport.Udp).Select(e => e.Value.Port),
+            () => _spool?.Bytes ?? 0);
         _graph = IngestGraph.Run(_edge.Reader, options, store, _spool, region, counters, logger, system.Materializer());
         _ = _graph.ContinueWith(t =>
         {

@@ -113,7 +113,9 @@ public static class IngestGraph
         {
             try
             {
+                var started = System.Diagnostics.Stopwatch.GetTimestamp();
                 var written = await store.WriteAsync(batch);
+                IngestMetrics.StoreBatchSeconds.Observe(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds);
                 counters.OnStored(written);
                 return batch.Count;
             }
