@@ -16,6 +16,9 @@ public sealed record HepIngestOptions
     /// <summary>The one bounded buffer between the listeners and the graph, in packets. UDP drops when it is full; TCP waits.</summary>
     public int EdgeBufferCapacity { get; init; } = 100_000;
     public int DecodeParallelism { get; init; } = 2;
+    /// <summary>Packets decoded per task, and how long the graph waits to fill a batch (bounds the added latency).</summary>
+    public int DecodeBatchSize { get; init; } = 256;
+    public TimeSpan DecodeBatchInterval { get; init; } = TimeSpan.FromMilliseconds(2);
     public int StoreBatchSize { get; init; } = 2_000;
     public TimeSpan StoreBatchInterval { get; init; } = TimeSpan.FromMilliseconds(100);
     public int StoreParallelism { get; init; } = 2;
@@ -53,16 +56,26 @@ public static class IngestGraph
             .SelectAsyncUnordered(options.StoreParallelism, batch => StoreBatch(batch.ToList(), options, store, spool, counters, logger))
             .ToMaterialized(Sink.Ignore<int>(), Keep.Right);
 
-        // Streams refuse null elements (a null fails the whole graph), so decoding yields a struct outcome and
-        // the refused packets are filtered out after it.
+        // Decoding runs on pool threads in small batches: a task per packet would cost more than the decode itself.
         return ChannelSource.FromReader(source)
-            .SelectAsync(options.DecodeParallelism, datagram => Task.Run(() => Decode(datagram, options, counters, logger)))
-            .Where(outcome => outcome.Message is not null)
-            .Select(outcome => outcome.Message!)
+            .GroupedWithin(options.DecodeBatchSize, options.DecodeBatchInterval)
+            .SelectAsync(options.DecodeParallelism, batch => Task.Run(() => DecodeBatch(batch, options, counters, logger)))
+            .SelectMany(messages => messages)
             .WireTap(message => RouteToDialog(message, dialogRegion, counters))
             // Belt and braces: an unexpected exception in a stage loses that element, never the graph.
             .WithAttributes(ActorAttributes.CreateSupervisionStrategy(Deciders.ResumingDecider))
             .RunWith(storeSink, materializer);
+    }
+
+    private static List<CapturedMessage> DecodeBatch(IEnumerable<HepDatagram> batch, HepIngestOptions options, IngestCounters counters, ILogger logger)
+    {
+        var messages = new List<CapturedMessage>();
+        foreach (var datagram in batch)
+        {
+            if (Decode(datagram, options, counters, logger).Message is { } message)
+                messages.Add(message);
+        }
+        return messages;
     }
 
     private static DecodeOutcome Decode(HepDatagram datagram, HepIngestOptions options, IngestCounters counters, ILogger logger)
