@@ -65,7 +65,7 @@ if [ -f "$dash/package.json" ]; then
   hep_port=$(free_port); http_port=$(free_port)
   HOMER_DB="Host=127.0.0.1;Port=$pg_port;Username=homer;Password=homer;Database=$db" \
   HOMER_HEP_UDP="127.0.0.1:$hep_port" HOMER_HTTP="http://127.0.0.1:$http_port" HOMER_AKKA_PORT=0 \
-  HOMER_ENVIRONMENT=test HOMER_DASHBOARD="$root/$dash/dist" \
+  HOMER_ENVIRONMENT=test HOMER_DASHBOARD="$root/$dash/dist" HOMER_AUTH=off \
     dotnet src/Homer.Node/bin/Debug/net10.0/homer-node.dll >"$work/node.log" 2>&1 &
   node_pid=$!
   for _ in $(seq 1 90); do

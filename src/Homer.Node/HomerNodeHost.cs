@@ -71,7 +71,7 @@ public static class HomerNodeHost
             });
         }
         if (settings.Has("api"))
-            builder.Services.AddHomerApi();
+            builder.Services.AddHomerApi(settings.Api);
 
         var app = builder.Build();
         var log = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Homer.Node");

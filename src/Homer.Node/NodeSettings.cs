@@ -30,6 +30,8 @@ public sealed record NodeSettings
     public string? SpoolDirectory { get; init; }
     public long SpoolMaxBytes { get; init; }
     public required StorageOptions Storage { get; init; }
+    /// <summary>API role: auth (HOMER_AUTH, HOMER_ADMIN_PASSWORD, HOMER_TOKEN_KEY) and subscription limits.</summary>
+    public Homer.Api.ApiOptions Api { get; init; } = new();
 
     public static readonly string[] AllRoles = ["ingest", "dialog", "api"];
 
@@ -114,6 +116,23 @@ public sealed record NodeSettings
             IngestBatchSize = GetInt("INGEST_BATCH_SIZE", 2_000),
             IngestEdgeBuffer = GetInt("INGEST_EDGE_BUFFER", 100_000),
             DialogIdle = TimeSpan.FromSeconds(GetInt("DIALOG_IDLE_SECONDS", 120)),
+            Api = new Homer.Api.ApiOptions
+            {
+                Auth = new Homer.Api.Auth.AuthOptions
+                {
+                    Enabled = Get("AUTH", "on").ToLowerInvariant() switch
+                    {
+                        "on" => true,
+                        "off" => false,
+                        var other => throw Invalid("AUTH", other, "on or off"),
+                    },
+                    AdminPassword = c["ADMIN_PASSWORD"] is { Length: > 0 } adminPassword ? adminPassword : null,
+                    AdminPasswordFile = Get("ADMIN_PASSWORD_FILE", "initial-admin-password"),
+                    TokenKey = c["TOKEN_KEY"] is { Length: > 0 } tokenKey ? tokenKey : null,
+                    LoginAttempts = GetInt("LOGIN_ATTEMPTS", 5),
+                },
+                SubscriberQueue = GetInt("SUBSCRIBER_QUEUE", 1_000),
+            },
         };
     }
 

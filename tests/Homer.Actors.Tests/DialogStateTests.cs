@@ -44,6 +44,21 @@ public sealed class DialogStateTests
     }
 
     [Fact]
+    public void A_real_sipp_call_captured_with_tshark_completes()
+    {
+        var s = Flow("sipp-uac-uas.sip");
+        Assert.Equal(DialogStates.Completed, s.State);
+        Assert.Equal(6, s.MessageCount);
+        Assert.Equal(0, s.Retransmissions);
+        Assert.Equal(0, s.PddMs); // sipp's uas rings 0.12 ms after the INVITE
+        Assert.Equal(1, s.SetupMs);
+        Assert.Equal(1005, s.DurationMs);
+        Assert.Equal("caller", s.HangupBy);
+        Assert.Equal(["INVITE", "ACK", "BYE"], s.Transactions.Select(t => t.Method));
+        Assert.Equal(["127.0.0.1:6004", "127.0.0.1:6005", "127.0.0.1:6000", "127.0.0.1:6001"], s.MediaEndpoints);
+    }
+
+    [Fact]
     public void Busy_fails_with_status_reason_and_Q850_cause_and_its_ACK_confirms_the_INVITE_transaction()
     {
         var s = Flow("busy-486.sip");

@@ -45,6 +45,13 @@ public static class SipFixture
         return items;
     }
 
+    /// <summary>Microsecond-aligned "now", as HEP carries it.</summary>
+    public static DateTimeOffset NowMicros()
+    {
+        var now = DateTimeOffset.UtcNow;
+        return new DateTimeOffset(now.Ticks - now.Ticks % 10, TimeSpan.Zero);
+    }
+
     public static IReadOnlyList<DialogCommands.RecordSipMessage> Commands(string name, string? callId = null) =>
         Load(name, callId).Select(i => i.Command).ToArray();
 

@@ -34,7 +34,12 @@ public class NodeFixture : IAsyncLifetime
 
     /// <summary>Settings a fixture adds or overrides (auth keys, TLS certificates, …).</summary>
     protected virtual IEnumerable<KeyValuePair<string, string?>> ExtraSettings() => [];
+    /// <summary>Signed in as <c>admin</c> (the first user, created at start with <see cref="AdminPassword"/>).</summary>
     public HttpClient Http { get; private set; } = null!;
+    public const string AdminPassword = "test-admin-password";
+    public string AdminToken { get; private set; } = "";
+    public Uri BaseAddress { get; private set; } = null!;
+    public IServiceProvider Services => _app!.Services;
     public IngestCounters Counters => _app!.Services.GetRequiredService<IngestCounters>();
 
     public virtual async Task InitializeAsync()
@@ -53,6 +58,7 @@ public class NodeFixture : IAsyncLifetime
             ["ENVIRONMENT"] = "test",
             ["ROLES"] = "ingest,dialog,api",
             ["NODE_NAME"] = "test-node",
+            ["ADMIN_PASSWORD"] = AdminPassword,
         };
         foreach (var (key, value) in ExtraSettings())
             settings[key] = value;
@@ -64,8 +70,11 @@ public class NodeFixture : IAsyncLifetime
         HepTcpEndpoint = ingest.EndpointOf(HepTransport.Tcp);
         HepTlsEndpoint = ingest.EndpointOf(HepTransport.Tls);
         var address = _app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
-        Http = new HttpClient { BaseAddress = new Uri(address), Timeout = TimeSpan.FromSeconds(30) };
+        BaseAddress = new Uri(address);
+        Http = Client(null);
         await WaitUntil(async () => (await Http.GetAsync("/healthz")).IsSuccessStatusCode, TimeSpan.FromSeconds(30), "node healthy");
+        AdminToken = await Login("admin", AdminPassword);
+        Http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", AdminToken);
     }
 
     public virtual async Task DisposeAsync()
@@ -88,9 +97,29 @@ public class NodeFixture : IAsyncLifetime
             await udp.SendAsync(datagram, HepEndpoint);
     }
 
-    public async Task<JsonElement> GraphQL(string query, object? variables = null)
+    /// <summary>A client of this node sending <paramref name="token"/> as its bearer token (none when null).</summary>
+    public HttpClient Client(string? token)
     {
-        using var response = await Http.PostAsJsonAsync("/graphql", new { query, variables });
+        var client = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+        if (token is not null)
+            client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        return client;
+    }
+
+    /// <summary>Logs in and returns the session token.</summary>
+    public async Task<string> Login(string username, string password)
+    {
+        using var anonymous = Client(null);
+        var data = await GraphQL(anonymous, "mutation ($u: String!, $p: String!) { login(username: $u, password: $p) { token } }", new { u = username, p = password });
+        return data.GetProperty("login").GetProperty("token").GetString()!;
+    }
+
+    public Task<JsonElement> GraphQL(string query, object? variables = null) => GraphQL(Http, query, variables);
+
+    /// <summary>Runs a GraphQL request with <paramref name="client"/>'s token and returns its data, failing on any error.</summary>
+    public static async Task<JsonElement> GraphQL(HttpClient client, string query, object? variables = null)
+    {
+        using var response = await client.PostAsJsonAsync("/graphql", new { query, variables });
         var body = await response.Content.ReadAsStringAsync();
         Assert.True(response.IsSuccessStatusCode, $"GraphQL HTTP {(int)response.StatusCode}: {body}");
         var json = JsonDocument.Parse(body).RootElement;

@@ -49,7 +49,7 @@ public sealed class DialogActor : ReceiveActor, IWithUnboundedStash, IWithTimers
     private readonly string _shardId;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private IActorRef _region = ActorRefs.Nobody;
-    /// <summary>The ledger entity that answered the restore; written to directly, so a hand-off cannot buffer and lose it.</summary>
+    /// <summary>The ledger entity that answered the restore; the last checkpoint of a hand-off goes to it directly.</summary>
     private IActorRef? _ledger;
     private DialogState _state;
     private bool _dirty;
@@ -211,11 +211,13 @@ public sealed class DialogActor : ReceiveActor, IWithUnboundedStash, IWithTimers
         Timers.Cancel(CheckpointDue.Instance);
         if (!_dirty && !final)
             return;
-        var ledger = _ledger ?? _region;
+        // Through the region, which restarts a ledger that failed; only a stopping dialog's last word goes straight
+        // to the ledger that is waiting for it (during a hand-off the region would buffer and drop it).
+        var ledger = final ? _ledger ?? _region : _region;
         if (!_dirty)
         {
             // Nothing new: the ledger only needs to know this dialog is done with it (a blank one was never kept).
-            if (_state.Exists)
+            if (!IsBlank)
                 ledger.Tell(new LedgerCommands.Checkpoint(_shardId, _state, Final: true));
             else
                 ledger.Tell(new LedgerCommands.Retire(_shardId, _state.CallId));
@@ -234,7 +236,8 @@ public sealed class DialogActor : ReceiveActor, IWithUnboundedStash, IWithTimers
         _dirty = false;
         Timers.Cancel(CheckpointDue.Instance);
         Timers.Cancel(IdleDue.Instance);
-        (_ledger ?? _region).Tell(new LedgerCommands.Retire(_shardId, _state.CallId));
+        // Same path as the checkpoints before it, so it cannot overtake one and leave a stale state behind.
+        _region.Tell(new LedgerCommands.Retire(_shardId, _state.CallId));
         foreach (var withdraw in MediaIndexCommands.WithdrawalsFor(_state.CallId, _state.MediaEndpoints))
             _region.Tell(withdraw);
         _retired = true;

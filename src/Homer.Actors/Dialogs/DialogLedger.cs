@@ -98,8 +98,12 @@ public sealed class DialogLedger : ReceivePersistentActor, IWithTimers
 
         Command<LedgerCommands.Checkpoint>(c =>
         {
-            _dialogs[c.State.CallId] = c.State;
-            Enqueue(new LedgerEvents.Checkpointed(c.State));
+            // Checkpoints come through the region, the last one of a stopping dialog directly: it may overtake.
+            if (!_dialogs.TryGetValue(c.State.CallId, out var known) || known.Revision <= c.State.Revision)
+            {
+                _dialogs[c.State.CallId] = c.State;
+                Enqueue(new LedgerEvents.Checkpointed(c.State));
+            }
             if (c.Final)
                 Release(Sender);
         });

@@ -17,6 +17,8 @@ public sealed record DialogState
     public const int MaxLogs = 100;
 
     public required string CallId { get; init; }
+    /// <summary>How many decisions were applied; the ledger keeps the newest checkpoint when two race.</summary>
+    public long Revision { get; init; }
     public string Kind { get; init; } = DialogKinds.Other;
     /// <summary>Empty until the first SIP message.</summary>
     public string State { get; init; } = "";
@@ -466,12 +468,14 @@ public sealed record DialogState
         };
     }
 
-    public DialogState ApplyAll(IEnumerable<DialogEvent> events)
+    public DialogState ApplyAll(IReadOnlyList<DialogEvent> events)
     {
+        if (events.Count == 0)
+            return this;
         var state = this;
         foreach (var e in events)
             state = state.Apply(e);
-        return state;
+        return state with { Revision = Revision + 1 };
     }
 
     // ---------------------------------------------------------------- views

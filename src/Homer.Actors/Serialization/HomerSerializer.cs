@@ -369,6 +369,7 @@ public sealed class HomerSerializer(ExtendedActorSystem system) : SerializerWith
         WriteList(w, s.Logs, WriteLog);
         WriteList(w, s.MediaEndpoints, (x, v) => x.Write(v));
         w.Write(s.AlarmsSeen);
+        w.Write(s.Revision);
     }
 
     private static DialogState ReadState(BinaryReader r) => new()
@@ -412,6 +413,7 @@ public sealed class HomerSerializer(ExtendedActorSystem system) : SerializerWith
         Logs = ReadList(r, ReadLog),
         MediaEndpoints = ReadList(r, x => x.ReadString()),
         AlarmsSeen = r.ReadInt32(),
+        Revision = r.ReadInt64(),
     };
 
     private static void WriteTransaction(BinaryWriter w, Transaction t)

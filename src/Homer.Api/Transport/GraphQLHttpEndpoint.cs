@@ -1,7 +1,7 @@
 using System.Text.Json;
 using GraphQL;
 using GraphQL.Transport;
-using GraphQL.Types;
+using Homer.Api.Auth;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -66,32 +66,30 @@ public static class GraphQLHttpEndpoint
             return;
         }
 
-        var executer = http.RequestServices.GetRequiredService<IDocumentExecuter<ISchema>>();
-        var result = await executer.ExecuteAsync(options =>
+        var auth = await http.RequestServices.GetRequiredService<Authenticator>().AuthenticateAsync(Authenticator.BearerToken(http.Request), http.RequestAborted);
+        if (auth.Error is not null)
         {
-            options.Query = request.Query;
-            options.OperationName = request.OperationName;
-            options.Variables = request.Variables;
-            options.Extensions = request.Extensions;
-            options.RequestServices = http.RequestServices;
-            options.User = http.User;
-            options.CancellationToken = http.RequestAborted;
-            if (!allowMutations)
-                options.ValidationRules = global::GraphQL.Validation.DocumentValidator.CoreRules.Append(NoMutationsOverGetRule.Instance);
-        });
+            http.Response.Headers.WWWAuthenticate = "Bearer error=\"invalid_token\"";
+            await WriteError(http, StatusCodes.Status401Unauthorized, "The token was refused: " + auth.Error + ".", "INVALID_TOKEN");
+            return;
+        }
+        var context = new ApiRequestContext { ClientAddress = http.Connection.RemoteIpAddress?.ToString() };
+        var result = await ApiExecution.ExecuteAsync(http.RequestServices, request, auth, context, allowMutations, http.RequestAborted);
 
         http.Response.ContentType = ResponseContentType;
         // Per GraphQL over HTTP: a request that never reached execution (parse or validation errors) is a 400.
-        http.Response.StatusCode = result.Executed ? StatusCodes.Status200OK : StatusCodes.Status400BadRequest;
+        http.Response.StatusCode = ApiExecution.AuthStatus(result) ?? (result.Executed ? StatusCodes.Status200OK : StatusCodes.Status400BadRequest);
+        if (http.Response.StatusCode == StatusCodes.Status401Unauthorized)
+            http.Response.Headers.WWWAuthenticate = "Bearer";
         var serializer = http.RequestServices.GetRequiredService<IGraphQLTextSerializer>();
         await serializer.WriteAsync(http.Response.Body, result, http.RequestAborted);
     }
 
-    private static async Task WriteError(HttpContext http, int status, string message)
+    private static async Task WriteError(HttpContext http, int status, string message, string? code = null)
     {
         http.Response.StatusCode = status;
         http.Response.ContentType = ResponseContentType;
         var serializer = http.RequestServices.GetRequiredService<IGraphQLTextSerializer>();
-        await serializer.WriteAsync(http.Response.Body, new ExecutionResult { Errors = [new ExecutionError(message)] }, http.RequestAborted);
+        await serializer.WriteAsync(http.Response.Body, new ExecutionResult { Errors = [new ExecutionError(message) { Code = code }] }, http.RequestAborted);
     }
 }

@@ -1,0 +1,248 @@
+using System.CommandLine;
+using System.Diagnostics;
+using Homer.Agent.Capture;
+using Homer.Agent.Output;
+using Homer.Agent.Pipe;
+using Homer.Hep;
+
+namespace Homer.Agent.Cli;
+
+/// <summary>The homer-agent command line. Writers are parameters so tests can run it in-process.</summary>
+public sealed class AgentCli(TextWriter stdout, TextWriter stderr, TextReader stdin)
+{
+    private const string ExitCodeHelp =
+        "Exit codes: 0 input finished and every packet handed to the outputs; 1 unexpected failure; 2 bad command line; "
+        + "3 input cannot be opened or read; 4 an output could not be set up, or packets were dropped or left queued at the end.";
+
+    public async Task<int> RunAsync(string[] args, CancellationToken token = default)
+    {
+        var root = new RootCommand("homer-agent: captures SIP from pcap files or interfaces and sends it as HEP; sends log lines as HEP. "
+            + ExitCodeHelp);
+        root.Subcommands.Add(CaptureCommand());
+        root.Subcommands.Add(PipeCommand());
+        var parse = root.Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            foreach (var e in parse.Errors) await stderr.WriteLineAsync($"homer-agent: {e.Message}");
+            await stderr.WriteLineAsync("Try 'homer-agent --help'.");
+            return ExitCodes.Usage;
+        }
+
+        var config = new InvocationConfiguration { Output = stdout, Error = stderr };
+        try
+        {
+            return await parse.InvokeAsync(config, token);
+        }
+        catch (Exception e)
+        {
+            await stderr.WriteLineAsync($"homer-agent: unexpected failure: {e}");
+            return ExitCodes.Failure;
+        }
+    }
+
+    private Command CaptureCommand()
+    {
+        var common = new CommonOptions();
+        var pcap = new Option<FileInfo?>("--pcap") { Description = "Read frames from this pcap or pcapng file." };
+        var iface = new Option<string?>("--interface", "-i") { Description = "Capture live from this interface (e.g. eth0, lo, any); needs root or CAP_NET_RAW." };
+        var filter = new Option<string?>("--filter") { Description = "BPF filter for live capture, e.g. \"udp port 5060 or tcp port 5060\"." };
+        var promisc = new Option<bool>("--promisc") { Description = "Put the interface in promiscuous mode (live capture)." };
+        var speed = new Option<ReplaySpeed>("--speed")
+        {
+            Description = "pcap replay pace: 'max' as fast as possible (default) or 'real' with the recorded gaps between frames.",
+            DefaultValueFactory = _ => ReplaySpeed.Max,
+        };
+        var loop = new Option<bool>("--loop") { Description = "Replay the file again and again until interrupted (Ctrl+C / SIGTERM); timestamps are the recorded ones." };
+        var ports = new Option<string[]>("--sip-port")
+        {
+            Description = "Ports (and ranges, e.g. 5060-5080, comma-separated, repeatable) on which UDP/TCP traffic is taken as SIP.",
+            DefaultValueFactory = _ => ["5060-5061"],
+        };
+        var sniff = new Option<bool>("--sniff")
+        {
+            Description = "Also look for SIP on every other port by its start line (default true; --sniff false to use the ports only).",
+            DefaultValueFactory = _ => true,
+        };
+        var command = new Command("capture", "Capture SIP (UDP, TCP with stream reassembly, IPv4/IPv6 with fragment reassembly, "
+            + "Ethernet/SLL/SLL2/VLAN/QinQ) from a pcap file or an interface and send it as HEP. " + ExitCodeHelp)
+        {
+            pcap, iface, filter, promisc, speed, loop, ports, sniff,
+        };
+        common.AddTo(command);
+        command.Validators.Add(r =>
+        {
+            var hasFile = r.GetValue(pcap) is not null;
+            var hasIface = r.GetValue(iface) is not null;
+            if (hasFile == hasIface) r.AddError("give exactly one input: --pcap FILE or --interface IFACE.");
+            if (hasFile && r.GetValue(filter) is not null) r.AddError("--filter applies to --interface only.");
+            try
+            {
+                PortSet.Parse(r.GetValue(ports) ?? []);
+            }
+            catch (FormatException e)
+            {
+                r.AddError($"--sip-port: {e.Message}");
+            }
+        });
+        command.SetAction(async (r, token) =>
+        {
+            HepOutputGroup group;
+            try
+            {
+                group = common.CreateGroup(r);
+            }
+            catch (OutputSetupException e)
+            {
+                await stderr.WriteLineAsync($"homer-agent: {e.Message}");
+                return ExitCodes.OutputError;
+            }
+
+            await using (group)
+            {
+                var writer = new HepPacketWriter(common.Settings(r));
+                var sink = new HepSink(writer, group);
+                var pipeline = new CapturePipeline(new CaptureOptions { SipPorts = PortSet.Parse(r.GetValue(ports)!), Sniff = r.GetValue(sniff) }, sink);
+                var clock = Stopwatch.StartNew();
+                var exit = ExitCodes.Ok;
+                try
+                {
+                    await Task.Factory.StartNew(() =>
+                    {
+                        if (r.GetValue(pcap) is { } file)
+                            PcapSource.ReplayFile(file.FullName, r.GetValue(speed), r.GetValue(loop), pipeline, token);
+                        else
+                            PcapSource.CaptureLive(r.GetValue(iface)!, r.GetValue(filter), r.GetValue(promisc), pipeline,
+                                () => stderr.WriteLine($"homer-agent: capturing on {r.GetValue(iface)}"), token);
+                    }, TaskCreationOptions.LongRunning);
+                }
+                catch (InputException e)
+                {
+                    await stderr.WriteLineAsync($"homer-agent: {e.Message}");
+                    exit = ExitCodes.InputError;
+                }
+
+                var seconds = clock.Elapsed.TotalSeconds;
+                var drained = await group.FlushAsync(TimeSpan.FromSeconds(r.GetValue(common.DrainTimeout)));
+                if (exit == ExitCodes.Ok && (!drained || group.Dropped > 0 || sink.EncodeErrors > 0))
+                {
+                    await stderr.WriteLineAsync(drained
+                        ? "homer-agent: some packets could not be delivered."
+                        : "homer-agent: outputs still had queued packets when the drain timeout ran out.");
+                    exit = ExitCodes.OutputError;
+                }
+
+                await group.DisposeAsync();
+                await PrintSummary(r.GetValue(common.Summary), pipeline.Stats, sink.EncodeErrors, group, seconds);
+                return exit;
+            }
+        });
+        return command;
+    }
+
+    private Command PipeCommand()
+    {
+        var common = new CommonOptions();
+        var type = new Option<byte>("--type")
+        {
+            Description = "HEP protocol type of the packets (chunk 0x000b): 100 logs (default), or e.g. 5 RTCP JSON, 34/35 QoS.",
+            DefaultValueFactory = _ => HepProtocolType.Log,
+        };
+        var file = new Option<FileInfo?>("--file") { Description = "Follow this file as lines are appended (tail -F; survives rotation) instead of reading stdin." };
+        var fromStart = new Option<bool>("--from-start") { Description = "With --file: send the lines already in the file first (default: only new lines)." };
+        var command = new Command("pipe", "Send hepipe lines 'sec;usec;correlation_id;src_ip;src_port;dst_ip;dst_port;payload' "
+            + "from stdin (until end of input) or a followed file (until interrupted) as HEP. Lines that do not parse are "
+            + "reported on stderr and skipped. " + ExitCodeHelp)
+        {
+            type, file, fromStart,
+        };
+        common.AddTo(command);
+        command.SetAction(async (r, token) =>
+        {
+            HepOutputGroup group;
+            try
+            {
+                group = common.CreateGroup(r);
+            }
+            catch (OutputSetupException e)
+            {
+                await stderr.WriteLineAsync($"homer-agent: {e.Message}");
+                return ExitCodes.OutputError;
+            }
+
+            await using (group)
+            {
+                var settings = common.Settings(r);
+                var protocolType = r.GetValue(type);
+                var clock = Stopwatch.StartNew();
+                long lines = 0, rejected = 0, encodeErrors = 0;
+                var exit = ExitCodes.Ok;
+                var source = r.GetValue(file) is { } f
+                    ? LineSource.FollowAsync(f.FullName, r.GetValue(fromStart), token)
+                    : LineSource.ReadAsync(stdin, token);
+                try
+                {
+                    await foreach (var line in source)
+                    {
+                        if (line.Length == 0) continue;
+                        lines++;
+                        if (!HepipeLine.TryParse(line, out var record, out var error))
+                        {
+                            rejected++;
+                            await stderr.WriteLineAsync($"homer-agent: line {lines}: {error}; skipped.");
+                            continue;
+                        }
+
+                        byte[] bytes;
+                        try
+                        {
+                            bytes = HepEncoder.Encode(record.ToMessage(settings, protocolType)) is var plain && settings.Compress
+                                ? Compressed(record.ToMessage(settings, protocolType))
+                                : plain;
+                        }
+                        catch (ArgumentException e)
+                        {
+                            encodeErrors++;
+                            await stderr.WriteLineAsync($"homer-agent: line {lines}: {e.Message}");
+                            continue;
+                        }
+
+                        group.Send(bytes);
+                    }
+                }
+                catch (OperationCanceledException)
+                {
+                }
+                catch (IOException e)
+                {
+                    await stderr.WriteLineAsync($"homer-agent: reading input: {e.Message}");
+                    exit = ExitCodes.InputError;
+                }
+
+                var seconds = clock.Elapsed.TotalSeconds;
+                var drained = await group.FlushAsync(TimeSpan.FromSeconds(r.GetValue(common.DrainTimeout)));
+                if (exit == ExitCodes.Ok && (!drained || group.Dropped > 0 || encodeErrors > 0))
+                    exit = ExitCodes.OutputError;
+                await group.DisposeAsync();
+                await PrintSummary(r.GetValue(common.Summary), null, encodeErrors, group, seconds, lines, rejected);
+                return exit;
+            }
+        });
+        return command;
+    }
+
+    private static byte[] Compressed(HepMessage message)
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+        HepEncoder.Encode(message, buffer, compressPayload: message.Version == HepVersion.V3);
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    private async Task PrintSummary(SummaryFormat format, CaptureStats? stats, long encodeErrors, HepOutputGroup group, double seconds,
+        long lines = -1, long rejected = -1)
+    {
+        if (format == SummaryFormat.Json)
+            await stdout.WriteLineAsync(Summary.Json(stats, encodeErrors, group, seconds, lines, rejected));
+        else if (format == SummaryFormat.Text)
+            await stderr.WriteAsync(Summary.Text(stats, encodeErrors, group, seconds, lines, rejected));
+    }
+}

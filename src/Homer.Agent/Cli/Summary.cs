@@ -1,0 +1,80 @@
+using System.Text;
+using System.Text.Json;
+using Homer.Agent.Capture;
+using Homer.Agent.Output;
+
+namespace Homer.Agent.Cli;
+
+/// <summary>End-of-run statistics as text or JSON.</summary>
+public static class Summary
+{
+    public static string Json(CaptureStats? capture, long encodeErrors, HepOutputGroup group, double seconds, long linesRead = -1, long linesRejected = -1)
+    {
+        using var stream = new MemoryStream();
+        using (var w = new Utf8JsonWriter(stream))
+        {
+            w.WriteStartObject();
+            w.WriteNumber("seconds", Math.Round(seconds, 3));
+            if (capture is not null)
+            {
+                w.WriteNumber("frames", capture.Frames);
+                w.WriteNumber("bytes", capture.Bytes);
+                w.WriteNumber("sip", capture.SipMessages);
+                w.WriteNumber("sipUdp", capture.SipUdp);
+                w.WriteNumber("sipTcp", capture.SipTcp);
+                w.WriteNumber("framesPerSecond", seconds > 0 ? Math.Round(capture.Frames / seconds) : 0);
+                w.WriteStartObject("dropped");
+                foreach (var (k, v) in capture.DropsByReason()) w.WriteNumber(k, v);
+                w.WriteEndObject();
+            }
+
+            if (linesRead >= 0)
+            {
+                w.WriteNumber("lines", linesRead);
+                w.WriteNumber("linesRejected", linesRejected);
+            }
+
+            w.WriteNumber("encodeErrors", encodeErrors);
+            w.WriteNumber("undelivered", group.Dropped);
+            w.WriteStartArray("outputs");
+            foreach (var o in group.Outputs)
+            {
+                w.WriteStartObject();
+                w.WriteString("name", o.Name);
+                w.WriteNumber("sent", Interlocked.Read(ref o.Stats.Sent));
+                w.WriteNumber("bytes", Interlocked.Read(ref o.Stats.SentBytes));
+                w.WriteNumber("dropped", Interlocked.Read(ref o.Stats.Dropped));
+                w.WriteNumber("errors", Interlocked.Read(ref o.Stats.Errors));
+                w.WriteNumber("connects", Interlocked.Read(ref o.Stats.Connects));
+                w.WriteNumber("spilled", Interlocked.Read(ref o.Stats.Spilled));
+                w.WriteNumber("replayed", Interlocked.Read(ref o.Stats.Replayed));
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
+            w.WriteEndObject();
+        }
+
+        return Encoding.UTF8.GetString(stream.ToArray());
+    }
+
+    public static string Text(CaptureStats? capture, long encodeErrors, HepOutputGroup group, double seconds, long linesRead = -1, long linesRejected = -1)
+    {
+        var sb = new StringBuilder();
+        if (capture is not null)
+        {
+            sb.Append($"frames {capture.Frames}, SIP {capture.SipMessages} (UDP {capture.SipUdp}, TCP {capture.SipTcp}) in {seconds:F2} s");
+            var drops = capture.DropsByReason();
+            if (drops.Count > 0)
+                sb.Append("; skipped: ").AppendJoin(", ", drops.Select(d => $"{d.Key} {d.Value}"));
+            sb.AppendLine();
+        }
+
+        if (linesRead >= 0)
+            sb.AppendLine($"lines {linesRead}, rejected {linesRejected}");
+        if (encodeErrors > 0) sb.AppendLine($"too large for HEP: {encodeErrors}");
+        foreach (var o in group.Outputs)
+            sb.AppendLine($"{o.Name}: sent {o.Stats.Sent}, dropped {o.Stats.Dropped}, errors {o.Stats.Errors}, connects {o.Stats.Connects}");
+        return sb.ToString();
+    }
+}

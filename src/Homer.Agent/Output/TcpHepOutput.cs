@@ -1,0 +1,238 @@
+using System.Net;
+using System.Net.Sockets;
+
+namespace Homer.Agent.Output;
+
+public sealed class TcpOutputSettings
+{
+    public int MaxQueuedPackets { get; init; } = 100_000;
+    public TimeSpan InitialBackoff { get; init; } = TimeSpan.FromMilliseconds(100);
+    public TimeSpan MaxBackoff { get; init; } = TimeSpan.FromSeconds(5);
+    /// <summary>How often an idle connection is checked for a peer close, besides TCP keep-alive probes.</summary>
+    public TimeSpan KeepAlive { get; init; } = TimeSpan.FromSeconds(5);
+    public string? DiskBufferPath { get; init; }
+    public long DiskBufferBytes { get; init; } = 256L << 20;
+}
+
+/// <summary>
+/// HEP over TCP on its own thread: packets queue in memory (bounded), spill to a bounded disk buffer while the server
+/// is down or the queue is full, and are written in arrival order once connected. Reconnects with exponential backoff.
+/// A batch that fails to write is sent again after reconnecting: a server may see a few packets twice, never a gap.
+/// </summary>
+public sealed class TcpHepOutput : IHepOutput
+{
+    private readonly HepTarget _target;
+    private readonly TcpOutputSettings _settings;
+    private readonly Queue<byte[]> _memory = new();
+    private readonly DiskBuffer? _disk;
+    private readonly Lock _lock = new();
+    private readonly SemaphoreSlim _signal = new(0);
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Thread _thread;
+    private volatile bool _connected;
+    private bool _spilling;
+    private int _inFlight;
+
+    public TcpHepOutput(HepTarget target, TcpOutputSettings settings)
+    {
+        _target = target;
+        _settings = settings;
+        Name = target.ToString();
+        if (settings.DiskBufferPath is { } path)
+            _disk = new DiskBuffer(path, settings.DiskBufferBytes);
+        _thread = new Thread(Run) { IsBackground = true, Name = $"hep-tcp {Name}" };
+        _thread.Start();
+    }
+
+    public string Name { get; }
+    public OutputStats Stats { get; } = new();
+    public bool IsHealthy => _connected;
+    public bool IsConnected => _connected;
+
+    public bool Send(ReadOnlySpan<byte> packet)
+    {
+        lock (_lock)
+        {
+            // Once anything is on disk, newer packets follow it there so the order is kept.
+            if (_spilling || _memory.Count >= _settings.MaxQueuedPackets || (!_connected && _disk is not null && _memory.Count >= 1024))
+            {
+                if (_disk is not null && _disk.TryAppend(packet))
+                {
+                    _spilling = true;
+                    Stats.Spilled++;
+                    Stats.Queued++;
+                    _signal.Release();
+                    return true;
+                }
+
+                if (_spilling || _memory.Count >= _settings.MaxQueuedPackets)
+                {
+                    Stats.Dropped++;
+                    return false;
+                }
+            }
+
+            _memory.Enqueue(packet.ToArray());
+            Stats.Queued++;
+        }
+
+        _signal.Release();
+        return true;
+    }
+
+    private bool TryTake(List<byte[]> batch, int maxBytes)
+    {
+        lock (_lock)
+        {
+            var bytes = 0;
+            while (bytes < maxBytes)
+            {
+                if (_memory.TryDequeue(out var p))
+                {
+                    batch.Add(p);
+                    bytes += p.Length;
+                }
+                else if (_spilling && _disk!.TryRead(out var d))
+                {
+                    batch.Add(d);
+                    bytes += d.Length;
+                    Stats.Replayed++;
+                }
+                else
+                {
+                    if (_spilling && _disk!.IsEmpty) _spilling = false;
+                    break;
+                }
+            }
+
+            _inFlight = batch.Count;
+            return batch.Count > 0;
+        }
+    }
+
+    private void Run()
+    {
+        var token = _stop.Token;
+        var backoff = _settings.InitialBackoff;
+        var batch = new List<byte[]>();
+        var buffer = new byte[1 << 16];
+        while (!token.IsCancellationRequested)
+        {
+            Socket? socket = null;
+            try
+            {
+                socket = Connect(token);
+                _connected = true;
+                Interlocked.Increment(ref Stats.Connects);
+                backoff = _settings.InitialBackoff;
+                while (!token.IsCancellationRequested)
+                {
+                    if (batch.Count == 0 && !TryTake(batch, buffer.Length))
+                    {
+                        if (!_signal.Wait(_settings.KeepAlive, token) && PeerClosed(socket))
+                            throw new SocketException((int)SocketError.ConnectionReset);
+                        continue;
+                    }
+
+                    Write(socket, batch, ref buffer);
+                    lock (_lock)
+                    {
+                        Stats.Sent += batch.Count;
+                        Stats.Queued -= batch.Count;
+                        foreach (var p in batch) Stats.SentBytes += p.Length;
+                        _inFlight = 0;
+                    }
+
+                    batch.Clear();
+                }
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+            catch (Exception e) when (e is SocketException or IOException or ObjectDisposedException)
+            {
+                Interlocked.Increment(ref Stats.Errors);
+            }
+            finally
+            {
+                _connected = false;
+                socket?.Dispose();
+            }
+
+            if (token.WaitHandle.WaitOne(backoff)) break;
+            backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, _settings.MaxBackoff.Ticks));
+        }
+    }
+
+    private Socket Connect(CancellationToken token)
+    {
+        var addresses = Dns.GetHostAddresses(_target.Host);
+        if (addresses.Length == 0) throw new SocketException((int)SocketError.HostNotFound);
+        var socket = new Socket(addresses[0].AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        try
+        {
+            socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.KeepAlive, true);
+            socket.SetSocketOption(SocketOptionLevel.Tcp, SocketOptionName.TcpKeepAliveTime, 30);
+            socket.SetSocketOption(SocketOptionLevel.Tcp, SocketOptionName.TcpKeepAliveInterval, 10);
+            socket.SetSocketOption(SocketOptionLevel.Tcp, SocketOptionName.TcpKeepAliveRetryCount, 3);
+            socket.ConnectAsync(new IPEndPoint(addresses[0], _target.Port), token).AsTask().GetAwaiter().GetResult();
+            return socket;
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+
+    private static bool PeerClosed(Socket socket) => socket.Poll(0, SelectMode.SelectRead) && socket.Available == 0;
+
+    private static void Write(Socket socket, List<byte[]> batch, ref byte[] buffer)
+    {
+        var length = 0;
+        foreach (var p in batch) length += p.Length;
+        if (buffer.Length < length) buffer = new byte[length];
+        var offset = 0;
+        foreach (var p in batch)
+        {
+            p.CopyTo(buffer, offset);
+            offset += p.Length;
+        }
+
+        var sent = 0;
+        while (sent < length)
+            sent += socket.Send(buffer, sent, length - sent, SocketFlags.None);
+    }
+
+    public async Task<bool> FlushAsync(TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            lock (_lock)
+                if (_memory.Count == 0 && !_spilling && _inFlight == 0)
+                    return true;
+            if (DateTime.UtcNow >= deadline) return false;
+            await Task.Delay(10);
+        }
+    }
+
+    private int _disposed;
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
+        await _stop.CancelAsync();
+        _thread.Join(TimeSpan.FromSeconds(5));
+        lock (_lock)
+        {
+            Stats.Dropped += _memory.Count + (_disk?.Count ?? 0) + _inFlight;
+            Stats.Queued = 0;
+        }
+
+        _disk?.Dispose();
+        _signal.Dispose();
+        _stop.Dispose();
+    }
+}

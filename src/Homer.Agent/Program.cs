@@ -1,0 +1,3 @@
+using Homer.Agent.Cli;
+
+return await new AgentCli(Console.Out, Console.Error, Console.In).RunAsync(args);

@@ -1,0 +1,20 @@
+using Homer.Api.Auth;
+
+namespace Homer.Api;
+
+public sealed record ApiOptions
+{
+    public AuthOptions Auth { get; init; } = new();
+
+    /// <summary>Events a subscriber may fall behind by before the oldest are dropped (and counted in a dropped notice).</summary>
+    public int SubscriberQueue { get; init; } = 1_000;
+
+    /// <summary>How long a WebSocket may stay open without connection_init.</summary>
+    public TimeSpan ConnectionInitTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Longest a query or mutation may run.</summary>
+    public TimeSpan ExecutionTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Messages one export may hold; a wider request is refused with the count.</summary>
+    public int MaxExportMessages { get; init; } = 100_000;
+}

@@ -1,0 +1,10 @@
+namespace Homer.Api.Auth;
+
+/// <summary>What a resolver may need to know about the request beyond the caller (the login throttle keys on the client address).</summary>
+public sealed class ApiRequestContext : Dictionary<string, object?>
+{
+    public string? ClientAddress { get; init; }
+
+    /// <summary>Set for subscriptions over WebSocket: the transport returns a credit each time it has sent an event.</summary>
+    public Subscriptions.DeliveryCredits? Credits { get; init; }
+}

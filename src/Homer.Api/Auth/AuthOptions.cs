@@ -1,0 +1,24 @@
+namespace Homer.Api.Auth;
+
+public sealed record AuthOptions
+{
+    /// <summary>Off only for local experiments and the dashboard's browser test: every caller is then an admin.</summary>
+    public bool Enabled { get; init; } = true;
+
+    /// <summary>Password of the first <c>admin</c>; when absent one is generated, printed once and written to <see cref="AdminPasswordFile"/>.</summary>
+    public string? AdminPassword { get; init; }
+
+    public string AdminPasswordFile { get; init; } = "initial-admin-password";
+
+    /// <summary>Secret that signs session tokens and share links; when absent a random key is kept in the database for the whole cluster.</summary>
+    public string? TokenKey { get; init; }
+
+    public TimeSpan SessionLifetime { get; init; } = TimeSpan.FromHours(12);
+
+    /// <summary>Failed logins allowed per user name and per client address within <see cref="LoginWindow"/>.</summary>
+    public int LoginAttempts { get; init; } = 5;
+
+    public TimeSpan LoginWindow { get; init; } = TimeSpan.FromMinutes(5);
+
+    public TimeSpan MaxShareLinkLifetime { get; init; } = TimeSpan.FromDays(7);
+}

@@ -1,0 +1,177 @@
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Homer.Api.Auth;
+
+public sealed record UserRow(long Id, string Username, string PasswordHash, HomerRole Role, bool Disabled, int SessionEpoch, DateTimeOffset CreatedAt);
+
+public sealed record ApiTokenRow(long Id, long UserId, string Username, string Name, HomerRole Role, DateTimeOffset CreatedAt, DateTimeOffset? ExpiresAt, DateTimeOffset? RevokedAt);
+
+/// <summary>Users, API tokens, logged-out sessions and the signing key in PostgreSQL (migration 200).</summary>
+public sealed class UserStore(NpgsqlDataSource dataSource)
+{
+    private const string UserColumns = "id, username, password_hash, role, disabled, session_epoch, created_at";
+    private const string TokenColumns = "t.id, t.user_id, u.username, t.name, t.role, t.created_at, t.expires_at, t.revoked_at";
+
+    /// <summary>The cluster's signing key: the first node to start stores its candidate, every node reads the stored one.</summary>
+    public async Task<byte[]> EnsureKeyAsync(string name, byte[] candidate, CancellationToken ct)
+    {
+        await using var cmd = dataSource.CreateCommand("INSERT INTO auth_keys (name, key) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING");
+        cmd.Parameters.Add(new NpgsqlParameter { Value = name });
+        cmd.Parameters.Add(new NpgsqlParameter { Value = candidate, NpgsqlDbType = NpgsqlDbType.Bytea });
+        await cmd.ExecuteNonQueryAsync(ct);
+        await using var select = dataSource.CreateCommand("SELECT key FROM auth_keys WHERE name = $1");
+        select.Parameters.Add(new NpgsqlParameter { Value = name });
+        return (byte[])(await select.ExecuteScalarAsync(ct))!;
+    }
+
+    /// <summary>Creates the user unless the name is taken; false when it was (another node may have won the race).</summary>
+    public async Task<bool> CreateIfAbsentAsync(string username, string passwordHash, HomerRole role, CancellationToken ct)
+    {
+        await using var cmd = dataSource.CreateCommand(
+            "INSERT INTO users (username, password_hash, role) VALUES ($1, $2, $3) ON CONFLICT (username) DO NOTHING");
+        AddParameters(cmd, username, passwordHash, role.ToName());
+        return await cmd.ExecuteNonQueryAsync(ct) == 1;
+    }
+
+    public async Task<UserRow?> CreateAsync(string username, string passwordHash, HomerRole role, CancellationToken ct) =>
+        await SingleUser($"INSERT INTO users (username, password_hash, role) VALUES ($1, $2, $3) ON CONFLICT (username) DO NOTHING RETURNING {UserColumns}",
+            ct, username, passwordHash, role.ToName());
+
+    public Task<UserRow?> FindByNameAsync(string username, CancellationToken ct) =>
+        SingleUser($"SELECT {UserColumns} FROM users WHERE username = $1", ct, username);
+
+    public Task<UserRow?> GetAsync(long id, CancellationToken ct) =>
+        SingleUser($"SELECT {UserColumns} FROM users WHERE id = $1", ct, id);
+
+    public async Task<IReadOnlyList<UserRow>> ListAsync(CancellationToken ct)
+    {
+        await using var cmd = dataSource.CreateCommand($"SELECT {UserColumns} FROM users ORDER BY username");
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        var users = new List<UserRow>();
+        while (await reader.ReadAsync(ct))
+            users.Add(ReadUser(reader));
+        return users;
+    }
+
+    public Task<UserRow?> UpdateRoleAsync(string username, HomerRole role, CancellationToken ct) =>
+        SingleUser($"UPDATE users SET role = $2, updated_at = now() WHERE username = $1 RETURNING {UserColumns}", ct, username, role.ToName());
+
+    public Task<UserRow?> SetDisabledAsync(string username, bool disabled, CancellationToken ct) =>
+        SingleUser($"UPDATE users SET disabled = $2, updated_at = now() WHERE username = $1 RETURNING {UserColumns}", ct, username, disabled);
+
+    /// <summary>New password; the epoch moves so sessions opened with the old one end.</summary>
+    public Task<UserRow?> ResetPasswordAsync(string username, string passwordHash, CancellationToken ct) =>
+        SingleUser($"UPDATE users SET password_hash = $2, session_epoch = session_epoch + 1, updated_at = now() WHERE username = $1 RETURNING {UserColumns}",
+            ct, username, passwordHash);
+
+    /// <summary>Rehash after the hasher asked for it (newer iteration count); sessions stay valid.</summary>
+    public async Task UpdateHashAsync(long id, string passwordHash, CancellationToken ct)
+    {
+        await using var cmd = dataSource.CreateCommand("UPDATE users SET password_hash = $2 WHERE id = $1");
+        AddParameters(cmd, id, passwordHash);
+        await cmd.ExecuteNonQueryAsync(ct);
+    }
+
+    public async Task<(UserRow? User, bool Revoked)> SessionStateAsync(long userId, Guid sessionId, CancellationToken ct)
+    {
+        await using var cmd = dataSource.CreateCommand(
+            $"SELECT {UserColumns}, EXISTS (SELECT 1 FROM revoked_sessions WHERE jti = $2) FROM users WHERE id = $1");
+        AddParameters(cmd, userId, sessionId);
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        if (!await reader.ReadAsync(ct))
+            return (null, false);
+        return (ReadUser(reader), reader.GetBoolean(7));
+    }
+
+    public async Task RevokeSessionAsync(Guid sessionId, DateTimeOffset expiresAt, CancellationToken ct)
+    {
+        // Expired entries are useless (the token is refused for its age anyway): each logout sweeps them.
+        await using (var sweep = dataSource.CreateCommand("DELETE FROM revoked_sessions WHERE expires_at < now()"))
+            await sweep.ExecuteNonQueryAsync(ct);
+        await using var cmd = dataSource.CreateCommand("INSERT INTO revoked_sessions (jti, expires_at) VALUES ($1, $2) ON CONFLICT DO NOTHING");
+        cmd.Parameters.Add(new NpgsqlParameter { Value = sessionId });
+        cmd.Parameters.Add(new NpgsqlParameter { Value = expiresAt.UtcDateTime, NpgsqlDbType = NpgsqlDbType.TimestampTz });
+        await cmd.ExecuteNonQueryAsync(ct);
+    }
+
+    public async Task<ApiTokenRow> CreateApiTokenAsync(long userId, string name, byte[] tokenHash, HomerRole role, DateTimeOffset? expiresAt, CancellationToken ct)
+    {
+        await using var cmd = dataSource.CreateCommand($"""
+            WITH t AS (
+                INSERT INTO api_tokens (user_id, name, token_hash, role, expires_at) VALUES ($1, $2, $3, $4, $5)
+                RETURNING *)
+            SELECT {TokenColumns} FROM t JOIN users u ON u.id = t.user_id
+            """);
+        cmd.Parameters.Add(new NpgsqlParameter { Value = userId });
+        cmd.Parameters.Add(new NpgsqlParameter { Value = name });
+        cmd.Parameters.Add(new NpgsqlParameter { Value = tokenHash, NpgsqlDbType = NpgsqlDbType.Bytea });
+        cmd.Parameters.Add(new NpgsqlParameter { Value = role.ToName() });
+        cmd.Parameters.Add(new NpgsqlParameter { Value = (object?)expiresAt?.UtcDateTime ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.TimestampTz });
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        await reader.ReadAsync(ct);
+        return ReadToken(reader);
+    }
+
+    public async Task<(ApiTokenRow Token, UserRow User)?> FindApiTokenAsync(byte[] tokenHash, CancellationToken ct)
+    {
+        await using var cmd = dataSource.CreateCommand($"""
+            SELECT {TokenColumns}, u.id, u.username, u.password_hash, u.role, u.disabled, u.session_epoch, u.created_at
+            FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = $1
+            """);
+        cmd.Parameters.Add(new NpgsqlParameter { Value = tokenHash, NpgsqlDbType = NpgsqlDbType.Bytea });
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        if (!await reader.ReadAsync(ct))
+            return null;
+        return (ReadToken(reader), ReadUser(reader, 8));
+    }
+
+    /// <summary>Tokens of one user, or of everyone when <paramref name="userId"/> is null.</summary>
+    public async Task<IReadOnlyList<ApiTokenRow>> ListApiTokensAsync(long? userId, CancellationToken ct)
+    {
+        await using var cmd = dataSource.CreateCommand($"""
+            SELECT {TokenColumns} FROM api_tokens t JOIN users u ON u.id = t.user_id
+            WHERE $1::bigint IS NULL OR t.user_id = $1 ORDER BY t.id
+            """);
+        cmd.Parameters.Add(new NpgsqlParameter { Value = (object?)userId ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Bigint });
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        var tokens = new List<ApiTokenRow>();
+        while (await reader.ReadAsync(ct))
+            tokens.Add(ReadToken(reader));
+        return tokens;
+    }
+
+    /// <summary>Revokes a token of <paramref name="ownerId"/> (any owner when null); false when there is no such live token.</summary>
+    public async Task<bool> RevokeApiTokenAsync(long id, long? ownerId, CancellationToken ct)
+    {
+        await using var cmd = dataSource.CreateCommand(
+            "UPDATE api_tokens SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL AND ($2::bigint IS NULL OR user_id = $2)");
+        cmd.Parameters.Add(new NpgsqlParameter { Value = id });
+        cmd.Parameters.Add(new NpgsqlParameter { Value = (object?)ownerId ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Bigint });
+        return await cmd.ExecuteNonQueryAsync(ct) == 1;
+    }
+
+    private async Task<UserRow?> SingleUser(string sql, CancellationToken ct, params object[] values)
+    {
+        await using var cmd = dataSource.CreateCommand(sql);
+        AddParameters(cmd, values);
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        return await reader.ReadAsync(ct) ? ReadUser(reader) : null;
+    }
+
+    private static void AddParameters(NpgsqlCommand cmd, params object[] values)
+    {
+        foreach (var value in values)
+            cmd.Parameters.Add(new NpgsqlParameter { Value = value });
+    }
+
+    private static UserRow ReadUser(NpgsqlDataReader r, int o = 0) => new(
+        r.GetInt64(o), r.GetString(o + 1), r.GetString(o + 2), HomerRoles.Parse(r.GetString(o + 3)), r.GetBoolean(o + 4), r.GetInt32(o + 5),
+        new DateTimeOffset(r.GetFieldValue<DateTime>(o + 6), TimeSpan.Zero));
+
+    private static ApiTokenRow ReadToken(NpgsqlDataReader r) => new(
+        r.GetInt64(0), r.GetInt64(1), r.GetString(2), r.GetString(3), HomerRoles.Parse(r.GetString(4)),
+        new DateTimeOffset(r.GetFieldValue<DateTime>(5), TimeSpan.Zero),
+        r.IsDBNull(6) ? null : new DateTimeOffset(r.GetFieldValue<DateTime>(6), TimeSpan.Zero),
+        r.IsDBNull(7) ? null : new DateTimeOffset(r.GetFieldValue<DateTime>(7), TimeSpan.Zero));
+}

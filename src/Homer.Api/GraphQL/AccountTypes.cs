@@ -1,0 +1,81 @@
+using System.Globalization;
+using GraphQL.Types;
+using Homer.Api.Auth;
+
+namespace Homer.Api.GraphQL;
+
+public sealed class RoleEnumType : EnumerationGraphType<HomerRole>
+{
+    public RoleEnumType()
+    {
+        Name = "Role";
+        Description = "ADMIN may do everything; USER may search, export, share and subscribe; VIEWER may search and subscribe.";
+    }
+}
+
+public sealed class UserType : ObjectGraphType<UserRow>
+{
+    public UserType()
+    {
+        Name = "User";
+        Field<NonNullGraphType<IdGraphType>>("id").Resolve(c => c.Source.Id.ToString(CultureInfo.InvariantCulture));
+        Field(x => x.Username);
+        Field<NonNullGraphType<RoleEnumType>>("role").Resolve(c => c.Source.Role);
+        Field(x => x.Disabled);
+        Field<NonNullGraphType<DateTimeScalar>>("createdAt").Resolve(c => c.Source.CreatedAt);
+    }
+}
+
+public sealed class ApiTokenType : ObjectGraphType<ApiTokenRow>
+{
+    public ApiTokenType()
+    {
+        Name = "ApiToken";
+        Description = "A long-lived token for tools; its secret is shown only once, when it is created.";
+        Field<NonNullGraphType<IdGraphType>>("id").Resolve(c => c.Source.Id.ToString(CultureInfo.InvariantCulture));
+        Field(x => x.Name);
+        Field("owner", x => x.Username);
+        Field<NonNullGraphType<RoleEnumType>>("role").Resolve(c => c.Source.Role);
+        Field<NonNullGraphType<DateTimeScalar>>("createdAt").Resolve(c => c.Source.CreatedAt);
+        Field<DateTimeScalar>("expiresAt").Resolve(c => c.Source.ExpiresAt);
+        Field<DateTimeScalar>("revokedAt").Resolve(c => c.Source.RevokedAt);
+    }
+}
+
+public sealed record LoginResult(string Token, DateTimeOffset ExpiresAt, UserRow User);
+
+public sealed class LoginResultType : ObjectGraphType<LoginResult>
+{
+    public LoginResultType()
+    {
+        Name = "LoginResult";
+        Field(x => x.Token).Description("Send as 'Authorization: Bearer <token>' (or in connection_init's payload over WebSocket).");
+        Field<NonNullGraphType<DateTimeScalar>>("expiresAt").Resolve(c => c.Source.ExpiresAt);
+        Field<NonNullGraphType<UserType>>("user").Resolve(c => c.Source.User);
+    }
+}
+
+public sealed record CreatedApiToken(string Token, ApiTokenRow ApiToken);
+
+public sealed class CreatedApiTokenType : ObjectGraphType<CreatedApiToken>
+{
+    public CreatedApiTokenType()
+    {
+        Name = "CreatedApiToken";
+        Field(x => x.Token).Description("The secret: shown this once, stored only as a hash.");
+        Field<NonNullGraphType<ApiTokenType>>("apiToken").Resolve(c => c.Source.ApiToken);
+    }
+}
+
+/// <summary>The signed-in caller; with auth off, an anonymous admin.</summary>
+public sealed class MeType : ObjectGraphType<Caller>
+{
+    public MeType()
+    {
+        Name = "Me";
+        Field(x => x.Username);
+        Field<NonNullGraphType<RoleEnumType>>("role").Resolve(c => c.Source.Role);
+        Field("tokenKind", x => x.Kind).Description("session, api-token or auth-off.");
+        Field<DateTimeScalar>("expiresAt").Resolve(c => c.Source.ExpiresAt);
+    }
+}

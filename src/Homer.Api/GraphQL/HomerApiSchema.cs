@@ -1,0 +1,21 @@
+using GraphQL.Types;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Homer.Api.GraphQL;
+
+/// <summary>
+/// The served schema: the search and dialog queries plus the account fields, mutations and subscriptions. Account
+/// query fields live in their own type and are merged into <c>Query</c> so each area keeps its own file.
+/// </summary>
+public sealed class HomerApiSchema : Schema
+{
+    public HomerApiSchema(IServiceProvider services) : base(services)
+    {
+        var query = services.GetRequiredService<HomerQuery>();
+        foreach (var field in services.GetRequiredService<AccountQueryFields>().Fields.ToList())
+            query.AddField(field);
+        Query = query;
+        Mutation = services.GetRequiredService<HomerMutation>();
+        RegisterTypeMapping(typeof(DateTimeOffset), typeof(DateTimeScalar));
+    }
+}

@@ -1,0 +1,47 @@
+namespace Homer.Storage.Migrations;
+
+public static partial class SchemaMigrations
+{
+    static partial void AddUsersAndApi(List<Migration> migrations)
+    {
+        migrations.Add(new(200, "users, API tokens, revoked sessions and the shared token-signing key", """
+            CREATE TABLE users (
+                id             bigserial   PRIMARY KEY,
+                username       text        NOT NULL UNIQUE,
+                password_hash  text        NOT NULL,
+                role           text        NOT NULL CHECK (role IN ('admin', 'user', 'viewer')),
+                disabled       boolean     NOT NULL DEFAULT false,
+                -- Bumped by a password reset: every session token issued before it stops working.
+                session_epoch  integer     NOT NULL DEFAULT 0,
+                created_at     timestamptz NOT NULL DEFAULT now(),
+                updated_at     timestamptz NOT NULL DEFAULT now()
+            );
+
+            CREATE TABLE api_tokens (
+                id          bigserial   PRIMARY KEY,
+                user_id     bigint      NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+                name        text        NOT NULL,
+                -- SHA-256 of the token: tokens are 256 random bits, so a slow KDF would add nothing.
+                token_hash  bytea       NOT NULL UNIQUE,
+                role        text        NOT NULL CHECK (role IN ('admin', 'user', 'viewer')),
+                created_at  timestamptz NOT NULL DEFAULT now(),
+                expires_at  timestamptz,
+                revoked_at  timestamptz
+            );
+            CREATE INDEX api_tokens_user_id ON api_tokens (user_id);
+
+            -- Logged-out session tokens until they would have expired anyway.
+            CREATE TABLE revoked_sessions (
+                jti         uuid        PRIMARY KEY,
+                expires_at  timestamptz NOT NULL
+            );
+
+            -- One signing key for the whole cluster, so a token issued by one API node is accepted by the others.
+            CREATE TABLE auth_keys (
+                name        text        PRIMARY KEY,
+                key         bytea       NOT NULL,
+                created_at  timestamptz NOT NULL DEFAULT now()
+            );
+            """));
+    }
+}

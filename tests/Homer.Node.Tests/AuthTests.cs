@@ -1,0 +1,208 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+
+namespace Homer.Node.Tests;
+
+/// <summary>Users, sessions and API tokens against a real node: who may call what, and when a token stops working.</summary>
+public sealed class AuthTests(NodeFixture node) : IClassFixture<NodeFixture>
+{
+    private const string LoginMutation = "mutation ($u: String!, $p: String!) { login(username: $u, password: $p) { token expiresAt user { username role } } }";
+    private const string Me = "{ me { username role tokenKind } }";
+
+    [Fact]
+    public async Task Without_a_token_only_healthz_and_login_answer()
+    {
+        using var anonymous = node.Client(null);
+        using var health = await anonymous.GetAsync("/healthz");
+        Assert.Equal(HttpStatusCode.OK, health.StatusCode);
+
+        var (status, body) = await Post(anonymous, "{ messages(filter: {}) { totalCount } }");
+        Assert.Equal(HttpStatusCode.Unauthorized, status);
+        Assert.Contains("needs a token", body);
+        Assert.Contains("UNAUTHENTICATED", body);
+
+        var (getStatus, _) = await Send(anonymous.GetAsync("/graphql?query=" + Uri.EscapeDataString("{ me { username } }")));
+        Assert.Equal(HttpStatusCode.Unauthorized, getStatus);
+
+        var (introspection, _) = await Post(anonymous, "{ __schema { queryType { name } } }");
+        Assert.Equal(HttpStatusCode.Unauthorized, introspection);
+
+        using var forged = node.Client("hs.eyJ1aWQiOjF9.AAAA");
+        var (forgedStatus, forgedBody) = await Post(forged, Me);
+        Assert.Equal(HttpStatusCode.Unauthorized, forgedStatus);
+        Assert.Contains("signature", forgedBody);
+    }
+
+    [Fact]
+    public async Task Admin_logs_in_creates_users_and_roles_decide_what_each_may_do()
+    {
+        var me = await node.GraphQL(Me);
+        Assert.Equal("admin", me.GetProperty("me").GetProperty("username").GetString());
+        Assert.Equal("ADMIN", me.GetProperty("me").GetProperty("role").GetString());
+        Assert.Equal("session", me.GetProperty("me").GetProperty("tokenKind").GetString());
+
+        var viewerName = "viewer-" + Guid.NewGuid().ToString("N")[..6];
+        await CreateUser(viewerName, "viewer-password", "VIEWER");
+        using var viewer = node.Client(await node.Login(viewerName, "viewer-password"));
+
+        // A viewer searches ...
+        await NodeFixture.GraphQL(viewer, "{ messages(filter: {callId: \"x\"}, first: 0) { totalCount } }");
+        // ... but does not manage users.
+        var (status, body) = await Post(viewer, "{ users { username } }");
+        Assert.Equal(HttpStatusCode.Forbidden, status);
+        Assert.Contains("needs the admin role; this token has viewer", body);
+        var (mutationStatus, _) = await Post(viewer, "mutation { createUser(username: \"x\", password: \"password1\", role: ADMIN) { id } }");
+        Assert.Equal(HttpStatusCode.Forbidden, mutationStatus);
+
+        var users = (await node.GraphQL("{ users { username role disabled } }")).GetProperty("users").EnumerateArray().ToList();
+        Assert.Contains(users, u => u.GetProperty("username").GetString() == "admin" && u.GetProperty("role").GetString() == "ADMIN");
+        Assert.Contains(users, u => u.GetProperty("username").GetString() == viewerName && u.GetProperty("role").GetString() == "VIEWER");
+
+        // Promotion applies to the open session at once.
+        await node.GraphQL("mutation ($u: String!) { updateUserRole(username: $u, role: ADMIN) { role } }", new { u = viewerName });
+        await NodeFixture.GraphQL(viewer, "{ users { username } }");
+
+        var (duplicate, duplicateBody) = await Post(node.Http, "mutation { createUser(username: \"admin\", password: \"password1\", role: USER) { id } }");
+        Assert.Equal(HttpStatusCode.OK, duplicate);
+        Assert.Contains("already exists", duplicateBody);
+    }
+
+    [Fact]
+    public async Task Wrong_passwords_fail_and_repeated_failures_are_throttled()
+    {
+        var name = "throttled-" + Guid.NewGuid().ToString("N")[..6];
+        await CreateUser(name, "right-password", "USER");
+        using var anonymous = node.Client(null);
+        for (var i = 0; i < 5; i++)
+        {
+            var (_, body) = await Post(anonymous, LoginMutation, new { u = name, p = "wrong-password" });
+            Assert.Contains("Wrong user name or password", body);
+        }
+        var (_, blocked) = await Post(anonymous, LoginMutation, new { u = name, p = "right-password" });
+        Assert.Contains("TOO_MANY_ATTEMPTS", blocked);
+        Assert.DoesNotContain("\"token\"", blocked);
+
+        var (_, unknown) = await Post(anonymous, LoginMutation, new { u = "nobody-" + name, p = "whatever1" });
+        Assert.Contains("Wrong user name or password", unknown);
+    }
+
+    [Fact]
+    public async Task Disabling_a_user_ends_their_sessions_and_tokens_and_enabling_lets_them_back()
+    {
+        var name = "disabled-" + Guid.NewGuid().ToString("N")[..6];
+        await CreateUser(name, "user-password", "USER");
+        using var session = node.Client(await node.Login(name, "user-password"));
+        var apiToken = (await NodeFixture.GraphQL(session, "mutation { createApiToken(name: \"ci\") { token } }"))
+            .GetProperty("createApiToken").GetProperty("token").GetString()!;
+        using var tool = node.Client(apiToken);
+        await NodeFixture.GraphQL(tool, Me);
+
+        await node.GraphQL("mutation ($u: String!) { disableUser(username: $u) { disabled } }", new { u = name });
+        foreach (var client in new[] { session, tool })
+        {
+            var (status, body) = await Post(client, Me);
+            Assert.Equal(HttpStatusCode.Unauthorized, status);
+            Assert.Contains("disabled", body);
+        }
+        var (_, login) = await Post(node.Client(null), LoginMutation, new { u = name, p = "user-password" });
+        Assert.Contains("ACCOUNT_DISABLED", login);
+
+        await node.GraphQL("mutation ($u: String!) { enableUser(username: $u) { disabled } }", new { u = name });
+        await NodeFixture.GraphQL(tool, Me);
+    }
+
+    [Fact]
+    public async Task Api_tokens_carry_a_role_no_higher_than_their_owner_and_stop_when_revoked_or_expired()
+    {
+        var name = "tooling-" + Guid.NewGuid().ToString("N")[..6];
+        await CreateUser(name, "user-password", "USER");
+        using var session = node.Client(await node.Login(name, "user-password"));
+
+        var (_, tooHigh) = await Post(session, "mutation { createApiToken(name: \"x\", role: ADMIN) { token } }");
+        Assert.Contains("cannot create a token with the admin role", tooHigh);
+
+        var created = (await NodeFixture.GraphQL(session,
+            "mutation { createApiToken(name: \"grafana\", role: VIEWER) { token apiToken { id name role owner revokedAt } } }")).GetProperty("createApiToken");
+        var token = created.GetProperty("token").GetString()!;
+        Assert.StartsWith("hat_", token);
+        Assert.Equal("VIEWER", created.GetProperty("apiToken").GetProperty("role").GetString());
+        Assert.Equal(name, created.GetProperty("apiToken").GetProperty("owner").GetString());
+
+        using var tool = node.Client(token);
+        var me = (await NodeFixture.GraphQL(tool, Me)).GetProperty("me");
+        Assert.Equal("VIEWER", me.GetProperty("role").GetString());
+        Assert.Equal("api-token", me.GetProperty("tokenKind").GetString());
+
+        // Stored hashed: the secret is nowhere in the database.
+        await using (var db = node.Database.CreateDataSource())
+        await using (var cmd = db.CreateCommand("SELECT count(*) FROM api_tokens WHERE position(convert_to($1, 'UTF8') in token_hash) > 0 OR name = $1"))
+        {
+            cmd.Parameters.AddWithValue(token);
+            Assert.Equal(0L, (long)(await cmd.ExecuteScalarAsync())!);
+        }
+
+        var listed = (await NodeFixture.GraphQL(session, "{ apiTokens { id name } }")).GetProperty("apiTokens").EnumerateArray().ToList();
+        Assert.Single(listed);
+        var id = created.GetProperty("apiToken").GetProperty("id").GetString();
+        Assert.True((await NodeFixture.GraphQL(session, "mutation ($id: ID!) { revokeApiToken(id: $id) }", new { id })).GetProperty("revokeApiToken").GetBoolean());
+        var (status, body) = await Post(tool, Me);
+        Assert.Equal(HttpStatusCode.Unauthorized, status);
+        Assert.Contains("revoked", body);
+
+        // Expiry: created a moment ahead, then waited out.
+        var soon = DateTimeOffset.UtcNow.AddSeconds(2);
+        var shortLived = (await NodeFixture.GraphQL(session, "mutation ($e: DateTime) { createApiToken(name: \"short\", expiresAt: $e) { token } }",
+            new { e = soon.ToString("O") })).GetProperty("createApiToken").GetProperty("token").GetString()!;
+        using var brief = node.Client(shortLived);
+        await NodeFixture.GraphQL(brief, Me);
+        await Task.Delay(soon - DateTimeOffset.UtcNow + TimeSpan.FromMilliseconds(300));
+        var (expiredStatus, expiredBody) = await Post(brief, Me);
+        Assert.Equal(HttpStatusCode.Unauthorized, expiredStatus);
+        Assert.Contains("expired", expiredBody);
+    }
+
+    [Fact]
+    public async Task Logout_and_password_reset_end_sessions()
+    {
+        var name = "session-" + Guid.NewGuid().ToString("N")[..6];
+        await CreateUser(name, "first-password", "USER");
+
+        using var first = node.Client(await node.Login(name, "first-password"));
+        Assert.True((await NodeFixture.GraphQL(first, "mutation { logout }")).GetProperty("logout").GetBoolean());
+        var (status, body) = await Post(first, Me);
+        Assert.Equal(HttpStatusCode.Unauthorized, status);
+        Assert.Contains("logged out", body);
+
+        using var second = node.Client(await node.Login(name, "first-password"));
+        await node.GraphQL("mutation ($u: String!) { resetPassword(username: $u, password: \"second-password\") { username } }", new { u = name });
+        var (afterReset, resetBody) = await Post(second, Me);
+        Assert.Equal(HttpStatusCode.Unauthorized, afterReset);
+        Assert.Contains("password was reset", resetBody);
+        using var third = node.Client(await node.Login(name, "second-password"));
+        await NodeFixture.GraphQL(third, Me);
+    }
+
+    [Fact]
+    public async Task Passwords_are_stored_as_PasswordHasher_hashes()
+    {
+        await using var db = node.Database.CreateDataSource();
+        await using var cmd = db.CreateCommand("SELECT password_hash FROM users WHERE username = 'admin'");
+        var hash = (string)(await cmd.ExecuteScalarAsync())!;
+        Assert.DoesNotContain(NodeFixture.AdminPassword, hash);
+        // Identity v3 format: marker byte 0x01, then PRF, iterations, salt and subkey.
+        Assert.Equal(0x01, Convert.FromBase64String(hash)[0]);
+    }
+
+    private async Task CreateUser(string name, string password, string role) =>
+        await node.GraphQL($"mutation ($u: String!, $p: String!) {{ createUser(username: $u, password: $p, role: {role}) {{ id }} }}", new { u = name, p = password });
+
+    private static Task<(HttpStatusCode, string)> Post(HttpClient client, string query, object? variables = null) =>
+        Send(client.PostAsJsonAsync("/graphql", new { query, variables }));
+
+    private static async Task<(HttpStatusCode, string)> Send(Task<HttpResponseMessage> request)
+    {
+        using var response = await request;
+        return (response.StatusCode, await response.Content.ReadAsStringAsync());
+    }
+}
