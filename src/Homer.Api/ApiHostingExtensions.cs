@@ -3,7 +3,11 @@ using Homer.Api.Auth;
 using Homer.Api.Dashboard;
 using Homer.Api.GraphQL;
 using Homer.Api.Health;
+using Homer.Api.Subscriptions;
 using Homer.Api.Transport;
+using GraphQL.Execution;
+using GraphQLParser.AST;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.DependencyInjection;
@@ -26,11 +30,16 @@ public static class ApiHostingExtensions
         services.AddSingleton<LoginThrottle>();
         // Registered after storage, so it runs once the schema is migrated.
         services.AddHostedService<AuthBootstrap>();
+        services.AddSingleton<LiveMessageFeed>();
+        services.AddSingleton<ILiveMessageFeed>(sp => sp.GetRequiredService<LiveMessageFeed>());
+        services.AddSingleton<CallEventsFeed>();
+        services.AddHostedService<CallEventsListenerService>();
 
         services.AddGraphQL(b => b
             .AddSchema<HomerApiSchema>()
             .AddGraphTypes(typeof(HomerApiSchema).Assembly)
             .AddSystemTextJson()
+            .AddExecutionStrategy<SubscriptionExecutionStrategy>(OperationType.Subscription)
             // Errors say what was wrong, never how the server is built.
             .AddErrorInfoProvider(o => o.ExposeExceptionDetails = false));
         return services;
@@ -40,7 +49,11 @@ public static class ApiHostingExtensions
     {
         app.MapGet("/healthz", (Delegate)HealthEndpoint.Handle);
         app.MapPost("/graphql", GraphQLHttpEndpoint.HandlePost);
-        app.MapGet("/graphql", GraphQLHttpEndpoint.HandleGet);
+        app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(30) });
+        // One GET route for both: ASP0022 forbids two routes on one path, and the upgrade header tells them apart.
+        app.MapGet("/graphql", (HttpContext http) => http.WebSockets.IsWebSocketRequest
+            ? GraphQLWebSocketEndpoint.Handle(http)
+            : GraphQLHttpEndpoint.HandleGet(http));
         app.MapDashboard(dashboardRoot);
         return app;
     }

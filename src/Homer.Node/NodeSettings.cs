@@ -132,6 +132,7 @@ public sealed record NodeSettings
                     LoginAttempts = GetInt("LOGIN_ATTEMPTS", 5),
                 },
                 SubscriberQueue = GetInt("SUBSCRIBER_QUEUE", 1_000),
+                ConnectionInitTimeout = TimeSpan.FromSeconds(GetInt("WS_INIT_TIMEOUT_SECONDS", 10)),
             },
         };
     }

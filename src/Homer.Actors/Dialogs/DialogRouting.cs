@@ -60,7 +60,7 @@ public static class DialogRouting
 
     public static DialogCommands.RecordSipMessage ToCommand(CapturedMessage message, ReadOnlySpan<byte> payload, in SipMessage sip)
     {
-        var media = sip.Sdp.IsEmpty ? [] : SdpEndpoints.Extract(sip.Sdp.Of(payload));
+        var media = sip.Sdp.IsEmpty ? [] : SdpEndpoints.Extract(payload, sip.Sdp);
         return new DialogCommands.RecordSipMessage
         {
             CallId = message.CallId ?? sip.CallId.ToString(payload),

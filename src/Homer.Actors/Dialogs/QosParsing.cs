@@ -1,14 +1,13 @@
-using System.Globalization;
-using System.Text;
 using System.Text.Json;
 using Homer.Actors.Contracts;
+using Homer.Sip.Rtcp;
 
 namespace Homer.Actors.Dialogs;
 
 /// <summary>
-/// Reduces quality reports to the few figures a dialog keeps (MOS, loss, jitter). The full report stays in the
-/// message store. RFC 6035 text and the JSON that agents send (heplify/captagent RTCP, RTP stats) are read here
-/// directly: only four numbers are needed, not the whole model.
+/// Reduces quality reports to the few figures a dialog keeps (MOS, loss, jitter); the full report stays in the message
+/// store. RTCP (binary or agent JSON) and RFC 6035 text go through Homer.Sip's parsers; other agent JSON (RTP stats of
+/// HEP types 34/99, whose keys vary by agent) is read here for the few keys that carry those figures.
 /// </summary>
 public static class QosParsing
 {
@@ -20,6 +19,20 @@ public static class QosParsing
         var trimmed = payload.TrimStart(" \r\n\t"u8);
         if (trimmed.IsEmpty)
             return false;
+        if (protocolType == DialogRouting.RtcpProtocolType)
+        {
+            var isJson = trimmed[0] is (byte)'{' or (byte)'[';
+            var parsed = isJson
+                ? RtcpJsonParser.TryParse(trimmed, out var packets, out _)
+                : RtcpParser.TryParse(payload, out packets, out _, out _);
+            if (parsed && FromRtcp(packets, timestampMicros, reporter) is { } rtcp)
+            {
+                report = rtcp;
+                return true;
+            }
+            if (!isJson)
+                return false;
+        }
         if (trimmed[0] == (byte)'{')
             return TryParseJson(trimmed, timestampMicros, protocolType == DialogRouting.RtcpProtocolType ? "rtcp" : "agent", reporter, out callId, out report);
         if (trimmed.StartsWith("VQ"u8))
@@ -27,38 +40,48 @@ public static class QosParsing
         return false;
     }
 
+    private static QosReport? FromRtcp(IReadOnlyList<RtcpPacket> packets, long timestampMicros, string? reporter)
+    {
+        double? mosLq = null, mosCq = null, loss = null, jitter = null;
+        foreach (var packet in packets)
+        {
+            foreach (var block in packet.ReportBlocks)
+            {
+                loss ??= block.FractionLostPercent;
+                // Inter-arrival jitter is in RTP timestamp units; 8 kHz audio makes 8 per ms.
+                jitter ??= block.Jitter / 8.0;
+            }
+            foreach (var xr in packet.VoipMetrics)
+            {
+                mosLq ??= xr.MosLq;
+                mosCq ??= xr.MosCq;
+                loss ??= xr.LossRatePercent;
+            }
+        }
+        return mosLq is null && mosCq is null && loss is null && jitter is null
+            ? null
+            : new QosReport("rtcp", timestampMicros, mosLq, mosCq, loss, jitter, reporter);
+    }
+
     /// <summary>An RFC 6035 report ("VQSessionReport: CallTerm", "CallID:", "QualityEst: MOSLQ=4.2 …").</summary>
     public static bool TryParseVqReport(ReadOnlySpan<byte> body, long timestampMicros, string source, out string? callId,
         out QosReport report, string? reporter = null)
     {
         callId = null;
-        double? mosLq = null, mosCq = null, loss = null, jitter = null;
-        var isReport = false;
-        foreach (var raw in Encoding.UTF8.GetString(body).Split('\n'))
-        {
-            var line = raw.Trim();
-            var colon = line.IndexOf(':');
-            if (colon <= 0)
-                continue;
-            var name = line[..colon].Trim();
-            var value = line[(colon + 1)..].Trim();
-            if (name.StartsWith("VQ", StringComparison.OrdinalIgnoreCase) && name.EndsWith("Report", StringComparison.OrdinalIgnoreCase))
-                isReport = true;
-            else if (name.Equals("CallID", StringComparison.OrdinalIgnoreCase))
-                callId ??= value;
-            else if (name.Equals("LocalAddr", StringComparison.OrdinalIgnoreCase) && reporter is null)
-                reporter = Pair(value, "IP");
-            else
-            {
-                // The first metrics block is the reporter's own (LocalMetrics); RemoteMetrics only fills gaps.
-                mosLq ??= Number(Pair(value, "MOSLQ"));
-                mosCq ??= Number(Pair(value, "MOSCQ"));
-                loss ??= Number(Pair(value, "NLR"));
-                jitter ??= Number(Pair(value, "IAJ"));
-            }
-        }
-        report = new QosReport(source, timestampMicros, mosLq, mosCq, loss, jitter, reporter);
-        return isReport;
+        report = null!;
+        if (!VqReportParser.TryParse(body, out var vq) || vq.Kind is null)
+            return false;
+        callId = vq.CallId;
+        // The reporter's own view first (LocalMetrics); RemoteMetrics only fills gaps.
+        var local = vq.Local;
+        var remote = vq.Remote;
+        report = new QosReport(source, timestampMicros,
+            local.MosLq ?? remote?.MosLq,
+            local.MosCq ?? remote?.MosCq,
+            local.NetworkLossRate ?? remote?.NetworkLossRate,
+            local.InterArrivalJitter ?? remote?.InterArrivalJitter,
+            reporter ?? vq.LocalAddr?.Ip);
+        return true;
     }
 
     private static bool TryParseJson(ReadOnlySpan<byte> json, long timestampMicros, string source, string? reporter,
@@ -124,18 +147,4 @@ public static class QosParsing
         report = new QosReport(source, timestampMicros, mosLq, mosCq, loss, jitter, reporter);
         return true;
     }
-
-    private static string? Pair(string value, string key)
-    {
-        foreach (var item in value.Split(' ', StringSplitOptions.RemoveEmptyEntries))
-        {
-            var eq = item.IndexOf('=');
-            if (eq > 0 && item.AsSpan(0, eq).Equals(key, StringComparison.OrdinalIgnoreCase))
-                return item[(eq + 1)..];
-        }
-        return null;
-    }
-
-    private static double? Number(string? text) =>
-        text is not null && double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) ? value : null;
 }

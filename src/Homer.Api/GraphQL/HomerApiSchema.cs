@@ -16,6 +16,7 @@ public sealed class HomerApiSchema : Schema
             query.AddField(field);
         Query = query;
         Mutation = services.GetRequiredService<HomerMutation>();
+        Subscription = services.GetRequiredService<HomerSubscription>();
         RegisterTypeMapping(typeof(DateTimeOffset), typeof(DateTimeScalar));
     }
 }
