@@ -71,7 +71,12 @@ public static class HomerNodeHost
             });
         }
         if (settings.Has("api"))
+        {
             builder.Services.AddHomerApi(settings.Api);
+            // The live SIP tail sees what this node ingests; a tail across nodes needs the feed over the cluster.
+            if (settings.Has("ingest"))
+                builder.Services.AddSingleton<ICapturedMessageObserver, LiveMessageObserver>();
+        }
 
         var app = builder.Build();
         var log = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Homer.Node");

@@ -49,8 +49,10 @@ public static class IngestGraph
         IActorRef dialogRegion,
         IngestCounters counters,
         ILogger logger,
-        IMaterializer materializer)
+        IMaterializer materializer,
+        IReadOnlyList<ICapturedMessageObserver>? observers = null)
     {
+        var watchers = observers ?? [];
         var storeSink = Flow.Create<CapturedMessage>()
             .GroupedWithin(options.StoreBatchSize, options.StoreBatchInterval)
             .SelectAsyncUnordered(options.StoreParallelism, batch => StoreBatch(batch.ToList(), options, store, spool, counters, logger))
@@ -61,7 +63,15 @@ public static class IngestGraph
             .GroupedWithin(options.DecodeBatchSize, options.DecodeBatchInterval)
             .SelectAsync(options.DecodeParallelism, batch => Task.Run(() => DecodeBatch(batch, options, counters, logger)))
             .SelectMany(messages => messages)
-            .WireTap(message => RouteToDialog(message, dialogRegion, counters))
+            .WireTap(message =>
+            {
+                RouteToDialog(message, dialogRegion, counters);
+                foreach (var observer in watchers)
+                {
+                    if (observer.IsListening)
+                        observer.OnMessage(message);
+                }
+            })
             // Belt and braces: an unexpected exception in a stage loses that element, never the graph.
             .WithAttributes(ActorAttributes.CreateSupervisionStrategy(Deciders.ResumingDecider))
             .RunWith(storeSink, materializer);
