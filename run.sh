@@ -31,6 +31,11 @@ if [ -f src/Homer.Dashboard/package.json ]; then
   (cd src/Homer.Dashboard && npm run build --silent)
 fi
 
+# HEP over UDP cannot be backpressured: a large socket buffer absorbs bursts. The kernel caps what the node may
+# ask for at net.core.rmem_max; raise it when we can (root, not in a locked-down container).
+if [ "$(id -u)" = 0 ] && [ "$(cat /proc/sys/net/core/rmem_max 2>/dev/null || echo 0)" -lt 33554432 ]; then
+  sysctl -qw net.core.rmem_max=33554432 2>/dev/null || echo "note: could not raise net.core.rmem_max; UDP bursts may be dropped by the kernel"
+fi
 echo "==> building the node"
 dotnet build src/Homer.Node -c Release -nologo -v quiet -clp:ErrorsOnly
 

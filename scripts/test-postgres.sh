@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # A throwaway PostgreSQL cluster for the test suites: its own data directory and port, tuned for speed
 # (no fsync: the data is thrown away), so tests never touch a real installation.
-#   scripts/test-postgres.sh start DIR PORT   -> prints the connection string
+#   scripts/test-postgres.sh start DIR PORT [durable]  -> prints the connection string
+#     "durable" keeps fsync and synchronous commit on, as a production server would (for benchmarks)
 #   scripts/test-postgres.sh stop DIR
 set -euo pipefail
 cmd=${1:?start|stop}; dir=${2:?data directory}
@@ -21,12 +22,12 @@ listen_addresses = '127.0.0.1'
 port = $port
 unix_socket_directories = '$dir'
 max_connections = 300
-shared_buffers = 256MB
-fsync = off
-synchronous_commit = off
-full_page_writes = off
-max_wal_size = 4GB
+shared_buffers = 1GB
+max_wal_size = 8GB
 CONF
+    if [ "${4:-}" != durable ]; then
+      printf 'fsync = off\nsynchronous_commit = off\nfull_page_writes = off\n' >> "$dir/postgresql.conf"
+    fi
   fi
   run_pg "$bindir/pg_ctl" -D "$dir" -l "$dir/server.log" -w -t 60 start >/dev/null
   run_pg "$bindir/psql" -h 127.0.0.1 -p "$port" -U postgres -d postgres -tAc \

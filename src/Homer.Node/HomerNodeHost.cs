@@ -7,6 +7,7 @@ using Homer.Actors.Ingest;
 using Homer.Api;
 using Homer.Api.Dashboard;
 using Homer.Storage;
+using Prometheus;
 
 namespace Homer.Node;
 
@@ -70,12 +71,20 @@ public static class HomerNodeHost
             });
         }
         if (settings.Has("api"))
+        {
             builder.Services.AddHomerApi(settings.Api);
+            // The live SIP tail sees what this node ingests; a tail across nodes needs the feed over the cluster.
+            if (settings.Has("ingest"))
+                builder.Services.AddSingleton<ICapturedMessageObserver, LiveMessageObserver>();
+        }
 
         var app = builder.Build();
         var log = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Homer.Node");
         log.LogInformation("Node {Node} with roles [{Roles}], environment {Environment}; cluster-config layers: {Files}",
             settings.NodeName, string.Join(", ", settings.Roles), settings.Environment, string.Join(" → ", configFiles.Select(Path.GetFileName)));
+
+        // Every node exposes its own metrics; Prometheus scrapes each node.
+        app.MapMetrics("/metrics");
 
         if (settings.Has("api"))
         {

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Text;
 using Npgsql;
@@ -5,12 +6,41 @@ using NpgsqlTypes;
 
 namespace Homer.Storage;
 
-/// <summary>Filter of the message search. Every part is optional; parts combine with AND.</summary>
+/// <summary>
+/// Filter of the message search. Every part is optional; parts combine with AND, values inside a list with OR.
+/// Text patterns: exact unless they contain <c>*</c> (any run of characters) or <c>?</c> (one character), so
+/// <c>alice*</c> is a prefix search and <c>*@example.com</c> a suffix one.
+/// </summary>
 public sealed record MessageFilter
 {
-    public string? CallId { get; init; }
     public DateTimeOffset? From { get; init; }
     public DateTimeOffset? To { get; init; }
+    public string? CallId { get; init; }
+    public IReadOnlyList<string>? CallIds { get; init; }
+    public string? CorrelationId { get; init; }
+    public IReadOnlyList<string>? Methods { get; init; }
+    public IReadOnlyList<int>? StatusCodes { get; init; }
+    public string? FromUser { get; init; }
+    public string? ToUser { get; init; }
+    public string? RuriUser { get; init; }
+    public string? FromDomain { get; init; }
+    public string? ToDomain { get; init; }
+    public string? RuriDomain { get; init; }
+    public string? UserAgent { get; init; }
+    /// <summary>An address or a CIDR subnet (10.0.0.0/8).</summary>
+    public string? SourceIp { get; init; }
+    public string? DestinationIp { get; init; }
+    /// <summary>Matches the source or the destination.</summary>
+    public string? AnyIp { get; init; }
+    public int? SourcePort { get; init; }
+    public int? DestinationPort { get; init; }
+    public int? AnyPort { get; init; }
+    public long? CaptureId { get; init; }
+    public string? Node { get; init; }
+    public IReadOnlyList<int>? ProtocolTypes { get; init; }
+    public IReadOnlyList<MessageProfile>? Profiles { get; init; }
+    /// <summary>Raw payload contains these bytes (UTF-8), case-sensitive.</summary>
+    public string? PayloadContains { get; init; }
 }
 
 public sealed record StoredMessage(
@@ -36,67 +66,205 @@ public sealed record StoredMessage(
     string? ParseError,
     byte[] Payload)
 {
+    public string? Transport { get; init; }
+    public int? Vlan { get; init; }
+    public string? FromDomain { get; init; }
+    public string? ToDomain { get; init; }
+    public string? RuriDomain { get; init; }
+    public string? FromTag { get; init; }
+    public string? ToTag { get; init; }
+    public long? CSeqNumber { get; init; }
+    public string? CSeqMethod { get; init; }
+    public string? HeadersJson { get; init; }
+    /// <summary>With read-time de-duplication: every capture id that saw this message (else just its own).</summary>
+    public IReadOnlyList<long> CaptureIds { get; init; } = [];
+
     /// <summary>The payload as text; SIP is UTF-8 and anything undecodable shows as U+FFFD rather than failing.</summary>
     public string PayloadText => Encoding.UTF8.GetString(Payload);
+
+    /// <summary>Opaque keyset cursor: the next page starts after this message.</summary>
+    public string Cursor => MessageCursor.Encode(Timestamp, Id);
 }
 
-public sealed record MessagePage(long TotalCount, IReadOnlyList<StoredMessage> Nodes);
+/// <summary>Keyset pagination position (capture time, id); stable while new messages arrive.</summary>
+public static class MessageCursor
+{
+    public static string Encode(DateTimeOffset ts, long id) =>
+        Convert.ToBase64String(Encoding.ASCII.GetBytes(string.Create(CultureInfo.InvariantCulture, $"{(ts - DateTimeOffset.UnixEpoch).Ticks / 10}:{id}")));
 
-/// <summary>Read side of the message store, used by the API.</summary>
+    public static bool TryDecode(string cursor, out DateTimeOffset ts, out long id)
+    {
+        ts = default;
+        id = 0;
+        try
+        {
+            var parts = Encoding.ASCII.GetString(Convert.FromBase64String(cursor)).Split(':');
+            if (parts.Length != 2 || !long.TryParse(parts[0], NumberStyles.Integer, CultureInfo.InvariantCulture, out var micros)
+                || !long.TryParse(parts[1], NumberStyles.Integer, CultureInfo.InvariantCulture, out id))
+                return false;
+            ts = DateTimeOffset.UnixEpoch.AddTicks(micros * 10);
+            return true;
+        }
+        catch (FormatException)
+        {
+            return false;
+        }
+    }
+}
+
+public sealed record MessageSearchOptions
+{
+    public int First { get; init; } = 100;
+    /// <summary>Cursor of the last message of the previous page.</summary>
+    public string? After { get; init; }
+    /// <summary>Newest first instead of oldest first.</summary>
+    public bool Descending { get; init; }
+    /// <summary>Fold the same payload seen by several agents within <see cref="DeduplicationWindow"/> into one row.</summary>
+    public bool Deduplicate { get; init; }
+    public TimeSpan DeduplicationWindow { get; init; } = TimeSpan.FromSeconds(2);
+}
+
+public sealed record MessagePage(long TotalCount, IReadOnlyList<StoredMessage> Nodes, bool HasNextPage)
+{
+    public string? EndCursor => Nodes.Count == 0 ? null : Nodes[^1].Cursor;
+}
+
+/// <summary>A filter value the store cannot use, with a message that says which and why.</summary>
+public sealed class MessageFilterException(string message) : ArgumentException(message);
+
+/// <summary>Read side of the message store, used by the API: every typed field, keyset pages, an exact total.</summary>
 public sealed class MessageQueries(NpgsqlDataSource dataSource)
 {
     public const int MaxPageSize = 10_000;
 
-    private const string SelectColumns = """
+    private const string Columns = """
         id, ts, profile, proto_type, method, status, reason, call_id, from_user, to_user, ruri_user, user_agent,
-        src_ip, src_port, dst_ip, dst_port, capture_id, node, correlation_id, parse_error, payload
+        src_ip, src_port, dst_ip, dst_port, capture_id, node, correlation_id, parse_error, payload,
+        transport, vlan, from_domain, to_domain, ruri_domain, from_tag, to_tag, cseq, cseq_method, headers::text
         """;
 
-    public async Task<MessagePage> SearchAsync(MessageFilter filter, int first, CancellationToken ct = default)
-    {
-        if (first < 0 || first > MaxPageSize)
-            throw new ArgumentOutOfRangeException(nameof(first), first, $"first must be between 0 and {MaxPageSize}");
+    public Task<MessagePage> SearchAsync(MessageFilter filter, int first, CancellationToken ct = default) =>
+        SearchAsync(filter, new MessageSearchOptions { First = first }, ct);
 
-        var (where, parameters) = BuildWhere(filter);
+    public async Task<MessagePage> SearchAsync(MessageFilter filter, MessageSearchOptions options, CancellationToken ct = default)
+    {
+        if (options.First < 0 || options.First > MaxPageSize)
+            throw new ArgumentOutOfRangeException(nameof(options), options.First, $"first must be between 0 and {MaxPageSize}");
+
+        var where = new SqlWhere();
+        Build(filter, where);
         await using var connection = await dataSource.OpenConnectionAsync(ct);
+        // Search plans depend heavily on the values (a rare user vs. a busy trunk); never reuse a generic plan.
+        await using (var mode = new NpgsqlCommand("SET plan_cache_mode = force_custom_plan", connection))
+            await mode.ExecuteNonQueryAsync(ct);
+
+        var window = options.DeduplicationWindow.TotalSeconds.ToString(CultureInfo.InvariantCulture);
+        // De-duplication: a row starts a new group unless the same payload was seen within the window before it.
+        var source = options.Deduplicate
+            ? $"""
+              (SELECT DISTINCT ON (h, grp) *, array_agg(capture_id) OVER (PARTITION BY h, grp) AS capture_ids FROM (
+                 SELECT *, sum(starts) OVER (PARTITION BY h ORDER BY ts, id) AS grp FROM (
+                   SELECT *, CASE WHEN ts - lag(ts) OVER (PARTITION BY h ORDER BY ts, id) <= interval '{window} seconds' THEN 0 ELSE 1 END AS starts
+                   FROM (SELECT *, md5(payload) AS h FROM messages{where.Sql}) hashed) marked) grouped
+               ORDER BY h, grp, ts, id) folded
+              """
+            : $"(SELECT *, ARRAY[capture_id] AS capture_ids FROM messages{where.Sql}) filtered";
 
         long total;
-        await using (var count = new NpgsqlCommand($"SELECT count(*) FROM messages{where}", connection))
+        await using (var count = new NpgsqlCommand($"SELECT count(*) FROM {source}", connection))
         {
-            count.Parameters.AddRange(parameters().ToArray());
+            count.Parameters.AddRange(where.Parameters());
             total = (long)(await count.ExecuteScalarAsync(ct))!;
         }
 
-        var nodes = new List<StoredMessage>(Math.Min(first, (int)Math.Min(total, MaxPageSize)));
-        if (first > 0 && total > 0)
+        var nodes = new List<StoredMessage>();
+        var hasNext = false;
+        if (options.First > 0 && total > 0)
         {
+            var page = new SqlWhere(where);
+            var direction = options.Descending ? "DESC" : "ASC";
+            if (options.After is { Length: > 0 } after)
+            {
+                if (!MessageCursor.TryDecode(after, out var ts, out var id))
+                    throw new MessageFilterException($"after: '{after}' is not a cursor this API gave out");
+                var tsParam = page.Add(ts.UtcDateTime, NpgsqlDbType.TimestampTz);
+                var idParam = page.Add(id, NpgsqlDbType.Bigint);
+                page.Raw($"(ts, id) {(options.Descending ? "<" : ">")} ({tsParam}, {idParam})");
+            }
+            var outer = page.Clauses.Count > where.Clauses.Count
+                ? " WHERE " + string.Join(" AND ", page.Clauses.Skip(where.Clauses.Count))
+                : "";
             await using var select = new NpgsqlCommand(
-                $"SELECT {SelectColumns} FROM messages{where} ORDER BY ts, id LIMIT {first}", connection);
-            select.Parameters.AddRange(parameters().ToArray());
+                $"SELECT {Columns}, capture_ids FROM {source}{outer} ORDER BY ts {direction}, id {direction} LIMIT {options.First + 1}", connection);
+            select.Parameters.AddRange(page.Parameters());
             await using var reader = await select.ExecuteReaderAsync(ct);
             while (await reader.ReadAsync(ct))
                 nodes.Add(Read(reader));
+            if (nodes.Count > options.First)
+            {
+                hasNext = true;
+                nodes.RemoveAt(nodes.Count - 1);
+            }
         }
-        return new MessagePage(total, nodes);
+        return new MessagePage(total, nodes, hasNext);
     }
 
-    private static (string Where, Func<IEnumerable<NpgsqlParameter>> Parameters) BuildWhere(MessageFilter filter)
+    private static void Build(MessageFilter f, SqlWhere w)
     {
-        var clauses = new List<string>();
-        var values = new List<(object Value, NpgsqlDbType Type)>();
-        void Add(string clause, object value, NpgsqlDbType type)
+        if (f.From is { } from) w.Compare("ts >=", from.UtcDateTime, NpgsqlDbType.TimestampTz);
+        if (f.To is { } to) w.Compare("ts <=", to.UtcDateTime, NpgsqlDbType.TimestampTz);
+        if (f is { From: { } a, To: { } b } && a > b)
+            throw new MessageFilterException("from must not be after to");
+        var callIds = new List<string>();
+        if (f.CallId is { Length: > 0 } callId) callIds.Add(callId);
+        if (f.CallIds is { Count: > 0 } many) callIds.AddRange(many);
+        if (callIds.Count > 0) w.Raw($"call_id = ANY({w.Add(callIds.ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Text)})");
+        if (f.CorrelationId is { Length: > 0 } cid) w.Compare("correlation_id =", cid, NpgsqlDbType.Text);
+        if (f.Methods is { Count: > 0 } methods)
+            w.Raw($"method = ANY({w.Add(methods.Select(m => m.ToUpperInvariant()).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Text)})");
+        if (f.StatusCodes is { Count: > 0 } statuses)
+            w.Raw($"status = ANY({w.Add(statuses.Select(s => (short)s).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Smallint)})");
+        w.Pattern("from_user", f.FromUser);
+        w.Pattern("to_user", f.ToUser);
+        w.Pattern("ruri_user", f.RuriUser);
+        w.Pattern("from_domain", f.FromDomain);
+        w.Pattern("to_domain", f.ToDomain);
+        w.Pattern("ruri_domain", f.RuriDomain);
+        w.Pattern("user_agent", f.UserAgent);
+        w.Pattern("node", f.Node);
+        if (f.SourceIp is { Length: > 0 } src) w.Raw($"src_ip <<= {w.Add(Inet("sourceIp", src), NpgsqlDbType.Inet)}");
+        if (f.DestinationIp is { Length: > 0 } dst) w.Raw($"dst_ip <<= {w.Add(Inet("destinationIp", dst), NpgsqlDbType.Inet)}");
+        if (f.AnyIp is { Length: > 0 } any)
         {
-            values.Add((value, type));
-            clauses.Add(clause.Replace("@", "$" + values.Count));
+            var p = w.Add(Inet("anyIp", any), NpgsqlDbType.Inet);
+            w.Raw($"(src_ip <<= {p} OR dst_ip <<= {p})");
         }
+        if (f.SourcePort is { } sp) w.Compare("src_port =", sp, NpgsqlDbType.Integer);
+        if (f.DestinationPort is { } dp) w.Compare("dst_port =", dp, NpgsqlDbType.Integer);
+        if (f.AnyPort is { } ap)
+        {
+            var p = w.Add(ap, NpgsqlDbType.Integer);
+            w.Raw($"(src_port = {p} OR dst_port = {p})");
+        }
+        if (f.CaptureId is { } capture) w.Compare("capture_id =", capture, NpgsqlDbType.Bigint);
+        if (f.ProtocolTypes is { Count: > 0 } types)
+            w.Raw($"proto_type = ANY({w.Add(types.Select(t => (short)t).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Smallint)})");
+        if (f.Profiles is { Count: > 0 } profiles)
+            w.Raw($"profile = ANY({w.Add(profiles.Select(p => (short)p).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Smallint)})");
+        if (f.PayloadContains is { Length: > 0 } text)
+            w.Raw($"position({w.Add(Encoding.UTF8.GetBytes(text), NpgsqlDbType.Bytea)} in payload) > 0");
+    }
 
-        if (filter.CallId is { Length: > 0 } callId) Add("call_id = @", callId, NpgsqlDbType.Text);
-        if (filter.From is { } from) Add("ts >= @", from.UtcDateTime, NpgsqlDbType.TimestampTz);
-        if (filter.To is { } to) Add("ts <= @", to.UtcDateTime, NpgsqlDbType.TimestampTz);
-
-        var where = clauses.Count == 0 ? "" : " WHERE " + string.Join(" AND ", clauses);
-        // Parameters cannot be shared between two commands, so each command gets fresh ones.
-        return (where, () => values.Select(v => new NpgsqlParameter { Value = v.Value, NpgsqlDbType = v.Type }));
+    private static NpgsqlInet Inet(string field, string value)
+    {
+        try
+        {
+            return new NpgsqlInet(value);
+        }
+        catch (FormatException)
+        {
+            throw new MessageFilterException($"{field}: '{value}' is not an IP address or subnet");
+        }
     }
 
     private static StoredMessage Read(NpgsqlDataReader r) => new(
@@ -104,21 +272,88 @@ public sealed class MessageQueries(NpgsqlDataSource dataSource)
         Timestamp: new DateTimeOffset(r.GetFieldValue<DateTime>(1), TimeSpan.Zero),
         Profile: (MessageProfile)r.GetInt16(2),
         ProtocolType: (byte)r.GetInt16(3),
-        Method: r.IsDBNull(4) ? null : r.GetString(4),
+        Method: Text(r, 4),
         StatusCode: r.IsDBNull(5) ? null : r.GetInt16(5),
-        ReasonPhrase: r.IsDBNull(6) ? null : r.GetString(6),
-        CallId: r.IsDBNull(7) ? null : r.GetString(7),
-        FromUser: r.IsDBNull(8) ? null : r.GetString(8),
-        ToUser: r.IsDBNull(9) ? null : r.GetString(9),
-        RuriUser: r.IsDBNull(10) ? null : r.GetString(10),
-        UserAgent: r.IsDBNull(11) ? null : r.GetString(11),
+        ReasonPhrase: Text(r, 6),
+        CallId: Text(r, 7),
+        FromUser: Text(r, 8),
+        ToUser: Text(r, 9),
+        RuriUser: Text(r, 10),
+        UserAgent: Text(r, 11),
         SourceIp: r.GetFieldValue<IPAddress>(12),
         SourcePort: r.GetInt32(13),
         DestinationIp: r.GetFieldValue<IPAddress>(14),
         DestinationPort: r.GetInt32(15),
         CaptureId: r.GetInt64(16),
-        NodeName: r.IsDBNull(17) ? null : r.GetString(17),
-        CorrelationId: r.IsDBNull(18) ? null : r.GetString(18),
-        ParseError: r.IsDBNull(19) ? null : r.GetString(19),
-        Payload: r.GetFieldValue<byte[]>(20));
+        NodeName: Text(r, 17),
+        CorrelationId: Text(r, 18),
+        ParseError: Text(r, 19),
+        Payload: r.GetFieldValue<byte[]>(20))
+    {
+        Transport = Text(r, 21),
+        Vlan = r.IsDBNull(22) ? null : r.GetInt32(22),
+        FromDomain = Text(r, 23),
+        ToDomain = Text(r, 24),
+        RuriDomain = Text(r, 25),
+        FromTag = Text(r, 26),
+        ToTag = Text(r, 27),
+        CSeqNumber = r.IsDBNull(28) ? null : r.GetInt64(28),
+        CSeqMethod = Text(r, 29),
+        HeadersJson = Text(r, 30),
+        CaptureIds = r.GetFieldValue<long[]>(31),
+    };
+
+    private static string? Text(NpgsqlDataReader r, int i) => r.IsDBNull(i) ? null : r.GetString(i);
+
+    /// <summary>WHERE clauses with positional parameters; parameters are rebuilt per command (they cannot be shared).</summary>
+    private sealed class SqlWhere
+    {
+        private readonly List<(object Value, NpgsqlDbType Type)> _values;
+
+        public List<string> Clauses { get; }
+
+        public SqlWhere() { _values = []; Clauses = []; }
+
+        public SqlWhere(SqlWhere copy) { _values = [.. copy._values]; Clauses = [.. copy.Clauses]; }
+
+        public string Sql => Clauses.Count == 0 ? "" : " WHERE " + string.Join(" AND ", Clauses);
+
+        public string Add(object value, NpgsqlDbType type)
+        {
+            _values.Add((value, type));
+            return "$" + _values.Count.ToString(CultureInfo.InvariantCulture);
+        }
+
+        public void Raw(string clause) => Clauses.Add(clause);
+
+        public void Compare(string columnAndOperator, object value, NpgsqlDbType type) =>
+            Clauses.Add($"{columnAndOperator} {Add(value, type)}");
+
+        /// <summary>Exact match, or LIKE when the value has * or ? (the LIKE metacharacters in it are escaped).</summary>
+        public void Pattern(string column, string? value)
+        {
+            if (string.IsNullOrEmpty(value))
+                return;
+            if (value.IndexOfAny(['*', '?']) < 0)
+            {
+                Compare(column + " =", value, NpgsqlDbType.Text);
+                return;
+            }
+            var like = new StringBuilder(value.Length + 4);
+            foreach (var c in value)
+            {
+                like.Append(c switch
+                {
+                    '*' => "%",
+                    '?' => "_",
+                    '%' or '_' or '\\' => "\\" + c,
+                    _ => c.ToString(),
+                });
+            }
+            Clauses.Add($"{column} LIKE {Add(like.ToString(), NpgsqlDbType.Text)}");
+        }
+
+        public NpgsqlParameter[] Parameters() =>
+            _values.Select(v => new NpgsqlParameter { Value = v.Value, NpgsqlDbType = v.Type }).ToArray();
+    }
 }

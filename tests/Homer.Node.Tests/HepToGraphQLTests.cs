@@ -157,3 +157,25 @@ public sealed class HepToGraphQLTests(NodeFixture node) : IClassFixture<NodeFixt
     private static string? NullableString(JsonElement e, string name) =>
         e.GetProperty(name).ValueKind == JsonValueKind.Null ? null : e.GetProperty(name).GetString();
 }
+
+public sealed class MetricsTests(NodeFixture node) : IClassFixture<NodeFixture>
+{
+    [Fact]
+    public async Task Metrics_expose_ingest_counters_drops_by_reason_and_kernel_drops_in_Prometheus_format()
+    {
+        var call = SipCalls.BasicCall("metrics-" + Guid.NewGuid().ToString("N")[..8], "m", "n", SipCalls.NowMicros().AddMinutes(-1));
+        await node.SendHep(SipCalls.Hep3(call[0]), [1, 2, 3]);
+        await node.Eventually(() => Task.FromResult(node.Counters.Stored >= 1 && node.Counters.Dropped(DropReason.DecodeError) >= 1), "one stored, one refused");
+
+        var text = await node.Http.GetStringAsync("/metrics");
+        var samples = text.Split('\n').Where(l => l.Length > 0 && l[0] != '#')
+            .Select(l => l.Split(' ')).ToDictionary(p => p[0], p => double.Parse(p[1], System.Globalization.CultureInfo.InvariantCulture));
+        Assert.True(samples["homer_hep_received_total"] >= 2);
+        Assert.True(samples["homer_messages_stored_total"] >= 1);
+        Assert.True(samples["homer_hep_dropped_total{reason=\"DecodeError\"}"] >= 1);
+        Assert.Equal(0, samples["homer_hep_dropped_total{reason=\"StorageFailure\"}"]);
+        Assert.True(samples.ContainsKey("homer_udp_kernel_socket_drops"));
+        Assert.True(samples.ContainsKey("homer_udp_kernel_rcvbuf_errors"));
+        Assert.True(samples["homer_store_batch_seconds_count"] >= 1);
+    }
+}

@@ -20,6 +20,7 @@ public sealed class HepIngestService(
     HepIngestOptions options,
     MessageStoreWriter store,
     IngestCounters counters,
+    IEnumerable<ICapturedMessageObserver> observers,
     ILogger<HepIngestService> logger) : IHostedService
 {
     private readonly List<IAsyncDisposable> _listeners = [];
@@ -29,6 +30,7 @@ public sealed class HepIngestService(
     private MessageSpool? _spool;
     private Task? _replay;
     private readonly CancellationTokenSource _stopReplay = new();
+    private IngestMetrics? _metrics;
 
     public MessageSpool? Spool => _spool;
 
@@ -52,7 +54,10 @@ public sealed class HepIngestService(
             _spool = new MessageSpool(options.SpoolDirectory, options.SpoolMaxBytes, logger);
             _replay = IngestGraph.ReplaySpool(_spool, store, counters, logger, TimeSpan.FromSeconds(1), _stopReplay.Token);
         }
-        _graph = IngestGraph.Run(_edge.Reader, options, store, _spool, region, counters, logger, system.Materializer());
+        _metrics = new IngestMetrics(counters,
+            () => _endpoints.Where(e => e.Key == HepTransport.Udp).Select(e => e.Value.Port),
+            () => _spool?.Bytes ?? 0);
+        _graph = IngestGraph.Run(_edge.Reader, options, store, _spool, region, counters, logger, system.Materializer(), observers.ToList());
         _ = _graph.ContinueWith(t =>
         {
             // The graph ends only when the edge buffer is completed at stop; anything else is a bug worth shouting about.

@@ -37,6 +37,11 @@ public sealed class HepUdpReceiver : IAsyncDisposable
         _socket.ReceiveBufferSize = options.ReceiveBufferBytes;
         _socket.Bind(options.Endpoint);
         LocalEndpoint = (IPEndPoint)_socket.LocalEndPoint!;
+        // Linux reports twice the granted size; anything below the request means net.core.rmem_max capped it.
+        if (_socket.ReceiveBufferSize / 2 < options.ReceiveBufferBytes)
+            _logger.LogWarning("HEP/UDP {Endpoint}: the kernel granted a {Granted} byte receive buffer of the {Wanted} asked; " +
+                "raise net.core.rmem_max (run.sh does as root) or bursts will be dropped by the kernel",
+                LocalEndpoint, _socket.ReceiveBufferSize / 2, options.ReceiveBufferBytes);
         _loop = Task.Factory.StartNew(ReceiveLoop, TaskCreationOptions.LongRunning).Unwrap();
     }
 

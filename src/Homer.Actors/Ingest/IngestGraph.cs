@@ -16,6 +16,9 @@ public sealed record HepIngestOptions
     /// <summary>The one bounded buffer between the listeners and the graph, in packets. UDP drops when it is full; TCP waits.</summary>
     public int EdgeBufferCapacity { get; init; } = 100_000;
     public int DecodeParallelism { get; init; } = 2;
+    /// <summary>Packets decoded per task, and how long the graph waits to fill a batch (bounds the added latency).</summary>
+    public int DecodeBatchSize { get; init; } = 256;
+    public TimeSpan DecodeBatchInterval { get; init; } = TimeSpan.FromMilliseconds(2);
     public int StoreBatchSize { get; init; } = 2_000;
     public TimeSpan StoreBatchInterval { get; init; } = TimeSpan.FromMilliseconds(100);
     public int StoreParallelism { get; init; } = 2;
@@ -46,23 +49,43 @@ public static class IngestGraph
         IActorRef dialogRegion,
         IngestCounters counters,
         ILogger logger,
-        IMaterializer materializer)
+        IMaterializer materializer,
+        IReadOnlyList<ICapturedMessageObserver>? observers = null)
     {
+        var watchers = observers ?? [];
         var storeSink = Flow.Create<CapturedMessage>()
             .GroupedWithin(options.StoreBatchSize, options.StoreBatchInterval)
             .SelectAsyncUnordered(options.StoreParallelism, batch => StoreBatch(batch.ToList(), options, store, spool, counters, logger))
             .ToMaterialized(Sink.Ignore<int>(), Keep.Right);
 
-        // Streams refuse null elements (a null fails the whole graph), so decoding yields a struct outcome and
-        // the refused packets are filtered out after it.
+        // Decoding runs on pool threads in small batches: a task per packet would cost more than the decode itself.
         return ChannelSource.FromReader(source)
-            .SelectAsync(options.DecodeParallelism, datagram => Task.Run(() => Decode(datagram, options, counters, logger)))
-            .Where(outcome => outcome.Message is not null)
-            .Select(outcome => outcome.Message!)
-            .WireTap(message => RouteToDialog(message, dialogRegion, counters))
+            .GroupedWithin(options.DecodeBatchSize, options.DecodeBatchInterval)
+            .SelectAsync(options.DecodeParallelism, batch => Task.Run(() => DecodeBatch(batch, options, counters, logger)))
+            .SelectMany(messages => messages)
+            .WireTap(message =>
+            {
+                RouteToDialog(message, dialogRegion, counters);
+                foreach (var observer in watchers)
+                {
+                    if (observer.IsListening)
+                        observer.OnMessage(message);
+                }
+            })
             // Belt and braces: an unexpected exception in a stage loses that element, never the graph.
             .WithAttributes(ActorAttributes.CreateSupervisionStrategy(Deciders.ResumingDecider))
             .RunWith(storeSink, materializer);
+    }
+
+    private static List<CapturedMessage> DecodeBatch(IEnumerable<HepDatagram> batch, HepIngestOptions options, IngestCounters counters, ILogger logger)
+    {
+        var messages = new List<CapturedMessage>();
+        foreach (var datagram in batch)
+        {
+            if (Decode(datagram, options, counters, logger).Message is { } message)
+                messages.Add(message);
+        }
+        return messages;
     }
 
     private static DecodeOutcome Decode(HepDatagram datagram, HepIngestOptions options, IngestCounters counters, ILogger logger)
@@ -113,7 +136,9 @@ public static class IngestGraph
         {
             try
             {
+                var started = System.Diagnostics.Stopwatch.GetTimestamp();
                 var written = await store.WriteAsync(batch);
+                IngestMetrics.StoreBatchSeconds.Observe(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds);
                 counters.OnStored(written);
                 return batch.Count;
             }

@@ -18,16 +18,33 @@ public sealed class HomerQuery : ObjectGraphType
         Name = "Query";
 
         Field<NonNullGraphType<MessageConnectionType>>("messages")
-            .Description("Search captured messages, oldest first.")
+            .Description("Search captured messages in capture-time order, one keyset page at a time, with the exact total.")
             .Argument<NonNullGraphType<MessageFilterInputType>>("filter")
             .Argument<IntGraphType>("first", $"Page size, 0 to {MessageQueries.MaxPageSize}; default {DefaultPageSize}.")
+            .Argument<StringGraphType>("after", "Cursor (pageInfo.endCursor) of the previous page.")
+            .Argument<BooleanGraphType>("descending", "Newest first; default false.")
+            .Argument<BooleanGraphType>("dedup", "Fold the same message captured by several agents (same payload within 2 s) into one row; default false.")
             .ResolveAsync(async context =>
             {
                 var first = context.GetArgument("first", DefaultPageSize);
                 if (first < 0 || first > MessageQueries.MaxPageSize)
                     throw new ExecutionError($"first must be between 0 and {MessageQueries.MaxPageSize}, was {first}") { Code = "BAD_ARGUMENT" };
                 var queries = context.RequestServices!.GetRequiredService<MessageQueries>();
-                return await queries.SearchAsync(context.GetArgument<MessageFilter>("filter"), first, context.CancellationToken);
+                var options = new MessageSearchOptions
+                {
+                    First = first,
+                    After = context.GetArgument<string?>("after"),
+                    Descending = context.GetArgument("descending", false),
+                    Deduplicate = context.GetArgument("dedup", false),
+                };
+                try
+                {
+                    return await queries.SearchAsync(context.GetArgument<MessageFilter>("filter"), options, context.CancellationToken);
+                }
+                catch (MessageFilterException e)
+                {
+                    throw new ExecutionError(e.Message) { Code = "BAD_FILTER" };
+                }
             });
 
         Field<DialogType>("dialog")

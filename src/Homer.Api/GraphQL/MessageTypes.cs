@@ -8,18 +8,67 @@ public sealed class MessageFilterInputType : InputObjectGraphType<MessageFilter>
     public MessageFilterInputType()
     {
         Name = "MessageFilter";
-        Description = "Which messages to return. Every field is optional; fields combine with AND.";
-        Field(x => x.CallId, nullable: true).Description("Exact Call-ID.");
+        Description = "Which messages to return. Every field is optional; fields combine with AND, list values with OR. " +
+                      "Text fields match exactly unless they contain * (any characters) or ? (one character).";
         Field<DateTimeScalar>("from").Description("Earliest capture time, inclusive.");
         Field<DateTimeScalar>("to").Description("Latest capture time, inclusive.");
+        Field<StringGraphType>("callId").Description("Exact Call-ID.");
+        Field<ListGraphType<NonNullGraphType<StringGraphType>>>("callIds").Description("Any of these Call-IDs.");
+        Field<StringGraphType>("correlationId");
+        Field<ListGraphType<NonNullGraphType<StringGraphType>>>("methods").Description("SIP request methods, e.g. [\"INVITE\", \"BYE\"].");
+        Field<ListGraphType<NonNullGraphType<IntGraphType>>>("statusCodes").Description("SIP response codes.");
+        Field<StringGraphType>("fromUser");
+        Field<StringGraphType>("toUser");
+        Field<StringGraphType>("ruriUser");
+        Field<StringGraphType>("fromDomain");
+        Field<StringGraphType>("toDomain");
+        Field<StringGraphType>("ruriDomain");
+        Field<StringGraphType>("userAgent").Description("User-Agent, or Server for responses.");
+        Field<StringGraphType>("srcIp").Description("Source address or subnet (CIDR).");
+        Field<StringGraphType>("dstIp").Description("Destination address or subnet (CIDR).");
+        Field<StringGraphType>("anyIp").Description("Source or destination address or subnet.");
+        Field<IntGraphType>("srcPort");
+        Field<IntGraphType>("dstPort");
+        Field<IntGraphType>("anyPort");
+        Field<LongGraphType>("captureId");
+        Field<StringGraphType>("node");
+        Field<ListGraphType<NonNullGraphType<IntGraphType>>>("protocolTypes").Description("HEP payload types: 1 SIP, 5 RTCP, 100 log, …");
+        Field<StringGraphType>("payloadContains").Description("Raw payload contains this text (case-sensitive).");
     }
 
-    public override object ParseDictionary(IDictionary<string, object?> value) => new MessageFilter
+    public override object ParseDictionary(IDictionary<string, object?> value)
     {
-        CallId = value.TryGetValue("callId", out var callId) ? (string?)callId : null,
-        From = value.TryGetValue("from", out var from) ? (DateTimeOffset?)from : null,
-        To = value.TryGetValue("to", out var to) ? (DateTimeOffset?)to : null,
-    };
+        T? Get<T>(string name) => value.TryGetValue(name, out var v) && v is not null ? (T)v : default;
+        IReadOnlyList<T>? List<T>(string name) =>
+            value.TryGetValue(name, out var v) && v is IEnumerable<object?> items ? items.Select(i => (T)Convert.ChangeType(i!, typeof(T), System.Globalization.CultureInfo.InvariantCulture)).ToList() : null;
+        return new MessageFilter
+        {
+            From = value.TryGetValue("from", out var from) ? (DateTimeOffset?)from : null,
+            To = value.TryGetValue("to", out var to) ? (DateTimeOffset?)to : null,
+            CallId = Get<string>("callId"),
+            CallIds = List<string>("callIds"),
+            CorrelationId = Get<string>("correlationId"),
+            Methods = List<string>("methods"),
+            StatusCodes = List<int>("statusCodes"),
+            FromUser = Get<string>("fromUser"),
+            ToUser = Get<string>("toUser"),
+            RuriUser = Get<string>("ruriUser"),
+            FromDomain = Get<string>("fromDomain"),
+            ToDomain = Get<string>("toDomain"),
+            RuriDomain = Get<string>("ruriDomain"),
+            UserAgent = Get<string>("userAgent"),
+            SourceIp = Get<string>("srcIp"),
+            DestinationIp = Get<string>("dstIp"),
+            AnyIp = Get<string>("anyIp"),
+            SourcePort = value.TryGetValue("srcPort", out var sp) ? (int?)sp : null,
+            DestinationPort = value.TryGetValue("dstPort", out var dp) ? (int?)dp : null,
+            AnyPort = value.TryGetValue("anyPort", out var ap) ? (int?)ap : null,
+            CaptureId = value.TryGetValue("captureId", out var cap) ? (long?)cap : null,
+            Node = Get<string>("node"),
+            ProtocolTypes = List<int>("protocolTypes"),
+            PayloadContains = Get<string>("payloadContains"),
+        };
+    }
 }
 
 public sealed class MessageType : ObjectGraphType<StoredMessage>
@@ -48,6 +97,19 @@ public sealed class MessageType : ObjectGraphType<StoredMessage>
         Field<NonNullGraphType<IntGraphType>>("protocolType").Resolve(c => (int)c.Source.ProtocolType).Description("HEP payload type: 1 SIP, 5 RTCP, 100 log, …");
         Field(x => x.ParseError, nullable: true).Description("Why the payload did not parse as its type says; the message is kept raw.");
         Field<NonNullGraphType<StringGraphType>>("payload").Resolve(c => c.Source.PayloadText).Description("The raw payload as UTF-8 text.");
+        Field(x => x.Transport, nullable: true).Description("UDP, TCP, TLS, WS, WSS or SCTP.");
+        Field(x => x.Vlan, nullable: true);
+        Field(x => x.FromDomain, nullable: true);
+        Field(x => x.ToDomain, nullable: true);
+        Field(x => x.RuriDomain, nullable: true);
+        Field(x => x.FromTag, nullable: true);
+        Field(x => x.ToTag, nullable: true);
+        Field("cseq", x => x.CSeqNumber, nullable: true);
+        Field("cseqMethod", x => x.CSeqMethod, nullable: true);
+        Field("headers", x => x.HeadersJson, nullable: true).Description("Other parsed header fields (Via, Contact, PAI, Diversion, Reason, …) as a JSON object.");
+        Field<NonNullGraphType<ListGraphType<NonNullGraphType<LongGraphType>>>>("captureIds").Resolve(c => c.Source.CaptureIds)
+            .Description("Every capture id that saw this message (several with de-duplication).");
+        Field<NonNullGraphType<StringGraphType>>("cursor").Resolve(c => c.Source.Cursor).Description("Pass as `after` to continue after this message.");
     }
 }
 
@@ -58,5 +120,16 @@ public sealed class MessageConnectionType : ObjectGraphType<MessagePage>
         Name = "MessageConnection";
         Field<NonNullGraphType<LongGraphType>>("totalCount").Resolve(c => c.Source.TotalCount).Description("Exact number of messages matching the filter.");
         Field<NonNullGraphType<ListGraphType<NonNullGraphType<MessageType>>>>("nodes").Resolve(c => c.Source.Nodes);
+        Field<NonNullGraphType<PageInfoType>>("pageInfo").Resolve(c => c.Source);
+    }
+}
+
+public sealed class PageInfoType : ObjectGraphType<MessagePage>
+{
+    public PageInfoType()
+    {
+        Name = "PageInfo";
+        Field<NonNullGraphType<BooleanGraphType>>("hasNextPage").Resolve(c => c.Source.HasNextPage);
+        Field<StringGraphType>("endCursor").Resolve(c => c.Source.EndCursor).Description("Cursor of the last node; pass it as `after`.");
     }
 }

@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Ingest benchmark (not part of ./test.sh): starts a durable PostgreSQL and a Release node, offers a ladder of
+# HEP rates for a fixed time each, waits for the store to settle, and prints per rate: sent, stored, loss %,
+# drops by reason, kernel UDP drops, and p50/p99 from send until a probe message is searchable through GraphQL.
+#   scripts/bench-ingest.sh [RATE ...]        (default 5000 10000 20000 30000 40000)
+#   DURATION=60 TRANSPORT=udp|tcp CONCURRENCY=500 scripts/bench-ingest.sh 20000
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+rates=("$@"); [ ${#rates[@]} -gt 0 ] || rates=(5000 10000 20000 30000 40000)
+duration=${DURATION:-60}; transport=${TRANSPORT:-udp}; concurrency=${CONCURRENCY:-500}
+
+work=$(mktemp -d /tmp/homer-bench.XXXXXX); chmod 755 "$work"
+node_pid=""
+cleanup() { [ -n "$node_pid" ] && kill "$node_pid" 2>/dev/null && wait "$node_pid" 2>/dev/null; scripts/test-postgres.sh stop "$work/pg"; rm -rf "$work"; }
+trap cleanup EXIT INT TERM
+
+port() { local p; while :; do p=$((20000 + RANDOM % 40000)); (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }; done; }
+pg_port=$(port); hep_port=$(port); http_port=$(port)
+db=$(scripts/test-postgres.sh start "$work/pg" "$pg_port" durable)
+
+# HEP over UDP cannot be backpressured: a large socket buffer absorbs bursts. The kernel caps what the node may
+# ask for at net.core.rmem_max; raise it when we can (root, not in a locked-down container).
+if [ "$(id -u)" = 0 ] && [ "$(cat /proc/sys/net/core/rmem_max 2>/dev/null || echo 0)" -lt 33554432 ]; then
+  sysctl -qw net.core.rmem_max=33554432 2>/dev/null || echo "note: could not raise net.core.rmem_max; UDP bursts may be dropped by the kernel"
+fi
+dotnet build src/Homer.Node -c Release -nologo -v quiet -clp:ErrorsOnly
+dotnet build tests/Homer.LoadTool -c Release -nologo -v quiet -clp:ErrorsOnly
+HOMER_DB="$db" HOMER_HEP_UDP="127.0.0.1:$hep_port" HOMER_HEP_TCP="127.0.0.1:$hep_port" HOMER_HTTP="http://127.0.0.1:$http_port" \
+HOMER_AKKA_PORT=0 HOMER_ENVIRONMENT=production HOMER_AUTH=off HOMER_SPOOL_DIR="$work/spool" \
+  dotnet src/Homer.Node/bin/Release/net10.0/homer-node.dll >"$work/node.log" 2>&1 &
+node_pid=$!
+for _ in $(seq 1 90); do curl -fs "http://127.0.0.1:$http_port/healthz" >/dev/null 2>&1 && break; sleep 1; done
+curl -fs "http://127.0.0.1:$http_port/healthz" >/dev/null || { tail -40 "$work/node.log"; exit 1; }
+
+metric() { curl -fs "http://127.0.0.1:$http_port/metrics" | awk -v m="$1" '$1 == m {print $2; exit}'; }
+num() { printf '%.0f' "${1:-0}"; }
+
+echo "| rate offered (pkt/s) | sent | stored | loss % | buffer full | decode | storage | kernel socket drops | searchable p50 ms | p99 ms |"
+echo "|---|---|---|---|---|---|---|---|---|---|"
+for rate in "${rates[@]}"; do
+  s0=$(num "$(metric homer_messages_stored_total)"); b0=$(num "$(metric 'homer_hep_dropped_total{reason="BufferFull"}')")
+  d0=$(num "$(metric 'homer_hep_dropped_total{reason="DecodeError"}')"); f0=$(num "$(metric 'homer_hep_dropped_total{reason="StorageFailure"}')")
+  k0=$(num "$(metric homer_udp_kernel_socket_drops)")
+  out=$(dotnet tests/Homer.LoadTool/bin/Release/net10.0/homer-load.dll send --to "$transport:127.0.0.1:$hep_port" --rate "$rate" \
+        --duration "$duration" --concurrency "$concurrency" --probe-url "http://127.0.0.1:$http_port" --json || true)
+  sent=$(echo "$out" | sed -E 's/.*"PacketsSent":([0-9]+).*/\1/')
+  p50=$(echo "$out" | sed -E 's/.*"LatencyP50Ms":([0-9.]+|null).*/\1/'); p99=$(echo "$out" | sed -E 's/.*"LatencyP99Ms":([0-9.]+|null).*/\1/')
+  # Settle: wait until the stored count stops moving for 3 s.
+  last=-1; stable=0
+  while [ $stable -lt 3 ]; do sleep 1; now=$(num "$(metric homer_messages_stored_total)"); [ "$now" = "$last" ] && stable=$((stable+1)) || stable=0; last=$now; done
+  stored=$(( $(num "$(metric homer_messages_stored_total)") - s0 ))
+  bf=$(( $(num "$(metric 'homer_hep_dropped_total{reason="BufferFull"}')") - b0 ))
+  de=$(( $(num "$(metric 'homer_hep_dropped_total{reason="DecodeError"}')") - d0 ))
+  sf=$(( $(num "$(metric 'homer_hep_dropped_total{reason="StorageFailure"}')") - f0 ))
+  kd=$(( $(num "$(metric homer_udp_kernel_socket_drops)") - k0 ))
+  loss=$(awk -v s="$sent" -v t="$stored" 'BEGIN { printf "%.3f", (s > 0 ? (s - t) * 100 / s : 0) }')
+  printf '| %s | %s | %s | %s | %s | %s | %s | %s | %.0f | %.0f |\n' "$rate" "$sent" "$stored" "$loss" "$bf" "$de" "$sf" "$kd" "${p50/null/0}" "${p99/null/0}"
+done

@@ -1,0 +1,56 @@
+using System.CommandLine;
+using Homer.LoadTool;
+
+var to = new Option<string>("--to") { Description = "Where to send: udp:HOST:PORT or tcp:HOST:PORT.", Required = true };
+var captureId = new Option<uint>("--capture-id") { Description = "HEP capture id of the sent packets.", DefaultValueFactory = _ => 4242 };
+var authKey = new Option<string?>("--auth-key") { Description = "HEP auth key (chunk 0x000e), when the node requires one." };
+
+var rate = new Option<int>("--rate") { Description = "Packets per second to offer.", DefaultValueFactory = _ => 1000 };
+var duration = new Option<double>("--duration") { Description = "Seconds to send for.", DefaultValueFactory = _ => 10 };
+var concurrency = new Option<int>("--concurrency") { Description = "Calls in progress at once (their messages interleave).", DefaultValueFactory = _ => 200 };
+var runId = new Option<string?>("--run-id") { Description = "Prefix of the generated Call-IDs (default: random)." };
+var probeUrl = new Option<string?>("--probe-url") { Description = "Node HTTP URL; when set, probe messages measure send-to-searchable latency through GraphQL." };
+var probeInterval = new Option<int>("--probe-interval-ms") { Description = "One probe message every N ms.", DefaultValueFactory = _ => 200 };
+var json = new Option<bool>("--json") { Description = "Print the result as one JSON object." };
+var token = new Option<string?>("--token") { Description = "Bearer token for the probe queries (or HOMER_TOKEN)." };
+
+var send = new Command("send", "Send realistic 7-message SIP calls as HEP3 at a fixed packet rate.")
+{
+    to, captureId, authKey, rate, duration, concurrency, runId, probeUrl, probeInterval, json, token,
+};
+send.SetAction(async (result, ct) =>
+{
+    var options = new LoadOptions(
+        Target.Parse(result.GetValue(to)!), result.GetValue(rate), TimeSpan.FromSeconds(result.GetValue(duration)),
+        result.GetValue(concurrency), result.GetValue(runId) ?? Guid.NewGuid().ToString("N")[..8], result.GetValue(captureId),
+        result.GetValue(authKey), result.GetValue(probeUrl), TimeSpan.FromMilliseconds(result.GetValue(probeInterval)),
+        result.GetValue(token) ?? Environment.GetEnvironmentVariable("HOMER_TOKEN"));
+    var report = await LoadSender.RunAsync(options, ct);
+    Console.WriteLine(result.GetValue(json) ? report.ToJson() : report.ToText());
+    return report.ProbesLost > 0 ? 3 : 0;
+});
+
+var pcap = new Option<FileInfo>("--pcap") { Description = "pcap or pcapng file of HEP (UDP payloads) or raw SIP over UDP.", Required = true };
+var speed = new Option<string>("--speed") { Description = "max, or a factor of the recorded pace (1 = real time, 2 = twice as fast).", DefaultValueFactory = _ => "max" };
+var replay = new Command("replay", "Replay a capture: HEP payloads are sent as they are; raw SIP is wrapped in HEP3 with its addresses.")
+{
+    to, pcap, speed, captureId, authKey,
+};
+replay.SetAction(async (result, ct) =>
+{
+    var sent = await PcapReplayer.RunAsync(result.GetValue(pcap)!, Target.Parse(result.GetValue(to)!), result.GetValue(speed)!,
+        result.GetValue(captureId), result.GetValue(authKey), ct);
+    Console.WriteLine($"replayed {sent.Packets} packets ({sent.Hep} HEP as is, {sent.Wrapped} raw SIP wrapped, {sent.Skipped} skipped) in {sent.Elapsed.TotalSeconds:F1} s");
+    return 0;
+});
+
+var root = new RootCommand("homer-load: HEP load generator and capture replayer for Homer.Actors benchmarks.") { send, replay };
+try
+{
+    return await root.Parse(args).InvokeAsync();
+}
+catch (FormatException e)
+{
+    Console.Error.WriteLine("homer-load: " + e.Message);
+    return 2;
+}
