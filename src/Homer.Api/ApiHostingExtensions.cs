@@ -29,6 +29,7 @@ public static class ApiHostingExtensions
         services.AddSingleton<TokenService>();
         services.AddSingleton<Authenticator>();
         services.AddSingleton<LoginThrottle>();
+        services.AddSingleton<ApiValidationRules>();
         // Registered after storage, so it runs once the schema is migrated.
         services.AddHostedService<AuthBootstrap>();
         services.AddSingleton<LiveMessageFeed>();

@@ -15,6 +15,15 @@ public sealed record ApiOptions
     /// <summary>Longest a query or mutation may run.</summary>
     public TimeSpan ExecutionTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>Deepest selection a query may nest; the deepest real query (introspection) stays well below.</summary>
+    public int MaxQueryDepth { get; init; } = 15;
+
+    /// <summary>graphql-dotnet's complexity estimate (each field 1, lists times 5) a request may reach.</summary>
+    public int MaxQueryComplexity { get; init; } = 20_000;
+
+    /// <summary>Largest JSON result an HTTP request may return; a larger one is refused with a hint to page.</summary>
+    public long MaxResultBytes { get; init; } = 32L << 20;
+
     /// <summary>Messages one export may hold; a wider request is refused with the count.</summary>
     public int MaxExportMessages { get; init; } = 100_000;
 }

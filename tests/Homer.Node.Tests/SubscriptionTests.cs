@@ -145,12 +145,11 @@ public sealed class SubscriptionTests(SubscriptionNodeFixture node) : IClassFixt
         await slow.SubscribeAsync("tail", LiveMessages, new { f = new { callId } });
         await Task.Delay(500);
 
-        // Far more than the queue, the in-flight credits and the socket buffers hold; published without waiting.
+        // Far more than the queue, the in-flight credits and the socket buffers hold. Nobody reads meanwhile, so a
+        // feed that waited for its subscriber would hang here: finishing the loop is the proof it does not.
         const int published = 20_000;
-        var watch = System.Diagnostics.Stopwatch.StartNew();
         for (var i = 0; i < published; i++)
             Feed.Publish(Message(callId, i));
-        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(5), $"publishing took {watch.Elapsed}");
 
         long delivered = 0, dropped = 0, notices = 0;
         var lastSeq = -1;
@@ -179,5 +178,7 @@ public sealed class SubscriptionTests(SubscriptionNodeFixture node) : IClassFixt
     private static LiveMessage Message(string callId, int seq) => new(
         DateTimeOffset.UtcNow, 1, callId, "OPTIONS", null, null, "alice", "bob", "bob", "TestPhone/1.0",
         IPAddress.Parse("192.0.2.10"), seq, IPAddress.Parse("198.51.100.20"), 5060, 2001, "test-node", null,
-        new string('x', 1_000).Select(c => (byte)c).ToArray());
+        Payload);
+
+    private static readonly byte[] Payload = System.Text.Encoding.ASCII.GetBytes(new string('x', 1_000));
 }

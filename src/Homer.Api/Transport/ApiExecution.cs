@@ -11,9 +11,6 @@ namespace Homer.Api.Transport;
 /// <summary>One place where HTTP and WebSocket run a GraphQL request, so both apply the same rules and limits.</summary>
 public static class ApiExecution
 {
-    private static readonly IValidationRule[] Rules = [.. DocumentValidator.CoreRules, AuthorizationRule.Instance];
-    private static readonly IValidationRule[] GetRules = [.. Rules, NoMutationsOverGetRule.Instance];
-
     public static Task<ExecutionResult> ExecuteAsync(
         IServiceProvider services, GraphQLRequest request, AuthResult auth, ApiRequestContext userContext, bool allowMutations, CancellationToken ct)
     {
@@ -29,7 +26,7 @@ public static class ApiExecution
             o.User = auth.Caller?.ToPrincipal() ?? new ClaimsPrincipal(new ClaimsIdentity());
             o.UserContext = userContext;
             o.CancellationToken = ct;
-            o.ValidationRules = allowMutations ? Rules : GetRules;
+            o.ValidationRules = services.GetRequiredService<ApiValidationRules>().For(allowMutations);
             // Subscriptions are long-lived by design: the limit is for queries and mutations.
             o.Timeout = userContext.Credits is null ? options.ExecutionTimeout : Timeout.InfiniteTimeSpan;
             o.TimeoutAction = global::GraphQL.Execution.TimeoutAction.ReturnTimeoutError;
@@ -42,4 +39,24 @@ public static class ApiExecution
         var refusal = result.Errors?.OfType<AuthValidationError>().FirstOrDefault();
         return refusal is null ? null : refusal.Authenticated ? 403 : 401;
     }
+}
+
+/// <summary>The validation rules of this node, built once from its limits.</summary>
+public sealed class ApiValidationRules
+{
+    private readonly IValidationRule[] _rules;
+    private readonly IValidationRule[] _getRules;
+
+    public ApiValidationRules(ApiOptions options)
+    {
+        _rules = [.. DocumentValidator.CoreRules, AuthorizationRule.Instance,
+            new global::GraphQL.Validation.Rules.Custom.ComplexityValidationRule(new global::GraphQL.Validation.Complexity.ComplexityOptions
+            {
+                MaxDepth = options.MaxQueryDepth,
+                MaxComplexity = options.MaxQueryComplexity,
+            })];
+        _getRules = [.. _rules, NoMutationsOverGetRule.Instance];
+    }
+
+    public IValidationRule[] For(bool allowMutations) => allowMutations ? _rules : _getRules;
 }

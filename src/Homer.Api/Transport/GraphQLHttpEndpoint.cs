@@ -82,7 +82,18 @@ public static class GraphQLHttpEndpoint
         if (http.Response.StatusCode == StatusCodes.Status401Unauthorized)
             http.Response.Headers.WWWAuthenticate = "Bearer";
         var serializer = http.RequestServices.GetRequiredService<IGraphQLTextSerializer>();
-        await serializer.WriteAsync(http.Response.Body, result, http.RequestAborted);
+        var limit = http.RequestServices.GetRequiredService<ApiOptions>().MaxResultBytes;
+        // Buffered so that an oversized result becomes an error instead of a response cut off half way.
+        using var buffer = new MemoryStream();
+        await serializer.WriteAsync(buffer, result, http.RequestAborted);
+        if (buffer.Length > limit)
+        {
+            await WriteError(http, StatusCodes.Status200OK,
+                $"The result is {buffer.Length / 1024} KiB, over the {limit / 1024} KiB limit: ask for fewer fields or a smaller page (first).", "RESULT_TOO_LARGE");
+            return;
+        }
+        buffer.Position = 0;
+        await buffer.CopyToAsync(http.Response.Body, http.RequestAborted);
     }
 
     private static async Task WriteError(HttpContext http, int status, string message, string? code = null)
