@@ -51,13 +51,14 @@ public sealed class BuiltFrameTests : IDisposable
         Assert.Equal(parts.Count - 1, run.Dropped("FragmentPending"));
     }
 
-    [Fact]
-    public async Task Tcp_segments_carrying_two_messages_and_one_message_in_three_pieces_give_each_message_once()
+    [Theory]
+    [InlineData(1_000u)]
+    [InlineData(4_294_967_000u)] // the sequence numbers wrap inside the stream
+    public async Task Tcp_segments_carrying_two_messages_and_one_message_in_three_pieces_give_each_message_once(uint isn)
     {
         var m1 = Bytes(Frames.Sip("INVITE", "tcp-1@test", 1, "v=0\r\no=- 1 1 IN IP4 10.0.0.1\r\n"));
         var m2 = Bytes(Frames.Sip("BYE", "tcp-2@test", 2));
         var m3 = Bytes(Frames.Sip("MESSAGE", "tcp-3@test", 3, new string('x', 900)));
-        const uint isn = 1_000;
         var stream = m1.Concat(m2).Concat(m3).ToArray();
         var a = m1.Length + m2.Length; // segment 1 holds m1 and m2 whole
         var b = a + 200;               // m3 split in three
@@ -68,13 +69,13 @@ public sealed class BuiltFrameTests : IDisposable
 
         var frames = new List<Frames.Frame>
         {
-            F(0, isn - 1, [], syn: true),
+            F(0, unchecked(isn - 1), [], syn: true),
             F(10, isn, Seg(0, a)),
-            F(20, isn + (uint)a, Seg(a, b)),
-            F(30, isn + (uint)c, Seg(c, stream.Length)), // arrives before the middle piece
-            F(40, isn + (uint)b, Seg(b, c)),
+            F(20, unchecked(isn + (uint)a), Seg(a, b)),
+            F(30, unchecked(isn + (uint)c), Seg(c, stream.Length)), // arrives before the middle piece
+            F(40, unchecked(isn + (uint)b), Seg(b, c)),
             F(50, isn, Seg(0, a)),                        // retransmission of segment 1
-            F(60, isn + (uint)stream.Length, [], fin: true),
+            F(60, unchecked(isn + (uint)stream.Length), [], fin: true),
         };
 
         var (_, messages) = await Replay(frames, 3);

@@ -114,7 +114,7 @@ public sealed class TcpReassembler
         var used = Append(flow, payload, now, ref packet, sink);
         while (flow.Pending is { Count: > 0 })
         {
-            var (first, segment) = First(flow.Pending);
+            var (first, segment) = Next(flow.Pending, flow.NextSeq);
             var d = (int)(first - flow.NextSeq);
             if (d > 0) break;
             flow.Pending.Remove(first);
@@ -125,11 +125,22 @@ public sealed class TcpReassembler
         return used ? DropReason.None : DropReason.TcpDesync;
     }
 
-    private static (uint, (byte[] Data, long Timestamp)) First(SortedDictionary<uint, (byte[] Data, long Timestamp)> pending)
+    /// <summary>The held segment closest after (or overlapping) the next expected byte, in sequence space that wraps.</summary>
+    private static (uint, (byte[] Data, long Timestamp)) Next(SortedDictionary<uint, (byte[] Data, long Timestamp)> pending, uint nextSeq)
     {
-        // Sequence numbers wrap; the smallest distance from the others is the next one in practice for small windows.
-        foreach (var kv in pending) return (kv.Key, kv.Value);
-        throw new InvalidOperationException();
+        var best = default(KeyValuePair<uint, (byte[] Data, long Timestamp)>);
+        var bestDistance = int.MaxValue;
+        foreach (var kv in pending)
+        {
+            var distance = (int)(kv.Key - nextSeq);
+            if (distance < bestDistance)
+            {
+                best = kv;
+                bestDistance = distance;
+            }
+        }
+
+        return (best.Key, best.Value);
     }
 
     private bool Append(Flow flow, ReadOnlySpan<byte> data, long timestamp, ref L4Packet packet, IPacketSink sink)

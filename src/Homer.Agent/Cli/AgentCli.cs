@@ -271,9 +271,7 @@ public sealed class AgentCli(TextWriter stdout, TextWriter stderr, TextReader st
                         byte[] bytes;
                         try
                         {
-                            bytes = HepEncoder.Encode(record.ToMessage(settings, protocolType)) is var plain && settings.Compress
-                                ? Compressed(record.ToMessage(settings, protocolType))
-                                : plain;
+                            bytes = Encode(record.ToMessage(settings, protocolType), settings.Compress);
                         }
                         catch (ArgumentException e)
                         {
@@ -306,10 +304,10 @@ public sealed class AgentCli(TextWriter stdout, TextWriter stderr, TextReader st
         return command;
     }
 
-    private static byte[] Compressed(HepMessage message)
+    private static byte[] Encode(HepMessage message, bool compress)
     {
-        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
-        HepEncoder.Encode(message, buffer, compressPayload: message.Version == HepVersion.V3);
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(256 + message.Payload.Length);
+        HepEncoder.Encode(message, buffer, compressPayload: compress && message.Version == HepVersion.V3);
         return buffer.WrittenSpan.ToArray();
     }
 
