@@ -29,7 +29,7 @@ public static class HomerNodeHost
 
         builder.Services.AddHomerStorage(settings.Storage);
         builder.Services.AddSingleton<IngestCounters>();
-        builder.Services.AddAkka(ActorSystemName, (akka, _) =>
+        builder.Services.AddAkka(ActorSystemName, (akka, services) =>
         {
             akka.AddHocon(clusterConfig, HoconAddMode.Append)
                 .ConfigureLoggers(loggers => loggers.AddLoggerFactory())
@@ -46,6 +46,7 @@ public static class HomerNodeHost
                 })
                 .AddHomerPersistence(settings.ConnectionString)
                 .AddHomerSerialization()
+                .AddStorageMaintenance(services)
                 .AddDialogSharding(new DialogOptions { PassivateIdleAfter = settings.DialogIdle }, hostsDialogs: settings.Has("dialog"))
                 .AddStartup((system, _) =>
                 {

@@ -99,6 +99,7 @@ public sealed record NodeSettings
                 Retention = TimeSpan.FromDays(GetInt("RETENTION_DAYS", 7)),
                 RetentionByProfile = retentionByProfile,
                 DiskBudgetBytes = GetInt("DISK_BUDGET_GB", 0) * (1L << 30),
+                MaintenanceInterval = TimeSpan.FromSeconds(GetInt("MAINTENANCE_SECONDS", 900)),
             },
             SpoolDirectory = Get("SPOOL_DIR", "spool") is "off" ? null : Get("SPOOL_DIR", "spool"),
             SpoolMaxBytes = GetInt("SPOOL_MAX_MB", 1024) * (1L << 20),
