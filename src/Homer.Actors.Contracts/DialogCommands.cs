@@ -119,7 +119,12 @@ public static class DialogQueries
         public bool Exists => MessageCount > 0;
     }
 
-    public sealed record TransactionView(string Method, long CSeq, string Branch, int? FinalStatus, string State, int Requests, int Responses);
+    public sealed record TransactionView(string Method, long CSeq, string Branch, int? FinalStatus, string State, int Requests, int Responses)
+    {
+        /// <summary>"ip:port" of the transaction's client (request sender) and server, as seen on the wire.</summary>
+        public string? Client { get; init; }
+        public string? Server { get; init; }
+    }
 }
 
 public static class DialogKinds

@@ -1,6 +1,7 @@
 using GraphQL;
 using Homer.Api.Auth;
 using Homer.Api.Dashboard;
+using Homer.Api.Export;
 using Homer.Api.GraphQL;
 using Homer.Api.Health;
 using Homer.Api.Subscriptions;
@@ -33,6 +34,7 @@ public static class ApiHostingExtensions
         services.AddSingleton<LiveMessageFeed>();
         services.AddSingleton<ILiveMessageFeed>(sp => sp.GetRequiredService<LiveMessageFeed>());
         services.AddSingleton<CallEventsFeed>();
+        services.AddSingleton<Export.CallMessages>();
         services.AddHostedService<CallEventsListenerService>();
 
         services.AddGraphQL(b => b
@@ -54,6 +56,7 @@ public static class ApiHostingExtensions
         app.MapGet("/graphql", (HttpContext http) => http.WebSockets.IsWebSocketRequest
             ? GraphQLWebSocketEndpoint.Handle(http)
             : GraphQLHttpEndpoint.HandleGet(http));
+        app.MapExport();
         app.MapDashboard(dashboardRoot);
         return app;
     }

@@ -40,6 +40,7 @@ public sealed class DialogStateTests
         Assert.Equal(TransactionState.Terminated, Tx(s, "ACK", 1).State);
         Assert.Equal(200, Tx(s, "BYE", 2).FinalStatus);
         Assert.Equal(3, s.Transactions.Count);
+        Assert.Equal(("127.0.0.1:5061", "127.0.0.1:5060"), (invite.Client, invite.Server));
         Assert.Equal(["127.0.0.1:6000", "127.0.0.1:6001", "127.0.0.1:6002", "127.0.0.1:6003"], s.MediaEndpoints);
     }
 
@@ -91,6 +92,8 @@ public sealed class DialogStateTests
     public void A_407_challenge_then_the_resent_INVITE_is_one_attempt_that_is_answered()
     {
         var s = Flow("auth-407-then-200.sip");
+        // The callee's BYE is a transaction whose client is the callee.
+        Assert.Equal(("127.0.0.1:5060", "127.0.0.1:5061"), (Tx(s, "BYE", 1).Client, Tx(s, "BYE", 1).Server));
 
         Assert.Equal(DialogStates.Completed, s.State);
         Assert.Equal(200, s.FinalStatus);

@@ -31,6 +31,7 @@ var rate = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 
 var writeRows = !args.Contains("no-rows");
 
 ParseBenchmark();
+StateBenchmark();
 
 await using var database = await TestDatabase.CreateAsync();
 await using (var ds = NpgsqlDataSource.Create(database.ConnectionString))
@@ -195,6 +196,27 @@ static void ParseBenchmark()
         if (pass == 1)
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"seam: re-parse + reduce an INVITE with SDP: {sw.Elapsed.TotalMilliseconds * 1000 / n:0.00} µs/message on one thread"));
+    }
+}
+
+// The pure state's own cost: deciding and applying a 7-message call, one thread, no actors.
+static void StateBenchmark()
+{
+    const int n = 50_000;
+    var calls = Enumerable.Range(0, n).Select(i => Messages("s-" + i.ToString(CultureInfo.InvariantCulture), i)).ToArray();
+    for (var pass = 0; pass < 2; pass++)
+    {
+        var allocated = GC.GetAllocatedBytesForCurrentThread();
+        var sw = Stopwatch.StartNew();
+        foreach (var call in calls)
+        {
+            var state = DialogState.Empty(call[0].CallId);
+            foreach (var m in call)
+                state = state.ApplyAll(state.Process(m, DialogSettings.Default));
+        }
+        if (pass == 1)
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"state: decide + apply a 7-message call: {sw.Elapsed.TotalMilliseconds * 1000 / n:0.0} µs, {(GC.GetAllocatedBytesForCurrentThread() - allocated) / n} B per call, one thread"));
     }
 }
 

@@ -85,5 +85,11 @@ public sealed record Transaction(
     /// <summary>"status/to-tag" of every distinct response, so retransmitted responses are recognised.</summary>
     IReadOnlyList<string> SeenResponses)
 {
+    /// <summary>Client side as seen on the wire: where the request came from ("ip:port"; from a response's destination
+    /// when the request was not captured).</summary>
+    public string? Client { get; init; }
+    /// <summary>Server side: where the request went.</summary>
+    public string? Server { get; init; }
+
     public int Retransmissions => Math.Max(0, Requests - 1);
 }

@@ -212,13 +212,21 @@ public sealed record DialogState
                     ? (existing with { Requests = 1, Initial = m.ToTag is null }, false)
                     : (existing with { Requests = existing.Requests + 1 }, true);
             return (new Transaction(key, method, m.CSeqNumber, branch, m.ToTag is null, m.TimestampMicros, 1, 0, null, null,
-                method == "ACK" ? TransactionState.Terminated : TransactionState.Trying, false, []), false);
+                method == "ACK" ? TransactionState.Terminated : TransactionState.Trying, false, [])
+            {
+                Client = Endpoint(m.SourceIp, m.SourcePort),
+                Server = Endpoint(m.DestinationIp, m.DestinationPort),
+            }, false);
         }
 
         var responseKey = KeyOf(rfc3261, branch, m.CSeqNumber, method);
         // A response whose request was not captured still opens its transaction; before an answer it can only be initial.
         var tx = state.Find(responseKey) ?? new Transaction(responseKey, method, m.CSeqNumber, branch,
-            state.AnsweredMicros is null, m.TimestampMicros, 0, 0, null, null, TransactionState.Trying, false, []);
+            state.AnsweredMicros is null, m.TimestampMicros, 0, 0, null, null, TransactionState.Trying, false, [])
+        {
+            Client = Endpoint(m.DestinationIp, m.DestinationPort),
+            Server = Endpoint(m.SourceIp, m.SourcePort),
+        };
         var seen = m.StatusCode + "/" + m.ToTag;
         if (tx.SeenResponses.Contains(seen))
             return (tx, true);
@@ -506,7 +514,11 @@ public sealed record DialogState
         RuriUser = RuriUser,
         CorrelationGroup = CorrelationGroup,
         Transactions = Transactions
-            .Select(t => new DialogQueries.TransactionView(t.Method, t.CSeq, t.Branch, t.FinalStatus, t.State.ToString().ToUpperInvariant(), t.Requests, t.Responses))
+            .Select(t => new DialogQueries.TransactionView(t.Method, t.CSeq, t.Branch, t.FinalStatus, t.State.ToString().ToUpperInvariant(), t.Requests, t.Responses)
+            {
+                Client = t.Client,
+                Server = t.Server,
+            })
             .ToArray(),
         Legs = Legs,
         QosReports = QosReports,
@@ -534,6 +546,9 @@ public sealed record DialogState
         }
         return [.. list, tx];
     }
+
+    private static string? Endpoint(string? ip, int port) =>
+        ip is null ? null : ip + ":" + port.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     private static string KeyOf(bool rfc3261, string branch, long cseq, string method) =>
         rfc3261 ? branch + "|" + method : "#" + cseq.ToString(System.Globalization.CultureInfo.InvariantCulture) + "|" + method;

@@ -293,6 +293,7 @@ public sealed class HomerSerializer(ExtendedActorSystem system) : SerializerWith
         WriteList(w, s.Transactions, (x, t) =>
         {
             x.Write(t.Method); x.Write(t.CSeq); x.Write(t.Branch); Opt(x, t.FinalStatus); x.Write(t.State); x.Write(t.Requests); x.Write(t.Responses);
+            Opt(x, t.Client); Opt(x, t.Server);
         });
         WriteList(w, s.Legs, (x, v) => x.Write(v));
         WriteList(w, s.QosReports, WriteQos);
@@ -320,7 +321,11 @@ public sealed class HomerSerializer(ExtendedActorSystem system) : SerializerWith
         ToUser = OptString(r),
         RuriUser = OptString(r),
         CorrelationGroup = OptString(r),
-        Transactions = ReadList(r, x => new DialogQueries.TransactionView(x.ReadString(), x.ReadInt64(), x.ReadString(), OptInt(x), x.ReadString(), x.ReadInt32(), x.ReadInt32())),
+        Transactions = ReadList(r, x => new DialogQueries.TransactionView(x.ReadString(), x.ReadInt64(), x.ReadString(), OptInt(x), x.ReadString(), x.ReadInt32(), x.ReadInt32())
+        {
+            Client = OptString(x),
+            Server = OptString(x),
+        }),
         Legs = ReadList(r, x => x.ReadString()),
         QosReports = ReadList(r, ReadQos),
         Logs = ReadList(r, ReadLog),
@@ -431,11 +436,17 @@ public sealed class HomerSerializer(ExtendedActorSystem system) : SerializerWith
         w.Write((byte)t.State);
         w.Write(t.Acked);
         WriteList(w, t.SeenResponses, (x, v) => x.Write(v));
+        Opt(w, t.Client);
+        Opt(w, t.Server);
     }
 
     private static Transaction ReadTransaction(BinaryReader r) => new(
         r.ReadString(), r.ReadString(), r.ReadInt64(), r.ReadString(), r.ReadBoolean(), r.ReadInt64(), r.ReadInt32(), r.ReadInt32(),
-        OptInt(r), OptString(r), (TransactionState)r.ReadByte(), r.ReadBoolean(), ReadList(r, x => x.ReadString()));
+        OptInt(r), OptString(r), (TransactionState)r.ReadByte(), r.ReadBoolean(), ReadList(r, x => x.ReadString()))
+    {
+        Client = OptString(r),
+        Server = OptString(r),
+    };
 
     // ------------------------------------------------------------ primitives
 

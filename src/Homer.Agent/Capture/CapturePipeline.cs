@@ -5,6 +5,8 @@ public sealed class CaptureOptions
     public PortSet SipPorts { get; init; } = PortSet.Parse(["5060-5061"]);
     /// <summary>Look at traffic on any port and keep what starts like SIP.</summary>
     public bool Sniff { get; init; } = true;
+    /// <summary>Learn media ports from SDP and send RTCP seen on them as HEP type 5 with the call's Call-ID.</summary>
+    public bool Rtcp { get; init; } = true;
 }
 
 /// <summary>Frame in, SIP messages out: decode, reassemble, detect. Single-threaded by design (one per capture source).</summary>
@@ -18,12 +20,15 @@ public sealed class CapturePipeline
     {
         this.options = options;
         this.sink = sink;
-        _tcpSink = new CountingSink(sink, Stats);
+        _tcpSink = new CountingSink(sink, Stats, options.Rtcp ? Media : null);
     }
 
     public FrameDecoder Decoder { get; } = new();
     public TcpReassembler Tcp { get; } = new();
     public CaptureStats Stats { get; } = new();
+    public MediaIndex Media { get; } = new();
+    private readonly System.Buffers.ArrayBufferWriter<byte> _json = new(1024);
+    private readonly System.Text.Json.Utf8JsonWriter _jsonWriter = new(System.IO.Stream.Null);
 
     public void OnFrame(int linkType, ReadOnlySpan<byte> frame, long timestampMicros)
     {
@@ -42,7 +47,24 @@ public sealed class CapturePipeline
             if ((onPort || options.Sniff) && SipFraming.LooksLikeSip(packet.Payload))
             {
                 Stats.SipUdp++;
+                if (options.Rtcp) Media.Learn(packet.Payload, packet.TimestampMicros);
                 sink.OnSip(ref packet);
+            }
+            else if (options.Rtcp && Media.Count > 0 && MediaIndex.LooksLikeRtcp(packet.Payload)
+                     && (Media.TryFind(packet.Destination, packet.DestinationPort, packet.TimestampMicros, out var callId)
+                         || Media.TryFind(packet.Source, packet.SourcePort, packet.TimestampMicros, out callId)))
+            {
+                _json.ResetWrittenCount();
+                _jsonWriter.Reset(_json);
+                if (RtcpJson.TryWrite(packet.Payload, _jsonWriter))
+                {
+                    Stats.Rtcp++;
+                    sink.OnRtcp(ref packet, _json.WrittenSpan, callId);
+                }
+                else
+                {
+                    Stats.Drop(DropReason.BadRtcp);
+                }
             }
             else
             {
@@ -63,12 +85,16 @@ public sealed class CapturePipeline
             Stats.Drop(tcpResult);
     }
 
-    private sealed class CountingSink(IPacketSink inner, CaptureStats stats) : IPacketSink
+    private sealed class CountingSink(IPacketSink inner, CaptureStats stats, MediaIndex? media) : IPacketSink
     {
         public void OnSip(ref L4Packet packet)
         {
             stats.SipTcp++;
+            media?.Learn(packet.Payload, packet.TimestampMicros);
             inner.OnSip(ref packet);
         }
+
+        public void OnRtcp(ref L4Packet packet, ReadOnlySpan<byte> json, string correlationId) =>
+            inner.OnRtcp(ref packet, json, correlationId);
     }
 }

@@ -19,4 +19,6 @@ public enum DropReason
     TcpDesync,
     TcpFlowLimit,
     SipTooLarge,
+    /// <summary>On a known media port, RTCP-shaped, but without a sender or receiver report we can read.</summary>
+    BadRtcp,
 }

@@ -4,4 +4,7 @@ namespace Homer.Agent.Capture;
 public interface IPacketSink
 {
     void OnSip(ref L4Packet packet);
+
+    /// <summary>RTCP on a media port announced in a call's SDP; <paramref name="json"/> is the HEP type 5 payload.</summary>
+    void OnRtcp(ref L4Packet packet, ReadOnlySpan<byte> json, string correlationId);
 }

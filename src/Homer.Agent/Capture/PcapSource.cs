@@ -50,7 +50,7 @@ public static class PcapSource
     }
 
     public static void CaptureLive(string interfaceName, string? filter, bool promiscuous, CapturePipeline pipeline,
-        Action? onStarted, CancellationToken token)
+        Action? onStarted, CancellationToken token, LiveControl? control = null)
     {
         LibPcapLiveDevice? device;
         try
@@ -86,9 +86,24 @@ public static class PcapSource
         using (device)
         {
             var linkType = (int)device.LinkType;
+            if (control is not null) control.CurrentFilter = filter;
             onStarted?.Invoke();
             while (!token.IsCancellationRequested)
             {
+                if (control is not null && control.TryTake(out var newFilter, out var done))
+                {
+                    try
+                    {
+                        device.Filter = newFilter;
+                        control.CurrentFilter = newFilter;
+                        done.TrySetResult(null);
+                    }
+                    catch (PcapException e)
+                    {
+                        done.TrySetResult(e.Message);
+                    }
+                }
+
                 var status = device.GetNextPacket(out var capture);
                 if (status == GetPacketStatus.PacketRead)
                     pipeline.OnFrame(linkType, capture.Data, Micros(capture.Header.Timeval));
@@ -97,6 +112,7 @@ public static class PcapSource
             }
 
             device.Close();
+            control?.Close();
         }
     }
 

@@ -127,7 +127,7 @@ public sealed class AgentCli(TextWriter stdout, TextWriter stderr, TextReader st
                 Compress = cfg.Hep.Compress,
             };
             return await new CaptureRunner(stdout, stderr).RunAsync(inputs, outputs, hep, dryRun: false,
-                TimeSpan.FromSeconds(r.GetValue(drain)), r.GetValue(summary), token);
+                TimeSpan.FromSeconds(r.GetValue(drain)), r.GetValue(summary), token, cfg.Api);
         });
     }
 
@@ -154,11 +154,16 @@ public sealed class AgentCli(TextWriter stdout, TextWriter stderr, TextReader st
             Description = "Also look for SIP on every other port by its start line (default true; --sniff false to use the ports only).",
             DefaultValueFactory = _ => true,
         };
+        var api = new Option<string?>("--api")
+        {
+            Description = "Serve the HTTP JSON API on ADDRESS:PORT (e.g. 127.0.0.1:8090): GET /api/stats, GET /api/config, "
+                + "PUT /api/inputs/capture/filter {\"filter\":\"BPF\"} to change a live capture's filter. No authentication: bind to loopback.",
+        };
         var dryRun = new Option<bool>("--dry-run") { Description = "Decode, reassemble and encode HEP but send nothing (to check a capture or measure the capture path)." };
         var command = new Command("capture", "Capture SIP (UDP, TCP with stream reassembly, IPv4/IPv6 with fragment reassembly, "
             + "Ethernet/SLL/SLL2/VLAN/QinQ) from a pcap file or an interface and send it as HEP. " + ExitCodeHelp)
         {
-            pcap, iface, filter, promisc, speed, loop, ports, sniff, dryRun,
+            pcap, iface, filter, promisc, speed, loop, ports, sniff, dryRun, api,
         };
         common.AddTo(command);
         command.Validators.Add(r =>
@@ -205,7 +210,7 @@ public sealed class AgentCli(TextWriter stdout, TextWriter stderr, TextReader st
             };
             return await new CaptureRunner(stdout, stderr).RunAsync([new CaptureRunner.Input(input, CapturePlan.SendAll("default"))],
                 outputs, common.Settings(r), r.GetValue(dryRun), TimeSpan.FromSeconds(r.GetValue(common.DrainTimeout)),
-                r.GetValue(common.Summary), token);
+                r.GetValue(common.Summary), token, r.GetValue(api));
         });
         return command;
     }

@@ -11,7 +11,7 @@ public sealed class CaptureRunner(TextWriter stdout, TextWriter stderr)
     public sealed record Input(InputConfig Config, CapturePlan Plan);
 
     public async Task<int> RunAsync(IReadOnlyList<Input> inputs, Outputs outputs, HepSettings hep, bool dryRun, TimeSpan drainTimeout,
-        SummaryFormat summary, CancellationToken token)
+        SummaryFormat summary, CancellationToken token, string? api = null)
     {
         var clock = Stopwatch.StartNew();
         var pipelines = new List<CapturePipeline>();
@@ -19,6 +19,7 @@ public sealed class CaptureRunner(TextWriter stdout, TextWriter stderr)
         var tasks = new List<Task>();
         using var failed = CancellationTokenSource.CreateLinkedTokenSource(token);
         var exit = ExitCodes.Ok;
+        var states = new List<ApiServer.InputState>();
         foreach (var input in inputs)
         {
             var c = input.Config;
@@ -26,6 +27,30 @@ public sealed class CaptureRunner(TextWriter stdout, TextWriter stderr)
             var pipeline = new CapturePipeline(new CaptureOptions { SipPorts = PortSet.Parse(c.SipPorts), Sniff = c.Sniff }, sink);
             sinks.Add(sink);
             pipelines.Add(pipeline);
+            var control = c.Interface is null ? null : new LiveControl();
+            states.Add(new ApiServer.InputState(c, pipeline, sink, control, input.Plan.Name));
+        }
+
+        ApiServer? server = null;
+        if (api is not null)
+        {
+            try
+            {
+                server = new ApiServer(ApiServer.Prefix(api), states, outputs);
+            }
+            catch (System.Net.HttpListenerException e)
+            {
+                await stderr.WriteLineAsync($"homer-agent: cannot serve the API on {api}: {e.Message}");
+                await outputs.DisposeAsync();
+                return ExitCodes.Usage;
+            }
+        }
+
+        foreach (var state in states)
+        {
+            var c = state.Config;
+            var pipeline = state.Pipeline;
+            var control = state.Control;
             tasks.Add(Task.Factory.StartNew(() =>
             {
                 try
@@ -34,7 +59,7 @@ public sealed class CaptureRunner(TextWriter stdout, TextWriter stderr)
                         PcapSource.ReplayFile(c.Pcap, c.Speed, c.Loop, pipeline, failed.Token);
                     else
                         PcapSource.CaptureLive(c.Interface!, c.Filter, c.Promisc, pipeline,
-                            () => stderr.WriteLine($"homer-agent: {c.Name}: capturing on {c.Interface}"), failed.Token);
+                            () => stderr.WriteLine($"homer-agent: {c.Name}: capturing on {c.Interface}"), failed.Token, control);
                 }
                 catch (InputException e)
                 {
@@ -47,6 +72,7 @@ public sealed class CaptureRunner(TextWriter stdout, TextWriter stderr)
         }
 
         await Task.WhenAll(tasks);
+        if (server is not null) await server.DisposeAsync();
         var seconds = clock.Elapsed.TotalSeconds;
         var drained = await outputs.FlushAsync(drainTimeout);
         var encodeErrors = sinks.Sum(s => s.EncodeErrors);

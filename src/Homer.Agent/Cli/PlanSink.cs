@@ -13,9 +13,19 @@ public sealed class PlanSink(CapturePlan plan, HepPacketWriter writer, Outputs o
     public long PlanDropped;
     public long Unrouted;
 
-    public void OnSip(ref L4Packet packet)
+    public void OnSip(ref L4Packet packet) => Route(ref packet, null, null);
+
+    public void OnRtcp(ref L4Packet packet, ReadOnlySpan<byte> json, string correlationId)
     {
-        plan.Evaluate(ref packet, _decision);
+        // The plan sees the RTCP packet's own addresses; SIP-only conditions (method, header) do not match it.
+        var copy = packet;
+        copy.Payload = json;
+        Route(ref copy, Homer.Hep.HepProtocolType.RtcpJson, correlationId);
+    }
+
+    private void Route(ref L4Packet packet, byte? protocolType, string? correlationId)
+    {
+        plan.Evaluate(ref packet, _decision, protocolType is null);
         if (_decision.Dropped)
         {
             PlanDropped++;
@@ -42,7 +52,8 @@ public sealed class PlanSink(CapturePlan plan, HepPacketWriter writer, Outputs o
             {
                 try
                 {
-                    bytes = writer.Write(ref packet, tags: _decision.Tags.Count == 0 ? null : string.Join(",", _decision.Tags));
+                    bytes = writer.Write(ref packet, protocolType ?? Homer.Hep.HepProtocolType.Sip, correlationId,
+                        _decision.Tags.Count == 0 ? null : string.Join(",", _decision.Tags));
                 }
                 catch (ArgumentException)
                 {

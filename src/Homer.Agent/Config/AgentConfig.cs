@@ -7,6 +7,8 @@ namespace Homer.Agent.Config;
 public sealed class AgentConfig
 {
     public HepConfig Hep { get; set; } = new();
+    /// <summary>ADDRESS:PORT of the HTTP JSON API; none when absent.</summary>
+    public string? Api { get; set; }
     public Dictionary<string, OutputConfig> Outputs { get; set; } = [];
     public List<InputConfig> Inputs { get; set; } = [];
     public Dictionary<string, List<RuleConfig>> Plans { get; set; } = [];

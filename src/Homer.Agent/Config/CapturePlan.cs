@@ -98,12 +98,12 @@ public sealed class CapturePlan
 
     private static PortSet? Ports(List<string>? specs) => specs is null ? null : PortSet.Parse(specs);
 
-    public void Evaluate(ref L4Packet packet, PlanDecision decision)
+    public void Evaluate(ref L4Packet packet, PlanDecision decision, bool isSip = true)
     {
         decision.Clear();
         SipMessage sip = default;
         var parsed = false;
-        if (NeedsSip)
+        if (NeedsSip && isSip)
             parsed = SipParser.TryParse(packet.Payload, out sip, out _);
         foreach (var rule in _rules)
         {

@@ -148,7 +148,27 @@ public sealed class HomerMutation : ObjectGraphType
                 var hash = HashNew(c, c.GetArgument<string>("password"));
                 return await Existing(c, username, c.RequestServices!.GetRequiredService<UserStore>().ResetPasswordAsync(username, hash, c.CancellationToken));
             });
+
+        AddShareLinks(this);
     }
+
+    private static void AddShareLinks(ObjectGraphType mutation) =>
+        mutation.Field<NonNullGraphType<ShareLinkType>>("createShareLink")
+            .Description("A signed, expiring link that shows one call flow read-only, without a login: GET the path it returns.")
+            .Argument<NonNullGraphType<StringGraphType>>("callId")
+            .Argument<IntGraphType>("expiresInMinutes", "Default 1440 (a day); at most the configured maximum (7 days).")
+            .RequireRole(HomerRole.User)
+            .Resolve(c =>
+            {
+                var callId = NotEmpty(c.GetArgument<string>("callId"), "callId");
+                var options = c.RequestServices!.GetRequiredService<AuthOptions>();
+                var minutes = c.GetArgument("expiresInMinutes", 1440);
+                if (minutes < 1 || TimeSpan.FromMinutes(minutes) > options.MaxShareLinkLifetime)
+                    throw new ExecutionError($"expiresInMinutes must be between 1 and {options.MaxShareLinkLifetime.TotalMinutes}.") { Code = "BAD_ARGUMENT" };
+                var expiresAt = DateTimeOffset.FromUnixTimeSeconds((DateTimeOffset.UtcNow + TimeSpan.FromMinutes(minutes)).ToUnixTimeSeconds());
+                var token = c.RequestServices!.GetRequiredService<TokenService>().IssueShare(callId, expiresAt);
+                return new ShareLink("/api/share/" + token, expiresAt);
+            });
 
     private static async Task<LoginResult> LoginAsync(IResolveFieldContext c)
     {

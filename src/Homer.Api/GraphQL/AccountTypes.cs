@@ -79,3 +79,15 @@ public sealed class MeType : ObjectGraphType<Caller>
         Field<DateTimeScalar>("expiresAt").Resolve(c => c.Source.ExpiresAt);
     }
 }
+
+public sealed record ShareLink(string Path, DateTimeOffset ExpiresAt);
+
+public sealed class ShareLinkType : ObjectGraphType<ShareLink>
+{
+    public ShareLinkType()
+    {
+        Name = "ShareLink";
+        Field(x => x.Path).Description("Relative to this API's address; anyone holding it sees the call until it expires.");
+        Field<NonNullGraphType<DateTimeScalar>>("expiresAt").Resolve(c => c.Source.ExpiresAt);
+    }
+}

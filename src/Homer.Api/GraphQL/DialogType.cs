@@ -85,6 +85,8 @@ public sealed class TransactionType : ObjectGraphType<DialogQueries.TransactionV
         Field(x => x.State).Description("TRYING, PROCEEDING, COMPLETED, CONFIRMED (ACK of a non-2xx seen) or TERMINATED (2xx to INVITE).");
         Field(x => x.Requests).Description("Requests seen, retransmissions included.");
         Field(x => x.Responses).Description("Distinct responses seen.");
+        Field(x => x.Client, nullable: true).Description("ip:port of the client (request sender) as seen on the wire.");
+        Field(x => x.Server, nullable: true).Description("ip:port of the server (request receiver).");
     }
 }
 
