@@ -85,6 +85,11 @@ public sealed class KillOneNodeTests(Xunit.Abstractions.ITestOutputHelper output
             Assert.Equal(2520, e.GetProperty("setupMs").GetInt64());
             Assert.Equal(13025 - 2520, e.GetProperty("durationMs").GetInt64());
             Assert.Equal("caller", e.GetProperty("hangupBy").GetString());
+            Assert.Equal("CALL", e.GetProperty("kind").GetString());
+            Assert.Equal(200, e.GetProperty("finalStatus").GetInt32());
+            Assert.Equal(520, e.GetProperty("pddMs").GetInt64());
+            Assert.Equal(["INVITE", "ACK", "BYE"], e.GetProperty("transactions").EnumerateArray().Select(t => t.GetProperty("method").GetString()));
+            Assert.Equal(0, e.GetProperty("legs").GetArrayLength());
         }
         Assert.True(unavailable < Calls, "all dialogs were on the killed node");
     }

@@ -115,7 +115,14 @@ public sealed class NodeProcess : IDisposable
         {
             using var response = await Http.PostAsJsonAsync("/graphql", new
             {
-                query = "query ($c: String!) { dialog(callId: $c) { state messageCount retransmissions setupMs durationMs hangupBy } }",
+                // Every field the issue names, so the schema is exercised end to end across processes.
+                query = """
+                    query ($c: String!) { dialog(callId: $c) {
+                      callId kind state startedAt answeredAt endedAt pddMs setupMs durationMs finalStatus finalReason
+                      messageCount retransmissions hangupBy firstSeen lastSeen
+                      transactions { method cseq branch finalStatus state client server }
+                      legs { callId } qosReports { source mosLq mosCq packetLossPct jitterMs } logs { timestamp text } } }
+                    """,
                 variables = new { c = callId },
             });
             var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;

@@ -22,6 +22,8 @@ public sealed class MediaIndex
 
     public void Learn(ReadOnlySpan<byte> sipPayload, long nowMicros)
     {
+        // Most messages carry no SDP: a vectorised scan for an m= line spares them a full SIP parse.
+        if (sipPayload.IndexOf("\nm="u8) < 0) return;
         if (!SipParser.TryParse(sipPayload, out var sip, out _) || sip.CallId.IsEmpty) return;
         // Some senders omit Content-Type; a body that starts like SDP is SDP.
         var body = !sip.Sdp.IsEmpty ? sip.Sdp : sip.Body.Of(sipPayload).StartsWith("v=0"u8) ? sip.Body : default;

@@ -74,6 +74,8 @@ public sealed class TcpHepOutput : IHepOutput
 
             _memory.Enqueue(packet.ToArray());
             Stats.Queued++;
+            // The writer only sleeps on an empty queue, so only the first packet after it ran dry needs to wake it.
+            if (_memory.Count > 1) return true;
         }
 
         _signal.Release();
