@@ -47,7 +47,7 @@ public static class HomerNodeHost
                 .AddHomerPersistence(settings.ConnectionString)
                 .AddHomerSerialization()
                 .AddStorageMaintenance(services)
-                .AddDialogSharding(new DialogOptions { PassivateIdleAfter = settings.DialogIdle }, hostsDialogs: settings.Has("dialog"))
+                .AddDialogSharding(new DialogOptions { Settings = settings.Dialogs }, hostsDialogs: settings.Has("dialog"))
                 .AddStartup((system, _) =>
                 {
                     // No seeds configured: this node is a cluster of one and joins itself (its port may be 0).
