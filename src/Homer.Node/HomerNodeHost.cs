@@ -29,7 +29,7 @@ public static class HomerNodeHost
 
         builder.Services.AddHomerStorage(settings.Storage);
         builder.Services.AddSingleton<IngestCounters>();
-        builder.Services.AddAkka(ActorSystemName, (akka, _) =>
+        builder.Services.AddAkka(ActorSystemName, (akka, services) =>
         {
             akka.AddHocon(clusterConfig, HoconAddMode.Append)
                 .ConfigureLoggers(loggers => loggers.AddLoggerFactory())
@@ -46,7 +46,8 @@ public static class HomerNodeHost
                 })
                 .AddHomerPersistence(settings.ConnectionString)
                 .AddHomerSerialization()
-                .AddDialogSharding(new DialogOptions { PassivateIdleAfter = settings.DialogIdle }, hostsDialogs: settings.Has("dialog"))
+                .AddStorageMaintenance(services)
+                .AddDialogSharding(new DialogOptions { Settings = settings.Dialogs }, hostsDialogs: settings.Has("dialog"))
                 .AddStartup((system, _) =>
                 {
                     // No seeds configured: this node is a cluster of one and joins itself (its port may be 0).

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net;
+using Homer.Actors.Dialogs;
 using Homer.Actors.Ingest;
 using Homer.Storage;
 
@@ -26,7 +27,7 @@ public sealed record NodeSettings
     public required string NodeName { get; init; }
     public int IngestBatchSize { get; init; } = 2_000;
     public int IngestEdgeBuffer { get; init; } = 100_000;
-    public TimeSpan DialogIdle { get; init; } = TimeSpan.FromMinutes(2);
+    public DialogSettings Dialogs { get; init; } = DialogSettings.Default;
     public string? SpoolDirectory { get; init; }
     public long SpoolMaxBytes { get; init; }
     public required StorageOptions Storage { get; init; }
@@ -99,6 +100,7 @@ public sealed record NodeSettings
                 Retention = TimeSpan.FromDays(GetInt("RETENTION_DAYS", 7)),
                 RetentionByProfile = retentionByProfile,
                 DiskBudgetBytes = GetInt("DISK_BUDGET_GB", 0) * (1L << 30),
+                MaintenanceInterval = TimeSpan.FromSeconds(GetInt("MAINTENANCE_SECONDS", 900)),
             },
             SpoolDirectory = Get("SPOOL_DIR", "spool") is "off" ? null : Get("SPOOL_DIR", "spool"),
             SpoolMaxBytes = GetInt("SPOOL_MAX_MB", 1024) * (1L << 20),
@@ -115,7 +117,12 @@ public sealed record NodeSettings
             NodeName = Get("NODE_NAME", Dns.GetHostName()),
             IngestBatchSize = GetInt("INGEST_BATCH_SIZE", 2_000),
             IngestEdgeBuffer = GetInt("INGEST_EDGE_BUFFER", 100_000),
-            DialogIdle = TimeSpan.FromSeconds(GetInt("DIALOG_IDLE_SECONDS", 120)),
+            Dialogs = DialogSettings.Default with
+            {
+                Linger = TimeSpan.FromSeconds(GetInt("DIALOG_LINGER_SECONDS", 32)),
+                IdleAnswered = TimeSpan.FromSeconds(GetInt("DIALOG_IDLE_ANSWERED_SECONDS", 3600)),
+                IdleUnanswered = TimeSpan.FromSeconds(GetInt("DIALOG_IDLE_UNANSWERED_SECONDS", 300)),
+            },
             Api = new Homer.Api.ApiOptions
             {
                 Auth = new Homer.Api.Auth.AuthOptions

@@ -6,17 +6,16 @@ using Npgsql;
 namespace Homer.Storage;
 
 /// <summary>
-/// Brings the schema up to date before anything else of the node starts (waiting for PostgreSQL if it is not up
-/// yet), then keeps partitions created ahead of time.
+/// Brings the schema up to date and creates the current partitions before anything else of the node starts
+/// (waiting for PostgreSQL if it is not up yet). Later rounds of partition creation and retention belong to the
+/// cluster's storage maintenance singleton.
 /// </summary>
 public sealed class StorageMaintenanceService(
     SchemaMigrator migrator,
     PartitionManager partitions,
-    RetentionPolicy retention,
-    StorageOptions options,
-    ILogger<StorageMaintenanceService> logger) : BackgroundService
+    ILogger<StorageMaintenanceService> logger) : IHostedService
 {
-    public override async Task StartAsync(CancellationToken cancellationToken)
+    public async Task StartAsync(CancellationToken cancellationToken)
     {
         var delay = TimeSpan.FromSeconds(1);
         while (true)
@@ -35,27 +34,7 @@ public sealed class StorageMaintenanceService(
                 delay = TimeSpan.FromSeconds(Math.Min(delay.TotalSeconds * 2, 30));
             }
         }
-        await base.StartAsync(cancellationToken);
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        // Every node runs this; partition creation is serialised by advisory locks and drops are idempotent, so
-        // several nodes doing it at once only repeat harmless work.
-        using var timer = new PeriodicTimer(options.MaintenanceInterval);
-        do
-        {
-            try
-            {
-                await partitions.EnsurePartitionsAsync(DateTimeOffset.UtcNow, stoppingToken);
-                await retention.RunAsync(DateTimeOffset.UtcNow, stoppingToken);
-            }
-            catch (Exception e) when (e is NpgsqlException or TimeoutException)
-            {
-                // Partitions are created days ahead; a missed round is retried at the next tick.
-                logger.LogWarning(e, "Storage maintenance failed; will retry in {Interval}", options.MaintenanceInterval);
-            }
-        }
-        while (await timer.WaitForNextTickAsync(stoppingToken));
-    }
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

@@ -19,7 +19,8 @@ public static class StorageServiceCollectionExtensions
         }.Build());
         services.AddSingleton<SchemaMigrator>();
         services.AddSingleton<PartitionManager>();
-        services.AddSingleton<MessageQueries>();
+        services.AddSingleton(sp => new MessageQueries(sp.GetRequiredService<NpgsqlDataSource>(),
+            MessageQueries.CreateLookupDataSource(options.ConnectionString)));
         services.AddSingleton<RetentionPolicy>();
         services.AddSingleton<MessageStoreWriter>();
         services.AddHostedService<StorageMaintenanceService>();

@@ -44,7 +44,24 @@ replay.SetAction(async (result, ct) =>
     return 0;
 });
 
-var root = new RootCommand("homer-load: HEP load generator and capture replayer for Homer.Actors benchmarks.") { send, replay };
+var db = new Option<string>("--db") { Description = "Npgsql connection string of the store.", Required = true };
+var messages = new Option<long>("--messages") { Description = "How many messages to write.", DefaultValueFactory = _ => 10_000_000 };
+var hours = new Option<double>("--hours") { Description = "Spread them over this many hours ending now.", DefaultValueFactory = _ => 24 };
+var seed = new Command("seed", "Fill a store with realistic calls through the node's COPY writer (for search benchmarks).") { db, messages, hours };
+seed.SetAction(async (result, ct) =>
+{
+    await StoreSeeder.SeedAsync(result.GetValue(db)!, result.GetValue(messages), TimeSpan.FromHours(result.GetValue(hours)), ct);
+    return 0;
+});
+var queries = new Option<int>("--queries") { Description = "Queries per kind.", DefaultValueFactory = _ => 200 };
+var searchBench = new Command("search", "Measure search latency on a seeded store: by Call-ID, by from-user over an hour, by prefix.") { db, queries };
+searchBench.SetAction(async (result, ct) =>
+{
+    await SearchBench.RunAsync(result.GetValue(db)!, result.GetValue(queries), ct);
+    return 0;
+});
+
+var root = new RootCommand("homer-load: HEP load generator, capture replayer and store seeder for Homer.Actors benchmarks.") { send, replay, seed, searchBench };
 try
 {
     return await root.Parse(args).InvokeAsync();

@@ -13,6 +13,7 @@ public sealed class MessageSearchTests : IAsyncLifetime
     private static readonly DateTimeOffset T0 = new(2026, 11, 27, 10, 0, 0, TimeSpan.Zero);
     private TestDatabase _db = null!;
     private NpgsqlDataSource _dataSource = null!;
+    private NpgsqlDataSource _lookup = null!;
     private MessageQueries _queries = null!;
 
     public async Task InitializeAsync()
@@ -20,7 +21,9 @@ public sealed class MessageSearchTests : IAsyncLifetime
         _db = await TestDatabase.CreateAsync();
         _dataSource = _db.CreateDataSource();
         await new SchemaMigrator(_dataSource, NullLogger<SchemaMigrator>.Instance).MigrateAsync();
-        _queries = new MessageQueries(_dataSource);
+        // As the node builds it: lookups without a time range go through prepared, generic-plan connections.
+        _lookup = MessageQueries.CreateLookupDataSource(_db.ConnectionString);
+        _queries = new MessageQueries(_dataSource, _lookup);
         var rows = new List<CapturedMessage>
         {
             Row(0, "c1", "INVITE", null, "alice", "example.com", "bob", "10.1.0.1", 5060, "10.2.0.1", 5060, 1, "Linphone/5.0"),
@@ -39,6 +42,7 @@ public sealed class MessageSearchTests : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
+        await _lookup.DisposeAsync();
         await _dataSource.DisposeAsync();
         await _db.DisposeAsync();
     }
