@@ -23,6 +23,10 @@ public static class MessageTables
 
     public static string TableOf(MessageProfile profile) => ByProfile[profile];
 
+    /// <summary>Columns searched with exact, prefix and wildcard patterns.</summary>
+    public static readonly IReadOnlyList<string> PatternColumns =
+        ["ruri_user", "ruri_domain", "from_user", "from_domain", "to_user", "to_domain", "user_agent", "node"];
+
     /// <summary>Columns in COPY order (the id and nothing else comes from the database).</summary>
     public static readonly IReadOnlyList<string> Columns =
     [

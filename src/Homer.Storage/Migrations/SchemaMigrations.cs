@@ -90,5 +90,12 @@ public static partial class SchemaMigrations
                 FROM messages WHERE profile = {(short)p.Key};
                 """)) + "\n" +
             "DROP TABLE messages;\n" + MessageTables.CreateSearchView() + ";"),
+        // Byte-order collation for the pattern-searched columns: only then can PostgreSQL answer `alice%` from the
+        // btree index instead of filtering every row of the time range (1 s per prefix query on 10 M rows).
+        new(3, "C collation on users, domains and user agent so prefix searches use the indexes",
+            $"DROP VIEW {MessageTables.SearchView};\n" +
+            string.Join("\n", MessageTables.All.Select(t => $"ALTER TABLE {t} " + string.Join(", ",
+                MessageTables.PatternColumns.Select(c => $"ALTER COLUMN {c} TYPE text COLLATE \"C\"")) + ";")) + "\n" +
+            MessageTables.CreateSearchView() + ";"),
     ];
 }

@@ -50,7 +50,8 @@ public sealed class SchemaMigrator(NpgsqlDataSource dataSource, ILogger<SchemaMi
 
     private static async Task Execute(NpgsqlConnection connection, NpgsqlTransaction tx, string sql, CancellationToken ct)
     {
-        await using var cmd = new NpgsqlCommand(sql, connection, tx);
+        // No time limit: a migration that rebuilds indexes on a store of millions of rows takes minutes.
+        await using var cmd = new NpgsqlCommand(sql, connection, tx) { CommandTimeout = 0 };
         await cmd.ExecuteNonQueryAsync(ct);
     }
 }
