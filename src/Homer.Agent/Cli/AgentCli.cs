@@ -30,7 +30,14 @@ public sealed class AgentCli(TextWriter stdout, TextWriter stderr, TextReader st
             return ExitCodes.Usage;
         }
 
-        var config = new InvocationConfiguration { Output = stdout, Error = stderr };
+        var config = new InvocationConfiguration
+        {
+            Output = stdout,
+            Error = stderr,
+            // SIGTERM/Ctrl+C cancel the run; the agent then drains its outputs for --drain-timeout and exits by itself,
+            // so the library's 2-second default must not cut that short.
+            ProcessTerminationTimeout = TimeSpan.FromMinutes(10),
+        };
         try
         {
             return await parse.InvokeAsync(config, token);
