@@ -40,6 +40,10 @@ echo "==> building the node"
 dotnet build src/Homer.Node -c Release -nologo -v quiet -clp:ErrorsOnly
 
 export HOMER_ENVIRONMENT=${HOMER_ENVIRONMENT:-development}
+# The dashboard has no login page yet (dashboard issue), so the quick start runs the API without tokens.
+# Anyone who can reach port 9080 is then an admin: set HOMER_AUTH=on (and log in through the API) on shared hosts.
+export HOMER_AUTH=${HOMER_AUTH:-off}
+[ "$HOMER_AUTH" = off ] && echo "==> note: API authentication is off (HOMER_AUTH=off); set HOMER_AUTH=on on a shared host"
 export HOMER_DASHBOARD=${HOMER_DASHBOARD:-$root/src/Homer.Dashboard/dist}
 echo "==> starting Homer.Actors: HEP udp/${HOMER_HEP_UDP:-0.0.0.0:9060}, dashboard and API ${HOMER_HTTP:-http://0.0.0.0:9080} (Ctrl-C stops)"
 exec dotnet src/Homer.Node/bin/Release/net10.0/homer-node.dll
