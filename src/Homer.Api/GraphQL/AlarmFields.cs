@@ -128,7 +128,7 @@ public sealed class AlarmRuleInputType : InputObjectGraphType<AlarmRuleRow>
         Field<NonNullGraphType<StringGraphType>>("name");
         Field<NonNullGraphType<AlarmRuleTypeEnum>>("type");
         Field<BooleanGraphType>("enabled").Description("Default true.");
-        Field<AlarmSeverityEnum>("severity").Description("Default WARNING.");
+        Field<AlarmSeverityEnum>("severity").Description("Default: the type's default (CRITICAL for HOST_UNREACHABLE, INFO for SHORT_CALLS, else WARNING).");
         Field<FloatGraphType>("threshold");
         Field<IntGraphType>("windowSeconds").Description("Default: the type's default window.");
         Field<IntGraphType>("minCount");
@@ -146,7 +146,7 @@ public sealed class AlarmRuleInputType : InputObjectGraphType<AlarmRuleRow>
             Name = ((string)value["name"]!).Trim(),
             Type = type,
             Enabled = value.TryGetValue("enabled", out var e) && e is bool b ? b : true,
-            Severity = value.TryGetValue("severity", out var s) && s is string sv ? sv : "WARNING",
+            Severity = value.TryGetValue("severity", out var s) && s is string sv ? sv : defaults.Severity,
             Threshold = value.TryGetValue("threshold", out var t) && t is not null ? Convert.ToDouble(t, System.Globalization.CultureInfo.InvariantCulture) : null,
             WindowSeconds = value.TryGetValue("windowSeconds", out var w) && w is int wi ? wi : defaults.WindowSeconds,
             MinCount = value.TryGetValue("minCount", out var m) && m is int mi ? mi : null,
