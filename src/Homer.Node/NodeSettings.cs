@@ -103,6 +103,13 @@ public sealed record NodeSettings
                 RetentionByProfile = retentionByProfile,
                 DiskBudgetBytes = GetInt("DISK_BUDGET_GB", 0) * (1L << 30),
                 MaintenanceInterval = TimeSpan.FromSeconds(GetInt("MAINTENANCE_SECONDS", 900)),
+                StatsRetention = new Dictionary<short, TimeSpan>
+                {
+                    [1] = TimeSpan.FromDays(GetInt("STATS_RETENTION_DAYS_MINUTE", 7)),
+                    [5] = TimeSpan.FromDays(GetInt("STATS_RETENTION_DAYS_FIVE_MINUTES", 35)),
+                    [60] = TimeSpan.FromDays(GetInt("STATS_RETENTION_DAYS_HOUR", 400)),
+                },
+                AlarmRetention = TimeSpan.FromDays(GetInt("ALARM_RETENTION_DAYS", 90)),
             },
             SpoolDirectory = Get("SPOOL_DIR", "spool") is "off" ? null : Get("SPOOL_DIR", "spool"),
             SpoolMaxBytes = GetInt("SPOOL_MAX_MB", 1024) * (1L << 20),

@@ -30,7 +30,7 @@ public static class MessageStats
         else if (m.StatusCode is { } status)
         {
             var cseqMethod = m.CSeqMethod ?? "";
-            delta.Add(ts, StatsMetrics.Response, status + " " + cseqMethod, node, capture);
+            delta.Add(ts, StatsMetrics.Response, ResponseKey(status, cseqMethod), node, capture);
             if (cseqMethod == "REGISTER" && status >= 200)
                 delta.Add(ts, StatsMetrics.Registration, status switch
                 {
@@ -40,5 +40,19 @@ public static class MessageStats
                 }, node, capture);
         }
         delta.Add(ts, StatsMetrics.SourceIp, m.SourceIp.ToString(), node, capture);
+    }
+
+    // "486 INVITE" for every response would allocate per message; the set of status/method pairs seen is small.
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<(int, string), string> ResponseKeys = new();
+
+    private static string ResponseKey(int status, string method)
+    {
+        if (ResponseKeys.TryGetValue((status, method), out var key))
+            return key;
+        key = status.ToString(System.Globalization.CultureInfo.InvariantCulture) + " " + method;
+        // Junk methods from a fuzzer must not grow the cache without bound.
+        if (ResponseKeys.Count < 10_000)
+            ResponseKeys.TryAdd((status, method), key);
+        return key;
     }
 }
