@@ -50,7 +50,8 @@ public static class HomerNodeHost
                 .AddDialogSharding(new DialogOptions { Settings = settings.Dialogs }, hostsDialogs: settings.Has("dialog"));
             // The singleton manager only runs where it may host the engine: the dialog nodes.
             if (settings.Has("dialog"))
-                akka.AddAlarmEngine(services, AlarmHostingExtensions.AlarmSettingsFrom(clusterConfig, settings.AlarmNotifications));
+                akka.AddAlarmEngine(services, AlarmHostingExtensions.AlarmSettingsFrom(clusterConfig, settings.AlarmNotifications))
+                    .AddDialogMetrics();
             akka
                 .AddStartup((system, _) =>
                 {

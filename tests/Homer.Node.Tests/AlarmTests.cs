@@ -244,6 +244,9 @@ public class AlarmTests(AlarmNodeFixture node) : IClassFixture<AlarmNodeFixture>
             Assert.True(metrics.GetValueOrDefault(name) >= 1, $"{name} is {metrics.GetValueOrDefault(name)}: " +
                 string.Join(", ", metrics.Keys.Where(k => k.StartsWith("homer_", StringComparison.Ordinal))));
         Assert.True(metrics.ContainsKey("homer_alarms_open"));
+        Assert.True(metrics.ContainsKey("homer_dialogs_active"));
+        await node.Eventually(async () => ParsePrometheus(await node.Http.GetStringAsync("/metrics")).GetValueOrDefault("homer_shards") >= 1,
+            "dialog shards hosted on the node in /metrics");
         Assert.Contains(metrics.Keys, k => k.StartsWith("homer_hep_dropped_total", StringComparison.Ordinal) || k == "homer_hep_decoded_total");
     }
 

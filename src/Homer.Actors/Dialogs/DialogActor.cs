@@ -71,10 +71,13 @@ public sealed class DialogActor : ReceiveActor, IWithUnboundedStash, IWithTimers
 
     protected override void PreStart()
     {
+        Stats.ShardMetricsActor.DialogActorStarted();
         _region = _runtime.Region();
         _region.Tell(new LedgerCommands.Restore(_shardId, _state.CallId));
         Timers.StartSingleTimer(RestoreTimedOut.Instance, RestoreTimedOut.Instance, _runtime.RestoreTimeout);
     }
+
+    protected override void PostStop() => Stats.ShardMetricsActor.DialogActorStopped();
 
     private void Restoring()
     {

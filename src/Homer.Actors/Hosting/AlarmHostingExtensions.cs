@@ -22,6 +22,12 @@ public static class AlarmHostingExtensions
             new ClusterSingletonOptions { Role = AlarmRole },
             createProxyToo: false);
 
+    /// <summary>Shard and dialog gauges of /metrics on a node that hosts dialogs.</summary>
+    public static AkkaConfigurationBuilder AddDialogMetrics(this AkkaConfigurationBuilder builder) =>
+        builder.WithActors((system, registry) =>
+            system.ActorOf(Homer.Actors.Stats.ShardMetricsActor.Props(registry.Get<Homer.Actors.Contracts.DialogRegion>(), TimeSpan.FromSeconds(10)),
+                "shard-metrics"));
+
     /// <summary>Reads <c>homer.alarms</c> of cluster-config: intervals and the defaults of each rule type.</summary>
     public static AlarmEngineSettings AlarmSettingsFrom(Config config, AlarmNotificationSettings notifications)
     {
