@@ -88,6 +88,64 @@ public sealed class ConfigTests : IDisposable
         Assert.Equal(1, run.Summary.GetProperty("planDropped").GetInt64());
     }
 
+    [Fact]
+    public async Task Yaml_configuration_means_the_same_as_json()
+    {
+        await using var siteA = HepReceiver.Udp();
+        await using var rest = HepReceiver.Udp();
+        var path = Path.Combine(_dir, "agent.yaml");
+        File.WriteAllText(path, $"""
+            # The same model as agent.json, in YAML.
+            hep:
+              captureId: 78          # a number
+              nodeName: '0042'       # quoted: stays a string
+            outputs:
+              site-a: {"{"} to: ["{siteA.Target}"] {"}"}
+              rest:
+                to:
+                  - {rest.Target}
+            inputs:
+              - name: replay
+                pcap: {Pcap()}
+                plan: edge
+            plans:
+              edge:
+                - name: scanners
+                  if: {"{"} header: {"{"} name: User-Agent, regex: "^friendly-scanner" {"}"} {"}"}
+                  then: [drop]
+                - if: {"{"} srcIp: [10.1.0.0/16] {"}"}
+                  then: ["send:site-a"]
+                  stop: true
+                - if: {"{"}{"}"}
+                  then: ["send:rest"]
+            """);
+        var run = await AgentRun.RunAsync(["--config", path, "--summary", "json"]);
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.True(await siteA.WaitForAsync(2, Wait));
+        Assert.True(await rest.WaitForAsync(3, Wait));
+        Assert.Equal(["cfg-0@test", "cfg-1@test"], siteA.Messages.Select(m => SipRows.Of(m).CallId).Order());
+        Assert.Equal(["cfg-2@test", "cfg-3@test", "cfg-5@test"], rest.Messages.Select(m => SipRows.Of(m).CallId).Order());
+        Assert.All(siteA.Messages, m => Assert.Equal(78u, m.CaptureId));
+        Assert.All(rest.Messages, m => Assert.Equal("0042", m.NodeName));
+        Assert.Equal(1, run.Summary.GetProperty("planDropped").GetInt64());
+    }
+
+    [Fact]
+    public async Task Broken_yaml_exits_2_and_says_where()
+    {
+        var path = Path.Combine(_dir, "bad.yml");
+        File.WriteAllText(path, "outputs:\n  a: b: c\ninputs: []\n");
+        var run = await AgentRun.RunAsync(["--config", path]);
+        Assert.True(run.ExitCode == ExitCodes.Usage, run.ToString());
+        Assert.Contains("bad.yml: line 2", run.Stderr);
+
+        File.WriteAllText(path, "outputs:\n  a: [unclosed\n");
+        run = await AgentRun.RunAsync(["--config", path]);
+        Assert.True(run.ExitCode == ExitCodes.Usage, run.ToString());
+        Assert.Contains("bad.yml: ", run.Stderr);
+        Assert.DoesNotContain("Unhandled", run.Stderr);
+    }
+
     [Theory]
     [InlineData("""{ "outputs": {}, "inputs": [] }""", "outputs")]
     [InlineData("""{ "outputs": { "a": { "to": ["udp:127.0.0.1:9"] } }, "inputs": [ { "pcap": "x", "plan": "nope" } ] }""", "plan 'nope'")]

@@ -27,7 +27,11 @@ public sealed class AgentConfig
         AgentConfig? config;
         try
         {
-            config = JsonSerializer.Deserialize<AgentConfig>(File.ReadAllText(path), Options);
+            var text = File.ReadAllText(path);
+            // YAML is read into the same model through JSON, so both formats obey the same rules (unknown keys refused).
+            if (Path.GetExtension(path) is ".yaml" or ".yml")
+                text = YamlToJson.Convert(text);
+            config = JsonSerializer.Deserialize<AgentConfig>(text, Options);
         }
         catch (JsonException e)
         {
@@ -36,6 +40,12 @@ public sealed class AgentConfig
         catch (IOException e)
         {
             throw new ConfigException($"{path}: {e.Message}");
+        }
+        catch (YamlDotNet.Core.YamlException e)
+        {
+            throw new ConfigException(e.Start.Line > 0
+                ? $"{path}: line {e.Start.Line}, column {e.Start.Column}: {e.Message}"
+                : $"{path}: {e.Message}");
         }
 
         if (config is null) throw new ConfigException($"{path}: empty configuration.");
