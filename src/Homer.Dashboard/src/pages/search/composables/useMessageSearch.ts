@@ -16,7 +16,7 @@ export function useMessageSearch(options: Pick<RequestOptions, 'fetch'> & { page
   const filter = shallowRef<MessageFilter | null>(null)
   let inFlight: AbortController | null = null
 
-  async function search(next: MessageFilter): Promise<void> {
+  async function search(next: MessageFilter, first?: number): Promise<void> {
     inFlight?.abort()
     const controller = new AbortController()
     inFlight = controller
@@ -24,7 +24,7 @@ export function useMessageSearch(options: Pick<RequestOptions, 'fetch'> & { page
     status.value = 'loading'
     error.value = null
     try {
-      const result = await fetchMessages(next, options.pageSize ?? DEFAULT_PAGE_SIZE, {
+      const result = await fetchMessages(next, first ?? options.pageSize ?? DEFAULT_PAGE_SIZE, {
         fetch: options.fetch,
         signal: controller.signal,
       })
