@@ -1,5 +1,4 @@
 import { gql } from '@/api/graphql'
-import { MESSAGE_FIELDS, type SipMessage } from '@/pages/search/api'
 
 export interface FlowHost {
   id: string
@@ -74,13 +73,6 @@ export const QOS_QUERY = gql<{ qos: QosStream[] }, { callIds: string[] }>(
   qos(callIds: $callIds) { callId source ssrc direction reporter points { timestamp mos packetLossPct jitterMs delayMs } }
 }`,
   'Qos',
-)
-
-export const CALL_MESSAGES_QUERY = gql<{ messages: { totalCount: number; nodes: SipMessage[] } }, { callIds: string[] }>(
-  `query CallMessages($callIds: [String!]!) {
-  messages(filter: { callIds: $callIds }, first: 10000) { totalCount nodes { ${MESSAGE_FIELDS} } }
-}`,
-  'CallMessages',
 )
 
 export interface DialogDetail {

@@ -39,8 +39,18 @@ function sentBody(call = 0): { query: string; operationName: string; variables: 
   return JSON.parse(fetchMock.mock.calls[call]![1].body as string)
 }
 
+const page = (nodes: typeof CALL, totalCount = nodes.length) => ({
+  messages: { totalCount, nodes, pageInfo: { hasNextPage: false, endCursor: null } },
+})
+
+/** Answers the list query with `nodes` and a payload lookup with the matching message, as the node would. */
 function answer(nodes = CALL, totalCount = nodes.length) {
-  fetchMock.mockResolvedValue(graphqlResponse({ data: { messages: { totalCount, nodes } } }))
+  fetchMock.mockImplementation(async (_url, init) => {
+    const body = JSON.parse(init.body as string) as { operationName: string; variables: { filter: { from?: string } } }
+    if (body.operationName === 'MessagePayload')
+      return graphqlResponse({ data: { messages: { nodes: nodes.filter((n) => n.timestamp === body.variables.filter.from) } } })
+    return graphqlResponse({ data: page(nodes, totalCount) })
+  })
 }
 
 describe('search page', () => {
@@ -52,8 +62,10 @@ describe('search page', () => {
     expect(fetchMock.mock.calls[0]![0]).toBe('/graphql')
     const body = sentBody()
     expect(body.operationName).toBe('Messages')
-    expect(body.query).toContain('messages(filter: $filter, first: $first)')
-    expect(body.query).toMatch(/nodes \{ id timestamp method statusCode reason callId fromUser toUser ruriUser userAgent srcIp srcPort dstIp dstPort captureId node transport protocolType cseq cseqMethod headers payload \}/)
+    expect(body.query).toContain('messages(filter: $filter, first: $first, after: $after)')
+    expect(body.query).toMatch(/nodes \{ id timestamp method statusCode reason callId fromUser toUser ruriUser userAgent srcIp srcPort dstIp dstPort captureId node transport cseq cseqMethod \}/)
+    expect(body.query).toContain('pageInfo { hasNextPage endCursor }')
+    // 19 fields: pages of 1000 stay under the API's complexity limit of 20 000.
     expect(body.variables).toEqual({ filter: { callId: CALL_ID }, first: 1000 })
 
     expect((wrapper.get('[data-testid="callid-input"]').element as HTMLInputElement).value).toBe(CALL_ID)
@@ -153,7 +165,7 @@ describe('search page', () => {
     expect(wrapper.get('[data-testid="progress"]').classes()).toContain('active')
     expect(wrapper.get('[data-testid="search-button"]').attributes('disabled')).toBeDefined()
 
-    resolve(graphqlResponse({ data: { messages: { totalCount: 5, nodes: CALL } } }))
+    resolve(graphqlResponse({ data: page(CALL) }))
     await flushPromises()
     expect(wrapper.get('[data-testid="progress"]').classes()).not.toContain('active')
     expect(wrapper.findAll('[data-testid="result-row"]')).toHaveLength(5)
@@ -171,6 +183,7 @@ describe('search page', () => {
     const rows = () => wrapper.findAll('[data-testid="result-row"]')
 
     await rows()[0]!.trigger('click')
+    await flushPromises()
     const payload = wrapper.get('[data-testid="payload"] pre')
     expect(payload.text()).toContain('INVITE sip:bob@example.com SIP/2.0')
     expect(payload.text()).not.toContain('\r')
@@ -180,6 +193,7 @@ describe('search page', () => {
     expect(wrapper.find('[data-testid="payload"]').exists()).toBe(false)
 
     await rows()[4]!.trigger('keydown', { key: 'Enter' })
+    await flushPromises()
     expect(wrapper.get('[data-testid="payload"] pre').text()).toContain('ACK sip:bob@example.com SIP/2.0')
     await wrapper.get('.search-page').trigger('keydown', { key: 'Escape' })
     expect(wrapper.find('[data-testid="payload"]').exists()).toBe(false)
@@ -243,9 +257,28 @@ describe('search page', () => {
     answer([], 0)
     await router.push('/?callId=new')
     await flushPromises()
-    resolveOld(graphqlResponse({ data: { messages: { totalCount: 5, nodes: CALL } } }))
+    resolveOld(graphqlResponse({ data: page(CALL) }))
     await flushPromises()
     expect(wrapper.get('[data-testid="empty-state"]').text()).toContain('“new”')
     expect(wrapper.find('[data-testid="results-table"]').exists()).toBe(false)
+  })
+})
+
+describe('large results', () => {
+  it('fetches keyset pages until the limit, each under the API complexity budget', async () => {
+    const { fetchMessages, pageSizeFor, LIST_FIELDS } = await import('./api')
+    expect(pageSizeFor(LIST_FIELDS)).toBe(1000)
+    const calls: { first: number; after?: string }[] = []
+    const fetch = vi.fn(async (_url: string, init: RequestInit) => {
+      const v = JSON.parse(init.body as string).variables as { first: number; after?: string }
+      calls.push({ first: v.first, after: v.after })
+      const start = v.after ? Number(v.after) : 0
+      const nodes = Array.from({ length: v.first }, (_, i) => ({ ...CALL[0]!, id: String(start + i) }))
+      return graphqlResponse({ data: { messages: { totalCount: 50_000, nodes, pageInfo: { hasNextPage: true, endCursor: String(start + v.first) } } } })
+    })
+    const result = await fetchMessages({ fromUser: 'alice' }, 2500, { fetch })
+    expect(result.nodes).toHaveLength(2500)
+    expect(result.totalCount).toBe(50_000)
+    expect(calls).toEqual([{ first: 1000 }, { first: 1000, after: '1000' }, { first: 500, after: '2000' }])
   })
 })
