@@ -66,7 +66,8 @@ describe('SIP search and call details in the dashboard', () => {
     assert.match(await page.getByTestId('time-zone').textContent(), /\(.+\)/, 'the time zone is shown')
 
     // The raw message opens under the table; the INVITE carries the SDP offer. Esc closes it.
-    await rows.first().click()
+    // On the time cell: a click on the Call-ID opens the call instead.
+    await rows.first().locator('[role="gridcell"]').nth(1).click()
     const payload = page.getByTestId('payload').locator('pre')
     assert.match(await payload.textContent(), /^INVITE sip:bob@example\.com SIP\/2\.0$/m)
     assert.match(await payload.textContent(), /^m=audio 40000 RTP\/AVP/m)
