@@ -276,7 +276,7 @@ describe('large results', () => {
       const nodes = Array.from({ length: v.first }, (_, i) => ({ ...CALL[0]!, id: String(start + i) }))
       return graphqlResponse({ data: { messages: { totalCount: 50_000, nodes, pageInfo: { hasNextPage: true, endCursor: String(start + v.first) } } } })
     })
-    const result = await fetchMessages({ fromUser: 'alice' }, 2500, { fetch })
+    const result = await fetchMessages({ fromUser: 'alice' }, 2500, { fetch: fetch as unknown as typeof globalThis.fetch })
     expect(result.nodes).toHaveLength(2500)
     expect(result.totalCount).toBe(50_000)
     expect(calls).toEqual([{ first: 1000 }, { first: 1000, after: '1000' }, { first: 500, after: '2000' }])
