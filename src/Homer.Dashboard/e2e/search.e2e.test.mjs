@@ -123,6 +123,10 @@ describe('SIP search and call details in the dashboard', () => {
     assert.match(await popup.getByTestId('sip-text').textContent(), /^m=audio 50000 RTP\/AVP/m)
     await screenshot(page, 'call-flow')
     await page.keyboard.press('Escape')
+    const [png] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-png').click()])
+    const pngBytes = await readFile(await png.path())
+    assert.equal(pngBytes.subarray(0, 8).toString('hex'), '89504e470d0a1a0a', 'the ladder exports as a PNG')
+    assert.ok(pngBytes.readUInt32BE(16) >= 400, 'PNG wide enough for the diagram (2x scale)')
     await popup.waitFor({ state: 'detached' })
 
     await page.getByTestId('tab-messages').click()
@@ -157,6 +161,16 @@ describe('SIP search and call details in the dashboard', () => {
     assert.equal(records, call.length)
     assert.match(first, /INVITE sip:bob@example\.com SIP\/2\.0/)
     assert.match(download.suggestedFilename(), /\.pcap$/)
+
+    // The text export and a share link that works without a login.
+    const [text] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-text').click()])
+    const lines = (await readFile(await text.path(), 'utf8')).split('\n')
+    assert.match(lines[0], /^U \d{4}\/\d{2}\/\d{2} \d{2}:\d{2}:\d{2}\.\d{6} 192\.0\.2\.10:5060 -> 198\.51\.100\.20:5062$/)
+    await page.getByTestId('share-create').click()
+    const shareUrl = await page.getByTestId('share-url').inputValue()
+    const shared = await (await fetch(shareUrl)).json()
+    assert.equal(shared.callId, callId)
+    assert.equal(shared.messages.length, call.length)
     assert.deepEqual(pageErrors, [], 'no uncaught errors in the page')
   })
 })

@@ -53,6 +53,11 @@ export function setAuthHooks(hooks: AuthHooks | null): void {
   authHooks = hooks
 }
 
+/** For transports other than HTTP (the WebSocket's close code 4403): the server refused the session's token. */
+export function reportUnauthenticated(message: string): void {
+  authHooks?.onUnauthenticated(new GraphQLRequestError(message, { status: 401 }))
+}
+
 export function authHeader(): Record<string, string> {
   const token = authHooks?.token()
   return token ? { authorization: `Bearer ${token}` } : {}

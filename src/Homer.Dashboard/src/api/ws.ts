@@ -1,6 +1,6 @@
 import { createClient, type Client } from 'graphql-ws'
 import { onScopeDispose, ref } from 'vue'
-import { authHeader, type TypedDocument } from './graphql'
+import { authHeader, reportUnauthenticated, type TypedDocument } from './graphql'
 
 /** ws(s)://<this host>/graphql: the node serves the dashboard and the API on the same port. */
 export function websocketUrl(location: Pick<Location, 'protocol' | 'host'> = window.location): string {
@@ -9,6 +9,8 @@ export function websocketUrl(location: Pick<Location, 'protocol' | 'host'> = win
 
 let shared: Client | null = null
 let sharedToken: string | undefined
+/** Whether the shared socket is open and acknowledged: a view subscribing on an open socket is live at once. */
+let connected = false
 
 /** One socket for every live view; recreated when the session's token changes (login as someone else). */
 export function wsClient(): Client {
@@ -25,6 +27,10 @@ export function wsClient(): Client {
     shouldRetry: (e) => !(e && typeof e === 'object' && 'code' in e && (e as CloseEvent).code === 4403),
     connectionParams: () => (token ? { token } : {}),
   })
+  const client = shared
+  client.on('connected', () => shared === client && (connected = true))
+  client.on('closed', () => shared === client && (connected = false))
+  connected = false
   return shared
 }
 
@@ -47,6 +53,7 @@ export function useSubscription<TData, TVariables>(
     status.value = 'connecting'
     error.value = null
     const client = wsClient()
+    if (connected) status.value = 'live'
     const offConnected = client.on('connected', () => {
       if (status.value === 'connecting') status.value = 'live'
     })
@@ -56,6 +63,7 @@ export function useSubscription<TData, TVariables>(
       if (code === 4403) {
         status.value = 'error'
         error.value = 'The server refused the session token for live updates: log in again.'
+        reportUnauthenticated(error.value)
       }
     })
     const unsubscribe = client.subscribe<TData>(
