@@ -105,6 +105,22 @@ export function encode(message, startMicros) {
   })
 }
 
+/** An RFC 6035 session report about a call, as HEP type 35 with the call's Call-ID as correlation id. */
+export function encodeVqReport(callId, atMicros, { mosLq = 3.1, loss = 2.5 } = {}) {
+  const text = [
+    'VQSessionReport: CallTerm', `CallID: ${callId}`, 'LocalID: <sip:alice@example.com>', 'RemoteID: <sip:bob@example.com>',
+    'OrigID: <sip:alice@example.com>', 'LocalAddr: IP=192.0.2.10 PORT=40000 SSRC=0x11223344',
+    'RemoteAddr: IP=198.51.100.20 PORT=50000 SSRC=0x55667788', 'LocalMetrics:',
+    `PacketLoss: NLR=${loss} JDR=0.0`, 'Delay: RTD=40 ESD=20 IAJ=3', `QualityEst: MOSLQ=${mosLq} MOSCQ=3.0`, '',
+  ].join('\r\n')
+  return hep.encapsulate(text, {
+    protocolFamily: 2, protocol: 17, srcIp: '192.0.2.10', dstIp: '192.0.2.99', srcPort: 5061, dstPort: 9060,
+    timeSeconds: Math.floor(atMicros / 1_000_000), timeUseconds: atMicros % 1_000_000, payloadType: 35, proto_type: 35,
+    correlation_id: callId, mos: Math.round(mosLq * 100), captureId: 2001,
+    capturePass: process.env.HOMER_HEP_AUTH_KEY ?? process.env.HOMER_HEP_PASS ?? 'myHep',
+  })
+}
+
 export async function sendOverHep(packets) {
   const socket = dgram.createSocket('udp4')
   try {

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import {
-  ADMIN_USER, assertNodeReachable, buildCall, encode, graphql, hasField, HOMER_URL, launchBrowser, openLoggedIn, screenshot, sendOverHep, uniqueCallId, waitForStored,
+  ADMIN_USER, assertNodeReachable, buildCall, encode, encodeVqReport, graphql, hasField, HOMER_URL, launchBrowser, openLoggedIn, screenshot, sendOverHep, uniqueCallId, waitForStored,
 } from './lib.mjs'
 
 describe('main views', () => {
@@ -63,6 +63,34 @@ describe('main views', () => {
     while ((await page.evaluate(() => document.documentElement.dataset.theme)) !== 'dark') await page.getByTestId('theme-toggle').click()
     await screenshot(page, 'call-flow-dark')
     while ((await page.evaluate(() => localStorage.getItem('homer.theme'))) !== null) await page.getByTestId('theme-toggle').click()
+  })
+
+  test('a call with an RTCP-XR report shows QoS charts and a QoS marker in its ladder', { timeout: 60_000 }, async (t) => {
+    if (!(await hasField('Query', 'qos'))) {
+      t.skip('this node has no qos API yet')
+      return
+    }
+    const callId = uniqueCallId('qos')
+    const call = buildCall(callId)
+    const start = Date.now() * 1000 - 20_000_000
+    await sendOverHep(call.map((m) => encode(m, start)))
+    await waitForStored(callId, call.length)
+    await sendOverHep([encodeVqReport(callId, start + 9_900_000, { mosLq: 3.1, loss: 2.5 })])
+    await page.goto(`${HOMER_URL}/call?callId=${encodeURIComponent(callId)}&tab=qos`)
+    const charts = page.getByTestId('qos-chart')
+    for (let i = 0; i < 20 && !(await charts.count()); i++) {
+      // The report is correlated asynchronously: reload until it is attached.
+      await page.waitForTimeout(1000)
+      await page.reload()
+      await page.locator('[data-testid="qos-chart"], [data-testid="qos-empty"]').first().waitFor()
+    }
+    assert.equal(await charts.count(), 4, 'MOS, loss, jitter and delay charts')
+    assert.match(await page.locator('.qos-tab').textContent(), /3\.1/)
+    await screenshot(page, 'qos')
+    await page.getByTestId('tab-flow').click()
+    await page.getByTestId('ladder-arrow').first().waitFor()
+    const markers = await page.getByTestId('ladder-marker').allTextContents()
+    assert.ok(markers.some((m) => /QOS/.test(m)), `a QoS marker in the ladder (${markers.join(' | ')})`)
   })
 
   test('calls mode lists dialogs with their state, or says the node lacks it', { timeout: 30_000 }, async () => {
