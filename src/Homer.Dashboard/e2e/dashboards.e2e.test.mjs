@@ -54,6 +54,7 @@ describe('custom dashboards', () => {
     const clock = page.locator('[data-testid="widget"][data-widget-type="clock"]')
     await clock.locator('.widget-head').dragTo(page.getByTestId('dashboard-column-1').locator('.drop-end'))
     await page.getByTestId('dashboard-column-1').locator('[data-widget-type="clock"]').waitFor()
+    await screenshot(page, 'dashboard-edit')
     await page.getByTestId('dashboard-save').click()
     await page.getByTestId('dashboard-edit').waitFor()
 

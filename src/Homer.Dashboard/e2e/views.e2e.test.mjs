@@ -93,6 +93,30 @@ describe('main views', () => {
     assert.ok(markers.some((m) => /QOS/.test(m)), `a QoS marker in the ladder (${markers.join(' | ')})`)
   })
 
+  test('ticking rows of two calls opens them together, one leg colour each', { timeout: 60_000 }, async () => {
+    const tag = randomUUID().slice(0, 8)
+    const ids = [`e2e-multi-${tag}-a@homer.test`, `e2e-multi-${tag}-b@homer.test`]
+    const start = Date.now() * 1000 - 20_000_000
+    for (const [i, id] of ids.entries()) {
+      const call = buildCall(id, { from: `multi${tag}` })
+      await sendOverHep(call.map((m) => encode(m, start + i * 500_000)))
+      await waitForStored(id, call.length)
+    }
+    await page.goto(`${HOMER_URL}/?fromUser=multi${tag}`)
+    await page.getByTestId('results-count').waitFor()
+    assert.equal(await page.getByTestId('result-row').count(), 14)
+    const rowOf = (id) => page.getByTestId('result-row').filter({ hasText: id }).first()
+    await rowOf(ids[0]).getByTestId('row-check').check()
+    await rowOf(ids[1]).getByTestId('row-check').check()
+    await page.getByTestId('open-selected').click()
+    await page.waitForURL((u) => u.pathname === '/call')
+    assert.deepEqual(new URL(page.url()).searchParams.getAll('callId').sort(), [...ids].sort())
+    await page.getByTestId('ladder-arrow').first().waitFor()
+    assert.equal(await page.getByTestId('ladder-arrow').count(), 14)
+    const colours = await page.getByTestId('ladder-arrow').evaluateAll((els) => [...new Set(els.map((e) => e.querySelector('path').getAttribute('stroke')))])
+    assert.equal(colours.length, 2, 'one colour per call')
+  })
+
   test('calls mode lists dialogs with their state, or says the node lacks it', { timeout: 30_000 }, async () => {
     await page.goto(`${HOMER_URL}/?mode=calls&range=1h`)
     await page.locator('[data-testid="calls-table"], [data-testid="unsupported-state"], [data-testid="empty-state"]').first().waitFor()
