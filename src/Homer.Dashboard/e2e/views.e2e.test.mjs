@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import {
-  ADMIN_USER, assertNodeReachable, buildCall, encode, encodeVqReport, graphql, hasField, HOMER_URL, launchBrowser, openLoggedIn, screenshot, sendOverHep, uniqueCallId, waitForStored,
+  ADMIN_PASSWORD, ADMIN_USER, assertNodeReachable, buildCall, encode, encodeVqReport, graphql, hasField, HOMER_URL, launchBrowser, openLoggedIn, screenshot, sendOverHep, uniqueCallId, waitForStored,
 } from './lib.mjs'
 
 describe('main views', () => {
@@ -174,5 +174,39 @@ describe('main views', () => {
     await page.goto(`${HOMER_URL}/admin/users`)
     await page.getByTestId('users').getByText(ADMIN_USER, { exact: true }).waitFor()
     assert.deepEqual(pageErrors, [], 'no uncaught errors in the page')
+  })
+
+  test('a session ended on the server sends the user to the login page, keeping the route; logout works', { timeout: 45_000 }, async (t) => {
+    const saved = await page.evaluate(() => localStorage.getItem('homer.session'))
+    if (!saved) {
+      t.skip('the node runs with authentication off: there is no session to end')
+      return
+    }
+    const { token } = JSON.parse(saved)
+    await page.goto(`${HOMER_URL}/?callId=anything%40x`)
+    await page.getByTestId('user-menu').waitFor()
+    // End the session behind the page's back, as an admin disabling the user or the token expiring would.
+    const response = await fetch(`${HOMER_URL}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ query: 'mutation { logout }' }),
+    })
+    assert.equal((await response.json()).data.logout, true)
+    await page.getByTestId('search-button').click()
+    await page.waitForURL((u) => u.pathname === '/login')
+    assert.equal(new URL(page.url()).searchParams.get('redirect'), '/?callId=anything%40x')
+    assert.match(await page.getByTestId('login-notice').textContent(), /session ended/)
+    await page.getByTestId('login-username').fill(ADMIN_USER)
+    await page.getByTestId('login-password').fill(ADMIN_PASSWORD)
+    await page.getByTestId('login-submit').click()
+    await page.waitForURL((u) => u.pathname === '/' && u.searchParams.get('callId') === 'anything@x')
+
+    await page.getByTestId('user-menu').click()
+    await page.getByTestId('logout').click()
+    await page.waitForURL((u) => u.pathname === '/login')
+    assert.equal(await page.evaluate(() => localStorage.getItem('homer.session')), null)
+    await page.goto(`${HOMER_URL}/stats`)
+    await page.getByTestId('login-form').waitFor()
+    assert.equal(new URL(page.url()).searchParams.get('redirect'), '/stats')
   })
 })
