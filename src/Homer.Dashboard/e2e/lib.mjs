@@ -6,6 +6,7 @@
 //   HOMER_ADMIN_USER      user to log in as (default admin)
 //   HOMER_ADMIN_PASSWORD  its password (the node's HOMER_ADMIN_PASSWORD); unused when the node runs with auth off
 //   CHROMIUM              the browser binary (default Debian's /usr/bin/chromium)
+//   HOMER_SCREENSHOTS     where screenshots of the main views go (default docs/screenshots)
 import assert from 'node:assert/strict'
 import { randomUUID } from 'node:crypto'
 import dgram from 'node:dgram'
@@ -22,7 +23,7 @@ export const ADMIN_USER = process.env.HOMER_ADMIN_USER ?? 'admin'
 export const ADMIN_PASSWORD = process.env.HOMER_ADMIN_PASSWORD ?? ''
 const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium'
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..')
-export const SCREENSHOTS = path.join(REPO_ROOT, 'docs/screenshots')
+export const SCREENSHOTS = process.env.HOMER_SCREENSHOTS ?? path.join(REPO_ROOT, 'docs/screenshots')
 const STORE_TIMEOUT_MS = 20_000
 
 function parseHostPort(text) {
@@ -242,7 +243,12 @@ export async function openLoggedIn(page, url, atLogin = async () => {}) {
   }
 }
 
+/**
+ * Saves a screenshot for the README (HOMER_SCREENSHOTS, default docs/screenshots). A view showing that the node
+ * lacks its API is not saved over the picture of the working feature: the docs show what the product does.
+ */
 export async function screenshot(page, name) {
+  if (await page.locator('[data-testid="unsupported-state"], [data-testid="flow-fallback"]').count()) return
   await mkdir(SCREENSHOTS, { recursive: true })
   await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`) })
 }

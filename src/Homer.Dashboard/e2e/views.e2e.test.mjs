@@ -52,12 +52,35 @@ describe('main views', () => {
       src: m.src.ip === '192.0.2.10' ? { ...m.src, ip } : m.src,
       dst: m.dst.ip === '192.0.2.10' ? { ...m.dst, ip } : m.dst,
     }))
-    await sendOverHep(call.map((m) => encode(m, Date.now() * 1000 - 20_000_000)))
+    // The B2BUA at 198.51.100.20 places a second leg to a carrier, tied to the first by X-CID.
+    const legId = uniqueCallId('alias-leg')
+    const sbc = { ip: '198.51.100.20', port: 5080 }
+    const carrier = { ip: '203.0.113.250', port: 5060 }
+    const leg = buildCall(legId).map((m) => ({
+      ...m,
+      offset: m.offset + 40_000,
+      src: m.src.ip === '192.0.2.10' ? sbc : carrier,
+      dst: m.dst.ip === '192.0.2.10' ? sbc : carrier,
+      text: m.text.replace(/^(Call-ID: .*)$/m, `$1\r\nX-CID: ${callId}`),
+    }))
+    const start = Date.now() * 1000 - 20_000_000
+    await sendOverHep([...call, ...leg].map((m) => encode(m, start)))
     await waitForStored(callId, call.length)
+    await waitForStored(legId, leg.length)
     await page.goto(`${HOMER_URL}/call?callId=${encodeURIComponent(callId)}`)
     await page.getByTestId('ladder-arrow').first().waitFor()
     const hosts = await page.getByTestId('ladder-host').allTextContents()
     assert.match(hosts[0], new RegExp(`${name}.*${ip.replace(/\./g, '\\.')}:5060`))
+    // With the leg: three hosts (caller, B2BUA, carrier), both legs' arrows, one colour per leg.
+    for (let i = 0; i < 10 && (await page.getByTestId('ladder-arrow').count()) < call.length + leg.length; i++) {
+      await page.waitForTimeout(1000)
+      await page.reload()
+      await page.getByTestId('ladder-arrow').first().waitFor()
+    }
+    assert.equal(await page.getByTestId('ladder-arrow').count(), call.length + leg.length, 'the correlated leg is drawn')
+    const colours = await page.getByTestId('ladder-arrow').evaluateAll((els) => new Set(els.map((e) => e.querySelector('path').getAttribute('stroke'))).size)
+    assert.equal(colours, 2)
+    assert.ok((await page.getByTestId('ladder-host').count()) >= 3)
 
     // The same view in the dark theme.
     while ((await page.evaluate(() => document.documentElement.dataset.theme)) !== 'dark') await page.getByTestId('theme-toggle').click()
