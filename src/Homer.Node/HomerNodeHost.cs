@@ -47,7 +47,11 @@ public static class HomerNodeHost
                 .AddHomerPersistence(settings.ConnectionString)
                 .AddHomerSerialization()
                 .AddStorageMaintenance(services)
-                .AddDialogSharding(new DialogOptions { Settings = settings.Dialogs }, hostsDialogs: settings.Has("dialog"))
+                .AddDialogSharding(new DialogOptions { Settings = settings.Dialogs }, hostsDialogs: settings.Has("dialog"));
+            // The singleton manager only runs where it may host the engine: the dialog nodes.
+            if (settings.Has("dialog"))
+                akka.AddAlarmEngine(services, AlarmHostingExtensions.AlarmSettingsFrom(clusterConfig, settings.AlarmNotifications));
+            akka
                 .AddStartup((system, _) =>
                 {
                     // No seeds configured: this node is a cluster of one and joins itself (its port may be 0).

@@ -12,11 +12,22 @@ public sealed class HomerApiSchema : Schema
     public HomerApiSchema(IServiceProvider services) : base(services)
     {
         var query = services.GetRequiredService<HomerQuery>();
-        foreach (var field in services.GetRequiredService<AccountQueryFields>().Fields.ToList())
-            query.AddField(field);
+        Merge(query, services.GetRequiredService<AccountQueryFields>());
+        Merge(query, services.GetRequiredService<AlarmQueryFields>());
+        Merge(query, services.GetRequiredService<StatsQueryFields>());
         Query = query;
-        Mutation = services.GetRequiredService<HomerMutation>();
-        Subscription = services.GetRequiredService<HomerSubscription>();
+        var mutation = services.GetRequiredService<HomerMutation>();
+        Merge(mutation, services.GetRequiredService<AlarmMutationFields>());
+        Mutation = mutation;
+        var subscription = services.GetRequiredService<HomerSubscription>();
+        Merge(subscription, services.GetRequiredService<AlarmSubscriptionFields>());
+        Subscription = subscription;
         RegisterTypeMapping(typeof(DateTimeOffset), typeof(DateTimeScalar));
+    }
+
+    private static void Merge(ObjectGraphType into, ObjectGraphType from)
+    {
+        foreach (var field in from.Fields.ToList())
+            into.AddField(field);
     }
 }
