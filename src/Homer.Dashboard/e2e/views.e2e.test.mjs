@@ -199,6 +199,35 @@ describe('main views', () => {
     assert.deepEqual(pageErrors, [], 'no uncaught errors in the page')
   })
 
+  test('an API token created on the tokens page works against the API until it is revoked there', { timeout: 45_000 }, async (t) => {
+    if (!(await page.evaluate(() => localStorage.getItem('homer.session')))) {
+      t.skip('the node runs with authentication off: there are no tokens')
+      return
+    }
+    const name = `e2e-${randomUUID().slice(0, 6)}`
+    await page.goto(`${HOMER_URL}/admin/tokens`)
+    await page.getByPlaceholder('grafana').fill(name)
+    await page.getByRole('button', { name: 'Create token' }).click()
+    const secret = await page.getByTestId('token-secret').locator('input').inputValue()
+    const me = async () => {
+      const r = await fetch(`${HOMER_URL}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${secret}` },
+        body: JSON.stringify({ query: '{ me { username tokenKind } }' }),
+      })
+      return { status: r.status, body: await r.json() }
+    }
+    const before = await me()
+    assert.equal(before.status, 200)
+    assert.deepEqual(before.body.data.me, { username: ADMIN_USER, tokenKind: 'api-token' })
+
+    page.once('dialog', (d) => void d.accept())
+    const row = page.locator('tr').filter({ hasText: name })
+    await row.getByRole('button', { name: 'Revoke' }).click()
+    await row.getByText(/^revoked/).waitFor()
+    assert.equal((await me()).status, 401)
+  })
+
   test('a session ended on the server sends the user to the login page, keeping the route; logout works', { timeout: 45_000 }, async (t) => {
     const saved = await page.evaluate(() => localStorage.getItem('homer.session'))
     if (!saved) {
