@@ -6,7 +6,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { after, describe, test } from 'node:test'
-import { assertNodeReachable, hasField, HOMER_URL, launchBrowser, openLoggedIn, screenshot } from './lib.mjs'
+import { ADMIN_PASSWORD, assertNodeReachable, graphql, hasField, HOMER_URL, launchBrowser, openLoggedIn, screenshot } from './lib.mjs'
 
 describe('custom dashboards', () => {
   let context
@@ -38,6 +38,7 @@ describe('custom dashboards', () => {
     await page.getByTestId('dashboard-title').fill(title)
     await page.getByTestId('layout-4-8').check({ force: true })
     await page.getByTestId('dashboard-promoted').check()
+    await page.getByTestId('dashboard-shared').check()
     await page.getByTestId('dashboard-create-submit').click()
     await page.waitForURL((u) => /^\/dashboards\/[^/]+$/.test(u.pathname))
     const url = new URL(page.url())
@@ -62,7 +63,7 @@ describe('custom dashboards', () => {
     await page.reload()
     await page.getByTestId('dashboard-link').filter({ hasText: title }).click()
     await page.waitForURL((u) => u.pathname === url.pathname)
-    assert.equal(await page.getByTestId('dashboard-heading').textContent(), title)
+    await page.getByTestId('dashboard-heading').filter({ hasText: title }).waitFor()
     assert.equal(await page.getByTestId('widget').count(), 2)
     const col0 = await page.getByTestId('dashboard-column-0').getByTestId('widget').getAttribute('data-widget-type')
     const col1 = await page.getByTestId('dashboard-column-1').getByTestId('widget').getAttribute('data-widget-type')
@@ -73,5 +74,27 @@ describe('custom dashboards', () => {
     await page.getByTestId('promoted-dashboard').filter({ hasText: title }).waitFor()
     await screenshot(page, 'dashboard')
     assert.deepEqual(pageErrors, [])
+
+    // Shared: another user sees it (read-only) in their list; skipped when the node runs without logins.
+    if (!ADMIN_PASSWORD) return
+    const viewer = `viewer${randomUUID().slice(0, 6)}`
+    const viewerPassword = `pw-${randomUUID()}`
+    await graphql('mutation ($u: String!, $p: String!) { createUser(username: $u, password: $p, role: VIEWER) { id } }', { u: viewer, p: viewerPassword })
+    const otherDir = await mkdtemp(path.join(tmpdir(), 'homer-e2e-chromium-'))
+    const other = await launchBrowser(otherDir)
+    try {
+      const p2 = await other.newPage()
+      await p2.goto(`${HOMER_URL}/dashboards`)
+      await p2.getByTestId('login-username').fill(viewer)
+      await p2.getByTestId('login-password').fill(viewerPassword)
+      await p2.getByTestId('login-password').press('Enter')
+      await p2.getByTestId('dashboard-link').filter({ hasText: title }).click()
+      await p2.getByTestId('dashboard-heading').filter({ hasText: title }).waitFor()
+      assert.equal(await p2.getByTestId('widget').count(), 2)
+      assert.equal(await p2.getByTestId('dashboard-edit').count(), 0, 'no Edit for a user who does not own it')
+    } finally {
+      await other.close()
+      await rm(otherDir, { recursive: true, force: true })
+    }
   })
 })
