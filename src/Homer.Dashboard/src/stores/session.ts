@@ -106,6 +106,8 @@ export const useSessionStore = defineStore('session', () => {
     clear()
     notice.value = null
     if (had) {
+      // Plain fetch with the old token: the shared client would send no token now, and a refusal here must not
+      // trigger the "session ended" redirect meant for sessions the user did not end.
       await fetch('/graphql', {
         method: 'POST',
         headers: { 'content-type': 'application/json', authorization: `Bearer ${had}` },
