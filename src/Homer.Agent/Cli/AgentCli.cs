@@ -96,7 +96,7 @@ public sealed class AgentCli(TextWriter stdout, TextWriter stderr, TextReader st
                 {
                     if (o.Type == OutputType.Json)
                     {
-                        outputs.Json[name] = new JsonOutput(name, o.File!);
+                        outputs.Json[name] = o.Url is { } url ? new JsonHttpOutput(name, new Uri(url)) : new JsonFileOutput(name, o.File!);
                         continue;
                     }
 
