@@ -77,7 +77,10 @@ if [ -f "$dash/package.json" ]; then
     sleep 1
   done
   if curl -fs "http://127.0.0.1:$http_port/healthz" >/dev/null 2>&1; then
-    (cd "$dash" && HOMER_URL="http://127.0.0.1:$http_port" HOMER_HEP="127.0.0.1:$hep_port" \
+    # Screenshots go to the work folder so a test run leaves the checkout clean; HOMER_UPDATE_SCREENSHOTS=1 refreshes
+    # the ones in docs/screenshots that the README shows.
+    shots="$work/screenshots"; [ "${HOMER_UPDATE_SCREENSHOTS:-0}" = 1 ] && shots="$root/docs/screenshots"
+    (cd "$dash" && HOMER_URL="http://127.0.0.1:$http_port" HOMER_HEP="127.0.0.1:$hep_port" HOMER_SCREENSHOTS="$shots" \
       HOMER_ADMIN_USER=admin HOMER_ADMIN_PASSWORD="$e2e_password" npm run test:e2e --silent) 2>&1 | tee "$work/e2e.log"
     e2e_rc=${PIPESTATUS[0]}
     p=$(grep -E '^# pass ' "$work/e2e.log" | awk '{s+=$3} END {print s+0}')
