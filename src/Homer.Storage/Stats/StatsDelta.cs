@@ -148,8 +148,12 @@ public sealed class StatsDelta
 
     public void Add(DateTime utc, string metric, string key, string? node, long captureId, long count = 1, double total = 0)
     {
+        // Keys and node names come from the wire: cut, so no sender can make a counter row too big for its index
+        // (which would fail the whole batch it is counted with).
         if (key.Length > MaxKeyLength)
             key = key[..MaxKeyLength];
+        if (node is { Length: > MaxKeyLength })
+            node = node[..MaxKeyLength];
         var k = new Key(StatsResolutions.Truncate(utc, StatsResolutions.Minute), metric, key, node ?? "", captureId);
         _counts.TryGetValue(k, out var v);
         _counts[k] = (v.Count + count, v.Total + total);

@@ -1,0 +1,126 @@
+using System.Net;
+using System.Text;
+using Homer.Storage.Migrations;
+using Homer.Storage.Stats;
+using Homer.TestSupport;
+using Microsoft.Extensions.Logging.Abstractions;
+using Npgsql;
+
+namespace Homer.Storage.Tests;
+
+/// <summary>Message counters written with their batch, at three bucket widths, and read back merged.</summary>
+public sealed class StatsCountersTests : IAsyncLifetime
+{
+    private static readonly DateTimeOffset Day = new(2026, 11, 27, 0, 0, 0, TimeSpan.Zero);
+    private TestDatabase _db = null!;
+    private NpgsqlDataSource _dataSource = null!;
+
+    public async Task InitializeAsync()
+    {
+        _db = await TestDatabase.CreateAsync();
+        _dataSource = _db.CreateDataSource();
+        await new SchemaMigrator(_dataSource, NullLogger<SchemaMigrator>.Instance).MigrateAsync();
+        await new PartitionManager(_dataSource, new StorageOptions { ConnectionString = "unused" }, NullLogger<PartitionManager>.Instance)
+            .EnsurePartitionsAsync(Day);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _dataSource.DisposeAsync();
+        await _db.DisposeAsync();
+    }
+
+    private static CapturedMessage Sip(DateTimeOffset ts, string? method, int? status, string cseqMethod, string src = "10.0.0.1",
+        string? ua = "Phone/1", string? node = "edge1", long captureId = 7) => new()
+    {
+        TimestampMicros = (ts - DateTimeOffset.UnixEpoch).Ticks / 10,
+        Profile = MessageProfile.Call,
+        ProtocolType = 1,
+        SourceIp = IPAddress.Parse(src),
+        SourcePort = 5060,
+        DestinationIp = IPAddress.Parse("10.0.0.2"),
+        DestinationPort = 5060,
+        CaptureId = captureId,
+        NodeName = node,
+        CallId = "c",
+        Method = method,
+        StatusCode = status,
+        CSeqMethod = cseqMethod,
+        UserAgent = ua,
+        Payload = Encoding.UTF8.GetBytes("x"),
+    };
+
+    [Fact]
+    public async Task A_batch_counts_methods_responses_sources_agents_and_registrations_at_every_bucket_width()
+    {
+        var t = Day.AddHours(10).AddMinutes(7).AddSeconds(30);
+        var writer = new MessageStoreWriter(_dataSource);
+        await writer.WriteAsync(
+        [
+            Sip(t, "INVITE", null, "INVITE"),
+            Sip(t.AddSeconds(1), null, 180, "INVITE", src: "10.0.0.2"),
+            Sip(t.AddSeconds(40), "REGISTER", null, "REGISTER"), // next minute, same 5-minute bucket
+            Sip(t.AddSeconds(41), null, 401, "REGISTER", src: "10.0.0.2"),
+            Sip(t.AddMinutes(3), null, 200, "REGISTER", src: "10.0.0.2", captureId: 8), // next 5-minute bucket
+            // Not SIP: not counted.
+            Sip(t, null, null, "", ua: null) with { ProtocolType = 100 },
+        ]);
+
+        var queries = new StatsQueries(_dataSource);
+        var minute = await queries.QueryAsync(t.AddMinutes(-10), t.AddMinutes(10), StatsResolutions.Minute, null, null);
+        Assert.Equal(3, minute.Points.Count);
+        Assert.Equal(2, minute.Points[0].Requests.Concat(minute.Points[0].Responses).Sum(k => k.Count));
+        var totals = minute.Totals;
+        Assert.Equal([new KeyCount("INVITE", 1), new KeyCount("REGISTER", 1)], totals.Requests);
+        Assert.Equal([new KeyCount("180 INVITE", 1), new KeyCount("200 REGISTER", 1), new KeyCount("401 REGISTER", 1)], totals.Responses);
+        Assert.Equal(1, totals.Registrations);
+        Assert.Equal(1, totals.RegistrationChallenges);
+        Assert.Equal([new KeyCount("10.0.0.2", 3), new KeyCount("10.0.0.1", 2)], minute.TopSourceIps);
+        Assert.Equal([new KeyCount("Phone/1", 2)], minute.TopUserAgents);
+
+        var five = await queries.QueryAsync(t.AddMinutes(-10), t.AddMinutes(10), StatsResolutions.FiveMinutes, null, null);
+        Assert.Equal(2, five.Points.Count);
+        var hour = await queries.QueryAsync(t.AddHours(-1), t.AddHours(1), StatsResolutions.Hour, null, null);
+        Assert.Equal(5, Assert.Single(hour.Points).Requests.Concat(hour.Points[0].Responses).Sum(k => k.Count));
+
+        var capture8 = await queries.QueryAsync(t.AddMinutes(-10), t.AddMinutes(10), StatsResolutions.Minute, null, 8);
+        Assert.Equal([new KeyCount("200 REGISTER", 1)], capture8.Totals.Responses);
+        Assert.Empty((await queries.QueryAsync(t.AddMinutes(-10), t.AddMinutes(10), StatsResolutions.Minute, "other-node", null)).Points);
+
+        // A second batch adds to the same counters.
+        await writer.WriteAsync([Sip(t, "INVITE", null, "INVITE")]);
+        Assert.Equal(2, (await queries.QueryAsync(t.AddMinutes(-10), t.AddMinutes(10), StatsResolutions.Minute, null, null)).Totals.Requests
+            .Single(k => k.Key == "INVITE").Count);
+    }
+
+    [Fact]
+    public async Task Hostile_header_values_are_cut_and_never_fail_the_batch_they_are_counted_with()
+    {
+        var t = Day.AddHours(11);
+        var huge = new string('A', 20_000) + "\0tail";
+        await new MessageStoreWriter(_dataSource).WriteAsync(
+            [Sip(t, "OPTIONS", null, "OPTIONS", ua: huge, node: new string('n', 10_000)), Sip(t, huge, null, huge)]);
+        await using var cmd = _dataSource.CreateCommand("SELECT count(*) FROM hep_call");
+        Assert.Equal(2L, (long)(await cmd.ExecuteScalarAsync())!);
+        var stats = await new StatsQueries(_dataSource).QueryAsync(t.AddMinutes(-1), t.AddMinutes(1), StatsResolutions.Minute, null, null);
+        Assert.Equal(StatsDelta.MaxKeyLength, stats.TopUserAgents.Max(k => k.Key.Length));
+    }
+
+    [Fact]
+    public void Quantiles_interpolate_within_the_fixed_buckets()
+    {
+        var h = new[] { 600L, 800, 1200, 1800, 2500 }.GroupBy(StatsHistogram.KeyOf).ToDictionary(g => g.Key, g => (long)g.Count());
+        Assert.Equal(1250, StatsHistogram.Quantile(h, 0.5));
+        Assert.Equal(2000 + 1000 * 0.75, StatsHistogram.Quantile(h, 0.95));
+        Assert.Null(StatsHistogram.Quantile(new Dictionary<string, long>(), 0.5));
+        Assert.Equal(60_000, StatsHistogram.Quantile(new Dictionary<string, long> { ["le:inf"] = 3 }, 0.5));
+    }
+
+    [Fact]
+    public async Task A_range_with_too_many_buckets_is_refused_with_the_reason()
+    {
+        var e = await Assert.ThrowsAsync<ArgumentException>(() =>
+            new StatsQueries(_dataSource).QueryAsync(Day, Day.AddDays(30), StatsResolutions.Minute, null, null));
+        Assert.Contains("larger bucket", e.Message);
+    }
+}
