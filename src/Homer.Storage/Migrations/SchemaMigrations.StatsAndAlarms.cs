@@ -66,5 +66,11 @@ public static partial class SchemaMigrations
             CREATE UNIQUE INDEX alarms_open ON alarms (rule_id, alarm_key) WHERE state <> 'RESOLVED';
             CREATE INDEX alarms_last_seen ON alarms (last_seen);
             """));
+
+        // Counting looks dialogs up by Call-ID (the primary key); this index only grew with every registration and
+        // OTHER dialog, which are never counted.
+        migrations.Add(new(301, "drop the unused partial index of uncounted dialogs", """
+            DROP INDEX IF EXISTS dialogs_stats_pending;
+            """));
     }
 }
