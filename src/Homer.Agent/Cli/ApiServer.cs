@@ -63,6 +63,8 @@ public sealed class ApiServer : IAsyncDisposable
                 await Reply(context, 200, ConfigJson);
             else if (request.HttpMethod is "PUT" or "POST" && path.StartsWith("/api/inputs/", StringComparison.Ordinal) && path.EndsWith("/filter", StringComparison.Ordinal))
                 await SetFilter(context, Uri.UnescapeDataString(path["/api/inputs/".Length..^"/filter".Length]));
+            else if (request.HttpMethod is "PUT" or "POST" && path.StartsWith("/api/inputs/", StringComparison.Ordinal) && path.EndsWith("/plan", StringComparison.Ordinal))
+                await SetPlan(context, Uri.UnescapeDataString(path["/api/inputs/".Length..^"/plan".Length]));
             else
                 await Reply(context, 404, w => w.WriteString("error", $"no such endpoint: {request.HttpMethod} {path}"));
         }
@@ -70,6 +72,49 @@ public sealed class ApiServer : IAsyncDisposable
         {
         }
     }
+
+    /// <summary>
+    /// Replaces an input's capture plan with the rules in the body (<c>{"rules": [...]}</c>, the syntax of the
+    /// configuration file), compiled and checked first: a bad rule answers 400 and the running plan stays.
+    /// </summary>
+    private async Task SetPlan(HttpListenerContext context, string name)
+    {
+        var input = _inputs.FirstOrDefault(i => i.Config.Name == name);
+        if (input is null)
+        {
+            await Reply(context, 404, w => w.WriteString("error", $"no input named '{name}'"));
+            return;
+        }
+
+        CapturePlan plan;
+        List<RuleConfig> rules;
+        try
+        {
+            using var doc = await JsonDocument.ParseAsync(context.Request.InputStream);
+            if (!doc.RootElement.TryGetProperty("rules", out var r) || r.ValueKind != JsonValueKind.Array)
+                throw new ConfigException("body must be {\"rules\": [ ... ]} with the rules of a capture plan");
+            rules = r.Deserialize<List<RuleConfig>>(AgentConfig.Options) ?? [];
+            var outputs = _outputs.Hep.Keys.Concat(_outputs.Json.Keys).ToHashSet();
+            plan = CapturePlan.Compile(input.Plan, rules, outputs);
+        }
+        catch (Exception e) when (e is JsonException or ConfigException)
+        {
+            await Reply(context, 400, w => w.WriteString("error", e.Message));
+            return;
+        }
+
+        input.Sink.ReplacePlan(plan);
+        lock (_planRules)
+            _planRules[name] = rules.Count;
+        await Reply(context, 200, w =>
+        {
+            w.WriteString("input", name);
+            w.WriteString("plan", input.Plan);
+            w.WriteNumber("rules", rules.Count);
+        });
+    }
+
+    private readonly Dictionary<string, int> _planRules = [];
 
     private async Task SetFilter(HttpListenerContext context, string name)
     {
@@ -194,6 +239,9 @@ public sealed class ApiServer : IAsyncDisposable
             w.WriteEndArray();
             w.WriteBoolean("sniff", i.Config.Sniff);
             w.WriteString("plan", i.Plan);
+            lock (_planRules)
+                if (_planRules.TryGetValue(i.Config.Name, out var count))
+                    w.WriteNumber("planRulesReplaced", count);
             w.WriteEndObject();
         }
 

@@ -8,6 +8,12 @@ namespace Homer.Agent.Cli;
 public sealed class PlanSink(CapturePlan plan, HepPacketWriter writer, Outputs outputs, bool dryRun = false) : IPacketSink
 {
     private readonly PlanDecision _decision = new();
+    private CapturePlan _plan = plan;
+
+    /// <summary>The plan in force; replaced whole at run time (API), so a packet sees either the old plan or the new one.</summary>
+    public CapturePlan Plan => Volatile.Read(ref _plan);
+
+    public void ReplacePlan(CapturePlan next) => Volatile.Write(ref _plan, next);
     public long Encoded;
     public long EncodeErrors;
     public long PlanDropped;
@@ -25,7 +31,7 @@ public sealed class PlanSink(CapturePlan plan, HepPacketWriter writer, Outputs o
 
     private void Route(ref L4Packet packet, byte? protocolType, string? correlationId)
     {
-        plan.Evaluate(ref packet, _decision, protocolType is null);
+        Volatile.Read(ref _plan).Evaluate(ref packet, _decision, protocolType is null);
         if (_decision.Dropped)
         {
             PlanDropped++;

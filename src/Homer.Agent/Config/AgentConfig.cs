@@ -13,7 +13,7 @@ public sealed class AgentConfig
     public List<InputConfig> Inputs { get; set; } = [];
     public Dictionary<string, List<RuleConfig>> Plans { get; set; } = [];
 
-    private static readonly JsonSerializerOptions Options = new()
+    internal static readonly JsonSerializerOptions Options = new()
     {
         PropertyNameCaseInsensitive = true,
         ReadCommentHandling = JsonCommentHandling.Skip,
