@@ -48,10 +48,18 @@ public static class HomerNodeHost
                 .AddHomerSerialization()
                 .AddStorageMaintenance(services)
                 .AddDialogSharding(new DialogOptions { Settings = settings.Dialogs }, hostsDialogs: settings.Has("dialog"))
+                .AddNodeAdmin(new Homer.Actors.Admin.NodeAdminOptions
+                {
+                    NodeName = settings.NodeName,
+                    Roles = NodeSettings.AllRoles.Where(settings.Has).ToArray(),
+                    Counters = services.GetRequiredService<IngestCounters>(),
+                    Spool = () => services.GetService<HepIngestService>()?.Spool is { } spool ? (spool.Bytes, spool.Batches) : (0, 0),
+                    Config = () => EffectiveConfig.Describe(settings, clusterConfig, configFiles.Select(Path.GetFileName).ToArray()!),
+                })
                 .AddStartup((system, _) =>
                 {
                     // No seeds configured: this node is a cluster of one and joins itself (its port may be 0).
-                    if (settings.Seeds.Count == 0)
+                    if (settings.Seeds.Count == 0 && !settings.ManualJoin)
                     {
                         var cluster = Cluster.Get(system);
                         cluster.Join(cluster.SelfAddress);

@@ -21,6 +21,8 @@ public sealed record NodeSettings
     public required int AkkaPort { get; init; }
     public string? AkkaPublicHost { get; init; }
     public required IReadOnlyList<string> Seeds { get; init; }
+    /// <summary>HOMER_SEEDS=manual: join nobody (not even itself) until an admin runs <c>homerctl cluster join</c>.</summary>
+    public bool ManualJoin { get; init; }
     public required string Environment { get; init; }
     public string? ClusterConfigPath { get; init; }
     public string? DashboardPath { get; init; }
@@ -110,7 +112,8 @@ public sealed record NodeSettings
             AkkaHost = Get("AKKA_HOST", "127.0.0.1"),
             AkkaPort = GetInt("AKKA_PORT", 4053),
             AkkaPublicHost = c["AKKA_PUBLIC_HOST"] is { Length: > 0 } p ? p : null,
-            Seeds = Get("SEEDS", "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
+            Seeds = Get("SEEDS", "") is "manual" ? [] : Get("SEEDS", "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
+            ManualJoin = Get("SEEDS", "") is "manual",
             Environment = Get("ENVIRONMENT", "production").ToLowerInvariant(),
             ClusterConfigPath = c["CLUSTER_CONFIG"],
             DashboardPath = c["DASHBOARD"],

@@ -14,8 +14,13 @@ public sealed class HomerApiSchema : Schema
         var query = services.GetRequiredService<HomerQuery>();
         foreach (var field in services.GetRequiredService<AccountQueryFields>().Fields.ToList())
             query.AddField(field);
+        foreach (var field in services.GetRequiredService<ClusterQueryFields>().Fields.ToList())
+            query.AddField(field);
         Query = query;
-        Mutation = services.GetRequiredService<HomerMutation>();
+        var mutation = services.GetRequiredService<HomerMutation>();
+        foreach (var field in services.GetRequiredService<ClusterMutationFields>().Fields.ToList())
+            mutation.AddField(field);
+        Mutation = mutation;
         Subscription = services.GetRequiredService<HomerSubscription>();
         RegisterTypeMapping(typeof(DateTimeOffset), typeof(DateTimeScalar));
     }
