@@ -68,17 +68,18 @@ public sealed class NodeClient(Uri node, string? token, TimeSpan timeout) : IDis
     private CliException FromErrors(JsonArray errors, HttpStatusCode status)
     {
         var first = errors[0]!;
-        var message = first["message"]?.GetValue<string>() ?? "unknown error";
         var code = first["extensions"]?["code"]?.GetValue<string>() ?? "";
         var all = string.Join("; ", errors.Select(e => e?["message"]?.GetValue<string>()).Where(m => m is not null).Distinct());
+        // A field or type the node does not serve: an older node, or a feature not built into it.
+        var missing = errors.Select(e => e?["message"]?.GetValue<string>() ?? "")
+            .FirstOrDefault(m => m.StartsWith("Cannot query field", StringComparison.Ordinal));
+        if (missing is not null)
+            return new CliException(ExitCodes.Rejected, $"{node} does not serve this command ({missing}); it may run an older version.");
         return code switch
         {
             "UNAUTHENTICATED" or "FORBIDDEN" or "LOGIN_FAILED" or "ACCOUNT_DISABLED" or "TOO_MANY_ATTEMPTS" => Refused(all),
             "NOT_FOUND" => new CliException(ExitCodes.NotFound, all),
             "UNAVAILABLE" => new CliException(ExitCodes.Unreachable, all),
-            // A field the node does not serve: an older node, or a feature built on another branch.
-            "FIELD_RESOLUTION" or "FIELD_NOT_DEFINED" or "FIELDS_ON_CORRECT_TYPE" => new CliException(ExitCodes.Rejected,
-                $"{node} does not serve this command ({message}); it may run an older version."),
             _ when status is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden => Refused(all),
             _ when code.Length == 0 || code.StartsWith("INTERNAL", StringComparison.Ordinal) || code == "UNHANDLED" || status >= HttpStatusCode.InternalServerError =>
                 new CliException(ExitCodes.Failure, $"{node} failed: {all}"),

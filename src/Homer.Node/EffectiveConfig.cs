@@ -33,7 +33,9 @@ public static class EffectiveConfig
         "akka.stream.materializer.max-input-buffer-size",
     ];
 
-    public static IReadOnlyList<NodeAdmin.ConfigEntry> Describe(NodeSettings s, Config hocon, IReadOnlyList<string> files)
+    /// <param name="layers">What cluster-config/ set (to tell our choices from Akka's defaults).</param>
+    /// <param name="running">The ActorSystem's configuration: layers, code-derived settings and Akka's defaults.</param>
+    public static IReadOnlyList<NodeAdmin.ConfigEntry> Describe(NodeSettings s, Config layers, Config running, IReadOnlyList<string> files)
     {
         var entries = new List<NodeAdmin.ConfigEntry>();
         void Add(string key, object? value) =>
@@ -61,7 +63,6 @@ public static class EffectiveConfig
             var key = "HEP_" + l.Transport.ToString().ToUpperInvariant();
             Add(key, l.Endpoint.ToString());
             Secret(key + "_AUTH_KEY", l.AuthKey is not null);
-            Add("HEP_IDLE_SECONDS", (long)l.IdleTimeout.TotalSeconds);
             if (l.CertificatePath is not null)
             {
                 Add("HEP_TLS_CERT", l.CertificatePath);
@@ -69,6 +70,8 @@ public static class EffectiveConfig
                 Secret("HEP_TLS_CERT_PASSWORD", l.CertificatePassword is not null);
             }
         }
+        if (s.HepListeners.Count > 0)
+            Add("HEP_IDLE_SECONDS", (long)s.HepListeners[0].IdleTimeout.TotalSeconds);
         Add("INGEST_BATCH_SIZE", s.IngestBatchSize);
         Add("INGEST_EDGE_BUFFER", s.IngestEdgeBuffer);
         Add("SPOOL_DIR", s.SpoolDirectory ?? "off");
@@ -96,10 +99,10 @@ public static class EffectiveConfig
 
         foreach (var path in HoconPaths)
         {
-            if (!hocon.HasPath(path))
+            if (!running.HasPath(path))
                 continue;
-            var value = hocon.GetValue(path);
-            entries.Add(new(path, value.IsString() ? value.GetString() : value.ToString(), "cluster-config"));
+            var value = running.GetValue(path);
+            entries.Add(new(path, value.IsString() ? value.GetString() : value.ToString(), layers.HasPath(path) ? "cluster-config" : "akka default"));
         }
         return entries;
     }

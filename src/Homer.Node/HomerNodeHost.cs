@@ -54,7 +54,7 @@ public static class HomerNodeHost
                     Roles = NodeSettings.AllRoles.Where(settings.Has).ToArray(),
                     Counters = services.GetRequiredService<IngestCounters>(),
                     Spool = () => services.GetService<HepIngestService>()?.Spool is { } spool ? (spool.Bytes, spool.Batches) : (0, 0),
-                    Config = () => EffectiveConfig.Describe(settings, clusterConfig, configFiles.Select(Path.GetFileName).ToArray()!),
+                    Config = running => EffectiveConfig.Describe(settings, clusterConfig, running, configFiles.Select(Path.GetFileName).ToArray()!),
                 })
                 .AddStartup((system, _) =>
                 {

@@ -15,8 +15,8 @@ public sealed record NodeAdminOptions
     public required IngestCounters Counters { get; init; }
     /// <summary>Bytes and batches waiting in the disk spool right now; (0, 0) without a spool.</summary>
     public Func<(long Bytes, int Batches)> Spool { get; init; } = () => (0, 0);
-    /// <summary>The node's effective settings with secrets already masked.</summary>
-    public Func<IReadOnlyList<NodeAdmin.ConfigEntry>> Config { get; init; } = () => [];
+    /// <summary>The node's effective settings with secrets already masked, given the running ActorSystem's HOCON.</summary>
+    public Func<Akka.Configuration.Config, IReadOnlyList<NodeAdmin.ConfigEntry>> Config { get; init; } = _ => [];
     /// <summary>Rates are the counters' growth over this window, sampled every second.</summary>
     public int RateWindowSeconds { get; init; } = 10;
 }
@@ -45,7 +45,7 @@ public sealed class NodeAdminActor : ReceiveActor, IWithTimers
         _options = options;
         Receive<Sample>(_ => TakeReading());
         Receive<NodeAdmin.GetNodeStatus>(_ => Sender.Tell(Status()));
-        Receive<NodeAdmin.GetNodeConfig>(_ => Sender.Tell(new NodeAdmin.NodeConfig(SelfAddress, _options.NodeName, _options.Config())));
+        Receive<NodeAdmin.GetNodeConfig>(_ => Sender.Tell(new NodeAdmin.NodeConfig(SelfAddress, _options.NodeName, _options.Config(Context.System.Settings.Config))));
     }
 
     protected override void PreStart()
