@@ -30,7 +30,12 @@ public static class EffectiveConfig
         "akka.coordinated-shutdown.phases.before-service-unbind.timeout",
         "akka.persistence.journal.sql.buffer-size",
         "akka.persistence.max-concurrent-recoveries",
+        "akka.cluster.down-removal-margin",
+        "akka.cluster.sharding.rebalance-interval",
+        "akka.cluster.sharding.buffer-size",
+        "akka.cluster.sharding.state-store-mode",
         "akka.stream.materializer.max-input-buffer-size",
+        "homer.dialog.shard-count",
     ];
 
     /// <param name="layers">What cluster-config/ set (to tell our choices from Akka's defaults).</param>

@@ -47,7 +47,11 @@ public static class HomerNodeHost
                 .AddHomerPersistence(settings.ConnectionString)
                 .AddHomerSerialization()
                 .AddStorageMaintenance(services)
-                .AddDialogSharding(new DialogOptions { Settings = settings.Dialogs }, hostsDialogs: settings.Has("dialog"))
+                .AddDialogSharding(new DialogOptions
+                {
+                    Settings = settings.Dialogs,
+                    ShardCount = clusterConfig.GetInt("homer.dialog.shard-count", Homer.Actors.Dialogs.DialogMessageExtractor.DefaultShardCount),
+                }, hostsDialogs: settings.Has("dialog"))
                 .AddNodeAdmin(new Homer.Actors.Admin.NodeAdminOptions
                 {
                     NodeName = settings.NodeName,
