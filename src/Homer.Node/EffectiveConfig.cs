@@ -79,6 +79,7 @@ public static class EffectiveConfig
             Add("HEP_IDLE_SECONDS", (long)s.HepListeners[0].IdleTimeout.TotalSeconds);
         Add("INGEST_BATCH_SIZE", s.IngestBatchSize);
         Add("INGEST_EDGE_BUFFER", s.IngestEdgeBuffer);
+        Add("DIALOG_HOLD", s.DialogHold);
         Add("SPOOL_DIR", s.SpoolDirectory ?? "off");
         Add("SPOOL_MAX_MB", s.SpoolMaxBytes >> 20);
         Add("PARTITION_HOURS", (long)s.Storage.PartitionStep.TotalHours);

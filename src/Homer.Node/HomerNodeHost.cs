@@ -79,6 +79,7 @@ public static class HomerNodeHost
                 NodeName = settings.NodeName,
                 StoreBatchSize = settings.IngestBatchSize,
                 EdgeBufferCapacity = settings.IngestEdgeBuffer,
+                DialogHoldCapacity = settings.DialogHold,
                 SpoolDirectory = settings.SpoolDirectory,
                 SpoolMaxBytes = settings.SpoolMaxBytes,
             });

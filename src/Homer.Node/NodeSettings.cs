@@ -29,6 +29,8 @@ public sealed record NodeSettings
     public required string NodeName { get; init; }
     public int IngestBatchSize { get; init; } = 2_000;
     public int IngestEdgeBuffer { get; init; } = 100_000;
+    /// <summary>Messages for dialogs an ingest node holds while a dialog node is unreachable (0: none).</summary>
+    public int DialogHold { get; init; } = 200_000;
     public DialogSettings Dialogs { get; init; } = DialogSettings.Default;
     public string? SpoolDirectory { get; init; }
     public long SpoolMaxBytes { get; init; }
@@ -120,6 +122,7 @@ public sealed record NodeSettings
             NodeName = Get("NODE_NAME", Dns.GetHostName()),
             IngestBatchSize = GetInt("INGEST_BATCH_SIZE", 2_000),
             IngestEdgeBuffer = GetInt("INGEST_EDGE_BUFFER", 100_000),
+            DialogHold = GetInt("DIALOG_HOLD", 200_000),
             Dialogs = DialogSettings.Default with
             {
                 Linger = TimeSpan.FromSeconds(GetInt("DIALOG_LINGER_SECONDS", 32)),

@@ -44,6 +44,14 @@ public sealed class HepIngestService(
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var region = await dialogRegion.GetAsync(cancellationToken);
+        if (options.DialogHoldCapacity > 0)
+        {
+            // Held messages go on once the down-removal margin has passed after a removal, plus a second for the
+            // coordinator to hand the shards out again.
+            var margin = Akka.Cluster.Cluster.Get(system).DowningProvider.DownRemovalMargin;
+            region = system.ActorOf(DialogRoutingGate.Props(region, "dialog", options.DialogHoldCapacity, margin + TimeSpan.FromSeconds(1)),
+                "dialog-routing-gate");
+        }
         _edge = Channel.CreateBounded<HepDatagram>(new BoundedChannelOptions(options.EdgeBufferCapacity)
         {
             SingleWriter = false,
