@@ -124,6 +124,10 @@ public sealed class ClusterOperationsTests(Xunit.Abstractions.ITestOutputHelper 
             && heldRows.Values.All(r => r.State == "COMPLETED"), TimeSpan.FromSeconds(60), "every held call completed");
         Assert.All(heldRows.Values, r => Assert.Equal(("COMPLETED", (long)CallLoad.MessagesPerCall, 2L), r));
         output.WriteLine($"{HeldCalls} calls answered before the kill and ended after it: all exact");
+        // The API node has no dialog role: homerctl dialog show reads the live dialog through its shard region proxy.
+        var shown = await Ctl(entry, "dialog", "show", held[0][0].Command.CallId, "--json");
+        Assert.True(shown.Code == ExitCodes.Ok, shown.Error);
+        Assert.Equal("COMPLETED", JsonDocument.Parse(shown.Out).RootElement.GetProperty("state").GetString());
 
         // Calls with messages sent between the kill (less the last checkpoint delay) and its detection may be short
         // for the dialogs hosted by the killed node; every other call, those sent while the ingest node held messages
