@@ -15,7 +15,18 @@ public static class CallEvents
     }
 
     public sealed record DialogStarted(string CallId, long TimestampMicros, string Kind, string? FromUser, string? ToUser, string? RuriUser)
-        : ICallEvent;
+        : ICallEvent
+    {
+        /// <summary>Request method that opened the dialog (INVITE, REGISTER, OPTIONS…); null when its start was not captured.</summary>
+        public string? Method { get; init; }
+        public string? UserAgent { get; init; }
+        /// <summary>Who sent the opening request (the caller, registrant or prober) as seen on the wire.</summary>
+        public string? ClientIp { get; init; }
+        /// <summary>"ip:port" the opening request went to.</summary>
+        public string? Server { get; init; }
+        /// <summary>HEP node name of the agent that captured the first message.</summary>
+        public string? Node { get; init; }
+    }
 
     public sealed record DialogStateChanged(string CallId, long TimestampMicros, string Kind, string State, int? FinalStatus, string? FinalReason)
         : ICallEvent;
@@ -25,7 +36,27 @@ public static class CallEvents
     public sealed record LegLinked(string CallId, long TimestampMicros, string LegCallId, string CorrelationGroup) : ICallEvent;
 
     public sealed record DialogEnded(string CallId, long TimestampMicros, string Kind, string State, int? FinalStatus, long? DurationMs, bool EndedByTimeout)
-        : ICallEvent;
+        : ICallEvent
+    {
+        /// <summary>The opening request's method, sender and target: what alarms scope and group by.</summary>
+        public string? Method { get; init; }
+        public string? UserAgent { get; init; }
+        public string? ClientIp { get; init; }
+        public string? Server { get; init; }
+        public string? Node { get; init; }
+        public bool Answered { get; init; }
+        /// <summary>The attempt ended on a 401/407 that was never answered with credentials.</summary>
+        public bool EndedOnChallenge { get; init; }
+        public long MessageCount { get; init; }
+        public long Retransmissions { get; init; }
+    }
+
+    /// <summary>
+    /// The opening request got a 401/403/407 (each challenge, also when it is then answered) or a final failure:
+    /// what the brute-force and error-rate alarms count, as it happens rather than when the dialog ends.
+    /// </summary>
+    public sealed record RequestRejected(string CallId, long TimestampMicros, string Kind, string Method, int Status, string? ClientIp,
+        string? UserAgent, string? Node) : ICallEvent;
 
     /// <summary>An alarm hook: the alarm engine decides what to raise; the dialog only says what it saw.</summary>
     public sealed record AlarmObserved(string CallId, long TimestampMicros, string Alarm, string Detail) : ICallEvent;

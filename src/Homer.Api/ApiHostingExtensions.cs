@@ -37,6 +37,8 @@ public static class ApiHostingExtensions
         services.AddSingleton<CallEventsFeed>();
         services.AddSingleton<Export.CallMessages>();
         services.AddHostedService<CallEventsListenerService>();
+        services.AddSingleton<AlarmFeed>();
+        services.AddHostedService<AlarmListenerService>();
 
         services.AddGraphQL(b => b
             .AddSchema<HomerApiSchema>()

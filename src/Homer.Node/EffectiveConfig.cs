@@ -36,6 +36,11 @@ public static class EffectiveConfig
         "akka.cluster.sharding.state-store-mode",
         "akka.stream.materializer.max-input-buffer-size",
         "homer.dialog.shard-count",
+        "homer.alarms.evaluation-interval",
+        "homer.alarms.rules-reload-interval",
+        "homer.alarms.webhook-attempts",
+        "homer.alarms.webhook-retry-delay",
+        "homer.alarms.webhook-timeout",
     ];
 
     /// <param name="layers">What cluster-config/ set (to tell our choices from Akka's defaults).</param>
@@ -79,7 +84,6 @@ public static class EffectiveConfig
             Add("HEP_IDLE_SECONDS", (long)s.HepListeners[0].IdleTimeout.TotalSeconds);
         Add("INGEST_BATCH_SIZE", s.IngestBatchSize);
         Add("INGEST_EDGE_BUFFER", s.IngestEdgeBuffer);
-        Add("DIALOG_HOLD", s.DialogHold);
         Add("SPOOL_DIR", s.SpoolDirectory ?? "off");
         Add("SPOOL_MAX_MB", s.SpoolMaxBytes >> 20);
         Add("PARTITION_HOURS", (long)s.Storage.PartitionStep.TotalHours);
@@ -88,6 +92,20 @@ public static class EffectiveConfig
             Add("RETENTION_DAYS_" + profile.ToString().ToUpperInvariant(), (long)retention.TotalDays);
         Add("DISK_BUDGET_GB", s.Storage.DiskBudgetBytes >> 30);
         Add("MAINTENANCE_SECONDS", (long)s.Storage.MaintenanceInterval.TotalSeconds);
+        foreach (var (minutes, retention) in s.Storage.StatsRetention.OrderBy(kv => kv.Key))
+            Add("STATS_RETENTION_DAYS_" + (minutes switch { 1 => "MINUTE", 5 => "FIVE_MINUTES", 60 => "HOUR", _ => minutes + "_MINUTES" }), (long)retention.TotalDays);
+        Add("ALARM_RETENTION_DAYS", (long)s.Storage.AlarmRetention.TotalDays);
+        var alarms = s.AlarmNotifications;
+        // Webhook URLs often carry their secret in the path or query (Slack, Teams): only scheme, host and port are shown.
+        Add("ALARM_WEBHOOKS", string.Join(',', alarms.Webhooks.Select(u => $"{u.Scheme}://{u.Authority}/{(u.PathAndQuery.Length > 1 ? Masked : "")}")));
+        Add("SMTP_HOST", alarms.SmtpHost);
+        Add("SMTP_PORT", alarms.SmtpPort);
+        Add("SMTP_SECURITY", alarms.SmtpSecurity);
+        Add("SMTP_USER", alarms.SmtpUser);
+        Secret("SMTP_PASSWORD", alarms.SmtpPassword is { Length: > 0 });
+        Add("SMTP_FROM", alarms.SmtpFrom);
+        Add("SMTP_TO", string.Join(',', alarms.SmtpTo));
+        Add("DIALOG_HOLD", s.DialogHold);
         Add("DIALOG_LINGER_SECONDS", (long)s.Dialogs.Linger.TotalSeconds);
         Add("DIALOG_IDLE_ANSWERED_SECONDS", (long)s.Dialogs.IdleAnswered.TotalSeconds);
         Add("DIALOG_IDLE_UNANSWERED_SECONDS", (long)s.Dialogs.IdleUnanswered.TotalSeconds);

@@ -59,7 +59,12 @@ public static class HomerNodeHost
                     Counters = services.GetRequiredService<IngestCounters>(),
                     Spool = () => services.GetService<HepIngestService>()?.Spool is { } spool ? (spool.Bytes, spool.Batches) : (0, 0),
                     Config = running => EffectiveConfig.Describe(settings, clusterConfig, running, configFiles.Select(Path.GetFileName).ToArray()!),
-                })
+                });
+            // The singleton manager only runs where it may host the engine: the dialog nodes.
+            if (settings.Has("dialog"))
+                akka.AddAlarmEngine(services, AlarmHostingExtensions.AlarmSettingsFrom(clusterConfig, settings.AlarmNotifications))
+                    .AddDialogMetrics();
+            akka
                 .AddStartup((system, _) =>
                 {
                     // No seeds configured: this node is a cluster of one and joins itself (its port may be 0).

@@ -37,6 +37,8 @@ public sealed record NodeSettings
     public required StorageOptions Storage { get; init; }
     /// <summary>API role: auth (HOMER_AUTH, HOMER_ADMIN_PASSWORD, HOMER_TOKEN_KEY) and subscription limits.</summary>
     public Homer.Api.ApiOptions Api { get; init; } = new();
+    /// <summary>Where alarms are notified: HOMER_ALARM_WEBHOOKS (comma-separated URLs), HOMER_SMTP_* for e-mail.</summary>
+    public Homer.Actors.Alarms.AlarmNotificationSettings AlarmNotifications { get; init; } = new();
 
     public static readonly string[] AllRoles = ["ingest", "dialog", "api"];
 
@@ -105,6 +107,13 @@ public sealed record NodeSettings
                 RetentionByProfile = retentionByProfile,
                 DiskBudgetBytes = GetInt("DISK_BUDGET_GB", 0) * (1L << 30),
                 MaintenanceInterval = TimeSpan.FromSeconds(GetInt("MAINTENANCE_SECONDS", 900)),
+                StatsRetention = new Dictionary<short, TimeSpan>
+                {
+                    [1] = TimeSpan.FromDays(GetInt("STATS_RETENTION_DAYS_MINUTE", 7)),
+                    [5] = TimeSpan.FromDays(GetInt("STATS_RETENTION_DAYS_FIVE_MINUTES", 35)),
+                    [60] = TimeSpan.FromDays(GetInt("STATS_RETENTION_DAYS_HOUR", 400)),
+                },
+                AlarmRetention = TimeSpan.FromDays(GetInt("ALARM_RETENTION_DAYS", 90)),
             },
             SpoolDirectory = Get("SPOOL_DIR", "spool") is "off" ? null : Get("SPOOL_DIR", "spool"),
             SpoolMaxBytes = GetInt("SPOOL_MAX_MB", 1024) * (1L << 20),
@@ -128,6 +137,21 @@ public sealed record NodeSettings
                 Linger = TimeSpan.FromSeconds(GetInt("DIALOG_LINGER_SECONDS", 32)),
                 IdleAnswered = TimeSpan.FromSeconds(GetInt("DIALOG_IDLE_ANSWERED_SECONDS", 3600)),
                 IdleUnanswered = TimeSpan.FromSeconds(GetInt("DIALOG_IDLE_UNANSWERED_SECONDS", 300)),
+            },
+            AlarmNotifications = new Homer.Actors.Alarms.AlarmNotificationSettings
+            {
+                Webhooks = Get("ALARM_WEBHOOKS", "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                    .Select(u => Uri.TryCreate(u, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https"
+                        ? uri
+                        : throw Invalid("ALARM_WEBHOOKS", u, "comma-separated http(s) URLs"))
+                    .ToArray(),
+                SmtpHost = c["SMTP_HOST"] is { Length: > 0 } smtpHost ? smtpHost : null,
+                SmtpPort = GetInt("SMTP_PORT", 25),
+                SmtpSecurity = Get("SMTP_SECURITY", "starttls-when-available"),
+                SmtpUser = c["SMTP_USER"] is { Length: > 0 } smtpUser ? smtpUser : null,
+                SmtpPassword = c["SMTP_PASSWORD"],
+                SmtpFrom = Get("SMTP_FROM", "homer@localhost"),
+                SmtpTo = Get("SMTP_TO", "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
             },
             Api = new Homer.Api.ApiOptions
             {

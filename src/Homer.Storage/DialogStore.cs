@@ -1,3 +1,4 @@
+using Homer.Storage.Stats;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -62,16 +63,43 @@ public sealed class DialogStore(NpgsqlDataSource dataSource)
             final_reason = EXCLUDED.final_reason, q850_cause = EXCLUDED.q850_cause, hangup_by = EXCLUDED.hangup_by,
             ended_by_timeout = EXCLUDED.ended_by_timeout, message_count = EXCLUDED.message_count,
             retransmissions = EXCLUDED.retransmissions, mos_min = EXCLUDED.mos_min, mos_avg = EXCLUDED.mos_avg,
-            correlation_group = EXCLUDED.correlation_group, node = EXCLUDED.node, updated_at = now()
+            correlation_group = EXCLUDED.correlation_group, node = EXCLUDED.node, updated_at = now(),
+            -- A new dialog reusing the Call-ID is counted again; a newer version of the same one is not.
+            stats_counted = d.stats_counted AND EXCLUDED.started_at <= d.last_seen,
+            mos_counted = d.mos_counted AND EXCLUDED.started_at <= d.last_seen
         WHERE d.message_count <= EXCLUDED.message_count
            OR (EXCLUDED.state <> 'UNKNOWN' AND EXCLUDED.started_at > d.last_seen)
         """;
 
-    public async Task<int> UpsertAsync(IReadOnlyList<DialogRow> rows, CancellationToken ct = default)
+    // Calls written ended for the first time: their KPIs are counted in this same transaction, exactly once.
+    private const string CountEndedSql = """
+        UPDATE dialogs SET stats_counted = true
+        WHERE call_id = ANY($1) AND kind = 'CALL' AND ended_at IS NOT NULL AND NOT stats_counted
+        RETURNING started_at, node, state, final_status, pdd_ms, setup_ms, duration_ms, answered_at IS NOT NULL,
+                  message_count, retransmissions
+        """;
+
+    // MOS often arrives after the BYE (vq-rtcpxr PUBLISH, the last RTCP-XR): counted when first present after the end.
+    private const string CountMosSql = """
+        UPDATE dialogs SET mos_counted = true
+        WHERE call_id = ANY($1) AND kind = 'CALL' AND ended_at IS NOT NULL AND mos_avg IS NOT NULL AND NOT mos_counted
+        RETURNING started_at, node, mos_avg
+        """;
+
+    public async Task<int> UpsertAsync(IReadOnlyList<DialogRow> rows, CancellationToken ct = default) =>
+        (await UpsertAndCountAsync(rows, ct)).Rows;
+
+    /// <summary>
+    /// Upserts the rows and, in the same transaction, adds the KPIs of calls that are now ended to
+    /// <c>stats_counters</c>; returns what was counted so the caller can feed its metrics.
+    /// </summary>
+    public async Task<DialogUpsertResult> UpsertAndCountAsync(IReadOnlyList<DialogRow> rows, CancellationToken ct = default)
     {
         if (rows.Count == 0)
-            return 0;
-        await using var cmd = dataSource.CreateCommand(UpsertSql);
+            return DialogUpsertResult.Empty;
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        await using var tx = await connection.BeginTransactionAsync(ct);
+        await using var cmd = new NpgsqlCommand(UpsertSql, connection, tx);
         var p = cmd.Parameters;
         p.Add(Array(rows, r => r.CallId, NpgsqlDbType.Text));
         p.Add(Array(rows, r => r.Kind, NpgsqlDbType.Text));
@@ -100,7 +128,38 @@ public sealed class DialogStore(NpgsqlDataSource dataSource)
         p.Add(Array(rows, r => r.MosAvg, NpgsqlDbType.Double));
         p.Add(Array(rows, r => Clean(r.CorrelationGroup), NpgsqlDbType.Text));
         p.Add(Array(rows, r => Clean(r.Node), NpgsqlDbType.Text));
-        return await cmd.ExecuteNonQueryAsync(ct);
+        var written = await cmd.ExecuteNonQueryAsync(ct);
+
+        var ids = rows.Select(r => r.CallId).ToArray();
+        var delta = new StatsDelta();
+        var calls = new List<CountedCall>();
+        await using (var count = new NpgsqlCommand(CountEndedSql, connection, tx))
+        {
+            count.Parameters.Add(new NpgsqlParameter { Value = ids, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+            await using var r = await count.ExecuteReaderAsync(ct);
+            while (await r.ReadAsync(ct))
+            {
+                var call = new CountedCall(r.GetFieldValue<DateTime>(0), Text(r, 1) ?? "", r.GetString(2), r.IsDBNull(3) ? null : r.GetInt32(3),
+                    Long(r, 4), Long(r, 5), Long(r, 6), r.GetBoolean(7), r.GetInt64(8), r.GetInt64(9));
+                calls.Add(call);
+                call.AddTo(delta);
+            }
+        }
+        var mos = new List<double>();
+        await using (var count = new NpgsqlCommand(CountMosSql, connection, tx))
+        {
+            count.Parameters.Add(new NpgsqlParameter { Value = ids, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+            await using var r = await count.ExecuteReaderAsync(ct);
+            while (await r.ReadAsync(ct))
+            {
+                var value = r.GetDouble(2);
+                mos.Add(value);
+                delta.Add(r.GetFieldValue<DateTime>(0), StatsMetrics.Mos, StatsHistogram.MosKeyOf(value), Text(r, 1) ?? "", 0, 1, value);
+            }
+        }
+        await delta.WriteAsync(connection, tx, ct);
+        await tx.CommitAsync(ct);
+        return new DialogUpsertResult(written, calls, mos);
     }
 
     public async Task<DialogRow?> GetAsync(string callId, CancellationToken ct = default)
@@ -165,4 +224,50 @@ public sealed class DialogStore(NpgsqlDataSource dataSource)
     private static long? Long(NpgsqlDataReader r, int i) => r.IsDBNull(i) ? null : r.GetInt64(i);
 
     private static DateTimeOffset? Time(NpgsqlDataReader r, int i) => r.IsDBNull(i) ? null : r.GetFieldValue<DateTimeOffset>(i);
+}
+
+public sealed record DialogUpsertResult(int Rows, IReadOnlyList<CountedCall> Calls, IReadOnlyList<double> Mos)
+{
+    public static readonly DialogUpsertResult Empty = new(0, [], []);
+}
+
+/// <summary>An ended call as counted into the statistics (dialog KPIs are per HEP node; capture id 0).</summary>
+public sealed record CountedCall(DateTime StartedAt, string Node, string State, int? FinalStatus, long? PddMs, long? SetupMs,
+    long? DurationMs, bool Answered, long MessageCount, long Retransmissions)
+{
+    /// <summary>
+    /// The outcome class. ASR and NER follow RFC 6076 (SER, SEER): redirected attempts are left out of the
+    /// denominator, and so is an attempt that only got a 401/407 (an auth challenge that was never answered).
+    /// </summary>
+    public string Outcome => Answered ? CallOutcomes.Answered
+        : State == "CANCELLED" ? CallOutcomes.Cancelled
+        : FinalStatus is 401 or 407 ? CallOutcomes.ChallengeOnly
+        : State == "REDIRECTED" || FinalStatus is >= 300 and < 400 ? CallOutcomes.Redirected
+        : FinalStatus >= 600 ? CallOutcomes.Failed6xx
+        : FinalStatus >= 500 ? CallOutcomes.Failed5xx
+        : FinalStatus >= 400 ? CallOutcomes.Failed4xx
+        : CallOutcomes.NoFinal;
+
+    public bool IsAttempt => Outcome is not (CallOutcomes.ChallengeOnly or CallOutcomes.Redirected);
+
+    /// <summary>RFC 6076 SEER: answered, or ended by the user (480, 486, 600, 603).</summary>
+    public bool IsUserEffective => !Answered && FinalStatus is 480 or 486 or 600 or 603;
+
+    public void AddTo(StatsDelta delta)
+    {
+        void Add(string metric, string key, long count = 1, double total = 0) => delta.Add(StartedAt, metric, key, Node, 0, count, total);
+        Add(StatsMetrics.Call, Outcome);
+        if (IsAttempt)
+            Add(StatsMetrics.Call, CallOutcomes.Attempt);
+        if (IsUserEffective)
+            Add(StatsMetrics.Call, CallOutcomes.UserEffective);
+        if (PddMs is { } pdd)
+            Add(StatsMetrics.PddHistogram, StatsHistogram.KeyOf(pdd), 1, pdd);
+        if (Answered && SetupMs is { } setup)
+            Add(StatsMetrics.SetupHistogram, StatsHistogram.KeyOf(setup), 1, setup);
+        if (Answered && DurationMs is { } duration)
+            Add(StatsMetrics.Duration, "", 1, duration / 1000.0);
+        Add(StatsMetrics.Retransmissions, "messages", MessageCount);
+        Add(StatsMetrics.Retransmissions, "retransmissions", Retransmissions);
+    }
 }

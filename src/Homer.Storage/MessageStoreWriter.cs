@@ -1,10 +1,12 @@
+using Homer.Storage.Stats;
 using Npgsql;
 
 namespace Homer.Storage;
 
 /// <summary>
 /// Writes a batch of captured messages to their profile tables: one binary COPY per table, all in one transaction,
-/// so a batch is stored whole or not at all and can be retried (or spooled) without duplicates.
+/// so a batch is stored whole or not at all and can be retried (or spooled) without duplicates. The statistics
+/// counters of the batch go in the same transaction: counted exactly when stored, never twice, never lost.
 /// </summary>
 public sealed class MessageStoreWriter(NpgsqlDataSource dataSource)
 {
@@ -21,6 +23,7 @@ public sealed class MessageStoreWriter(NpgsqlDataSource dataSource)
         // Batches are usually dominated by one or two profiles; grouping keeps one COPY per table.
         foreach (var group in batch.GroupBy(m => m.Profile))
             written += (long)await _writers[group.Key].CopyAsync(connection, group.ToList(), ct);
+        await MessageStats.Count(batch).WriteAsync(connection, tx, ct);
         await tx.CommitAsync(ct);
         return written;
     }

@@ -25,5 +25,16 @@ public sealed record StorageOptions
     /// <summary>How often retention and partition creation run.</summary>
     public TimeSpan MaintenanceInterval { get; init; } = TimeSpan.FromMinutes(15);
 
+    /// <summary>How long statistics buckets are kept, per bucket width in minutes (1, 5, 60).</summary>
+    public IReadOnlyDictionary<short, TimeSpan> StatsRetention { get; init; } = new Dictionary<short, TimeSpan>
+    {
+        [1] = TimeSpan.FromDays(7),
+        [5] = TimeSpan.FromDays(35),
+        [60] = TimeSpan.FromDays(400),
+    };
+
+    /// <summary>Resolved alarms older than this are deleted; open ones are kept whatever their age.</summary>
+    public TimeSpan AlarmRetention { get; init; } = TimeSpan.FromDays(90);
+
     public TimeSpan RetentionOf(MessageProfile profile) => RetentionByProfile.GetValueOrDefault(profile, Retention);
 }

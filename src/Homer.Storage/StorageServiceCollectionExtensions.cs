@@ -23,6 +23,8 @@ public static class StorageServiceCollectionExtensions
             MessageQueries.CreateLookupDataSource(options.ConnectionString)));
         services.AddSingleton<RetentionPolicy>();
         services.AddSingleton<MessageStoreWriter>();
+        services.AddSingleton<Stats.StatsQueries>();
+        services.AddSingleton<Alarms.AlarmStore>();
         services.AddHostedService<StorageMaintenanceService>();
         return services;
     }

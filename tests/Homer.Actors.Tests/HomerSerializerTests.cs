@@ -54,6 +54,15 @@ public sealed class HomerSerializerTests : IDisposable
             new CallEvents.LegLinked("c", 4, "d", "c"),
             new CallEvents.DialogEnded("c", 5, DialogKinds.Call, DialogStates.Completed, 200, 12_000, true),
             new CallEvents.AlarmObserved("c", 6, AlarmKinds.BadMos, "MOS 2.1"),
+            new CallEvents.DialogStarted("c", 1, DialogKinds.Registration, null, null, null)
+                { Method = "REGISTER", UserAgent = "ua", ClientIp = "192.0.2.1", Server = "192.0.2.2:5060", Node = "n" },
+            new CallEvents.DialogEnded("c", 5, DialogKinds.Call, DialogStates.Failed, 407, null, false)
+                { Method = "INVITE", UserAgent = "ua", ClientIp = "192.0.2.1", Server = "192.0.2.2:5060", Node = "n", EndedOnChallenge = true, MessageCount = 3, Retransmissions = 1 },
+            new CallEvents.RequestRejected("c", 7, DialogKinds.Registration, "REGISTER", 401, "192.0.2.1", null, "n"),
+            new AlarmNotices.AlarmChanged(AlarmNotices.Changes.Raised, 1, 2, "SCANNER", "WARNING", "ACTIVE", "192.0.2.1", "ip:192.0.2.1", "m", 3, 4, 5,
+                ["a", "b"], null, null),
+            new AlarmNotices.AlarmChanged(AlarmNotices.Changes.Resolved, 1, 2, "SCANNER", "WARNING", "RESOLVED", "k", "s", "m", 3, 4, 5, [], "admin", 9),
+            new AlarmNotices.RulesChanged(4),
             new LedgerCommands.Checkpoint("17", state),
             new LedgerCommands.Retire("17", "c"),
             new LedgerCommands.Restore("17", "c"),

@@ -120,6 +120,7 @@ public sealed class HomerCtlTests(NodeFixture node) : IClassFixture<NodeFixture>
         Assert.Contains("Password=********", entries["HOMER_DB"]);
         Assert.Equal("ingest,dialog,api", entries["HOMER_ROLES"]);
         Assert.Equal("keep-majority", entries["akka.cluster.split-brain-resolver.active-strategy"]);
+        Assert.Equal("200ms", entries["homer.alarms.evaluation-interval"]);
         Assert.DoesNotContain(NodeFixture.AdminPassword, config.Out);
         Assert.DoesNotContain("Password=homer", config.Out, StringComparison.OrdinalIgnoreCase);
 
@@ -191,23 +192,37 @@ public sealed class HomerCtlTests(NodeFixture node) : IClassFixture<NodeFixture>
     }
 
     [Fact]
-    public async Task Alarms_commands_use_the_alarm_fields_when_the_node_serves_them()
+    public async Task Alarms_list_and_ack_a_scanner_alarm()
     {
-        var list = await Admin("alarms", "list", "--json");
-        var served = await node.Http.PostAsJsonAsync("/graphql", new { query = "{ __type(name: \"Alarm\") { name } }" });
-        var hasAlarms = (await served.Content.ReadAsStringAsync()).Contains("\"Alarm\"", StringComparison.Ordinal);
-        if (hasAlarms)
+        // A REGISTER from a SIP scanner: the default SCANNER rule raises an alarm for its source address.
+        var callId = "scan-" + Guid.NewGuid().ToString("N")[..10];
+        var scanner = System.Net.IPAddress.Parse("203.0.113." + Random.Shared.Next(2, 250));
+        var text = $"REGISTER sip:example.net SIP/2.0\r\nVia: SIP/2.0/UDP {scanner}:5070;branch=z9hG4bK{callId}\r\nMax-Forwards: 70\r\n" +
+            $"From: <sip:100@example.net>;tag=s1\r\nTo: <sip:100@example.net>\r\nCall-ID: {callId}\r\nCSeq: 1 REGISTER\r\n" +
+            "User-Agent: friendly-scanner\r\nContent-Length: 0\r\n\r\n";
+        await node.SendHep(SipCalls.Hep3(new SipCalls.Leg(text, scanner, 5070, SipCalls.Proxy, 5060, SipCalls.NowMicros())));
+
+        System.Text.Json.JsonElement alarm = default;
+        await NodeFixture.WaitUntil(async () =>
         {
+            var list = await Admin("alarms", "list", "--state", "active", "--type", "scanner", "--json");
             Assert.True(list.ExitCode == ExitCodes.Ok, list.ToString());
-            Assert.Equal(System.Text.Json.JsonValueKind.Array, list.Json.ValueKind);
-            Assert.Equal(ExitCodes.NotFound, (await Admin("alarms", "ack", "999999999")).ExitCode);
-        }
-        else
-        {
-            // Built before the alarm engine: the node says it does not serve the field, and homerctl says so.
-            Assert.True(list.ExitCode == ExitCodes.Rejected, list.ToString());
-            Assert.Contains("does not serve", list.Error);
-        }
+            alarm = list.Json.EnumerateArray().FirstOrDefault(a => a.GetProperty("scope").GetString() == $"ip:{scanner}");
+            return alarm.ValueKind == System.Text.Json.JsonValueKind.Object;
+        }, TimeSpan.FromSeconds(30), "scanner alarm raised");
+        Assert.Equal("SCANNER", alarm.GetProperty("ruleType").GetString());
+        var table = await Admin("alarms", "list");
+        Assert.Contains($"ip:{scanner}", table.Out);
+
+        var id = alarm.GetProperty("id").GetString()!;
+        var ack = await Admin("alarms", "ack", id, "--json");
+        Assert.True(ack.ExitCode == ExitCodes.Ok, ack.ToString());
+        Assert.Equal("ACKNOWLEDGED", ack.Json.GetProperty("state").GetString());
+        Assert.Equal("admin", ack.Json.GetProperty("acknowledgedBy").GetString());
+        var acknowledged = await Admin("alarms", "list", "--state", "acknowledged", "--json");
+        Assert.Contains(acknowledged.Json.EnumerateArray(), a => a.GetProperty("id").GetString() == id);
+        Assert.Equal(ExitCodes.NotFound, (await Admin("alarms", "ack", "999999999")).ExitCode);
+        Assert.Equal(ExitCodes.Rejected, (await Admin("alarms", "list", "--state", "sleeping")).ExitCode);
     }
 
     [Fact]

@@ -71,10 +71,13 @@ public sealed class DialogActor : ReceiveActor, IWithUnboundedStash, IWithTimers
 
     protected override void PreStart()
     {
+        Stats.ShardMetricsActor.DialogActorStarted();
         _region = _runtime.Region();
         _region.Tell(new LedgerCommands.Restore(_shardId, _state.CallId));
         Timers.StartSingleTimer(RestoreTimedOut.Instance, RestoreTimedOut.Instance, _runtime.RestoreTimeout);
     }
+
+    protected override void PostStop() => Stats.ShardMetricsActor.DialogActorStopped();
 
     private void Restoring()
     {
@@ -160,7 +163,21 @@ public sealed class DialogActor : ReceiveActor, IWithUnboundedStash, IWithTimers
             switch (e)
             {
                 case DialogStarted d when publish:
-                    Send(new CallEvents.DialogStarted(s.CallId, d.TimestampMicros, s.Kind, s.FromUser, s.ToUser, s.RuriUser));
+                    var opening = s.Opening;
+                    Send(new CallEvents.DialogStarted(s.CallId, d.TimestampMicros, s.Kind, s.FromUser, s.ToUser, s.RuriUser)
+                    {
+                        Method = opening?.Method,
+                        UserAgent = s.UserAgent,
+                        ClientIp = s.CallerIp,
+                        Server = opening?.Server,
+                        Node = s.Node,
+                    });
+                    break;
+                case Challenged c when publish:
+                    Send(new CallEvents.RequestRejected(s.CallId, c.TimestampMicros, s.Kind, s.Opening?.Method ?? "", c.Status, s.CallerIp, s.UserAgent, s.Node));
+                    break;
+                case Ended { State: DialogStates.Failed, FinalStatus: >= 400 and not (401 or 407), ByTimeout: false } f when publish:
+                    Send(new CallEvents.RequestRejected(s.CallId, f.TimestampMicros, s.Kind, s.Opening?.Method ?? "", f.FinalStatus.Value, s.CallerIp, s.UserAgent, s.Node));
                     break;
                 case QosAttached q when publish:
                     Send(new CallEvents.QosAttached(s.CallId, q.TimestampMicros, q.Report));
@@ -186,7 +203,18 @@ public sealed class DialogActor : ReceiveActor, IWithUnboundedStash, IWithTimers
         if (before.State != s.State && s.State != "" && before.State != "")
             Send(new CallEvents.DialogStateChanged(s.CallId, at, s.Kind, s.State, s.FinalStatus, s.FinalReason));
         if (!before.IsEnded && s.IsEnded)
-            Send(new CallEvents.DialogEnded(s.CallId, s.EndedMicros ?? at, s.Kind, s.State, s.FinalStatus, s.DurationMs, s.EndedByTimeout));
+            Send(new CallEvents.DialogEnded(s.CallId, s.EndedMicros ?? at, s.Kind, s.State, s.FinalStatus, s.DurationMs, s.EndedByTimeout)
+            {
+                Method = s.Opening?.Method,
+                UserAgent = s.UserAgent,
+                ClientIp = s.CallerIp,
+                Server = s.Opening?.Server,
+                Node = s.Node,
+                Answered = s.AnsweredMicros is not null,
+                EndedOnChallenge = s.FinalStatus is 401 or 407 && s.AnsweredMicros is null,
+                MessageCount = s.MessageCount,
+                Retransmissions = s.Retransmissions,
+            });
     }
 
     private void Send(CallEvents.ICallEvent e) => _runtime.Events.Tell(new Publish(CallEvents.Topic, e));

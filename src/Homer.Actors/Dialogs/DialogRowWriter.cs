@@ -34,7 +34,14 @@ public sealed class DialogRowWriter : ReceiveActor, IWithTimers
     public ITimerScheduler Timers { get; set; } = null!;
 
     public static Props Props(DialogStore store, DialogRowWriterSettings settings) =>
-        Akka.Actor.Props.Create(() => new DialogRowWriter(rows => store.UpsertAsync(rows, default), settings));
+        Props(rows => WriteAndCount(store, rows), settings);
+
+    private static async Task<int> WriteAndCount(DialogStore store, IReadOnlyList<DialogRow> rows)
+    {
+        var result = await store.UpsertAndCountAsync(rows, default);
+        Stats.CallMetrics.Observe(result);
+        return result.Rows;
+    }
 
     public static Props Props(Func<IReadOnlyList<DialogRow>, Task<int>> write, DialogRowWriterSettings settings) =>
         Akka.Actor.Props.Create(() => new DialogRowWriter(write, settings));

@@ -525,6 +525,18 @@ public sealed record DialogState
         Logs = Logs,
     };
 
+    /// <summary>The transaction of the request that opened the dialog (the first initial one), when it was captured.</summary>
+    public Transaction? Opening
+    {
+        get
+        {
+            foreach (var t in Transactions)
+                if (t.Initial && t.Requests > 0 && t.Method != "ACK")
+                    return t;
+            return null;
+        }
+    }
+
     public Transaction? Find(string key)
     {
         // Dialogs hold a handful of transactions: a linear scan beats a dictionary's allocation.

@@ -18,7 +18,9 @@ public static class StorageHostingExtensions
             StorageMaintenanceActor.Props(
                 services.GetRequiredService<PartitionManager>(),
                 services.GetRequiredService<RetentionPolicy>(),
-                services.GetRequiredService<StorageOptions>()),
+                services.GetRequiredService<StorageOptions>(),
+                services.GetService<Homer.Storage.Stats.StatsQueries>(),
+                services.GetService<Homer.Storage.Alarms.AlarmStore>()),
             new ClusterSingletonOptions(),
             createProxyToo: false);
 }

@@ -33,6 +33,9 @@ public sealed class HomerSerializer(ExtendedActorSystem system) : SerializerWith
         CallEvents.LegLinked => "E4",
         CallEvents.DialogEnded => "E5",
         CallEvents.AlarmObserved => "E6",
+        CallEvents.RequestRejected => "E7",
+        AlarmNotices.AlarmChanged => "A1",
+        AlarmNotices.RulesChanged => "A2",
         LedgerCommands.Checkpoint => "LC",
         LedgerCommands.Retire => "LR",
         LedgerCommands.Restore => "LQ",
@@ -85,6 +88,19 @@ public sealed class HomerSerializer(ExtendedActorSystem system) : SerializerWith
                     break;
                 case CallEvents.DialogStarted e:
                     w.Write(e.CallId); w.Write(e.TimestampMicros); w.Write(e.Kind); Opt(w, e.FromUser); Opt(w, e.ToUser); Opt(w, e.RuriUser);
+                    Opt(w, e.Method); Opt(w, e.UserAgent); Opt(w, e.ClientIp); Opt(w, e.Server); Opt(w, e.Node);
+                    break;
+                case AlarmNotices.AlarmChanged a:
+                    w.Write(a.Change); w.Write(a.Id); w.Write(a.RuleId); w.Write(a.RuleType); w.Write(a.Severity); w.Write(a.State);
+                    w.Write(a.Key); w.Write(a.Scope); w.Write(a.Message); w.Write(a.Count); w.Write(a.FirstSeenMicros); w.Write(a.LastSeenMicros);
+                    WriteList(w, a.ExampleCallIds, (x, v) => x.Write(v)); Opt(w, a.AcknowledgedBy); Opt(w, a.ResolvedAtMicros);
+                    break;
+                case AlarmNotices.RulesChanged c:
+                    w.Write(c.RuleId);
+                    break;
+                case CallEvents.RequestRejected e:
+                    w.Write(e.CallId); w.Write(e.TimestampMicros); w.Write(e.Kind); w.Write(e.Method); w.Write(e.Status); Opt(w, e.ClientIp);
+                    Opt(w, e.UserAgent); Opt(w, e.Node);
                     break;
                 case CallEvents.DialogStateChanged e:
                     w.Write(e.CallId); w.Write(e.TimestampMicros); w.Write(e.Kind); w.Write(e.State); Opt(w, e.FinalStatus); Opt(w, e.FinalReason);
@@ -98,6 +114,8 @@ public sealed class HomerSerializer(ExtendedActorSystem system) : SerializerWith
                 case CallEvents.DialogEnded e:
                     w.Write(e.CallId); w.Write(e.TimestampMicros); w.Write(e.Kind); w.Write(e.State); Opt(w, e.FinalStatus); Opt(w, e.DurationMs);
                     w.Write(e.EndedByTimeout);
+                    Opt(w, e.Method); Opt(w, e.UserAgent); Opt(w, e.ClientIp); Opt(w, e.Server); Opt(w, e.Node);
+                    w.Write(e.Answered); w.Write(e.EndedOnChallenge); w.Write(e.MessageCount); w.Write(e.Retransmissions);
                     break;
                 case CallEvents.AlarmObserved e:
                     w.Write(e.CallId); w.Write(e.TimestampMicros); w.Write(e.Alarm); w.Write(e.Detail);
@@ -158,11 +176,24 @@ public sealed class HomerSerializer(ExtendedActorSystem system) : SerializerWith
             "LE" => ReadLog(r),
             "DG" => new DialogQueries.GetDialog(r.ReadString()),
             "DN" => ReadSnapshot(r),
-            "E1" => new CallEvents.DialogStarted(r.ReadString(), r.ReadInt64(), r.ReadString(), OptString(r), OptString(r), OptString(r)),
+            "E1" => new CallEvents.DialogStarted(r.ReadString(), r.ReadInt64(), r.ReadString(), OptString(r), OptString(r), OptString(r))
+            {
+                Method = OptString(r), UserAgent = OptString(r), ClientIp = OptString(r), Server = OptString(r), Node = OptString(r),
+            },
+            "A1" => new AlarmNotices.AlarmChanged(r.ReadString(), r.ReadInt64(), r.ReadInt64(), r.ReadString(), r.ReadString(), r.ReadString(),
+                r.ReadString(), r.ReadString(), r.ReadString(), r.ReadInt64(), r.ReadInt64(), r.ReadInt64(), ReadList(r, x => x.ReadString()),
+                OptString(r), OptLong(r)),
+            "A2" => new AlarmNotices.RulesChanged(r.ReadInt64()),
+            "E7" => new CallEvents.RequestRejected(r.ReadString(), r.ReadInt64(), r.ReadString(), r.ReadString(), r.ReadInt32(), OptString(r),
+                OptString(r), OptString(r)),
             "E2" => new CallEvents.DialogStateChanged(r.ReadString(), r.ReadInt64(), r.ReadString(), r.ReadString(), OptInt(r), OptString(r)),
             "E3" => new CallEvents.QosAttached(r.ReadString(), r.ReadInt64(), ReadQos(r)),
             "E4" => new CallEvents.LegLinked(r.ReadString(), r.ReadInt64(), r.ReadString(), r.ReadString()),
-            "E5" => new CallEvents.DialogEnded(r.ReadString(), r.ReadInt64(), r.ReadString(), r.ReadString(), OptInt(r), OptLong(r), r.ReadBoolean()),
+            "E5" => new CallEvents.DialogEnded(r.ReadString(), r.ReadInt64(), r.ReadString(), r.ReadString(), OptInt(r), OptLong(r), r.ReadBoolean())
+            {
+                Method = OptString(r), UserAgent = OptString(r), ClientIp = OptString(r), Server = OptString(r), Node = OptString(r),
+                Answered = r.ReadBoolean(), EndedOnChallenge = r.ReadBoolean(), MessageCount = r.ReadInt64(), Retransmissions = r.ReadInt64(),
+            },
             "E6" => new CallEvents.AlarmObserved(r.ReadString(), r.ReadInt64(), r.ReadString(), r.ReadString()),
             "LC" => new LedgerCommands.Checkpoint(r.ReadString(), ReadState(r), r.ReadBoolean()),
             "LR" => new LedgerCommands.Retire(r.ReadString(), r.ReadString()),

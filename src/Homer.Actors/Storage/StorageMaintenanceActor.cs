@@ -23,7 +23,8 @@ public sealed class StorageMaintenanceActor : ReceiveActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public StorageMaintenanceActor(PartitionManager partitions, RetentionPolicy retention, StorageOptions options)
+    public StorageMaintenanceActor(PartitionManager partitions, RetentionPolicy retention, StorageOptions options,
+        Homer.Storage.Stats.StatsQueries? stats = null, Homer.Storage.Alarms.AlarmStore? alarms = null)
     {
         Receive<Tick>(_ =>
         {
@@ -31,7 +32,7 @@ public sealed class StorageMaintenanceActor : ReceiveActor, IWithTimers
             if (_running)
                 return;
             _running = true;
-            Run(partitions, retention).PipeTo(Self);
+            Run(partitions, retention, options, stats, alarms).PipeTo(Self);
         });
         Receive<Finished>(done =>
         {
@@ -45,15 +46,21 @@ public sealed class StorageMaintenanceActor : ReceiveActor, IWithTimers
         Timers.StartPeriodicTimer("maintenance", Tick.Instance, TimeSpan.FromSeconds(5), options.MaintenanceInterval);
     }
 
-    public static Props Props(PartitionManager partitions, RetentionPolicy retention, StorageOptions options) =>
-        Akka.Actor.Props.Create(() => new StorageMaintenanceActor(partitions, retention, options));
+    public static Props Props(PartitionManager partitions, RetentionPolicy retention, StorageOptions options,
+        Homer.Storage.Stats.StatsQueries? stats = null, Homer.Storage.Alarms.AlarmStore? alarms = null) =>
+        Akka.Actor.Props.Create(() => new StorageMaintenanceActor(partitions, retention, options, stats, alarms));
 
-    private static async Task<Finished> Run(PartitionManager partitions, RetentionPolicy retention)
+    private static async Task<Finished> Run(PartitionManager partitions, RetentionPolicy retention, StorageOptions options,
+        Homer.Storage.Stats.StatsQueries? stats, Homer.Storage.Alarms.AlarmStore? alarms)
     {
         try
         {
             var created = await partitions.EnsurePartitionsAsync(DateTimeOffset.UtcNow);
             var report = await retention.RunAsync(DateTimeOffset.UtcNow);
+            if (stats is not null)
+                await stats.DeleteExpiredAsync(options.StatsRetention);
+            if (alarms is not null)
+                await alarms.DeleteResolvedBeforeAsync(DateTimeOffset.UtcNow - options.AlarmRetention);
             return new Finished(created, report, null);
         }
         catch (Exception e)

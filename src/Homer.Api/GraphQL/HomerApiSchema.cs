@@ -12,16 +12,24 @@ public sealed class HomerApiSchema : Schema
     public HomerApiSchema(IServiceProvider services) : base(services)
     {
         var query = services.GetRequiredService<HomerQuery>();
-        foreach (var field in services.GetRequiredService<AccountQueryFields>().Fields.ToList())
-            query.AddField(field);
-        foreach (var field in services.GetRequiredService<ClusterQueryFields>().Fields.ToList())
-            query.AddField(field);
+        Merge(query, services.GetRequiredService<AccountQueryFields>());
+        Merge(query, services.GetRequiredService<AlarmQueryFields>());
+        Merge(query, services.GetRequiredService<StatsQueryFields>());
+        Merge(query, services.GetRequiredService<ClusterQueryFields>());
         Query = query;
         var mutation = services.GetRequiredService<HomerMutation>();
-        foreach (var field in services.GetRequiredService<ClusterMutationFields>().Fields.ToList())
-            mutation.AddField(field);
+        Merge(mutation, services.GetRequiredService<AlarmMutationFields>());
+        Merge(mutation, services.GetRequiredService<ClusterMutationFields>());
         Mutation = mutation;
-        Subscription = services.GetRequiredService<HomerSubscription>();
+        var subscription = services.GetRequiredService<HomerSubscription>();
+        Merge(subscription, services.GetRequiredService<AlarmSubscriptionFields>());
+        Subscription = subscription;
         RegisterTypeMapping(typeof(DateTimeOffset), typeof(DateTimeScalar));
+    }
+
+    private static void Merge(ObjectGraphType into, ObjectGraphType from)
+    {
+        foreach (var field in from.Fields.ToList())
+            into.AddField(field);
     }
 }

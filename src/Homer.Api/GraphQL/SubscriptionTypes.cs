@@ -37,6 +37,7 @@ public sealed record CallEventView(string Type, string? CallId, DateTimeOffset? 
             CallEvents.DialogEnded d => new("DIALOG_ENDED", d.CallId, at)
                 { Kind = d.Kind, State = d.State, FinalStatus = d.FinalStatus, DurationMs = d.DurationMs, EndedByTimeout = d.EndedByTimeout },
             CallEvents.AlarmObserved a => new("ALARM", a.CallId, at) { Alarm = a.Alarm, Detail = a.Detail },
+            CallEvents.RequestRejected r => new("REJECTED", r.CallId, at) { Kind = r.Kind, FinalStatus = r.Status },
             _ => new("OTHER", e.CallId, at),
         };
     }
@@ -49,7 +50,7 @@ public sealed class CallEventTypeEnum : EnumerationGraphType
     public CallEventTypeEnum()
     {
         Name = "CallEventType";
-        foreach (var name in new[] { "DIALOG_STARTED", "STATE_CHANGED", "QOS_ATTACHED", "LEG_LINKED", "DIALOG_ENDED", "ALARM", "OTHER", "DROPPED" })
+        foreach (var name in new[] { "DIALOG_STARTED", "STATE_CHANGED", "QOS_ATTACHED", "LEG_LINKED", "DIALOG_ENDED", "ALARM", "REJECTED", "OTHER", "DROPPED" })
             Add(name, name);
     }
 }

@@ -1,0 +1,44 @@
+using Akka.Actor;
+using Akka.Cluster.Sharding;
+using Akka.Event;
+using Prometheus;
+
+namespace Homer.Actors.Stats;
+
+/// <summary>
+/// Samples this node's dialog shard region for /metrics: shards hosted here and the entities in them (dialogs,
+/// ledgers and media-index buckets), plus live dialogs counted by the dialog actors themselves.
+/// </summary>
+public sealed class ShardMetricsActor : ReceiveActor, IWithTimers
+{
+    private static readonly Gauge Shards = Metrics.CreateGauge("homer_shards", "Dialog shards hosted on this node.");
+    private static readonly Gauge Entities = Metrics.CreateGauge("homer_shard_entities", "Entities (dialogs, ledgers, media index) in this node's dialog shards.");
+    private static readonly Gauge LiveDialogs = Metrics.CreateGauge("homer_dialogs_active", "Dialog actors running on this node.");
+    private static long _dialogs;
+
+    private sealed class Sample
+    {
+        public static readonly Sample Instance = new();
+    }
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    public static void DialogActorStarted() => LiveDialogs.Set(Interlocked.Increment(ref _dialogs));
+    public static void DialogActorStopped() => LiveDialogs.Set(Interlocked.Decrement(ref _dialogs));
+
+    public static Props Props(IActorRef region, TimeSpan interval) => Akka.Actor.Props.Create(() => new ShardMetricsActor(region, interval));
+
+    public ShardMetricsActor(IActorRef region, TimeSpan interval)
+    {
+        var log = Context.GetLogger();
+        Receive<Sample>(_ => region.Ask<CurrentShardRegionState>(GetShardRegionState.Instance, TimeSpan.FromSeconds(5)).PipeTo(Self,
+            failure: e => new Status.Failure(e)));
+        Receive<CurrentShardRegionState>(state =>
+        {
+            Shards.Set(state.Shards.Count);
+            Entities.Set(state.Shards.Sum(s => s.EntityIds.Count));
+        });
+        Receive<Status.Failure>(f => log.Debug("Shard region state not available: {0}", f.Cause.Message));
+        Timers.StartPeriodicTimer(Sample.Instance, Sample.Instance, TimeSpan.FromSeconds(1), interval);
+    }
+}

@@ -1,0 +1,115 @@
+using GraphQL;
+using GraphQL.Types;
+using Homer.Storage.Stats;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Homer.Api.GraphQL;
+
+public sealed class StatsBucketEnum : EnumerationGraphType
+{
+    public StatsBucketEnum()
+    {
+        Name = "StatsBucket";
+        Add("MINUTE", StatsResolutions.Minute, "1-minute buckets (kept 7 days by default).");
+        Add("FIVE_MINUTES", StatsResolutions.FiveMinutes, "5-minute buckets (kept 35 days by default).");
+        Add("HOUR", StatsResolutions.Hour, "1-hour buckets (kept 400 days by default).");
+    }
+}
+
+public sealed class KeyCountType : ObjectGraphType<KeyCount>
+{
+    public KeyCountType()
+    {
+        Name = "KeyCount";
+        Field(x => x.Key);
+        Field(x => x.Count);
+    }
+}
+
+public sealed class StatsPointType : ObjectGraphType<StatsPoint>
+{
+    public StatsPointType()
+    {
+        Name = "StatsPoint";
+        Field<NonNullGraphType<DateTimeScalar>>("bucket").Resolve(c => c.Source.Bucket).Description("Start of the bucket (of the range, for totals).");
+        Field<NonNullGraphType<ListGraphType<NonNullGraphType<KeyCountType>>>>("requests").Resolve(c => c.Source.Requests)
+            .Description("SIP requests by method, as captured (a message seen by two agents counts twice).");
+        Field<NonNullGraphType<ListGraphType<NonNullGraphType<KeyCountType>>>>("responses").Resolve(c => c.Source.Responses)
+            .Description("SIP responses by \"status method\", e.g. \"486 INVITE\".");
+        Field(x => x.CallAttempts).Description("Ended calls counted for ASR/NER: all but redirected ones and ones that only got a 401/407 (RFC 6076).");
+        Field(x => x.CallsAnswered);
+        Field(x => x.CallsFailed4xx).Description("Unanswered with a 4xx final other than 401/407 and 487.");
+        Field(x => x.CallsFailed5xx);
+        Field(x => x.CallsFailed6xx);
+        Field(x => x.CallsCancelled).Description("CANCEL or 487.");
+        Field(x => x.CallsRedirected);
+        Field(x => x.CallsNoFinal).Description("Ended by the idle timeout with no final response.");
+        Field(x => x.CallsChallengeOnly).Description("Ended on a 401/407 that was never answered: auth challenges, not attempts.");
+        Field(x => x.CallsUserEffective).Description("Unanswered but ended by the user: 480, 486, 600, 603.");
+        Field(x => x.Asr, nullable: true).Description("Percent: answered / attempts.");
+        Field(x => x.Ner, nullable: true).Description("Percent: (answered + user-effective) / attempts (RFC 6076 SEER).");
+        Field(x => x.PddP50Ms, nullable: true).Description("Post-dial delay percentiles, interpolated within fixed histogram buckets (docs/configuration.md).");
+        Field(x => x.PddP95Ms, nullable: true);
+        Field(x => x.PddAvgMs, nullable: true);
+        Field(x => x.SetupP50Ms, nullable: true);
+        Field(x => x.SetupP95Ms, nullable: true);
+        Field(x => x.AcdSeconds, nullable: true).Description("Average duration of answered calls.");
+        Field<NonNullGraphType<ListGraphType<NonNullGraphType<KeyCountType>>>>("mos").Resolve(c => c.Source.Mos)
+            .Description("Calls by average MOS: 1-2, 2-3, 3-3.5, 3.5-4, 4-4.5, 4.5-5.");
+        Field(x => x.MosAvg, nullable: true);
+        Field(x => x.Registrations).Description("2xx responses to REGISTER.");
+        Field(x => x.RegistrationFailures).Description("Final responses ≥ 300 to REGISTER other than 401/407.");
+        Field(x => x.RegistrationChallenges).Description("401/407 responses to REGISTER.");
+        Field(x => x.CallMessages).Description("SIP messages of the ended calls.");
+        Field(x => x.CallRetransmissions);
+        Field(x => x.RetransmissionRatio, nullable: true).Description("Percent of the ended calls' SIP messages that were retransmissions.");
+    }
+}
+
+public sealed class StatsType : ObjectGraphType<StatsResult>
+{
+    public StatsType()
+    {
+        Name = "Stats";
+        Field<NonNullGraphType<DateTimeScalar>>("from").Resolve(c => c.Source.From);
+        Field<NonNullGraphType<DateTimeScalar>>("to").Resolve(c => c.Source.To);
+        Field<NonNullGraphType<StatsBucketEnum>>("bucket").Resolve(c => c.Source.ResolutionMinutes);
+        Field<NonNullGraphType<ListGraphType<NonNullGraphType<StatsPointType>>>>("points").Resolve(c => c.Source.Points)
+            .Description("One per bucket that has data, in time order.");
+        Field<NonNullGraphType<StatsPointType>>("totals").Resolve(c => c.Source.Totals);
+        Field<NonNullGraphType<ListGraphType<NonNullGraphType<KeyCountType>>>>("topSourceIps").Resolve(c => c.Source.TopSourceIps);
+        Field<NonNullGraphType<ListGraphType<NonNullGraphType<KeyCountType>>>>("topUserAgents").Resolve(c => c.Source.TopUserAgents);
+    }
+}
+
+/// <summary>The <c>stats</c> query, merged into <c>Query</c>.</summary>
+public sealed class StatsQueryFields : ObjectGraphType
+{
+    public StatsQueryFields()
+    {
+        Name = "StatsQueryFields";
+
+        Field<NonNullGraphType<StatsType>>("stats")
+            .Description("VoIP statistics of the whole cluster per time bucket. Calls count in the bucket they started in, once they end. " +
+                         "Call KPIs are per HEP node; captureId narrows the message counters only.")
+            .Argument<NonNullGraphType<DateTimeScalar>>("from")
+            .Argument<NonNullGraphType<DateTimeScalar>>("to")
+            .Argument<StatsBucketEnum>("bucket", "Default MINUTE.")
+            .Argument<StringGraphType>("node", "HEP node name.")
+            .Argument<LongGraphType>("captureId")
+            .ResolveAsync(async c =>
+            {
+                try
+                {
+                    return await c.RequestServices!.GetRequiredService<StatsQueries>().QueryAsync(
+                        c.GetArgument<DateTimeOffset>("from"), c.GetArgument<DateTimeOffset>("to"),
+                        c.GetArgument<short?>("bucket") ?? StatsResolutions.Minute, c.GetArgument<string?>("node"),
+                        c.GetArgument<long?>("captureId"), c.CancellationToken);
+                }
+                catch (ArgumentException e)
+                {
+                    throw new ExecutionError(e.Message) { Code = "BAD_ARGUMENT" };
+                }
+            });
+    }
+}
