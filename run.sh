@@ -40,10 +40,15 @@ echo "==> building the node"
 dotnet build src/Homer.Node -c Release -nologo -v quiet -clp:ErrorsOnly
 
 export HOMER_ENVIRONMENT=${HOMER_ENVIRONMENT:-development}
-# The dashboard has no login page yet (dashboard issue), so the quick start runs the API without tokens.
-# Anyone who can reach port 9080 is then an admin: set HOMER_AUTH=on (and log in through the API) on shared hosts.
-export HOMER_AUTH=${HOMER_AUTH:-off}
-[ "$HOMER_AUTH" = off ] && echo "==> note: API authentication is off (HOMER_AUTH=off); set HOMER_AUTH=on on a shared host"
+# API and dashboard need a login. The first start creates `admin` with HOMER_ADMIN_PASSWORD, or generates a
+# password, prints it once and writes it to ./initial-admin-password (mode 0600). HOMER_AUTH=off makes every
+# caller an admin without a login: for a throwaway local experiment only.
+export HOMER_AUTH=${HOMER_AUTH:-on}
+if [ "$HOMER_AUTH" = off ]; then
+  echo "==> note: API authentication is off (HOMER_AUTH=off): anyone who can reach the HTTP port is an admin"
+elif [ -f "${HOMER_ADMIN_PASSWORD_FILE:-initial-admin-password}" ]; then
+  echo "==> log in as admin with the password in ${HOMER_ADMIN_PASSWORD_FILE:-initial-admin-password}"
+fi
 export HOMER_DASHBOARD=${HOMER_DASHBOARD:-$root/src/Homer.Dashboard/dist}
 echo "==> starting Homer.Actors: HEP udp/${HOMER_HEP_UDP:-0.0.0.0:9060}, dashboard and API ${HOMER_HTTP:-http://0.0.0.0:9080} (Ctrl-C stops)"
 exec dotnet src/Homer.Node/bin/Release/net10.0/homer-node.dll

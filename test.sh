@@ -63,9 +63,12 @@ if [ -f "$dash/package.json" ]; then
   db="homer_e2e"
   runuser -u postgres -- psql -h 127.0.0.1 -p "$pg_port" -U postgres -qc "CREATE DATABASE $db OWNER homer" postgres
   hep_port=$(free_port); http_port=$(free_port)
+  # Authentication on, as shipped: the browser test logs in through the login page with this password.
+  e2e_password="e2e-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')"
   HOMER_DB="Host=127.0.0.1;Port=$pg_port;Username=homer;Password=homer;Database=$db" \
   HOMER_HEP_UDP="127.0.0.1:$hep_port" HOMER_HTTP="http://127.0.0.1:$http_port" HOMER_AKKA_PORT=0 \
-  HOMER_ENVIRONMENT=test HOMER_DASHBOARD="$root/$dash/dist" HOMER_AUTH=off \
+  HOMER_ENVIRONMENT=test HOMER_DASHBOARD="$root/$dash/dist" HOMER_AUTH=on \
+  HOMER_ADMIN_PASSWORD="$e2e_password" HOMER_ADMIN_PASSWORD_FILE="$work/admin-password" \
     dotnet src/Homer.Node/bin/Debug/net10.0/homer-node.dll >"$work/node.log" 2>&1 &
   node_pid=$!
   for _ in $(seq 1 90); do
@@ -74,10 +77,16 @@ if [ -f "$dash/package.json" ]; then
     sleep 1
   done
   if curl -fs "http://127.0.0.1:$http_port/healthz" >/dev/null 2>&1; then
-    (cd "$dash" && HOMER_URL="http://127.0.0.1:$http_port" HOMER_HEP="127.0.0.1:$hep_port" npm run test:e2e --silent) 2>&1 | tee "$work/e2e.log"
+    # Screenshots go to the work folder so a test run leaves the checkout clean; HOMER_UPDATE_SCREENSHOTS=1 refreshes
+    # the ones in docs/screenshots that the README shows.
+    shots="$work/screenshots"; [ "${HOMER_UPDATE_SCREENSHOTS:-0}" = 1 ] && shots="$root/docs/screenshots"
+    (cd "$dash" && HOMER_URL="http://127.0.0.1:$http_port" HOMER_HEP="127.0.0.1:$hep_port" HOMER_SCREENSHOTS="$shots" \
+      HOMER_ADMIN_USER=admin HOMER_ADMIN_PASSWORD="$e2e_password" npm run test:e2e --silent) 2>&1 | tee "$work/e2e.log"
     e2e_rc=${PIPESTATUS[0]}
     p=$(grep -E '^# pass ' "$work/e2e.log" | awk '{s+=$3} END {print s+0}')
     f=$(grep -E '^# fail ' "$work/e2e.log" | awk '{s+=$3} END {print s+0}')
+    sk=$(grep -E '^# skipped ' "$work/e2e.log" | awk '{s+=$3} END {print s+0}')
+    [ "$sk" -gt 0 ] && echo "browser tests skipped: $sk (the reasons are on their '# SKIP' lines above)"
     tally "$p" "$f"
     [ "$e2e_rc" -eq 0 ] || { suites_failed+=(browser); [ "$f" -eq 0 ] && tally 0 1; }
   else

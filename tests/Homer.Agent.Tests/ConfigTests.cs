@@ -88,6 +88,114 @@ public sealed class ConfigTests : IDisposable
         Assert.Equal(1, run.Summary.GetProperty("planDropped").GetInt64());
     }
 
+    [Fact]
+    public async Task Yaml_configuration_means_the_same_as_json()
+    {
+        await using var siteA = HepReceiver.Udp();
+        await using var rest = HepReceiver.Udp();
+        var path = Path.Combine(_dir, "agent.yaml");
+        File.WriteAllText(path, $"""
+            # The same model as agent.json, in YAML.
+            hep:
+              captureId: 78          # a number
+              nodeName: '0042'       # quoted: stays a string
+            outputs:
+              site-a: {"{"} to: ["{siteA.Target}"] {"}"}
+              rest:
+                to:
+                  - {rest.Target}
+            inputs:
+              - name: replay
+                pcap: {Pcap()}
+                plan: edge
+            plans:
+              edge:
+                - name: scanners
+                  if: {"{"} header: {"{"} name: User-Agent, regex: "^friendly-scanner" {"}"} {"}"}
+                  then: [drop]
+                - if: {"{"} srcIp: [10.1.0.0/16] {"}"}
+                  then: ["send:site-a"]
+                  stop: true
+                - if: {"{"}{"}"}
+                  then: ["send:rest"]
+            """);
+        var run = await AgentRun.RunAsync(["--config", path, "--summary", "json"]);
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.True(await siteA.WaitForAsync(2, Wait));
+        Assert.True(await rest.WaitForAsync(3, Wait));
+        Assert.Equal(["cfg-0@test", "cfg-1@test"], siteA.Messages.Select(m => SipRows.Of(m).CallId).Order());
+        Assert.Equal(["cfg-2@test", "cfg-3@test", "cfg-5@test"], rest.Messages.Select(m => SipRows.Of(m).CallId).Order());
+        Assert.All(siteA.Messages, m => Assert.Equal(78u, m.CaptureId));
+        Assert.All(rest.Messages, m => Assert.Equal("0042", m.NodeName));
+        Assert.Equal(1, run.Summary.GetProperty("planDropped").GetInt64());
+    }
+
+    [Fact]
+    public async Task Json_output_to_an_http_endpoint_posts_ndjson_batches_and_retries()
+    {
+        using var listener = new System.Net.HttpListener();
+        var port = Tools.FreeTcpPort();
+        listener.Prefixes.Add($"http://127.0.0.1:{port}/ingest/");
+        listener.Start();
+        var bodies = new System.Collections.Concurrent.ConcurrentQueue<(int Status, string ContentType, string Body)>();
+        var requests = 0;
+        var serve = Task.Run(async () =>
+        {
+            while (listener.IsListening)
+            {
+                System.Net.HttpListenerContext context;
+                try { context = await listener.GetContextAsync(); }
+                catch (Exception e) when (e is System.Net.HttpListenerException or ObjectDisposedException or InvalidOperationException) { return; }
+                using var reader = new StreamReader(context.Request.InputStream);
+                var body = await reader.ReadToEndAsync();
+                // The endpoint is briefly unavailable: the first batch must be sent again.
+                var status = Interlocked.Increment(ref requests) == 1 ? 503 : 200;
+                bodies.Enqueue((status, context.Request.ContentType ?? "", body));
+                context.Response.StatusCode = status;
+                context.Response.Close();
+            }
+        });
+        await using var hep = HepReceiver.Udp();
+        var config = Write($$"""
+        {
+          "outputs": {
+            "hep": { "to": ["{{hep.Target}}"] },
+            "collector": { "type": "json", "url": "http://127.0.0.1:{{port}}/ingest/" }
+          },
+          "inputs": [ { "pcap": "{{Pcap()}}", "plan": "p" } ],
+          "plans": { "p": [ { "if": { "method": ["INVITE", "OPTIONS"] }, "then": ["send:collector"] }, { "if": {}, "then": ["send:hep"] } ] }
+        }
+        """);
+        var run = await AgentRun.RunAsync(["--config", config, "--summary", "json"]);
+        Assert.True(run.ExitCode == 0, run.ToString());
+        listener.Stop();
+        await serve;
+
+        var delivered = bodies.Where(b => b.Status == 200).ToArray();
+        Assert.NotEmpty(delivered);
+        Assert.All(delivered, b => Assert.Equal("application/x-ndjson", b.ContentType));
+        var lines = delivered.SelectMany(b => b.Body.Split('\n', StringSplitOptions.RemoveEmptyEntries)).Select(l => JsonDocument.Parse(l).RootElement).ToArray();
+        Assert.Equal(["cfg-0@test", "cfg-2@test", "cfg-3@test", "cfg-4@test"],
+            lines.Select(l => l.GetProperty("payload").GetString()!.Split("\r\n").First(h => h.StartsWith("Call-ID:")).Substring(9)).Order());
+        Assert.True(bodies.Count(b => b.Status == 503) == 1, "the refused batch was sent again");
+    }
+
+    [Fact]
+    public async Task Broken_yaml_exits_2_and_says_where()
+    {
+        var path = Path.Combine(_dir, "bad.yml");
+        File.WriteAllText(path, "outputs:\n  a: b: c\ninputs: []\n");
+        var run = await AgentRun.RunAsync(["--config", path]);
+        Assert.True(run.ExitCode == ExitCodes.Usage, run.ToString());
+        Assert.Contains("bad.yml: line 2", run.Stderr);
+
+        File.WriteAllText(path, "outputs:\n  a: [unclosed\n");
+        run = await AgentRun.RunAsync(["--config", path]);
+        Assert.True(run.ExitCode == ExitCodes.Usage, run.ToString());
+        Assert.Contains("bad.yml: ", run.Stderr);
+        Assert.DoesNotContain("Unhandled", run.Stderr);
+    }
+
     [Theory]
     [InlineData("""{ "outputs": {}, "inputs": [] }""", "outputs")]
     [InlineData("""{ "outputs": { "a": { "to": ["udp:127.0.0.1:9"] } }, "inputs": [ { "pcap": "x", "plan": "nope" } ] }""", "plan 'nope'")]

@@ -1,5 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
 using Homer.Agent.Capture;
 using Homer.Agent.Config;
 using Homer.Agent.Output;
@@ -96,7 +98,7 @@ public sealed class AgentCli(TextWriter stdout, TextWriter stderr, TextReader st
                 {
                     if (o.Type == OutputType.Json)
                     {
-                        outputs.Json[name] = new JsonOutput(name, o.File!);
+                        outputs.Json[name] = o.Url is { } url ? new JsonHttpOutput(name, new Uri(url)) : new JsonFileOutput(name, o.File!);
                         continue;
                     }
 
@@ -166,11 +168,16 @@ public sealed class AgentCli(TextWriter stdout, TextWriter stderr, TextReader st
             Description = "Serve the HTTP JSON API on ADDRESS:PORT (e.g. 127.0.0.1:8090): GET /api/stats, GET /api/config, "
                 + "PUT /api/inputs/capture/filter {\"filter\":\"BPF\"} to change a live capture's filter. No authentication: bind to loopback.",
         };
+        var vqListen = new Option<string?>("--vq-listen")
+        {
+            Description = "Also accept RTCP-XR session reports (SIP PUBLISH, Event: vq-rtcpxr) on UDP ADDRESS:PORT (e.g. 0.0.0.0:5066): "
+                + "answered 200 OK and forwarded to the outputs as SIP, so the server attaches them to their calls.",
+        };
         var dryRun = new Option<bool>("--dry-run") { Description = "Decode, reassemble and encode HEP but send nothing (to check a capture or measure the capture path)." };
         var command = new Command("capture", "Capture SIP (UDP, TCP with stream reassembly, IPv4/IPv6 with fragment reassembly, "
             + "Ethernet/SLL/SLL2/VLAN/QinQ) from a pcap file or an interface and send it as HEP. " + ExitCodeHelp)
         {
-            pcap, iface, filter, promisc, speed, loop, ports, sniff, dryRun, api,
+            pcap, iface, filter, promisc, speed, loop, ports, sniff, dryRun, api, vqListen,
         };
         common.AddTo(command);
         command.Validators.Add(r =>
@@ -179,6 +186,7 @@ public sealed class AgentCli(TextWriter stdout, TextWriter stderr, TextReader st
             var hasIface = r.GetValue(iface) is not null;
             if (hasFile == hasIface) r.AddError("give exactly one input: --pcap FILE or --interface IFACE.");
             if (hasFile && r.GetValue(filter) is not null) r.AddError("--filter applies to --interface only.");
+            if (r.GetValue(vqListen) is { } vq && !IPEndPoint.TryParse(vq, out _)) r.AddError($"--vq-listen: '{vq}' is not ADDRESS:PORT.");
             try
             {
                 PortSet.Parse(r.GetValue(ports) ?? []);
@@ -203,6 +211,22 @@ public sealed class AgentCli(TextWriter stdout, TextWriter stderr, TextReader st
 
             var outputs = new Outputs();
             outputs.Hep["default"] = group;
+            VqReportListener? vq = null;
+            if (r.GetValue(vqListen) is { } vqAddress)
+            {
+                try
+                {
+                    vq = new VqReportListener(IPEndPoint.Parse(vqAddress), group, common.Settings(r));
+                    await stderr.WriteLineAsync($"homer-agent: accepting vq-rtcpxr PUBLISH on udp {vq.LocalEndPoint}");
+                }
+                catch (SocketException e)
+                {
+                    await stderr.WriteLineAsync($"homer-agent: cannot listen on {vqAddress}: {e.Message}");
+                    await outputs.DisposeAsync();
+                    return ExitCodes.InputError;
+                }
+            }
+            await using var vqOwner = vq;
             var input = new InputConfig
             {
                 Name = "capture",

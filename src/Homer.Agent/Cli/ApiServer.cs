@@ -172,6 +172,7 @@ public sealed class ApiServer : IAsyncDisposable
             w.WriteStartObject();
             w.WriteString("output", j.Name);
             w.WriteNumber("written", Interlocked.Read(ref j.Written));
+            w.WriteNumber("dropped", Interlocked.Read(ref j.Dropped));
             w.WriteEndObject();
         }
 

@@ -27,7 +27,11 @@ public sealed class AgentConfig
         AgentConfig? config;
         try
         {
-            config = JsonSerializer.Deserialize<AgentConfig>(File.ReadAllText(path), Options);
+            var text = File.ReadAllText(path);
+            // YAML is read into the same model through JSON, so both formats obey the same rules (unknown keys refused).
+            if (Path.GetExtension(path) is ".yaml" or ".yml")
+                text = YamlToJson.Convert(text);
+            config = JsonSerializer.Deserialize<AgentConfig>(text, Options);
         }
         catch (JsonException e)
         {
@@ -36,6 +40,12 @@ public sealed class AgentConfig
         catch (IOException e)
         {
             throw new ConfigException($"{path}: {e.Message}");
+        }
+        catch (YamlDotNet.Core.YamlException e)
+        {
+            throw new ConfigException(e.Start.Line > 0
+                ? $"{path}: line {e.Start.Line}, column {e.Start.Column}: {e.Message}"
+                : $"{path}: {e.Message}");
         }
 
         if (config is null) throw new ConfigException($"{path}: empty configuration.");
@@ -50,8 +60,10 @@ public sealed class AgentConfig
         {
             if (o.Type == OutputType.Hep && (o.To is null || o.To.Count == 0))
                 throw new ConfigException($"output '{name}': a hep output needs 'to'.");
-            if (o.Type == OutputType.Json && o.File is null)
-                throw new ConfigException($"output '{name}': a json output needs 'file'.");
+            if (o.Type == OutputType.Json && (o.File is null) == (o.Url is null))
+                throw new ConfigException($"output '{name}': a json output needs 'file' or 'url' (one of them).");
+            if (o.Url is not null && !(Uri.TryCreate(o.Url, UriKind.Absolute, out var u) && u.Scheme is "http" or "https"))
+                throw new ConfigException($"output '{name}': url '{o.Url}' is not an http(s) URL.");
             foreach (var t in o.To ?? [])
                 if (!Output.HepTarget.TryParse(t, out _, out var error))
                     throw new ConfigException($"output '{name}': {error}");
@@ -105,6 +117,8 @@ public sealed class OutputConfig
     public long DiskBufferMb { get; set; } = 256;
     /// <summary>JSON output: file of JSON lines.</summary>
     public string? File { get; set; }
+    /// <summary>JSON output to an HTTP endpoint: lines POSTed in batches as application/x-ndjson.</summary>
+    public string? Url { get; set; }
 }
 
 public sealed class InputConfig

@@ -8,7 +8,8 @@ import './styles/main.css'
 const app = createApp(App)
 const pinia = createPinia()
 app.use(pinia)
-app.use(createAppRouter())
 // Instantiated before mount so the theme (and its storage) is settled on the first frame.
 useThemeStore(pinia)
+// The router's guard uses the session store, so Pinia must be active first.
+app.use(createAppRouter())
 app.mount('#app')

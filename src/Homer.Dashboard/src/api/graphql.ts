@@ -38,6 +38,49 @@ export class GraphQLRequestError extends Error {
   }
 }
 
+/**
+ * The session plugs itself in here (stores/session.ts): every request carries its token, and a refused token
+ * reports back so the app can send the user to the login page. Kept as hooks so this module has no store import.
+ */
+export interface AuthHooks {
+  token(): string | null
+  onUnauthenticated(error: GraphQLRequestError): void
+}
+
+let authHooks: AuthHooks | null = null
+
+export function setAuthHooks(hooks: AuthHooks | null): void {
+  authHooks = hooks
+}
+
+/** For transports other than HTTP (the WebSocket's close code 4403): the server refused the session's token. */
+export function reportUnauthenticated(message: string): void {
+  authHooks?.onUnauthenticated(new GraphQLRequestError(message, { status: 401 }))
+}
+
+export function authHeader(): Record<string, string> {
+  const token = authHooks?.token()
+  return token ? { authorization: `Bearer ${token}` } : {}
+}
+
+/** True when the server refused the request for lack of a usable token (HTTP 401 or code UNAUTHENTICATED). */
+export function isUnauthenticated(e: unknown): boolean {
+  if (!(e instanceof GraphQLRequestError)) return false
+  if (e.status === 401) return true
+  return e.errors.some((x) => x.extensions?.code === 'UNAUTHENTICATED' || x.extensions?.code === 'INVALID_TOKEN')
+}
+
+/**
+ * True when the server does not know a field the dashboard asked for: an older node, or a feature whose API has
+ * not shipped on it yet. Views use this to say so instead of showing a raw validation error.
+ */
+export function isMissingField(e: unknown): boolean {
+  if (!(e instanceof GraphQLRequestError)) return false
+  return e.errors.some(
+    (x) => x.extensions?.code === 'FIELDS_ON_CORRECT_TYPE' || /Cannot query field|Unknown type|Unknown argument/i.test(x.message),
+  )
+}
+
 export interface RequestOptions {
   signal?: AbortSignal
   /** Injected in tests; defaults to the global fetch at call time so test mocks of globalThis.fetch apply. */
@@ -65,6 +108,7 @@ export async function request<TData, TVariables>(
       headers: {
         'content-type': 'application/json',
         accept: 'application/graphql-response+json, application/json;q=0.9',
+        ...authHeader(),
       },
       body: JSON.stringify({ query: document.query, operationName: document.operationName, variables }),
       signal: options.signal,
@@ -77,16 +121,20 @@ export async function request<TData, TVariables>(
   // GraphQL over HTTP answers request errors with 4xx and a JSON body: read it before judging the status,
   // because its messages are far more useful than "400 Bad Request".
   const body = await readJson<TData>(response)
+  let failure: GraphQLRequestError | null = null
   if (body?.errors?.length) {
-    throw new GraphQLRequestError(body.errors.map((e) => e.message).join('; '), {
+    failure = new GraphQLRequestError(body.errors.map((e) => e.message).join('; '), {
       status: response.status,
       errors: body.errors,
     })
-  }
-  if (!response.ok) {
-    throw new GraphQLRequestError(`The server answered ${response.status} ${response.statusText}`.trim(), {
+  } else if (!response.ok) {
+    failure = new GraphQLRequestError(`The server answered ${response.status} ${response.statusText}`.trim(), {
       status: response.status,
     })
+  }
+  if (failure) {
+    if (isUnauthenticated(failure)) authHooks?.onUnauthenticated(failure)
+    throw failure
   }
   if (body?.data == null) {
     throw new GraphQLRequestError('The server answered without data', { status: response.status })

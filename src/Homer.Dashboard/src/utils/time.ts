@@ -82,3 +82,19 @@ export function toIsoMicros(value: Date | number): string {
   const ms = typeof value === 'number' ? value : value.getTime()
   return new Date(ms).toISOString().replace(/\.(\d{3})Z$/, '.$1000Z')
 }
+
+/** Call durations: "42.3 s", "12:05" (m:ss) or "1:02:05" (h:mm:ss). */
+export function formatDuration(ms: number): string {
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`
+  const total = Math.round(ms / 1000)
+  const h = Math.floor(total / 3600)
+  const m = Math.floor((total % 3600) / 60)
+  const s = String(total % 60).padStart(2, '0')
+  return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${s}` : `${m}:${s}`
+}
+
+/** A datetime-local input's value ("2026-11-27T10:00:00.000") for an instant, in the browser's zone. */
+export function toLocalInput(value: Date): string {
+  const pad = (n: number, w = 2) => String(n).padStart(w, '0')
+  return `${value.getFullYear()}-${pad(value.getMonth() + 1)}-${pad(value.getDate())}T${pad(value.getHours())}:${pad(value.getMinutes())}:${pad(value.getSeconds())}.${pad(value.getMilliseconds(), 3)}`
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { buildMessageFilter, FilterError, formFromQuery, hasCriteria, queryFromFilter } from './filter'
+import { buildDialogFilter, buildMessageFilter, buildSearch, FilterError, formFromQuery, hasCriteria, matchesClient, queryFromFilter, queryFromForm } from './filter'
 
 describe('buildMessageFilter', () => {
   it('trims the Call-ID', () => {
@@ -36,5 +36,60 @@ describe('URL query round trip', () => {
   it('takes the first of repeated parameters and tolerates none', () => {
     expect(formFromQuery({ callId: ['a', 'b'] }).callId).toBe('a')
     expect(formFromQuery({}).callId).toBe('')
+  })
+})
+
+describe('buildSearch: the full field set', () => {
+  const now = new Date(Date.UTC(2026, 10, 27, 12, 0, 0))
+
+  it('resolves quick ranges against now and absolute ranges as given', () => {
+    expect(buildSearch({ range: '15m' }, now).filter).toEqual({ from: '2026-11-27T11:45:00.000000Z', to: '2026-11-27T12:00:00.000000Z' })
+    expect(buildSearch({ range: 'abs', from: '2026-11-27T10:00:00Z', to: '2026-11-27T11:00:00Z' }, now).filter).toEqual({
+      from: '2026-11-27T10:00:00.000000Z',
+      to: '2026-11-27T11:00:00.000000Z',
+    })
+    expect(() => buildSearch({ range: '3w' }, now)).toThrow(/not a known time range/)
+  })
+
+  it('maps session and network fields to the API filter', () => {
+    const built = buildSearch(
+      { ruriUser: '100*', fromUser: ' alice ', toUser: 'bob', userAgent: 'Linphone*', method: 'invite, BYE 486 6xx', srcIp: '10.0.0.0/8', srcPort: '5060', dstIp: '192.0.2.1', dstPort: 5062, node: 'sbc-1', captureId: '2001', payload: 'X-Trunk', limit: '500' },
+      now,
+    )
+    expect(built.first).toBe(500)
+    expect(built.filter).toEqual({
+      ruriUser: '100*', fromUser: 'alice', toUser: 'bob', userAgent: 'Linphone*', methods: ['INVITE', 'BYE'],
+      statusCodes: [486, ...Array.from({ length: 100 }, (_, i) => 600 + i)], srcIp: '10.0.0.0/8', srcPort: 5060,
+      dstIp: '192.0.2.1', dstPort: 5062, node: 'sbc-1', captureId: 2001, payloadContains: 'X-Trunk',
+    })
+    expect(built.client).toEqual({})
+  })
+
+  it('keeps what the API cannot filter for the rows, and rejects nonsense', () => {
+    const built = buildSearch({ cseq: '2 BYE', reason: 'busy', diversion: 'sip:900', kind: 'registration' }, now)
+    expect(built.client).toEqual({ cseq: '2 BYE', reason: 'busy', diversion: 'sip:900', kind: 'registration' })
+    expect(() => buildSearch({ srcPort: '70000' })).toThrow(/port number/)
+    expect(() => buildSearch({ limit: '0' })).toThrow(/Limit/)
+    expect(() => buildSearch({ method: 'INV ITE$' })).toThrow(/neither a SIP method/)
+  })
+
+  it('applies the row filters by CSeq, reason, Diversion and transaction type', () => {
+    const reply = { cseq: 1, cseqMethod: 'REGISTER', reason: 'Unauthorized', payload: 'SIP/2.0 401 Unauthorized\r\nDiversion: <sip:900@x>\r\n\r\n' }
+    expect(matchesClient(reply, { kind: 'registration', cseq: '1 register', reason: 'unauth', diversion: 'sip:900' })).toBe(true)
+    expect(matchesClient(reply, { kind: 'call' })).toBe(false)
+    expect(matchesClient({ ...reply, payload: 'SIP/2.0 401\r\n\r\n' }, { diversion: '900' })).toBe(false)
+    expect(matchesClient({ cseqMethod: 'OPTIONS' }, { kind: 'other' })).toBe(true)
+  })
+
+  it('builds the call (dialog) filter from the same form', () => {
+    expect(buildDialogFilter({ range: '1h', fromUser: 'alice', srcIp: '10.0.0.1', method: '486', kind: 'call' }, now)).toEqual({
+      from: '2026-11-27T11:00:00.000000Z', to: '2026-11-27T12:00:00.000000Z', fromUser: 'alice', ip: '10.0.0.1', finalStatus: [486], kind: 'CALL',
+    })
+  })
+
+  it('round-trips the form through the URL, dropping absolute times for quick ranges', () => {
+    const q = queryFromForm({ range: '1h', from: '2026-11-27T10:00', fromUser: 'alice', callId: '' })
+    expect(q).toEqual({ range: '1h', fromUser: 'alice' })
+    expect(formFromQuery(q as Record<string, string>)).toMatchObject({ range: '1h', fromUser: 'alice' })
   })
 })

@@ -1,12 +1,67 @@
 import type { LocationQuery, LocationQueryRaw } from 'vue-router'
 import { toIsoMicros } from '@/utils/time'
-import type { MessageFilter } from '../api'
+import type { DialogFilter, MessageFilter } from '../api'
 
-/** What the search form holds; loose on purpose (text boxes, date pickers) until turned into a filter. */
+/** Quick ranges, relative to the moment the search runs; "abs" uses from/to; "" searches all stored time. */
+export const QUICK_RANGES = [
+  { value: '', label: 'Any time' },
+  { value: '5m', label: 'Last 5 minutes', ms: 5 * 60_000 },
+  { value: '15m', label: 'Last 15 minutes', ms: 15 * 60_000 },
+  { value: '1h', label: 'Last hour', ms: 3_600_000 },
+  { value: '6h', label: 'Last 6 hours', ms: 6 * 3_600_000 },
+  { value: '24h', label: 'Last 24 hours', ms: 24 * 3_600_000 },
+  { value: '7d', label: 'Last 7 days', ms: 7 * 24 * 3_600_000 },
+  { value: 'abs', label: 'Absolute…' },
+] as const
+
+export type TransactionKind = '' | 'call' | 'registration' | 'other'
+
+/** What the search form holds: text as typed (the URL keeps it verbatim), turned into filters on search. */
 export interface SearchForm {
-  callId?: string | null
+  range?: string | null
   from?: Date | string | null
   to?: Date | string | null
+  callId?: string | null
+  ruriUser?: string | null
+  fromUser?: string | null
+  toUser?: string | null
+  userAgent?: string | null
+  /** Methods and/or status codes, comma or space separated: "INVITE BYE 486". */
+  method?: string | null
+  cseq?: string | null
+  reason?: string | null
+  diversion?: string | null
+  srcIp?: string | null
+  srcPort?: string | number | null
+  dstIp?: string | null
+  dstPort?: string | number | null
+  kind?: TransactionKind | string | null
+  node?: string | null
+  captureId?: string | number | null
+  payload?: string | null
+  limit?: string | number | null
+}
+
+export const FORM_KEYS = [
+  'range', 'from', 'to', 'callId', 'ruriUser', 'fromUser', 'toUser', 'userAgent', 'method', 'cseq', 'reason',
+  'diversion', 'srcIp', 'srcPort', 'dstIp', 'dstPort', 'kind', 'node', 'captureId', 'payload', 'limit',
+] as const satisfies readonly (keyof SearchForm)[]
+
+/**
+ * What the API cannot filter on (CSeq, reason, Diversion, transaction type: replies carry no method, only their
+ * CSeq method) is applied to the returned rows instead; the page says so next to those fields.
+ */
+export interface ClientFilter {
+  cseq?: string
+  reason?: string
+  diversion?: string
+  kind?: Exclude<TransactionKind, ''>
+}
+
+export interface BuiltSearch {
+  filter: MessageFilter
+  client: ClientFilter
+  first: number
 }
 
 export class FilterError extends Error {
@@ -16,20 +71,131 @@ export class FilterError extends Error {
   }
 }
 
+export const DEFAULT_LIMIT = 1000
+export const MAX_LIMIT = 10_000
+
+/** The CSeq methods HOMER files under "call"; REGISTER is "registration"; everything else "other". */
+export const CALL_METHODS = ['INVITE', 'ACK', 'BYE', 'CANCEL', 'UPDATE', 'PRACK', 'REFER', 'INFO', 'NOTIFY']
+
+export function transactionKind(cseqMethod: string | null | undefined): Exclude<TransactionKind, ''> {
+  const m = (cseqMethod ?? '').toUpperCase()
+  if (m === 'REGISTER') return 'registration'
+  return CALL_METHODS.includes(m) ? 'call' : 'other'
+}
+
+const text = (v: unknown): string | undefined => {
+  const s = v === null || v === undefined ? '' : String(v).trim()
+  return s ? s : undefined
+}
+
+function port(v: unknown, name: string): number | undefined {
+  const s = text(v)
+  if (s === undefined) return undefined
+  const n = Number(s)
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new FilterError(`${name} must be a port number (0–65535), was "${s}"`)
+  return n
+}
+
+/** Resolves the time range against `now`, in UTC microsecond ISO form. */
+export function resolveRange(form: SearchForm, now: Date = new Date()): { from?: string; to?: string } {
+  const range = text(form.range) ?? (text(form.from) || text(form.to) ? 'abs' : '')
+  if (range === '') return {}
+  if (range === 'abs') {
+    const from = toApiTime(form.from, 'from')
+    const to = toApiTime(form.to, 'to')
+    if (from && to && from > to) throw new FilterError('The start of the time range is after its end')
+    return { ...(from ? { from } : {}), ...(to ? { to } : {}) }
+  }
+  const quick = QUICK_RANGES.find((r) => r.value === range && 'ms' in r)
+  if (!quick || !('ms' in quick)) throw new FilterError(`"${range}" is not a known time range`)
+  return { from: toIsoMicros(now.getTime() - quick.ms), to: toIsoMicros(now) }
+}
+
 /**
  * Turns the form into the API's filter: trims text, drops empty fields (an empty string would match nothing
  * rather than everything) and normalises times to the microsecond ISO form the API prints.
  */
-export function buildMessageFilter(form: SearchForm): MessageFilter {
-  const filter: MessageFilter = {}
-  const callId = form.callId?.trim()
-  if (callId) filter.callId = callId
-  const from = toApiTime(form.from, 'from')
-  const to = toApiTime(form.to, 'to')
-  if (from) filter.from = from
-  if (to) filter.to = to
-  if (from && to && from > to) throw new FilterError('The start of the time range is after its end')
-  return filter
+export function buildMessageFilter(form: SearchForm, now: Date = new Date()): MessageFilter {
+  return buildSearch(form, now).filter
+}
+
+export function buildSearch(form: SearchForm, now: Date = new Date()): BuiltSearch {
+  const filter: MessageFilter = { ...resolveRange(form, now) }
+  const set = <K extends keyof MessageFilter>(key: K, value: MessageFilter[K] | undefined) => {
+    if (value !== undefined) filter[key] = value
+  }
+  set('callId', text(form.callId))
+  set('ruriUser', text(form.ruriUser))
+  set('fromUser', text(form.fromUser))
+  set('toUser', text(form.toUser))
+  set('userAgent', text(form.userAgent))
+  set('srcIp', text(form.srcIp))
+  set('dstIp', text(form.dstIp))
+  set('srcPort', port(form.srcPort, 'Source port'))
+  set('dstPort', port(form.dstPort, 'Destination port'))
+  set('node', text(form.node))
+  set('payloadContains', text(form.payload))
+  const capture = text(form.captureId)
+  if (capture !== undefined) {
+    if (!/^\d+$/.test(capture)) throw new FilterError(`Capture id must be a number, was "${capture}"`)
+    filter.captureId = Number(capture)
+  }
+  const { methods, statusCodes } = parseMethods(form.method)
+  if (methods.length) filter.methods = methods
+  if (statusCodes.length) filter.statusCodes = statusCodes
+
+  const client: ClientFilter = {}
+  const cseq = text(form.cseq)
+  if (cseq) client.cseq = cseq
+  const reason = text(form.reason)
+  if (reason) client.reason = reason
+  const diversion = text(form.diversion)
+  if (diversion) client.diversion = diversion
+  const kind = text(form.kind)
+  if (kind === 'call' || kind === 'registration' || kind === 'other') client.kind = kind
+  else if (kind) throw new FilterError(`"${kind}" is not a transaction type`)
+
+  const limitText = text(form.limit)
+  let first = DEFAULT_LIMIT
+  if (limitText !== undefined) {
+    first = Number(limitText)
+    if (!Number.isInteger(first) || first < 1 || first > MAX_LIMIT)
+      throw new FilterError(`Limit must be between 1 and ${MAX_LIMIT}, was "${limitText}"`)
+  }
+  return { filter, client, first }
+}
+
+/** "INVITE, bye 486 5xx" → methods [INVITE, BYE], status codes [486]; a class such as 5xx expands to 500–599. */
+export function parseMethods(value: string | null | undefined): { methods: string[]; statusCodes: number[] } {
+  const methods: string[] = []
+  const statusCodes: number[] = []
+  for (const token of (value ?? '').split(/[\s,;]+/).filter(Boolean)) {
+    if (/^\d{3}$/.test(token)) statusCodes.push(Number(token))
+    else if (/^[1-6]xx$/i.test(token)) {
+      const base = Number(token[0]) * 100
+      for (let c = base; c < base + 100; c++) statusCodes.push(c)
+    } else if (/^[A-Za-z][A-Za-z-]*$/.test(token)) methods.push(token.toUpperCase())
+    else throw new FilterError(`"${token}" is neither a SIP method nor a status code`)
+  }
+  return { methods: [...new Set(methods)], statusCodes: [...new Set(statusCodes)] }
+}
+
+/** The same form as a call (dialog) search; fields that have no dialog counterpart are ignored. */
+export function buildDialogFilter(form: SearchForm, now: Date = new Date()): DialogFilter {
+  const built = buildSearch(form, now)
+  const f = built.filter
+  const out: DialogFilter = {}
+  if (f.from) out.from = f.from
+  if (f.to) out.to = f.to
+  if (f.callId) out.callId = f.callId
+  if (f.fromUser) out.fromUser = f.fromUser
+  if (f.toUser) out.toUser = f.toUser
+  if (f.ruriUser) out.ruriUser = f.ruriUser
+  if (f.srcIp ?? f.dstIp) out.ip = (f.srcIp ?? f.dstIp)!
+  if (f.node) out.node = f.node
+  if (f.statusCodes?.length) out.finalStatus = f.statusCodes
+  if (built.client.kind) out.kind = built.client.kind === 'call' ? 'CALL' : built.client.kind === 'registration' ? 'REGISTRATION' : 'OTHER'
+  return out
 }
 
 function toApiTime(value: Date | string | null | undefined, name: string): string | undefined {
@@ -40,13 +206,33 @@ function toApiTime(value: Date | string | null | undefined, name: string): strin
 }
 
 export function hasCriteria(filter: MessageFilter): boolean {
-  return Boolean(filter.callId || filter.from || filter.to)
+  return Object.keys(filter).length > 0
 }
 
 /** Reads the search from the URL so a reload or a shared link repeats it. */
 export function formFromQuery(query: LocationQuery): SearchForm {
   const first = (v: LocationQuery[string] | undefined) => (Array.isArray(v) ? v[0] : v) ?? undefined
-  return { callId: first(query.callId) ?? '', from: first(query.from), to: first(query.to) }
+  const form: SearchForm = { callId: '' }
+  for (const key of FORM_KEYS) {
+    const v = first(query[key])
+    if (v !== undefined && v !== null) form[key] = v
+  }
+  return form
+}
+
+/** The form as URL parameters: only what is filled in, as typed, so quick ranges stay relative on reload. */
+export function queryFromForm(form: SearchForm): LocationQueryRaw {
+  const query: LocationQueryRaw = {}
+  for (const key of FORM_KEYS) {
+    const v = form[key]
+    const s = v instanceof Date ? v.toISOString() : text(v)
+    if (s !== undefined) query[key] = s
+  }
+  if (query.range !== 'abs') {
+    delete query.from
+    delete query.to
+  }
+  return query
 }
 
 export function queryFromFilter(filter: MessageFilter): LocationQueryRaw {
@@ -55,4 +241,35 @@ export function queryFromFilter(filter: MessageFilter): LocationQueryRaw {
   if (filter.from) query.from = filter.from
   if (filter.to) query.to = filter.to
   return query
+}
+
+/** Applies what the API could not filter; a row passes when it has the asked value in the field. */
+export function matchesClient(
+  m: { cseq?: number | string | null; cseqMethod?: string | null; reason?: string | null; headers?: string | null; payload?: string },
+  client: ClientFilter,
+): boolean {
+  if (client.kind && transactionKind(m.cseqMethod) !== client.kind) return false
+  if (client.cseq) {
+    const full = `${m.cseq ?? ''} ${m.cseqMethod ?? ''}`.trim().toLowerCase()
+    if (!full.includes(client.cseq.toLowerCase())) return false
+  }
+  if (client.reason && !(m.reason ?? '').toLowerCase().includes(client.reason.toLowerCase())) return false
+  if (client.diversion) {
+    const diversion = diversionOf(m)
+    if (!diversion || !diversion.toLowerCase().includes(client.diversion.toLowerCase())) return false
+  }
+  return true
+}
+
+function diversionOf(m: { headers?: string | null; payload?: string }): string | null {
+  if (m.headers) {
+    try {
+      const h = JSON.parse(m.headers) as Record<string, unknown>
+      for (const [k, v] of Object.entries(h)) if (k.toLowerCase() === 'diversion') return JSON.stringify(v)
+    } catch {
+      // Fall back to the raw payload below.
+    }
+  }
+  const line = m.payload?.split(/\r?\n/).find((l) => /^diversion\s*:/i.test(l))
+  return line ?? null
 }

@@ -16,7 +16,10 @@ export function useMessageSearch(options: Pick<RequestOptions, 'fetch'> & { page
   const filter = shallowRef<MessageFilter | null>(null)
   let inFlight: AbortController | null = null
 
-  async function search(next: MessageFilter): Promise<void> {
+  /** While pages arrive: how many rows are loaded so far. */
+  const loaded = ref(0)
+
+  async function search(next: MessageFilter, first?: number, fields?: string): Promise<void> {
     inFlight?.abort()
     const controller = new AbortController()
     inFlight = controller
@@ -24,9 +27,16 @@ export function useMessageSearch(options: Pick<RequestOptions, 'fetch'> & { page
     status.value = 'loading'
     error.value = null
     try {
-      const result = await fetchMessages(next, options.pageSize ?? DEFAULT_PAGE_SIZE, {
+      loaded.value = 0
+      const result = await fetchMessages(next, first ?? options.pageSize ?? DEFAULT_PAGE_SIZE, {
         fetch: options.fetch,
         signal: controller.signal,
+        fields,
+        onPage: (nodes, total) => {
+          if (inFlight !== controller) return
+          loaded.value = nodes.length
+          totalCount.value = total
+        },
       })
       if (inFlight !== controller) return
       messages.value = result.nodes
@@ -55,5 +65,5 @@ export function useMessageSearch(options: Pick<RequestOptions, 'fetch'> & { page
 
   onScopeDispose(() => inFlight?.abort())
 
-  return { status, messages, totalCount, error, filter, search, reset }
+  return { status, messages, totalCount, error, filter, loaded, search, reset }
 }

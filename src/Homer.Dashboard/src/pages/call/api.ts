@@ -1,0 +1,124 @@
+import { gql } from '@/api/graphql'
+
+export interface FlowHost {
+  id: string
+  ip: string
+  port: number
+  alias: string | null
+}
+
+export interface FlowEvent {
+  messageId: string
+  callId: string
+  legIndex: number
+  timestamp: string
+  deltaMs: number
+  fromHost: string
+  toHost: string
+  label: string
+  method: string | null
+  statusCode: number | null
+  cseq: string | null
+  transactionId: string | null
+  retransmission: boolean
+  hasSdp: boolean
+  hasAuth: boolean
+}
+
+export interface FlowMarker {
+  timestamp: string
+  callId: string
+  kind: string
+  text: string
+}
+
+export interface CallFlow {
+  callIds: string[]
+  hosts: FlowHost[]
+  events: FlowEvent[]
+  markers: FlowMarker[]
+}
+
+export const CALL_FLOW_QUERY = gql<{ callFlow: CallFlow }, { callIds: string[]; includeLegs?: boolean }>(
+  `query CallFlow($callIds: [String!]!, $includeLegs: Boolean) {
+  callFlow(callIds: $callIds, includeLegs: $includeLegs) {
+    callIds
+    hosts { id ip port alias }
+    events { messageId callId legIndex timestamp deltaMs fromHost toHost label method statusCode cseq transactionId retransmission hasSdp hasAuth }
+    markers { timestamp callId kind text }
+  }
+}`,
+  'CallFlow',
+)
+
+export interface QosPoint {
+  timestamp: string
+  mos: number | null
+  packetLossPct: number | null
+  jitterMs: number | null
+  delayMs: number | null
+}
+
+export interface QosStream {
+  callId: string
+  source: string
+  ssrc: string | null
+  direction: string
+  reporter: string | null
+  points: QosPoint[]
+}
+
+export const QOS_QUERY = gql<{ qos: QosStream[] }, { callIds: string[] }>(
+  `query Qos($callIds: [String!]!) {
+  qos(callIds: $callIds) { callId source ssrc direction reporter points { timestamp mos packetLossPct jitterMs delayMs } }
+}`,
+  'Qos',
+)
+
+export interface DialogDetail {
+  callId: string
+  kind: string
+  state: string
+  messageCount: number
+  retransmissions: number
+  firstSeen: string
+  lastSeen: string
+  startedAt: string
+  answeredAt: string | null
+  endedAt: string | null
+  pddMs: number | null
+  setupMs: number | null
+  durationMs: number | null
+  finalStatus: number | null
+  finalReason: string | null
+  q850Cause: number | null
+  hangupBy: string | null
+  endedByTimeout: boolean
+  fromUser: string | null
+  toUser: string | null
+  ruriUser: string | null
+  correlationGroup: string | null
+  transactions: { method: string; cseq: number; branch: string; finalStatus: number | null; state: string; requests: number; responses: number; client: string | null; server: string | null }[]
+  legs: { callId: string }[]
+  qosReports: { source: string; timestamp: string; mosLq: number | null; mosCq: number | null; packetLossPct: number | null; jitterMs: number | null; reporter: string | null }[]
+  logs: { timestamp: string; text: string }[]
+}
+
+export const DIALOG_QUERY = gql<{ dialog: DialogDetail | null }, { callId: string }>(
+  `query DialogDetail($callId: String!) {
+  dialog(callId: $callId) {
+    callId kind state messageCount retransmissions firstSeen lastSeen startedAt answeredAt endedAt pddMs setupMs durationMs
+    finalStatus finalReason q850Cause hangupBy endedByTimeout fromUser toUser ruriUser correlationGroup
+    transactions { method cseq branch finalStatus state requests responses client server }
+    legs { callId }
+    qosReports { source timestamp mosLq mosCq packetLossPct jitterMs reporter }
+    logs { timestamp text }
+  }
+}`,
+  'DialogDetail',
+)
+
+export const SHARE_LINK_MUTATION = gql<{ createShareLink: { path: string; expiresAt: string } }, { callId: string; expiresInMinutes?: number }>(
+  `mutation ShareLink($callId: String!, $expiresInMinutes: Int) { createShareLink(callId: $callId, expiresInMinutes: $expiresInMinutes) { path expiresAt } }`,
+  'ShareLink',
+)

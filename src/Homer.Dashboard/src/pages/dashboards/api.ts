@@ -1,0 +1,51 @@
+import { gql, request } from '@/api/graphql'
+
+export const LAYOUTS = ['12', '6-6', '4-4-4', '4-8', '8-4', '3-3-3-3'] as const
+export type Layout = (typeof LAYOUTS)[number]
+
+export interface Dashboard {
+  id: string
+  title: string
+  owner: string
+  shared: boolean
+  promoted: boolean
+  layout: string
+  /** JSON array of Widget, opaque to the API. */
+  widgets: string
+  updatedAt: string
+}
+
+export interface DashboardInput {
+  title: string
+  layout: string
+  widgets: string
+  promoted?: boolean
+  shared?: boolean
+}
+
+const FIELDS = 'id title owner shared promoted layout widgets updatedAt'
+
+export const DASHBOARDS_QUERY = gql<{ dashboards: Dashboard[] }>(`query Dashboards { dashboards { ${FIELDS} } }`, 'Dashboards')
+export const DASHBOARD_QUERY = gql<{ dashboard: Dashboard | null }, { id: string }>(
+  `query Dashboard($id: ID!) { dashboard(id: $id) { ${FIELDS} } }`,
+  'Dashboard',
+)
+export const CREATE_DASHBOARD = gql<{ createDashboard: Dashboard }, { input: DashboardInput }>(
+  `mutation CreateDashboard($input: DashboardInput!) { createDashboard(input: $input) { ${FIELDS} } }`,
+  'CreateDashboard',
+)
+export const UPDATE_DASHBOARD = gql<{ updateDashboard: Dashboard }, { id: string; input: DashboardInput }>(
+  `mutation UpdateDashboard($id: ID!, $input: DashboardInput!) { updateDashboard(id: $id, input: $input) { ${FIELDS} } }`,
+  'UpdateDashboard',
+)
+export const DELETE_DASHBOARD = gql<{ deleteDashboard: boolean }, { id: string }>(
+  `mutation DeleteDashboard($id: ID!) { deleteDashboard(id: $id) }`,
+  'DeleteDashboard',
+)
+
+export const fetchDashboards = async () => (await request(DASHBOARDS_QUERY, {})).dashboards
+export const fetchDashboard = async (id: string) => (await request(DASHBOARD_QUERY, { id })).dashboard
+export const createDashboard = async (input: DashboardInput) => (await request(CREATE_DASHBOARD, { input })).createDashboard
+export const updateDashboard = async (id: string, input: DashboardInput) =>
+  (await request(UPDATE_DASHBOARD, { id, input })).updateDashboard
+export const deleteDashboard = async (id: string) => (await request(DELETE_DASHBOARD, { id })).deleteDashboard
