@@ -47,7 +47,19 @@ public static class HomerNodeHost
                 .AddHomerPersistence(settings.ConnectionString)
                 .AddHomerSerialization()
                 .AddStorageMaintenance(services)
-                .AddDialogSharding(new DialogOptions { Settings = settings.Dialogs }, hostsDialogs: settings.Has("dialog"));
+                .AddDialogSharding(new DialogOptions
+                {
+                    Settings = settings.Dialogs,
+                    ShardCount = clusterConfig.GetInt("homer.dialog.shard-count", Homer.Actors.Dialogs.DialogMessageExtractor.DefaultShardCount),
+                }, hostsDialogs: settings.Has("dialog"))
+                .AddNodeAdmin(new Homer.Actors.Admin.NodeAdminOptions
+                {
+                    NodeName = settings.NodeName,
+                    Roles = NodeSettings.AllRoles.Where(settings.Has).ToArray(),
+                    Counters = services.GetRequiredService<IngestCounters>(),
+                    Spool = () => services.GetService<HepIngestService>()?.Spool is { } spool ? (spool.Bytes, spool.Batches) : (0, 0),
+                    Config = running => EffectiveConfig.Describe(settings, clusterConfig, running, configFiles.Select(Path.GetFileName).ToArray()!),
+                });
             // The singleton manager only runs where it may host the engine: the dialog nodes.
             if (settings.Has("dialog"))
                 akka.AddAlarmEngine(services, AlarmHostingExtensions.AlarmSettingsFrom(clusterConfig, settings.AlarmNotifications))
@@ -56,7 +68,7 @@ public static class HomerNodeHost
                 .AddStartup((system, _) =>
                 {
                     // No seeds configured: this node is a cluster of one and joins itself (its port may be 0).
-                    if (settings.Seeds.Count == 0)
+                    if (settings.Seeds.Count == 0 && !settings.ManualJoin)
                     {
                         var cluster = Cluster.Get(system);
                         cluster.Join(cluster.SelfAddress);
@@ -72,6 +84,7 @@ public static class HomerNodeHost
                 NodeName = settings.NodeName,
                 StoreBatchSize = settings.IngestBatchSize,
                 EdgeBufferCapacity = settings.IngestEdgeBuffer,
+                DialogHoldCapacity = settings.DialogHold,
                 SpoolDirectory = settings.SpoolDirectory,
                 SpoolMaxBytes = settings.SpoolMaxBytes,
             });

@@ -21,12 +21,16 @@ public sealed record NodeSettings
     public required int AkkaPort { get; init; }
     public string? AkkaPublicHost { get; init; }
     public required IReadOnlyList<string> Seeds { get; init; }
+    /// <summary>HOMER_SEEDS=manual: join nobody (not even itself) until an admin runs <c>homerctl cluster join</c>.</summary>
+    public bool ManualJoin { get; init; }
     public required string Environment { get; init; }
     public string? ClusterConfigPath { get; init; }
     public string? DashboardPath { get; init; }
     public required string NodeName { get; init; }
     public int IngestBatchSize { get; init; } = 2_000;
     public int IngestEdgeBuffer { get; init; } = 100_000;
+    /// <summary>Messages for dialogs an ingest node holds while a dialog node is unreachable (0: none).</summary>
+    public int DialogHold { get; init; } = 200_000;
     public DialogSettings Dialogs { get; init; } = DialogSettings.Default;
     public string? SpoolDirectory { get; init; }
     public long SpoolMaxBytes { get; init; }
@@ -119,13 +123,15 @@ public sealed record NodeSettings
             AkkaHost = Get("AKKA_HOST", "127.0.0.1"),
             AkkaPort = GetInt("AKKA_PORT", 4053),
             AkkaPublicHost = c["AKKA_PUBLIC_HOST"] is { Length: > 0 } p ? p : null,
-            Seeds = Get("SEEDS", "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
+            Seeds = Get("SEEDS", "") is "manual" ? [] : Get("SEEDS", "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
+            ManualJoin = Get("SEEDS", "") is "manual",
             Environment = Get("ENVIRONMENT", "production").ToLowerInvariant(),
             ClusterConfigPath = c["CLUSTER_CONFIG"],
             DashboardPath = c["DASHBOARD"],
             NodeName = Get("NODE_NAME", Dns.GetHostName()),
             IngestBatchSize = GetInt("INGEST_BATCH_SIZE", 2_000),
             IngestEdgeBuffer = GetInt("INGEST_EDGE_BUFFER", 100_000),
+            DialogHold = GetInt("DIALOG_HOLD", 200_000),
             Dialogs = DialogSettings.Default with
             {
                 Linger = TimeSpan.FromSeconds(GetInt("DIALOG_LINGER_SECONDS", 32)),

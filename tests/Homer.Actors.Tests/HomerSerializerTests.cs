@@ -74,6 +74,15 @@ public sealed class HomerSerializerTests : IDisposable
             new MediaIndexCommands.Announce(3, "c", ["10.0.0.1:4000", "10.0.0.1:4001"]),
             new MediaIndexCommands.Withdraw(3, "c", ["10.0.0.1:4000"]),
             new MediaIndexCommands.ResolveQos(3, "10.0.0.1:4001", "10.0.0.2:5001", Qos),
+            NodeAdmin.GetNodeStatus.Instance,
+            NodeAdmin.GetNodeConfig.Instance,
+            new NodeAdmin.Count("received", 42),
+            new NodeAdmin.NodeStatus("akka.tcp://homer@10.0.0.5:4053", "node-1", ["api", "ingest"], true,
+                [new NodeAdmin.Count("received", 1000), new NodeAdmin.Count("stored", 990)], [new NodeAdmin.Count("BufferFull", 10)],
+                120.5, 119.0, 0.5, 10, 4096, 2, 3600),
+            new NodeAdmin.ConfigEntry("HOMER_DB", "Host=db;Password=********", "settings"),
+            new NodeAdmin.NodeConfig("akka.tcp://homer@10.0.0.5:4053", "node-1",
+                [new NodeAdmin.ConfigEntry("HOMER_ROLES", "ingest,api", "settings"), new NodeAdmin.ConfigEntry("akka.cluster.min-nr-of-members", "1", "cluster-config")]),
         ];
     }
 
@@ -102,7 +111,7 @@ public sealed class HomerSerializerTests : IDisposable
             // Records holding lists compare lists by reference, so equality of the re-serialized bytes is the check;
             // flat records must also be equal as values.
             Assert.Equal(bytes, serializer.ToBinary(back));
-            if (sample is QosReport or LogEntry or CallEvents.ICallEvent or DialogCommands.LinkLeg or DialogQueries.GetDialog or LedgerCommands.Retire)
+            if (sample is NodeAdmin.Count or NodeAdmin.ConfigEntry or NodeAdmin.GetNodeStatus or NodeAdmin.GetNodeConfig or QosReport or LogEntry or CallEvents.ICallEvent or DialogCommands.LinkLeg or DialogQueries.GetDialog or LedgerCommands.Retire)
                 Assert.Equal(sample, back);
             Assert.True(manifest.Length <= 2, $"manifest '{manifest}' of {sample.GetType().Name} should stay short");
         }

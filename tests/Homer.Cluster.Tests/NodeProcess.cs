@@ -45,7 +45,8 @@ public sealed class NodeProcess : IDisposable
         return ((IPEndPoint)socket.LocalEndPoint!).Port;
     }
 
-    public static NodeProcess Start(string name, string connectionString, int akkaPort, string seeds)
+    public static NodeProcess Start(string name, string connectionString, int akkaPort, string seeds,
+        string roles = "ingest,dialog,api", IReadOnlyDictionary<string, string>? environment = null)
     {
         var configuration = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name; // bin/<Configuration>/net10.0
         var dll = Path.Combine(RepositoryRoot, "src", "Homer.Node", "bin", configuration, "net10.0", "homer-node.dll");
@@ -68,11 +69,13 @@ public sealed class NodeProcess : IDisposable
         env["HOMER_AKKA_PORT"] = akkaPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
         env["HOMER_SEEDS"] = seeds;
         env["HOMER_ENVIRONMENT"] = "test";
-        env["HOMER_ROLES"] = "ingest,dialog,api";
+        env["HOMER_ROLES"] = roles;
         env["HOMER_NODE_NAME"] = name;
         env["HOMER_AUTH"] = "off";
         env["HOMER_SPOOL_DIR"] = "off";
         env["HOMER_CLUSTER_CONFIG"] = Path.Combine(RepositoryRoot, "cluster-config");
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+            env[key] = value;
         var process = Process.Start(start)!;
         var log = new StreamWriter(logFile) { AutoFlush = true };
         process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (log) log.WriteLine(e.Data); };
@@ -104,6 +107,37 @@ public sealed class NodeProcess : IDisposable
     }
 
     public string Tail() => string.Join('\n', File.ReadLines(LogFile).TakeLast(30));
+
+    public string AkkaAddress => $"akka.tcp://homer@127.0.0.1:{AkkaPort}";
+
+    public bool HasExited => _process.HasExited;
+
+    public int ExitCode => _process.ExitCode;
+
+    /// <summary>Waits for the process to end by itself; false on timeout.</summary>
+    public async Task<bool> WaitForExit(TimeSpan timeout)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        try
+        {
+            await _process.WaitForExitAsync(cts.Token);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>SIGTERM, as an orchestrator stops a container: the node leaves gracefully.</summary>
+    public void Terminate()
+    {
+        if (SendSignal(_process.Id, 15) != 0)
+            throw new InvalidOperationException($"kill(SIGTERM) of {Name} failed");
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int SendSignal(int pid, int signal);
 
     /// <summary>SIGKILL: no shutdown hooks, no hand-off, no last writes.</summary>
     public void Kill() => _process.Kill(entireProcessTree: true);

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Threading.Channels;
+using Akka;
 using Akka.Actor;
 using Akka.Hosting;
 using Akka.Streams;
@@ -31,6 +32,7 @@ public sealed class HepIngestService(
     private Task? _replay;
     private readonly CancellationTokenSource _stopReplay = new();
     private IngestMetrics? _metrics;
+    private int _stopped;
 
     public MessageSpool? Spool => _spool;
 
@@ -42,6 +44,14 @@ public sealed class HepIngestService(
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var region = await dialogRegion.GetAsync(cancellationToken);
+        if (options.DialogHoldCapacity > 0)
+        {
+            // Held messages go on once the down-removal margin has passed after a removal, plus a second for the
+            // coordinator to hand the shards out again.
+            var margin = Akka.Cluster.Cluster.Get(system).DowningProvider.DownRemovalMargin;
+            region = system.ActorOf(DialogRoutingGate.Props(region, "dialog", options.DialogHoldCapacity, margin + TimeSpan.FromSeconds(1)),
+                "dialog-routing-gate");
+        }
         _edge = Channel.CreateBounded<HepDatagram>(new BoundedChannelOptions(options.EdgeBufferCapacity)
         {
             SingleWriter = false,
@@ -58,6 +68,13 @@ public sealed class HepIngestService(
             () => _endpoints.Where(e => e.Key == HepTransport.Udp).Select(e => e.Value.Port),
             () => _spool?.Bytes ?? 0);
         _graph = IngestGraph.Run(_edge.Reader, options, store, _spool, region, counters, logger, system.Materializer(), observers.ToList());
+        // A node told to leave (homerctl cluster leave, or downed) runs CoordinatedShutdown without the host stopping
+        // first: stop taking HEP and flush the graph before sharding hands the shards over, as on SIGTERM.
+        CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseBeforeServiceUnbind, "stop-hep-ingest", async () =>
+        {
+            await StopAsync(CancellationToken.None);
+            return Done.Instance;
+        });
         _ = _graph.ContinueWith(t =>
         {
             // The graph ends only when the edge buffer is completed at stop; anything else is a bug worth shouting about.
@@ -95,6 +112,9 @@ public sealed class HepIngestService(
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
+        // Called by the host on SIGTERM and by CoordinatedShutdown on a cluster leave, whichever comes first.
+        if (Interlocked.Exchange(ref _stopped, 1) == 1)
+            return;
         // Stop accepting first, so what the graph drains below is everything we will ever get.
         foreach (var listener in _listeners)
             await listener.DisposeAsync();

@@ -32,6 +32,11 @@ public sealed record HepIngestOptions
     public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(15);
     /// <summary>Stored as the node name of packets whose sender gave none.</summary>
     public string? NodeName { get; init; }
+    /// <summary>
+    /// Messages for dialogs held while a dialog node is unreachable or its shards are moving (see
+    /// <see cref="DialogRoutingGate"/>); 0 sends straight to the region, as before the gate existed.
+    /// </summary>
+    public int DialogHoldCapacity { get; init; } = 200_000;
 }
 
 /// <summary>

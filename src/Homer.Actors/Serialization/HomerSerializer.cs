@@ -46,6 +46,7 @@ public sealed class HomerSerializer(ExtendedActorSystem system) : SerializerWith
         MediaIndexCommands.Announce => "MA",
         MediaIndexCommands.Withdraw => "MW",
         MediaIndexCommands.ResolveQos => "MR",
+        _ when NodeAdminWire.ManifestOf(o) is { } nodeAdmin => nodeAdmin,
         _ => throw new ArgumentException($"{o.GetType()} is not serializable by {nameof(HomerSerializer)}", nameof(o)),
     };
 
@@ -153,6 +154,8 @@ public sealed class HomerSerializer(ExtendedActorSystem system) : SerializerWith
                     w.Write(r.Bucket); w.Write(r.Endpoint); Opt(w, r.Alternative); WriteQos(w, r.Report);
                     break;
                 default:
+                    if (NodeAdminWire.TryWrite(w, obj))
+                        break;
                     throw new ArgumentException($"{obj.GetType()} is not serializable by {nameof(HomerSerializer)}", nameof(obj));
             }
         }
@@ -202,6 +205,7 @@ public sealed class HomerSerializer(ExtendedActorSystem system) : SerializerWith
             "MA" => new MediaIndexCommands.Announce(r.ReadInt32(), r.ReadString(), ReadList(r, x => x.ReadString())),
             "MW" => new MediaIndexCommands.Withdraw(r.ReadInt32(), r.ReadString(), ReadList(r, x => x.ReadString())),
             "MR" => new MediaIndexCommands.ResolveQos(r.ReadInt32(), r.ReadString(), OptString(r), ReadQos(r)),
+            _ when NodeAdminWire.Owns(manifest) => NodeAdminWire.Read(r, manifest),
             _ => throw new System.Runtime.Serialization.SerializationException($"Unknown manifest '{manifest}' for {nameof(HomerSerializer)}"),
         };
     }

@@ -15,9 +15,11 @@ public sealed class HomerApiSchema : Schema
         Merge(query, services.GetRequiredService<AccountQueryFields>());
         Merge(query, services.GetRequiredService<AlarmQueryFields>());
         Merge(query, services.GetRequiredService<StatsQueryFields>());
+        Merge(query, services.GetRequiredService<ClusterQueryFields>());
         Query = query;
         var mutation = services.GetRequiredService<HomerMutation>();
         Merge(mutation, services.GetRequiredService<AlarmMutationFields>());
+        Merge(mutation, services.GetRequiredService<ClusterMutationFields>());
         Mutation = mutation;
         var subscription = services.GetRequiredService<HomerSubscription>();
         Merge(subscription, services.GetRequiredService<AlarmSubscriptionFields>());

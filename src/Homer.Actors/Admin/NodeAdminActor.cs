@@ -1,0 +1,95 @@
+using System.Diagnostics;
+using Akka.Actor;
+using Akka.Cluster;
+using Homer.Actors.Contracts;
+using Homer.Actors.Ingest;
+
+namespace Homer.Actors.Admin;
+
+/// <summary>What a node tells the admin API about itself; supplied by the node's composition.</summary>
+public sealed record NodeAdminOptions
+{
+    public required string NodeName { get; init; }
+    public required IReadOnlyList<string> Roles { get; init; }
+    /// <summary>The process-wide ingest counters (all zero on a node without the ingest role).</summary>
+    public required IngestCounters Counters { get; init; }
+    /// <summary>Bytes and batches waiting in the disk spool right now; (0, 0) without a spool.</summary>
+    public Func<(long Bytes, int Batches)> Spool { get; init; } = () => (0, 0);
+    /// <summary>The node's effective settings with secrets already masked, given the running ActorSystem's HOCON.</summary>
+    public Func<Akka.Configuration.Config, IReadOnlyList<NodeAdmin.ConfigEntry>> Config { get; init; } = _ => [];
+    /// <summary>Rates are the counters' growth over this window, sampled every second.</summary>
+    public int RateWindowSeconds { get; init; } = 10;
+}
+
+/// <summary>
+/// Answers <see cref="NodeAdmin"/> queries for this node at <see cref="NodeAdmin.ActorPath"/>. It samples the ingest
+/// counters once a second so a rate is a plain difference over a short window, not a guess from one reading.
+/// </summary>
+public sealed class NodeAdminActor : ReceiveActor, IWithTimers
+{
+    private sealed class Sample
+    {
+        public static readonly Sample Instance = new();
+    }
+
+    private readonly record struct Reading(long Ticks, long Received, long Stored, long Dropped);
+
+    private readonly NodeAdminOptions _options;
+    private readonly Queue<Reading> _readings = new();
+    private readonly long _startedTicks = Stopwatch.GetTimestamp();
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    public NodeAdminActor(NodeAdminOptions options)
+    {
+        _options = options;
+        Receive<Sample>(_ => TakeReading());
+        Receive<NodeAdmin.GetNodeStatus>(_ => Sender.Tell(Status()));
+        Receive<NodeAdmin.GetNodeConfig>(_ => Sender.Tell(new NodeAdmin.NodeConfig(SelfAddress, _options.NodeName, _options.Config(Context.System.Settings.Config))));
+    }
+
+    protected override void PreStart()
+    {
+        TakeReading();
+        Timers.StartPeriodicTimer("sample", Sample.Instance, TimeSpan.FromSeconds(1));
+    }
+
+    public static Props Props(NodeAdminOptions options) => Akka.Actor.Props.Create(() => new NodeAdminActor(options));
+
+    private string SelfAddress => Cluster.Get(Context.System).SelfAddress.ToString();
+
+    private void TakeReading()
+    {
+        var c = _options.Counters;
+        _readings.Enqueue(new Reading(Stopwatch.GetTimestamp(), c.Received, c.Stored, c.DroppedTotal));
+        while (_readings.Count > _options.RateWindowSeconds + 1)
+            _readings.Dequeue();
+    }
+
+    private NodeAdmin.NodeStatus Status()
+    {
+        var c = _options.Counters;
+        var now = new Reading(Stopwatch.GetTimestamp(), c.Received, c.Stored, c.DroppedTotal);
+        var oldest = _readings.Count > 0 ? _readings.Peek() : now;
+        var seconds = Stopwatch.GetElapsedTime(oldest.Ticks, now.Ticks).TotalSeconds;
+        double Rate(long from, long to) => seconds < 0.5 ? 0 : Math.Round((to - from) / seconds, 1);
+        var counters = c.Snapshot().Where(kv => !kv.Key.StartsWith("dropped.", StringComparison.Ordinal))
+            .Select(kv => new NodeAdmin.Count(kv.Key, kv.Value)).ToList();
+        var drops = Enum.GetValues<DropReason>().Select(r => new NodeAdmin.Count(r.ToString(), c.Dropped(r))).ToList();
+        var (spoolBytes, spoolBatches) = _options.Spool();
+        return new NodeAdmin.NodeStatus(
+            SelfAddress,
+            _options.NodeName,
+            _options.Roles,
+            _options.Roles.Contains("ingest"),
+            counters,
+            drops,
+            Rate(oldest.Received, now.Received),
+            Rate(oldest.Stored, now.Stored),
+            Rate(oldest.Dropped, now.Dropped),
+            _options.RateWindowSeconds,
+            spoolBytes,
+            spoolBatches,
+            (long)Stopwatch.GetElapsedTime(_startedTicks).TotalSeconds);
+    }
+}

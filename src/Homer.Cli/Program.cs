@@ -1,0 +1,3 @@
+using Homer.Cli;
+
+return await new HomerCtl(Console.Out, Console.Error, Console.In, Environment.GetEnvironmentVariable).RunAsync(args);

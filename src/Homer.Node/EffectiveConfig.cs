@@ -1,0 +1,147 @@
+using System.Globalization;
+using Akka.Configuration;
+using Homer.Actors.Contracts;
+
+namespace Homer.Node;
+
+/// <summary>
+/// The node's effective configuration as <c>homerctl config show</c> prints it: every HOMER_* setting with the value
+/// in force (defaults included) and the cluster-config tunables as loaded. Secrets never leave the node.
+/// </summary>
+public static class EffectiveConfig
+{
+    public const string Masked = "********";
+
+    /// <summary>HOCON paths shown by config show: the tunables cluster-config/README.md documents.</summary>
+    public static readonly string[] HoconPaths =
+    [
+        "akka.remote.dot-netty.tcp.maximum-frame-size",
+        "akka.cluster.downing-provider-class",
+        "akka.cluster.split-brain-resolver.active-strategy",
+        "akka.cluster.split-brain-resolver.stable-after",
+        "akka.cluster.split-brain-resolver.down-all-when-unstable",
+        "akka.cluster.min-nr-of-members",
+        "akka.cluster.failure-detector.acceptable-heartbeat-pause",
+        "akka.cluster.sharding.remember-entities",
+        "akka.cluster.sharding.handoff-timeout",
+        "akka.cluster.sharding.least-shard-allocation-strategy.rebalance-absolute-limit",
+        "akka.cluster.sharding.least-shard-allocation-strategy.rebalance-relative-limit",
+        "akka.coordinated-shutdown.phases.cluster-sharding-shutdown-region.timeout",
+        "akka.coordinated-shutdown.phases.before-service-unbind.timeout",
+        "akka.persistence.journal.sql.buffer-size",
+        "akka.persistence.max-concurrent-recoveries",
+        "akka.cluster.down-removal-margin",
+        "akka.cluster.sharding.rebalance-interval",
+        "akka.cluster.sharding.buffer-size",
+        "akka.cluster.sharding.state-store-mode",
+        "akka.stream.materializer.max-input-buffer-size",
+        "homer.dialog.shard-count",
+        "homer.alarms.evaluation-interval",
+        "homer.alarms.rules-reload-interval",
+        "homer.alarms.webhook-attempts",
+        "homer.alarms.webhook-retry-delay",
+        "homer.alarms.webhook-timeout",
+    ];
+
+    /// <param name="layers">What cluster-config/ set (to tell our choices from Akka's defaults).</param>
+    /// <param name="running">The ActorSystem's configuration: layers, code-derived settings and Akka's defaults.</param>
+    public static IReadOnlyList<NodeAdmin.ConfigEntry> Describe(NodeSettings s, Config layers, Config running, IReadOnlyList<string> files)
+    {
+        var entries = new List<NodeAdmin.ConfigEntry>();
+        void Add(string key, object? value) =>
+            entries.Add(new("HOMER_" + key, value switch
+            {
+                null => "",
+                bool b => b ? "on" : "off",
+                IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
+                _ => value.ToString() ?? "",
+            }, "settings"));
+        void Secret(string key, bool set) => entries.Add(new("HOMER_" + key, set ? Masked : "", "settings"));
+
+        Add("DB", MaskConnectionString(s.ConnectionString));
+        Add("ROLES", string.Join(',', NodeSettings.AllRoles.Where(s.Has)));
+        Add("NODE_NAME", s.NodeName);
+        Add("ENVIRONMENT", s.Environment);
+        Add("HTTP", s.HttpUrl);
+        Add("AKKA_HOST", s.AkkaHost);
+        Add("AKKA_PORT", s.AkkaPort);
+        Add("AKKA_PUBLIC_HOST", s.AkkaPublicHost);
+        Add("SEEDS", string.Join(',', s.Seeds));
+        Add("CLUSTER_CONFIG", string.Join(" → ", files));
+        foreach (var l in s.HepListeners)
+        {
+            var key = "HEP_" + l.Transport.ToString().ToUpperInvariant();
+            Add(key, l.Endpoint.ToString());
+            Secret(key + "_AUTH_KEY", l.AuthKey is not null);
+            if (l.CertificatePath is not null)
+            {
+                Add("HEP_TLS_CERT", l.CertificatePath);
+                Add("HEP_TLS_KEY", l.CertificateKeyPath);
+                Secret("HEP_TLS_CERT_PASSWORD", l.CertificatePassword is not null);
+            }
+        }
+        if (s.HepListeners.Count > 0)
+            Add("HEP_IDLE_SECONDS", (long)s.HepListeners[0].IdleTimeout.TotalSeconds);
+        Add("INGEST_BATCH_SIZE", s.IngestBatchSize);
+        Add("INGEST_EDGE_BUFFER", s.IngestEdgeBuffer);
+        Add("SPOOL_DIR", s.SpoolDirectory ?? "off");
+        Add("SPOOL_MAX_MB", s.SpoolMaxBytes >> 20);
+        Add("PARTITION_HOURS", (long)s.Storage.PartitionStep.TotalHours);
+        Add("RETENTION_DAYS", (long)s.Storage.Retention.TotalDays);
+        foreach (var (profile, retention) in s.Storage.RetentionByProfile)
+            Add("RETENTION_DAYS_" + profile.ToString().ToUpperInvariant(), (long)retention.TotalDays);
+        Add("DISK_BUDGET_GB", s.Storage.DiskBudgetBytes >> 30);
+        Add("MAINTENANCE_SECONDS", (long)s.Storage.MaintenanceInterval.TotalSeconds);
+        foreach (var (minutes, retention) in s.Storage.StatsRetention.OrderBy(kv => kv.Key))
+            Add("STATS_RETENTION_DAYS_" + (minutes switch { 1 => "MINUTE", 5 => "FIVE_MINUTES", 60 => "HOUR", _ => minutes + "_MINUTES" }), (long)retention.TotalDays);
+        Add("ALARM_RETENTION_DAYS", (long)s.Storage.AlarmRetention.TotalDays);
+        var alarms = s.AlarmNotifications;
+        // Webhook URLs often carry their secret in the path or query (Slack, Teams): only scheme, host and port are shown.
+        Add("ALARM_WEBHOOKS", string.Join(',', alarms.Webhooks.Select(u => $"{u.Scheme}://{u.Authority}/{(u.PathAndQuery.Length > 1 ? Masked : "")}")));
+        Add("SMTP_HOST", alarms.SmtpHost);
+        Add("SMTP_PORT", alarms.SmtpPort);
+        Add("SMTP_SECURITY", alarms.SmtpSecurity);
+        Add("SMTP_USER", alarms.SmtpUser);
+        Secret("SMTP_PASSWORD", alarms.SmtpPassword is { Length: > 0 });
+        Add("SMTP_FROM", alarms.SmtpFrom);
+        Add("SMTP_TO", string.Join(',', alarms.SmtpTo));
+        Add("DIALOG_HOLD", s.DialogHold);
+        Add("DIALOG_LINGER_SECONDS", (long)s.Dialogs.Linger.TotalSeconds);
+        Add("DIALOG_IDLE_ANSWERED_SECONDS", (long)s.Dialogs.IdleAnswered.TotalSeconds);
+        Add("DIALOG_IDLE_UNANSWERED_SECONDS", (long)s.Dialogs.IdleUnanswered.TotalSeconds);
+        Add("AUTH", s.Api.Auth.Enabled);
+        Secret("ADMIN_PASSWORD", s.Api.Auth.AdminPassword is not null);
+        Add("ADMIN_PASSWORD_FILE", s.Api.Auth.AdminPasswordFile);
+        Secret("TOKEN_KEY", s.Api.Auth.TokenKey is not null);
+        Add("LOGIN_ATTEMPTS", s.Api.Auth.LoginAttempts);
+        Add("SUBSCRIBER_QUEUE", s.Api.SubscriberQueue);
+        Add("WS_INIT_TIMEOUT_SECONDS", (long)s.Api.ConnectionInitTimeout.TotalSeconds);
+        Add("GRAPHQL_TIMEOUT_SECONDS", (long)s.Api.ExecutionTimeout.TotalSeconds);
+        Add("GRAPHQL_MAX_DEPTH", s.Api.MaxQueryDepth);
+        Add("GRAPHQL_MAX_COMPLEXITY", s.Api.MaxQueryComplexity);
+        Add("GRAPHQL_MAX_RESULT_KB", s.Api.MaxResultBytes / 1024);
+
+        foreach (var path in HoconPaths)
+        {
+            if (!running.HasPath(path))
+                continue;
+            var value = running.GetValue(path);
+            entries.Add(new(path, value.IsString() ? value.GetString() : value.ToString(), layers.HasPath(path) ? "cluster-config" : "akka default"));
+        }
+        return entries;
+    }
+
+    /// <summary>The connection string without its password.</summary>
+    public static string MaskConnectionString(string connectionString)
+    {
+        var parts = connectionString.Split(';', StringSplitOptions.RemoveEmptyEntries);
+        return string.Join(';', parts.Select(p =>
+        {
+            var eq = p.IndexOf('=');
+            var key = eq < 0 ? p : p[..eq].Trim();
+            return key.Equals("Password", StringComparison.OrdinalIgnoreCase) || key.Equals("Pwd", StringComparison.OrdinalIgnoreCase)
+                ? key + "=" + Masked
+                : p;
+        }));
+    }
+}

@@ -1,0 +1,244 @@
+using System.Diagnostics;
+using System.Net.Sockets;
+using Homer.Actors.Tests;
+using System.Text.Json;
+using Homer.Cli;
+using Homer.TestSupport;
+using Npgsql;
+
+namespace Homer.Cluster.Tests;
+
+/// <summary>
+/// The cluster as the runbook operates it, as separate processes on loopback: one ingest+api node and two dialog
+/// nodes, a steady HEP load on the ingest node, <c>homerctl</c> (in this process) against the API. A dialog node
+/// leaves gracefully under load and loses nothing; a new dialog node joins; the other original dialog node is
+/// SIGKILLed under load, the split brain resolver downs it and its shards move. At the end every message sent is in
+/// the store, and every call is complete and exact in the dialogs table except those with messages sent between the
+/// kill and its detection (the ingest node holds messages for dialogs from the detection until the shards have moved).
+/// </summary>
+public sealed class ClusterOperationsTests(Xunit.Abstractions.ITestOutputHelper output) : IAsyncLifetime
+{
+    private const int CallsPerSecond = 20;
+    private const int HeldCalls = 30;
+    private TestDatabase _database = null!;
+    private readonly List<NodeProcess> _nodes = [];
+    private readonly string _cliConfig = Path.Combine(Path.GetTempPath(), $"homerctl-cluster-{Guid.NewGuid():N}.json");
+
+    public async Task InitializeAsync() => _database = await TestDatabase.CreateAsync();
+
+    public async Task DisposeAsync()
+    {
+        foreach (var node in _nodes)
+            node.Dispose();
+        await _database.DisposeAsync();
+        File.Delete(_cliConfig);
+    }
+
+    [Fact]
+    public async Task Leave_join_and_kill_under_load_lose_no_message_and_no_dialog_outside_the_outage()
+    {
+        var clock = Stopwatch.StartNew();
+        var ports = Enumerable.Range(0, 4).Select(_ => NodeProcess.FreePort()).ToArray();
+        var seed = $"akka.tcp://homer@127.0.0.1:{ports[0]}";
+        var entry = Start("ops-ingest", ports[0], seed, "ingest,api");
+        await entry.WaitHealthy(TimeSpan.FromSeconds(90));
+        var dialogA = Start("ops-dialog-a", ports[1], seed, "dialog");
+        var dialogB = Start("ops-dialog-b", ports[2], seed, "dialog");
+        await Task.WhenAll(dialogA.WaitHealthy(TimeSpan.FromSeconds(90)), dialogB.WaitHealthy(TimeSpan.FromSeconds(90)));
+
+        // homerctl cluster show lists the three, with their roles, all Up.
+        await Eventually(async () => (await Members(entry)).Count(m => m.Status == "UP") == 3, TimeSpan.FromSeconds(60), "three members Up");
+        var table = await Ctl(entry, "cluster", "show");
+        Assert.True(table.Code == ExitCodes.Ok, table.Error);
+        foreach (var node in new[] { entry, dialogA, dialogB })
+            Assert.Contains(node.AkkaAddress, table.Out);
+        var members = await Members(entry);
+        Assert.Equal("api,ingest", members.Single(m => m.Address == entry.AkkaAddress).Roles);
+        Assert.Equal("dialog", members.Single(m => m.Address == dialogB.AkkaAddress).Roles);
+        // Both dialog regions registered before the first shard is allocated, so shards spread over both.
+        await Eventually(async () => (await ShardsByNode(entry)).Keys.Count(a => a == dialogA.AkkaAddress || a == dialogB.AkkaAddress) == 2,
+            TimeSpan.FromSeconds(30), "both dialog regions registered");
+        output.WriteLine($"{clock.Elapsed.TotalSeconds:0.0} s: three nodes up");
+
+        await using var load = new CallLoad(entry.Hep, "ops-" + Guid.NewGuid().ToString("N")[..8], CallsPerSecond);
+        load.Start();
+        await Task.Delay(6_000);
+
+        // Graceful leave of a dialog node under load: its shards are handed over, nothing is lost, it exits by itself.
+        var before = await ShardsByNode(entry);
+        Assert.True(before.GetValueOrDefault(dialogB.AkkaAddress).Entities > 0, "the leaving node hosted no dialog; the leave proves nothing");
+        var leftAt = DateTime.UtcNow;
+        var leave = await Ctl(entry, "cluster", "leave", dialogB.AkkaAddress, "--wait", "60");
+        Assert.True(leave.Code == ExitCodes.Ok, leave.Out + leave.Error);
+        Assert.True(await dialogB.WaitForExit(TimeSpan.FromSeconds(30)), "the node that left did not exit");
+        Assert.Equal(0, dialogB.ExitCode);
+        // New calls may have started shards meanwhile: at least every shard from before is now on the node that stayed.
+        IReadOnlyDictionary<string, (int Shards, int Entities)> afterLeave = new Dictionary<string, (int, int)>();
+        await Eventually(async () => (afterLeave = await ShardsByNode(entry)).Keys.SequenceEqual([dialogA.AkkaAddress])
+            && afterLeave[dialogA.AkkaAddress].Shards >= before.Values.Sum(v => v.Shards), TimeSpan.FromSeconds(30), "every shard on the remaining dialog node");
+        output.WriteLine($"{clock.Elapsed.TotalSeconds:0.0} s: {dialogB.Name} left ({before[dialogB.AkkaAddress].Shards} shards handed over), exit code 0");
+
+        // A new dialog node joins under load.
+        var joinedAt = DateTime.UtcNow;
+        var dialogC = Start("ops-dialog-c", ports[3], seed, "dialog");
+        await dialogC.WaitHealthy(TimeSpan.FromSeconds(90));
+        await Eventually(async () => (await ShardsByNode(entry)).ContainsKey(dialogC.AkkaAddress), TimeSpan.FromSeconds(30), "new dialog region registered");
+        await Task.Delay(3_000);
+
+        // Calls answered before the kill and hung up after it: the victim's share must come back from the journal.
+        var held = Enumerable.Range(0, HeldCalls)
+            .Select(i => SipFixture.Load("success.sip", $"held-{load.Prefix}-{i}", SipFixture.NowMicros()).ToArray()).ToArray();
+        using var udp = new UdpClient(AddressFamily.InterNetwork);
+        foreach (var call in held)
+            foreach (var item in call[..7])
+                await udp.SendAsync(CallLoad.Hep3(item), entry.Hep);
+        await Task.Delay(2_000);
+
+        // SIGKILL of a dialog node under load.
+        var beforeKill = await ShardsByNode(entry);
+        Assert.True(beforeKill[dialogA.AkkaAddress].Entities > 0, "the victim hosted no dialog; the kill proves nothing");
+        var killedAt = DateTime.UtcNow;
+        dialogA.Kill();
+        // From here the ingest node holds messages for dialogs; those sent before it noticed went to the dead node.
+        await Eventually(async () => (await Members(entry)).Any(m => m.Address == dialogA.AkkaAddress && !m.Reachable), TimeSpan.FromSeconds(30), "the killed node unreachable");
+        var unreachableAt = DateTime.UtcNow;
+        await Eventually(async () => !(await Members(entry)).Any(m => m.Address == dialogA.AkkaAddress), TimeSpan.FromSeconds(60), "the killed node removed");
+        var removedAt = DateTime.UtcNow;
+        await Eventually(async () => (await ShardsByNode(entry)).Keys.SequenceEqual([dialogC.AkkaAddress]), TimeSpan.FromSeconds(30), "only the new node hosts shards");
+        output.WriteLine($"{clock.Elapsed.TotalSeconds:0.0} s: {dialogA.Name} killed holding {beforeKill[dialogA.AkkaAddress].Shards} shards; " +
+            $"seen unreachable {(unreachableAt - killedAt).TotalSeconds:0.0} s later, downed and removed {(removedAt - killedAt).TotalSeconds:0.0} s later");
+        foreach (var call in held)
+            foreach (var item in call[7..])
+                await udp.SendAsync(CallLoad.Hep3(item), entry.Hep);
+        await Task.Delay(5_000);
+        await load.StopAsync();
+
+        // Every message sent is in the store: the ingest node never went away.
+        await Eventually(async () => await Scalar("SELECT count(*) FROM messages WHERE call_id LIKE @p", load.Prefix + "-") == load.MessagesSent,
+            TimeSpan.FromSeconds(30), "every message stored");
+        var ingest = await Ctl(entry, "ingest", "stats", "--json");
+        var entryStats = JsonDocument.Parse(ingest.Out).RootElement.EnumerateArray().Single(n => n.GetProperty("address").GetString() == entry.AkkaAddress);
+        Assert.All(entryStats.GetProperty("drops").EnumerateArray(), d => Assert.Equal(0, d.GetProperty("count").GetInt64()));
+        Assert.True(entryStats.GetProperty("stored").GetInt64() >= load.MessagesSent);
+
+        Dictionary<string, (string State, long Messages, long Retransmissions)> heldRows = [];
+        await Eventually(async () => (heldRows = await DialogRows("held-" + load.Prefix)).Count == HeldCalls
+            && heldRows.Values.All(r => r.State == "COMPLETED"), TimeSpan.FromSeconds(60), "every held call completed");
+        Assert.All(heldRows.Values, r => Assert.Equal(("COMPLETED", (long)CallLoad.MessagesPerCall, 2L), r));
+        output.WriteLine($"{HeldCalls} calls answered before the kill and ended after it: all exact");
+        // The API node has no dialog role: homerctl dialog show reads the live dialog through its shard region proxy.
+        var shown = await Ctl(entry, "dialog", "show", held[0][0].Command.CallId, "--json");
+        Assert.True(shown.Code == ExitCodes.Ok, shown.Error);
+        Assert.Equal("COMPLETED", JsonDocument.Parse(shown.Out).RootElement.GetProperty("state").GetString());
+
+        // Calls with messages sent between the kill (less the last checkpoint delay) and its detection may be short
+        // for the dialogs hosted by the killed node; every other call, those sent while the ingest node held messages
+        // for dialogs included, is complete and exact in the dialogs table.
+        var windowStart = killedAt - TimeSpan.FromSeconds(1);
+        var windowEnd = unreachableAt + TimeSpan.FromSeconds(1);
+        var exposed = load.Calls.Where(c => c.StartedAt <= windowEnd && c.LastSentAt >= windowStart).Select(c => c.CallId).ToHashSet();
+        var expected = load.Calls.Where(c => !exposed.Contains(c.CallId)).Select(c => c.CallId).ToHashSet();
+        Dictionary<string, (string State, long Messages, long Retransmissions)> rows = [];
+        var settleBy = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        do
+        {
+            rows = await DialogRows(load.Prefix + "-");
+            if (expected.All(id => rows.TryGetValue(id, out var r) && r.State == "COMPLETED"))
+                break;
+            await Task.Delay(500);
+        }
+        while (DateTime.UtcNow < settleBy);
+        var wrong = load.Calls.Where(c => expected.Contains(c.CallId) && rows.GetValueOrDefault(c.CallId) != ("COMPLETED", (long)CallLoad.MessagesPerCall, 2L))
+            .OrderBy(c => c.StartedAt)
+            .Select(c => $"{c.CallId} {(rows.TryGetValue(c.CallId, out var r) ? r.ToString() : "no row")} started {(c.StartedAt - killedAt).TotalSeconds:0.00} s after the kill")
+            .ToList();
+        Assert.True(wrong.Count == 0, $"leave at {(leftAt - killedAt).TotalSeconds:0.00} s, join at {(joinedAt - killedAt).TotalSeconds:0.00} s, kill +0, unreachable +{(unreachableAt - killedAt).TotalSeconds:0.00} s, removed +{(removedAt - killedAt).TotalSeconds:0.00} s; " +
+            $"{wrong.Count} calls outside that window not exact:\n" + string.Join("\n", wrong.Take(40)));
+        var exposedComplete = exposed.Count(id => rows.TryGetValue(id, out var r) && r == ("COMPLETED", (long)CallLoad.MessagesPerCall, 2L));
+        output.WriteLine($"{load.Calls.Count} calls, {load.MessagesSent} messages, all stored; {expected.Count} calls outside the outage all exact; " +
+            $"{exposed.Count} calls had messages in flight during it, {exposedComplete} of them exact anyway, " +
+            $"{exposed.Count(id => !rows.ContainsKey(id))} without a row; total {clock.Elapsed.TotalSeconds:0.0} s");
+        Assert.True(expected.Count > load.Calls.Count / 2, "most calls should fall outside the outage window");
+
+        // SIGTERM of the last dialog node: it leaves gracefully like a leave ordered by homerctl.
+        dialogC.Terminate();
+        Assert.True(await dialogC.WaitForExit(TimeSpan.FromSeconds(60)), "SIGTERM did not stop the node");
+        Assert.Equal(0, dialogC.ExitCode);
+        await Eventually(async () => !(await Members(entry)).Any(m => m.Address == dialogC.AkkaAddress), TimeSpan.FromSeconds(30), "the terminated node removed");
+    }
+
+    private NodeProcess Start(string name, int port, string seed, string roles)
+    {
+        var node = NodeProcess.Start(name, _database.ConnectionString, port, seed, roles);
+        _nodes.Add(node);
+        return node;
+    }
+
+    private sealed record Member(string Address, string Roles, string Status, bool Reachable);
+
+    private async Task<(int Code, string Out, string Error)> Ctl(NodeProcess node, params string[] args)
+    {
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        var env = new Dictionary<string, string?> { ["HOMER_CLI_CONFIG"] = _cliConfig };
+        var code = await new HomerCtl(stdout, stderr, TextReader.Null, k => env.GetValueOrDefault(k))
+            .RunAsync(["--node", node.Http.BaseAddress!.ToString(), .. args]);
+        return (code, stdout.ToString(), stderr.ToString());
+    }
+
+    private async Task<IReadOnlyList<Member>> Members(NodeProcess node)
+    {
+        var (code, json, error) = await Ctl(node, "cluster", "show", "--json");
+        if (code != ExitCodes.Ok)
+            return [];
+        return JsonDocument.Parse(json).RootElement.GetProperty("members").EnumerateArray()
+            .Select(m => new Member(m.GetProperty("address").GetString()!,
+                string.Join(',', m.GetProperty("roles").EnumerateArray().Select(r => r.GetString())), m.GetProperty("status").GetString()!,
+                m.GetProperty("reachable").GetBoolean()))
+            .ToList();
+    }
+
+    private async Task<IReadOnlyDictionary<string, (int Shards, int Entities)>> ShardsByNode(NodeProcess node)
+    {
+        var (code, json, _) = await Ctl(node, "sharding", "regions", "--json");
+        if (code != ExitCodes.Ok)
+            return new Dictionary<string, (int, int)>();
+        return JsonDocument.Parse(json).RootElement[0].GetProperty("nodes").EnumerateArray()
+            .ToDictionary(n => n.GetProperty("address").GetString()!, n => (n.GetProperty("shards").GetInt32(), n.GetProperty("entities").GetInt32()));
+    }
+
+    private async Task<long> Scalar(string sql, string prefix)
+    {
+        await using var connection = new NpgsqlConnection(_database.ConnectionString);
+        await connection.OpenAsync();
+        await using var cmd = new NpgsqlCommand(sql, connection);
+        cmd.Parameters.AddWithValue("p", prefix + "%");
+        return (long)(await cmd.ExecuteScalarAsync())!;
+    }
+
+    private async Task<Dictionary<string, (string, long, long)>> DialogRows(string prefix)
+    {
+        await using var connection = new NpgsqlConnection(_database.ConnectionString);
+        await connection.OpenAsync();
+        await using var cmd = new NpgsqlCommand("SELECT call_id, state, message_count, retransmissions FROM dialogs WHERE call_id LIKE @p", connection);
+        cmd.Parameters.AddWithValue("p", prefix + "%");
+        var rows = new Dictionary<string, (string, long, long)>();
+        await using var reader = await cmd.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+            rows[reader.GetString(0)] = (reader.GetString(1), reader.GetInt64(2), reader.GetInt64(3));
+        return rows;
+    }
+
+    private async Task Eventually(Func<Task<bool>> condition, TimeSpan timeout, string what)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            if (await condition())
+                return;
+            await Task.Delay(500);
+        }
+        Assert.Fail($"Timed out after {timeout} waiting for {what}; log tails:\n" +
+            string.Join("\n----\n", _nodes.Select(n => n.Name + ":\n" + n.Tail())));
+    }
+}
