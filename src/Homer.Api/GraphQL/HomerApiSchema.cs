@@ -12,11 +12,23 @@ public sealed class HomerApiSchema : Schema
     public HomerApiSchema(IServiceProvider services) : base(services)
     {
         var query = services.GetRequiredService<HomerQuery>();
-        foreach (var field in services.GetRequiredService<AccountQueryFields>().Fields.ToList())
-            query.AddField(field);
+        Merge(query, services.GetRequiredService<AccountQueryFields>());
+        Merge(query, services.GetRequiredService<DialogSearchQueryFields>());
+        Merge(query, services.GetRequiredService<CallFlowQueryFields>());
+        Merge(query, services.GetRequiredService<AliasQueryFields>());
+        Merge(query, services.GetRequiredService<DashboardQueryFields>());
         Query = query;
-        Mutation = services.GetRequiredService<HomerMutation>();
+        var mutation = services.GetRequiredService<HomerMutation>();
+        Merge(mutation, services.GetRequiredService<AliasMutationFields>());
+        Merge(mutation, services.GetRequiredService<DashboardMutationFields>());
+        Mutation = mutation;
         Subscription = services.GetRequiredService<HomerSubscription>();
         RegisterTypeMapping(typeof(DateTimeOffset), typeof(DateTimeScalar));
+    }
+
+    private static void Merge(ObjectGraphType target, ObjectGraphType fields)
+    {
+        foreach (var field in fields.Fields.ToList())
+            target.AddField(field);
     }
 }
