@@ -124,4 +124,32 @@ public sealed class CallRecordQueries(NpgsqlDataSource dataSource, NpgsqlDataSou
         }
         return (messages, truncated);
     }
+
+    /// <summary>
+    /// RTCP that carries no correlation id, sent to or from one of <paramref name="endpoints"/> (the media addresses a
+    /// call's SDP announced) between <paramref name="from"/> and <paramref name="to"/>: how the dialogs attribute it too.
+    /// </summary>
+    public async Task<IReadOnlyList<StoredMessage>> LoadRtcpByEndpointsAsync(IReadOnlyList<(System.Net.IPAddress Ip, int Port)> endpoints,
+        DateTimeOffset from, DateTimeOffset to, int limit, CancellationToken ct = default)
+    {
+        if (endpoints.Count == 0 || limit <= 0)
+            return [];
+        await using var cmd = dataSource.CreateCommand($"""
+            SELECT {MessageQueries.Columns}, ARRAY[capture_id] FROM messages
+            WHERE profile = {(short)MessageProfile.Rtcp} AND ts >= $3 AND ts <= $4 AND correlation_id IS NULL
+              AND EXISTS (SELECT 1 FROM unnest($1::inet[], $2::int[]) e(ip, port)
+                          WHERE (dst_ip = e.ip AND dst_port = e.port) OR (src_ip = e.ip AND src_port = e.port))
+            ORDER BY ts, id LIMIT $5
+            """);
+        cmd.Parameters.Add(new NpgsqlParameter { Value = endpoints.Select(e => e.Ip).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Inet });
+        cmd.Parameters.Add(new NpgsqlParameter { Value = endpoints.Select(e => e.Port).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Integer });
+        cmd.Parameters.Add(new NpgsqlParameter { Value = from.UtcDateTime, NpgsqlDbType = NpgsqlDbType.TimestampTz });
+        cmd.Parameters.Add(new NpgsqlParameter { Value = to.UtcDateTime, NpgsqlDbType = NpgsqlDbType.TimestampTz });
+        cmd.Parameters.Add(new NpgsqlParameter { Value = limit, NpgsqlDbType = NpgsqlDbType.Integer });
+        var messages = new List<StoredMessage>();
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+            messages.Add(MessageQueries.Read(reader));
+        return messages;
+    }
 }

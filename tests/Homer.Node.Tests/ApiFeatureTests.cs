@@ -57,13 +57,16 @@ public sealed class ApiFeatureTests(ApiFeatureFixture node) : IClassFixture<ApiF
 
         var log = Hep(new SipCalls.Leg("", LeggedCall.Sbc, 0, LeggedCall.Sbc, 0, start.AddSeconds(2)), 100, "routing " + aLeg + " to trunk-b", aLeg);
         var vq = Hep(new SipCalls.Leg("", LeggedCall.Caller, 5061, IPAddress.Parse("10.0.0.9"), 9060, start.AddSeconds(21)), 35, LeggedCall.VqReport(aLeg), aLeg);
-        await node.SendHep([.. legs.Select(l => SipCalls.Hep3(l)), vq, log]);
+        // RTCP without a correlation id, between the media addresses the SDP announced: the call's by address.
+        var rtcp = SipCalls.Hep3(new SipCalls.Leg("", LeggedCall.Callee, 50001, LeggedCall.Caller, 40001, start.AddSeconds(10)), protocolType: 5,
+            payload: ReceiverReport(0x55667788, 0x11223344, fractionLost: 32, jitter: 80));
+        await node.SendHep([.. legs.Select(l => SipCalls.Hep3(l)), vq, log, rtcp]);
 
         JsonElement flow = default;
         await node.Eventually(async () =>
         {
             flow = (await node.GraphQL(FlowQuery, new { ids = new[] { aLeg } })).GetProperty("callFlow");
-            return flow.GetProperty("events").GetArrayLength() == legs.Count && flow.GetProperty("markers").GetArrayLength() >= 2;
+            return flow.GetProperty("events").GetArrayLength() == legs.Count && flow.GetProperty("markers").GetArrayLength() >= 3;
         }, "the call flow has every arrow of both legs and the QoS and log markers");
 
         Assert.Equal([aLeg, bLeg], flow.GetProperty("callIds").EnumerateArray().Select(e => e.GetString()));
@@ -91,6 +94,7 @@ public sealed class ApiFeatureTests(ApiFeatureFixture node) : IClassFixture<ApiF
         var markers = flow.GetProperty("markers").EnumerateArray().ToList();
         Assert.Contains(markers, m => m.GetProperty("kind").GetString() == "LOG" && m.GetProperty("text").GetString() == "routing " + aLeg + " to trunk-b");
         Assert.Contains(markers, m => m.GetProperty("kind").GetString() == "QOS" && m.GetProperty("text").GetString()!.StartsWith("MOS 3.1 loss 2.5% jitter 3 ms delay 40 ms (rtcp-xr", StringComparison.Ordinal));
+        Assert.Contains(markers, m => m.GetProperty("kind").GetString() == "QOS" && m.GetProperty("text").GetString() == "loss 12.5% jitter 10 ms (rtcp ssrc 0x11223344)");
 
         // Without legs only the A-leg is drawn.
         var aOnly = (await node.GraphQL(FlowQuery, new { ids = new[] { aLeg }, legs = false })).GetProperty("callFlow");
@@ -103,8 +107,13 @@ public sealed class ApiFeatureTests(ApiFeatureFixture node) : IClassFixture<ApiF
 
         var qos = (await node.GraphQL("query ($ids: [String!]!) { qos(callIds: $ids) { callId source ssrc direction reporter points { timestamp mos packetLossPct jitterMs delayMs } } }",
             new { ids = new[] { aLeg } })).GetProperty("qos");
-        var stream = Assert.Single(qos.EnumerateArray());
-        Assert.Equal("rtcp-xr", stream.GetProperty("source").GetString());
+        Assert.Equal(["rtcp", "rtcp-xr"], qos.EnumerateArray().Select(q => q.GetProperty("source").GetString()));
+        var rr = qos[0];
+        Assert.Equal(("0x11223344", "203.0.113.30:50001 -> 192.0.2.10:40001", aLeg), (rr.GetProperty("ssrc").GetString(), rr.GetProperty("direction").GetString(), rr.GetProperty("callId").GetString()));
+        var rrPoint = Assert.Single(rr.GetProperty("points").EnumerateArray());
+        Assert.Equal((12.5, 10.0), (rrPoint.GetProperty("packetLossPct").GetDouble(), rrPoint.GetProperty("jitterMs").GetDouble()));
+        Assert.Equal(JsonValueKind.Null, rrPoint.GetProperty("mos").ValueKind);
+        var stream = qos[1];
         Assert.Equal("0x11223344", stream.GetProperty("ssrc").GetString());
         Assert.Equal("192.0.2.10:5061 -> 10.0.0.9:9060", stream.GetProperty("direction").GetString());
         var point = Assert.Single(stream.GetProperty("points").EnumerateArray());
@@ -358,6 +367,22 @@ public sealed class ApiFeatureTests(ApiFeatureFixture node) : IClassFixture<ApiF
         var nothing = (await node.GraphQL(FlowQuery, new { ids = new[] { "never-" + Guid.NewGuid() } })).GetProperty("callFlow");
         Assert.Equal(0, nothing.GetProperty("events").GetArrayLength());
         Assert.Equal(0, nothing.GetProperty("callIds").GetArrayLength());
+    }
+
+    /// <summary>An RTCP receiver report (RFC 3550 6.4.2) with one report block about <paramref name="about"/>.</summary>
+    private static byte[] ReceiverReport(uint reporter, uint about, byte fractionLost, uint jitter)
+    {
+        var packet = new byte[32];
+        packet[0] = 0x81; // V=2, one report block
+        packet[1] = 201;
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt16BigEndian(packet.AsSpan(2), 7);
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(packet.AsSpan(4), reporter);
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(packet.AsSpan(8), about);
+        packet[12] = fractionLost;
+        packet[15] = 3; // cumulative lost
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(packet.AsSpan(16), 1000);
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(packet.AsSpan(20), jitter);
+        return packet;
     }
 
     private static byte[] Hep(SipCalls.Leg leg, byte protocolType, string payload, string correlationId) =>

@@ -30,14 +30,13 @@ public sealed class CallFlowQueryFields : ObjectGraphType
             {
                 var callIds = CallIds(c);
                 var services = c.RequestServices!;
-                var records = services.GetRequiredService<CallRecordQueries>();
-                var legs = c.GetArgument("includeLegs", true) ? await records.FindLegsAsync(callIds, MaxCallIds, c.CancellationToken) : callIds;
-                var (messages, truncated) = await records.LoadAsync(legs, MaxFlowMessages, c.CancellationToken);
+                var records = await new CallRecordLoader(services.GetRequiredService<CallRecordQueries>())
+                    .LoadAsync(callIds, c.GetArgument("includeLegs", true), MaxCallIds, MaxFlowMessages, c.CancellationToken);
                 var aliases = await ActivatorUtilities.GetServiceOrCreateInstance<AliasStore>(services).ListAsync(c.CancellationToken);
-                var live = await LiveQosAsync(services, legs, c.CancellationToken);
-                if (truncated)
+                var live = await LiveQosAsync(services, records.CallIds, c.CancellationToken);
+                if (records.Truncated)
                     c.Errors.Add(new ExecutionError($"The call has more than {MaxFlowMessages} messages; the flow shows the first {MaxFlowMessages}.") { Code = "TRUNCATED" });
-                return CallFlowBuilder.Build(legs, messages, aliases, live);
+                return CallFlowBuilder.Build(records.CallIds, records.Messages, aliases, live);
             });
 
         Field<NonNullGraphType<ListGraphType<NonNullGraphType<QosStreamType>>>>("qos")
@@ -46,10 +45,11 @@ public sealed class CallFlowQueryFields : ObjectGraphType
             .ResolveAsync(async c =>
             {
                 var callIds = CallIds(c);
-                var (messages, truncated) = await c.RequestServices!.GetRequiredService<CallRecordQueries>().LoadAsync(callIds, MaxFlowMessages, c.CancellationToken);
-                if (truncated)
+                var records = await new CallRecordLoader(c.RequestServices!.GetRequiredService<CallRecordQueries>())
+                    .LoadAsync(callIds, includeLegs: false, MaxCallIds, MaxFlowMessages, c.CancellationToken);
+                if (records.Truncated)
                     c.Errors.Add(new ExecutionError($"The calls have more than {MaxFlowMessages} messages; the series are drawn from the first {MaxFlowMessages}.") { Code = "TRUNCATED" });
-                return QosSeries.Build(callIds, messages);
+                return QosSeries.Build(callIds, records.Messages);
             });
     }
 
