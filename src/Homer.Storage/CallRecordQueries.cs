@@ -16,8 +16,15 @@ public sealed class CallRecordQueries(NpgsqlDataSource dataSource, NpgsqlDataSou
     /// <summary>HEP payload type of SIP; correlation ids of other types name the Call-ID they report on.</summary>
     public const short SipProtocolType = 1;
 
-    /// <summary>How far around a call a vq-rtcpxr PUBLISH (which carries its own Call-ID) is looked for.</summary>
-    public static readonly TimeSpan QualityReportWindow = TimeSpan.FromMinutes(5);
+    /// <summary>How long after a call's last SIP message a vq-rtcpxr PUBLISH (which carries its own Call-ID) is looked for.</summary>
+    public static readonly TimeSpan QualityReportTail = TimeSpan.FromSeconds(60);
+
+    /// <summary>
+    /// Longest stretch of time scanned for reports found by their content or addresses (PUBLISH bodies, uncorrelated
+    /// RTCP): no index leads to them, so every row of the window is read; a long call is searched in its last (PUBLISH,
+    /// where the end-of-call report is) or first (RTCP) stretch only.
+    /// </summary>
+    public static readonly TimeSpan MaxScanWindow = TimeSpan.FromMinutes(15);
 
     private NpgsqlDataSource Lookup => lookupDataSource ?? dataSource;
 
@@ -112,8 +119,10 @@ public sealed class CallRecordQueries(NpgsqlDataSource dataSource, NpgsqlDataSou
                 ORDER BY ts, id LIMIT $4
                 """);
             cmd.Parameters.Add(new NpgsqlParameter { Value = ids, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
-            cmd.Parameters.Add(new NpgsqlParameter { Value = (sip[0].Timestamp - QualityReportWindow).UtcDateTime, NpgsqlDbType = NpgsqlDbType.TimestampTz });
-            cmd.Parameters.Add(new NpgsqlParameter { Value = (sip[^1].Timestamp + QualityReportWindow).UtcDateTime, NpgsqlDbType = NpgsqlDbType.TimestampTz });
+            var to = sip[^1].Timestamp + QualityReportTail;
+            var from = sip[0].Timestamp > to - MaxScanWindow ? sip[0].Timestamp : to - MaxScanWindow;
+            cmd.Parameters.Add(new NpgsqlParameter { Value = from.UtcDateTime, NpgsqlDbType = NpgsqlDbType.TimestampTz });
+            cmd.Parameters.Add(new NpgsqlParameter { Value = to.UtcDateTime, NpgsqlDbType = NpgsqlDbType.TimestampTz });
             cmd.Parameters.Add(new NpgsqlParameter { Value = Math.Max(1, limit - messages.Count), NpgsqlDbType = NpgsqlDbType.Integer });
             var reports = new List<StoredMessage>();
             await using (var reader = await cmd.ExecuteReaderAsync(ct))

@@ -60,13 +60,20 @@ public sealed class ApiFeatureTests(ApiFeatureFixture node) : IClassFixture<ApiF
         // RTCP without a correlation id, between the media addresses the SDP announced: the call's by address.
         var rtcp = SipCalls.Hep3(new SipCalls.Leg("", LeggedCall.Callee, 50001, LeggedCall.Caller, 40001, start.AddSeconds(10)), protocolType: 5,
             payload: ReceiverReport(0x55667788, 0x11223344, fractionLost: 32, jitter: 80));
-        await node.SendHep([.. legs.Select(l => SipCalls.Hep3(l)), vq, log, rtcp]);
+        // The callee's end-of-call report about the B-leg, in its own PUBLISH dialog (RFC 6035).
+        var report = LeggedCall.VqReport(bLeg);
+        var publish = new SipCalls.Leg(
+            "PUBLISH sip:collector@10.0.0.9 SIP/2.0\r\nVia: SIP/2.0/UDP 203.0.113.30:5060;branch=z9hG4bKvq1\r\nMax-Forwards: 70\r\n" +
+            "From: <sip:callee@203.0.113.30>;tag=vq\r\nTo: <sip:collector@10.0.0.9>\r\nCall-ID: vq-" + aLeg + "\r\nCSeq: 1 PUBLISH\r\n" +
+            "Event: vq-rtcpxr\r\nContent-Type: application/vq-rtcpxr\r\nContent-Length: " + Encoding.UTF8.GetByteCount(report) + "\r\n\r\n" + report,
+            LeggedCall.Callee, 5060, IPAddress.Parse("10.0.0.9"), 5060, start.AddSeconds(21));
+        await node.SendHep([.. legs.Select(l => SipCalls.Hep3(l)), vq, log, rtcp, SipCalls.Hep3(publish)]);
 
         JsonElement flow = default;
         await node.Eventually(async () =>
         {
             flow = (await node.GraphQL(FlowQuery, new { ids = new[] { aLeg } })).GetProperty("callFlow");
-            return flow.GetProperty("events").GetArrayLength() == legs.Count && flow.GetProperty("markers").GetArrayLength() >= 3;
+            return flow.GetProperty("events").GetArrayLength() == legs.Count && flow.GetProperty("markers").GetArrayLength() >= 4;
         }, "the call flow has every arrow of both legs and the QoS and log markers");
 
         Assert.Equal([aLeg, bLeg], flow.GetProperty("callIds").EnumerateArray().Select(e => e.GetString()));
@@ -95,6 +102,8 @@ public sealed class ApiFeatureTests(ApiFeatureFixture node) : IClassFixture<ApiF
         Assert.Contains(markers, m => m.GetProperty("kind").GetString() == "LOG" && m.GetProperty("text").GetString() == "routing " + aLeg + " to trunk-b");
         Assert.Contains(markers, m => m.GetProperty("kind").GetString() == "QOS" && m.GetProperty("text").GetString()!.StartsWith("MOS 3.1 loss 2.5% jitter 3 ms delay 40 ms (rtcp-xr", StringComparison.Ordinal));
         Assert.Contains(markers, m => m.GetProperty("kind").GetString() == "QOS" && m.GetProperty("text").GetString() == "loss 12.5% jitter 10 ms (rtcp ssrc 0x11223344)");
+        Assert.Contains(markers, m => m.GetProperty("kind").GetString() == "QOS" && m.GetProperty("callId").GetString() == bLeg
+            && m.GetProperty("text").GetString()!.EndsWith("(vq-rtcpxr ssrc 0x11223344)", StringComparison.Ordinal));
 
         // Without legs only the A-leg is drawn.
         var aOnly = (await node.GraphQL(FlowQuery, new { ids = new[] { aLeg }, legs = false })).GetProperty("callFlow");
@@ -120,6 +129,12 @@ public sealed class ApiFeatureTests(ApiFeatureFixture node) : IClassFixture<ApiF
         Assert.Equal(3.1, point.GetProperty("mos").GetDouble());
         Assert.Equal(2.5, point.GetProperty("packetLossPct").GetDouble());
         Assert.Equal(40, point.GetProperty("delayMs").GetDouble());
+        var bQos = (await node.GraphQL("query ($ids: [String!]!) { qos(callIds: $ids) { callId source direction points { mos } } }", new { ids = new[] { bLeg } })).GetProperty("qos");
+        // The B-leg's INVITE carried the caller's SDP on to the callee, so asked alone it owns that RTCP too.
+        Assert.Equal(["rtcp", "vq-rtcpxr"], bQos.EnumerateArray().Select(q => q.GetProperty("source").GetString()));
+        var vqStream = bQos[1];
+        Assert.Equal(("vq-rtcpxr", bLeg, "203.0.113.30:5060 -> 10.0.0.9:5060"), (vqStream.GetProperty("source").GetString(), vqStream.GetProperty("callId").GetString(), vqStream.GetProperty("direction").GetString()));
+        Assert.Equal(3.1, vqStream.GetProperty("points")[0].GetProperty("mos").GetDouble());
 
         // The dialogs table knows both legs, grouped, and the A-leg's MOS.
         JsonElement page = default;
@@ -133,8 +148,11 @@ public sealed class ApiFeatureTests(ApiFeatureFixture node) : IClassFixture<ApiF
         Assert.Equal(3.1, row.GetProperty("mosMin").GetDouble());
         Assert.Equal("192.0.2.10", row.GetProperty("callerIp").GetString());
         Assert.Equal(200, row.GetProperty("finalStatus").GetInt32());
+        await node.Eventually(async () => (await node.GraphQL(DialogsQuery, new { f = new { callId = bLeg, maxMos = 3.5 } })).GetProperty("dialogs").GetProperty("totalCount").GetInt32() == 1,
+            "the B-leg's row has the MOS of its PUBLISH report");
         var lowMos = (await node.GraphQL(DialogsQuery, new { f = new { from = start.AddSeconds(-1), to = start.AddSeconds(1), maxMos = 3.5 } })).GetProperty("dialogs");
-        Assert.Equal([aLeg], lowMos.GetProperty("nodes").EnumerateArray().Select(n => n.GetProperty("callId").GetString()));
+        // Both legs had a report of MOS 3.1 (the B-leg's by PUBLISH); newest first.
+        Assert.Equal([bLeg, aLeg], lowMos.GetProperty("nodes").EnumerateArray().Select(n => n.GetProperty("callId").GetString()));
         var goodMos = (await node.GraphQL(DialogsQuery, new { f = new { callId = aLeg, minMos = 3.5 } })).GetProperty("dialogs");
         Assert.Equal(0, goodMos.GetProperty("totalCount").GetInt32());
     }

@@ -6,7 +6,9 @@ using Homer.Storage;
 namespace Homer.Api.Flows;
 
 /// <summary>What the store holds about some calls, ready for <see cref="CallFlowBuilder"/> and <see cref="QosSeries"/>.</summary>
-public sealed record CallRecords(IReadOnlyList<string> CallIds, IReadOnlyList<StoredMessage> Messages, bool Truncated);
+/// <param name="MediaSearchedUntil">Set when the call outlasted <see cref="CallRecordQueries.MaxScanWindow"/>: RTCP without a
+/// correlation id was looked for only up to this time.</param>
+public sealed record CallRecords(IReadOnlyList<string> CallIds, IReadOnlyList<StoredMessage> Messages, bool Truncated, DateTimeOffset? MediaSearchedUntil = null);
 
 /// <summary>
 /// Loads a call's records: its legs (optionally), their SIP, correlated reports and logs, and the RTCP that carries no
@@ -27,15 +29,18 @@ public sealed class CallRecordLoader(CallRecordQueries queries)
         if (media.Count == 0 || truncated)
             return new CallRecords(legs, messages, truncated);
 
-        var rtcp = await queries.LoadRtcpByEndpointsAsync(media.Keys.ToList(), sip[0].Timestamp, sip[^1].Timestamp + MediaTail,
-            maxMessages - messages.Count + 1, ct);
+        var until = sip[^1].Timestamp + MediaTail;
+        DateTimeOffset? capped = null;
+        if (until - sip[0].Timestamp > CallRecordQueries.MaxScanWindow)
+            capped = until = sip[0].Timestamp + CallRecordQueries.MaxScanWindow;
+        var rtcp = await queries.LoadRtcpByEndpointsAsync(media.Keys.ToList(), sip[0].Timestamp, until, maxMessages - messages.Count + 1, ct);
         if (rtcp.Count == 0)
-            return new CallRecords(legs, messages, truncated);
+            return new CallRecords(legs, messages, truncated, capped);
         truncated = messages.Count + rtcp.Count > maxMessages;
         var attributed = rtcp.Take(maxMessages - messages.Count)
             .Select(m => media.TryGetValue((Normal(m.DestinationIp), m.DestinationPort), out var to) ? m with { CorrelationId = to }
                 : media.TryGetValue((Normal(m.SourceIp), m.SourcePort), out var from) ? m with { CorrelationId = from } : m);
-        return new CallRecords(legs, [.. messages.Concat(attributed).OrderBy(m => m.Timestamp).ThenBy(m => m.Id)], truncated);
+        return new CallRecords(legs, [.. messages.Concat(attributed).OrderBy(m => m.Timestamp).ThenBy(m => m.Id)], truncated, capped);
     }
 
     /// <summary>RTP and RTCP addresses each Call-ID's SDP announced; the first Call-ID to announce an address keeps it.</summary>

@@ -36,6 +36,7 @@ public sealed class CallFlowQueryFields : ObjectGraphType
                 var live = await LiveQosAsync(services, records.CallIds, c.CancellationToken);
                 if (records.Truncated)
                     c.Errors.Add(new ExecutionError($"The call has more than {MaxFlowMessages} messages; the flow shows the first {MaxFlowMessages}.") { Code = "TRUNCATED" });
+                MediaWindowNotice(c, records);
                 return CallFlowBuilder.Build(records.CallIds, records.Messages, aliases, live);
             });
 
@@ -49,8 +50,17 @@ public sealed class CallFlowQueryFields : ObjectGraphType
                     .LoadAsync(callIds, includeLegs: false, MaxCallIds, MaxFlowMessages, c.CancellationToken);
                 if (records.Truncated)
                     c.Errors.Add(new ExecutionError($"The calls have more than {MaxFlowMessages} messages; the series are drawn from the first {MaxFlowMessages}.") { Code = "TRUNCATED" });
+                MediaWindowNotice(c, records);
                 return QosSeries.Build(callIds, records.Messages);
             });
+    }
+
+    private static void MediaWindowNotice(IResolveFieldContext c, CallRecords records)
+    {
+        if (records.MediaSearchedUntil is { } until)
+            c.Errors.Add(new ExecutionError(
+                $"RTCP without a correlation id was looked for only until {until.UtcDateTime:yyyy-MM-dd'T'HH:mm:ss'Z'} (the first {CallRecordQueries.MaxScanWindow.TotalMinutes} minutes of the call).")
+            { Code = "TRUNCATED" });
     }
 
     private static List<string> CallIds(IResolveFieldContext c)

@@ -93,6 +93,9 @@ public static class SchemaDocument
         announced, vq-rtcpxr PUBLISH, and reports only a live dialog holds) and logs (HEP 100) on the time line.
         `qos` gives the same reports as chart series per call, source, SSRC and direction. A flow reads at most 20 000
         messages and 20 Call-IDs; beyond that it is drawn from the first ones with a `TRUNCATED` error beside the data.
+        Reports that no index leads to (a PUBLISH found by its body, RTCP by its addresses) are looked for in at most
+        15 minutes of a call: the last ones for PUBLISH (the end-of-call report), the first ones for RTCP (with a
+        `TRUNCATED` error saying until when).
         ```graphql
         query BadCalls($from: DateTime!) {
           dialogs(filter: {from: $from, kind: "CALL", anyUser: "alice*", ip: "192.0.2.0/24", maxMos: 3.5}, first: 50) {
