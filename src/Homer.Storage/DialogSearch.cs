@@ -85,10 +85,9 @@ public sealed class DialogSearch(NpgsqlDataSource dataSource)
         var where = new MessageQueries.SqlWhere();
         Build(filter, where);
 
+        // Unprepared statements on this data source, so each is planned for its values: a generic plan once walked the
+        // whole time index for a selective user (PACKAGES.md).
         await using var connection = await dataSource.OpenConnectionAsync(ct);
-        // Same reason as the message search: a generic plan once walked the whole time index for a selective user.
-        await using (var mode = new NpgsqlCommand("SET plan_cache_mode = force_custom_plan", connection))
-            await mode.ExecuteNonQueryAsync(ct);
 
         var nodes = new List<DialogRow>();
         var hasNext = false;
