@@ -340,7 +340,7 @@ public sealed class ApiFeatureTests(ApiFeatureFixture node) : IClassFixture<ApiF
     }
 
     [Fact]
-    public async Task An_open_WebSocket_is_closed_when_its_token_is_revoked_its_user_disabled_or_its_token_expires()
+    public async Task An_open_WebSocket_is_closed_when_its_token_is_revoked_its_user_demoted_or_disabled_or_its_token_expires()
     {
         using var user = await NewUser("USER", out var name);
         var token = (await NodeFixture.GraphQL(user, "mutation { createApiToken(name: \"ws\") { token apiToken { id } } }")).GetProperty("createApiToken");
@@ -355,6 +355,13 @@ public sealed class ApiFeatureTests(ApiFeatureFixture node) : IClassFixture<ApiF
         }
 
         var session = await node.Login(name, "user-password");
+        await using (var socket = await GraphQLWsClient.InitialisedAsync(node.BaseAddress, session))
+        {
+            // Demoted to viewer: its running subscriptions were allowed payloads, so the socket closes.
+            await node.GraphQL("mutation ($u: String!) { updateUserRole(username: $u, role: VIEWER) { role } }", new { u = name });
+            Assert.Equal(4403, await socket.ClosedWithAsync(TimeSpan.FromSeconds(10)));
+            Assert.Contains("role changed to viewer", socket.Socket.CloseStatusDescription);
+        }
         await using (var socket = await GraphQLWsClient.InitialisedAsync(node.BaseAddress, session))
         {
             await node.GraphQL("mutation ($u: String!) { disableUser(username: $u) { disabled } }", new { u = name });

@@ -103,6 +103,19 @@ public sealed class CallFlowBuilderTests
         Assert.Equal((3.1, 2.5, 3.0, 40.0), (point.Mos, point.PacketLossPct, point.JitterMs, point.DelayMs));
     }
 
+    [Theory]
+    [InlineData("plain@example.com")]
+    [InlineData("with:colons:inside@[2001:db8::1]")]
+    [InlineData("")]
+    public void Dialog_cursors_round_trip_any_Call_ID_and_refuse_what_the_API_did_not_give_out(string callId)
+    {
+        var at = new DateTimeOffset(2026, 11, 27, 6, 0, 0, TimeSpan.Zero).AddTicks(1234560);
+        Assert.True(DialogCursor.TryDecode(DialogCursor.Encode(at, callId), out var decodedAt, out var decodedId));
+        Assert.Equal((at, callId), (decodedAt, decodedId));
+        Assert.False(DialogCursor.TryDecode("not base64!", out _, out _));
+        Assert.False(DialogCursor.TryDecode(Convert.ToBase64String(Encoding.UTF8.GetBytes("no-time:" + callId)), out _, out _));
+    }
+
     /// <summary>A stored-message record as the ingest decoder fills it, from the SIP text.</summary>
     internal static StoredMessage Stored(SipCalls.Leg leg, long id)
     {

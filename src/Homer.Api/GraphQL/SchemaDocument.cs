@@ -33,7 +33,7 @@ public static class SchemaDocument
           `{"type":"connection_init","payload":{"token":"<token>"}}` first (an `Authorization: "Bearer <token>"` entry
           works too), then `subscribe`/`complete` per operation id; queries and mutations work over it as well.
           Close codes: 4400 bad message, 4401 subscribe before the ack or the token expired while open, 4403 token
-          refused (at `connection_init`, or later: revoked, logged out, user disabled), 4406 wrong subprotocol,
+          refused (at `connection_init`, or later: revoked, logged out, user disabled or given a lower role), 4406 wrong subprotocol,
           4408 no `connection_init` in time, 4409 duplicate operation id, 4429 second `connection_init`.
           An open socket re-checks its token every `HOMER_WS_AUTH_RECHECK_SECONDS` (10) and at the token's expiry.
         - Each subscriber has a bounded queue (`HOMER_SUBSCRIBER_QUEUE`, default 1000): a subscriber that cannot keep up

@@ -126,7 +126,8 @@ public sealed class GraphQLWebSocketEndpoint
 
         /// <summary>
         /// A socket outlives the token it opened with: close it (4401 when the token expired, 4403 when it was revoked,
-        /// logged out or its user disabled) within <see cref="Auth.AuthOptions.WebSocketRecheck"/>, and at the expiry itself.
+        /// logged out, its user disabled or demoted) within <see cref="Auth.AuthOptions.WebSocketRecheck"/>, and at the
+        /// expiry itself.
         /// </summary>
         private async Task WatchToken(string? token)
         {
@@ -167,6 +168,12 @@ public sealed class GraphQLWebSocketEndpoint
                         var expiredNow = now.Error?.Contains("expired", StringComparison.OrdinalIgnoreCase) == true;
                         await CloseForAuth(expiredNow ? CloseCodes.Unauthorized : CloseCodes.Forbidden,
                             (expiredNow ? "Unauthorized: " : "Forbidden: ") + (now.Error ?? "the token is no longer valid"));
+                        return;
+                    }
+                    // A lower role may see less (payloads): its running subscriptions were authorised for more.
+                    if (_auth.Caller is { } before && now.Caller.Role < before.Role)
+                    {
+                        await CloseForAuth(CloseCodes.Forbidden, $"Forbidden: the role changed to {now.Caller.Role.ToName()}; reconnect");
                         return;
                     }
                     _auth = now;
