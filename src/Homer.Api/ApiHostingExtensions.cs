@@ -36,6 +36,7 @@ public static class ApiHostingExtensions
         services.AddSingleton<ILiveMessageFeed>(sp => sp.GetRequiredService<LiveMessageFeed>());
         services.AddSingleton<CallEventsFeed>();
         services.AddSingleton<Export.CallMessages>();
+        services.AddSingleton<CaptureNodeCache>();
         services.AddHostedService<CallEventsListenerService>();
         services.AddSingleton<AlarmFeed>();
         services.AddHostedService<AlarmListenerService>();

@@ -167,6 +167,13 @@ public sealed record NodeSettings
                     AdminPasswordFile = Get("ADMIN_PASSWORD_FILE", "initial-admin-password"),
                     TokenKey = c["TOKEN_KEY"] is { Length: > 0 } tokenKey ? tokenKey : null,
                     LoginAttempts = GetInt("LOGIN_ATTEMPTS", 5),
+                    ViewerPayloads = Get("VIEWER_PAYLOADS", "off").ToLowerInvariant() switch
+                    {
+                        "on" => true,
+                        "off" => false,
+                        var other => throw Invalid("VIEWER_PAYLOADS", other, "on or off"),
+                    },
+                    WebSocketRecheck = TimeSpan.FromSeconds(GetInt("WS_AUTH_RECHECK_SECONDS", 10)),
                 },
                 SubscriberQueue = GetInt("SUBSCRIBER_QUEUE", 1_000),
                 ConnectionInitTimeout = TimeSpan.FromSeconds(GetInt("WS_INIT_TIMEOUT_SECONDS", 10)),

@@ -162,50 +162,52 @@ public sealed class DialogStore(NpgsqlDataSource dataSource)
         return new DialogUpsertResult(written, calls, mos);
     }
 
+    /// <summary>The columns <see cref="ReadRow"/> reads, in its order.</summary>
+    internal const string RowColumns = """
+        call_id, kind, state, from_user, to_user, ruri_user, host(caller_ip), host(callee_ip), started_at,
+        answered_at, ended_at, expires_at, last_seen, pdd_ms, setup_ms, duration_ms, final_status, final_reason,
+        q850_cause, hangup_by, ended_by_timeout, message_count, retransmissions, mos_min, mos_avg,
+        correlation_group, node
+        """;
+
     public async Task<DialogRow?> GetAsync(string callId, CancellationToken ct = default)
     {
-        await using var cmd = dataSource.CreateCommand("""
-            SELECT call_id, kind, state, from_user, to_user, ruri_user, host(caller_ip), host(callee_ip), started_at,
-                   answered_at, ended_at, expires_at, last_seen, pdd_ms, setup_ms, duration_ms, final_status, final_reason,
-                   q850_cause, hangup_by, ended_by_timeout, message_count, retransmissions, mos_min, mos_avg,
-                   correlation_group, node
-            FROM dialogs WHERE call_id = $1
-            """);
+        await using var cmd = dataSource.CreateCommand($"SELECT {RowColumns} FROM dialogs WHERE call_id = $1");
         cmd.Parameters.AddWithValue(callId);
         await using var r = await cmd.ExecuteReaderAsync(ct);
-        if (!await r.ReadAsync(ct))
-            return null;
-        return new DialogRow
-        {
-            CallId = r.GetString(0),
-            Kind = r.GetString(1),
-            State = r.GetString(2),
-            FromUser = Text(r, 3),
-            ToUser = Text(r, 4),
-            RuriUser = Text(r, 5),
-            CallerIp = Text(r, 6),
-            CalleeIp = Text(r, 7),
-            StartedAt = r.GetFieldValue<DateTimeOffset>(8),
-            AnsweredAt = Time(r, 9),
-            EndedAt = Time(r, 10),
-            ExpiresAt = Time(r, 11),
-            LastSeen = r.GetFieldValue<DateTimeOffset>(12),
-            PddMs = Long(r, 13),
-            SetupMs = Long(r, 14),
-            DurationMs = Long(r, 15),
-            FinalStatus = r.IsDBNull(16) ? null : r.GetInt32(16),
-            FinalReason = Text(r, 17),
-            Q850Cause = r.IsDBNull(18) ? null : r.GetInt32(18),
-            HangupBy = Text(r, 19),
-            EndedByTimeout = r.GetBoolean(20),
-            MessageCount = r.GetInt64(21),
-            Retransmissions = r.GetInt64(22),
-            MosMin = r.IsDBNull(23) ? null : r.GetDouble(23),
-            MosAvg = r.IsDBNull(24) ? null : r.GetDouble(24),
-            CorrelationGroup = Text(r, 25),
-            Node = Text(r, 26),
-        };
+        return await r.ReadAsync(ct) ? ReadRow(r) : null;
     }
+
+    internal static DialogRow ReadRow(NpgsqlDataReader r) => new()
+    {
+        CallId = r.GetString(0),
+        Kind = r.GetString(1),
+        State = r.GetString(2),
+        FromUser = Text(r, 3),
+        ToUser = Text(r, 4),
+        RuriUser = Text(r, 5),
+        CallerIp = Text(r, 6),
+        CalleeIp = Text(r, 7),
+        StartedAt = r.GetFieldValue<DateTimeOffset>(8),
+        AnsweredAt = Time(r, 9),
+        EndedAt = Time(r, 10),
+        ExpiresAt = Time(r, 11),
+        LastSeen = r.GetFieldValue<DateTimeOffset>(12),
+        PddMs = Long(r, 13),
+        SetupMs = Long(r, 14),
+        DurationMs = Long(r, 15),
+        FinalStatus = r.IsDBNull(16) ? null : r.GetInt32(16),
+        FinalReason = Text(r, 17),
+        Q850Cause = r.IsDBNull(18) ? null : r.GetInt32(18),
+        HangupBy = Text(r, 19),
+        EndedByTimeout = r.GetBoolean(20),
+        MessageCount = r.GetInt64(21),
+        Retransmissions = r.GetInt64(22),
+        MosMin = r.IsDBNull(23) ? null : r.GetDouble(23),
+        MosAvg = r.IsDBNull(24) ? null : r.GetDouble(24),
+        CorrelationGroup = Text(r, 25),
+        Node = Text(r, 26),
+    };
 
     private static NpgsqlParameter Array<T>(IReadOnlyList<DialogRow> rows, Func<DialogRow, T> value, NpgsqlDbType type)
     {

@@ -155,7 +155,7 @@ public sealed class MessageQueries(NpgsqlDataSource dataSource, NpgsqlDataSource
 
     public const int MaxPageSize = 10_000;
 
-    private const string Columns = """
+    internal const string Columns = """
         id, ts, profile, proto_type, method, status, reason, call_id, from_user, to_user, ruri_user, user_agent,
         src_ip, src_port, dst_ip, dst_port, capture_id, node, correlation_id, parse_error, payload,
         transport, vlan, from_domain, to_domain, ruri_domain, from_tag, to_tag, cseq, cseq_method, headers::text
@@ -289,7 +289,7 @@ public sealed class MessageQueries(NpgsqlDataSource dataSource, NpgsqlDataSource
         }
     }
 
-    private static StoredMessage Read(NpgsqlDataReader r) => new(
+    internal static StoredMessage Read(NpgsqlDataReader r) => new(
         Id: r.GetInt64(0),
         Timestamp: new DateTimeOffset(r.GetFieldValue<DateTime>(1), TimeSpan.Zero),
         Profile: (MessageProfile)r.GetInt16(2),
@@ -328,7 +328,7 @@ public sealed class MessageQueries(NpgsqlDataSource dataSource, NpgsqlDataSource
     private static string? Text(NpgsqlDataReader r, int i) => r.IsDBNull(i) ? null : r.GetString(i);
 
     /// <summary>WHERE clauses with positional parameters; parameters are rebuilt per command (they cannot be shared).</summary>
-    private sealed class SqlWhere
+    internal sealed class SqlWhere
     {
         private readonly List<(object Value, NpgsqlDbType Type)> _values;
 
@@ -373,6 +373,18 @@ public sealed class MessageQueries(NpgsqlDataSource dataSource, NpgsqlDataSource
                 });
             }
             Clauses.Add($"{column} LIKE {Add(like.ToString(), NpgsqlDbType.Text)}");
+        }
+
+        /// <summary>Like <see cref="Pattern"/> over several columns, any of which may match.</summary>
+        public void PatternAny(IReadOnlyList<string> columns, string? value)
+        {
+            if (string.IsNullOrEmpty(value))
+                return;
+            var probe = new SqlWhere();
+            probe.Pattern(columns[0], value);
+            var (op, parameter) = probe.Clauses[0].StartsWith(columns[0] + " LIKE", StringComparison.Ordinal) ? ("LIKE", probe._values[0]) : ("=", probe._values[0]);
+            var p = Add(parameter.Value, parameter.Type);
+            Clauses.Add("(" + string.Join(" OR ", columns.Select(c => $"{c} {op} {p}")) + ")");
         }
 
         public NpgsqlParameter[] Parameters() =>

@@ -19,8 +19,10 @@ public static class StorageServiceCollectionExtensions
         }.Build());
         services.AddSingleton<SchemaMigrator>();
         services.AddSingleton<PartitionManager>();
-        services.AddSingleton(sp => new MessageQueries(sp.GetRequiredService<NpgsqlDataSource>(),
-            MessageQueries.CreateLookupDataSource(options.ConnectionString)));
+        // One lookup pool for every time-range-less read (search by Call-ID, call flows, QoS).
+        var lookup = new Lazy<NpgsqlDataSource>(() => MessageQueries.CreateLookupDataSource(options.ConnectionString));
+        services.AddSingleton(sp => new MessageQueries(sp.GetRequiredService<NpgsqlDataSource>(), lookup.Value));
+        services.AddSingleton(sp => new CallRecordQueries(sp.GetRequiredService<NpgsqlDataSource>(), lookup.Value));
         services.AddSingleton<RetentionPolicy>();
         services.AddSingleton<MessageStoreWriter>();
         services.AddSingleton<Stats.StatsQueries>();

@@ -47,10 +47,11 @@ replay.SetAction(async (result, ct) =>
 var db = new Option<string>("--db") { Description = "Npgsql connection string of the store.", Required = true };
 var messages = new Option<long>("--messages") { Description = "How many messages to write.", DefaultValueFactory = _ => 10_000_000 };
 var hours = new Option<double>("--hours") { Description = "Spread them over this many hours ending now.", DefaultValueFactory = _ => 24 };
-var seed = new Command("seed", "Fill a store with realistic calls through the node's COPY writer (for search benchmarks).") { db, messages, hours };
+var withDialogs = new Option<bool>("--dialogs") { Description = "Also write one dialogs-table row per call (for dialog/callFlow/dialogs benchmarks)." };
+var seed = new Command("seed", "Fill a store with realistic calls through the node's COPY writer (for search benchmarks).") { db, messages, hours, withDialogs };
 seed.SetAction(async (result, ct) =>
 {
-    await StoreSeeder.SeedAsync(result.GetValue(db)!, result.GetValue(messages), TimeSpan.FromHours(result.GetValue(hours)), ct);
+    await StoreSeeder.SeedAsync(result.GetValue(db)!, result.GetValue(messages), TimeSpan.FromHours(result.GetValue(hours)), ct, result.GetValue(withDialogs));
     return 0;
 });
 var queries = new Option<int>("--queries") { Description = "Queries per kind.", DefaultValueFactory = _ => 200 };
@@ -61,7 +62,19 @@ searchBench.SetAction(async (result, ct) =>
     return 0;
 });
 
-var root = new RootCommand("homer-load: HEP load generator, capture replayer and store seeder for Homer.Actors benchmarks.") { send, replay, seed, searchBench };
+var url = new Option<string>("--url") { Description = "Node HTTP URL (GraphQL at /graphql).", Required = true };
+var apiBench = new Command("api", "Measure GraphQL latency on a seeded store through a running node: dialog(callId), callFlow, dialogs search.")
+{
+    db, url, queries, token,
+};
+apiBench.SetAction(async (result, ct) =>
+{
+    await ApiBench.RunAsync(result.GetValue(db)!, new Uri(result.GetValue(url)!), result.GetValue(token) ?? Environment.GetEnvironmentVariable("HOMER_TOKEN"),
+        result.GetValue(queries), ct);
+    return 0;
+});
+
+var root = new RootCommand("homer-load: HEP load generator, capture replayer and store seeder for Homer.Actors benchmarks.") { send, replay, seed, searchBench, apiBench };
 try
 {
     return await root.Parse(args).InvokeAsync();

@@ -16,7 +16,8 @@ public static class StoreSeeder
 {
     public const int Users = 100_000;
 
-    public static async Task SeedAsync(string connectionString, long messages, TimeSpan window, CancellationToken ct)
+    /// <param name="dialogs">Also write each call's row in the dialogs table, as its dialog actor would on BYE.</param>
+    public static async Task SeedAsync(string connectionString, long messages, TimeSpan window, CancellationToken ct, bool dialogs = false)
     {
         await using var dataSource = NpgsqlDataSource.Create(connectionString);
         await new SchemaMigrator(dataSource, NullLogger<SchemaMigrator>.Instance).MigrateAsync(ct);
@@ -33,6 +34,8 @@ public static class StoreSeeder
         var random = new Random(20261127);
         var pending = new List<Task>();
         var batch = new List<CapturedMessage>(batchSize);
+        var dialogStore = new DialogStore(dataSource);
+        var dialogRows = new List<DialogRow>(batchSize / CallGenerator.MessagesPerCall + 1);
         for (long c = 0; c < calls && !ct.IsCancellationRequested; c++)
         {
             var call = generator.NewCall();
@@ -40,8 +43,15 @@ public static class StoreSeeder
             var user = random.Next(Users);
             for (var i = 0; i < call.Messages.Length; i++)
                 batch.Add(Row(call, i, start.AddMilliseconds(i * 400), user));
+            if (dialogs)
+                dialogRows.Add(Dialog(call, start, user));
             if (batch.Count >= batchSize)
             {
+                if (dialogRows.Count > 0)
+                {
+                    await dialogStore.UpsertAsync(dialogRows, ct);
+                    dialogRows.Clear();
+                }
                 var full = batch;
                 batch = new List<CapturedMessage>(batchSize);
                 pending.Add(writer.WriteAsync(full, ct));
@@ -58,6 +68,8 @@ public static class StoreSeeder
             }
         }
         pending.Add(writer.WriteAsync(batch, ct));
+        if (dialogRows.Count > 0)
+            await dialogStore.UpsertAsync(dialogRows, ct);
         await Task.WhenAll(pending);
         written += batch.Count;
         await using (var analyze = dataSource.CreateCommand("ANALYZE"))
@@ -66,6 +78,31 @@ public static class StoreSeeder
     }
 
     public static string UserName(int user) => $"u{user:D6}";
+
+    /// <summary>The summary a dialog actor writes for the 7-message call <see cref="Row"/> stores (messages 400 ms apart).</summary>
+    private static DialogRow Dialog(CallGenerator.Call call, DateTimeOffset start, int user) => new()
+    {
+        CallId = call.CallId,
+        Kind = "CALL",
+        State = "COMPLETED",
+        FromUser = UserName(user),
+        ToUser = UserName((user * 7 + 13) % Users),
+        RuriUser = UserName((user * 7 + 13) % Users),
+        CallerIp = call.Phone.ToString(),
+        CalleeIp = "198.51.100.1",
+        StartedAt = start,
+        AnsweredAt = start.AddMilliseconds(1200),
+        EndedAt = start.AddMilliseconds(2000),
+        LastSeen = start.AddMilliseconds(2400),
+        PddMs = 800,
+        SetupMs = 1200,
+        DurationMs = 800,
+        FinalStatus = 200,
+        FinalReason = "OK",
+        HangupBy = "caller",
+        MessageCount = CallGenerator.MessagesPerCall,
+        Node = "seed",
+    };
 
     private static CapturedMessage Row(CallGenerator.Call call, int index, DateTimeOffset ts, int user)
     {

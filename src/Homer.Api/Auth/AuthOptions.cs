@@ -21,4 +21,15 @@ public sealed record AuthOptions
     public TimeSpan LoginWindow { get; init; } = TimeSpan.FromMinutes(5);
 
     public TimeSpan MaxShareLinkLifetime { get; init; } = TimeSpan.FromDays(7);
+
+    /// <summary>
+    /// Whether the viewer role sees raw payloads (Message.payload, the live tail's payload). Off by default: SIP bodies
+    /// and headers carry personal data (numbers, names, addresses) a read-only role should not need to read.
+    /// </summary>
+    public bool ViewerPayloads { get; init; }
+
+    /// <summary>How often an open WebSocket re-checks its token (expiry, revocation, disabled user).</summary>
+    public TimeSpan WebSocketRecheck { get; init; } = TimeSpan.FromSeconds(10);
+
+    public bool MaySeePayloads(Caller caller) => caller.Role >= HomerRole.User || ViewerPayloads;
 }

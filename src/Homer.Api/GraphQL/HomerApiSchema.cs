@@ -15,10 +15,16 @@ public sealed class HomerApiSchema : Schema
         Merge(query, services.GetRequiredService<AccountQueryFields>());
         Merge(query, services.GetRequiredService<AlarmQueryFields>());
         Merge(query, services.GetRequiredService<StatsQueryFields>());
+        Merge(query, services.GetRequiredService<DialogSearchQueryFields>());
+        Merge(query, services.GetRequiredService<CallFlowQueryFields>());
+        Merge(query, services.GetRequiredService<AliasQueryFields>());
+        Merge(query, services.GetRequiredService<DashboardQueryFields>());
         Merge(query, services.GetRequiredService<ClusterQueryFields>());
         Query = query;
         var mutation = services.GetRequiredService<HomerMutation>();
         Merge(mutation, services.GetRequiredService<AlarmMutationFields>());
+        Merge(mutation, services.GetRequiredService<AliasMutationFields>());
+        Merge(mutation, services.GetRequiredService<DashboardMutationFields>());
         Merge(mutation, services.GetRequiredService<ClusterMutationFields>());
         Mutation = mutation;
         var subscription = services.GetRequiredService<HomerSubscription>();

@@ -1,5 +1,7 @@
 using GraphQL.Types;
+using Homer.Api.Auth;
 using Homer.Storage;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Homer.Api.GraphQL;
 
@@ -96,7 +98,9 @@ public sealed class MessageType : ObjectGraphType<StoredMessage>
         Field(x => x.CorrelationId, nullable: true);
         Field<NonNullGraphType<IntGraphType>>("protocolType").Resolve(c => (int)c.Source.ProtocolType).Description("HEP payload type: 1 SIP, 5 RTCP, 100 log, …");
         Field(x => x.ParseError, nullable: true).Description("Why the payload did not parse as its type says; the message is kept raw.");
-        Field<NonNullGraphType<StringGraphType>>("payload").Resolve(c => c.Source.PayloadText).Description("The raw payload as UTF-8 text.");
+        Field<StringGraphType>("payload")
+            .Description("The raw payload as UTF-8 text; null for viewers unless HOMER_VIEWER_PAYLOADS=on (payloads hold personal data).")
+            .Resolve(c => c.RequestServices!.GetRequiredService<AuthOptions>().MaySeePayloads(c.Caller()) ? c.Source.PayloadText : null);
         Field(x => x.Transport, nullable: true).Description("UDP, TCP, TLS, WS, WSS or SCTP.");
         Field(x => x.Vlan, nullable: true);
         Field(x => x.FromDomain, nullable: true);

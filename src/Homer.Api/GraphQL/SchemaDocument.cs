@@ -32,8 +32,10 @@ public static class SchemaDocument
         - WebSocket `/graphql` with the `graphql-transport-ws` subprotocol (npm `graphql-ws` 6): send
           `{"type":"connection_init","payload":{"token":"<token>"}}` first (an `Authorization: "Bearer <token>"` entry
           works too), then `subscribe`/`complete` per operation id; queries and mutations work over it as well.
-          Close codes: 4400 bad message, 4401 subscribe before the ack, 4403 token refused, 4406 wrong subprotocol,
+          Close codes: 4400 bad message, 4401 subscribe before the ack or the token expired while open, 4403 token
+          refused (at `connection_init`, or later: revoked, logged out, user disabled or given a lower role), 4406 wrong subprotocol,
           4408 no `connection_init` in time, 4409 duplicate operation id, 4429 second `connection_init`.
+          An open socket re-checks its token every `HOMER_WS_AUTH_RECHECK_SECONDS` (10) and at the token's expiry.
         - Each subscriber has a bounded queue (`HOMER_SUBSCRIBER_QUEUE`, default 1000): a subscriber that cannot keep up
           loses events, and the next event it gets is a `DROPPED` notice with the count, so nothing is lost silently
           and a slow client never slows ingest.
@@ -44,8 +46,9 @@ public static class SchemaDocument
           5 minutes, `HOMER_LOGIN_ATTEMPTS`) and per client address (ten times that).
         - `createApiToken(name, expiresAt, role)` gives a long-lived token for tools (shown once, stored hashed);
           `revokeApiToken(id)` ends it. A token's role is never above its owner's.
-        - Roles: `VIEWER` searches and subscribes (live messages without payloads), `USER` also exports, shares and
-          sees payloads, `ADMIN` also manages users. Disabling a user or resetting their password ends their sessions
+        - Roles: `VIEWER` searches and subscribes, without payloads (`Message.payload` and the live tail's `payload` are
+          null unless `HOMER_VIEWER_PAYLOADS=on`); `USER` also exports, shares, sees payloads and saves dashboards;
+          `ADMIN` also manages users and aliases and may change anyone's dashboard. Disabling a user or resetting their password ends their sessions
           and tokens at once.
         - The first start creates `admin` with `HOMER_ADMIN_PASSWORD`, or a generated password printed once and
           written to `HOMER_ADMIN_PASSWORD_FILE` (default `./initial-admin-password`, mode 0600).
@@ -77,6 +80,57 @@ public static class SchemaDocument
         subscription Tail { messages(filter: {ip: "192.0.2.10"}) { type dropped timestamp method statusCode callId payload } }
 
         mutation Token { createApiToken(name: "grafana", role: VIEWER) { token apiToken { id expiresAt } } }
+        ```
+
+        ### Calls, flows and QoS
+        `dialogs` searches the dialogs table (one row per call, registration or other request) newest first by start
+        time; page with `after: pageInfo.endCursor`; `totalCount` is exact. `callFlow` draws the ladder of a call from
+        the stored messages: with `includeLegs` (default) the Call-IDs the dialogs grouped with it (B2BUA suffix rule)
+        and those named by X-CID in either direction are drawn too, `legIndex` 0 being the Call-ID asked for. Hosts are
+        columns in order of first appearance, named by `aliases`. `retransmission` marks a message seen again on the
+        same hop (same top-Via branch, CSeq and method or status and To-tag, or the same bytes). Markers put QoS reports
+        (HEP 5/32/34/35/99 with the call's correlation id, RTCP without one between the media addresses the call's SDP
+        announced, vq-rtcpxr PUBLISH, and reports only a live dialog holds) and logs (HEP 100) on the time line.
+        `qos` gives the same reports as chart series per call, source, SSRC and direction. A flow reads at most 20 000
+        messages and 20 Call-IDs; beyond that it is drawn from the first ones with a `TRUNCATED` error beside the data.
+        Reports that no index leads to (a PUBLISH found by its body, RTCP by its addresses) are looked for in at most
+        15 minutes of a call: the last ones for PUBLISH (the end-of-call report), the first ones for RTCP (with a
+        `TRUNCATED` error saying until when).
+        ```graphql
+        query BadCalls($from: DateTime!) {
+          dialogs(filter: {from: $from, kind: "CALL", anyUser: "alice*", ip: "192.0.2.0/24", maxMos: 3.5}, first: 50) {
+            totalCount
+            nodes { callId state fromUser toUser startedAt durationMs finalStatus mosMin cursor }
+            pageInfo { hasNextPage endCursor }
+          }
+        }
+
+        query Ladder($callId: String!) {
+          callFlow(callIds: [$callId], includeLegs: true) {
+            callIds
+            hosts { id alias }
+            events { messageId callId legIndex timestamp deltaMs fromHost toHost label transactionId retransmission hasSdp hasAuth }
+            markers { timestamp callId kind text }
+          }
+          qos(callIds: [$callId]) { callId source ssrc direction points { timestamp mos packetLossPct jitterMs delayMs } }
+        }
+
+        query Agents { nodes { node captureId lastSeen messages24h } }
+        ```
+
+        ### Aliases and dashboards
+        Aliases name an address (`port: 0` or no port: every port; `captureId`: only as that agent saw it); an exact
+        ip:port alias wins over an address-wide one. Only admins change them. Dashboards belong to the user who saved
+        them; `shared: true` shows one read-only to every user; the owner or an admin changes or deletes it. `widgets`
+        is the dashboard's own JSON array, stored as sent.
+        ```graphql
+        mutation { createAlias(input: {ip: "198.51.100.20", port: 5060, name: "sbc-1"}) { id } }
+
+        mutation Save($widgets: String!) {
+          createDashboard(input: {title: "NOC", layout: "6-6", widgets: $widgets, shared: true, promoted: true}) { id updatedAt }
+        }
+
+        query Mine { dashboards { id title owner shared promoted layout } }
         ```
 
         """;

@@ -136,7 +136,7 @@ public sealed class LiveMessageType : ObjectGraphType<LiveMessageView>
         Field<StringGraphType>("node").Resolve(c => c.Source.Message?.NodeName);
         Field<StringGraphType>("correlationId").Resolve(c => c.Source.Message?.CorrelationId);
         Field<StringGraphType>("payload")
-            .Description("The raw payload as UTF-8 text; null for viewers (payloads may hold personal data).")
+            .Description("The raw payload as UTF-8 text; null for viewers unless HOMER_VIEWER_PAYLOADS=on (payloads hold personal data).")
             .Resolve(c => c.Source is { ShowPayload: true, Message: { } m } ? System.Text.Encoding.UTF8.GetString(m.Payload.Span) : null);
     }
 }
@@ -235,7 +235,7 @@ public sealed class HomerSubscription : ObjectGraphType
             });
 
         Field<NonNullGraphType<LiveMessageType>>("messages")
-            .Description("Captured messages as they arrive at this node's ingest (WebSocket, graphql-transport-ws); payloads need the user role.")
+            .Description("Captured messages as they arrive at this node's ingest (WebSocket, graphql-transport-ws); payloads need the user role (viewers too with HOMER_VIEWER_PAYLOADS=on).")
             .Argument<LiveMessageFilterInputType>("filter")
             .ResolveStream(context =>
             {
@@ -243,7 +243,7 @@ public sealed class HomerSubscription : ObjectGraphType
                 var options = (ApiOptions)services.GetService(typeof(ApiOptions))!;
                 var feed = (LiveMessageFeed)services.GetService(typeof(LiveMessageFeed))!;
                 var filter = context.GetArgument<LiveMessageFilter?>("filter");
-                var showPayload = context.Caller().Role >= HomerRole.User;
+                var showPayload = options.Auth.MaySeePayloads(context.Caller());
                 var queue = new SubscriberQueue<LiveMessage>(options.SubscriberQueue);
                 var registration = feed.Hub.Add(m =>
                 {

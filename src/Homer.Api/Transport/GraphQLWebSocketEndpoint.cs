@@ -124,6 +124,76 @@ public sealed class GraphQLWebSocketEndpoint
             }
         }
 
+        /// <summary>
+        /// A socket outlives the token it opened with: close it (4401 when the token expired, 4403 when it was revoked,
+        /// logged out, its user disabled or demoted) within <see cref="Auth.AuthOptions.WebSocketRecheck"/>, and at the
+        /// expiry itself.
+        /// </summary>
+        private async Task WatchToken(string? token)
+        {
+            var authenticator = _services.GetRequiredService<Authenticator>();
+            var clock = _services.GetRequiredService<TimeProvider>();
+            var every = _options.Auth.WebSocketRecheck;
+            try
+            {
+                while (!_closing.IsCancellationRequested)
+                {
+                    var wait = every;
+                    if (_auth.Caller?.ExpiresAt is { } expires)
+                    {
+                        // Tokens carry whole seconds: wake just after the expiry so the check sees it expired.
+                        var untilExpiry = expires - clock.GetUtcNow() + TimeSpan.FromMilliseconds(50);
+                        if (untilExpiry < wait)
+                            wait = untilExpiry < TimeSpan.Zero ? TimeSpan.Zero : untilExpiry;
+                    }
+                    await Task.Delay(wait, clock, _closing.Token);
+                    if (_auth.Caller?.ExpiresAt is { } expired && expired <= clock.GetUtcNow())
+                    {
+                        await CloseForAuth(CloseCodes.Unauthorized, "Unauthorized: the token has expired");
+                        return;
+                    }
+                    AuthResult now;
+                    try
+                    {
+                        now = await authenticator.AuthenticateAsync(token, _closing.Token);
+                    }
+                    catch (Exception e) when (e is not OperationCanceledException)
+                    {
+                        // The database did not answer: keep the socket (it was valid) and ask again next round.
+                        _log.LogDebug(e, "Re-checking a WebSocket token failed");
+                        continue;
+                    }
+                    if (now.Caller is null)
+                    {
+                        var expiredNow = now.Error?.Contains("expired", StringComparison.OrdinalIgnoreCase) == true;
+                        await CloseForAuth(expiredNow ? CloseCodes.Unauthorized : CloseCodes.Forbidden,
+                            (expiredNow ? "Unauthorized: " : "Forbidden: ") + (now.Error ?? "the token is no longer valid"));
+                        return;
+                    }
+                    // A lower role may see less (payloads): its running subscriptions were authorised for more.
+                    if (_auth.Caller is { } before && now.Caller.Role < before.Role)
+                    {
+                        await CloseForAuth(CloseCodes.Forbidden, $"Forbidden: the role changed to {now.Caller.Role.ToName()}; reconnect");
+                        return;
+                    }
+                    _auth = now;
+                }
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }
+
+        private async Task CloseForAuth(int code, string reason)
+        {
+            foreach (var id in _operations.Keys.ToList())
+                Stop(id);
+            await Close(code, reason);
+            // The client answers our close frame and the receive loop ends; one that does not is cut off.
+            await Task.Delay(TimeSpan.FromSeconds(5), _closing.Token);
+            await _closing.CancelAsync();
+        }
+
         private async Task ReceiveLoop()
         {
             var buffer = new ArrayBufferWriter<byte>(4096);
@@ -173,11 +243,14 @@ public sealed class GraphQLWebSocketEndpoint
                 case "connection_init":
                     if (Interlocked.Exchange(ref _initReceived, 1) == 1)
                         return await Close(CloseCodes.TooManyInitRequests, "Too many initialisation requests");
-                    _auth = await _services.GetRequiredService<Authenticator>().AuthenticateAsync(TokenOf(message), _closing.Token);
+                    var token = TokenOf(message);
+                    _auth = await _services.GetRequiredService<Authenticator>().AuthenticateAsync(token, _closing.Token);
                     if (_auth.Error is not null || _auth.Caller is null)
                         return await Close(CloseCodes.Forbidden, "Forbidden: " + (_auth.Error ?? "connection_init carries no token"));
                     _acknowledged = true;
                     Send(new { type = "connection_ack" });
+                    if (_auth.Caller.Kind != Caller.AuthOffKind)
+                        _ = WatchToken(token);
                     return true;
 
                 case "ping":

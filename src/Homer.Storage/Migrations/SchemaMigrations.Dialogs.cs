@@ -43,5 +43,20 @@ public static partial class SchemaMigrations
             CREATE INDEX dialogs_kind_state_started_at ON dialogs (kind, state, started_at);
             CREATE INDEX dialogs_correlation_group ON dialogs (correlation_group) WHERE correlation_group IS NOT NULL;
             """));
+
+        // The dialog search: byte-order collation on the users so `alice*` is an index range (as on the message
+        // tables), the keyset order (started_at, call_id) as one index, and the party addresses for ip/CIDR filters
+        // (a btree on inet answers <<= as a range).
+        migrations.Add(new(101, "dialog search: C collation on users, keyset and address indexes", """
+            ALTER TABLE dialogs
+                ALTER COLUMN from_user TYPE text COLLATE "C",
+                ALTER COLUMN to_user TYPE text COLLATE "C",
+                ALTER COLUMN ruri_user TYPE text COLLATE "C";
+            CREATE INDEX dialogs_started_at_call_id ON dialogs (started_at, call_id);
+            DROP INDEX dialogs_started_at;
+            CREATE INDEX dialogs_ruri_user_started_at ON dialogs (ruri_user, started_at);
+            CREATE INDEX dialogs_caller_ip ON dialogs (caller_ip);
+            CREATE INDEX dialogs_callee_ip ON dialogs (callee_ip);
+            """));
     }
 }

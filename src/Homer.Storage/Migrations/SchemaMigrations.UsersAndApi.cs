@@ -43,5 +43,34 @@ public static partial class SchemaMigrations
                 created_at  timestamptz NOT NULL DEFAULT now()
             );
             """));
+
+        migrations.Add(new(201, "aliases (ip:port to a name) and saved dashboards", """
+            CREATE TABLE aliases (
+                id          bigserial   PRIMARY KEY,
+                ip          inet        NOT NULL,
+                -- 0: any port of the address.
+                port        integer     NOT NULL DEFAULT 0 CHECK (port BETWEEN 0 AND 65535),
+                name        text        NOT NULL,
+                capture_id  bigint,
+                created_at  timestamptz NOT NULL DEFAULT now(),
+                UNIQUE (ip, port)
+            );
+
+            CREATE TABLE dashboards (
+                id          bigserial   PRIMARY KEY,
+                owner_id    bigint      REFERENCES users (id) ON DELETE CASCADE,
+                -- Kept with the row: dashboards made with authentication off have no owner row.
+                owner_name  text        NOT NULL,
+                title       text        NOT NULL,
+                shared      boolean     NOT NULL DEFAULT false,
+                promoted    boolean     NOT NULL DEFAULT false,
+                layout      text        NOT NULL,
+                -- The dashboard's own JSON, kept byte for byte (jsonb would reorder its keys).
+                widgets     text        NOT NULL,
+                created_at  timestamptz NOT NULL DEFAULT now(),
+                updated_at  timestamptz NOT NULL DEFAULT now()
+            );
+            CREATE INDEX dashboards_owner_name ON dashboards (owner_name);
+            """));
     }
 }
