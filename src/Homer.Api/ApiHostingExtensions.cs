@@ -37,9 +37,9 @@ public static class ApiHostingExtensions
         services.AddSingleton<CallEventsFeed>();
         services.AddSingleton<Export.CallMessages>();
         services.AddSingleton<CaptureNodeCache>();
-        services.AddHostedService<CallEventsListenerService>();
+        services.AddHostedService<TopicListenerService<CallEventsFeed, Homer.Actors.Contracts.CallEvents.ICallEvent>>();
         services.AddSingleton<AlarmFeed>();
-        services.AddHostedService<AlarmListenerService>();
+        services.AddHostedService<TopicListenerService<AlarmFeed, Homer.Actors.Contracts.AlarmNotices.AlarmChanged>>();
 
         services.AddGraphQL(b => b
             .AddSchema<HomerApiSchema>()
