@@ -55,7 +55,9 @@ public static class PcapSource
         LibPcapLiveDevice? device;
         try
         {
-            device = LibPcapLiveDeviceList.Instance.FirstOrDefault(d => d.Name == interfaceName);
+            // A fresh list, not the shared Instance: its device objects are shared, so two inputs (or two runs in one
+            // process) on the same interface would open and close one handle under each other.
+            device = LibPcapLiveDeviceList.New().FirstOrDefault(d => d.Name == interfaceName);
         }
         catch (Exception e) when (e is PcapException or DllNotFoundException)
         {
