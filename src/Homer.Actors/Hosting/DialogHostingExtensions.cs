@@ -25,7 +25,13 @@ public sealed record DialogOptions
     public bool WriteRows { get; init; } = true;
     /// <summary>Publish <see cref="CallEvents"/> on DistributedPubSub.</summary>
     public bool PublishEvents { get; init; } = true;
-    public TimeSpan RestoreTimeout { get; init; } = TimeSpan.FromSeconds(10);
+    /// <summary>
+    /// How long a starting dialog waits (stashing its messages) for its shard's ledger before it goes on with an empty
+    /// state. After a node failure the ledgers of every moved shard recover from the journal at once while the split
+    /// brain resolver settles; 10 s proved too short for that on a 2-core node, and going on empty loses the call's
+    /// earlier state, while waiting longer only delays it.
+    /// </summary>
+    public TimeSpan RestoreTimeout { get; init; } = TimeSpan.FromSeconds(30);
 }
 
 /// <summary>Registry key of the node's <see cref="DialogRowWriter"/>.</summary>
