@@ -130,12 +130,17 @@ public sealed class DialogStore(NpgsqlDataSource dataSource)
         p.Add(Array(rows, r => Clean(r.Node), NpgsqlDbType.Text));
         var written = await cmd.ExecuteNonQueryAsync(ct);
 
-        var ids = rows.Select(r => r.CallId).ToArray();
+        // Only a row written as ended can leave an uncounted ended call behind (a table row that is ended already was
+        // counted by the transaction that ended it), so the counting statements look up those and no others: most
+        // rows of a flush are calls still ringing or talking.
+        var ended = rows.Where(r => r.EndedAt is not null && r.Kind == "CALL").Select(r => r.CallId).ToArray();
+        var withMos = rows.Where(r => r.EndedAt is not null && r.MosAvg is not null && r.Kind == "CALL").Select(r => r.CallId).ToArray();
         var delta = new StatsDelta();
         var calls = new List<CountedCall>();
+        if (ended.Length > 0)
         await using (var count = new NpgsqlCommand(CountEndedSql, connection, tx))
         {
-            count.Parameters.Add(new NpgsqlParameter { Value = ids, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+            count.Parameters.Add(new NpgsqlParameter { Value = ended, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
             await using var r = await count.ExecuteReaderAsync(ct);
             while (await r.ReadAsync(ct))
             {
@@ -146,9 +151,10 @@ public sealed class DialogStore(NpgsqlDataSource dataSource)
             }
         }
         var mos = new List<double>();
+        if (withMos.Length > 0)
         await using (var count = new NpgsqlCommand(CountMosSql, connection, tx))
         {
-            count.Parameters.Add(new NpgsqlParameter { Value = ids, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+            count.Parameters.Add(new NpgsqlParameter { Value = withMos, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
             await using var r = await count.ExecuteReaderAsync(ct);
             while (await r.ReadAsync(ct))
             {

@@ -22,40 +22,56 @@ public static class DialogRouting
     /// </summary>
     public static bool TryRoute(CapturedMessage message, IActorRef dialogRegion)
     {
+        var route = Plan(message);
+        route.Send(dialogRegion);
+        return !route.IsEmpty;
+    }
+
+    /// <summary>What the message asks of the dialog region, parsing its payload as needed. Never throws.</summary>
+    public static DialogRoute Plan(CapturedMessage message)
+    {
+        if (message.ProtocolType != HepMessageDecoder.SipProtocolType)
+            return PlanParsed(message, default);
+        if (message.CallId is null || message.ParseError is not null || !SipParser.TryParse(message.Payload.Span, out var sip, out _))
+            return DialogRoute.None;
+        return PlanParsed(message, sip);
+    }
+
+    /// <summary>
+    /// What the message asks of the dialog region, given the SIP message the ingest decoder already parsed from its
+    /// payload (ignored for other payload types). Runs on the decode workers, so the graph's one ordered stage only
+    /// tells. Never throws.
+    /// </summary>
+    public static DialogRoute PlanParsed(CapturedMessage message, in SipMessage sip)
+    {
         try
         {
             return message.ProtocolType switch
             {
-                HepMessageDecoder.SipProtocolType => RouteSip(message, dialogRegion),
-                LogProtocolType => RouteLog(message, dialogRegion),
-                RtcpProtocolType or 32 or 34 or 35 or 99 => RouteQos(message, dialogRegion),
-                _ => false,
+                HepMessageDecoder.SipProtocolType => PlanSip(message, sip),
+                LogProtocolType => PlanLog(message),
+                RtcpProtocolType or 32 or 34 or 35 or 99 => PlanQos(message),
+                _ => DialogRoute.None,
             };
         }
         catch (Exception)
         {
             // A message the parsers accepted but this reduction chokes on is still stored; it only misses its dialog.
-            return false;
+            return DialogRoute.None;
         }
     }
 
-    private static bool RouteSip(CapturedMessage message, IActorRef dialogRegion)
+    private static DialogRoute PlanSip(CapturedMessage message, in SipMessage sip)
     {
         if (message.CallId is null || message.ParseError is not null)
-            return false;
+            return DialogRoute.None;
         var payload = message.Payload.Span;
-        // The ingest decoder parsed this payload already but keeps only the stored columns; a second parse of the
-        // header block (about a microsecond) is cheaper than widening the stored record for every message.
-        if (!SipParser.TryParse(payload, out var sip, out _))
-            return false;
         var command = ToCommand(message, payload, sip);
-        dialogRegion.Tell(command);
-
         if (command.Method == "PUBLISH" && sip.ContentType.EqualsIgnoreCase(payload, "application/vq-rtcpxr"u8)
             && QosParsing.TryParseVqReport(sip.Body.Of(payload), message.TimestampMicros, "vq-rtcpxr", out var callId, out var report)
             && callId is not null)
-            dialogRegion.Tell(new DialogCommands.AttachQos(callId, report));
-        return true;
+            return new DialogRoute(command, new DialogCommands.AttachQos(callId, report));
+        return new DialogRoute(command, null);
     }
 
     public static DialogCommands.RecordSipMessage ToCommand(CapturedMessage message, ReadOnlySpan<byte> payload, in SipMessage sip)
@@ -65,14 +81,15 @@ public static class DialogRouting
         {
             CallId = message.CallId ?? sip.CallId.ToString(payload),
             TimestampMicros = message.TimestampMicros,
-            Method = sip.IsRequest ? sip.Method.ToString(payload) : null,
+            // The decoder's strings where it made them (same slices of the same payload), so a message carries one copy.
+            Method = sip.IsRequest ? message.Method ?? HepMessageDecoder.MethodName(sip.MethodKind, sip.Method, payload) : null,
             StatusCode = sip.IsRequest ? 0 : sip.StatusCode,
-            ReasonPhrase = sip.IsRequest ? null : NullIfEmpty(sip.ReasonPhrase.ToString(payload)),
+            ReasonPhrase = sip.IsRequest ? null : message.ReasonPhrase ?? NullIfEmpty(sip.ReasonPhrase.ToString(payload)),
             CSeqNumber = sip.CSeqNumber,
-            CSeqMethod = NullIfEmpty(sip.CSeqMethod.ToString(payload)),
+            CSeqMethod = message.CSeqMethod ?? (sip.CSeqMethod.IsEmpty ? null : HepMessageDecoder.MethodName(sip.CSeqMethodKind, sip.CSeqMethod, payload)),
             ViaBranch = NullIfEmpty(sip.Via.Branch.ToString(payload)),
-            FromTag = NullIfEmpty(sip.From.Tag.ToString(payload)),
-            ToTag = NullIfEmpty(sip.To.Tag.ToString(payload)),
+            FromTag = message.FromTag ?? NullIfEmpty(sip.From.Tag.ToString(payload)),
+            ToTag = message.ToTag ?? NullIfEmpty(sip.To.Tag.ToString(payload)),
             FromUser = message.FromUser,
             ToUser = message.ToUser,
             RuriUser = message.RuriUser,
@@ -94,32 +111,27 @@ public static class DialogRouting
         };
     }
 
-    private static bool RouteLog(CapturedMessage message, IActorRef dialogRegion)
+    private static DialogRoute PlanLog(CapturedMessage message)
     {
         if (message.CorrelationId is not { Length: > 0 } callId)
-            return false;
+            return DialogRoute.None;
         var text = System.Text.Encoding.UTF8.GetString(message.Payload.Span).TrimEnd('\r', '\n', '\0');
-        dialogRegion.Tell(new DialogCommands.AttachLog(callId, new LogEntry(message.TimestampMicros, text)));
-        return true;
+        return new DialogRoute(new DialogCommands.AttachLog(callId, new LogEntry(message.TimestampMicros, text)), null);
     }
 
-    private static bool RouteQos(CapturedMessage message, IActorRef dialogRegion)
+    private static DialogRoute PlanQos(CapturedMessage message)
     {
         if (!QosParsing.TryParse(message.ProtocolType, message.Payload.Span, message.TimestampMicros, message.SourceIp.ToString(),
                 out var embeddedCallId, out var report))
-            return false;
+            return DialogRoute.None;
         if ((message.CorrelationId ?? embeddedCallId) is { Length: > 0 } callId)
-        {
-            dialogRegion.Tell(new DialogCommands.AttachQos(callId, report));
-            return true;
-        }
+            return new DialogRoute(new DialogCommands.AttachQos(callId, report), null);
         if (message.ProtocolType != RtcpProtocolType)
-            return false;
+            return DialogRoute.None;
         // RTCP travels between the media endpoints the SDP announced: try where it was sent, then where it came from.
         var destination = Endpoint(message.DestinationIp, message.DestinationPort);
         var source = Endpoint(message.SourceIp, message.SourcePort);
-        dialogRegion.Tell(new MediaIndexCommands.ResolveQos(MediaIndexCommands.BucketOf(destination), destination, source, report));
-        return true;
+        return new DialogRoute(new MediaIndexCommands.ResolveQos(MediaIndexCommands.BucketOf(destination), destination, source, report), null);
     }
 
     public static string Endpoint(IPAddress address, int port) =>
@@ -143,4 +155,24 @@ public static class DialogRouting
     }
 
     private static string? NullIfEmpty(string value) => value.Length == 0 ? null : value;
+}
+
+/// <summary>
+/// What one captured message asks of the dialog region: at most two commands (a SIP message, and the report a
+/// vq-rtcpxr PUBLISH carries), planned off the graph's ordered stage and told in order by it.
+/// </summary>
+public readonly record struct DialogRoute(object? First, object? Second)
+{
+    public static readonly DialogRoute None = default;
+
+    public bool IsEmpty => First is null;
+
+    public void Send(IActorRef dialogRegion)
+    {
+        if (First is null)
+            return;
+        dialogRegion.Tell(First);
+        if (Second is not null)
+            dialogRegion.Tell(Second);
+    }
 }

@@ -19,8 +19,16 @@ public static class HepMessageDecoder
 {
     public const byte SipProtocolType = 1;
 
-    public static DecodeOutcome Decode(byte[] data, string? nodeName, byte[]? requiredAuthKey = null)
+    public static DecodeOutcome Decode(byte[] data, string? nodeName, byte[]? requiredAuthKey = null) =>
+        Decode(data, nodeName, requiredAuthKey, out _);
+
+    /// <summary>
+    /// As <see cref="Decode(byte[],string?,byte[]?)"/>, and hands out the parsed SIP message (slices into the
+    /// message's payload) so the dialog routing need not parse it again; default unless the message is SIP that parsed.
+    /// </summary>
+    public static DecodeOutcome Decode(byte[] data, string? nodeName, byte[]? requiredAuthKey, out SipMessage sip)
     {
+        sip = default;
         ReadOnlySpan<byte> span = data;
         if (!HepDecoder.TryDecode(span, out var packet, out var error, out var offset))
             return new DecodeOutcome(null, $"HEP decode failed: {error} at offset {offset} of {data.Length} bytes");
@@ -36,62 +44,112 @@ public static class HepMessageDecoder
             ? packet.ToMessage(span).Payload
             : packet.Payload.Of(span).ToArray();
 
-        var message = new CapturedMessage
+        var sourceIp = packet.SourceAddress.ToIPAddress();
+        var destinationIp = packet.DestinationAddress.ToIPAddress();
+        var node = packet.NodeName.IsEmpty ? nodeName : Text(packet.NodeName.Of(span));
+        var correlationId = packet.CorrelationId.IsEmpty ? null : Text(packet.CorrelationId.Of(span));
+        int? vlan = packet.HasVlan ? packet.Vlan : null;
+
+        string? parseError = null;
+        if (packet.ProtocolType == SipProtocolType && !SipParser.TryParse(payload.Span, out sip, out var sipError))
+        {
+            sip = default;
+            parseError = "SIP: " + sipError;
+        }
+        if (packet.ProtocolType != SipProtocolType || parseError is not null)
+        {
+            return new DecodeOutcome(new CapturedMessage
+            {
+                TimestampMicros = packet.TimestampUnixMicros,
+                Profile = parseError is null ? ProfileOf(packet.ProtocolType, null) : MessageProfile.Default,
+                ProtocolType = packet.ProtocolType,
+                IpProtocol = packet.IpProtocol,
+                Transport = TransportOf(packet.IpProtocol),
+                Vlan = vlan,
+                SourceIp = sourceIp,
+                SourcePort = packet.SourcePort,
+                DestinationIp = destinationIp,
+                DestinationPort = packet.DestinationPort,
+                CaptureId = packet.CaptureId,
+                NodeName = node,
+                CorrelationId = correlationId,
+                ParseError = parseError,
+                Payload = payload,
+            }, null);
+        }
+
+        // SIP: one record per message, built once (the hot path of every packet).
+        var body = payload.Span;
+        var method = sip.IsRequest ? MethodName(sip.MethodKind, sip.Method, body) : null;
+        var cseqMethod = sip.CSeqMethod.IsEmpty ? null : MethodName(sip.CSeqMethodKind, sip.CSeqMethod, body);
+        var userAgent = sip.UserAgent.IsEmpty ? sip.Server : sip.UserAgent;
+        return new DecodeOutcome(new CapturedMessage
         {
             TimestampMicros = packet.TimestampUnixMicros,
-            Profile = ProfileOf(packet.ProtocolType, null),
+            Profile = ProfileOf(SipProtocolType, cseqMethod ?? method),
             ProtocolType = packet.ProtocolType,
             IpProtocol = packet.IpProtocol,
-            Transport = TransportOf(packet.IpProtocol),
-            Vlan = packet.HasVlan ? packet.Vlan : null,
-            SourceIp = packet.SourceAddress.ToIPAddress(),
+            Transport = ViaTransport(sip.Via.Transport.Of(body)) ?? TransportOf(packet.IpProtocol),
+            Vlan = vlan,
+            SourceIp = sourceIp,
             SourcePort = packet.SourcePort,
-            DestinationIp = packet.DestinationAddress.ToIPAddress(),
+            DestinationIp = destinationIp,
             DestinationPort = packet.DestinationPort,
             CaptureId = packet.CaptureId,
-            NodeName = packet.NodeName.IsEmpty ? nodeName : Text(packet.NodeName.Of(span)),
-            CorrelationId = packet.CorrelationId.IsEmpty ? null : Text(packet.CorrelationId.Of(span)),
-            Payload = payload,
-        };
-
-        return packet.ProtocolType == SipProtocolType
-            ? new DecodeOutcome(WithSip(message, payload.Span), null)
-            : new DecodeOutcome(message, null);
-    }
-
-    private static CapturedMessage WithSip(CapturedMessage message, ReadOnlySpan<byte> payload)
-    {
-        if (!SipParser.TryParse(payload, out var sip, out var error))
-            return message with { Profile = MessageProfile.Default, ParseError = "SIP: " + error };
-
-        var method = sip.IsRequest ? sip.Method.ToString(payload) : null;
-        var cseqMethod = NullIfEmpty(sip.CSeqMethod.ToString(payload));
-        var userAgent = sip.UserAgent.IsEmpty ? sip.Server : sip.UserAgent;
-        var via = NullIfEmpty(sip.Via.Transport.ToString(payload).ToUpperInvariant());
-        return message with
-        {
-            Profile = ProfileOf(SipProtocolType, cseqMethod ?? method),
-            Transport = via ?? message.Transport,
-            CallId = NullIfEmpty(sip.CallId.ToString(payload)),
+            NodeName = node,
             // The HEP correlation chunk wins; otherwise the leg-correlation header (X-CID and configured ones).
-            CorrelationId = message.CorrelationId ?? NullIfEmpty(sip.CorrelationId.ToString(payload)),
+            CorrelationId = correlationId ?? NullIfEmpty(sip.CorrelationId.ToString(body)),
+            CallId = NullIfEmpty(sip.CallId.ToString(body)),
             Method = method,
             StatusCode = sip.IsRequest ? null : sip.StatusCode,
-            ReasonPhrase = sip.IsRequest ? null : NullIfEmpty(sip.ReasonPhrase.ToString(payload)),
-            RuriUser = sip.IsRequest ? NullIfEmpty(sip.RequestUri.User.ToString(payload)) : null,
-            RuriDomain = sip.IsRequest ? NullIfEmpty(sip.RequestUri.Host.ToString(payload)) : null,
-            FromUser = NullIfEmpty(sip.From.Uri.User.ToString(payload)),
-            FromDomain = NullIfEmpty(sip.From.Uri.Host.ToString(payload)),
-            FromTag = NullIfEmpty(sip.From.Tag.ToString(payload)),
-            ToUser = NullIfEmpty(sip.To.Uri.User.ToString(payload)),
-            ToDomain = NullIfEmpty(sip.To.Uri.Host.ToString(payload)),
-            ToTag = NullIfEmpty(sip.To.Tag.ToString(payload)),
+            ReasonPhrase = sip.IsRequest ? null : NullIfEmpty(sip.ReasonPhrase.ToString(body)),
+            RuriUser = sip.IsRequest ? NullIfEmpty(sip.RequestUri.User.ToString(body)) : null,
+            RuriDomain = sip.IsRequest ? NullIfEmpty(sip.RequestUri.Host.ToString(body)) : null,
+            FromUser = NullIfEmpty(sip.From.Uri.User.ToString(body)),
+            FromDomain = NullIfEmpty(sip.From.Uri.Host.ToString(body)),
+            FromTag = NullIfEmpty(sip.From.Tag.ToString(body)),
+            ToUser = NullIfEmpty(sip.To.Uri.User.ToString(body)),
+            ToDomain = NullIfEmpty(sip.To.Uri.Host.ToString(body)),
+            ToTag = NullIfEmpty(sip.To.Tag.ToString(body)),
             CSeqNumber = sip.CSeqMethod.IsEmpty ? null : sip.CSeqNumber,
             CSeqMethod = cseqMethod,
-            UserAgent = NullIfEmpty(userAgent.ToString(payload)),
-            HeadersJson = HeadersJson(sip, payload),
-        };
+            UserAgent = NullIfEmpty(userAgent.ToString(body)),
+            HeadersJson = HeadersJson(sip, body),
+            Payload = payload,
+        }, null);
     }
+
+    /// <summary>The method as a string; the standard ones are shared constants rather than a copy per message.</summary>
+    public static string MethodName(SipMethod kind, SipSlice slice, ReadOnlySpan<byte> payload) => kind switch
+    {
+        SipMethod.Invite => "INVITE",
+        SipMethod.Ack => "ACK",
+        SipMethod.Bye => "BYE",
+        SipMethod.Cancel => "CANCEL",
+        SipMethod.Register => "REGISTER",
+        SipMethod.Options => "OPTIONS",
+        SipMethod.Prack => "PRACK",
+        SipMethod.Update => "UPDATE",
+        SipMethod.Refer => "REFER",
+        SipMethod.Info => "INFO",
+        SipMethod.Message => "MESSAGE",
+        SipMethod.Subscribe => "SUBSCRIBE",
+        SipMethod.Notify => "NOTIFY",
+        SipMethod.Publish => "PUBLISH",
+        _ => slice.ToString(payload),
+    };
+
+    private static string? ViaTransport(ReadOnlySpan<byte> transport) => transport.Length switch
+    {
+        0 => null,
+        2 when Ascii.EqualsIgnoreCase(transport, "WS"u8) => "WS",
+        3 when Ascii.EqualsIgnoreCase(transport, "UDP"u8) => "UDP",
+        3 when Ascii.EqualsIgnoreCase(transport, "TCP"u8) => "TCP",
+        3 when Ascii.EqualsIgnoreCase(transport, "TLS"u8) => "TLS",
+        3 when Ascii.EqualsIgnoreCase(transport, "WSS"u8) => "WSS",
+        4 when Ascii.EqualsIgnoreCase(transport, "SCTP"u8) => "SCTP",
+        _ => Text(transport).ToUpperInvariant(),
+    };
 
     /// <summary>The parsed fields that have no column of their own, as a JSON object for the JSONB column.</summary>
     public static string? HeadersJson(in SipMessage sip, ReadOnlySpan<byte> payload)

@@ -58,47 +58,91 @@ public static class IngestGraph
         IReadOnlyList<ICapturedMessageObserver>? observers = null)
     {
         var watchers = observers ?? [];
-        var storeSink = Flow.Create<CapturedMessage>()
-            .GroupedWithin(options.StoreBatchSize, options.StoreBatchInterval)
-            .SelectAsyncUnordered(options.StoreParallelism, batch => StoreBatch(batch.ToList(), options, store, spool, counters, logger))
+        // Store batches are gathered from whole decode batches (weighted by their size), not message by message:
+        // the graph's per-element cost then falls on a few hundred lists a second instead of every message.
+        var storeSink = Flow.Create<List<CapturedMessage>>()
+            .GroupedWeightedWithin(options.StoreBatchSize, options.StoreBatchSize, options.StoreBatchInterval, messages => (long)messages.Count)
+            .SelectAsyncUnordered(options.StoreParallelism, lists => StoreBatch(Concat(lists), options, store, spool, counters, logger))
             .ToMaterialized(Sink.Ignore<int>(), Keep.Right);
 
         // Decoding runs on pool threads in small batches: a task per packet would cost more than the decode itself.
+        // The decode workers also plan each message's dialog commands (with the SIP they parsed), so the one
+        // ordered stage after them only tells, in arrival order, and hands the messages on to the store.
         return ChannelSource.FromReader(source)
             .GroupedWithin(options.DecodeBatchSize, options.DecodeBatchInterval)
             .SelectAsync(options.DecodeParallelism, batch => Task.Run(() => DecodeBatch(batch, options, counters, logger)))
-            .SelectMany(messages => messages)
-            .WireTap(message =>
+            .Select(decoded =>
             {
-                RouteToDialog(message, dialogRegion, counters);
-                foreach (var observer in watchers)
+                var messages = decoded.Messages;
+                for (var i = 0; i < messages.Count; i++)
                 {
-                    if (observer.IsListening)
-                        observer.OnMessage(message);
+                    try
+                    {
+                        var route = decoded.Routes[i];
+                        if (!route.IsEmpty)
+                        {
+                            route.Send(dialogRegion);
+                            counters.OnRouted();
+                        }
+                        foreach (var observer in watchers)
+                        {
+                            if (observer.IsListening)
+                                observer.OnMessage(messages[i]);
+                        }
+                    }
+                    catch (Exception e)
+                    {
+                        // The message is still stored; only its dialog or a live view misses it, and its neighbours do not.
+                        logger.LogWarning(e, "Routing a message of Call-ID {CallId} failed", messages[i].CallId);
+                    }
                 }
+                return messages;
             })
+            .Where(messages => messages.Count > 0)
             // Belt and braces: an unexpected exception in a stage loses that element, never the graph.
             .WithAttributes(ActorAttributes.CreateSupervisionStrategy(Deciders.ResumingDecider))
             .RunWith(storeSink, materializer);
     }
 
-    private static List<CapturedMessage> DecodeBatch(IEnumerable<HepDatagram> batch, HepIngestOptions options, IngestCounters counters, ILogger logger)
+    private static List<CapturedMessage> Concat(IEnumerable<List<CapturedMessage>> lists)
     {
-        var messages = new List<CapturedMessage>();
-        foreach (var datagram in batch)
+        List<CapturedMessage>? all = null;
+        foreach (var list in lists)
         {
-            if (Decode(datagram, options, counters, logger).Message is { } message)
-                messages.Add(message);
+            if (all is null)
+                all = list;
+            else
+                all.AddRange(list);
         }
-        return messages;
+        return all ?? [];
     }
 
-    private static DecodeOutcome Decode(HepDatagram datagram, HepIngestOptions options, IngestCounters counters, ILogger logger)
+    /// <summary>The messages of one decode batch and, index by index, what each asks of the dialogs.</summary>
+    private sealed record DecodedBatch(List<CapturedMessage> Messages, List<DialogRoute> Routes);
+
+    private static DecodedBatch DecodeBatch(IEnumerable<HepDatagram> batch, HepIngestOptions options, IngestCounters counters, ILogger logger)
+    {
+        var messages = new List<CapturedMessage>(options.DecodeBatchSize);
+        var routes = new List<DialogRoute>(options.DecodeBatchSize);
+        foreach (var datagram in batch)
+        {
+            if (Decode(datagram, options, counters, logger, out var sip).Message is { } message)
+            {
+                messages.Add(message);
+                routes.Add(DialogRouting.PlanParsed(message, sip));
+            }
+        }
+        return new DecodedBatch(messages, routes);
+    }
+
+    private static DecodeOutcome Decode(HepDatagram datagram, HepIngestOptions options, IngestCounters counters, ILogger logger,
+        out Homer.Sip.SipMessage sip)
     {
         DecodeOutcome outcome;
+        sip = default;
         try
         {
-            outcome = HepMessageDecoder.Decode(datagram.Data, options.NodeName, datagram.Source.RequiredAuthKey);
+            outcome = HepMessageDecoder.Decode(datagram.Data, options.NodeName, datagram.Source.RequiredAuthKey, out sip);
         }
         catch (Exception e)
         {
@@ -123,12 +167,6 @@ public static class IngestGraph
                 outcome.Message.ProtocolType, datagram.Sender, outcome.Message.ParseError);
         }
         return outcome;
-    }
-
-    private static void RouteToDialog(CapturedMessage message, IActorRef dialogRegion, IngestCounters counters)
-    {
-        if (DialogRouting.TryRoute(message, dialogRegion))
-            counters.OnRouted();
     }
 
     private static async Task<int> StoreBatch(IReadOnlyList<CapturedMessage> batch, HepIngestOptions options,
