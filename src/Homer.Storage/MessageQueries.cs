@@ -154,7 +154,7 @@ public sealed record CSeqFilter(long? Number, string? Method)
         var parts = (text ?? "").Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries);
         if (parts.Length == 0)
             return null;
-        static bool IsMethod(string s) => char.IsAsciiLetter(s[0]) && s.All(c => char.IsAsciiLetter(c) || c is '-' or '_' or '.' or '!' or '%' or '~' or '+' or '\'');
+        static bool IsMethod(string s) => char.IsAsciiLetter(s[0]) && s.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' or '!' or '%' or '~' or '+' or '\'');
         static bool IsNumber(string s, out long n) =>
             long.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out n) && n <= uint.MaxValue;
         if (parts.Length == 1 && IsNumber(parts[0], out var only))
