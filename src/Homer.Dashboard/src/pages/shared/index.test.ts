@@ -66,7 +66,7 @@ describe('shared call page', () => {
     fetchMock.mockResolvedValue(json({ callId: 'only', expiresAt: '2026-11-28T10:00:00.000000Z', messages: [] }))
     const wrapper = await mountShared('sh.one.call')
     expect(wrapper.get('[data-testid="shared-title"]').text()).toBe('only')
-    expect(wrapper.get('[data-testid="shared-empty"]').exists()).toBe(true)
+    expect(wrapper.find('[data-testid="shared-empty"]').exists()).toBe(true)
   })
 })
 
