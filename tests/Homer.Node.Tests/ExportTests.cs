@@ -143,6 +143,10 @@ public sealed class ExportTests(NodeFixture node) : IClassFixture<NodeFixture>
         var path = (await node.GraphQL("mutation ($c: [String!]) { createShareLink(callIds: $c) { path } }", new { c = ids.Append(ids[0]).ToArray() }))
             .GetProperty("createShareLink").GetProperty("path").GetString()!;
 
+        // The signed claims hold the Call-IDs once (the token is a URL that people paste into chats).
+        var claims = Encoding.UTF8.GetString(System.Buffers.Text.Base64Url.DecodeFromChars(path.Split('.')[1]));
+        Assert.Single(claims.Split(ids[1])[1..]);
+        Assert.DoesNotContain("AllCallIds", claims, StringComparison.Ordinal);
         using var anonymous = node.Client(null);
         var shared = JsonDocument.Parse(await anonymous.GetStringAsync(path)).RootElement;
         Assert.Equal(ids, shared.GetProperty("callIds").EnumerateArray().Select(e => e.GetString()!));

@@ -43,6 +43,7 @@ public sealed class TokenService(TimeProvider clock)
         [property: JsonPropertyName("exp")] long ExpiresUnix,
         [property: JsonPropertyName("cids")] IReadOnlyList<string>? CallIds = null)
     {
+        [JsonIgnore]
         public IReadOnlyList<string> AllCallIds => CallIds is { Count: > 0 } ids ? ids : [CallId];
     }
 

@@ -162,14 +162,17 @@ describe('SIP search and call details in the dashboard', () => {
     assert.match(first, /INVITE sip:bob@example\.com SIP\/2\.0/)
     assert.match(download.suggestedFilename(), /\.pcap$/)
 
-    // The text export and a share link that works without a login.
+    // The text export and a share link that works without a login (the page itself: views.e2e.test.mjs).
     const [text] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-text').click()])
     const lines = (await readFile(await text.path(), 'utf8')).split('\n')
     assert.match(lines[0], /^U \d{4}\/\d{2}\/\d{2} \d{2}:\d{2}:\d{2}\.\d{6} 192\.0\.2\.10:5060 -> 198\.51\.100\.20:5062$/)
     await page.getByTestId('share-create').click()
-    const shareUrl = await page.getByTestId('share-url').inputValue()
-    const shared = await (await fetch(shareUrl)).json()
+    const shareUrl = new URL(await page.getByTestId('share-url').inputValue())
+    assert.match(shareUrl.pathname, /^\/shared\/sh\./, 'the link opens the read-only page of the dashboard')
+    // The same token read by a tool, without any session.
+    const shared = await (await fetch(`${HOMER_URL}/api/share/${shareUrl.pathname.slice('/shared/'.length)}`)).json()
     assert.equal(shared.callId, callId)
+    assert.deepEqual(shared.callIds, [callId])
     assert.equal(shared.messages.length, call.length)
     assert.deepEqual(pageErrors, [], 'no uncaught errors in the page')
   })
