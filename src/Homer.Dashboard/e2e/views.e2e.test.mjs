@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import {
-  ADMIN_PASSWORD, ADMIN_USER, assertNodeReachable, buildCall, encode, encodeVqReport, graphql, hasField, HOMER_URL, launchBrowser, openLoggedIn, screenshot, sendOverHep, uniqueCallId, waitForStored,
+  ADMIN_PASSWORD, ADMIN_USER, assertNodeReachable, buildCall, eventually, encode, encodeVqReport, graphql, hasField, HOMER_URL, launchBrowser, openLoggedIn, screenshot, sendOverHep, uniqueCallId, waitForStored,
 } from './lib.mjs'
 
 describe('main views', () => {
@@ -67,16 +67,17 @@ describe('main views', () => {
     await sendOverHep([...call, ...leg].map((m) => encode(m, start)))
     await waitForStored(callId, call.length)
     await waitForStored(legId, leg.length)
+    // The dialogs correlate the leg (X-CID) asynchronously: open the page once the API draws both.
+    await eventually(
+      async () => (await graphql('query ($ids: [String!]!) { callFlow(callIds: $ids, includeLegs: true) { events { messageId } } }', { ids: [callId] }))
+        .callFlow.events.length === call.length + leg.length,
+      'the B2BUA leg correlated with the call',
+    )
     await page.goto(`${HOMER_URL}/call?callId=${encodeURIComponent(callId)}`)
-    await page.getByTestId('ladder-arrow').first().waitFor()
+    await page.getByTestId('ladder-arrow').nth(call.length + leg.length - 1).waitFor()
     const hosts = await page.getByTestId('ladder-host').allTextContents()
     assert.match(hosts[0], new RegExp(`${name}.*${ip.replace(/\./g, '\\.')}:5060`))
     // With the leg: three hosts (caller, B2BUA, carrier), both legs' arrows, one colour per leg.
-    for (let i = 0; i < 10 && (await page.getByTestId('ladder-arrow').count()) < call.length + leg.length; i++) {
-      await page.waitForTimeout(1000)
-      await page.reload()
-      await page.getByTestId('ladder-arrow').first().waitFor()
-    }
     assert.equal(await page.getByTestId('ladder-arrow').count(), call.length + leg.length, 'the correlated leg is drawn')
     const colours = await page.getByTestId('ladder-arrow').evaluateAll((els) => new Set(els.map((e) => e.querySelector('path').getAttribute('stroke'))).size)
     assert.equal(colours, 2)
@@ -99,14 +100,14 @@ describe('main views', () => {
     await sendOverHep(call.map((m) => encode(m, start)))
     await waitForStored(callId, call.length)
     await sendOverHep([encodeVqReport(callId, start + 9_900_000, { mosLq: 3.1, loss: 2.5 })])
+    // The report is correlated asynchronously: open the tab once the API has attached it.
+    await eventually(
+      async () => (await graphql('query ($ids: [String!]!) { qos(callIds: $ids) { points { mos } } }', { ids: [callId] })).qos.some((q) => q.points.length > 0),
+      'the RTCP-XR report attached to the call',
+    )
     await page.goto(`${HOMER_URL}/call?callId=${encodeURIComponent(callId)}&tab=qos`)
     const charts = page.getByTestId('qos-chart')
-    for (let i = 0; i < 20 && !(await charts.count()); i++) {
-      // The report is correlated asynchronously: reload until it is attached.
-      await page.waitForTimeout(1000)
-      await page.reload()
-      await page.locator('[data-testid="qos-chart"], [data-testid="qos-empty"]').first().waitFor()
-    }
+    await charts.nth(3).waitFor()
     assert.equal(await charts.count(), 4, 'MOS, loss, jitter and delay charts')
     assert.match(await page.locator('.qos-tab').textContent(), /3\.1/)
     await screenshot(page, 'qos')
@@ -212,11 +213,15 @@ describe('main views', () => {
     await sendOverHep([encode(scan, Date.now() * 1000)])
     const row = page.getByTestId('alarm-row').filter({ hasText: ip })
     // Pushed by the alarms subscription; refreshed by hand as well in case the page subscribed late.
-    for (let i = 0; i < 20 && !(await row.count()); i++) {
-      await page.waitForTimeout(1000)
-      if (!(await row.count())) await page.getByRole('button', { name: 'Refresh' }).click()
+    for (let i = 0; ; i++) {
+      try {
+        await row.first().waitFor({ timeout: 1000 })
+        break
+      } catch (e) {
+        if (i >= 20) throw e
+        await page.getByRole('button', { name: 'Refresh' }).click()
+      }
     }
-    await row.first().waitFor()
     assert.match(await row.first().textContent(), /SCANNER/)
     await screenshot(page, 'alarms')
     await row.first().getByTestId('alarm-ack').click()
