@@ -85,12 +85,12 @@ describe('admin pages', () => {
     await form.getByTestId('rule-severity').selectOption('CRITICAL')
     await form.getByTestId('rule-threshold').fill('40')
     await form.getByTestId('rule-enabled').uncheck()
+    await screenshot(page, 'alarm-rules')
     await form.getByTestId('rule-threshold').press('Enter')
     await form.waitFor({ state: 'detached' })
     await row.filter({ hasText: 'CRITICAL' }).waitFor()
     const edited = await ruleByName(name)
     assert.deepEqual({ severity: edited.severity, threshold: edited.threshold, enabled: edited.enabled, id: edited.id }, { severity: 'CRITICAL', threshold: 40, enabled: false, id: stored.id })
-    await screenshot(page, 'alarm-rules')
 
     // Delete, after the confirmation.
     page.once('dialog', (d) => void d.accept())
