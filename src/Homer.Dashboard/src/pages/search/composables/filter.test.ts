@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { buildDialogFilter, buildMessageFilter, buildSearch, FilterError, formFromQuery, hasCriteria, queryFromFilter, queryFromForm } from './filter'
+import { buildDialogFilter, ignoredInCallSearch, buildMessageFilter, buildSearch, FilterError, formFromQuery, hasCriteria, queryFromFilter, queryFromForm } from './filter'
 
 describe('buildMessageFilter', () => {
   it('trims the Call-ID', () => {
@@ -77,6 +77,12 @@ describe('buildSearch: the full field set', () => {
     expect(() => buildSearch({ srcPort: '70000' })).toThrow(/port number/)
     expect(() => buildSearch({ limit: '0' })).toThrow(/Limit/)
     expect(() => buildSearch({ method: 'INV ITE$' })).toThrow(/neither a SIP method/)
+  })
+
+  it('names the filled-in fields a call search cannot use', () => {
+    expect(ignoredInCallSearch({ fromUser: 'alice', cseq: '1 INVITE', reason: 'busy', method: '486 5xx' })).toEqual(['CSeq', 'reason'])
+    expect(ignoredInCallSearch({ method: 'INVITE', srcIp: '10.0.0.1', dstIp: '10.0.0.2', diversion: '900' })).toEqual(['method', 'Diversion', 'destination IP'])
+    expect(ignoredInCallSearch({ fromUser: 'alice', kind: 'call', range: '1h' })).toEqual([])
   })
 
   it('builds the call (dialog) filter from the same form', () => {

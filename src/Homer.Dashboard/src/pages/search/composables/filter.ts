@@ -171,6 +171,20 @@ export function parseMethods(value: string | null | undefined): { methods: strin
   return { methods: [...new Set(methods)], statusCodes: [...new Set(statusCodes)] }
 }
 
+const MESSAGE_ONLY: readonly [keyof SearchForm, string][] = [
+  ['userAgent', 'user agent'], ['method', 'method'], ['cseq', 'CSeq'], ['reason', 'reason'], ['diversion', 'Diversion'],
+  ['srcPort', 'source port'], ['dstPort', 'destination port'], ['captureId', 'capture id'], ['payload', 'payload'],
+]
+
+/** The filled-in fields a call search cannot use (a dialog row has no such column), as labels for a notice. */
+export function ignoredInCallSearch(form: SearchForm): string[] {
+  const ignored = MESSAGE_ONLY.filter(([k]) => text(form[k]) !== undefined && !(k === 'method' && /^[\d\sx,;]+$/i.test(String(form[k]))))
+    .map(([, label]) => label)
+  // One address filters calls (caller or callee); with both, the destination is left out.
+  if (text(form.srcIp) && text(form.dstIp)) ignored.push('destination IP')
+  return ignored
+}
+
 /** The same form as a call (dialog) search; fields that have no dialog counterpart are ignored. */
 export function buildDialogFilter(form: SearchForm, now: Date = new Date()): DialogFilter {
   const built = buildSearch(form, now)
