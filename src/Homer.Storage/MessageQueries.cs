@@ -41,6 +41,22 @@ public sealed record MessageFilter
     public IReadOnlyList<MessageProfile>? Profiles { get; init; }
     /// <summary>Raw payload contains these bytes (UTF-8), case-sensitive.</summary>
     public string? PayloadContains { get; init; }
+    /// <summary>
+    /// CSeq as an engineer types it: a number (<c>102</c>), a method (<c>INVITE</c>, any case) or both
+    /// (<c>102 INVITE</c>). Replies carry their request's CSeq, so <c>1 INVITE</c> finds the INVITE and its replies.
+    /// </summary>
+    public string? CSeq { get; init; }
+    /// <summary>
+    /// Response reason phrase contains this text, case-insensitive (<c>busy</c> finds <c>Busy Here</c>); <c>*</c>
+    /// and <c>?</c> are wildcards inside it. Requests have no reason phrase and never match.
+    /// </summary>
+    public string? Reason { get; init; }
+    /// <summary>
+    /// The (first, most recent) Diversion header's URI: a user (<c>900</c>, <c>+4930123</c>) matches the user part
+    /// of a sip/sips URI or the number of a tel URI; with an <c>@</c> (<c>900@pbx.example.com</c>, scheme optional)
+    /// the user and host must both match. Case-insensitive; <c>*</c> and <c>?</c> are wildcards.
+    /// </summary>
+    public string? Diversion { get; init; }
 }
 
 public sealed record StoredMessage(
@@ -127,6 +143,28 @@ public sealed record MessageSearchOptions
 public sealed record MessagePage(long TotalCount, IReadOnlyList<StoredMessage> Nodes, bool HasNextPage)
 {
     public string? EndCursor => Nodes.Count == 0 ? null : Nodes[^1].Cursor;
+}
+
+/// <summary>A CSeq filter as typed: <c>102 INVITE</c>, <c>102</c> or <c>invite</c>.</summary>
+public sealed record CSeqFilter(long? Number, string? Method)
+{
+    /// <summary>Null for blank text; throws <see cref="MessageFilterException"/> for text that is not a CSeq.</summary>
+    public static CSeqFilter? Parse(string? text)
+    {
+        var parts = (text ?? "").Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries);
+        if (parts.Length == 0)
+            return null;
+        static bool IsMethod(string s) => char.IsAsciiLetter(s[0]) && s.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' or '!' or '%' or '~' or '+' or '\'');
+        static bool IsNumber(string s, out long n) =>
+            long.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out n) && n <= uint.MaxValue;
+        if (parts.Length == 1 && IsNumber(parts[0], out var only))
+            return new CSeqFilter(only, null);
+        if (parts.Length == 1 && IsMethod(parts[0]))
+            return new CSeqFilter(null, parts[0].ToUpperInvariant());
+        if (parts.Length == 2 && IsNumber(parts[0], out var number) && IsMethod(parts[1]))
+            return new CSeqFilter(number, parts[1].ToUpperInvariant());
+        throw new MessageFilterException($"cseq: '{text}' is not a CSeq (a number, a method or both, e.g. '102 INVITE')");
+    }
 }
 
 /// <summary>A filter value the store cannot use, with a message that says which and why.</summary>
@@ -275,6 +313,71 @@ public sealed class MessageQueries(NpgsqlDataSource dataSource, NpgsqlDataSource
             w.Raw($"profile = ANY({w.Add(profiles.Select(p => (short)p).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Smallint)})");
         if (f.PayloadContains is { Length: > 0 } text)
             w.Raw($"position({w.Add(Encoding.UTF8.GetBytes(text), NpgsqlDbType.Bytea)} in payload) > 0");
+        // CSeq, reason and Diversion have no index of their own: they filter the rows that the time range (or the
+        // Call-ID, user or address indexes) select, which is how an engineer narrows a search. See docs/architecture.md.
+        if (CSeqFilter.Parse(f.CSeq) is { } cseq)
+        {
+            if (cseq.Number is { } n) w.Compare("cseq =", n, NpgsqlDbType.Bigint);
+            if (cseq.Method is { } m) w.Compare("cseq_method =", m, NpgsqlDbType.Text);
+        }
+        if (f.Reason?.Trim() is { Length: > 0 } reason)
+            w.Raw($"reason ILIKE {w.Add("%" + LikeBody(reason) + "%", NpgsqlDbType.Text)}");
+        if (f.Diversion?.Trim() is { Length: > 0 } diversion)
+            w.Raw($"headers->>'diversion' ~* {w.Add(DiversionPattern(diversion), NpgsqlDbType.Text)}");
+    }
+
+    /// <summary>The user's text as the body of a LIKE pattern: * and ? become wildcards, LIKE's own characters literal.</summary>
+    internal static string LikeBody(string value)
+    {
+        var like = new StringBuilder(value.Length + 4);
+        foreach (var c in value)
+        {
+            like.Append(c switch
+            {
+                '*' => "%",
+                '?' => "_",
+                '%' or '_' or '\\' => "\\" + c,
+                _ => c.ToString(),
+            });
+        }
+        return like.ToString();
+    }
+
+    /// <summary>
+    /// A regular expression over the stored Diversion value (e.g. <c>"Desk" &lt;sip:900@pbx;user=phone&gt;;reason=busy</c>)
+    /// that finds the asked user, or user@host, right after the URI scheme and ending where the URI part ends.
+    /// </summary>
+    public static string DiversionPattern(string value)
+    {
+        var v = value.Trim().TrimStart('<').TrimEnd('>');
+        foreach (var scheme in (string[])["sips:", "sip:", "tel:"])
+        {
+            if (v.StartsWith(scheme, StringComparison.OrdinalIgnoreCase))
+            {
+                v = v[scheme.Length..];
+                break;
+            }
+        }
+        var at = v.IndexOf('@', StringComparison.Ordinal);
+        if (v.Length == 0 || at == 0 || at == v.Length - 1 || v.AsSpan().IndexOfAny("<>;\" \t") >= 0)
+            throw new MessageFilterException($"diversion: '{value}' is not a user or a user@host");
+        var body = new StringBuilder("(^|[<\\s\"])(sips?|tel):");
+        for (var i = 0; i < v.Length; i++)
+        {
+            var c = v[i];
+            var inUser = at < 0 || i < at;
+            body.Append(c switch
+            {
+                '*' => inUser ? "[^@;>?]*" : "[^;>?:]*",
+                '?' => inUser ? "[^@;>?]" : "[^;>?:]",
+                _ when c > '\x7f' || char.IsAsciiLetterOrDigit(c) || c is '@' or '-' or '_' or '~' or '%' or '!' or '\'' or ',' or '=' or '/' or '&' => c.ToString(),
+                _ => "\\" + c,
+            });
+        }
+        // A bare user ends at the host ('@') or, for tel: URIs and host-less values, at the URI's end; a host ends
+        // before its port, parameters, headers or the closing '>'.
+        body.Append(at < 0 ? "([@;>?]|$)" : "([:;>?]|$)");
+        return body.ToString();
     }
 
     private static NpgsqlInet Inet(string field, string value)
@@ -361,18 +464,7 @@ public sealed class MessageQueries(NpgsqlDataSource dataSource, NpgsqlDataSource
                 Compare(column + " =", value, NpgsqlDbType.Text);
                 return;
             }
-            var like = new StringBuilder(value.Length + 4);
-            foreach (var c in value)
-            {
-                like.Append(c switch
-                {
-                    '*' => "%",
-                    '?' => "_",
-                    '%' or '_' or '\\' => "\\" + c,
-                    _ => c.ToString(),
-                });
-            }
-            Clauses.Add($"{column} LIKE {Add(like.ToString(), NpgsqlDbType.Text)}");
+            Clauses.Add($"{column} LIKE {Add(LikeBody(value), NpgsqlDbType.Text)}");
         }
 
         /// <summary>Like <see cref="Pattern"/> over several columns, any of which may match.</summary>

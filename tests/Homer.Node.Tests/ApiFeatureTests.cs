@@ -394,6 +394,57 @@ public sealed class ApiFeatureTests(ApiFeatureFixture node) : IClassFixture<ApiF
         Assert.Equal(0, nothing.GetProperty("callIds").GetArrayLength());
     }
 
+    [Fact]
+    public async Task Messages_filter_by_CSeq_reason_Diversion_and_transaction_type_on_the_server()
+    {
+        var tag = Guid.NewGuid().ToString("N")[..8];
+        var start = SipCalls.NowMicros().AddHours(-3);
+        var call = SipCalls.BasicCall($"sess-{tag}", $"al{tag}", $"bob{tag}", start).ToList();
+        // A forwarded INVITE that ends busy: Diversion on the INVITE, 486 Busy Here instead of 180/200/ACK/BYE.
+        call[0] = call[0] with { Text = call[0].Text.Replace("Max-Forwards: 70\r\n", "Max-Forwards: 70\r\nDiversion: \"Desk\" <sip:900@pbx.example.com>;reason=user-busy\r\n", StringComparison.Ordinal) };
+        call[2] = call[2] with { Text = call[2].Text.Replace("SIP/2.0 180 Ringing", "SIP/2.0 486 Busy Here", StringComparison.Ordinal) };
+        var legs = call.Take(3).ToList();
+        string Other(string method, int cseq, string first) =>
+            $"{first}\r\nVia: SIP/2.0/UDP 192.0.2.10:5060;branch=z9hG4bK{tag}{cseq}\r\nFrom: <sip:al{tag}@example.com>;tag=a1\r\n" +
+            $"To: <sip:al{tag}@example.com>\r\nCall-ID: {method.ToLowerInvariant()}-{tag}\r\nCSeq: {cseq} {method}\r\nContent-Length: 0\r\n\r\n";
+        legs.Add(new(Other("REGISTER", 5, $"REGISTER sip:example.com SIP/2.0"), SipCalls.Caller, 5060, SipCalls.Proxy, 5060, start.AddSeconds(1)));
+        legs.Add(new(Other("REGISTER", 5, "SIP/2.0 401 Unauthorized"), SipCalls.Proxy, 5060, SipCalls.Caller, 5060, start.AddSeconds(1.1)));
+        legs.Add(new(Other("OPTIONS", 9, $"OPTIONS sip:example.com SIP/2.0"), SipCalls.Caller, 5060, SipCalls.Proxy, 5060, start.AddSeconds(2)));
+        legs.Add(new(Other("OPTIONS", 9, "SIP/2.0 200 OK"), SipCalls.Proxy, 5060, SipCalls.Caller, 5060, start.AddSeconds(2.1)));
+        await node.SendHep(legs.Select(l => SipCalls.Hep3(l)).ToArray());
+        var window = new { from = start.AddSeconds(-1), to = start.AddMinutes(1), fromUser = $"al{tag}" };
+        const string query = """
+            query ($f: MessageFilter!) { messages(filter: $f) { totalCount nodes { callId method statusCode cseq cseqMethod reason profile } } }
+            """;
+        async Task<List<string>> Find(Dictionary<string, object> extra)
+        {
+            var filter = new Dictionary<string, object> { ["from"] = window.from, ["to"] = window.to, ["fromUser"] = window.fromUser };
+            foreach (var (k, v) in extra) filter[k] = v;
+            return (await node.GraphQL(query, new { f = filter })).GetProperty("messages").GetProperty("nodes").EnumerateArray()
+                .Select(n => $"{(n.GetProperty("method").GetString() ?? n.GetProperty("statusCode").GetInt32().ToString(CultureInfo.InvariantCulture))}/{n.GetProperty("profile").GetString()}")
+                .ToList();
+        }
+        await node.Eventually(async () => (await Find([])).Count == 7, "seven messages stored");
+
+        Assert.Equal(["INVITE/CALL", "100/CALL", "486/CALL"], await Find(new() { ["cseq"] = "1 invite" }));
+        Assert.Equal(["REGISTER/REGISTRATION", "401/REGISTRATION"], await Find(new() { ["cseq"] = "5" }));
+        Assert.Equal(["486/CALL"], await Find(new() { ["reason"] = "busy" }));
+        Assert.Equal(["401/REGISTRATION"], await Find(new() { ["reason"] = "unauth*" }));
+        Assert.Equal(["INVITE/CALL"], await Find(new() { ["diversion"] = "900" }));
+        Assert.Equal(["INVITE/CALL"], await Find(new() { ["diversion"] = "sip:900@pbx.example.com" }));
+        Assert.Empty(await Find(new() { ["diversion"] = "901" }));
+        Assert.Equal(["REGISTER/REGISTRATION", "401/REGISTRATION"], await Find(new() { ["profiles"] = new[] { "REGISTRATION" } }));
+        Assert.Equal(["OPTIONS/DEFAULT", "200/DEFAULT"], await Find(new() { ["profiles"] = new[] { "DEFAULT" } }));
+        Assert.Equal(["486/CALL", "200/DEFAULT"], await Find(new() { ["profiles"] = new[] { "CALL", "DEFAULT" }, ["statusCodes"] = new[] { 486, 200 } }));
+
+        var (status, body) = await Post(node.Http, "{ messages(filter: {cseq: \"INVITE 1\"}) { totalCount } }");
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Contains("BAD_FILTER", body);
+        Assert.Contains("is not a CSeq", body);
+        (_, body) = await Post(node.Http, "{ messages(filter: {diversion: \"900@\"}) { totalCount } }");
+        Assert.Contains("is not a user or a user@host", body);
+    }
+
     /// <summary>An RTCP receiver report (RFC 3550 6.4.2) with one report block about <paramref name="about"/>.</summary>
     private static byte[] ReceiverReport(uint reporter, uint about, byte fractionLost, uint jitter)
     {

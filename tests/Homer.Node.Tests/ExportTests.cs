@@ -135,6 +135,39 @@ public sealed class ExportTests(NodeFixture node) : IClassFixture<NodeFixture>
         Assert.Contains("expiresInMinutes must be between", await tooLong.Content.ReadAsStringAsync());
     }
 
+    [Fact]
+    public async Task A_share_link_carries_several_sessions_and_shows_them_together()
+    {
+        var (udpCall, tcpCall) = await StoreTwoCalls();
+        var ids = new[] { CallIdOf(udpCall), CallIdOf(tcpCall) };
+        var path = (await node.GraphQL("mutation ($c: [String!]) { createShareLink(callIds: $c) { path } }", new { c = ids.Append(ids[0]).ToArray() }))
+            .GetProperty("createShareLink").GetProperty("path").GetString()!;
+
+        // The signed claims hold the Call-IDs once (the token is a URL that people paste into chats).
+        var claims = Encoding.UTF8.GetString(System.Buffers.Text.Base64Url.DecodeFromChars(path.Split('.')[1]));
+        Assert.Single(claims.Split(ids[1])[1..]);
+        Assert.DoesNotContain("AllCallIds", claims, StringComparison.Ordinal);
+        using var anonymous = node.Client(null);
+        var shared = JsonDocument.Parse(await anonymous.GetStringAsync(path)).RootElement;
+        Assert.Equal(ids, shared.GetProperty("callIds").EnumerateArray().Select(e => e.GetString()!));
+        Assert.Equal(ids[0], shared.GetProperty("callId").GetString());
+        var messages = shared.GetProperty("messages").EnumerateArray().ToList();
+        Assert.Equal(udpCall.Count + tcpCall.Count, messages.Count);
+        Assert.Equal(ids.Order(), messages.Select(m => m.GetProperty("callId").GetString()!).Distinct().Order());
+        // In capture order across both sessions.
+        var times = messages.Select(m => m.GetProperty("timestamp").GetString()!).ToList();
+        Assert.Equal(times.Order(StringComparer.Ordinal), times);
+
+        async Task<string> Refused(string query)
+        {
+            using var response = await node.Http.PostAsJsonAsync("/graphql", new { query });
+            return await response.Content.ReadAsStringAsync();
+        }
+        Assert.Contains("Give callId or callIds", await Refused("mutation { createShareLink(callIds: []) { path } }"));
+        var many = string.Join(", ", Enumerable.Range(0, 21).Select(i => $"\"c{i}\""));
+        Assert.Contains("at most 20 sessions", await Refused($"mutation {{ createShareLink(callIds: [{many}]) {{ path }} }}"));
+    }
+
     /// <summary>A call over UDP/IPv4 and one over TCP/IPv6, both stored.</summary>
     private async Task<(IReadOnlyList<SipCalls.Leg> Udp, IReadOnlyList<SipCalls.Leg> Tcp)> StoreTwoCalls()
     {

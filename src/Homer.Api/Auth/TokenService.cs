@@ -36,9 +36,16 @@ public sealed class TokenService(TimeProvider clock)
         [property: JsonPropertyName("jti")] Guid SessionId,
         [property: JsonPropertyName("exp")] long ExpiresUnix);
 
+    /// <param name="CallId">The first session; the only one in links made before links carried several.</param>
+    /// <param name="CallIds">Every session the link shows, in the order they were opened.</param>
     public sealed record ShareClaims(
         [property: JsonPropertyName("cid")] string CallId,
-        [property: JsonPropertyName("exp")] long ExpiresUnix);
+        [property: JsonPropertyName("exp")] long ExpiresUnix,
+        [property: JsonPropertyName("cids")] IReadOnlyList<string>? CallIds = null)
+    {
+        [JsonIgnore]
+        public IReadOnlyList<string> AllCallIds => CallIds is { Count: > 0 } ids ? ids : [CallId];
+    }
 
     public (string Token, DateTimeOffset ExpiresAt, Guid SessionId) IssueSession(UserRow user, TimeSpan lifetime)
     {
@@ -47,8 +54,10 @@ public sealed class TokenService(TimeProvider clock)
         return (Sign(SessionPrefix, new SessionClaims(user.Id, user.SessionEpoch, sessionId, expires.ToUnixTimeSeconds())), expires, sessionId);
     }
 
-    public string IssueShare(string callId, DateTimeOffset expiresAt) =>
-        Sign(SharePrefix, new ShareClaims(callId, expiresAt.ToUnixTimeSeconds()));
+    public string IssueShare(string callId, DateTimeOffset expiresAt) => IssueShare([callId], expiresAt);
+
+    public string IssueShare(IReadOnlyList<string> callIds, DateTimeOffset expiresAt) =>
+        Sign(SharePrefix, new ShareClaims(callIds[0], expiresAt.ToUnixTimeSeconds(), callIds.Count > 1 ? callIds : null));
 
     /// <summary>Null with a reason when the token is forged, malformed or expired.</summary>
     public SessionClaims? ReadSession(string token, out string? error)

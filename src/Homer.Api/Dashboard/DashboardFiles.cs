@@ -40,6 +40,14 @@ public static class DashboardFiles
         var files = new PhysicalFileProvider(root);
         app.UseDefaultFiles(new DefaultFilesOptions { FileProvider = files });
         app.UseStaticFiles(new StaticFileOptions { FileProvider = files });
+        async Task Index(HttpContext http)
+        {
+            http.Response.ContentType = "text/html; charset=utf-8";
+            await http.Response.SendFileAsync(files.GetFileInfo("index.html"));
+        }
+        // A share token holds dots, so its page looks like a file to the fallback below (which leaves file-like paths
+        // to the static files, and a missing asset a 404): it gets its own route.
+        app.MapGet("/shared/{token}", (Delegate)Index);
         app.MapFallback(async http =>
         {
             var path = http.Request.Path.Value ?? "/";
@@ -48,8 +56,7 @@ public static class DashboardFiles
                 http.Response.StatusCode = StatusCodes.Status404NotFound;
                 return;
             }
-            http.Response.ContentType = "text/html; charset=utf-8";
-            await http.Response.SendFileAsync(files.GetFileInfo("index.html"));
+            await Index(http);
         });
     }
 }

@@ -10,7 +10,7 @@ namespace Homer.Api.Export;
 
 /// <summary>
 /// <c>GET /api/export/pcap</c> and <c>/api/export/text</c> (callId repeatable, from, to, includeLegs; role user), and
-/// <c>GET /api/share/{token}</c>: one call's flow, read-only, for whoever holds an unexpired share link.
+/// <c>GET /api/share/{token}</c>: the flow of the calls in the link, read-only, for whoever holds an unexpired share link.
 /// </summary>
 public static class ExportEndpoints
 {
@@ -58,7 +58,7 @@ public static class ExportEndpoints
         }
         var options = http.RequestServices.GetRequiredService<ApiOptions>();
         var messages = await http.RequestServices.GetRequiredService<CallMessages>()
-            .ReadAsync(new CallSelection([claims.CallId], null, null, IncludeLegs: true), options.MaxExportMessages, http.RequestAborted);
+            .ReadAsync(new CallSelection(claims.AllCallIds, null, null, IncludeLegs: true), options.MaxExportMessages, http.RequestAborted);
         if (messages is null)
         {
             await Problem(http, StatusCodes.Status413PayloadTooLarge, $"The call has more than {options.MaxExportMessages} messages.");
@@ -68,6 +68,7 @@ public static class ExportEndpoints
         await http.Response.WriteAsJsonAsync(new
         {
             callId = claims.CallId,
+            callIds = claims.AllCallIds,
             expiresAt = DateTimeOffset.FromUnixTimeSeconds(claims.ExpiresUnix),
             messages = messages.Select(m => new
             {

@@ -152,21 +152,33 @@ public sealed class HomerMutation : ObjectGraphType
         AddShareLinks(this);
     }
 
+    /// <summary>Keeps the link (the Call-IDs travel inside its signed token) short enough for chat tools and browsers.</summary>
+    public const int MaxSharedCalls = 20;
+
     private static void AddShareLinks(ObjectGraphType mutation) =>
         mutation.Field<NonNullGraphType<ShareLinkType>>("createShareLink")
-            .Description("A signed, expiring link that shows one call flow read-only, without a login: GET the path it returns.")
-            .Argument<NonNullGraphType<StringGraphType>>("callId")
+            .Description("A signed, expiring link that shows one or several sessions (correlated in one flow) read-only, without a login: GET the path it returns.")
+            .Argument<StringGraphType>("callId", "One session; give this or callIds.")
+            .Argument<ListGraphType<NonNullGraphType<StringGraphType>>>("callIds", $"Several sessions, at most {MaxSharedCalls}, shown together.")
             .Argument<IntGraphType>("expiresInMinutes", "Default 1440 (a day); at most the configured maximum (7 days).")
             .RequireRole(HomerRole.User)
             .Resolve(c =>
             {
-                var callId = NotEmpty(c.GetArgument<string>("callId"), "callId");
+                var callIds = new List<string>();
+                if (c.GetArgument<string?>("callId") is { } one) callIds.Add(NotEmpty(one, "callId"));
+                foreach (var id in c.GetArgument<List<string>?>("callIds") ?? [])
+                    callIds.Add(NotEmpty(id, "callIds"));
+                callIds = callIds.Distinct(StringComparer.Ordinal).ToList();
+                if (callIds.Count == 0)
+                    throw new ExecutionError("Give callId or callIds.") { Code = "BAD_ARGUMENT" };
+                if (callIds.Count > MaxSharedCalls)
+                    throw new ExecutionError($"A share link holds at most {MaxSharedCalls} sessions, {callIds.Count} were given.") { Code = "BAD_ARGUMENT" };
                 var options = c.RequestServices!.GetRequiredService<AuthOptions>();
                 var minutes = c.GetArgument("expiresInMinutes", 1440);
                 if (minutes < 1 || TimeSpan.FromMinutes(minutes) > options.MaxShareLinkLifetime)
                     throw new ExecutionError($"expiresInMinutes must be between 1 and {options.MaxShareLinkLifetime.TotalMinutes}.") { Code = "BAD_ARGUMENT" };
                 var expiresAt = DateTimeOffset.FromUnixTimeSeconds((DateTimeOffset.UtcNow + TimeSpan.FromMinutes(minutes)).ToUnixTimeSeconds());
-                var token = c.RequestServices!.GetRequiredService<TokenService>().IssueShare(callId, expiresAt);
+                var token = c.RequestServices!.GetRequiredService<TokenService>().IssueShare(callIds, expiresAt);
                 return new ShareLink("/api/share/" + token, expiresAt);
             });
 

@@ -5,6 +5,17 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Homer.Api.GraphQL;
 
+public sealed class MessageProfileEnum : EnumerationGraphType<MessageProfile>
+{
+    public MessageProfileEnum()
+    {
+        Name = "MessageProfile";
+        Description = "The table family of a message. SIP goes by its CSeq method, so replies follow their request: CALL " +
+                      "(INVITE, ACK, BYE, CANCEL, UPDATE, PRACK, REFER, INFO, NOTIFY), REGISTRATION (REGISTER), DEFAULT (every " +
+                      "other SIP transaction: OPTIONS, SUBSCRIBE, MESSAGE, PUBLISH, …). Other payloads: QOS, RTCP, LOG, GENERIC.";
+    }
+}
+
 public sealed class MessageFilterInputType : InputObjectGraphType<MessageFilter>
 {
     public MessageFilterInputType()
@@ -36,6 +47,15 @@ public sealed class MessageFilterInputType : InputObjectGraphType<MessageFilter>
         Field<StringGraphType>("node");
         Field<ListGraphType<NonNullGraphType<IntGraphType>>>("protocolTypes").Description("HEP payload types: 1 SIP, 5 RTCP, 100 log, …");
         Field<StringGraphType>("payloadContains").Description("Raw payload contains this text (case-sensitive).");
+        Field<ListGraphType<NonNullGraphType<MessageProfileEnum>>>("profiles")
+            .Description("Any of these table families; for SIP the transaction type: CALL, REGISTRATION or DEFAULT (other).");
+        Field<StringGraphType>("cseq")
+            .Description("CSeq number, method or both as written in the header: \"102 INVITE\", \"102\", \"invite\". Replies carry their request's CSeq.");
+        Field<StringGraphType>("reason")
+            .Description("Response reason phrase contains this text, case-insensitive (\"busy\" finds \"Busy Here\"); * and ? are wildcards inside it.");
+        Field<StringGraphType>("diversion")
+            .Description("URI of the (first, most recent) Diversion header: a user (\"900\", \"+4930123\") matches the user of a sip/sips URI or the number " +
+                         "of a tel URI; \"user@host\" (scheme optional) must match both. Case-insensitive; * and ? are wildcards.");
     }
 
     public override object ParseDictionary(IDictionary<string, object?> value)
@@ -69,6 +89,12 @@ public sealed class MessageFilterInputType : InputObjectGraphType<MessageFilter>
             Node = Get<string>("node"),
             ProtocolTypes = List<int>("protocolTypes"),
             PayloadContains = Get<string>("payloadContains"),
+            Profiles = value.TryGetValue("profiles", out var profiles) && profiles is IEnumerable<object?> ps
+                ? ps.Select(p => (MessageProfile)p!).ToList()
+                : null,
+            CSeq = Get<string>("cseq"),
+            Reason = Get<string>("reason"),
+            Diversion = Get<string>("diversion"),
         };
     }
 }
@@ -110,6 +136,8 @@ public sealed class MessageType : ObjectGraphType<StoredMessage>
         Field(x => x.ToTag, nullable: true);
         Field("cseq", x => x.CSeqNumber, nullable: true);
         Field("cseqMethod", x => x.CSeqMethod, nullable: true);
+        Field<NonNullGraphType<MessageProfileEnum>>("profile").Resolve(c => c.Source.Profile)
+            .Description("Table family; for SIP the transaction type by CSeq method (CALL, REGISTRATION, DEFAULT).");
         Field("headers", x => x.HeadersJson, nullable: true).Description("Other parsed header fields (Via, Contact, PAI, Diversion, Reason, …) as a JSON object.");
         Field<NonNullGraphType<ListGraphType<NonNullGraphType<LongGraphType>>>>("captureIds").Resolve(c => c.Source.CaptureIds)
             .Description("Every capture id that saw this message (several with de-duplication).");

@@ -65,8 +65,10 @@ public static class SchemaDocument
           UDP/TCP rebuilt from the stored addresses and ports, original capture timestamps.
         - `GET /api/export/text?callId=…` (same parameters): `U 2026/11/27 10:00:00.123456 192.0.2.10:5060 -> 198.51.100.20:5060`
           then the payload, per message.
-        - `mutation { createShareLink(callId: "…", expiresInMinutes: 60) { path expiresAt } }`; `GET <path>` returns the
-          call's messages as JSON to anyone holding the link until it expires.
+        - `mutation { createShareLink(callIds: ["A", "B"], expiresInMinutes: 60) { path expiresAt } }` (or `callId: "A"`;
+          at most 20 sessions); `GET <path>` returns `{callId, callIds, expiresAt, messages}` (the sessions' messages and
+          their correlated legs, as JSON) to anyone holding the link until it expires. The dashboard shows the same
+          link read-only at `/shared/<token>`.
 
         ## Examples
         ```graphql

@@ -195,6 +195,25 @@ export async function waitForStored(callId, expected) {
   throw new Error(`the node did not store ${expected} messages for ${callId} within ${STORE_TIMEOUT_MS} ms (last: ${last})`)
 }
 
+/**
+ * Polls the API until `condition` holds (the node correlates QoS reports and legs asynchronously), so a page is
+ * opened once the data is there instead of being reloaded on a timer.
+ */
+export async function eventually(condition, what, timeoutMs = STORE_TIMEOUT_MS) {
+  const deadline = Date.now() + timeoutMs
+  let last = 'never checked'
+  while (Date.now() < deadline) {
+    try {
+      if (await condition()) return
+      last = 'condition false'
+    } catch (e) {
+      last = e.message
+    }
+    await new Promise((r) => setTimeout(r, 250))
+  }
+  throw new Error(`${what}: not within ${timeoutMs} ms (last: ${last})`)
+}
+
 /** Fails fast with a message that says what to do, instead of a timeout much later. */
 export async function assertNodeReachable() {
   try {

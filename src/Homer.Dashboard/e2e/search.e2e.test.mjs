@@ -162,15 +162,49 @@ describe('SIP search and call details in the dashboard', () => {
     assert.match(first, /INVITE sip:bob@example\.com SIP\/2\.0/)
     assert.match(download.suggestedFilename(), /\.pcap$/)
 
-    // The text export and a share link that works without a login.
+    // The text export and a share link that works without a login (the page itself: views.e2e.test.mjs).
     const [text] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-text').click()])
     const lines = (await readFile(await text.path(), 'utf8')).split('\n')
     assert.match(lines[0], /^U \d{4}\/\d{2}\/\d{2} \d{2}:\d{2}:\d{2}\.\d{6} 192\.0\.2\.10:5060 -> 198\.51\.100\.20:5062$/)
     await page.getByTestId('share-create').click()
-    const shareUrl = await page.getByTestId('share-url').inputValue()
-    const shared = await (await fetch(shareUrl)).json()
+    const shareUrl = new URL(await page.getByTestId('share-url').inputValue())
+    assert.match(shareUrl.pathname, /^\/shared\/sh\./, 'the link opens the read-only page of the dashboard')
+    // The same token read by a tool, without any session.
+    const shared = await (await fetch(`${HOMER_URL}/api/share/${shareUrl.pathname.slice('/shared/'.length)}`)).json()
     assert.equal(shared.callId, callId)
+    assert.deepEqual(shared.callIds, [callId])
     assert.equal(shared.messages.length, call.length)
     assert.deepEqual(pageErrors, [], 'no uncaught errors in the page')
+  })
+
+  test('CSeq, reason and transaction type are searched on the server', { timeout: 30_000 }, async () => {
+    const search = async (fields) => {
+      await page.goto(`${HOMER_URL}/?${new URLSearchParams({ fromUser: caller, range: '1h', ...fields })}`)
+      await page.locator('[data-testid="results-count"], [data-testid="empty-state"]').first().waitFor()
+      if (await page.getByTestId('empty-state').count()) return []
+      return page.getByTestId('message-label').allTextContents()
+    }
+    assert.deepEqual(await search({ cseq: '2 BYE' }), ['BYE', '200'])
+    // The count is the server's: nothing was fetched and then hidden.
+    assert.equal((await page.getByTestId('results-count').textContent()).trim(), '2 messages')
+    assert.deepEqual(await search({ cseq: '1' }), ['INVITE', '100', '180', '200', 'ACK'])
+    assert.deepEqual(await search({ reason: 'ring' }), ['180'])
+    assert.deepEqual(await search({ kind: 'call', cseq: 'ack' }), ['ACK'])
+    assert.deepEqual(await search({ kind: 'registration' }), [])
+
+    // Typed into the form: Enter searches, the fields are kept in the URL.
+    await page.goto(`${HOMER_URL}/`)
+    await page.getByTestId('fromuser-input').fill(caller)
+    await page.getByTestId('more-fields').click()
+    await page.getByTestId('reason-input').fill('OK')
+    await page.getByTestId('kind-select').selectOption('call')
+    await page.getByTestId('reason-input').press('Enter')
+    await page.waitForURL((u) => u.searchParams.get('reason') === 'OK' && u.searchParams.get('kind') === 'call')
+    await page.getByTestId('results-count').waitFor()
+    assert.deepEqual(await page.getByTestId('message-label').allTextContents(), ['200', '200'])
+    // Nonsense is refused next to the form, before any request.
+    await page.getByTestId('cseq-input').fill('INVITE 1')
+    await page.getByTestId('cseq-input').press('Enter')
+    await page.getByRole('alert').filter({ hasText: 'CSeq must be' }).waitFor()
   })
 })

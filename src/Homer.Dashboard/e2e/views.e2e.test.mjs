@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import {
-  ADMIN_PASSWORD, ADMIN_USER, assertNodeReachable, buildCall, encode, encodeVqReport, graphql, hasField, HOMER_URL, launchBrowser, openLoggedIn, screenshot, sendOverHep, uniqueCallId, waitForStored,
+  ADMIN_PASSWORD, ADMIN_USER, assertNodeReachable, buildCall, eventually, encode, encodeVqReport, graphql, hasField, HOMER_URL, launchBrowser, openLoggedIn, screenshot, sendOverHep, uniqueCallId, waitForStored,
 } from './lib.mjs'
 
 describe('main views', () => {
@@ -67,16 +67,17 @@ describe('main views', () => {
     await sendOverHep([...call, ...leg].map((m) => encode(m, start)))
     await waitForStored(callId, call.length)
     await waitForStored(legId, leg.length)
+    // The dialogs correlate the leg (X-CID) asynchronously: open the page once the API draws both.
+    await eventually(
+      async () => (await graphql('query ($ids: [String!]!) { callFlow(callIds: $ids, includeLegs: true) { events { messageId } } }', { ids: [callId] }))
+        .callFlow.events.length === call.length + leg.length,
+      'the B2BUA leg correlated with the call',
+    )
     await page.goto(`${HOMER_URL}/call?callId=${encodeURIComponent(callId)}`)
-    await page.getByTestId('ladder-arrow').first().waitFor()
+    await page.getByTestId('ladder-arrow').nth(call.length + leg.length - 1).waitFor()
     const hosts = await page.getByTestId('ladder-host').allTextContents()
     assert.match(hosts[0], new RegExp(`${name}.*${ip.replace(/\./g, '\\.')}:5060`))
     // With the leg: three hosts (caller, B2BUA, carrier), both legs' arrows, one colour per leg.
-    for (let i = 0; i < 10 && (await page.getByTestId('ladder-arrow').count()) < call.length + leg.length; i++) {
-      await page.waitForTimeout(1000)
-      await page.reload()
-      await page.getByTestId('ladder-arrow').first().waitFor()
-    }
     assert.equal(await page.getByTestId('ladder-arrow').count(), call.length + leg.length, 'the correlated leg is drawn')
     const colours = await page.getByTestId('ladder-arrow').evaluateAll((els) => new Set(els.map((e) => e.querySelector('path').getAttribute('stroke'))).size)
     assert.equal(colours, 2)
@@ -99,14 +100,14 @@ describe('main views', () => {
     await sendOverHep(call.map((m) => encode(m, start)))
     await waitForStored(callId, call.length)
     await sendOverHep([encodeVqReport(callId, start + 9_900_000, { mosLq: 3.1, loss: 2.5 })])
+    // The report is correlated asynchronously: open the tab once the API has attached it.
+    await eventually(
+      async () => (await graphql('query ($ids: [String!]!) { qos(callIds: $ids) { points { mos } } }', { ids: [callId] })).qos.some((q) => q.points.length > 0),
+      'the RTCP-XR report attached to the call',
+    )
     await page.goto(`${HOMER_URL}/call?callId=${encodeURIComponent(callId)}&tab=qos`)
     const charts = page.getByTestId('qos-chart')
-    for (let i = 0; i < 20 && !(await charts.count()); i++) {
-      // The report is correlated asynchronously: reload until it is attached.
-      await page.waitForTimeout(1000)
-      await page.reload()
-      await page.locator('[data-testid="qos-chart"], [data-testid="qos-empty"]').first().waitFor()
-    }
+    await charts.nth(3).waitFor()
     assert.equal(await charts.count(), 4, 'MOS, loss, jitter and delay charts')
     assert.match(await page.locator('.qos-tab').textContent(), /3\.1/)
     await screenshot(page, 'qos')
@@ -138,6 +139,47 @@ describe('main views', () => {
     assert.equal(await page.getByTestId('ladder-arrow').count(), 14)
     const colours = await page.getByTestId('ladder-arrow').evaluateAll((els) => [...new Set(els.map((e) => e.querySelector('path').getAttribute('stroke')))])
     assert.equal(colours.length, 2, 'one colour per call')
+
+    // Both sessions travel in the links of the Export tab: the view link and the signed read-only link.
+    await page.getByTestId('tab-export').click()
+    const viewUrl = new URL(await page.getByTestId('view-url').inputValue())
+    assert.deepEqual([viewUrl.pathname, ...viewUrl.searchParams.getAll('callId').sort()], ['/call', ...[...ids].sort()])
+    await page.getByTestId('share-create').click()
+    const shareUrl = await page.getByTestId('share-url').inputValue()
+    assert.match(new URL(shareUrl).pathname, /^\/shared\//)
+
+    // A browser that never logged in: the shared page draws both sessions; "Open with my account" goes through the
+    // login and lands on the call view with both sessions again.
+    const freshDir = await mkdtemp(path.join(tmpdir(), 'homer-e2e-chromium-'))
+    const fresh = await launchBrowser(freshDir)
+    try {
+      const other = await fresh.newPage()
+      await other.goto(shareUrl)
+      await other.getByTestId('ladder-arrow').first().waitFor()
+      assert.equal(await other.getByTestId('ladder-arrow').count(), 14)
+      assert.equal(await other.getByTestId('shared-title').textContent(), ids.join(' + '))
+      assert.equal(await other.getByTestId('user-menu').count(), 0, 'no session in this browser')
+      await other.getByTestId('ladder-arrow').first().click()
+      await other.getByTestId('message-popup').getByTestId('sip-text').waitFor()
+      assert.match(await other.getByTestId('message-popup').getByTestId('sip-text').textContent(), /^INVITE sip:/)
+      await other.keyboard.press('Escape')
+      await other.getByTestId('message-popup').waitFor({ state: 'detached' })
+      await screenshot(other, 'shared')
+      if (ADMIN_PASSWORD) {
+        await other.getByTestId('shared-open-full').click()
+        await other.getByTestId('login-form').waitFor()
+        await other.getByTestId('login-username').fill(ADMIN_USER)
+        await other.getByTestId('login-password').fill(ADMIN_PASSWORD)
+        await other.getByTestId('login-password').press('Enter')
+        await other.waitForURL((u) => u.pathname === '/call')
+        assert.deepEqual(new URL(other.url()).searchParams.getAll('callId').sort(), [...ids].sort())
+        await other.getByTestId('ladder-arrow').nth(13).waitFor()
+        assert.equal(await other.getByTestId('ladder-arrow').count(), 14)
+      }
+    } finally {
+      await fresh.close().catch(() => {})
+      await rm(freshDir, { recursive: true, force: true })
+    }
   })
 
   test('calls mode lists dialogs with their state, or says the node lacks it', { timeout: 30_000 }, async () => {
@@ -171,11 +213,15 @@ describe('main views', () => {
     await sendOverHep([encode(scan, Date.now() * 1000)])
     const row = page.getByTestId('alarm-row').filter({ hasText: ip })
     // Pushed by the alarms subscription; refreshed by hand as well in case the page subscribed late.
-    for (let i = 0; i < 20 && !(await row.count()); i++) {
-      await page.waitForTimeout(1000)
-      if (!(await row.count())) await page.getByRole('button', { name: 'Refresh' }).click()
+    for (let i = 0; ; i++) {
+      try {
+        await row.first().waitFor({ timeout: 1000 })
+        break
+      } catch (e) {
+        if (i >= 20) throw e
+        await page.getByRole('button', { name: 'Refresh' }).click()
+      }
     }
-    await row.first().waitFor()
     assert.match(await row.first().textContent(), /SCANNER/)
     await screenshot(page, 'alarms')
     await row.first().getByTestId('alarm-ack').click()
@@ -190,6 +236,26 @@ describe('main views', () => {
     await page.locator('[data-testid="stats-kpis"], [data-testid="unsupported-state"]').first().waitFor()
     if (await page.getByTestId('stats-kpis').isVisible()) assert.ok((await page.getByTestId('stats-chart').count()) >= 4)
     await screenshot(page, 'stats')
+    // An absolute range with the same picker as the search page: the zone is shown, the range goes into the URL.
+    if (await page.getByTestId('stats-kpis').isVisible()) {
+      const local = (ms) => {
+        const d = new Date(ms)
+        const p = (n) => String(n).padStart(2, '0')
+        return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}`
+      }
+      assert.match(await page.getByTestId('time-zone').textContent(), /\(.+\)/)
+      await page.getByTestId('range-select').selectOption('abs')
+      await page.getByTestId('range-from').fill(local(Date.now() - 3 * 3_600_000))
+      await page.getByTestId('range-to').fill(local(Date.now() - 3_600_000))
+      await page.getByTestId('stats-refresh').click()
+      await page.waitForURL((u) => u.searchParams.get('range') === 'abs' && !!u.searchParams.get('from'))
+      await page.getByTestId('stats-kpis').waitFor()
+      // The other way round is refused in the page, not sent.
+      await page.getByTestId('range-from').fill(local(Date.now() - 3_600_000))
+      await page.getByTestId('range-to').fill(local(Date.now() - 3 * 3_600_000))
+      await page.getByTestId('range-to').press('Enter')
+      await page.getByTestId('stats-form-error').filter({ hasText: 'before its end' }).waitFor()
+    }
 
     await page.goto(`${HOMER_URL}/alarms`)
     await page.locator('[data-testid="alarm-list"], [data-testid="alarms-empty"], [data-testid="unsupported-state"]').first().waitFor()

@@ -17,6 +17,14 @@ declare module 'vue-router' {
 export const routes: RouteRecordRaw[] = [
   { path: '/login', name: 'login', component: () => import('@/pages/login/index.vue'), meta: { title: 'Log in', public: true } },
   { path: '/', name: 'search', alias: '/search', component: SearchPage, meta: { title: 'SIP search' } },
+  // A signed share link: read-only, no session needed (the token in the path is the credential).
+  {
+    path: '/shared/:token',
+    name: 'shared',
+    component: () => import('@/pages/shared/index.vue'),
+    props: true,
+    meta: { title: 'Shared call', public: true },
+  },
   { path: '/call', name: 'call', component: () => import('@/pages/call/index.vue'), meta: { title: 'Call' } },
   { path: '/live', name: 'live', component: () => import('@/pages/live/index.vue'), meta: { title: 'Live' } },
   { path: '/stats', name: 'stats', component: () => import('@/pages/stats/index.vue'), meta: { title: 'Stats' } },

@@ -118,7 +118,20 @@ export const DIALOG_QUERY = gql<{ dialog: DialogDetail | null }, { callId: strin
   'DialogDetail',
 )
 
-export const SHARE_LINK_MUTATION = gql<{ createShareLink: { path: string; expiresAt: string } }, { callId: string; expiresInMinutes?: number }>(
-  `mutation ShareLink($callId: String!, $expiresInMinutes: Int) { createShareLink(callId: $callId, expiresInMinutes: $expiresInMinutes) { path expiresAt } }`,
+export const SHARE_LINK_MUTATION = gql<{ createShareLink: { path: string; expiresAt: string } }, { callIds: string[]; expiresInMinutes?: number }>(
+  `mutation ShareLink($callIds: [String!], $expiresInMinutes: Int) { createShareLink(callIds: $callIds, expiresInMinutes: $expiresInMinutes) { path expiresAt } }`,
   'ShareLink',
 )
+
+/** The node's API path of a share link (`/api/share/<token>`) as the dashboard's read-only page for it. */
+export function sharedPageUrl(apiPath: string, origin: string): string {
+  const token = apiPath.slice(apiPath.lastIndexOf('/') + 1)
+  return new URL(`/shared/${encodeURIComponent(token)}`, origin).toString()
+}
+
+/** A link to the call view with these sessions: colleagues with an account open it (through the login if needed). */
+export function callViewUrl(callIds: readonly string[], origin: string): string {
+  const query = new URLSearchParams()
+  for (const id of callIds) query.append('callId', id)
+  return new URL(`/call?${query.toString()}`, origin).toString()
+}

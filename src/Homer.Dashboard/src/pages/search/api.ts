@@ -23,7 +23,17 @@ export interface MessageFilter {
   node?: string
   protocolTypes?: number[]
   payloadContains?: string
+  /** Table family; for SIP the transaction type by CSeq method. */
+  profiles?: MessageProfile[]
+  /** "102 INVITE", "102" or "INVITE", as in the header; replies carry their request's CSeq. */
+  cseq?: string
+  /** Response reason phrase contains this, case-insensitive; * and ? are wildcards. */
+  reason?: string
+  /** Diversion URI: a user ("900"), or user@host; * and ? are wildcards. */
+  diversion?: string
 }
+
+export type MessageProfile = 'CALL' | 'REGISTRATION' | 'DEFAULT' | 'QOS' | 'RTCP' | 'LOG' | 'GENERIC'
 
 export interface SipMessage {
   id: string

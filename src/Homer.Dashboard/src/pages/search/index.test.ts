@@ -54,6 +54,16 @@ function answer(nodes = CALL, totalCount = nodes.length) {
 }
 
 describe('search page', () => {
+  it('sends CSeq, reason, Diversion and the transaction type to the server and shows what it returns, unfiltered', async () => {
+    answer()
+    const { wrapper } = await mountAt('/?range=1h&cseq=1%20INVITE&reason=busy&diversion=900&kind=call')
+    const body = sentBody()
+    expect(body.variables.filter).toMatchObject({ cseq: '1 INVITE', reason: 'busy', diversion: '900', profiles: ['CALL'] })
+    // The server did the filtering: every row it returned is shown, with its count.
+    expect(wrapper.findAll('[data-testid="result-row"]')).toHaveLength(CALL.length)
+    expect(wrapper.get('[data-testid="results-count"]').text()).toBe(`${CALL.length} messages`)
+  })
+
   it('searches the Call-ID from the URL with the contract query and shows rows in time order', async () => {
     answer()
     const { wrapper } = await mountAt(`/?callId=${encodeURIComponent(CALL_ID)}`)

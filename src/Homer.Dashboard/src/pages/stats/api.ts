@@ -1,4 +1,5 @@
 import { gql } from '@/api/graphql'
+import { toIsoMicros } from '@/utils/time'
 
 export type StatsBucket = 'MINUTE' | 'FIVE_MINUTES' | 'HOUR'
 export interface KeyCount {
@@ -61,3 +62,38 @@ export const STATS_RANGES = [
   { value: '7d', label: 'Last 7 days', ms: 7 * 24 * 3_600_000, bucket: 'HOUR' },
 ] as const satisfies readonly { value: string; label: string; ms: number; bucket: StatsBucket }[]
 export type StatsRange = (typeof STATS_RANGES)[number]['value']
+
+/** The stats page's choices: the quick ranges and an absolute from/to ("abs"), as on the search page. */
+export const STATS_PAGE_RANGES = [...STATS_RANGES, { value: 'abs', label: 'Absolute…' }] as const
+
+export interface StatsWindow {
+  from: string
+  to: string
+  bucket: StatsBucket
+}
+
+/** Up to 2 h by the minute, up to 12 h by five minutes, longer by the hour: a readable number of points. */
+export function bucketFor(spanMs: number): StatsBucket {
+  if (spanMs <= 2 * 3_600_000) return 'MINUTE'
+  if (spanMs <= 12 * 3_600_000) return 'FIVE_MINUTES'
+  return 'HOUR'
+}
+
+/**
+ * The window a stats query asks for: a quick range ends now; an absolute one is read as typed in the browser's
+ * zone (what the picker's label shows). Throws an Error whose message the page shows.
+ */
+export function statsWindow(range: string, from: string | undefined, to: string | undefined, now: number = Date.now()): StatsWindow {
+  if (range === 'abs') {
+    if (!from || !to) throw new Error('Give both ends of the absolute range.')
+    const a = new Date(from).getTime()
+    const b = new Date(to).getTime()
+    if (Number.isNaN(a)) throw new Error(`"${from}" is not a valid start time.`)
+    if (Number.isNaN(b)) throw new Error(`"${to}" is not a valid end time.`)
+    if (a >= b) throw new Error('The start of the range must be before its end.')
+    return { from: toIsoMicros(a), to: toIsoMicros(b), bucket: bucketFor(b - a) }
+  }
+  const quick = STATS_RANGES.find((r) => r.value === range)
+  if (!quick) throw new Error(`"${range}" is not a known range.`)
+  return { from: toIsoMicros(now - quick.ms), to: toIsoMicros(now), bucket: quick.bucket }
+}

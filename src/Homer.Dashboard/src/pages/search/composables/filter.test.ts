@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { buildDialogFilter, buildMessageFilter, buildSearch, FilterError, formFromQuery, hasCriteria, matchesClient, queryFromFilter, queryFromForm } from './filter'
+import { buildDialogFilter, ignoredInCallSearch, buildMessageFilter, buildSearch, FilterError, formFromQuery, hasCriteria, queryFromFilter, queryFromForm } from './filter'
 
 describe('buildMessageFilter', () => {
   it('trims the Call-ID', () => {
@@ -62,23 +62,27 @@ describe('buildSearch: the full field set', () => {
       statusCodes: [486, ...Array.from({ length: 100 }, (_, i) => 600 + i)], srcIp: '10.0.0.0/8', srcPort: 5060,
       dstIp: '192.0.2.1', dstPort: 5062, node: 'sbc-1', captureId: 2001, payloadContains: 'X-Trunk',
     })
-    expect(built.client).toEqual({})
   })
 
-  it('keeps what the API cannot filter for the rows, and rejects nonsense', () => {
-    const built = buildSearch({ cseq: '2 BYE', reason: 'busy', diversion: 'sip:900', kind: 'registration' }, now)
-    expect(built.client).toEqual({ cseq: '2 BYE', reason: 'busy', diversion: 'sip:900', kind: 'registration' })
+  it('sends CSeq, reason, Diversion and the transaction type to the server, and rejects nonsense', () => {
+    const built = buildSearch({ cseq: ' 2   BYE ', reason: ' busy ', diversion: 'sip:900@pbx', kind: 'registration' }, now)
+    expect(built.filter).toEqual({ cseq: '2 BYE', reason: 'busy', diversion: 'sip:900@pbx', profiles: ['REGISTRATION'] })
+    expect(buildSearch({ cseq: '102' }).filter).toEqual({ cseq: '102' })
+    expect(buildSearch({ cseq: 'invite' }).filter).toEqual({ cseq: 'invite' })
+    expect(buildSearch({ kind: 'call' }).filter).toEqual({ profiles: ['CALL'] })
+    expect(buildSearch({ kind: 'other' }).filter).toEqual({ profiles: ['DEFAULT'] })
+    expect(hasCriteria(buildSearch({ reason: 'busy' }).filter)).toBe(true)
+    expect(() => buildSearch({ cseq: 'INVITE 102' })).toThrow(/CSeq must be/)
+    expect(() => buildSearch({ kind: 'calls' })).toThrow(/not a transaction type/)
     expect(() => buildSearch({ srcPort: '70000' })).toThrow(/port number/)
     expect(() => buildSearch({ limit: '0' })).toThrow(/Limit/)
     expect(() => buildSearch({ method: 'INV ITE$' })).toThrow(/neither a SIP method/)
   })
 
-  it('applies the row filters by CSeq, reason, Diversion and transaction type', () => {
-    const reply = { cseq: 1, cseqMethod: 'REGISTER', reason: 'Unauthorized', payload: 'SIP/2.0 401 Unauthorized\r\nDiversion: <sip:900@x>\r\n\r\n' }
-    expect(matchesClient(reply, { kind: 'registration', cseq: '1 register', reason: 'unauth', diversion: 'sip:900' })).toBe(true)
-    expect(matchesClient(reply, { kind: 'call' })).toBe(false)
-    expect(matchesClient({ ...reply, payload: 'SIP/2.0 401\r\n\r\n' }, { diversion: '900' })).toBe(false)
-    expect(matchesClient({ cseqMethod: 'OPTIONS' }, { kind: 'other' })).toBe(true)
+  it('names the filled-in fields a call search cannot use', () => {
+    expect(ignoredInCallSearch({ fromUser: 'alice', cseq: '1 INVITE', reason: 'busy', method: '486 5xx' })).toEqual(['CSeq', 'reason'])
+    expect(ignoredInCallSearch({ method: 'INVITE', srcIp: '10.0.0.1', dstIp: '10.0.0.2', diversion: '900' })).toEqual(['method', 'Diversion', 'destination IP'])
+    expect(ignoredInCallSearch({ fromUser: 'alice', kind: 'call', range: '1h' })).toEqual([])
   })
 
   it('builds the call (dialog) filter from the same form', () => {

@@ -1,6 +1,6 @@
 import type { LocationQuery, LocationQueryRaw } from 'vue-router'
 import { toIsoMicros } from '@/utils/time'
-import type { DialogFilter, MessageFilter } from '../api'
+import type { DialogFilter, MessageFilter, MessageProfile } from '../api'
 
 /** Quick ranges, relative to the moment the search runs; "abs" uses from/to; "" searches all stored time. */
 export const QUICK_RANGES = [
@@ -47,20 +47,8 @@ export const FORM_KEYS = [
   'diversion', 'srcIp', 'srcPort', 'dstIp', 'dstPort', 'kind', 'node', 'captureId', 'payload', 'limit',
 ] as const satisfies readonly (keyof SearchForm)[]
 
-/**
- * What the API cannot filter on (CSeq, reason, Diversion, transaction type: replies carry no method, only their
- * CSeq method) is applied to the returned rows instead; the page says so next to those fields.
- */
-export interface ClientFilter {
-  cseq?: string
-  reason?: string
-  diversion?: string
-  kind?: Exclude<TransactionKind, ''>
-}
-
 export interface BuiltSearch {
   filter: MessageFilter
-  client: ClientFilter
   first: number
 }
 
@@ -74,13 +62,14 @@ export class FilterError extends Error {
 export const DEFAULT_LIMIT = 1000
 export const MAX_LIMIT = 10_000
 
-/** The CSeq methods HOMER files under "call"; REGISTER is "registration"; everything else "other". */
-export const CALL_METHODS = ['INVITE', 'ACK', 'BYE', 'CANCEL', 'UPDATE', 'PRACK', 'REFER', 'INFO', 'NOTIFY']
-
-export function transactionKind(cseqMethod: string | null | undefined): Exclude<TransactionKind, ''> {
-  const m = (cseqMethod ?? '').toUpperCase()
-  if (m === 'REGISTER') return 'registration'
-  return CALL_METHODS.includes(m) ? 'call' : 'other'
+/**
+ * The transaction type is the server's table family (profile), filed by CSeq method so replies follow their
+ * request: calls (INVITE, ACK, BYE, CANCEL, UPDATE, PRACK, REFER, INFO, NOTIFY), registrations, everything else.
+ */
+export const PROFILE_OF_KIND: Record<Exclude<TransactionKind, ''>, MessageProfile> = {
+  call: 'CALL',
+  registration: 'REGISTRATION',
+  other: 'DEFAULT',
 }
 
 const text = (v: unknown): string | undefined => {
@@ -144,15 +133,17 @@ export function buildSearch(form: SearchForm, now: Date = new Date()): BuiltSear
   if (methods.length) filter.methods = methods
   if (statusCodes.length) filter.statusCodes = statusCodes
 
-  const client: ClientFilter = {}
   const cseq = text(form.cseq)
-  if (cseq) client.cseq = cseq
-  const reason = text(form.reason)
-  if (reason) client.reason = reason
-  const diversion = text(form.diversion)
-  if (diversion) client.diversion = diversion
+  if (cseq !== undefined) {
+    // The server parses it too; checking here says what is wrong before a round trip, next to the field.
+    if (!/^(\d+(\s+[A-Za-z][\w.!%~+'-]*)?|[A-Za-z][\w.!%~+'-]*)$/.test(cseq))
+      throw new FilterError(`CSeq must be a number, a method or both (e.g. "102 INVITE"), was "${cseq}"`)
+    filter.cseq = cseq.replace(/\s+/g, ' ')
+  }
+  set('reason', text(form.reason))
+  set('diversion', text(form.diversion))
   const kind = text(form.kind)
-  if (kind === 'call' || kind === 'registration' || kind === 'other') client.kind = kind
+  if (kind === 'call' || kind === 'registration' || kind === 'other') filter.profiles = [PROFILE_OF_KIND[kind]]
   else if (kind) throw new FilterError(`"${kind}" is not a transaction type`)
 
   const limitText = text(form.limit)
@@ -162,7 +153,7 @@ export function buildSearch(form: SearchForm, now: Date = new Date()): BuiltSear
     if (!Number.isInteger(first) || first < 1 || first > MAX_LIMIT)
       throw new FilterError(`Limit must be between 1 and ${MAX_LIMIT}, was "${limitText}"`)
   }
-  return { filter, client, first }
+  return { filter, first }
 }
 
 /** "INVITE, bye 486 5xx" → methods [INVITE, BYE], status codes [486]; a class such as 5xx expands to 500–599. */
@@ -180,6 +171,20 @@ export function parseMethods(value: string | null | undefined): { methods: strin
   return { methods: [...new Set(methods)], statusCodes: [...new Set(statusCodes)] }
 }
 
+const MESSAGE_ONLY: readonly [keyof SearchForm, string][] = [
+  ['userAgent', 'user agent'], ['method', 'method'], ['cseq', 'CSeq'], ['reason', 'reason'], ['diversion', 'Diversion'],
+  ['srcPort', 'source port'], ['dstPort', 'destination port'], ['captureId', 'capture id'], ['payload', 'payload'],
+]
+
+/** The filled-in fields a call search cannot use (a dialog row has no such column), as labels for a notice. */
+export function ignoredInCallSearch(form: SearchForm): string[] {
+  const ignored = MESSAGE_ONLY.filter(([k]) => text(form[k]) !== undefined && !(k === 'method' && /^[\d\sx,;]+$/i.test(String(form[k]))))
+    .map(([, label]) => label)
+  // One address filters calls (caller or callee); with both, the destination is left out.
+  if (text(form.srcIp) && text(form.dstIp)) ignored.push('destination IP')
+  return ignored
+}
+
 /** The same form as a call (dialog) search; fields that have no dialog counterpart are ignored. */
 export function buildDialogFilter(form: SearchForm, now: Date = new Date()): DialogFilter {
   const built = buildSearch(form, now)
@@ -194,7 +199,8 @@ export function buildDialogFilter(form: SearchForm, now: Date = new Date()): Dia
   if (f.srcIp ?? f.dstIp) out.ip = (f.srcIp ?? f.dstIp)!
   if (f.node) out.node = f.node
   if (f.statusCodes?.length) out.finalStatus = f.statusCodes
-  if (built.client.kind) out.kind = built.client.kind === 'call' ? 'CALL' : built.client.kind === 'registration' ? 'REGISTRATION' : 'OTHER'
+  const kind = text(form.kind)
+  if (kind) out.kind = kind === 'call' ? 'CALL' : kind === 'registration' ? 'REGISTRATION' : 'OTHER'
   return out
 }
 
@@ -241,35 +247,4 @@ export function queryFromFilter(filter: MessageFilter): LocationQueryRaw {
   if (filter.from) query.from = filter.from
   if (filter.to) query.to = filter.to
   return query
-}
-
-/** Applies what the API could not filter; a row passes when it has the asked value in the field. */
-export function matchesClient(
-  m: { cseq?: number | string | null; cseqMethod?: string | null; reason?: string | null; headers?: string | null; payload?: string },
-  client: ClientFilter,
-): boolean {
-  if (client.kind && transactionKind(m.cseqMethod) !== client.kind) return false
-  if (client.cseq) {
-    const full = `${m.cseq ?? ''} ${m.cseqMethod ?? ''}`.trim().toLowerCase()
-    if (!full.includes(client.cseq.toLowerCase())) return false
-  }
-  if (client.reason && !(m.reason ?? '').toLowerCase().includes(client.reason.toLowerCase())) return false
-  if (client.diversion) {
-    const diversion = diversionOf(m)
-    if (!diversion || !diversion.toLowerCase().includes(client.diversion.toLowerCase())) return false
-  }
-  return true
-}
-
-function diversionOf(m: { headers?: string | null; payload?: string }): string | null {
-  if (m.headers) {
-    try {
-      const h = JSON.parse(m.headers) as Record<string, unknown>
-      for (const [k, v] of Object.entries(h)) if (k.toLowerCase() === 'diversion') return JSON.stringify(v)
-    } catch {
-      // Fall back to the raw payload below.
-    }
-  }
-  const line = m.payload?.split(/\r?\n/).find((l) => /^diversion\s*:/i.test(l))
-  return line ?? null
 }
