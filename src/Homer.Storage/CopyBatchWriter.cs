@@ -7,7 +7,8 @@ public interface ICopyTable<in TRow>
 {
     string TableName { get; }
     IReadOnlyList<string> Columns { get; }
-    void WriteRow(NpgsqlBinaryImporter importer, TRow row);
+    /// <summary>Writes one row (its field count first) in the binary COPY format.</summary>
+    void WriteRow(PgBinaryCopyWriter writer, TRow row);
 }
 
 /// <summary>
@@ -34,14 +35,41 @@ public sealed class CopyBatchWriter<TRow>(NpgsqlDataSource dataSource, ICopyTabl
     {
         if (rows.Count == 0)
             return 0;
-        await using var importer = await connection.BeginBinaryImportAsync(_copyCommand, ct);
-        // Rows are written synchronously into the importer's buffer: per-column async calls cost more than
-        // the occasional blocking flush, and this runs on a pool thread of its own.
-        for (var i = 0; i < rows.Count; i++)
+        using var writer = new PgBinaryCopyWriter();
+        var stream = await connection.BeginRawBinaryCopyAsync(_copyCommand, ct);
+        try
         {
-            importer.StartRow();
-            table.WriteRow(importer, rows[i]);
+            // Rows are encoded synchronously into one buffer and sent in chunks: per-value async calls would cost more
+            // than the encoding itself.
+            writer.Start();
+            for (var i = 0; i < rows.Count; i++)
+            {
+                table.WriteRow(writer, rows[i]);
+                if (writer.Length >= ChunkBytes)
+                {
+                    await stream.WriteAsync(writer.Written, ct);
+                    writer.Clear();
+                }
+            }
+            writer.Finish();
+            await stream.WriteAsync(writer.Written, ct);
         }
-        return await importer.CompleteAsync(ct);
+        catch
+        {
+            // Disposing a raw COPY stream ends the COPY and keeps what was sent; a failed batch must leave nothing.
+            try
+            {
+                await stream.CancelAsync();
+            }
+            catch (Exception)
+            {
+                // The connection is gone with the COPY on it: nothing was committed, the caller's error says why.
+            }
+            throw;
+        }
+        await stream.DisposeAsync();
+        return (ulong)rows.Count;
     }
+
+    private const int ChunkBytes = 256 * 1024;
 }

@@ -19,6 +19,7 @@ public static class HepMessageDecoder
 {
     public const byte SipProtocolType = 1;
 
+    /// <summary>Decodes one datagram. The message keeps a window on <paramref name="data"/>: the caller hands the array over.</summary>
     public static DecodeOutcome Decode(byte[] data, string? nodeName, byte[]? requiredAuthKey = null) =>
         Decode(data, nodeName, requiredAuthKey, out _);
 
@@ -39,10 +40,11 @@ public static class HepMessageDecoder
                 DropReason.Auth);
         }
 
-        // Compressed payloads need inflating, which allocates anyway; plain ones are copied out once.
+        // The datagram's array belongs to this message alone (the listeners hand over a fresh one per packet), so a
+        // plain payload is a window on it, not a copy; compressed payloads are inflated into their own array.
         ReadOnlyMemory<byte> payload = packet.PayloadCompressed
             ? packet.ToMessage(span).Payload
-            : packet.Payload.Of(span).ToArray();
+            : packet.Payload.Of((ReadOnlyMemory<byte>)data);
 
         var sourceIp = packet.SourceAddress.ToIPAddress();
         var destinationIp = packet.DestinationAddress.ToIPAddress();
