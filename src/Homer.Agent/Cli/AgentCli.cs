@@ -135,6 +135,23 @@ public sealed class AgentCli(TextWriter stdout, TextWriter stderr, TextReader st
                 AuthKey = cfg.Hep.AuthKey,
                 Compress = cfg.Hep.Compress,
             };
+            VqReportListener? vq = null;
+            if (cfg.VqRtcpxr is { } vqConfig)
+            {
+                try
+                {
+                    vq = new VqReportListener(IPEndPoint.Parse(vqConfig.Listen!), outputs.Hep[vqConfig.OutputName(cfg)], hep);
+                    await stderr.WriteLineAsync($"homer-agent: accepting vq-rtcpxr PUBLISH on udp {vq.LocalEndPoint}");
+                }
+                catch (SocketException e)
+                {
+                    await stderr.WriteLineAsync($"homer-agent: cannot listen on {vqConfig.Listen}: {e.Message}");
+                    await outputs.DisposeAsync();
+                    return ExitCodes.InputError;
+                }
+            }
+
+            await using var vqOwner = vq;
             return await new CaptureRunner(stdout, stderr).RunAsync(inputs, outputs, hep, dryRun: false,
                 TimeSpan.FromSeconds(r.GetValue(drain)), r.GetValue(summary), token, cfg.Api);
         });
