@@ -87,6 +87,15 @@ public sealed class AgentConfig
                 throw new ConfigException($"input '{i.Name}': sipPorts: {e.Message}");
             }
 
+            try
+            {
+                Capture.PortSet.Parse(i.WsPorts);
+            }
+            catch (FormatException e)
+            {
+                throw new ConfigException($"input '{i.Name}': wsPorts: {e.Message}");
+            }
+
             if (i.Plan is null && Outputs.Count != 1)
                 throw new ConfigException($"input '{i.Name}': without a 'plan', there must be exactly one output.");
         }
@@ -145,6 +154,8 @@ public sealed class InputConfig
     public bool Promisc { get; set; }
     public List<string> SipPorts { get; set; } = ["5060-5061"];
     public bool Sniff { get; set; } = true;
+    /// <summary>TCP ports (and ranges) carrying SIP over WebSocket (RFC 7118).</summary>
+    public List<string> WsPorts { get; set; } = [];
     public string? Plan { get; set; }
 }
 
