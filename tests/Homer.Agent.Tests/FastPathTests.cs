@@ -172,3 +172,108 @@ public sealed class FastPathTests
         Assert.Equal(0, group.Undelivered);
     }
 }
+
+/// <summary>The classic pcap reader used for replays, against libpcap's reading of the same frames.</summary>
+public sealed class ClassicPcapReaderTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("homer-agent-pcap").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, true);
+
+    private static List<(byte[] Frame, long Micros)> ReadAll(string path, out int linkType)
+    {
+        using var reader = ClassicPcapReader.Open(path);
+        linkType = reader.LinkType;
+        var all = new List<(byte[], long)>();
+        while (reader.TryRead(out var frame, out var micros)) all.Add((frame.ToArray(), micros));
+        return all;
+    }
+
+    /// <summary>The same file with nanosecond timestamps, or written big-endian, as other capture tools do.</summary>
+    private static byte[] Variant(byte[] original, bool nanos, bool bigEndian)
+    {
+        var o = original;
+        var result = new List<byte>();
+        void U32(uint v)
+        {
+            var b = new byte[4];
+            if (bigEndian) System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(b, v);
+            else System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(b, v);
+            result.AddRange(b);
+        }
+        void U16(ushort v)
+        {
+            var b = new byte[2];
+            if (bigEndian) System.Buffers.Binary.BinaryPrimitives.WriteUInt16BigEndian(b, v);
+            else System.Buffers.Binary.BinaryPrimitives.WriteUInt16LittleEndian(b, v);
+            result.AddRange(b);
+        }
+        uint R32(int at) => System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(o.AsSpan(at));
+
+        U32(nanos ? 0xa1b23c4d : 0xa1b2c3d4);
+        U16(2);
+        U16(4);
+        U32(0);
+        U32(0);
+        U32(R32(16));
+        U32(R32(20));
+        for (var at = 24; at < o.Length;)
+        {
+            var length = (int)R32(at + 8);
+            U32(R32(at));
+            U32(nanos ? R32(at + 4) * 1000 + 999 : R32(at + 4));
+            U32(R32(at + 8));
+            U32(R32(at + 12));
+            result.AddRange(o.AsSpan(at + 16, length).ToArray());
+            at += 16 + length;
+        }
+
+        return [.. result];
+    }
+
+    [Theory]
+    [InlineData(false, false)]
+    [InlineData(true, false)]
+    [InlineData(false, true)]
+    [InlineData(true, true)]
+    public void Reads_the_frames_and_times_libpcap_reads(bool nanos, bool bigEndian)
+    {
+        var frames = Enumerable.Range(0, 50).Select(i => new Frames.Frame(1_700_000_000_000_000 + i * 1_234_567,
+            Frames.Ethernet(Frames.Ipv4Udp("10.0.0.1", 5060, "10.0.0.2", 5060, Encoding.ASCII.GetBytes(Frames.Sip("OPTIONS", $"r{i}", i + 1)))))).ToList();
+        var original = Frames.WritePcap(Path.Combine(_dir, "in.pcap"), frames, linkType: 113);
+        var path = Path.Combine(_dir, $"variant-{nanos}-{bigEndian}.pcap");
+        File.WriteAllBytes(path, Variant(File.ReadAllBytes(original), nanos, bigEndian));
+        Assert.True(ClassicPcapReader.IsClassicPcap(path));
+
+        var ours = ReadAll(path, out var linkType);
+        Assert.Equal(113, linkType);
+        using var device = new SharpPcap.LibPcap.CaptureFileReaderDevice(path);
+        device.Open(new SharpPcap.DeviceConfiguration());
+        var theirs = new List<(byte[], long)>();
+        while (device.GetNextPacket(out var capture) == SharpPcap.GetPacketStatus.PacketRead)
+            theirs.Add((capture.Data.ToArray(), (long)capture.Header.Timeval.Seconds * 1_000_000 + (long)capture.Header.Timeval.MicroSeconds));
+        Assert.Equal(frames.Count, ours.Count);
+        Assert.Equal(theirs.Count, ours.Count);
+        for (var i = 0; i < ours.Count; i++)
+        {
+            Assert.Equal(theirs[i].Item1, ours[i].Frame);
+            Assert.Equal(theirs[i].Item2, ours[i].Micros);
+            Assert.Equal(frames[i].Micros, ours[i].Micros);
+        }
+    }
+
+    [Fact]
+    public void A_record_cut_short_ends_the_file_and_pcapng_is_left_to_libpcap()
+    {
+        var frames = Enumerable.Range(0, 3).Select(i => new Frames.Frame(1_700_000_000_000_000 + i,
+            Frames.Ethernet(Frames.Ipv4Udp("10.0.0.1", 5060, "10.0.0.2", 5060, Encoding.ASCII.GetBytes(Frames.Sip("OPTIONS", $"c{i}", 1)))))).ToList();
+        var path = Frames.WritePcap(Path.Combine(_dir, "cut.pcap"), frames);
+        var bytes = File.ReadAllBytes(path);
+        File.WriteAllBytes(path, bytes[..^10]);
+        Assert.Equal(2, ReadAll(path, out _).Count);
+
+        var ng = Path.Combine(_dir, "x.pcapng");
+        File.WriteAllBytes(ng, [0x0a, 0x0d, 0x0d, 0x0a, 0, 0, 0, 0]);
+        Assert.False(ClassicPcapReader.IsClassicPcap(ng));
+    }
+}
