@@ -126,7 +126,15 @@ public sealed class UdpHepOutput : IHepOutput
 
             var errno = sent switch { 0 => 0, -2 => Errno.NoSys, _ => Marshal.GetLastPInvokeError() };
             if (errno == Errno.Interrupted) continue;
-            if (errno is Errno.WouldBlock or Errno.NoBufferSpace && retries++ < 3)
+            if (errno == Errno.WouldBlock && retries++ < 1_000)
+            {
+                // .NET may have made the descriptor non-blocking; wait for room in the send buffer as a blocking send
+                // would (1 ms at a time, up to a second, then the datagram is given up as refused).
+                _socket.Poll(1_000, SelectMode.SelectWrite);
+                continue;
+            }
+
+            if (errno == Errno.NoBufferSpace && retries++ < 3)
             {
                 Thread.Yield();
                 continue;
