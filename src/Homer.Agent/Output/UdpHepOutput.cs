@@ -195,14 +195,15 @@ public sealed class UdpHepOutput : IHepOutput
 
     public async ValueTask DisposeAsync()
     {
-        Flush();
-        if (_timer is not null) await _timer.DisposeAsync();
         lock (_gate)
         {
+            // One step, so no send slips in between the last flush and the close to arm a disposed timer.
+            if (!_disposed) FlushLocked();
             _disposed = true;
             _batch = null;
         }
 
+        if (_timer is not null) await _timer.DisposeAsync();
         _socket.Dispose();
     }
 
