@@ -217,4 +217,41 @@ public sealed class WebSocketTests : IDisposable
         Assert.Empty(receiver.Messages);
         Assert.Equal(0, run.Summary.GetProperty("sipWs").GetInt64());
     }
+
+    [Fact]
+    public async Task The_configuration_file_names_websocket_ports_per_input()
+    {
+        var invite = Bytes(WsSip("INVITE", "ws-config@test", 1));
+        var up = new Direction(Client, ClientPort, Server, WsPort, 1);
+        var pcap = Frames.WritePcap(Path.Combine(_dir, "config.pcap"), [up.Syn(0), up.Segment(10, Frame(invite, 1, mask: 0x0a0b0c0d))]);
+        await using var receiver = HepReceiver.Udp();
+        var config = Path.Combine(_dir, "agent.yaml");
+        await File.WriteAllTextAsync(config, $"""
+            outputs:
+              homer:
+                to: ["{receiver.Target}"]
+            inputs:
+              - name: ws
+                pcap: {pcap}
+                wsPorts: ["8080-8081"]
+            """);
+        var run = await AgentRun.RunAsync(["--config", config, "--summary", "json"]);
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.True(await receiver.WaitForAsync(1, Wait));
+        Assert.Equal(invite, Assert.Single(receiver.Messages).Payload.ToArray());
+        Assert.Equal(1, run.Summary.GetProperty("sipWs").GetInt64());
+
+        await File.WriteAllTextAsync(config, $"""
+            outputs:
+              homer:
+                to: ["{receiver.Target}"]
+            inputs:
+              - name: ws
+                pcap: {pcap}
+                wsPorts: ["80000"]
+            """);
+        run = await AgentRun.RunAsync(["--config", config]);
+        Assert.Equal(ExitCodes.Usage, run.ExitCode);
+        Assert.Contains("wsPorts", run.Stderr);
+    }
 }
