@@ -7,6 +7,8 @@ public sealed class CaptureOptions
     public bool Sniff { get; init; } = true;
     /// <summary>Learn media ports from SDP and send RTCP seen on them as HEP type 5 with the call's Call-ID.</summary>
     public bool Rtcp { get; init; } = true;
+    /// <summary>TCP ports on which SIP is carried over WebSocket (RFC 7118); none by default.</summary>
+    public PortSet WebSocketPorts { get; init; } = new();
 }
 
 /// <summary>Frame in, SIP messages out: decode, reassemble, detect. Single-threaded by design (one per capture source).</summary>
@@ -15,16 +17,19 @@ public sealed class CapturePipeline
     private readonly CaptureOptions options;
     private readonly IPacketSink sink;
     private readonly CountingSink _tcpSink;
+    private readonly CountingSink _wsSink;
 
     public CapturePipeline(CaptureOptions options, IPacketSink sink)
     {
         this.options = options;
         this.sink = sink;
-        _tcpSink = new CountingSink(sink, Stats, options.Rtcp ? Media : null);
+        _tcpSink = new CountingSink(sink, Stats, options.Rtcp ? Media : null, webSocket: false);
+        _wsSink = new CountingSink(sink, Stats, options.Rtcp ? Media : null, webSocket: true);
+        Tcp = new TcpReassembler { Stats = Stats };
     }
 
     public FrameDecoder Decoder { get; } = new();
-    public TcpReassembler Tcp { get; } = new();
+    public TcpReassembler Tcp { get; }
     public CaptureStats Stats { get; } = new();
     public MediaIndex Media { get; } = new();
     private readonly System.Buffers.ArrayBufferWriter<byte> _json = new(1024);
@@ -74,22 +79,24 @@ public sealed class CapturePipeline
             return;
         }
 
-        if (!onPort && !options.Sniff)
+        var webSocket = options.WebSocketPorts.Contains(packet.SourcePort) || options.WebSocketPorts.Contains(packet.DestinationPort);
+        if (!onPort && !options.Sniff && !webSocket)
         {
             Stats.Drop(DropReason.NotSip);
             return;
         }
 
-        var tcpResult = Tcp.Add(ref packet, _tcpSink);
+        var tcpResult = Tcp.Add(ref packet, webSocket ? _wsSink : _tcpSink, webSocket);
         if (tcpResult != DropReason.None && tcpResult != DropReason.EmptyPayload)
             Stats.Drop(tcpResult);
     }
 
-    private sealed class CountingSink(IPacketSink inner, CaptureStats stats, MediaIndex? media) : IPacketSink
+    private sealed class CountingSink(IPacketSink inner, CaptureStats stats, MediaIndex? media, bool webSocket) : IPacketSink
     {
         public void OnSip(ref L4Packet packet)
         {
-            stats.SipTcp++;
+            if (webSocket) stats.SipWs++;
+            else stats.SipTcp++;
             media?.Learn(packet.Payload, packet.TimestampMicros);
             inner.OnSip(ref packet);
         }

@@ -9,9 +9,11 @@ public sealed class CaptureStats
     public long Bytes;
     public long SipUdp;
     public long SipTcp;
+    /// <summary>SIP messages taken from WebSocket frames (also TCP, counted apart).</summary>
+    public long SipWs;
     public long Rtcp;
 
-    public long SipMessages => SipUdp + SipTcp;
+    public long SipMessages => SipUdp + SipTcp + SipWs;
 
     public void Drop(DropReason reason) => Interlocked.Increment(ref _drops[(int)reason]);
 
@@ -27,6 +29,7 @@ public sealed class CaptureStats
             total.Bytes += s.Bytes;
             total.SipUdp += s.SipUdp;
             total.SipTcp += s.SipTcp;
+            total.SipWs += s.SipWs;
             total.Rtcp += s.Rtcp;
             for (var i = 0; i < total._drops.Length; i++) total._drops[i] += s._drops[i];
         }

@@ -21,4 +21,10 @@ public enum DropReason
     SipTooLarge,
     /// <summary>On a known media port, RTCP-shaped, but without a sender or receiver report we can read.</summary>
     BadRtcp,
+    /// <summary>A SIP-over-WebSocket message compressed with permessage-deflate (RSV1), which a capture cannot inflate.</summary>
+    WsCompressed,
+    /// <summary>A WebSocket message that was never finished: a new one began before its last fragment.</summary>
+    WsIncomplete,
+    /// <summary>Bytes on a WebSocket port that are neither a frame nor the HTTP handshake; the stream resumes at a frame.</summary>
+    WsDesync,
 }

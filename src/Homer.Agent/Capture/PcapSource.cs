@@ -14,6 +14,12 @@ public static class PcapSource
     public static void ReplayFile(string path, ReplaySpeed speed, bool loop, CapturePipeline pipeline, CancellationToken token)
     {
         if (!File.Exists(path)) throw new InputException($"pcap file '{path}' does not exist.");
+        if (ClassicPcapReader.IsClassicPcap(path))
+        {
+            ReplayClassic(path, speed, loop, pipeline, token);
+            return;
+        }
+
         do
         {
             using var device = new CaptureFileReaderDevice(path);
@@ -45,6 +51,29 @@ public static class PcapSource
                 }
 
                 pipeline.OnFrame(linkType, capture.Data, micros);
+            }
+        } while (loop && !token.IsCancellationRequested);
+    }
+
+    /// <summary>Classic pcap, read by <see cref="ClassicPcapReader"/>; pcapng and the rest go through libpcap.</summary>
+    private static void ReplayClassic(string path, ReplaySpeed speed, bool loop, CapturePipeline pipeline, CancellationToken token)
+    {
+        do
+        {
+            using var reader = ClassicPcapReader.Open(path);
+            var clock = Stopwatch.StartNew();
+            long first = -1;
+            while (!token.IsCancellationRequested && reader.TryRead(out var frame, out var micros))
+            {
+                if (speed == ReplaySpeed.Real)
+                {
+                    if (first < 0) first = micros;
+                    var due = TimeSpan.FromTicks((micros - first) * 10);
+                    var wait = due - clock.Elapsed;
+                    if (wait > TimeSpan.Zero && token.WaitHandle.WaitOne(wait)) break;
+                }
+
+                pipeline.OnFrame(reader.LinkType, frame, micros);
             }
         } while (loop && !token.IsCancellationRequested);
     }

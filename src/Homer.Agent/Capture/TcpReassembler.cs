@@ -13,6 +13,8 @@ public sealed class TcpReassembler
     public int MaxFlows { get; init; } = 65_536;
     public int MaxOutOfOrderSegments { get; init; } = 64;
     public long IdleTimeoutMicros { get; init; } = 300_000_000;
+    /// <summary>Where per-message drops inside a stream (WebSocket) are counted.</summary>
+    public CaptureStats? Stats { get; init; }
 
     private readonly Dictionary<FlowKey, Flow> _flows = [];
     private long _lastSweep;
@@ -33,10 +35,15 @@ public sealed class TcpReassembler
         public long LastSeen;
         public bool Resync;
         public SortedDictionary<uint, (byte[] Data, long Timestamp)>? Pending;
+        /// <summary>Set on WebSocket ports: the stream is cut into WebSocket frames instead of by Content-Length.</summary>
+        public WebSocketStream? Ws;
     }
 
-    /// <summary>Feeds one segment; emits complete messages to <paramref name="sink"/>. Returns the reason when the segment was not used.</summary>
-    public DropReason Add(ref L4Packet packet, IPacketSink sink)
+    /// <summary>
+    /// Feeds one segment; emits complete messages to <paramref name="sink"/>. Returns the reason when the segment was
+    /// not used. <paramref name="webSocket"/>: the connection carries SIP over WebSocket (RFC 7118).
+    /// </summary>
+    public DropReason Add(ref L4Packet packet, IPacketSink sink, bool webSocket = false)
     {
         var now = packet.TimestampMicros;
         Sweep(now);
@@ -54,6 +61,7 @@ public sealed class TcpReassembler
                 _flows[key] = flow;
             }
 
+            flow.Ws = webSocket ? flow.Ws ?? new WebSocketStream() : null;
             Reset(flow);
             flow.NextSeq = packet.TcpSequence + 1;
             flow.LastSeen = now;
@@ -65,9 +73,9 @@ public sealed class TcpReassembler
         {
             if (payload.IsEmpty) return DropReason.EmptyPayload;
             // Joining mid-stream: only at a segment that starts a message, so framing starts on a boundary.
-            if (!SipFraming.LooksLikeSip(payload)) return DropReason.NotSip;
+            if (!StartsMessage(webSocket, payload)) return DropReason.NotSip;
             if (_flows.Count >= MaxFlows) return DropReason.TcpFlowLimit;
-            flow = new Flow { NextSeq = packet.TcpSequence };
+            flow = new Flow { NextSeq = packet.TcpSequence, Ws = webSocket ? new WebSocketStream() : null };
             _flows[key] = flow;
         }
 
@@ -122,7 +130,7 @@ public sealed class TcpReassembler
                 Append(flow, segment.Data.AsSpan(-d), segment.Timestamp, ref packet, sink);
         }
 
-        return used ? DropReason.None : DropReason.TcpDesync;
+        return used ? DropReason.None : flow.Ws is null ? DropReason.TcpDesync : DropReason.WsDesync;
     }
 
     /// <summary>The held segment closest after (or overlapping) the next expected byte, in sequence space that wraps.</summary>
@@ -148,9 +156,11 @@ public sealed class TcpReassembler
         flow.NextSeq += (uint)data.Length;
         if (flow.Resync)
         {
-            if (!SipFraming.LooksLikeSip(data)) return false;
+            if (!StartsMessage(flow.Ws is not null, data)) return false;
             flow.Resync = false;
         }
+
+        if (flow.Ws is not null) return AppendWebSocket(flow, data, timestamp, ref packet, sink);
 
         if (flow.Length == 0)
         {
@@ -207,6 +217,41 @@ public sealed class TcpReassembler
         return true;
     }
 
+    private bool AppendWebSocket(Flow flow, ReadOnlySpan<byte> data, long timestamp, ref L4Packet packet, IPacketSink sink)
+    {
+        var ws = flow.Ws!;
+        if (flow.Length == 0)
+        {
+            // Fast path: whole frames in one segment need no copy into the flow's buffer.
+            if (ws.Consume(data, timestamp, timestamp, ref packet, sink, Stats, out var used) == WebSocketStream.Status.Invalid)
+                return Desync(flow);
+            if (used < data.Length)
+            {
+                Store(flow, data[used..]);
+                flow.StartTimestamp = timestamp;
+            }
+
+            return true;
+        }
+
+        Store(flow, data);
+        if (ws.Consume(flow.Buffer.AsSpan(0, flow.Length), flow.StartTimestamp, timestamp, ref packet, sink, Stats, out var consumed)
+            == WebSocketStream.Status.Invalid)
+            return Desync(flow);
+        if (consumed > 0)
+        {
+            flow.Buffer.AsSpan(consumed, flow.Length - consumed).CopyTo(flow.Buffer);
+            flow.Length -= consumed;
+            BufferedBytes -= consumed;
+            flow.StartTimestamp = timestamp;
+        }
+
+        return true;
+    }
+
+    private static bool StartsMessage(bool webSocket, ReadOnlySpan<byte> data) =>
+        webSocket ? WebSocketStream.LooksLikeStart(data) : SipFraming.LooksLikeSip(data);
+
     private static void Emit(ReadOnlySpan<byte> message, long timestamp, ref L4Packet packet, IPacketSink sink)
     {
         var copy = packet;
@@ -240,6 +285,7 @@ public sealed class TcpReassembler
         flow.Length = 0;
         flow.Pending = null;
         flow.Resync = false;
+        flow.Ws?.Reset();
         if (flow.Buffer.Length > 65_536) flow.Buffer = new byte[4096];
     }
 

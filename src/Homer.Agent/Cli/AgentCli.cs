@@ -135,6 +135,23 @@ public sealed class AgentCli(TextWriter stdout, TextWriter stderr, TextReader st
                 AuthKey = cfg.Hep.AuthKey,
                 Compress = cfg.Hep.Compress,
             };
+            VqReportListener? vq = null;
+            if (cfg.VqRtcpxr is { } vqConfig)
+            {
+                try
+                {
+                    vq = new VqReportListener(IPEndPoint.Parse(vqConfig.Listen!), outputs.Hep[vqConfig.OutputName(cfg)], hep);
+                    await stderr.WriteLineAsync($"homer-agent: accepting vq-rtcpxr PUBLISH on udp {vq.LocalEndPoint}");
+                }
+                catch (SocketException e)
+                {
+                    await stderr.WriteLineAsync($"homer-agent: cannot listen on {vqConfig.Listen}: {e.Message}");
+                    await outputs.DisposeAsync();
+                    return ExitCodes.InputError;
+                }
+            }
+
+            await using var vqOwner = vq;
             return await new CaptureRunner(stdout, stderr).RunAsync(inputs, outputs, hep, dryRun: false,
                 TimeSpan.FromSeconds(r.GetValue(drain)), r.GetValue(summary), token, cfg.Api);
         });
@@ -158,6 +175,12 @@ public sealed class AgentCli(TextWriter stdout, TextWriter stderr, TextReader st
             Description = "Ports (and ranges, e.g. 5060-5080, comma-separated, repeatable) on which UDP/TCP traffic is taken as SIP.",
             DefaultValueFactory = _ => ["5060-5061"],
         };
+        var wsPorts = new Option<string[]>("--ws-port")
+        {
+            Description = "TCP ports (and ranges, comma-separated, repeatable) carrying SIP over WebSocket (RFC 7118, e.g. 8080 or 5066): "
+                + "the HTTP upgrade is skipped, frames unmasked and reassembled, each SIP message sent as HEP (IP protocol TCP). None by default.",
+            DefaultValueFactory = _ => [],
+        };
         var sniff = new Option<bool>("--sniff")
         {
             Description = "Also look for SIP on every other port by its start line (default true; --sniff false to use the ports only).",
@@ -177,7 +200,7 @@ public sealed class AgentCli(TextWriter stdout, TextWriter stderr, TextReader st
         var command = new Command("capture", "Capture SIP (UDP, TCP with stream reassembly, IPv4/IPv6 with fragment reassembly, "
             + "Ethernet/SLL/SLL2/VLAN/QinQ) from a pcap file or an interface and send it as HEP. " + ExitCodeHelp)
         {
-            pcap, iface, filter, promisc, speed, loop, ports, sniff, dryRun, api, vqListen,
+            pcap, iface, filter, promisc, speed, loop, ports, wsPorts, sniff, dryRun, api, vqListen,
         };
         common.AddTo(command);
         command.Validators.Add(r =>
@@ -194,6 +217,15 @@ public sealed class AgentCli(TextWriter stdout, TextWriter stderr, TextReader st
             catch (FormatException e)
             {
                 r.AddError($"--sip-port: {e.Message}");
+            }
+
+            try
+            {
+                PortSet.Parse(r.GetValue(wsPorts) ?? []);
+            }
+            catch (FormatException e)
+            {
+                r.AddError($"--ws-port: {e.Message}");
             }
         });
         command.SetAction(async (r, token) =>
@@ -238,6 +270,7 @@ public sealed class AgentCli(TextWriter stdout, TextWriter stderr, TextReader st
                 Promisc = r.GetValue(promisc),
                 SipPorts = [.. r.GetValue(ports)!],
                 Sniff = r.GetValue(sniff),
+                WsPorts = [.. r.GetValue(wsPorts)!],
             };
             return await new CaptureRunner(stdout, stderr).RunAsync([new CaptureRunner.Input(input, CapturePlan.SendAll("default"))],
                 outputs, common.Settings(r), r.GetValue(dryRun), TimeSpan.FromSeconds(r.GetValue(common.DrainTimeout)),

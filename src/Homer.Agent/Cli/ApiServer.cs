@@ -173,6 +173,7 @@ public sealed class ApiServer : IAsyncDisposable
             w.WriteNumber("bytes", Interlocked.Read(ref s.Bytes));
             w.WriteNumber("sipUdp", Interlocked.Read(ref s.SipUdp));
             w.WriteNumber("sipTcp", Interlocked.Read(ref s.SipTcp));
+            w.WriteNumber("sipWs", Interlocked.Read(ref s.SipWs));
             w.WriteNumber("rtcp", Interlocked.Read(ref s.Rtcp));
             w.WriteNumber("planDropped", Interlocked.Read(ref i.Sink.PlanDropped));
             w.WriteNumber("unrouted", Interlocked.Read(ref i.Sink.Unrouted));
@@ -236,6 +237,9 @@ public sealed class ApiServer : IAsyncDisposable
             w.WriteString("filter", i.Control?.CurrentFilter ?? i.Config.Filter);
             w.WriteStartArray("sipPorts");
             foreach (var p in i.Config.SipPorts) w.WriteStringValue(p);
+            w.WriteEndArray();
+            w.WriteStartArray("wsPorts");
+            foreach (var p in i.Config.WsPorts) w.WriteStringValue(p);
             w.WriteEndArray();
             w.WriteBoolean("sniff", i.Config.Sniff);
             w.WriteString("plan", i.Plan);

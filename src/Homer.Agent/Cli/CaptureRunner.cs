@@ -24,7 +24,12 @@ public sealed class CaptureRunner(TextWriter stdout, TextWriter stderr)
         {
             var c = input.Config;
             var sink = new PlanSink(input.Plan, new HepPacketWriter(hep), outputs, dryRun);
-            var pipeline = new CapturePipeline(new CaptureOptions { SipPorts = PortSet.Parse(c.SipPorts), Sniff = c.Sniff }, sink);
+            var pipeline = new CapturePipeline(new CaptureOptions
+            {
+                SipPorts = PortSet.Parse(c.SipPorts),
+                Sniff = c.Sniff,
+                WebSocketPorts = PortSet.Parse(c.WsPorts),
+            }, sink);
             sinks.Add(sink);
             pipelines.Add(pipeline);
             var control = c.Interface is null ? null : new LiveControl();

@@ -22,6 +22,7 @@ public static class Summary
                 w.WriteNumber("sip", capture.SipMessages);
                 w.WriteNumber("sipUdp", capture.SipUdp);
                 w.WriteNumber("sipTcp", capture.SipTcp);
+                w.WriteNumber("sipWs", capture.SipWs);
                 w.WriteNumber("rtcp", capture.Rtcp);
                 w.WriteNumber("framesPerSecond", seconds > 0 ? Math.Round(capture.Frames / seconds) : 0);
                 w.WriteStartObject("dropped");
@@ -68,7 +69,7 @@ public static class Summary
         var sb = new StringBuilder();
         if (capture is not null)
         {
-            sb.Append($"frames {capture.Frames}, SIP {capture.SipMessages} (UDP {capture.SipUdp}, TCP {capture.SipTcp}), RTCP {capture.Rtcp} in {seconds:F2} s");
+            sb.Append($"frames {capture.Frames}, SIP {capture.SipMessages} (UDP {capture.SipUdp}, TCP {capture.SipTcp}, WebSocket {capture.SipWs}), RTCP {capture.Rtcp} in {seconds:F2} s");
             var drops = capture.DropsByReason();
             if (drops.Count > 0)
                 sb.Append("; skipped: ").AppendJoin(", ", drops.Select(d => $"{d.Key} {d.Value}"));

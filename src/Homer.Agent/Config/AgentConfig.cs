@@ -12,6 +12,8 @@ public sealed class AgentConfig
     public Dictionary<string, OutputConfig> Outputs { get; set; } = [];
     public List<InputConfig> Inputs { get; set; } = [];
     public Dictionary<string, List<RuleConfig>> Plans { get; set; } = [];
+    /// <summary>The vq-rtcpxr PUBLISH listener (what <c>capture --vq-listen</c> starts); none when absent.</summary>
+    public VqRtcpxrConfig? VqRtcpxr { get; set; }
 
     internal static readonly JsonSerializerOptions Options = new()
     {
@@ -85,8 +87,28 @@ public sealed class AgentConfig
                 throw new ConfigException($"input '{i.Name}': sipPorts: {e.Message}");
             }
 
+            try
+            {
+                Capture.PortSet.Parse(i.WsPorts);
+            }
+            catch (FormatException e)
+            {
+                throw new ConfigException($"input '{i.Name}': wsPorts: {e.Message}");
+            }
+
             if (i.Plan is null && Outputs.Count != 1)
                 throw new ConfigException($"input '{i.Name}': without a 'plan', there must be exactly one output.");
+        }
+
+        if (VqRtcpxr is { } vq)
+        {
+            if (!System.Net.IPEndPoint.TryParse(vq.Listen ?? "", out _))
+                throw new ConfigException($"vqRtcpxr: listen '{vq.Listen}' is not ADDRESS:PORT.");
+            var hepOutputs = Outputs.Where(o => o.Value.Type == OutputType.Hep).Select(o => o.Key).ToList();
+            if (vq.Output is null && hepOutputs.Count != 1)
+                throw new ConfigException("vqRtcpxr: without an 'output', there must be exactly one hep output.");
+            if (vq.Output is not null && !hepOutputs.Contains(vq.Output))
+                throw new ConfigException($"vqRtcpxr: output '{vq.Output}' is not a hep output defined in 'outputs'.");
         }
 
         if (Hep.Version is not (2 or 3)) throw new ConfigException("'hep.version' must be 3 or 2.");
@@ -132,7 +154,21 @@ public sealed class InputConfig
     public bool Promisc { get; set; }
     public List<string> SipPorts { get; set; } = ["5060-5061"];
     public bool Sniff { get; set; } = true;
+    /// <summary>TCP ports (and ranges) carrying SIP over WebSocket (RFC 7118).</summary>
+    public List<string> WsPorts { get; set; } = [];
     public string? Plan { get; set; }
+}
+
+/// <summary>Where phones PUBLISH their RTCP-XR reports, and the HEP output the reports go to.</summary>
+public sealed class VqRtcpxrConfig
+{
+    /// <summary>UDP ADDRESS:PORT, e.g. 0.0.0.0:5066.</summary>
+    public string? Listen { get; set; }
+    /// <summary>A hep output by name; may be left out when there is only one hep output.</summary>
+    public string? Output { get; set; }
+
+    public string OutputName(AgentConfig config) =>
+        Output ?? config.Outputs.Single(o => o.Value.Type == OutputType.Hep).Key;
 }
 
 public sealed class RuleConfig

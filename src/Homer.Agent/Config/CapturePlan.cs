@@ -100,11 +100,28 @@ public sealed class CapturePlan
 
     public void Evaluate(ref L4Packet packet, PlanDecision decision, bool isSip = true)
     {
-        decision.Clear();
-        SipMessage sip = default;
-        var parsed = false;
         if (NeedsSip && isSip)
-            parsed = SipParser.TryParse(packet.Payload, out sip, out _);
+        {
+            EvaluateParsed(ref packet, decision);
+            return;
+        }
+
+        // A plan without method or header conditions never reads the SIP message: no parse, and no SipMessage (a few
+        // hundred bytes) to clear for every packet.
+        Apply(ref packet, decision, false, ref s_notParsed);
+    }
+
+    private static SipMessage s_notParsed;
+
+    private void EvaluateParsed(ref L4Packet packet, PlanDecision decision)
+    {
+        var parsed = SipParser.TryParse(packet.Payload, out var sip, out _);
+        Apply(ref packet, decision, parsed, ref sip);
+    }
+
+    private void Apply(ref L4Packet packet, PlanDecision decision, bool parsed, ref SipMessage sip)
+    {
+        decision.Clear();
         foreach (var rule in _rules)
         {
             if (!rule.Matches(ref packet, parsed, ref sip)) continue;

@@ -12,11 +12,23 @@ public enum OutputMode
 }
 
 /// <summary>A named set of HEP servers used together (fan-out or failover).</summary>
-public sealed class HepOutputGroup(string name, IReadOnlyList<IHepOutput> outputs, OutputMode mode) : IAsyncDisposable
+public sealed class HepOutputGroup : IAsyncDisposable
 {
-    public string Name { get; } = name;
-    public IReadOnlyList<IHepOutput> Outputs { get; } = outputs;
-    public OutputMode Mode { get; } = mode;
+    public HepOutputGroup(string name, IReadOnlyList<IHepOutput> outputs, OutputMode mode)
+    {
+        Name = name;
+        Outputs = outputs;
+        Mode = mode;
+        if (mode != OutputMode.Failover) return;
+        // Failover needs to see a dead UDP server's refusal on the next datagram, not a batch later.
+        foreach (var o in outputs)
+            if (o is UdpHepOutput udp)
+                udp.SendEachAtOnce();
+    }
+
+    public string Name { get; }
+    public IReadOnlyList<IHepOutput> Outputs { get; }
+    public OutputMode Mode { get; }
     /// <summary>Packets no server took (fan-out: counted per server in each output's stats instead).</summary>
     public long Undelivered;
 
