@@ -4,6 +4,7 @@ using Akka.Cluster.Tools.PublishSubscribe;
 using Akka.Event;
 using Homer.Actors.Contracts;
 using Homer.Storage;
+using Prometheus;
 using static Homer.Actors.Dialogs.DialogEvents;
 
 namespace Homer.Actors.Dialogs;
@@ -19,7 +20,12 @@ public sealed record DialogRuntime(
     /// <summary>The DistributedPubSub mediator; <see cref="ActorRefs.Nobody"/> publishes nothing.</summary>
     IActorRef Events,
     /// <summary>How long a starting entity waits for its ledger before it goes on with an empty state.</summary>
-    TimeSpan RestoreTimeout);
+    TimeSpan RestoreTimeout)
+{
+    /// <summary>The message store, read by dialogs whose shard recovers after a crash; null: no catch-up (tests, no database).</summary>
+    public IDialogHistory? History { get; init; }
+    public CatchUpSettings CatchUp { get; init; } = CatchUpSettings.Default;
+}
 
 /// <summary>
 /// One entity per Call-ID, a thin shell around <see cref="DialogState"/>: it restores from its shard's ledger when it
@@ -44,6 +50,20 @@ public sealed class DialogActor : ReceiveActor, IWithUnboundedStash, IWithTimers
         public static readonly RestoreTimedOut Instance = new();
     }
 
+    private sealed class SecondPassDue
+    {
+        public static readonly SecondPassDue Instance = new();
+    }
+
+    private sealed record StoreRead(IReadOnlyList<CapturedMessage> Messages, int Pass);
+
+    private sealed record StoreReadFailed(Exception Cause, int Pass);
+
+    public static readonly Counter CaughtUp = Metrics.CreateCounter("homer_dialog_catchup_applied_total",
+        "Messages dialogs applied from the message store after their node crashed (they had missed them).");
+    public static readonly Counter DuplicatesSkipped = Metrics.CreateCounter("homer_dialog_catchup_duplicates_total",
+        "Messages met twice after a crash (live and from the message store) and applied once.");
+
     private readonly DialogRuntime _runtime;
     private readonly DialogSettings _settings;
     private readonly string _shardId;
@@ -54,6 +74,9 @@ public sealed class DialogActor : ReceiveActor, IWithUnboundedStash, IWithTimers
     private DialogState _state;
     private bool _dirty;
     private bool _retired;
+    /// <summary>Set when this incarnation caught up from the store: live messages it already read from there are skipped.</summary>
+    private bool _recovering;
+    private long _catchUpFromMicros;
 
     public IStash Stash { get; set; } = null!;
     public ITimerScheduler Timers { get; set; } = null!;
@@ -86,7 +109,20 @@ public sealed class DialogActor : ReceiveActor, IWithUnboundedStash, IWithTimers
             Timers.Cancel(RestoreTimedOut.Instance);
             _ledger = Sender;
             if (r.State is not null)
+            {
                 _state = r.State;
+                // Only a moved shard restores a state: its row may have been lost with the old home's row writer.
+                if (_state.Exists)
+                    _runtime.Rows.Tell(_state.ToRow());
+            }
+            if (r.CatchUpFromMicros is { } from && _runtime.History is not null)
+            {
+                _recovering = true;
+                _catchUpFromMicros = from;
+                ReadStore(1);
+                Become(CatchingUp);
+                return;
+            }
             BecomeActive();
         });
         Receive<RestoreTimedOut>(_ =>
@@ -99,6 +135,58 @@ public sealed class DialogActor : ReceiveActor, IWithUnboundedStash, IWithTimers
         ReceiveAny(_ => Stash.Stash());
     }
 
+    /// <summary>Restored after a crash of the shard's previous home: the store's messages first, live ones wait.</summary>
+    private void CatchingUp()
+    {
+        Receive<StoreRead>(r =>
+        {
+            ApplyStored(r.Messages);
+            BecomeActive();
+            Timers.StartSingleTimer(SecondPassDue.Instance, SecondPassDue.Instance, _runtime.CatchUp.SecondPass);
+        });
+        Receive<StoreReadFailed>(f =>
+        {
+            _log.Warning(f.Cause, "Dialog {0} could not read the message store after its node crashed; going on, trying again in {1}",
+                _state.CallId, _runtime.CatchUp.SecondPass);
+            BecomeActive();
+            Timers.StartSingleTimer(SecondPassDue.Instance, SecondPassDue.Instance, _runtime.CatchUp.SecondPass);
+        });
+        Receive<DialogCommands.StopDialog>(_ =>
+        {
+            // Hand-off while reading the store: the ledger still waits for this dialog's last word.
+            if (!_retired)
+                Checkpoint(final: true);
+            Context.Stop(Self);
+        });
+        ReceiveAny(_ => Stash.Stash());
+    }
+
+    private void ReadStore(int pass)
+    {
+        var from = DialogCatchUp.ReadFrom(_state, _catchUpFromMicros, _settings.AppliedKeyWindow);
+        _runtime.History!.MessagesSinceAsync(_state.CallId, from, _runtime.CatchUp.MaxMessagesPerDialog)
+            .PipeTo(Self, success: m => new StoreRead(m, pass), failure: e => new StoreReadFailed(e, pass));
+    }
+
+    private void ApplyStored(IReadOnlyList<CapturedMessage> messages)
+    {
+        var applied = 0;
+        foreach (var message in messages)
+            foreach (var command in DialogCatchUp.CommandsFor(_state.CallId, message))
+            {
+                var (key, micros) = KeyOf(command);
+                if (!DialogCatchUp.IsNew(_state, micros, key, _settings.AppliedKeyWindow))
+                    continue;
+                Handle(Decide(command), new AppliedMessage(micros, key));
+                applied++;
+            }
+        if (applied > 0)
+        {
+            CaughtUp.Inc(applied);
+            _log.Info("Dialog {0} caught up {1} messages from the message store", _state.CallId, applied);
+        }
+    }
+
     private void BecomeActive()
     {
         Become(Active);
@@ -108,10 +196,20 @@ public sealed class DialogActor : ReceiveActor, IWithUnboundedStash, IWithTimers
 
     private void Active()
     {
-        Receive<DialogCommands.RecordSipMessage>(m => Handle(_state.Process(m, _settings)));
-        Receive<DialogCommands.AttachQos>(q => Handle(_state.Process(q, _settings)));
-        Receive<DialogCommands.AttachLog>(l => Handle(_state.Process(l, _settings)));
+        Receive<DialogCommands.RecordSipMessage>(Live);
+        Receive<DialogCommands.AttachQos>(Live);
+        Receive<DialogCommands.AttachLog>(Live);
         Receive<DialogCommands.LinkLeg>(l => Handle(_state.Process(l)));
+        Receive<LedgerCommands.WakeDialog>(_ =>
+        {
+            // Woken for a catch-up that found nothing for it: no empty entity stays behind.
+            if (IsBlank)
+                Retire();
+        });
+        Receive<SecondPassDue>(_ => ReadStore(2));
+        Receive<StoreRead>(r => ApplyStored(r.Messages));
+        Receive<StoreReadFailed>(f => _log.Warning(f.Cause, "Dialog {0}: the second read of the message store after its node crashed failed",
+            _state.CallId));
         Receive<DialogQueries.GetDialog>(_ =>
         {
             Sender.Tell(_state.ToSnapshot());
@@ -138,12 +236,41 @@ public sealed class DialogActor : ReceiveActor, IWithUnboundedStash, IWithTimers
 
     private bool IsBlank => _state is { MessageCount: 0, QosReports.Count: 0, Logs.Count: 0, Legs.Count: 0 };
 
-    private void Handle(IReadOnlyList<DialogEvent> events)
+    private void Live(IWithCallId command)
+    {
+        var (key, micros) = KeyOf(command);
+        if (_recovering && _state.HasApplied(key))
+        {
+            DuplicatesSkipped.Inc();
+            return;
+        }
+        Handle(Decide(command), new AppliedMessage(micros, key));
+    }
+
+    private IReadOnlyList<DialogEvent> Decide(IWithCallId command) => command switch
+    {
+        DialogCommands.RecordSipMessage m => _state.Process(m, _settings),
+        DialogCommands.AttachQos q => _state.Process(q, _settings),
+        DialogCommands.AttachLog l => _state.Process(l, _settings),
+        _ => [],
+    };
+
+    private static (long Key, long Micros) KeyOf(IWithCallId command) => command switch
+    {
+        DialogCommands.RecordSipMessage m => (MessageKeys.Of(m), m.TimestampMicros),
+        DialogCommands.AttachQos q => (MessageKeys.Of(q), q.Report.TimestampMicros),
+        DialogCommands.AttachLog l => (MessageKeys.Of(l), l.Entry.TimestampMicros),
+        _ => throw new ArgumentOutOfRangeException(nameof(command), command.GetType().Name, "not a message"),
+    };
+
+    private void Handle(IReadOnlyList<DialogEvent> events, AppliedMessage? applied = null)
     {
         if (events.Count == 0)
             return;
         var before = _state;
         _state = _state.ApplyAll(events);
+        if (applied is { } message)
+            _state = _state.Remember(message, _settings.AppliedKeyWindow);
         _retired = false;
         Publish(before, events);
         if (!_dirty)
@@ -264,6 +391,7 @@ public sealed class DialogActor : ReceiveActor, IWithUnboundedStash, IWithTimers
         _dirty = false;
         Timers.Cancel(CheckpointDue.Instance);
         Timers.Cancel(IdleDue.Instance);
+        Timers.Cancel(SecondPassDue.Instance);
         // Same path as the checkpoints before it, so it cannot overtake one and leave a stale state behind.
         _region.Tell(new LedgerCommands.Retire(_shardId, _state.CallId));
         foreach (var withdraw in MediaIndexCommands.WithdrawalsFor(_state.CallId, _state.MediaEndpoints))

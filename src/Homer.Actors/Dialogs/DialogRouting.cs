@@ -98,10 +98,12 @@ public static class DialogRouting
     {
         if (message.CorrelationId is not { Length: > 0 } callId)
             return false;
-        var text = System.Text.Encoding.UTF8.GetString(message.Payload.Span).TrimEnd('\r', '\n', '\0');
-        dialogRegion.Tell(new DialogCommands.AttachLog(callId, new LogEntry(message.TimestampMicros, text)));
+        dialogRegion.Tell(new DialogCommands.AttachLog(callId, LogEntryOf(message)));
         return true;
     }
+
+    public static LogEntry LogEntryOf(CapturedMessage message) =>
+        new(message.TimestampMicros, System.Text.Encoding.UTF8.GetString(message.Payload.Span).TrimEnd('\r', '\n', '\0'));
 
     private static bool RouteQos(CapturedMessage message, IActorRef dialogRegion)
     {

@@ -61,7 +61,46 @@ public sealed record DialogState
     /// <summary>Alarms already observed (bit per <see cref="AlarmKinds"/> name), so each is published once.</summary>
     public int AlarmsSeen { get; init; }
 
+    /// <summary>Newest capture time among the messages applied; with <see cref="Applied"/>, what a catch-up skips.</summary>
+    public long AppliedThroughMicros { get; init; }
+    /// <summary>
+    /// Keys of the messages applied within the key window before <see cref="AppliedThroughMicros"/> (at most
+    /// <see cref="MaxApplied"/>), so a message met twice after a crash is applied once.
+    /// </summary>
+    public IReadOnlyList<AppliedMessage> Applied { get; init; } = [];
+    /// <summary>A retransmission storm must not grow the state without bound; past this the oldest keys go first.</summary>
+    public const int MaxApplied = 256;
+
     public static DialogState Empty(string callId) => new() { CallId = callId };
+
+    public bool HasApplied(long key)
+    {
+        foreach (var applied in Applied)
+            if (applied.Key == key)
+                return true;
+        return false;
+    }
+
+    /// <summary>This state having applied the message <paramref name="applied"/>; keys older than the window are forgotten.</summary>
+    public DialogState Remember(AppliedMessage applied, TimeSpan keyWindow)
+    {
+        var through = Math.Max(AppliedThroughMicros, applied.TimestampMicros);
+        var oldest = through - (long)keyWindow.TotalMicroseconds;
+        var kept = new List<AppliedMessage>(Math.Min(Applied.Count + 1, MaxApplied));
+        var skip = Math.Max(0, Applied.Count + 1 - MaxApplied);
+        foreach (var a in Applied)
+        {
+            if (skip > 0)
+            {
+                skip--;
+                continue;
+            }
+            if (a.TimestampMicros >= oldest)
+                kept.Add(a);
+        }
+        kept.Add(applied);
+        return this with { AppliedThroughMicros = through, Applied = kept };
+    }
 
     public bool Exists => MessageCount > 0;
 
