@@ -77,6 +77,7 @@ public sealed class DialogActor : ReceiveActor, IWithUnboundedStash, IWithTimers
     /// <summary>Set when this incarnation caught up from the store: live messages it already read from there are skipped.</summary>
     private bool _recovering;
     private long _catchUpFromMicros;
+    private bool _legacyCheckpoint;
 
     public IStash Stash { get; set; } = null!;
     public ITimerScheduler Timers { get; set; } = null!;
@@ -118,6 +119,8 @@ public sealed class DialogActor : ReceiveActor, IWithUnboundedStash, IWithTimers
             if (r.CatchUpFromMicros is { } from && _runtime.History is not null)
             {
                 _recovering = true;
+                // A checkpoint without applied keys (written before they existed) is caught up once, in capture order.
+                _legacyCheckpoint = _state is { Exists: true, AppliedThroughMicros: 0 };
                 _catchUpFromMicros = from;
                 ReadStore(1);
                 Become(CatchingUp);
@@ -142,7 +145,8 @@ public sealed class DialogActor : ReceiveActor, IWithUnboundedStash, IWithTimers
         {
             ApplyStored(r.Messages);
             BecomeActive();
-            Timers.StartSingleTimer(SecondPassDue.Instance, SecondPassDue.Instance, _runtime.CatchUp.SecondPass);
+            if (!_legacyCheckpoint)
+                Timers.StartSingleTimer(SecondPassDue.Instance, SecondPassDue.Instance, _runtime.CatchUp.SecondPass);
         });
         Receive<StoreReadFailed>(f =>
         {
@@ -247,21 +251,9 @@ public sealed class DialogActor : ReceiveActor, IWithUnboundedStash, IWithTimers
         Handle(Decide(command), new AppliedMessage(micros, key));
     }
 
-    private IReadOnlyList<DialogEvent> Decide(IWithCallId command) => command switch
-    {
-        DialogCommands.RecordSipMessage m => _state.Process(m, _settings),
-        DialogCommands.AttachQos q => _state.Process(q, _settings),
-        DialogCommands.AttachLog l => _state.Process(l, _settings),
-        _ => [],
-    };
+    private IReadOnlyList<DialogEvent> Decide(IWithCallId command) => DialogCatchUp.Decide(_state, command, _settings);
 
-    private static (long Key, long Micros) KeyOf(IWithCallId command) => command switch
-    {
-        DialogCommands.RecordSipMessage m => (MessageKeys.Of(m), m.TimestampMicros),
-        DialogCommands.AttachQos q => (MessageKeys.Of(q), q.Report.TimestampMicros),
-        DialogCommands.AttachLog l => (MessageKeys.Of(l), l.Entry.TimestampMicros),
-        _ => throw new ArgumentOutOfRangeException(nameof(command), command.GetType().Name, "not a message"),
-    };
+    private static (long Key, long Micros) KeyOf(IWithCallId command) => MessageKeys.Of(command);
 
     private void Handle(IReadOnlyList<DialogEvent> events, AppliedMessage? applied = null)
     {

@@ -18,6 +18,15 @@ public readonly record struct AppliedMessage(long TimestampMicros, long Key);
 /// </summary>
 public static class MessageKeys
 {
+    /// <summary>The key and capture time of a message command (SIP, QoS or log).</summary>
+    public static (long Key, long Micros) Of(IWithCallId command) => command switch
+    {
+        DialogCommands.RecordSipMessage m => (Of(m), m.TimestampMicros),
+        DialogCommands.AttachQos q => (Of(q), q.Report.TimestampMicros),
+        DialogCommands.AttachLog l => (Of(l), l.Entry.TimestampMicros),
+        _ => throw new ArgumentOutOfRangeException(nameof(command), command.GetType().Name, "not a message"),
+    };
+
     public static long Of(DialogCommands.RecordSipMessage m)
     {
         var h = new Fnv('S');
@@ -118,6 +127,15 @@ public static class DialogCatchUp
                 break;
         }
     }
+
+    /// <summary>What a message command means for the state (the decide step for every message kind).</summary>
+    public static IReadOnlyList<DialogEvents.DialogEvent> Decide(DialogState state, IWithCallId command, DialogSettings settings) => command switch
+    {
+        DialogCommands.RecordSipMessage m => state.Process(m, settings),
+        DialogCommands.AttachQos q => state.Process(q, settings),
+        DialogCommands.AttachLog l => state.Process(l, settings),
+        _ => [],
+    };
 
     /// <summary>
     /// Capture time from which a dialog reads the store: what it may have missed is newer than its applied watermark

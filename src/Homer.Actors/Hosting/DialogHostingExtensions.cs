@@ -36,6 +36,8 @@ public sealed record DialogOptions
     public CatchUpSettings CatchUp { get; init; } = CatchUpSettings.Default;
     /// <summary>Read the message store after a crash (needs an <see cref="NpgsqlDataSource"/> in the services).</summary>
     public bool CatchUpFromStore { get; init; } = true;
+    /// <summary>Where the catch-up reads; null: the message store of the node's <see cref="NpgsqlDataSource"/>.</summary>
+    public IDialogHistory? History { get; init; }
 }
 
 /// <summary>Registry key of the node's <see cref="DialogRowWriter"/>.</summary>
@@ -79,7 +81,7 @@ public static class DialogHostingExtensions
                 var dataSource = options.CatchUpFromStore ? resolver.GetService<NpgsqlDataSource>() : null;
                 var runtime = new DialogRuntime(options.Settings, extractor, Region, rows, events, options.RestoreTimeout)
                 {
-                    History = dataSource is null ? null : new DialogHistoryQueries(dataSource),
+                    History = !options.CatchUpFromStore ? null : options.History ?? (dataSource is null ? null : new DialogHistoryQueries(dataSource)),
                     CatchUp = options.CatchUp,
                 };
                 return entityId => EntityProps(entityId, runtime, options.Ledger);
