@@ -73,6 +73,7 @@ public sealed class HomerSerializerTests : IDisposable
             new LedgerCommands.Restored("c", state, 1_764_000_000_000_000),
             new LedgerCommands.Wake("17"),
             new LedgerCommands.WakeDialog("c"),
+            new LedgerCommands.WakeDialog("c", 1_764_000_000_000_000),
             new LedgerEvents.Checkpointed(state, 1_764_000_000_000_003),
             new LedgerEvents.Retired("c", 1_764_000_000_000_004),
             new LedgerEvents.LedgerSnapshot([state, DialogState.Empty("empty")]),

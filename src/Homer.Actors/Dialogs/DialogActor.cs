@@ -77,6 +77,10 @@ public sealed class DialogActor : ReceiveActor, IWithUnboundedStash, IWithTimers
     /// <summary>Set when this incarnation caught up from the store: live messages it already read from there are skipped.</summary>
     private bool _recovering;
     private long _catchUpFromMicros;
+    private int _restoreAttempts;
+    /// <summary>Went on without the ledger's answer: it must not retire (delete) a state it never saw.</summary>
+    private bool _unrestored;
+    private const int RestoreAttempts = 3;
     private bool _legacyCheckpoint;
 
     public IStash Stash { get; set; } = null!;
@@ -118,10 +122,7 @@ public sealed class DialogActor : ReceiveActor, IWithUnboundedStash, IWithTimers
             }
             if (r.CatchUpFromMicros is { } from && _runtime.History is not null)
             {
-                _recovering = true;
-                // A checkpoint without applied keys (written before they existed) is caught up once, in capture order.
-                _legacyCheckpoint = _state is { Exists: true, AppliedThroughMicros: 0 };
-                _catchUpFromMicros = from;
+                StartRecovering(from);
                 ReadStore(1);
                 Become(CatchingUp);
                 return;
@@ -130,8 +131,19 @@ public sealed class DialogActor : ReceiveActor, IWithUnboundedStash, IWithTimers
         });
         Receive<RestoreTimedOut>(_ =>
         {
-            _log.Warning("Ledger of shard {0} did not answer for {1} within {2}; going on without its earlier state",
-                _shardId, _state.CallId, _runtime.RestoreTimeout);
+            // The ledger may have failed its recovery (a journal timeout under load) and stopped with this request;
+            // asking again through the region starts it again. Going on without the earlier state is the last resort.
+            if (++_restoreAttempts < RestoreAttempts)
+            {
+                _log.Warning("Ledger of shard {0} did not answer for {1} within {2}; asking again ({3} of {4})",
+                    _shardId, _state.CallId, _runtime.RestoreTimeout, _restoreAttempts + 1, RestoreAttempts);
+                _region.Tell(new LedgerCommands.Restore(_shardId, _state.CallId));
+                Timers.StartSingleTimer(RestoreTimedOut.Instance, RestoreTimedOut.Instance, _runtime.RestoreTimeout);
+                return;
+            }
+            _log.Error("Ledger of shard {0} did not answer for {1} after {2} attempts; going on without its earlier state, which it keeps",
+                _shardId, _state.CallId, RestoreAttempts);
+            _unrestored = true;
             BecomeActive();
         });
         Receive<DialogCommands.StopDialog>(_ => Context.Stop(Self));
@@ -163,6 +175,14 @@ public sealed class DialogActor : ReceiveActor, IWithUnboundedStash, IWithTimers
             Context.Stop(Self);
         });
         ReceiveAny(_ => Stash.Stash());
+    }
+
+    private void StartRecovering(long fromMicros)
+    {
+        _recovering = true;
+        // A checkpoint without applied keys (written before they existed) is caught up once, in capture order.
+        _legacyCheckpoint = _state is { Exists: true, AppliedThroughMicros: 0 };
+        _catchUpFromMicros = fromMicros;
     }
 
     private void ReadStore(int pass)
@@ -204,14 +224,25 @@ public sealed class DialogActor : ReceiveActor, IWithUnboundedStash, IWithTimers
         Receive<DialogCommands.AttachQos>(Live);
         Receive<DialogCommands.AttachLog>(Live);
         Receive<DialogCommands.LinkLeg>(l => Handle(_state.Process(l)));
-        Receive<LedgerCommands.WakeDialog>(_ =>
+        Receive<LedgerCommands.WakeDialog>(w =>
         {
+            // Already running when the ledger's store read found it: it catches up too, its live messages are in its keys.
+            if (w.CatchUpFromMicros is { } from && !_recovering && _runtime.History is not null)
+            {
+                StartRecovering(from);
+                ReadStore(1);
+            }
             // Woken for a catch-up that found nothing for it: no empty entity stays behind.
-            if (IsBlank)
+            else if (IsBlank)
                 Retire();
         });
         Receive<SecondPassDue>(_ => ReadStore(2));
-        Receive<StoreRead>(r => ApplyStored(r.Messages));
+        Receive<StoreRead>(r =>
+        {
+            ApplyStored(r.Messages);
+            if (r.Pass == 1 && !_legacyCheckpoint)
+                Timers.StartSingleTimer(SecondPassDue.Instance, SecondPassDue.Instance, _runtime.CatchUp.SecondPass);
+        });
         Receive<StoreReadFailed>(f => _log.Warning(f.Cause, "Dialog {0}: the second read of the message store after its node crashed failed",
             _state.CallId));
         Receive<DialogQueries.GetDialog>(_ =>
@@ -366,7 +397,7 @@ public sealed class DialogActor : ReceiveActor, IWithUnboundedStash, IWithTimers
             // Nothing new: the ledger only needs to know this dialog is done with it (a blank one was never kept).
             if (!IsBlank)
                 ledger.Tell(new LedgerCommands.Checkpoint(_shardId, _state, Final: true));
-            else
+            else if (!_unrestored)
                 ledger.Tell(new LedgerCommands.Retire(_shardId, _state.CallId));
             return;
         }
@@ -385,7 +416,8 @@ public sealed class DialogActor : ReceiveActor, IWithUnboundedStash, IWithTimers
         Timers.Cancel(IdleDue.Instance);
         Timers.Cancel(SecondPassDue.Instance);
         // Same path as the checkpoints before it, so it cannot overtake one and leave a stale state behind.
-        _region.Tell(new LedgerCommands.Retire(_shardId, _state.CallId));
+        if (!_unrestored)
+            _region.Tell(new LedgerCommands.Retire(_shardId, _state.CallId));
         foreach (var withdraw in MediaIndexCommands.WithdrawalsFor(_state.CallId, _state.MediaEndpoints))
             _region.Tell(withdraw);
         _retired = true;

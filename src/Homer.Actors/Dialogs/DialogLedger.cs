@@ -33,8 +33,9 @@ public static class LedgerCommands
     /// <summary>Starts the ledger of a shard (and so the shard) if it is not running; nothing else.</summary>
     public sealed record Wake(string ShardId) : IWithLedgerShard, IHomerSerializable;
 
-    /// <summary>Starts a dialog entity so it restores (and catches up) now rather than on its next message.</summary>
-    public sealed record WakeDialog(string CallId) : IWithCallId, IHomerSerializable;
+    /// <summary>Starts a dialog entity so it restores now rather than on its next message.</summary>
+    /// <param name="CatchUpFromMicros">Set when the store has messages for it in the ledger's window: it catches up from there.</param>
+    public sealed record WakeDialog(string CallId, long? CatchUpFromMicros = null) : IWithCallId, IHomerSerializable;
 }
 
 /// <summary>
@@ -51,6 +52,7 @@ public static class LedgerEvents
     public sealed record Opened(long AtMicros) : IHomerSerializable;
 
     /// <summary>The ledger's node handed it over (or shut down) after the last checkpoint of its dialogs.</summary>
+    /// <param name="AtMicros">When the hand-off began: what reached the old home from then on may have been dropped.</param>
     public sealed record Closed(long AtMicros) : IHomerSerializable;
 
     /// <summary>Every live dialog of the shard; the journal before it is deleted.</summary>
@@ -68,9 +70,11 @@ public static class LedgerEvents
 /// A ledger persists <see cref="LedgerEvents.Opened"/> when a node takes it over and <see cref="LedgerEvents.Closed"/>
 /// when the node hands it over. Recovering an open ledger means its previous home crashed: what that node received in
 /// its last moments (the checkpoints not yet persisted, and everything routed to it until the crash was detected) is
-/// only in the message store. The ledger then wakes every dialog it holds and every Call-ID of its shard the store
-/// has messages for since shortly before its last persisted event, and for <see cref="CatchUpSettings.Period"/> tells
-/// each dialog that restores to catch up from the store (<see cref="DialogCatchUp"/>). ADR 0004.
+/// only in the message store. The ledger then reads from the store the Call-IDs of its shard with messages captured
+/// since shortly before its last persisted event, wakes them with the instruction to catch up from the store
+/// (<see cref="DialogCatchUp"/>), and wakes every other dialog it holds (their rows may have died with the node).
+/// Recovering a closed ledger does the same for the window of the hand-off (Akka drops what reaches a shard's old home
+/// while it hands over), without waking the dialogs that have no stored messages in it. ADR 0004.
 /// </para>
 /// </summary>
 public sealed class DialogLedger : ReceivePersistentActor, IWithTimers
@@ -117,11 +121,15 @@ public sealed class DialogLedger : ReceivePersistentActor, IWithTimers
     private bool _wasOpen;
     /// <summary>Newest wall-clock time of anything recovered.</summary>
     private long _lastActiveMicros;
+    /// <summary>As recovered: when the hand-off that closed the ledger began; 0 for a ledger never closed.</summary>
+    private long _closedAtMicros;
+    private long _handOffStartedMicros;
     /// <summary>Restores are answered once the opening is persisted and, after a crash, the first store read is in.</summary>
     private bool _answering;
     /// <summary>The first store read failed: every dialog restoring during the catch-up reads the store.</summary>
     private bool _catchUpAll;
-    /// <summary>During a catch-up: where the window starts, until when restoring dialogs catch up, who was woken.</summary>
+    private bool _afterCrash;
+    /// <summary>During a catch-up: where the window starts, until when restoring dialogs catch up, who was found.</summary>
     private long? _catchUpFromMicros;
     private DateTime _catchUpUntil;
     private readonly HashSet<string> _found = new(StringComparer.Ordinal);
@@ -162,6 +170,7 @@ public sealed class DialogLedger : ReceivePersistentActor, IWithTimers
         Recover<LedgerEvents.Closed>(e =>
         {
             _wasOpen = false;
+            _closedAtMicros = e.AtMicros;
             Seen(e.AtMicros);
         });
         Recover<SnapshotOffer>(offer =>
@@ -174,6 +183,7 @@ public sealed class DialogLedger : ReceivePersistentActor, IWithTimers
             // A snapshot from before ledgers were opened and closed (AtMicros 0) says nothing either way: treat it as
             // open, so the first recovery after an upgrade reads the store once too many rather than once too few.
             _wasOpen = !snapshot.Closed;
+            _closedAtMicros = snapshot.Closed ? snapshot.AtMicros : 0;
             Seen(snapshot.AtMicros);
         });
         Recover<RecoveryCompleted>(_ => OnRecovered());
@@ -182,7 +192,7 @@ public sealed class DialogLedger : ReceivePersistentActor, IWithTimers
         // would be recognised as one.
         Command<Open>(_ => Persist(new LedgerEvents.Opened(NowMicros()), _ =>
         {
-            if (_wasOpen && BeginCatchUp())
+            if ((_wasOpen || _closedAtMicros > 0) && BeginCatchUp())
                 return; // restores wait for the first store read
             _answering = true;
             Stash.UnstashAll();
@@ -221,7 +231,7 @@ public sealed class DialogLedger : ReceivePersistentActor, IWithTimers
         Command<FoundDialogs>(f => WakeFound(f.Ids, f.Pass));
         Command<SearchFailed>(f =>
         {
-            _log.Warning(f.Cause, "Ledger {0}: pass {1} of the message store read for dialogs its crashed previous home may have missed failed",
+            _log.Warning(f.Cause, "Ledger {0}: pass {1} of the message store read for dialogs its previous home may have missed failed",
                 PersistenceId, f.Pass);
             if (f.Pass != 1)
                 return;
@@ -233,6 +243,8 @@ public sealed class DialogLedger : ReceivePersistentActor, IWithTimers
         Command<DialogCommands.StopDialog>(_ =>
         {
             // The shard stops all its entities at once: wait for the dialogs' last checkpoints before the snapshot.
+            if (!_stopping)
+                _handOffStartedMicros = NowMicros();
             _stopping = true;
             Timers.StartSingleTimer(FinishStop.Instance, FinishStop.Instance, MaxHandOffWait);
             if (_live.Count == 0)
@@ -277,9 +289,11 @@ public sealed class DialogLedger : ReceivePersistentActor, IWithTimers
     private void OnRecovered()
     {
         Self.Tell(Open.Instance);
-        if (_dialogs.Count > 0 || _wasOpen)
-            _log.Info("Ledger {0} recovered {1} live dialogs{2}", PersistenceId, _dialogs.Count,
-                _wasOpen ? "; its previous home did not close it (crash): catching up from the message store" : "");
+        if (_wasOpen)
+            _log.Warning("Ledger {0} recovered {1} live dialogs; its previous home did not close it (it crashed): catching up from the message store",
+                PersistenceId, _dialogs.Count);
+        else if (_dialogs.Count > 0)
+            _log.Info("Ledger {0} recovered {1} live dialogs", PersistenceId, _dialogs.Count);
         // The media index is memory only: after a move, tell it again where this shard's calls have their media.
         if (_region is null)
             return;
@@ -289,24 +303,26 @@ public sealed class DialogLedger : ReceivePersistentActor, IWithTimers
     }
 
     /// <summary>
-    /// The previous home crashed. Its window: from shortly before the last thing it persisted (everything older is in
-    /// this ledger) to now and on; every dialog of the shard with stored messages in it may have missed some.
+    /// After a crash the window starts shortly before the last thing the previous home persisted (everything older is
+    /// in this ledger); after a hand-off, shortly before the hand-off began. It is open-ended: every Call-ID of the
+    /// shard with messages captured in it may have missed some.
     /// </summary>
     /// <returns>Whether a catch-up began (restores then wait for its first store read).</returns>
     private bool BeginCatchUp()
     {
+        _afterCrash = _wasOpen;
         var now = NowMicros();
         var earliest = now - (long)_catchUp.MaxWindow.TotalMicroseconds;
-        _catchUpFromMicros = Math.Max(earliest, _lastActiveMicros - (long)_catchUp.Margin.TotalMicroseconds);
+        var since = _afterCrash ? _lastActiveMicros : _closedAtMicros;
+        _catchUpFromMicros = Math.Max(earliest, since - (long)_catchUp.Margin.TotalMicroseconds);
         _catchUpUntil = DateTime.UtcNow + _catchUp.Period;
         if (_region is null || _runtime?.History is null)
         {
-            _log.Warning("Ledger {0}: no message store to catch up from; dialogs go on from their last persisted checkpoints", PersistenceId);
+            if (_afterCrash)
+                _log.Warning("Ledger {0}: no message store to catch up from; dialogs go on from their last persisted checkpoints", PersistenceId);
             _catchUpFromMicros = null;
             return false;
         }
-        _log.Info("Ledger {0}: catching up from the message store since {1:O} (last persisted {2:O})", PersistenceId,
-            DateTime.UnixEpoch.AddTicks(_catchUpFromMicros.Value * 10), DateTime.UnixEpoch.AddTicks(_lastActiveMicros * 10));
         SearchStoreFor(1);
         Timers.StartSingleTimer("second-pass", new SearchStore(2), _catchUp.SecondPass);
         return true;
@@ -316,45 +332,55 @@ public sealed class DialogLedger : ReceivePersistentActor, IWithTimers
     {
         if (_catchUpFromMicros is not { } from || _runtime?.History is not { } history)
             return;
-        var limit = _catchUp.MaxDialogIds;
-        history.DialogIdsSinceAsync(from, limit).PipeTo(Self,
+        history.DialogIdsSinceAsync(from, _catchUp.MaxDialogIds).PipeTo(Self,
             success: ids => new FoundDialogs(ids, pass),
             failure: e => new SearchFailed(e, pass));
     }
 
     private void WakeFound(IReadOnlyList<string> ids, int pass)
     {
+        if (_catchUpFromMicros is not { } from)
+            return;
         if (ids.Count >= _catchUp.MaxDialogIds)
-            _log.Warning("Ledger {0}: the message store read was cut at {1} dialog ids; some dialogs may miss what their crashed home received",
+            _log.Warning("Ledger {0}: the message store read was cut at {1} dialog ids; some dialogs may miss what their previous home received",
                 PersistenceId, ids.Count);
-        var woken = 0;
+        var found = 0;
         foreach (var id in ids)
-            // The second pass wakes only what the first did not find; those it found read the store again themselves.
+            // The second pass wakes only what the first did not find; those the first found read the store again themselves.
             if (_runtime!.Extractor.ShardOf(id) == _shardId && _found.Add(id))
             {
-                _region!.Tell(new LedgerCommands.WakeDialog(id));
-                woken++;
+                _region!.Tell(new LedgerCommands.WakeDialog(id, from));
+                found++;
             }
+        var since = DateTime.UnixEpoch.AddTicks(from * 10);
         if (pass != 1)
         {
-            _log.Info("Ledger {0}: the second message store read found {1} more dialogs of this shard", PersistenceId, woken);
+            if (found > 0)
+                _log.Warning("Ledger {0}: the second message store read found {1} more dialogs of this shard with messages since {2:O}",
+                    PersistenceId, found, since);
             return;
         }
-        // Every live dialog restarts now, once it is known which ones have stored messages in the window: its row may
-        // have been lost with the crashed node's row writer; those without such messages restore without reading the store.
-        foreach (var callId in _dialogs.Keys)
-            if (!_found.Contains(callId))
-                _region!.Tell(new LedgerCommands.WakeDialog(callId));
-        _log.Info("Ledger {0}: woke {1} dialogs it holds and {2} found in the message store", PersistenceId, _dialogs.Count, woken);
+        var woken = 0;
+        if (_afterCrash)
+        {
+            // Every live dialog restarts now: its row may have been lost with the crashed node's row writer.
+            foreach (var callId in _dialogs.Keys)
+                if (!_found.Contains(callId))
+                {
+                    _region!.Tell(new LedgerCommands.WakeDialog(callId));
+                    woken++;
+                }
+            _log.Warning("Ledger {0}: {1} dialogs of this shard have stored messages since {2:O} and catch up from the store; {3} more it holds restart",
+                PersistenceId, found, since, woken);
+        }
+        else if (found > 0)
+            _log.Info("Ledger {0}: after a hand-off {1} dialogs of this shard with stored messages since {2:O} catch up from the store",
+                PersistenceId, found, since);
         _answering = true;
         Stash.UnstashAll();
     }
 
-    /// <summary>
-    /// Whether a restoring dialog reads the store: during the catch-up period, those the store read found (they have
-    /// messages in the window) and those the ledger does not hold (new, or found only by the second pass); a held dialog
-    /// without stored messages in the window missed nothing.
-    /// </summary>
+    /// <summary>During the catch-up period, a restoring dialog the store read found catches up (all of them if it failed).</summary>
     private long? CatchUpFor(string callId)
     {
         if (_catchUpFromMicros is not { } from)
@@ -365,7 +391,7 @@ public sealed class DialogLedger : ReceivePersistentActor, IWithTimers
             _found.Clear();
             return null;
         }
-        return _catchUpAll || _found.Contains(callId) || !_dialogs.ContainsKey(callId) ? from : null;
+        return _catchUpAll || _found.Contains(callId) ? from : null;
     }
 
     private void Release(IActorRef dialog)
@@ -410,14 +436,14 @@ public sealed class DialogLedger : ReceivePersistentActor, IWithTimers
     {
         _eventsSinceSnapshot = 0;
         _snapshotInFlight = true;
-        SaveSnapshot(new LedgerEvents.LedgerSnapshot(_dialogs.Values.ToArray(), closed, NowMicros()));
+        SaveSnapshot(new LedgerEvents.LedgerSnapshot(_dialogs.Values.ToArray(), closed, closed ? _handOffStartedMicros : NowMicros()));
     }
 
     private void Stop()
     {
         // Hand-off or shutdown: write what is pending and that the ledger was closed (so the next home knows there is
         // nothing to catch up), then fold it into a snapshot so the next home recovers from one read, not a replay.
-        object[] pending = [.. _pending, new LedgerEvents.Closed(NowMicros())];
+        object[] pending = [.. _pending, new LedgerEvents.Closed(_handOffStartedMicros)];
         _pending.Clear();
         Timers.Cancel(Flush.Instance);
         PersistAll(pending, e =>

@@ -147,6 +147,7 @@ public sealed class HomerSerializer(ExtendedActorSystem system) : SerializerWith
                     break;
                 case LedgerCommands.WakeDialog k:
                     w.Write(k.CallId);
+                    Opt(w, k.CatchUpFromMicros);
                     break;
                 case LedgerEvents.Checkpointed c:
                     WriteState(w, c.State);
@@ -225,7 +226,7 @@ public sealed class HomerSerializer(ExtendedActorSystem system) : SerializerWith
             "LA" => new LedgerCommands.Restored(r.ReadString(), r.ReadBoolean() ? ReadStateV1(r) : null),
             "LB" => new LedgerCommands.Restored(r.ReadString(), r.ReadBoolean() ? ReadState(r) : null, OptLong(r)),
             "LW" => new LedgerCommands.Wake(r.ReadString()),
-            "DW" => new LedgerCommands.WakeDialog(r.ReadString()),
+            "DW" => new LedgerCommands.WakeDialog(r.ReadString(), OptLong(r)),
             "Lc" => new LedgerEvents.Checkpointed(ReadStateV1(r)),
             "Ld" => new LedgerEvents.Checkpointed(ReadState(r), r.ReadInt64()),
             // Grew at the end: the wall-clock time.
