@@ -39,6 +39,7 @@ public static class EffectiveConfig
         "homer.dialog.recovery.margin",
         "homer.dialog.recovery.max-window",
         "homer.dialog.recovery.second-pass",
+        "homer.dialog.recovery.detection-allowance",
         "homer.dialog.recovery.max-dialog-ids",
         "homer.dialog.recovery.max-messages-per-dialog",
         "homer.alarms.evaluation-interval",

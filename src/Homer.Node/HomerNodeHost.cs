@@ -131,6 +131,7 @@ public static class HomerNodeHost
             Margin = config.GetTimeSpan("homer.dialog.recovery.margin", d.Margin, allowInfinite: false),
             MaxWindow = config.GetTimeSpan("homer.dialog.recovery.max-window", d.MaxWindow, allowInfinite: false),
             SecondPass = config.GetTimeSpan("homer.dialog.recovery.second-pass", d.SecondPass, allowInfinite: false),
+            DetectionAllowance = config.GetTimeSpan("homer.dialog.recovery.detection-allowance", d.DetectionAllowance, allowInfinite: false),
             MaxDialogIds = config.GetInt("homer.dialog.recovery.max-dialog-ids", d.MaxDialogIds),
             MaxMessagesPerDialog = config.GetInt("homer.dialog.recovery.max-messages-per-dialog", d.MaxMessagesPerDialog),
         };

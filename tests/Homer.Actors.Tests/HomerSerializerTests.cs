@@ -72,6 +72,7 @@ public sealed class HomerSerializerTests : IDisposable
             new LedgerCommands.Restored("c", null),
             new LedgerCommands.Restored("c", state, 1_764_000_000_000_000),
             new LedgerCommands.Wake("17"),
+            new LedgerCommands.Wake("17", 1_764_000_000_000_000, 1_764_000_000_000_001),
             new LedgerCommands.WakeDialog("c"),
             new LedgerCommands.WakeDialog("c", 1_764_000_000_000_000),
             new LedgerEvents.Checkpointed(state, 1_764_000_000_000_003),

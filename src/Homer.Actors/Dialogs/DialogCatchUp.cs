@@ -182,6 +182,12 @@ public sealed record CatchUpSettings
     /// the store at the first read (the ingest writer's batches, a spool replay) are found then.
     /// </summary>
     public TimeSpan SecondPass { get; init; } = TimeSpan.FromSeconds(10);
+    /// <summary>
+    /// How long before a dialog node was seen unreachable it may already have been dead (failure detection time plus
+    /// the margin). After it is removed every shard's ledger is woken; those opened since then catch up from then on,
+    /// which covers shards whose very first messages went to the dead node.
+    /// </summary>
+    public TimeSpan DetectionAllowance { get; init; } = TimeSpan.FromSeconds(15);
     /// <summary>At most this many dialog ids per window read; a cut answer is logged.</summary>
     public int MaxDialogIds { get; init; } = 500_000;
     /// <summary>At most this many messages per dialog read.</summary>

@@ -30,8 +30,13 @@ public static class LedgerCommands
     /// </param>
     public sealed record Restored(string CallId, DialogState? State, long? CatchUpFromMicros = null) : IHomerSerializable;
 
-    /// <summary>Starts the ledger of a shard (and so the shard) if it is not running; nothing else.</summary>
-    public sealed record Wake(string ShardId) : IWithLedgerShard, IHomerSerializable;
+    /// <summary>
+    /// Starts the ledger of a shard (and so the shard) if it is not running. Sent for every shard after a dialog node
+    /// was downed: a ledger opened since <paramref name="OpenedSinceMicros"/> (a brand-new one included: its shard may
+    /// have been allocated to the dead node and received messages there without ever opening a ledger) catches up
+    /// from <paramref name="CatchUpFromMicros"/> unless it is catching up already.
+    /// </summary>
+    public sealed record Wake(string ShardId, long? CatchUpFromMicros = null, long? OpenedSinceMicros = null) : IWithLedgerShard, IHomerSerializable;
 
     /// <summary>Starts a dialog entity so it restores now rather than on its next message.</summary>
     /// <param name="CatchUpFromMicros">Set when the store has messages for it in the ledger's window: it catches up from there.</param>
@@ -124,6 +129,9 @@ public sealed class DialogLedger : ReceivePersistentActor, IWithTimers
     /// <summary>As recovered: when the hand-off that closed the ledger began; 0 for a ledger never closed.</summary>
     private long _closedAtMicros;
     private long _handOffStartedMicros;
+    private long _openedAtMicros;
+    private long? _wakeAfterCrash;
+    private bool _catchUpStarted;
     /// <summary>Restores are answered once the opening is persisted and, after a crash, the first store read is in.</summary>
     private bool _answering;
     /// <summary>The first store read failed: every dialog restoring during the catch-up reads the store.</summary>
@@ -190,10 +198,13 @@ public sealed class DialogLedger : ReceivePersistentActor, IWithTimers
 
         // Restores wait until the opening is persisted: a dialog must not apply anything before a crash of this node
         // would be recognised as one.
-        Command<Open>(_ => Persist(new LedgerEvents.Opened(NowMicros()), _ =>
+        Command<Open>(_ => Persist(new LedgerEvents.Opened(NowMicros()), opened =>
         {
+            _openedAtMicros = opened.AtMicros;
             if ((_wasOpen || _closedAtMicros > 0) && BeginCatchUp())
                 return; // restores wait for the first store read
+            if (_wakeAfterCrash is { } wake && BeginCatchUp(wake))
+                return;
             _answering = true;
             Stash.UnstashAll();
         }));
@@ -226,7 +237,15 @@ public sealed class DialogLedger : ReceivePersistentActor, IWithTimers
                 Context.Watch(Sender);
             Sender.Tell(new LedgerCommands.Restored(r.CallId, _dialogs.GetValueOrDefault(r.CallId), CatchUpFor(r.CallId)));
         });
-        Command<LedgerCommands.Wake>(_ => { });
+        Command<LedgerCommands.Wake>(w =>
+        {
+            if (w.CatchUpFromMicros is not { } from || w.OpenedSinceMicros is not { } since || _catchUpStarted)
+                return;
+            if (_openedAtMicros == 0)
+                _wakeAfterCrash = from; // still opening: decided once the opening is persisted
+            else if (_openedAtMicros >= since)
+                BeginCatchUp(from);
+        });
         Command<SearchStore>(s => SearchStoreFor(s.Pass));
         Command<FoundDialogs>(f => WakeFound(f.Ids, f.Pass));
         Command<SearchFailed>(f =>
@@ -308,13 +327,15 @@ public sealed class DialogLedger : ReceivePersistentActor, IWithTimers
     /// shard with messages captured in it may have missed some.
     /// </summary>
     /// <returns>Whether a catch-up began (restores then wait for its first store read).</returns>
-    private bool BeginCatchUp()
+    /// <param name="wokenFromMicros">Woken after a crash without a window of its own: the waker's.</param>
+    private bool BeginCatchUp(long? wokenFromMicros = null)
     {
-        _afterCrash = _wasOpen;
+        _catchUpStarted = true;
+        _afterCrash = _wasOpen || wokenFromMicros is not null;
         var now = NowMicros();
         var earliest = now - (long)_catchUp.MaxWindow.TotalMicroseconds;
-        var since = _afterCrash ? _lastActiveMicros : _closedAtMicros;
-        _catchUpFromMicros = Math.Max(earliest, since - (long)_catchUp.Margin.TotalMicroseconds);
+        var since = wokenFromMicros ?? (_wasOpen ? _lastActiveMicros : _closedAtMicros) - (long)_catchUp.Margin.TotalMicroseconds;
+        _catchUpFromMicros = Math.Max(earliest, since);
         _catchUpUntil = DateTime.UtcNow + _catchUp.Period;
         if (_region is null || _runtime?.History is null)
         {

@@ -65,7 +65,7 @@ public static class DialogHostingExtensions
             // Shards of a downed node start elsewhere after the down-removal margin; a second more for the coordinator.
             var margin = Akka.Cluster.Cluster.Get(system).DowningProvider.DownRemovalMargin;
             system.ActorOf(LedgerWaker.Props(() => regionRef ??= registry.Get<DialogRegion>(), options.ShardCount, DialogRole,
-                margin + TimeSpan.FromSeconds(1)), "dialog-ledger-waker");
+                margin + TimeSpan.FromSeconds(1), options.CatchUp), "dialog-ledger-waker");
         });
         return builder.WithShardRegion<DialogRegion>(
             DialogTypeName,

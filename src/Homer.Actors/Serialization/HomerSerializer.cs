@@ -144,6 +144,8 @@ public sealed class HomerSerializer(ExtendedActorSystem system) : SerializerWith
                     break;
                 case LedgerCommands.Wake k:
                     w.Write(k.ShardId);
+                    Opt(w, k.CatchUpFromMicros);
+                    Opt(w, k.OpenedSinceMicros);
                     break;
                 case LedgerCommands.WakeDialog k:
                     w.Write(k.CallId);
@@ -225,7 +227,7 @@ public sealed class HomerSerializer(ExtendedActorSystem system) : SerializerWith
             "LQ" => new LedgerCommands.Restore(r.ReadString(), r.ReadString()),
             "LA" => new LedgerCommands.Restored(r.ReadString(), r.ReadBoolean() ? ReadStateV1(r) : null),
             "LB" => new LedgerCommands.Restored(r.ReadString(), r.ReadBoolean() ? ReadState(r) : null, OptLong(r)),
-            "LW" => new LedgerCommands.Wake(r.ReadString()),
+            "LW" => new LedgerCommands.Wake(r.ReadString(), OptLong(r), OptLong(r)),
             "DW" => new LedgerCommands.WakeDialog(r.ReadString(), OptLong(r)),
             "Lc" => new LedgerEvents.Checkpointed(ReadStateV1(r)),
             "Ld" => new LedgerEvents.Checkpointed(ReadState(r), r.ReadInt64()),
