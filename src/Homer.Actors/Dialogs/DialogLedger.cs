@@ -391,8 +391,9 @@ public sealed class DialogLedger : ReceivePersistentActor, IWithTimers
                     _region!.Tell(new LedgerCommands.WakeDialog(callId));
                     woken++;
                 }
-            _log.Warning("Ledger {0}: {1} dialogs of this shard have stored messages since {2:O} and catch up from the store; {3} more it holds restart",
-                PersistenceId, found, since, woken);
+            if (found + woken > 0)
+                _log.Warning("Ledger {0}: {1} dialogs of this shard have stored messages since {2:O} and catch up from the store; {3} more it holds restart",
+                    PersistenceId, found, since, woken);
         }
         else if (found > 0)
             _log.Info("Ledger {0}: after a hand-off {1} dialogs of this shard with stored messages since {2:O} catch up from the store",
