@@ -164,3 +164,39 @@ public sealed class DialogCatchUpTests
         Payload = Encoding.UTF8.GetBytes(payload),
     };
 }
+
+public sealed class SharedDialogHistoryTests
+{
+    private sealed class Recording : IDialogHistory
+    {
+        public List<long> Asked { get; } = [];
+
+        public Task<IReadOnlyList<string>> DialogIdsSinceAsync(long fromMicros, int limit, CancellationToken ct = default)
+        {
+            Asked.Add(fromMicros);
+            return Task.FromResult<IReadOnlyList<string>>([$"since-{fromMicros}"]);
+        }
+
+        public Task<IReadOnlyList<CapturedMessage>> MessagesSinceAsync(string dialogId, long fromMicros, int limit, CancellationToken ct = default) =>
+            Task.FromResult<IReadOnlyList<CapturedMessage>>([]);
+    }
+
+    [Fact]
+    public async Task Ledgers_asking_for_nearly_the_same_window_at_once_share_one_read_and_never_a_narrower_one()
+    {
+        var store = new Recording();
+        var shared = new SharedDialogHistory(store);
+        const long t = 1_764_000_000_000_000;
+        Assert.Equal(["since-" + t], await shared.DialogIdsSinceAsync(t, 100));
+        // Starts a little later: the wider read already covers it.
+        Assert.Equal(["since-" + t], await shared.DialogIdsSinceAsync(t + 3_000_000, 100));
+        // Starts earlier: the read so far does not cover it.
+        Assert.Equal(["since-" + (t - 1)], await shared.DialogIdsSinceAsync(t - 1, 100));
+        // Far later: its own read, not a window much wider than asked.
+        var far = t - 1 + (long)SharedDialogHistory.Slack.TotalMicroseconds + 1;
+        Assert.Equal(["since-" + far], await shared.DialogIdsSinceAsync(far, 100));
+        // A larger limit is not served from a smaller one.
+        await shared.DialogIdsSinceAsync(far, 1000);
+        Assert.Equal([t, t - 1, far, far], store.Asked);
+    }
+}

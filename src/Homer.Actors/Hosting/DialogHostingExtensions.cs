@@ -81,7 +81,8 @@ public static class DialogHostingExtensions
                 var dataSource = options.CatchUpFromStore ? resolver.GetService<NpgsqlDataSource>() : null;
                 var runtime = new DialogRuntime(options.Settings, extractor, Region, rows, events, options.RestoreTimeout)
                 {
-                    History = !options.CatchUpFromStore ? null : options.History ?? (dataSource is null ? null : new DialogHistoryQueries(dataSource)),
+                    History = !options.CatchUpFromStore ? null
+                        : options.History ?? (dataSource is null ? null : new SharedDialogHistory(new DialogHistoryQueries(dataSource))),
                     CatchUp = options.CatchUp,
                 };
                 return entityId => EntityProps(entityId, runtime, options.Ledger);
