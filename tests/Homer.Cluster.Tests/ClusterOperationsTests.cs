@@ -105,7 +105,8 @@ public sealed class ClusterOperationsTests(Xunit.Abstractions.ITestOutputHelper 
         var unreachableAt = DateTime.UtcNow;
         await Eventually(async () => !(await Members(entry)).Any(m => m.Address == dialogA.AkkaAddress), TimeSpan.FromSeconds(60), "the killed node removed");
         var removedAt = DateTime.UtcNow;
-        await Eventually(async () => (await ShardsByNode(entry)).Keys.SequenceEqual([dialogC.AkkaAddress]), TimeSpan.FromSeconds(30), "only the new node hosts shards");
+        // The shard coordinator moves to the new node with the rest; on a starved 2-core machine that took over 30 s once.
+        await Eventually(async () => (await ShardsByNode(entry)).Keys.SequenceEqual([dialogC.AkkaAddress]), TimeSpan.FromSeconds(60), "only the new node hosts shards");
         output.WriteLine($"{clock.Elapsed.TotalSeconds:0.0} s: {dialogA.Name} killed holding {beforeKill[dialogA.AkkaAddress].Shards} shards; " +
             $"seen unreachable {(unreachableAt - killedAt).TotalSeconds:0.0} s later, downed and removed {(removedAt - killedAt).TotalSeconds:0.0} s later");
         foreach (var call in held)

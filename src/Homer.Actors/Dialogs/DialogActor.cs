@@ -60,9 +60,9 @@ public sealed class DialogActor : ReceiveActor, IWithUnboundedStash, IWithTimers
     private sealed record StoreReadFailed(Exception Cause, int Pass);
 
     public static readonly Counter CaughtUp = Metrics.CreateCounter("homer_dialog_catchup_applied_total",
-        "Messages dialogs applied from the message store after their node crashed (they had missed them).");
+        "Messages dialogs applied from the message store after a crash or a hand-off of their shard (they had missed them).");
     public static readonly Counter DuplicatesSkipped = Metrics.CreateCounter("homer_dialog_catchup_duplicates_total",
-        "Messages met twice after a crash (live and from the message store) and applied once.");
+        "Live messages a dialog skipped because it had already applied them from the message store.");
 
     private readonly DialogRuntime _runtime;
     private readonly DialogSettings _settings;
@@ -150,7 +150,7 @@ public sealed class DialogActor : ReceiveActor, IWithUnboundedStash, IWithTimers
         ReceiveAny(_ => Stash.Stash());
     }
 
-    /// <summary>Restored after a crash of the shard's previous home: the store's messages first, live ones wait.</summary>
+    /// <summary>Restored after a crash or hand-off of the shard and found in the store: the store's messages first, live ones wait.</summary>
     private void CatchingUp()
     {
         Receive<StoreRead>(r =>
@@ -162,7 +162,7 @@ public sealed class DialogActor : ReceiveActor, IWithUnboundedStash, IWithTimers
         });
         Receive<StoreReadFailed>(f =>
         {
-            _log.Warning(f.Cause, "Dialog {0} could not read the message store after its node crashed; going on, trying again in {1}",
+            _log.Warning(f.Cause, "Dialog {0} could not read the message store to catch up; going on, trying again in {1}",
                 _state.CallId, _runtime.CatchUp.SecondPass);
             BecomeActive();
             Timers.StartSingleTimer(SecondPassDue.Instance, SecondPassDue.Instance, _runtime.CatchUp.SecondPass);
@@ -243,8 +243,12 @@ public sealed class DialogActor : ReceiveActor, IWithUnboundedStash, IWithTimers
             if (r.Pass == 1 && !_legacyCheckpoint)
                 Timers.StartSingleTimer(SecondPassDue.Instance, SecondPassDue.Instance, _runtime.CatchUp.SecondPass);
         });
-        Receive<StoreReadFailed>(f => _log.Warning(f.Cause, "Dialog {0}: the second read of the message store after its node crashed failed",
-            _state.CallId));
+        Receive<StoreReadFailed>(f =>
+        {
+            _log.Warning(f.Cause, "Dialog {0}: read {1} of the message store failed", _state.CallId, f.Pass);
+            if (f.Pass == 1)
+                Timers.StartSingleTimer(SecondPassDue.Instance, SecondPassDue.Instance, _runtime.CatchUp.SecondPass);
+        });
         Receive<DialogQueries.GetDialog>(_ =>
         {
             Sender.Tell(_state.ToSnapshot());
