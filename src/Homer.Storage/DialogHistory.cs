@@ -11,9 +11,12 @@ namespace Homer.Storage;
 /// </summary>
 public interface IDialogHistory
 {
-    /// <summary>Call-IDs and correlation ids with a message captured at or after <paramref name="fromMicros"/>.</summary>
+    /// <summary>
+    /// Call-IDs and correlation ids with a message captured at or after <paramref name="fromMicros"/>, each with the
+    /// capture time of its newest message.
+    /// </summary>
     /// <param name="limit">At most this many; the caller says what it does when the answer is cut.</param>
-    Task<IReadOnlyList<string>> DialogIdsSinceAsync(long fromMicros, int limit, CancellationToken ct = default);
+    Task<IReadOnlyList<DialogActivity>> DialogIdsSinceAsync(long fromMicros, int limit, CancellationToken ct = default);
 
     /// <summary>
     /// The messages routed to the dialog <paramref name="dialogId"/> (its Call-ID, or its correlation id for QoS and
@@ -22,6 +25,9 @@ public interface IDialogHistory
     Task<IReadOnlyList<CapturedMessage>> MessagesSinceAsync(string dialogId, long fromMicros, int limit, CancellationToken ct = default);
 }
 
+/// <summary>A dialog id (Call-ID or correlation id) and the capture time of its newest stored message.</summary>
+public readonly record struct DialogActivity(string Id, long LastMicros);
+
 /// <summary>
 /// <see cref="IDialogHistory"/> on the partitioned message tables. Both queries are bounded by capture time, so
 /// PostgreSQL prunes to the partitions of the window; the per-dialog one uses the (call_id, ts) and correlation_id
@@ -29,21 +35,23 @@ public interface IDialogHistory
 /// </summary>
 public sealed class DialogHistoryQueries(NpgsqlDataSource dataSource) : IDialogHistory
 {
-    public async Task<IReadOnlyList<string>> DialogIdsSinceAsync(long fromMicros, int limit, CancellationToken ct = default)
+    public async Task<IReadOnlyList<DialogActivity>> DialogIdsSinceAsync(long fromMicros, int limit, CancellationToken ct = default)
     {
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         await using var cmd = new NpgsqlCommand($"""
-            SELECT call_id FROM {MessageTables.SearchView} WHERE ts >= @from AND call_id IS NOT NULL
-            UNION
-            SELECT correlation_id FROM {MessageTables.SearchView} WHERE ts >= @from AND correlation_id IS NOT NULL
+            SELECT id, max(ts) FROM (
+                SELECT call_id AS id, ts FROM {MessageTables.SearchView} WHERE ts >= @from AND call_id IS NOT NULL
+                UNION ALL
+                SELECT correlation_id, ts FROM {MessageTables.SearchView} WHERE ts >= @from AND correlation_id IS NOT NULL) m
+            GROUP BY id
             LIMIT @limit
             """, connection);
         cmd.Parameters.Add(new NpgsqlParameter("from", NpgsqlDbType.TimestampTz) { Value = FromMicros(fromMicros) });
         cmd.Parameters.Add(new NpgsqlParameter("limit", NpgsqlDbType.Integer) { Value = limit });
-        var ids = new List<string>();
+        var ids = new List<DialogActivity>();
         await using var reader = await cmd.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))
-            ids.Add(reader.GetString(0));
+            ids.Add(new DialogActivity(reader.GetString(0), ToMicros(reader.GetFieldValue<DateTime>(1))));
         return ids;
     }
 

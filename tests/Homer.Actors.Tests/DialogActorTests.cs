@@ -231,7 +231,7 @@ public sealed class DialogActorTests : IAsyncLifetime
         public int DialogIdReads => Volatile.Read(ref _dialogIdReads);
         public int MessageReads => Volatile.Read(ref _messageReads);
 
-        public Task<IReadOnlyList<string>> DialogIdsSinceAsync(long fromMicros, int limit, CancellationToken ct = default)
+        public Task<IReadOnlyList<DialogActivity>> DialogIdsSinceAsync(long fromMicros, int limit, CancellationToken ct = default)
         {
             Interlocked.Increment(ref _dialogIdReads);
             return inner.DialogIdsSinceAsync(fromMicros, limit, ct);

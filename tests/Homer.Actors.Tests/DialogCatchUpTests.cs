@@ -74,8 +74,11 @@ public sealed class DialogCatchUpTests
     public void A_call_the_ledger_never_heard_of_is_built_whole_from_the_store()
     {
         var items = SipFixture.Load("success.sip", "unknown-1");
-        var from = DialogCatchUp.ReadFrom(DialogState.Empty("unknown-1"), items[0].Captured.TimestampMicros - 1, Window);
-        Assert.Equal(items[0].Captured.TimestampMicros - 1, from);
+        // Its first messages may be older than the ledger's window: a dialog the ledger never heard of reads back a key window more.
+        var windowStart = items[3].Captured.TimestampMicros;
+        var from = DialogCatchUp.ReadFrom(DialogState.Empty("unknown-1"), windowStart, Window);
+        Assert.Equal(windowStart - (long)Window.TotalMicroseconds, from);
+        Assert.All(items, i => Assert.True(i.Captured.TimestampMicros >= from));
         var recovered = CatchUp(DialogState.Empty("unknown-1"), "unknown-1", items.Select(i => i.Captured));
         var once = items.Aggregate(DialogState.Empty("unknown-1"), (s, i) => Apply(s, i.Command));
         Assert.Equal(Summary(once), Summary(recovered));
@@ -171,10 +174,11 @@ public sealed class SharedDialogHistoryTests
     {
         public List<long> Asked { get; } = [];
 
-        public Task<IReadOnlyList<string>> DialogIdsSinceAsync(long fromMicros, int limit, CancellationToken ct = default)
+        public Task<IReadOnlyList<DialogActivity>> DialogIdsSinceAsync(long fromMicros, int limit, CancellationToken ct = default)
         {
             Asked.Add(fromMicros);
-            return Task.FromResult<IReadOnlyList<string>>([$"since-{fromMicros}"]);
+            // One id last seen where the window starts, one 5 s later.
+            return Task.FromResult<IReadOnlyList<DialogActivity>>([new($"at-{fromMicros}", fromMicros), new($"after-{fromMicros}", fromMicros + 5_000_000)]);
         }
 
         public Task<IReadOnlyList<CapturedMessage>> MessagesSinceAsync(string dialogId, long fromMicros, int limit, CancellationToken ct = default) =>
@@ -187,16 +191,18 @@ public sealed class SharedDialogHistoryTests
         var store = new Recording();
         var shared = new SharedDialogHistory(store);
         const long t = 1_764_000_000_000_000;
-        Assert.Equal(["since-" + t], await shared.DialogIdsSinceAsync(t, 100));
-        // Starts a little later: the wider read already covers it.
-        Assert.Equal(["since-" + t], await shared.DialogIdsSinceAsync(t + 3_000_000, 100));
+        Assert.Equal(["at-" + t, "after-" + t], Ids(await shared.DialogIdsSinceAsync(t, 100)));
+        // Starts a little later: the wider read already covers it, cut to its own window.
+        Assert.Equal(["after-" + t], Ids(await shared.DialogIdsSinceAsync(t + 3_000_000, 100)));
         // Starts earlier: the read so far does not cover it.
-        Assert.Equal(["since-" + (t - 1)], await shared.DialogIdsSinceAsync(t - 1, 100));
+        Assert.Equal(["at-" + (t - 1), "after-" + (t - 1)], Ids(await shared.DialogIdsSinceAsync(t - 1, 100)));
         // Far later: its own read, not a window much wider than asked.
         var far = t - 1 + (long)SharedDialogHistory.Slack.TotalMicroseconds + 1;
-        Assert.Equal(["since-" + far], await shared.DialogIdsSinceAsync(far, 100));
+        Assert.Equal(["at-" + far, "after-" + far], Ids(await shared.DialogIdsSinceAsync(far, 100)));
         // A larger limit is not served from a smaller one.
         await shared.DialogIdsSinceAsync(far, 1000);
         Assert.Equal([t, t - 1, far, far], store.Asked);
     }
+
+    private static string[] Ids(IReadOnlyList<DialogActivity> found) => found.Select(a => a.Id).ToArray();
 }

@@ -54,11 +54,14 @@ public sealed class DialogHistoryTests : IAsyncLifetime
     public async Task Dialog_ids_since_a_time_are_the_call_ids_and_correlation_ids_captured_from_then_on()
     {
         var ids = await _history.DialogIdsSinceAsync(Micros(Day.AddHours(10)), 1000);
-        Assert.Equal(["fresh-call", "future-call", "qos-only-correlation", "straddling"], ids.Order(StringComparer.Ordinal));
+        Assert.Equal(["fresh-call", "future-call", "qos-only-correlation", "straddling"], ids.Select(a => a.Id).Order(StringComparer.Ordinal));
+        // With the capture time of each one's newest message (the log line by correlation id counts).
+        Assert.Equal(Micros(Day.AddHours(10).AddSeconds(4)), ids.Single(a => a.Id == "straddling").LastMicros);
+        Assert.Equal(Micros(Day.AddHours(10).AddDays(1)), ids.Single(a => a.Id == "future-call").LastMicros);
 
         var wider = await _history.DialogIdsSinceAsync(Micros(Day.AddHours(8)), 1000);
-        Assert.Contains("early-call", wider);
-        Assert.DoesNotContain("old-call", wider);
+        Assert.Contains("early-call", wider.Select(a => a.Id));
+        Assert.DoesNotContain("old-call", wider.Select(a => a.Id));
 
         Assert.Equal(2, (await _history.DialogIdsSinceAsync(Micros(Day.AddHours(10)), 2)).Count);
     }

@@ -140,7 +140,9 @@ public static class DialogCatchUp
     /// <summary>
     /// Capture time from which a dialog reads the store: what it may have missed is newer than its applied watermark
     /// less the key window (messages arrive out of capture order by up to that much, and their keys are kept that
-    /// long). A dialog the ledger did not know reads from the ledger's window.
+    /// long). A dialog the ledger did not know reads its whole recent history: from the ledger's window less the key
+    /// window, since its first messages may be older than the window (captured before the crashed node got to them),
+    /// and read in capture order they apply as they happened.
     /// </summary>
     public static long ReadFrom(DialogState state, long ledgerFromMicros, TimeSpan keyWindow)
     {
@@ -149,7 +151,7 @@ public static class DialogCatchUp
         // A checkpoint written before applied keys existed: only what is newer than its last message is safe to apply.
         if (state.Exists)
             return state.LastSeenMicros + 1;
-        return ledgerFromMicros;
+        return ledgerFromMicros - (long)keyWindow.TotalMicroseconds;
     }
 
     /// <summary>Whether a message read from the store is one this dialog has not applied yet.</summary>
@@ -174,7 +176,7 @@ public sealed record CatchUpSettings
     /// clocks behind the node's and capture-to-ingest delay. Keep it below the linger, or calls that ended and retired
     /// before the crash are found again.
     /// </summary>
-    public TimeSpan Margin { get; init; } = TimeSpan.FromSeconds(5);
+    public TimeSpan Margin { get; init; } = TimeSpan.FromSeconds(10);
     /// <summary>The window never starts earlier than this before the recovery (a ledger idle for an hour reads no hour).</summary>
     public TimeSpan MaxWindow { get; init; } = TimeSpan.FromMinutes(2);
     /// <summary>

@@ -101,7 +101,7 @@ public sealed class DialogLedger : ReceivePersistentActor, IWithTimers
         public static readonly Open Instance = new();
     }
 
-    private sealed record FoundDialogs(IReadOnlyList<string> Ids, int Pass);
+    private sealed record FoundDialogs(IReadOnlyList<DialogActivity> Ids, int Pass);
 
     private sealed record SearchStore(int Pass);
 
@@ -358,7 +358,7 @@ public sealed class DialogLedger : ReceivePersistentActor, IWithTimers
             failure: e => new SearchFailed(e, pass));
     }
 
-    private void WakeFound(IReadOnlyList<string> ids, int pass)
+    private void WakeFound(IReadOnlyList<DialogActivity> ids, int pass)
     {
         if (_catchUpFromMicros is not { } from)
             return;
@@ -366,7 +366,7 @@ public sealed class DialogLedger : ReceivePersistentActor, IWithTimers
             _log.Warning("Ledger {0}: the message store read was cut at {1} dialog ids; some dialogs may miss what their previous home received",
                 PersistenceId, ids.Count);
         var found = 0;
-        foreach (var id in ids)
+        foreach (var (id, _) in ids)
             // The second pass wakes only what the first did not find; those the first found read the store again themselves.
             if (_runtime!.Extractor.ShardOf(id) == _shardId && _found.Add(id))
             {
