@@ -86,6 +86,15 @@ public sealed record DialogState
     {
         var through = Math.Max(AppliedThroughMicros, applied.TimestampMicros);
         var oldest = through - (long)keyWindow.TotalMicroseconds;
+        // The usual case, every message of a call within the window: one array, no filtering.
+        if (Applied.Count < MaxApplied && AllWithin(Applied, oldest))
+        {
+            var grown = new AppliedMessage[Applied.Count + 1];
+            for (var i = 0; i < Applied.Count; i++)
+                grown[i] = Applied[i];
+            grown[^1] = applied;
+            return this with { AppliedThroughMicros = through, Applied = grown };
+        }
         var kept = new List<AppliedMessage>(Math.Min(Applied.Count + 1, MaxApplied));
         var skip = Math.Max(0, Applied.Count + 1 - MaxApplied);
         foreach (var a in Applied)
@@ -100,6 +109,15 @@ public sealed record DialogState
         }
         kept.Add(applied);
         return this with { AppliedThroughMicros = through, Applied = kept };
+    }
+
+    /// <summary>Whether no key is older than <paramref name="oldest"/> (keys are kept in the order applied, not in time order).</summary>
+    private static bool AllWithin(IReadOnlyList<AppliedMessage> applied, long oldest)
+    {
+        foreach (var a in applied)
+            if (a.TimestampMicros < oldest)
+                return false;
+        return true;
     }
 
     public bool Exists => MessageCount > 0;
