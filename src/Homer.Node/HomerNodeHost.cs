@@ -51,6 +51,7 @@ public static class HomerNodeHost
                 {
                     Settings = settings.Dialogs,
                     ShardCount = clusterConfig.GetInt("homer.dialog.shard-count", Homer.Actors.Dialogs.DialogMessageExtractor.DefaultShardCount),
+                    CatchUp = CatchUpSettingsFrom(clusterConfig),
                 }, hostsDialogs: settings.Has("dialog"))
                 .AddNodeAdmin(new Homer.Actors.Admin.NodeAdminOptions
                 {
@@ -119,5 +120,20 @@ public static class HomerNodeHost
             app.MapGet("/healthz", (Delegate)Homer.Api.Health.HealthEndpoint.Handle);
         }
         return app;
+    }
+
+    /// <summary>homer.dialog.recovery in cluster-config/akka.conf; what is not set keeps the code's default.</summary>
+    private static Homer.Actors.Dialogs.CatchUpSettings CatchUpSettingsFrom(Akka.Configuration.Config config)
+    {
+        var d = Homer.Actors.Dialogs.CatchUpSettings.Default;
+        return new Homer.Actors.Dialogs.CatchUpSettings
+        {
+            Margin = config.GetTimeSpan("homer.dialog.recovery.margin", d.Margin, allowInfinite: false),
+            MaxWindow = config.GetTimeSpan("homer.dialog.recovery.max-window", d.MaxWindow, allowInfinite: false),
+            SecondPass = config.GetTimeSpan("homer.dialog.recovery.second-pass", d.SecondPass, allowInfinite: false),
+            DetectionAllowance = config.GetTimeSpan("homer.dialog.recovery.detection-allowance", d.DetectionAllowance, allowInfinite: false),
+            MaxDialogIds = config.GetInt("homer.dialog.recovery.max-dialog-ids", d.MaxDialogIds),
+            MaxMessagesPerDialog = config.GetInt("homer.dialog.recovery.max-messages-per-dialog", d.MaxMessagesPerDialog),
+        };
     }
 }

@@ -26,6 +26,8 @@ public sealed class HomerSerializerTests : IDisposable
         s = s.ApplyAll(s.Process(new DialogCommands.AttachQos(s.CallId, Qos), DialogSettings.Default));
         s = s.ApplyAll(s.Process(new DialogCommands.AttachLog(s.CallId, Log), DialogSettings.Default));
         s = s.ApplyAll(s.Process(new DialogCommands.LinkLeg(s.CallId, "other-leg")));
+        s = s.Remember(new AppliedMessage(s.LastSeenMicros, MessageKeys.Of(new DialogCommands.AttachLog(s.CallId, Log))), DialogSettings.Default.AppliedKeyWindow)
+            .Remember(new AppliedMessage(s.LastSeenMicros - 1, -42), DialogSettings.Default.AppliedKeyWindow);
         return s with { ChallengePending = true, ExpiresMicros = 5, RequestedExpires = 60, AlarmsSeen = 3 };
     }
 
@@ -68,9 +70,17 @@ public sealed class HomerSerializerTests : IDisposable
             new LedgerCommands.Restore("17", "c"),
             new LedgerCommands.Restored("c", state),
             new LedgerCommands.Restored("c", null),
-            new LedgerEvents.Checkpointed(state),
-            new LedgerEvents.Retired("c"),
+            new LedgerCommands.Restored("c", state, 1_764_000_000_000_000),
+            new LedgerCommands.Wake("17"),
+            new LedgerCommands.Wake("17", 1_764_000_000_000_000, 1_764_000_000_000_001),
+            new LedgerCommands.WakeDialog("c"),
+            new LedgerCommands.WakeDialog("c", 1_764_000_000_000_000),
+            new LedgerEvents.Checkpointed(state, 1_764_000_000_000_003),
+            new LedgerEvents.Retired("c", 1_764_000_000_000_004),
             new LedgerEvents.LedgerSnapshot([state, DialogState.Empty("empty")]),
+            new LedgerEvents.LedgerSnapshot([state], Closed: true, AtMicros: 7),
+            new LedgerEvents.Opened(1_764_000_000_000_005),
+            new LedgerEvents.Closed(1_764_000_000_000_006),
             new MediaIndexCommands.Announce(3, "c", ["10.0.0.1:4000", "10.0.0.1:4001"]),
             new MediaIndexCommands.Withdraw(3, "c", ["10.0.0.1:4000"]),
             new MediaIndexCommands.ResolveQos(3, "10.0.0.1:4001", "10.0.0.2:5001", Qos),
@@ -111,7 +121,8 @@ public sealed class HomerSerializerTests : IDisposable
             // Records holding lists compare lists by reference, so equality of the re-serialized bytes is the check;
             // flat records must also be equal as values.
             Assert.Equal(bytes, serializer.ToBinary(back));
-            if (sample is NodeAdmin.Count or NodeAdmin.ConfigEntry or NodeAdmin.GetNodeStatus or NodeAdmin.GetNodeConfig or QosReport or LogEntry or CallEvents.ICallEvent or DialogCommands.LinkLeg or DialogQueries.GetDialog or LedgerCommands.Retire)
+            if (sample is NodeAdmin.Count or NodeAdmin.ConfigEntry or NodeAdmin.GetNodeStatus or NodeAdmin.GetNodeConfig or QosReport or LogEntry or CallEvents.ICallEvent or DialogCommands.LinkLeg or DialogQueries.GetDialog or LedgerCommands.Retire
+                or LedgerCommands.Wake or LedgerCommands.WakeDialog or LedgerEvents.Retired or LedgerEvents.Opened or LedgerEvents.Closed)
                 Assert.Equal(sample, back);
             Assert.True(manifest.Length <= 2, $"manifest '{manifest}' of {sample.GetType().Name} should stay short");
         }
@@ -122,7 +133,10 @@ public sealed class HomerSerializerTests : IDisposable
     {
         var state = RichState();
         var serializer = (SerializerWithStringManifest)_system.Serialization.FindSerializerFor(new LedgerEvents.Checkpointed(state));
-        var back = (LedgerEvents.Checkpointed)serializer.FromBinary(serializer.ToBinary(new LedgerEvents.Checkpointed(state)), "Lc");
+        var back = (LedgerEvents.Checkpointed)serializer.FromBinary(serializer.ToBinary(new LedgerEvents.Checkpointed(state, 9)), "Ld");
+        Assert.Equal(9, back.AtMicros);
+        Assert.Equal(state.Applied, back.State.Applied);
+        Assert.Equal(state.AppliedThroughMicros, back.State.AppliedThroughMicros);
         Assert.Equal(state.ToSnapshot() with { Transactions = [], Legs = [], QosReports = [], Logs = [] },
             back.State.ToSnapshot() with { Transactions = [], Legs = [], QosReports = [], Logs = [] });
         Assert.Equal(state.Transactions, back.State.Transactions, (a, b) => a with { SeenResponses = [] } == b with { SeenResponses = [] } && a.SeenResponses.SequenceEqual(b.SeenResponses));
@@ -132,6 +146,30 @@ public sealed class HomerSerializerTests : IDisposable
         Assert.Equal(state.Logs, back.State.Logs);
         Assert.Equal((state.MosMin, state.MosSum, state.MosCount, state.AlarmsSeen, state.CallerTag, state.ChallengePending),
             (back.State.MosMin, back.State.MosSum, back.State.MosCount, back.State.AlarmsSeen, back.State.CallerTag, back.State.ChallengePending));
+    }
+
+    [Fact]
+    public void Ledger_events_written_before_applied_keys_existed_still_read()
+    {
+        // The old layouts are the new ones without the state's tail (watermark, empty key list) and the wall-clock time.
+        var state = RichState() with { Applied = [], AppliedThroughMicros = 0 };
+        var serializer = (SerializerWithStringManifest)_system.Serialization.FindSerializerFor(new LedgerEvents.Checkpointed(state));
+        const int tail = 8 + 1; // watermark + the 7-bit count of an empty list
+        var v2 = serializer.ToBinary(new LedgerEvents.Checkpointed(state, 0));
+        var checkpointed = (LedgerEvents.Checkpointed)serializer.FromBinary(v2[..^(tail + 8)], "Lc");
+        Assert.Equal(state.ToSnapshot().MessageCount, checkpointed.State.MessageCount);
+        Assert.Equal(state.Revision, checkpointed.State.Revision);
+        Assert.Empty(checkpointed.State.Applied);
+
+        var snapshot = serializer.ToBinary(new LedgerEvents.LedgerSnapshot([state], false, 0));
+        // One state in the list: drop its tail and the snapshot's closed flag and time.
+        var old = (LedgerEvents.LedgerSnapshot)serializer.FromBinary(snapshot[..^(tail + 1 + 8)], "Ls");
+        Assert.Equal(state.CallId, Assert.Single(old.Dialogs).CallId);
+        Assert.False(old.Closed);
+        Assert.Equal(0, old.AtMicros);
+
+        var retired = (LedgerEvents.Retired)serializer.FromBinary(serializer.ToBinary(new LedgerEvents.Retired("c", 5))[..^8], "Lr");
+        Assert.Equal(new LedgerEvents.Retired("c", 0), retired);
     }
 
     [Fact]

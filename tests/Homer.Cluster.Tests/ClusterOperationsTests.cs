@@ -13,8 +13,9 @@ namespace Homer.Cluster.Tests;
 /// nodes, a steady HEP load on the ingest node, <c>homerctl</c> (in this process) against the API. A dialog node
 /// leaves gracefully under load and loses nothing; a new dialog node joins; the other original dialog node is
 /// SIGKILLed under load, the split brain resolver downs it and its shards move. At the end every message sent is in
-/// the store, and every call is complete and exact in the dialogs table except those with messages sent between the
-/// kill and its detection (the ingest node holds messages for dialogs from the detection until the shards have moved).
+/// the store, and every call is complete and exact in the dialogs table: those with messages routed to the killed node
+/// between the kill and its detection too (their ledgers catch up from the message store), and those whose messages
+/// reached a shard's old home while it was handed over (idem).
 /// </summary>
 public sealed class ClusterOperationsTests(Xunit.Abstractions.ITestOutputHelper output) : IAsyncLifetime
 {
@@ -35,7 +36,7 @@ public sealed class ClusterOperationsTests(Xunit.Abstractions.ITestOutputHelper 
     }
 
     [Fact]
-    public async Task Leave_join_and_kill_under_load_lose_no_message_and_no_dialog_outside_the_outage()
+    public async Task Leave_join_and_kill_under_load_lose_no_message_and_leave_every_dialog_exact()
     {
         var clock = Stopwatch.StartNew();
         var ports = Enumerable.Range(0, 4).Select(_ => NodeProcess.FreePort()).ToArray();
@@ -104,7 +105,8 @@ public sealed class ClusterOperationsTests(Xunit.Abstractions.ITestOutputHelper 
         var unreachableAt = DateTime.UtcNow;
         await Eventually(async () => !(await Members(entry)).Any(m => m.Address == dialogA.AkkaAddress), TimeSpan.FromSeconds(60), "the killed node removed");
         var removedAt = DateTime.UtcNow;
-        await Eventually(async () => (await ShardsByNode(entry)).Keys.SequenceEqual([dialogC.AkkaAddress]), TimeSpan.FromSeconds(30), "only the new node hosts shards");
+        // The shard coordinator moves to the new node with the rest; on a starved 2-core machine that took over 30 s once.
+        await Eventually(async () => (await ShardsByNode(entry)).Keys.SequenceEqual([dialogC.AkkaAddress]), TimeSpan.FromSeconds(60), "only the new node hosts shards");
         output.WriteLine($"{clock.Elapsed.TotalSeconds:0.0} s: {dialogA.Name} killed holding {beforeKill[dialogA.AkkaAddress].Shards} shards; " +
             $"seen unreachable {(unreachableAt - killedAt).TotalSeconds:0.0} s later, downed and removed {(removedAt - killedAt).TotalSeconds:0.0} s later");
         foreach (var call in held)
@@ -131,34 +133,32 @@ public sealed class ClusterOperationsTests(Xunit.Abstractions.ITestOutputHelper 
         Assert.True(shown.Code == ExitCodes.Ok, shown.Error);
         Assert.Equal("COMPLETED", JsonDocument.Parse(shown.Out).RootElement.GetProperty("state").GetString());
 
-        // Calls with messages sent between the kill (less the last checkpoint delay) and its detection may be short
-        // for the dialogs hosted by the killed node; every other call, those sent while the ingest node held messages
-        // for dialogs included, is complete and exact in the dialogs table.
-        var windowStart = killedAt - TimeSpan.FromSeconds(1);
-        var windowEnd = unreachableAt + TimeSpan.FromSeconds(1);
-        var exposed = load.Calls.Where(c => c.StartedAt <= windowEnd && c.LastSentAt >= windowStart).Select(c => c.CallId).ToHashSet();
-        var expected = load.Calls.Where(c => !exposed.Contains(c.CallId)).Select(c => c.CallId).ToHashSet();
+        // Every call is complete and exact in the dialogs table, those with messages sent to the killed node between the
+        // kill and its detection too: their ledgers found what it missed in the message store.
+        var expected = load.Calls.Select(c => c.CallId).ToHashSet();
+        var exposed = load.Calls.Where(c => c.StartedAt <= unreachableAt + TimeSpan.FromSeconds(1) && c.LastSentAt >= killedAt - TimeSpan.FromSeconds(1))
+            .Select(c => c.CallId).ToHashSet();
         Dictionary<string, (string State, long Messages, long Retransmissions)> rows = [];
-        var settleBy = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        var settleBy = DateTime.UtcNow + TimeSpan.FromSeconds(90);
         do
         {
             rows = await DialogRows(load.Prefix + "-");
-            if (expected.All(id => rows.TryGetValue(id, out var r) && r.State == "COMPLETED"))
+            if (expected.All(id => rows.GetValueOrDefault(id) == ("COMPLETED", (long)CallLoad.MessagesPerCall, 2L)))
                 break;
             await Task.Delay(500);
         }
         while (DateTime.UtcNow < settleBy);
-        var wrong = load.Calls.Where(c => expected.Contains(c.CallId) && rows.GetValueOrDefault(c.CallId) != ("COMPLETED", (long)CallLoad.MessagesPerCall, 2L))
+        var wrong = load.Calls.Where(c => rows.GetValueOrDefault(c.CallId) != ("COMPLETED", (long)CallLoad.MessagesPerCall, 2L))
             .OrderBy(c => c.StartedAt)
             .Select(c => $"{c.CallId} {(rows.TryGetValue(c.CallId, out var r) ? r.ToString() : "no row")} started {(c.StartedAt - killedAt).TotalSeconds:0.00} s after the kill")
             .ToList();
         Assert.True(wrong.Count == 0, $"leave at {(leftAt - killedAt).TotalSeconds:0.00} s, join at {(joinedAt - killedAt).TotalSeconds:0.00} s, kill +0, unreachable +{(unreachableAt - killedAt).TotalSeconds:0.00} s, removed +{(removedAt - killedAt).TotalSeconds:0.00} s; " +
-            $"{wrong.Count} calls outside that window not exact:\n" + string.Join("\n", wrong.Take(40)));
-        var exposedComplete = exposed.Count(id => rows.TryGetValue(id, out var r) && r == ("COMPLETED", (long)CallLoad.MessagesPerCall, 2L));
-        output.WriteLine($"{load.Calls.Count} calls, {load.MessagesSent} messages, all stored; {expected.Count} calls outside the outage all exact; " +
-            $"{exposed.Count} calls had messages in flight during it, {exposedComplete} of them exact anyway, " +
-            $"{exposed.Count(id => !rows.ContainsKey(id))} without a row; total {clock.Elapsed.TotalSeconds:0.0} s");
-        Assert.True(expected.Count > load.Calls.Count / 2, "most calls should fall outside the outage window");
+            $"{wrong.Count} of {load.Calls.Count} calls not exact:\n" + string.Join("\n", wrong.Take(40)) + "\nlog tails:\n" +
+            string.Join("\n----\n", _nodes.Where(n => !n.HasExited).Select(n => n.Name + ":\n" + n.Tail())));
+        Assert.Equal(load.Calls.Count, rows.Count);
+        output.WriteLine($"{load.Calls.Count} calls, {load.MessagesSent} messages, all stored; every call exact in the dialogs table, " +
+            $"{exposed.Count} of them with messages in flight between the kill and its detection; total {clock.Elapsed.TotalSeconds:0.0} s");
+        Assert.True(exposed.Count > 0, "no call had messages in flight during the outage; the kill proves nothing");
 
         // SIGTERM of the last dialog node: it leaves gracefully like a leave ordered by homerctl.
         dialogC.Terminate();

@@ -73,7 +73,10 @@ public sealed class NodeProcess : IDisposable
         env["HOMER_NODE_NAME"] = name;
         env["HOMER_AUTH"] = "off";
         env["HOMER_SPOOL_DIR"] = "off";
-        env["HOMER_CLUSTER_CONFIG"] = Path.Combine(RepositoryRoot, "cluster-config");
+        // HOMER_TEST_CLUSTER_CONFIG points the nodes at another copy (e.g. with akka.loglevel = INFO) to diagnose a failure.
+        env["HOMER_CLUSTER_CONFIG"] = Environment.GetEnvironmentVariable("HOMER_TEST_CLUSTER_CONFIG") is { Length: > 0 } diagnostic
+            ? diagnostic
+            : Path.Combine(RepositoryRoot, "cluster-config");
         foreach (var (key, value) in environment ?? new Dictionary<string, string>())
             env[key] = value;
         var process = Process.Start(start)!;

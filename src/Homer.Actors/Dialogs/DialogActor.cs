@@ -4,6 +4,7 @@ using Akka.Cluster.Tools.PublishSubscribe;
 using Akka.Event;
 using Homer.Actors.Contracts;
 using Homer.Storage;
+using Prometheus;
 using static Homer.Actors.Dialogs.DialogEvents;
 
 namespace Homer.Actors.Dialogs;
@@ -19,7 +20,12 @@ public sealed record DialogRuntime(
     /// <summary>The DistributedPubSub mediator; <see cref="ActorRefs.Nobody"/> publishes nothing.</summary>
     IActorRef Events,
     /// <summary>How long a starting entity waits for its ledger before it goes on with an empty state.</summary>
-    TimeSpan RestoreTimeout);
+    TimeSpan RestoreTimeout)
+{
+    /// <summary>The message store, read by dialogs whose shard recovers after a crash; null: no catch-up (tests, no database).</summary>
+    public IDialogHistory? History { get; init; }
+    public CatchUpSettings CatchUp { get; init; } = CatchUpSettings.Default;
+}
 
 /// <summary>
 /// One entity per Call-ID, a thin shell around <see cref="DialogState"/>: it restores from its shard's ledger when it
@@ -44,6 +50,20 @@ public sealed class DialogActor : ReceiveActor, IWithUnboundedStash, IWithTimers
         public static readonly RestoreTimedOut Instance = new();
     }
 
+    private sealed class SecondPassDue
+    {
+        public static readonly SecondPassDue Instance = new();
+    }
+
+    private sealed record StoreRead(IReadOnlyList<CapturedMessage> Messages, int Pass);
+
+    private sealed record StoreReadFailed(Exception Cause, int Pass);
+
+    public static readonly Counter CaughtUp = Metrics.CreateCounter("homer_dialog_catchup_applied_total",
+        "Messages dialogs applied from the message store after a crash or a hand-off of their shard (they had missed them).");
+    public static readonly Counter DuplicatesSkipped = Metrics.CreateCounter("homer_dialog_catchup_duplicates_total",
+        "Live messages a dialog skipped because it had already applied them from the message store.");
+
     private readonly DialogRuntime _runtime;
     private readonly DialogSettings _settings;
     private readonly string _shardId;
@@ -54,6 +74,14 @@ public sealed class DialogActor : ReceiveActor, IWithUnboundedStash, IWithTimers
     private DialogState _state;
     private bool _dirty;
     private bool _retired;
+    /// <summary>Set when this incarnation caught up from the store: live messages it already read from there are skipped.</summary>
+    private bool _recovering;
+    private long _catchUpFromMicros;
+    private int _restoreAttempts;
+    /// <summary>Went on without the ledger's answer: it must not retire (delete) a state it never saw.</summary>
+    private bool _unrestored;
+    private const int RestoreAttempts = 3;
+    private bool _legacyCheckpoint;
 
     public IStash Stash { get; set; } = null!;
     public ITimerScheduler Timers { get; set; } = null!;
@@ -86,17 +114,101 @@ public sealed class DialogActor : ReceiveActor, IWithUnboundedStash, IWithTimers
             Timers.Cancel(RestoreTimedOut.Instance);
             _ledger = Sender;
             if (r.State is not null)
+            {
                 _state = r.State;
+                // Only a moved shard restores a state: its row may have been lost with the old home's row writer.
+                if (_state.Exists)
+                    _runtime.Rows.Tell(_state.ToRow());
+            }
+            if (r.CatchUpFromMicros is { } from && _runtime.History is not null)
+            {
+                StartRecovering(from);
+                ReadStore(1);
+                Become(CatchingUp);
+                return;
+            }
             BecomeActive();
         });
         Receive<RestoreTimedOut>(_ =>
         {
-            _log.Warning("Ledger of shard {0} did not answer for {1} within {2}; going on without its earlier state",
-                _shardId, _state.CallId, _runtime.RestoreTimeout);
+            // The ledger may have failed its recovery (a journal timeout under load) and stopped with this request;
+            // asking again through the region starts it again. Going on without the earlier state is the last resort.
+            if (++_restoreAttempts < RestoreAttempts)
+            {
+                _log.Warning("Ledger of shard {0} did not answer for {1} within {2}; asking again ({3} of {4})",
+                    _shardId, _state.CallId, _runtime.RestoreTimeout, _restoreAttempts + 1, RestoreAttempts);
+                _region.Tell(new LedgerCommands.Restore(_shardId, _state.CallId));
+                Timers.StartSingleTimer(RestoreTimedOut.Instance, RestoreTimedOut.Instance, _runtime.RestoreTimeout);
+                return;
+            }
+            _log.Error("Ledger of shard {0} did not answer for {1} after {2} attempts; going on without its earlier state, which it keeps",
+                _shardId, _state.CallId, RestoreAttempts);
+            _unrestored = true;
             BecomeActive();
         });
         Receive<DialogCommands.StopDialog>(_ => Context.Stop(Self));
         ReceiveAny(_ => Stash.Stash());
+    }
+
+    /// <summary>Restored after a crash or hand-off of the shard and found in the store: the store's messages first, live ones wait.</summary>
+    private void CatchingUp()
+    {
+        Receive<StoreRead>(r =>
+        {
+            ApplyStored(r.Messages);
+            BecomeActive();
+            if (!_legacyCheckpoint)
+                Timers.StartSingleTimer(SecondPassDue.Instance, SecondPassDue.Instance, _runtime.CatchUp.SecondPass);
+        });
+        Receive<StoreReadFailed>(f =>
+        {
+            _log.Warning(f.Cause, "Dialog {0} could not read the message store to catch up; going on, trying again in {1}",
+                _state.CallId, _runtime.CatchUp.SecondPass);
+            BecomeActive();
+            Timers.StartSingleTimer(SecondPassDue.Instance, SecondPassDue.Instance, _runtime.CatchUp.SecondPass);
+        });
+        Receive<DialogCommands.StopDialog>(_ =>
+        {
+            // Hand-off while reading the store: the ledger still waits for this dialog's last word.
+            if (!_retired)
+                Checkpoint(final: true);
+            Context.Stop(Self);
+        });
+        ReceiveAny(_ => Stash.Stash());
+    }
+
+    private void StartRecovering(long fromMicros)
+    {
+        _recovering = true;
+        // A checkpoint without applied keys (written before they existed) is caught up once, in capture order.
+        _legacyCheckpoint = _state is { Exists: true, AppliedThroughMicros: 0 };
+        _catchUpFromMicros = fromMicros;
+    }
+
+    private void ReadStore(int pass)
+    {
+        var from = DialogCatchUp.ReadFrom(_state, _catchUpFromMicros, _settings.AppliedKeyWindow);
+        _runtime.History!.MessagesSinceAsync(_state.CallId, from, _runtime.CatchUp.MaxMessagesPerDialog)
+            .PipeTo(Self, success: m => new StoreRead(m, pass), failure: e => new StoreReadFailed(e, pass));
+    }
+
+    private void ApplyStored(IReadOnlyList<CapturedMessage> messages)
+    {
+        var applied = 0;
+        foreach (var message in messages)
+            foreach (var command in DialogCatchUp.CommandsFor(_state.CallId, message))
+            {
+                var (key, micros) = KeyOf(command);
+                if (!DialogCatchUp.IsNew(_state, micros, key, _settings.AppliedKeyWindow))
+                    continue;
+                Handle(Decide(command), new AppliedMessage(micros, key));
+                applied++;
+            }
+        if (applied > 0)
+        {
+            CaughtUp.Inc(applied);
+            _log.Info("Dialog {0} caught up {1} messages from the message store", _state.CallId, applied);
+        }
     }
 
     private void BecomeActive()
@@ -108,10 +220,35 @@ public sealed class DialogActor : ReceiveActor, IWithUnboundedStash, IWithTimers
 
     private void Active()
     {
-        Receive<DialogCommands.RecordSipMessage>(m => Handle(_state.Process(m, _settings)));
-        Receive<DialogCommands.AttachQos>(q => Handle(_state.Process(q, _settings)));
-        Receive<DialogCommands.AttachLog>(l => Handle(_state.Process(l, _settings)));
+        Receive<DialogCommands.RecordSipMessage>(Live);
+        Receive<DialogCommands.AttachQos>(Live);
+        Receive<DialogCommands.AttachLog>(Live);
         Receive<DialogCommands.LinkLeg>(l => Handle(_state.Process(l)));
+        Receive<LedgerCommands.WakeDialog>(w =>
+        {
+            // Already running when the ledger's store read found it: it catches up too, its live messages are in its keys.
+            if (w.CatchUpFromMicros is { } from && !_recovering && _runtime.History is not null)
+            {
+                StartRecovering(from);
+                ReadStore(1);
+            }
+            // Woken for a catch-up that found nothing for it: no empty entity stays behind.
+            else if (IsBlank)
+                Retire();
+        });
+        Receive<SecondPassDue>(_ => ReadStore(2));
+        Receive<StoreRead>(r =>
+        {
+            ApplyStored(r.Messages);
+            if (r.Pass == 1 && !_legacyCheckpoint)
+                Timers.StartSingleTimer(SecondPassDue.Instance, SecondPassDue.Instance, _runtime.CatchUp.SecondPass);
+        });
+        Receive<StoreReadFailed>(f =>
+        {
+            _log.Warning(f.Cause, "Dialog {0}: read {1} of the message store failed", _state.CallId, f.Pass);
+            if (f.Pass == 1)
+                Timers.StartSingleTimer(SecondPassDue.Instance, SecondPassDue.Instance, _runtime.CatchUp.SecondPass);
+        });
         Receive<DialogQueries.GetDialog>(_ =>
         {
             Sender.Tell(_state.ToSnapshot());
@@ -138,12 +275,29 @@ public sealed class DialogActor : ReceiveActor, IWithUnboundedStash, IWithTimers
 
     private bool IsBlank => _state is { MessageCount: 0, QosReports.Count: 0, Logs.Count: 0, Legs.Count: 0 };
 
-    private void Handle(IReadOnlyList<DialogEvent> events)
+    private void Live(IWithCallId command)
+    {
+        var (key, micros) = KeyOf(command);
+        if (_recovering && _state.HasApplied(key))
+        {
+            DuplicatesSkipped.Inc();
+            return;
+        }
+        Handle(Decide(command), new AppliedMessage(micros, key));
+    }
+
+    private IReadOnlyList<DialogEvent> Decide(IWithCallId command) => DialogCatchUp.Decide(_state, command, _settings);
+
+    private static (long Key, long Micros) KeyOf(IWithCallId command) => MessageKeys.Of(command);
+
+    private void Handle(IReadOnlyList<DialogEvent> events, AppliedMessage? applied = null)
     {
         if (events.Count == 0)
             return;
         var before = _state;
         _state = _state.ApplyAll(events);
+        if (applied is { } message)
+            _state = _state.Remember(message, _settings.AppliedKeyWindow);
         _retired = false;
         Publish(before, events);
         if (!_dirty)
@@ -247,7 +401,7 @@ public sealed class DialogActor : ReceiveActor, IWithUnboundedStash, IWithTimers
             // Nothing new: the ledger only needs to know this dialog is done with it (a blank one was never kept).
             if (!IsBlank)
                 ledger.Tell(new LedgerCommands.Checkpoint(_shardId, _state, Final: true));
-            else
+            else if (!_unrestored)
                 ledger.Tell(new LedgerCommands.Retire(_shardId, _state.CallId));
             return;
         }
@@ -264,8 +418,10 @@ public sealed class DialogActor : ReceiveActor, IWithUnboundedStash, IWithTimers
         _dirty = false;
         Timers.Cancel(CheckpointDue.Instance);
         Timers.Cancel(IdleDue.Instance);
+        Timers.Cancel(SecondPassDue.Instance);
         // Same path as the checkpoints before it, so it cannot overtake one and leave a stale state behind.
-        _region.Tell(new LedgerCommands.Retire(_shardId, _state.CallId));
+        if (!_unrestored)
+            _region.Tell(new LedgerCommands.Retire(_shardId, _state.CallId));
         foreach (var withdraw in MediaIndexCommands.WithdrawalsFor(_state.CallId, _state.MediaEndpoints))
             _region.Tell(withdraw);
         _retired = true;

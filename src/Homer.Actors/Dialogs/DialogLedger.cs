@@ -2,6 +2,7 @@ using Akka.Actor;
 using Akka.Event;
 using Akka.Persistence;
 using Homer.Actors.Contracts;
+using Homer.Storage;
 
 namespace Homer.Actors.Dialogs;
 
@@ -23,17 +24,45 @@ public static class LedgerCommands
     /// <summary>Asked by a dialog entity when it starts; answered with <see cref="Restored"/>.</summary>
     public sealed record Restore(string ShardId, string CallId) : IWithLedgerShard, IHomerSerializable;
 
-    public sealed record Restored(string CallId, DialogState? State) : IHomerSerializable;
+    /// <param name="CatchUpFromMicros">
+    /// Set while the ledger recovers from a crash of its shard's previous home: the dialog reads the message store
+    /// from there (see <see cref="DialogCatchUp.ReadFrom"/>) before it goes on.
+    /// </param>
+    public sealed record Restored(string CallId, DialogState? State, long? CatchUpFromMicros = null) : IHomerSerializable;
+
+    /// <summary>
+    /// Starts the ledger of a shard (and so the shard) if it is not running. Sent for every shard after a dialog node
+    /// was downed: a ledger opened since <paramref name="OpenedSinceMicros"/> (a brand-new one included: its shard may
+    /// have been allocated to the dead node and received messages there without ever opening a ledger) catches up
+    /// from <paramref name="CatchUpFromMicros"/> unless it is catching up already.
+    /// </summary>
+    public sealed record Wake(string ShardId, long? CatchUpFromMicros = null, long? OpenedSinceMicros = null) : IWithLedgerShard, IHomerSerializable;
+
+    /// <summary>Starts a dialog entity so it restores now rather than on its next message.</summary>
+    /// <param name="CatchUpFromMicros">Set when the store has messages for it in the ledger's window: it catches up from there.</param>
+    public sealed record WakeDialog(string CallId, long? CatchUpFromMicros = null) : IWithCallId, IHomerSerializable;
 }
 
+/// <summary>
+/// What a ledger persists. <c>AtMicros</c> is the node's wall clock when the event was made: the newest one a
+/// recovering ledger finds bounds what its crashed previous home can have received without persisting it.
+/// </summary>
 public static class LedgerEvents
 {
-    public sealed record Checkpointed(DialogState State) : IHomerSerializable;
+    public sealed record Checkpointed(DialogState State, long AtMicros = 0) : IHomerSerializable;
 
-    public sealed record Retired(string CallId) : IHomerSerializable;
+    public sealed record Retired(string CallId, long AtMicros = 0) : IHomerSerializable;
+
+    /// <summary>A node took the ledger over; persisted before any of its dialogs is restored.</summary>
+    public sealed record Opened(long AtMicros) : IHomerSerializable;
+
+    /// <summary>The ledger's node handed it over (or shut down) after the last checkpoint of its dialogs.</summary>
+    /// <param name="AtMicros">When the hand-off began: what reached the old home from then on may have been dropped.</param>
+    public sealed record Closed(long AtMicros) : IHomerSerializable;
 
     /// <summary>Every live dialog of the shard; the journal before it is deleted.</summary>
-    public sealed record LedgerSnapshot(IReadOnlyList<DialogState> Dialogs) : IHomerSerializable;
+    /// <param name="Closed">Taken when the ledger closed; a snapshot of an open ledger that is the newest thing found means a crash.</param>
+    public sealed record LedgerSnapshot(IReadOnlyList<DialogState> Dialogs, bool Closed = false, long AtMicros = 0) : IHomerSerializable;
 }
 
 /// <summary>
@@ -42,6 +71,16 @@ public static class LedgerEvents
 /// CPU (DESIGN.md), too much for ~3 000 new calls/s, while a few hundred ledgers write batched checkpoints cheaply.
 /// Checkpoints are persisted in batches (PersistAllAsync) and folded into a snapshot every
 /// <see cref="LedgerSettings.SnapshotEvery"/> events; a moved shard's dialogs restore from it on their next message.
+/// <para>
+/// A ledger persists <see cref="LedgerEvents.Opened"/> when a node takes it over and <see cref="LedgerEvents.Closed"/>
+/// when the node hands it over. Recovering an open ledger means its previous home crashed: what that node received in
+/// its last moments (the checkpoints not yet persisted, and everything routed to it until the crash was detected) is
+/// only in the message store. The ledger then reads from the store the Call-IDs of its shard with messages captured
+/// since shortly before its last persisted event, wakes them with the instruction to catch up from the store
+/// (<see cref="DialogCatchUp"/>), and wakes every other dialog it holds (their rows may have died with the node).
+/// Recovering a closed ledger does the same for the window of the hand-off (Akka drops what reaches a shard's old home
+/// while it hands over), without waking the dialogs that have no stored messages in it. ADR 0004.
+/// </para>
 /// </summary>
 public sealed class DialogLedger : ReceivePersistentActor, IWithTimers
 {
@@ -57,10 +96,24 @@ public sealed class DialogLedger : ReceivePersistentActor, IWithTimers
         public static readonly FinishStop Instance = new();
     }
 
+    private sealed class Open
+    {
+        public static readonly Open Instance = new();
+    }
+
+    private sealed record FoundDialogs(IReadOnlyList<DialogActivity> Ids, int Pass);
+
+    private sealed record SearchStore(int Pass);
+
+    private sealed record SearchFailed(Exception Cause, int Pass);
+
     private static readonly TimeSpan MaxHandOffWait = TimeSpan.FromSeconds(5);
 
     private readonly LedgerSettings _settings;
     private readonly IActorRef? _region;
+    private readonly string _shardId;
+    private readonly DialogRuntime? _runtime;
+    private readonly CatchUpSettings _catchUp;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Dictionary<string, DialogState> _dialogs = new(StringComparer.Ordinal);
     private readonly List<object> _pending = [];
@@ -69,23 +122,65 @@ public sealed class DialogLedger : ReceivePersistentActor, IWithTimers
     private long _eventsSinceSnapshot;
     private bool _stopping;
     private bool _snapshotInFlight;
+    /// <summary>As recovered: the last home opened the ledger and never closed it.</summary>
+    private bool _wasOpen;
+    /// <summary>Newest wall-clock time of anything recovered.</summary>
+    private long _lastActiveMicros;
+    /// <summary>As recovered: when the hand-off that closed the ledger began; 0 for a ledger never closed.</summary>
+    private long _closedAtMicros;
+    private long _handOffStartedMicros;
+    private long _openedAtMicros;
+    private long? _wakeAfterCrash;
+    private bool _catchUpStarted;
+    /// <summary>Restores are answered once the opening is persisted and, after a crash, the first store read is in.</summary>
+    private bool _answering;
+    /// <summary>The first store read failed: every dialog restoring during the catch-up reads the store.</summary>
+    private bool _catchUpAll;
+    private bool _afterCrash;
+    /// <summary>During a catch-up: where the window starts, until when restoring dialogs catch up, who was found.</summary>
+    private long? _catchUpFromMicros;
+    private DateTime _catchUpUntil;
+    private readonly HashSet<string> _found = new(StringComparer.Ordinal);
 
     public override string PersistenceId { get; }
     public ITimerScheduler Timers { get; set; } = null!;
 
     public static string EntityIdOf(string shardId) => EntityPrefix + shardId;
 
-    public static Props Props(string shardId, LedgerSettings settings, IActorRef? region) =>
-        Akka.Actor.Props.Create(() => new DialogLedger(shardId, settings, region));
+    /// <param name="runtime">Where the dialogs' store reads go; without one (or without its history) a crash is only logged.</param>
+    public static Props Props(string shardId, LedgerSettings settings, IActorRef? region, DialogRuntime? runtime = null) =>
+        Akka.Actor.Props.Create(() => new DialogLedger(shardId, settings, region, runtime));
 
-    public DialogLedger(string shardId, LedgerSettings settings, IActorRef? region)
+    public DialogLedger(string shardId, LedgerSettings settings, IActorRef? region, DialogRuntime? runtime = null)
     {
         PersistenceId = "dialog-ledger-" + shardId;
+        _shardId = shardId;
         _settings = settings;
         _region = region;
+        _runtime = runtime;
+        _catchUp = runtime?.CatchUp ?? CatchUpSettings.Default;
 
-        Recover<LedgerEvents.Checkpointed>(e => _dialogs[e.State.CallId] = e.State);
-        Recover<LedgerEvents.Retired>(e => _dialogs.Remove(e.CallId));
+        Recover<LedgerEvents.Checkpointed>(e =>
+        {
+            _dialogs[e.State.CallId] = e.State;
+            Seen(e.AtMicros);
+        });
+        Recover<LedgerEvents.Retired>(e =>
+        {
+            _dialogs.Remove(e.CallId);
+            Seen(e.AtMicros);
+        });
+        Recover<LedgerEvents.Opened>(e =>
+        {
+            _wasOpen = true;
+            Seen(e.AtMicros);
+        });
+        Recover<LedgerEvents.Closed>(e =>
+        {
+            _wasOpen = false;
+            _closedAtMicros = e.AtMicros;
+            Seen(e.AtMicros);
+        });
         Recover<SnapshotOffer>(offer =>
         {
             if (offer.Snapshot is not LedgerEvents.LedgerSnapshot snapshot)
@@ -93,8 +188,26 @@ public sealed class DialogLedger : ReceivePersistentActor, IWithTimers
             _dialogs.Clear();
             foreach (var dialog in snapshot.Dialogs)
                 _dialogs[dialog.CallId] = dialog;
+            // A snapshot from before ledgers were opened and closed (AtMicros 0) says nothing either way: treat it as
+            // open, so the first recovery after an upgrade reads the store once too many rather than once too few.
+            _wasOpen = !snapshot.Closed;
+            _closedAtMicros = snapshot.Closed ? snapshot.AtMicros : 0;
+            Seen(snapshot.AtMicros);
         });
         Recover<RecoveryCompleted>(_ => OnRecovered());
+
+        // Restores wait until the opening is persisted: a dialog must not apply anything before a crash of this node
+        // would be recognised as one.
+        Command<Open>(_ => Persist(new LedgerEvents.Opened(NowMicros()), opened =>
+        {
+            _openedAtMicros = opened.AtMicros;
+            if ((_wasOpen || _closedAtMicros > 0) && BeginCatchUp())
+                return; // restores wait for the first store read
+            if (_wakeAfterCrash is { } wake && BeginCatchUp(wake))
+                return;
+            _answering = true;
+            Stash.UnstashAll();
+        }));
 
         Command<LedgerCommands.Checkpoint>(c =>
         {
@@ -102,7 +215,7 @@ public sealed class DialogLedger : ReceivePersistentActor, IWithTimers
             if (!_dialogs.TryGetValue(c.State.CallId, out var known) || known.Revision <= c.State.Revision)
             {
                 _dialogs[c.State.CallId] = c.State;
-                Enqueue(new LedgerEvents.Checkpointed(c.State));
+                Enqueue(new LedgerEvents.Checkpointed(c.State, NowMicros()));
             }
             if (c.Final)
                 Release(Sender);
@@ -110,20 +223,47 @@ public sealed class DialogLedger : ReceivePersistentActor, IWithTimers
         Command<LedgerCommands.Retire>(r =>
         {
             if (_dialogs.Remove(r.CallId))
-                Enqueue(new LedgerEvents.Retired(r.CallId));
+                Enqueue(new LedgerEvents.Retired(r.CallId, NowMicros()));
             Release(Sender);
         });
         Command<LedgerCommands.Restore>(r =>
         {
+            if (!_answering)
+            {
+                Stash.Stash();
+                return;
+            }
             if (!Sender.IsNobody() && _live.TryAdd(Sender, r.CallId))
                 Context.Watch(Sender);
-            Sender.Tell(new LedgerCommands.Restored(r.CallId, _dialogs.GetValueOrDefault(r.CallId)));
+            Sender.Tell(new LedgerCommands.Restored(r.CallId, _dialogs.GetValueOrDefault(r.CallId), CatchUpFor(r.CallId)));
+        });
+        Command<LedgerCommands.Wake>(w =>
+        {
+            if (w.CatchUpFromMicros is not { } from || w.OpenedSinceMicros is not { } since || _catchUpStarted)
+                return;
+            if (_openedAtMicros == 0)
+                _wakeAfterCrash = from; // still opening: decided once the opening is persisted
+            else if (_openedAtMicros >= since)
+                BeginCatchUp(from);
+        });
+        Command<SearchStore>(s => SearchStoreFor(s.Pass));
+        Command<FoundDialogs>(f => WakeFound(f.Ids, f.Pass));
+        Command<SearchFailed>(f =>
+        {
+            _log.Warning(f.Cause, "Ledger {0}: pass {1} of the message store read for dialogs its previous home may have missed failed",
+                PersistenceId, f.Pass);
+            if (f.Pass != 1)
+                return;
+            _catchUpAll = true;
+            WakeFound([], 1);
         });
         Command<Terminated>(t => Release(t.ActorRef));
         Command<Flush>(_ => PersistPending());
         Command<DialogCommands.StopDialog>(_ =>
         {
             // The shard stops all its entities at once: wait for the dialogs' last checkpoints before the snapshot.
+            if (!_stopping)
+                _handOffStartedMicros = NowMicros();
             _stopping = true;
             Timers.StartSingleTimer(FinishStop.Instance, FinishStop.Instance, MaxHandOffWait);
             if (_live.Count == 0)
@@ -161,9 +301,17 @@ public sealed class DialogLedger : ReceivePersistentActor, IWithTimers
     /// <summary>Live dialogs this ledger holds; for tests and the admin API.</summary>
     public int Count => _dialogs.Count;
 
+    private void Seen(long atMicros) => _lastActiveMicros = Math.Max(_lastActiveMicros, atMicros);
+
+    private static long NowMicros() => (DateTime.UtcNow.Ticks - DateTime.UnixEpoch.Ticks) / 10;
+
     private void OnRecovered()
     {
-        if (_dialogs.Count > 0)
+        Self.Tell(Open.Instance);
+        if (_wasOpen)
+            _log.Warning("Ledger {0} recovered {1} live dialogs; its previous home did not close it (it crashed): catching up from the message store",
+                PersistenceId, _dialogs.Count);
+        else if (_dialogs.Count > 0)
             _log.Info("Ledger {0} recovered {1} live dialogs", PersistenceId, _dialogs.Count);
         // The media index is memory only: after a move, tell it again where this shard's calls have their media.
         if (_region is null)
@@ -171,6 +319,101 @@ public sealed class DialogLedger : ReceivePersistentActor, IWithTimers
         foreach (var dialog in _dialogs.Values)
             foreach (var announce in MediaIndexCommands.AnnouncementsFor(dialog.CallId, dialog.MediaEndpoints))
                 _region.Tell(announce);
+    }
+
+    /// <summary>
+    /// After a crash the window starts shortly before the last thing the previous home persisted (everything older is
+    /// in this ledger); after a hand-off, shortly before the hand-off began. It is open-ended: every Call-ID of the
+    /// shard with messages captured in it may have missed some.
+    /// </summary>
+    /// <returns>Whether a catch-up began (restores then wait for its first store read).</returns>
+    /// <param name="wokenFromMicros">Woken after a crash without a window of its own: the waker's.</param>
+    private bool BeginCatchUp(long? wokenFromMicros = null)
+    {
+        _catchUpStarted = true;
+        _afterCrash = _wasOpen || wokenFromMicros is not null;
+        var now = NowMicros();
+        var earliest = now - (long)_catchUp.MaxWindow.TotalMicroseconds;
+        var since = wokenFromMicros ?? (_wasOpen ? _lastActiveMicros : _closedAtMicros) - (long)_catchUp.Margin.TotalMicroseconds;
+        _catchUpFromMicros = Math.Max(earliest, since);
+        _catchUpUntil = DateTime.UtcNow + _catchUp.Period;
+        if (_region is null || _runtime?.History is null)
+        {
+            if (_afterCrash)
+                _log.Warning("Ledger {0}: no message store to catch up from; dialogs go on from their last persisted checkpoints", PersistenceId);
+            _catchUpFromMicros = null;
+            return false;
+        }
+        SearchStoreFor(1);
+        Timers.StartSingleTimer("second-pass", new SearchStore(2), _catchUp.SecondPass);
+        return true;
+    }
+
+    private void SearchStoreFor(int pass)
+    {
+        if (_catchUpFromMicros is not { } from || _runtime?.History is not { } history)
+            return;
+        history.DialogIdsSinceAsync(from, _catchUp.MaxDialogIds).PipeTo(Self,
+            success: ids => new FoundDialogs(ids, pass),
+            failure: e => new SearchFailed(e, pass));
+    }
+
+    private void WakeFound(IReadOnlyList<DialogActivity> ids, int pass)
+    {
+        if (_catchUpFromMicros is not { } from)
+            return;
+        if (ids.Count >= _catchUp.MaxDialogIds)
+            _log.Warning("Ledger {0}: the message store read was cut at {1} dialog ids; some dialogs may miss what their previous home received",
+                PersistenceId, ids.Count);
+        var found = 0;
+        foreach (var (id, _) in ids)
+            // The second pass wakes only what the first did not find; those the first found read the store again themselves.
+            if (_runtime!.Extractor.ShardOf(id) == _shardId && _found.Add(id))
+            {
+                _region!.Tell(new LedgerCommands.WakeDialog(id, from));
+                found++;
+            }
+        var since = DateTime.UnixEpoch.AddTicks(from * 10);
+        if (pass != 1)
+        {
+            if (found > 0)
+                _log.Warning("Ledger {0}: the second message store read found {1} more dialogs of this shard with messages since {2:O}",
+                    PersistenceId, found, since);
+            return;
+        }
+        var woken = 0;
+        if (_afterCrash)
+        {
+            // Every live dialog restarts now: its row may have been lost with the crashed node's row writer.
+            foreach (var callId in _dialogs.Keys)
+                if (!_found.Contains(callId))
+                {
+                    _region!.Tell(new LedgerCommands.WakeDialog(callId));
+                    woken++;
+                }
+            if (found + woken > 0)
+                _log.Warning("Ledger {0}: {1} dialogs of this shard have stored messages since {2:O} and catch up from the store; {3} more it holds restart",
+                    PersistenceId, found, since, woken);
+        }
+        else if (found > 0)
+            _log.Info("Ledger {0}: after a hand-off {1} dialogs of this shard with stored messages since {2:O} catch up from the store",
+                PersistenceId, found, since);
+        _answering = true;
+        Stash.UnstashAll();
+    }
+
+    /// <summary>During the catch-up period, a restoring dialog the store read found catches up (all of them if it failed).</summary>
+    private long? CatchUpFor(string callId)
+    {
+        if (_catchUpFromMicros is not { } from)
+            return null;
+        if (DateTime.UtcNow > _catchUpUntil)
+        {
+            _catchUpFromMicros = null;
+            _found.Clear();
+            return null;
+        }
+        return _catchUpAll || _found.Contains(callId) ? from : null;
     }
 
     private void Release(IActorRef dialog)
@@ -211,29 +454,24 @@ public sealed class DialogLedger : ReceivePersistentActor, IWithTimers
         });
     }
 
-    private void TakeSnapshot()
+    private void TakeSnapshot(bool closed = false)
     {
         _eventsSinceSnapshot = 0;
         _snapshotInFlight = true;
-        SaveSnapshot(new LedgerEvents.LedgerSnapshot(_dialogs.Values.ToArray()));
+        SaveSnapshot(new LedgerEvents.LedgerSnapshot(_dialogs.Values.ToArray(), closed, closed ? _handOffStartedMicros : NowMicros()));
     }
 
     private void Stop()
     {
-        // Hand-off or shutdown: write what is pending, then fold the ledger into a snapshot so the next home
-        // recovers from one read instead of a long replay.
-        var pending = _pending.ToArray();
+        // Hand-off or shutdown: write what is pending and that the ledger was closed (so the next home knows there is
+        // nothing to catch up), then fold it into a snapshot so the next home recovers from one read, not a replay.
+        object[] pending = [.. _pending, new LedgerEvents.Closed(_handOffStartedMicros)];
         _pending.Clear();
         Timers.Cancel(Flush.Instance);
-        if (pending.Length == 0)
-        {
-            TakeSnapshot();
-            return;
-        }
         PersistAll(pending, e =>
         {
             if (ReferenceEquals(e, pending[^1]))
-                TakeSnapshot();
+                TakeSnapshot(closed: true);
         });
     }
 }

@@ -115,9 +115,11 @@ public static class DialogRouting
     {
         if (message.CorrelationId is not { Length: > 0 } callId)
             return DialogRoute.None;
-        var text = System.Text.Encoding.UTF8.GetString(message.Payload.Span).TrimEnd('\r', '\n', '\0');
-        return new DialogRoute(new DialogCommands.AttachLog(callId, new LogEntry(message.TimestampMicros, text)), null);
+        return new DialogRoute(new DialogCommands.AttachLog(callId, LogEntryOf(message)), null);
     }
+
+    public static LogEntry LogEntryOf(CapturedMessage message) =>
+        new(message.TimestampMicros, System.Text.Encoding.UTF8.GetString(message.Payload.Span).TrimEnd('\r', '\n', '\0'));
 
     private static DialogRoute PlanQos(CapturedMessage message)
     {

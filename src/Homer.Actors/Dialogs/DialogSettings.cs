@@ -19,6 +19,12 @@ public sealed record DialogSettings
     public int DefaultRegisterExpiresSeconds { get; init; } = 3600;
     /// <summary>How long a dialog gathers changes before it hands a checkpoint to its shard's ledger and the dialogs table.</summary>
     public TimeSpan CheckpointDelay { get; init; } = TimeSpan.FromMilliseconds(50);
+    /// <summary>
+    /// How long a dialog keeps the keys of the messages it applied, in capture time behind the newest one: a message
+    /// met again within it (from the store after a crash, or live and from the store) is applied once. It must cover
+    /// how far apart in capture time a call's messages can be delivered twice (a held 200 after a BYE 13 s later).
+    /// </summary>
+    public TimeSpan AppliedKeyWindow { get; init; } = TimeSpan.FromSeconds(60);
 
     public TimeSpan ShortCall { get; init; } = TimeSpan.FromSeconds(2);
     public double BadMos { get; init; } = 3.0;

@@ -61,7 +61,64 @@ public sealed record DialogState
     /// <summary>Alarms already observed (bit per <see cref="AlarmKinds"/> name), so each is published once.</summary>
     public int AlarmsSeen { get; init; }
 
+    /// <summary>Newest capture time among the messages applied; with <see cref="Applied"/>, what a catch-up skips.</summary>
+    public long AppliedThroughMicros { get; init; }
+    /// <summary>
+    /// Keys of the messages applied within the key window before <see cref="AppliedThroughMicros"/> (at most
+    /// <see cref="MaxApplied"/>), so a message met twice after a crash is applied once.
+    /// </summary>
+    public IReadOnlyList<AppliedMessage> Applied { get; init; } = [];
+    /// <summary>A retransmission storm must not grow the state without bound; past this the oldest keys go first.</summary>
+    public const int MaxApplied = 256;
+
     public static DialogState Empty(string callId) => new() { CallId = callId };
+
+    public bool HasApplied(long key)
+    {
+        foreach (var applied in Applied)
+            if (applied.Key == key)
+                return true;
+        return false;
+    }
+
+    /// <summary>This state having applied the message <paramref name="applied"/>; keys older than the window are forgotten.</summary>
+    public DialogState Remember(AppliedMessage applied, TimeSpan keyWindow)
+    {
+        var through = Math.Max(AppliedThroughMicros, applied.TimestampMicros);
+        var oldest = through - (long)keyWindow.TotalMicroseconds;
+        // The usual case, every message of a call within the window: one array, no filtering.
+        if (Applied.Count < MaxApplied && AllWithin(Applied, oldest))
+        {
+            var grown = new AppliedMessage[Applied.Count + 1];
+            for (var i = 0; i < Applied.Count; i++)
+                grown[i] = Applied[i];
+            grown[^1] = applied;
+            return this with { AppliedThroughMicros = through, Applied = grown };
+        }
+        var kept = new List<AppliedMessage>(Math.Min(Applied.Count + 1, MaxApplied));
+        var skip = Math.Max(0, Applied.Count + 1 - MaxApplied);
+        foreach (var a in Applied)
+        {
+            if (skip > 0)
+            {
+                skip--;
+                continue;
+            }
+            if (a.TimestampMicros >= oldest)
+                kept.Add(a);
+        }
+        kept.Add(applied);
+        return this with { AppliedThroughMicros = through, Applied = kept };
+    }
+
+    /// <summary>Whether no key is older than <paramref name="oldest"/> (keys are kept in the order applied, not in time order).</summary>
+    private static bool AllWithin(IReadOnlyList<AppliedMessage> applied, long oldest)
+    {
+        foreach (var a in applied)
+            if (a.TimestampMicros < oldest)
+                return false;
+        return true;
+    }
 
     public bool Exists => MessageCount > 0;
 

@@ -32,6 +32,12 @@ public sealed record DialogOptions
     /// earlier state, while waiting longer only delays it.
     /// </summary>
     public TimeSpan RestoreTimeout { get; init; } = TimeSpan.FromSeconds(30);
+    /// <summary>The catch-up from the message store after a dialog node crashed (cluster-config: homer.dialog.recovery).</summary>
+    public CatchUpSettings CatchUp { get; init; } = CatchUpSettings.Default;
+    /// <summary>Read the message store after a crash (needs an <see cref="NpgsqlDataSource"/> in the services).</summary>
+    public bool CatchUpFromStore { get; init; } = true;
+    /// <summary>Where the catch-up reads; null: the message store of the node's <see cref="NpgsqlDataSource"/>.</summary>
+    public IDialogHistory? History { get; init; }
 }
 
 /// <summary>Registry key of the node's <see cref="DialogRowWriter"/>.</summary>
@@ -53,6 +59,14 @@ public static class DialogHostingExtensions
         if (!hostsDialogs)
             return builder.WithShardRegionProxy<DialogRegion>(DialogTypeName, DialogRole, extractor);
 
+        IActorRef? regionRef = null;
+        builder.WithActors((system, registry) =>
+        {
+            // Shards of a downed node start elsewhere after the down-removal margin; a second more for the coordinator.
+            var margin = Akka.Cluster.Cluster.Get(system).DowningProvider.DownRemovalMargin;
+            system.ActorOf(LedgerWaker.Props(() => regionRef ??= registry.Get<DialogRegion>(), options.ShardCount, DialogRole,
+                margin + TimeSpan.FromSeconds(1), options.CatchUp), "dialog-ledger-waker");
+        });
         return builder.WithShardRegion<DialogRegion>(
             DialogTypeName,
             (system, registry, resolver) =>
@@ -64,7 +78,13 @@ public static class DialogHostingExtensions
                 var events = options.PublishEvents ? DistributedPubSub.Get(system).Mediator : ActorRefs.Nobody;
                 IActorRef? region = null;
                 IActorRef Region() => region ??= registry.Get<DialogRegion>();
-                var runtime = new DialogRuntime(options.Settings, extractor, Region, rows, events, options.RestoreTimeout);
+                var dataSource = options.CatchUpFromStore ? resolver.GetService<NpgsqlDataSource>() : null;
+                var runtime = new DialogRuntime(options.Settings, extractor, Region, rows, events, options.RestoreTimeout)
+                {
+                    History = !options.CatchUpFromStore ? null
+                        : options.History ?? (dataSource is null ? null : new SharedDialogHistory(new DialogHistoryQueries(dataSource))),
+                    CatchUp = options.CatchUp,
+                };
                 return entityId => EntityProps(entityId, runtime, options.Ledger);
             },
             extractor,
@@ -81,7 +101,7 @@ public static class DialogHostingExtensions
     public static Props EntityProps(string entityId, DialogRuntime runtime, LedgerSettings ledger)
     {
         if (entityId.StartsWith(DialogLedger.EntityPrefix, StringComparison.Ordinal))
-            return DialogLedger.Props(entityId[DialogLedger.EntityPrefix.Length..], ledger, runtime.Region());
+            return DialogLedger.Props(entityId[DialogLedger.EntityPrefix.Length..], ledger, runtime.Region(), runtime);
         if (entityId.StartsWith(MediaIndexActor.EntityPrefix, StringComparison.Ordinal))
             return MediaIndexActor.Props(runtime.Region());
         return DialogActor.Props(entityId, runtime);

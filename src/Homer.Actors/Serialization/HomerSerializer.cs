@@ -36,13 +36,19 @@ public sealed class HomerSerializer(ExtendedActorSystem system) : SerializerWith
         CallEvents.RequestRejected => "E7",
         AlarmNotices.AlarmChanged => "A1",
         AlarmNotices.RulesChanged => "A2",
-        LedgerCommands.Checkpoint => "LC",
+        // Manifests of the types that carry a DialogState changed when the state gained its applied keys ("LC", "LA",
+        // "Lc", "Ls" before): a state nested in a list cannot grow at the end. The old ones are still read.
+        LedgerCommands.Checkpoint => "LD",
         LedgerCommands.Retire => "LR",
         LedgerCommands.Restore => "LQ",
-        LedgerCommands.Restored => "LA",
-        LedgerEvents.Checkpointed => "Lc",
+        LedgerCommands.Restored => "LB",
+        LedgerCommands.Wake => "LW",
+        LedgerCommands.WakeDialog => "DW",
+        LedgerEvents.Checkpointed => "Ld",
         LedgerEvents.Retired => "Lr",
-        LedgerEvents.LedgerSnapshot => "Ls",
+        LedgerEvents.LedgerSnapshot => "Lt",
+        LedgerEvents.Opened => "Lo",
+        LedgerEvents.Closed => "Lx",
         MediaIndexCommands.Announce => "MA",
         MediaIndexCommands.Withdraw => "MW",
         MediaIndexCommands.ResolveQos => "MR",
@@ -134,15 +140,35 @@ public sealed class HomerSerializer(ExtendedActorSystem system) : SerializerWith
                     w.Write(r.State is not null);
                     if (r.State is not null)
                         WriteState(w, r.State);
+                    Opt(w, r.CatchUpFromMicros);
+                    break;
+                case LedgerCommands.Wake k:
+                    w.Write(k.ShardId);
+                    Opt(w, k.CatchUpFromMicros);
+                    Opt(w, k.OpenedSinceMicros);
+                    break;
+                case LedgerCommands.WakeDialog k:
+                    w.Write(k.CallId);
+                    Opt(w, k.CatchUpFromMicros);
                     break;
                 case LedgerEvents.Checkpointed c:
                     WriteState(w, c.State);
+                    w.Write(c.AtMicros);
                     break;
                 case LedgerEvents.Retired r:
                     w.Write(r.CallId);
+                    w.Write(r.AtMicros);
                     break;
                 case LedgerEvents.LedgerSnapshot s:
                     WriteList(w, s.Dialogs, WriteState);
+                    w.Write(s.Closed);
+                    w.Write(s.AtMicros);
+                    break;
+                case LedgerEvents.Opened o:
+                    w.Write(o.AtMicros);
+                    break;
+                case LedgerEvents.Closed c:
+                    w.Write(c.AtMicros);
                     break;
                 case MediaIndexCommands.Announce a:
                     w.Write(a.Bucket); w.Write(a.CallId); WriteList(w, a.Endpoints, (x, v) => x.Write(v));
@@ -195,13 +221,22 @@ public sealed class HomerSerializer(ExtendedActorSystem system) : SerializerWith
                 Answered = r.ReadBoolean(), EndedOnChallenge = r.ReadBoolean(), MessageCount = r.ReadInt64(), Retransmissions = r.ReadInt64(),
             },
             "E6" => new CallEvents.AlarmObserved(r.ReadString(), r.ReadInt64(), r.ReadString(), r.ReadString()),
-            "LC" => new LedgerCommands.Checkpoint(r.ReadString(), ReadState(r), r.ReadBoolean()),
+            "LC" => new LedgerCommands.Checkpoint(r.ReadString(), ReadStateV1(r), r.ReadBoolean()),
+            "LD" => new LedgerCommands.Checkpoint(r.ReadString(), ReadState(r), r.ReadBoolean()),
             "LR" => new LedgerCommands.Retire(r.ReadString(), r.ReadString()),
             "LQ" => new LedgerCommands.Restore(r.ReadString(), r.ReadString()),
-            "LA" => new LedgerCommands.Restored(r.ReadString(), r.ReadBoolean() ? ReadState(r) : null),
-            "Lc" => new LedgerEvents.Checkpointed(ReadState(r)),
-            "Lr" => new LedgerEvents.Retired(r.ReadString()),
-            "Ls" => new LedgerEvents.LedgerSnapshot(ReadList(r, ReadState)),
+            "LA" => new LedgerCommands.Restored(r.ReadString(), r.ReadBoolean() ? ReadStateV1(r) : null),
+            "LB" => new LedgerCommands.Restored(r.ReadString(), r.ReadBoolean() ? ReadState(r) : null, OptLong(r)),
+            "LW" => new LedgerCommands.Wake(r.ReadString(), OptLong(r), OptLong(r)),
+            "DW" => new LedgerCommands.WakeDialog(r.ReadString(), OptLong(r)),
+            "Lc" => new LedgerEvents.Checkpointed(ReadStateV1(r)),
+            "Ld" => new LedgerEvents.Checkpointed(ReadState(r), r.ReadInt64()),
+            // Grew at the end: the wall-clock time.
+            "Lr" => new LedgerEvents.Retired(r.ReadString(), r.BaseStream.Position < r.BaseStream.Length ? r.ReadInt64() : 0),
+            "Ls" => new LedgerEvents.LedgerSnapshot(ReadList(r, ReadStateV1)),
+            "Lt" => new LedgerEvents.LedgerSnapshot(ReadList(r, ReadState), r.ReadBoolean(), r.ReadInt64()),
+            "Lo" => new LedgerEvents.Opened(r.ReadInt64()),
+            "Lx" => new LedgerEvents.Closed(r.ReadInt64()),
             "MA" => new MediaIndexCommands.Announce(r.ReadInt32(), r.ReadString(), ReadList(r, x => x.ReadString())),
             "MW" => new MediaIndexCommands.Withdraw(r.ReadInt32(), r.ReadString(), ReadList(r, x => x.ReadString())),
             "MR" => new MediaIndexCommands.ResolveQos(r.ReadInt32(), r.ReadString(), OptString(r), ReadQos(r)),
@@ -410,9 +445,22 @@ public sealed class HomerSerializer(ExtendedActorSystem system) : SerializerWith
         WriteList(w, s.MediaEndpoints, (x, v) => x.Write(v));
         w.Write(s.AlarmsSeen);
         w.Write(s.Revision);
+        w.Write(s.AppliedThroughMicros);
+        WriteList(w, s.Applied, (x, a) =>
+        {
+            x.Write(a.TimestampMicros);
+            x.Write(a.Key);
+        });
     }
 
-    private static DialogState ReadState(BinaryReader r) => new()
+    private static DialogState ReadState(BinaryReader r) => ReadStateV1(r) with
+    {
+        AppliedThroughMicros = r.ReadInt64(),
+        Applied = ReadList(r, x => new AppliedMessage(x.ReadInt64(), x.ReadInt64())),
+    };
+
+    /// <summary>The state as checkpoints were written before it kept applied keys.</summary>
+    private static DialogState ReadStateV1(BinaryReader r) => new()
     {
         CallId = r.ReadString(),
         Kind = r.ReadString(),

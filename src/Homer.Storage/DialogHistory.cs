@@ -1,0 +1,119 @@
+using System.Net;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Homer.Storage;
+
+/// <summary>
+/// What the message store knows about dialogs, read when a dialog shard recovers after its node crashed: the store
+/// holds every message the ingest nodes received, including those a crashed dialog node received but never
+/// checkpointed. Times are capture times in microseconds since the Unix epoch (the partition key of the store).
+/// </summary>
+public interface IDialogHistory
+{
+    /// <summary>
+    /// Call-IDs and correlation ids with a message captured at or after <paramref name="fromMicros"/>, each with the
+    /// capture time of its newest message.
+    /// </summary>
+    /// <param name="limit">At most this many; the caller says what it does when the answer is cut.</param>
+    Task<IReadOnlyList<DialogActivity>> DialogIdsSinceAsync(long fromMicros, int limit, CancellationToken ct = default);
+
+    /// <summary>
+    /// The messages routed to the dialog <paramref name="dialogId"/> (its Call-ID, or its correlation id for QoS and
+    /// logs) captured at or after <paramref name="fromMicros"/>, oldest first.
+    /// </summary>
+    Task<IReadOnlyList<CapturedMessage>> MessagesSinceAsync(string dialogId, long fromMicros, int limit, CancellationToken ct = default);
+}
+
+/// <summary>A dialog id (Call-ID or correlation id) and the capture time of its newest stored message.</summary>
+public readonly record struct DialogActivity(string Id, long LastMicros);
+
+/// <summary>
+/// <see cref="IDialogHistory"/> on the partitioned message tables. Both queries are bounded by capture time, so
+/// PostgreSQL prunes to the partitions of the window; the per-dialog one uses the (call_id, ts) and correlation_id
+/// indexes.
+/// </summary>
+public sealed class DialogHistoryQueries(NpgsqlDataSource dataSource) : IDialogHistory
+{
+    public async Task<IReadOnlyList<DialogActivity>> DialogIdsSinceAsync(long fromMicros, int limit, CancellationToken ct = default)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        await using var cmd = new NpgsqlCommand($"""
+            SELECT id, max(ts) FROM (
+                SELECT call_id AS id, ts FROM {MessageTables.SearchView} WHERE ts >= @from AND call_id IS NOT NULL
+                UNION ALL
+                SELECT correlation_id, ts FROM {MessageTables.SearchView} WHERE ts >= @from AND correlation_id IS NOT NULL) m
+            GROUP BY id
+            LIMIT @limit
+            """, connection);
+        cmd.Parameters.Add(new NpgsqlParameter("from", NpgsqlDbType.TimestampTz) { Value = FromMicros(fromMicros) });
+        cmd.Parameters.Add(new NpgsqlParameter("limit", NpgsqlDbType.Integer) { Value = limit });
+        var ids = new List<DialogActivity>();
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+            ids.Add(new DialogActivity(reader.GetString(0), ToMicros(reader.GetFieldValue<DateTime>(1))));
+        return ids;
+    }
+
+    public async Task<IReadOnlyList<CapturedMessage>> MessagesSinceAsync(string dialogId, long fromMicros, int limit, CancellationToken ct = default)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        // Two index scans instead of an OR that PostgreSQL may answer with a scan of the window.
+        await using var cmd = new NpgsqlCommand($"""
+            SELECT ts, profile, proto_type, ip_proto, src_ip, src_port, dst_ip, dst_port, capture_id, node, correlation_id,
+                   call_id, method, status, reason, ruri_user, from_user, from_tag, to_user, to_tag, cseq, cseq_method,
+                   user_agent, parse_error, payload, transport, vlan
+            FROM (SELECT * FROM {MessageTables.SearchView} WHERE call_id = @id AND ts >= @from
+                  UNION ALL
+                  SELECT * FROM {MessageTables.SearchView}
+                  WHERE correlation_id = @id AND ts >= @from AND call_id IS DISTINCT FROM @id) m
+            ORDER BY ts, id
+            LIMIT @limit
+            """, connection);
+        cmd.Parameters.Add(new NpgsqlParameter("id", NpgsqlDbType.Text) { Value = dialogId });
+        cmd.Parameters.Add(new NpgsqlParameter("from", NpgsqlDbType.TimestampTz) { Value = FromMicros(fromMicros) });
+        cmd.Parameters.Add(new NpgsqlParameter("limit", NpgsqlDbType.Integer) { Value = limit });
+        var messages = new List<CapturedMessage>();
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            messages.Add(new CapturedMessage
+            {
+                TimestampMicros = ToMicros(reader.GetFieldValue<DateTime>(0)),
+                Profile = (MessageProfile)reader.GetInt16(1),
+                ProtocolType = (byte)reader.GetInt16(2),
+                IpProtocol = (byte)reader.GetInt16(3),
+                SourceIp = reader.GetFieldValue<IPAddress>(4),
+                SourcePort = reader.GetInt32(5),
+                DestinationIp = reader.GetFieldValue<IPAddress>(6),
+                DestinationPort = reader.GetInt32(7),
+                CaptureId = reader.GetInt64(8),
+                NodeName = Text(reader, 9),
+                CorrelationId = Text(reader, 10),
+                CallId = Text(reader, 11),
+                Method = Text(reader, 12),
+                StatusCode = reader.IsDBNull(13) ? null : reader.GetInt16(13),
+                ReasonPhrase = Text(reader, 14),
+                RuriUser = Text(reader, 15),
+                FromUser = Text(reader, 16),
+                FromTag = Text(reader, 17),
+                ToUser = Text(reader, 18),
+                ToTag = Text(reader, 19),
+                CSeqNumber = reader.IsDBNull(20) ? null : reader.GetInt64(20),
+                CSeqMethod = Text(reader, 21),
+                UserAgent = Text(reader, 22),
+                ParseError = Text(reader, 23),
+                Payload = reader.GetFieldValue<byte[]>(24),
+                Transport = Text(reader, 25),
+                Vlan = reader.IsDBNull(26) ? null : reader.GetInt32(26),
+            });
+        }
+        return messages;
+    }
+
+    private static string? Text(NpgsqlDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
+
+    private static DateTime FromMicros(long micros) => DateTime.UnixEpoch.AddTicks(micros * 10);
+
+    private static long ToMicros(DateTime utc) => (utc.Ticks - DateTime.UnixEpoch.Ticks) / 10;
+}

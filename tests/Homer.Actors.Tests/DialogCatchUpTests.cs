@@ -1,0 +1,208 @@
+using System.Net;
+using System.Text;
+using Homer.Actors.Contracts;
+using Homer.Actors.Dialogs;
+using Homer.Storage;
+
+namespace Homer.Actors.Tests;
+
+/// <summary>
+/// The catch-up after a crash without an ActorSystem: a dialog that applied part of a call live, then reads the whole
+/// call back from the store (as the store keeps it), ends exactly where one that saw every message once would.
+/// </summary>
+public sealed class DialogCatchUpTests
+{
+    private static readonly DialogSettings Settings = DialogSettings.Default;
+    private static readonly TimeSpan Window = Settings.AppliedKeyWindow;
+
+    /// <summary>What the actor does with a live message, or with a stored one when <paramref name="fromStore"/>.</summary>
+    private static DialogState Apply(DialogState state, IWithCallId command, bool fromStore = false)
+    {
+        var (key, micros) = MessageKeys.Of(command);
+        if (fromStore ? !DialogCatchUp.IsNew(state, micros, key, Window) : state.HasApplied(key))
+            return state;
+        return state.ApplyAll(DialogCatchUp.Decide(state, command, Settings)).Remember(new AppliedMessage(micros, key), Window);
+    }
+
+    private static DialogState CatchUp(DialogState state, string callId, IEnumerable<CapturedMessage> stored)
+    {
+        foreach (var message in stored)
+            foreach (var command in DialogCatchUp.CommandsFor(callId, message))
+                state = Apply(state, command, fromStore: true);
+        return state;
+    }
+
+    [Fact]
+    public void A_message_has_the_same_key_live_and_read_back_from_the_store_and_every_message_of_a_call_its_own()
+    {
+        var items = SipFixture.Load("success.sip", "keys-1");
+        var live = items.Select(i => MessageKeys.Of(i.Command)).ToArray();
+        var stored = items.Select(i => MessageKeys.Of(Assert.Single(DialogCatchUp.CommandsFor("keys-1", i.Captured)))).ToArray();
+        Assert.Equal(live, stored.Select(s => s.Key));
+        // The two retransmissions are other packets: other keys.
+        Assert.Equal(items.Count, live.Distinct().Count());
+        // Another capture agent's copy of a packet is another message (counted, as live).
+        Assert.NotEqual(live[0], MessageKeys.Of(items[0].Command with { NodeName = "other-agent" }));
+    }
+
+    [Fact]
+    public void A_dialog_that_applied_part_of_a_call_and_reads_all_of_it_back_counts_every_message_once()
+    {
+        var items = SipFixture.Load("success.sip", "exact-1");
+        var once = items.Aggregate(DialogState.Empty("exact-1"), (s, i) => Apply(s, i.Command));
+
+        // The crashed node checkpointed 7; the last 2 reached only the store. The catch-up reads from the watermark
+        // less the key window: all 9, 7 of which it skips.
+        var checkpoint = items.Take(7).Aggregate(DialogState.Empty("exact-1"), (s, i) => Apply(s, i.Command));
+        var from = DialogCatchUp.ReadFrom(checkpoint, ledgerFromMicros: long.MaxValue, Window);
+        var stored = items.Select(i => i.Captured).Where(c => c.TimestampMicros >= from).ToArray();
+        Assert.Equal(items.Count, stored.Length);
+        var recovered = CatchUp(checkpoint, "exact-1", stored);
+
+        Assert.Equal((DialogStates.Completed, 9L, 2L), (recovered.State, recovered.MessageCount, recovered.Retransmissions));
+        Assert.Equal(Summary(once), Summary(recovered));
+
+        // Live copies of what it read (held by the ingest node during the outage, released after) change nothing,
+        // and a second read of the store neither.
+        var again = items.Aggregate(recovered, (s, i) => Apply(s, i.Command));
+        again = CatchUp(again, "exact-1", stored);
+        Assert.Equal(Summary(once), Summary(again));
+        Assert.Equal(recovered.Revision, again.Revision);
+    }
+
+    [Fact]
+    public void A_call_the_ledger_never_heard_of_is_built_whole_from_the_store()
+    {
+        var items = SipFixture.Load("success.sip", "unknown-1");
+        // Its first messages may be older than the ledger's window: a dialog the ledger never heard of reads back a key window more.
+        var windowStart = items[3].Captured.TimestampMicros;
+        var from = DialogCatchUp.ReadFrom(DialogState.Empty("unknown-1"), windowStart, Window);
+        Assert.Equal(windowStart - (long)Window.TotalMicroseconds, from);
+        Assert.All(items, i => Assert.True(i.Captured.TimestampMicros >= from));
+        var recovered = CatchUp(DialogState.Empty("unknown-1"), "unknown-1", items.Select(i => i.Captured));
+        var once = items.Aggregate(DialogState.Empty("unknown-1"), (s, i) => Apply(s, i.Command));
+        Assert.Equal(Summary(once), Summary(recovered));
+    }
+
+    [Fact]
+    public void Stored_messages_of_other_dialogs_QoS_and_logs_by_correlation_id_and_unparsable_SIP_are_told_apart()
+    {
+        var items = SipFixture.Load("success.sip", "mine");
+        Assert.Empty(DialogCatchUp.CommandsFor("someone-else", items[0].Captured));
+        Assert.Empty(DialogCatchUp.CommandsFor("mine", items[0].Captured with { ParseError = "truncated" }));
+
+        var log = Stored(100, "mine", "kamailio: routed to gw2\r\n");
+        var attach = Assert.IsType<DialogCommands.AttachLog>(Assert.Single(DialogCatchUp.CommandsFor("mine", log)));
+        Assert.Equal("kamailio: routed to gw2", attach.Entry.Text);
+        Assert.Empty(DialogCatchUp.CommandsFor("other", log));
+
+        var xr = Stored(35, "mine", "VQSessionReport: CallTerm\r\nCallID: mine\r\nLocalMetrics:\r\nQualityEst: MOSLQ=4.1 MOSCQ=4.0\r\n");
+        var qos = Assert.IsType<DialogCommands.AttachQos>(Assert.Single(DialogCatchUp.CommandsFor("mine", xr)));
+        Assert.Equal(4.1, qos.Report.MosLq);
+
+        // A report read twice attaches once: MOS statistics stay exact too.
+        var state = Apply(DialogState.Empty("mine"), qos);
+        state = CatchUp(state, "mine", [xr, log, log]);
+        Assert.Equal((1, 1), (state.QosReports.Count, state.Logs.Count));
+        Assert.Equal(1, state.MosCount);
+    }
+
+    [Fact]
+    public void Keys_are_kept_for_the_key_window_behind_the_newest_message_and_bounded_in_number()
+    {
+        var micros = 1_000_000_000_000L;
+        var window = TimeSpan.FromSeconds(10);
+        var state = DialogState.Empty("k")
+            .Remember(new AppliedMessage(micros, 1), window)
+            .Remember(new AppliedMessage(micros + 9_000_000, 2), window);
+        Assert.True(state.HasApplied(1));
+        state = state.Remember(new AppliedMessage(micros + 11_000_000, 3), window);
+        Assert.False(state.HasApplied(1));
+        Assert.True(state.HasApplied(2) && state.HasApplied(3));
+        Assert.Equal(micros + 11_000_000, state.AppliedThroughMicros);
+        // A late message does not move the watermark back.
+        state = state.Remember(new AppliedMessage(micros + 5_000_000, 4), window);
+        Assert.Equal(micros + 11_000_000, state.AppliedThroughMicros);
+
+        // Older than the window: a stored message cannot be told from one applied and forgotten, so it is skipped.
+        Assert.False(DialogCatchUp.IsNew(state, micros, 99, window));
+        Assert.True(DialogCatchUp.IsNew(state, micros + 2_000_000, 99, window));
+        Assert.False(DialogCatchUp.IsNew(state, micros + 11_000_000, 3, window));
+
+        var storm = Enumerable.Range(0, DialogState.MaxApplied + 50)
+            .Aggregate(DialogState.Empty("storm"), (s, i) => s.Remember(new AppliedMessage(micros + i, i), window));
+        Assert.Equal(DialogState.MaxApplied, storm.Applied.Count);
+        Assert.True(storm.HasApplied(DialogState.MaxApplied + 49));
+        Assert.False(storm.HasApplied(0));
+    }
+
+    [Fact]
+    public void A_checkpoint_from_before_applied_keys_existed_only_takes_what_is_newer_than_its_last_message()
+    {
+        var items = SipFixture.Load("success.sip", "legacy-1");
+        var legacy = items.Take(7).Aggregate(DialogState.Empty("legacy-1"), (s, i) => s.ApplyAll(s.Process(i.Command, Settings)));
+        Assert.Equal(0, legacy.AppliedThroughMicros);
+        Assert.Equal(legacy.LastSeenMicros + 1, DialogCatchUp.ReadFrom(legacy, 0, Window));
+        var recovered = CatchUp(legacy, "legacy-1", items.Select(i => i.Captured));
+        Assert.Equal((DialogStates.Completed, 9L), (recovered.State, recovered.MessageCount));
+    }
+
+    private static object Summary(DialogState s) => new
+    {
+        s.State, s.Kind, s.MessageCount, s.Retransmissions, s.StartedMicros, s.AnsweredMicros, s.EndedMicros, s.RingingMicros,
+        s.FinalStatus, s.HangupBy, Transactions = string.Join(";", s.Transactions.Select(t => $"{t.Key}/{t.Requests}/{t.Responses}/{t.State}")),
+        s.AppliedThroughMicros, Keys = string.Join(",", s.Applied.Select(a => a.Key).Order()),
+    };
+
+    private static CapturedMessage Stored(byte type, string correlationId, string payload) => new()
+    {
+        TimestampMicros = SipFixture.Start.ToUnixTimeMilliseconds() * 1000,
+        Profile = type == 100 ? MessageProfile.Log : MessageProfile.Qos,
+        ProtocolType = type,
+        SourceIp = IPAddress.Parse("10.1.1.9"),
+        SourcePort = 0,
+        DestinationIp = IPAddress.Parse("10.1.1.10"),
+        DestinationPort = 0,
+        CorrelationId = correlationId,
+        Payload = Encoding.UTF8.GetBytes(payload),
+    };
+}
+
+public sealed class SharedDialogHistoryTests
+{
+    private sealed class Recording : IDialogHistory
+    {
+        public List<long> Asked { get; } = [];
+
+        public Task<IReadOnlyList<DialogActivity>> DialogIdsSinceAsync(long fromMicros, int limit, CancellationToken ct = default)
+        {
+            Asked.Add(fromMicros);
+            // One id last seen where the window starts, one 5 s later.
+            return Task.FromResult<IReadOnlyList<DialogActivity>>([new($"at-{fromMicros}", fromMicros), new($"after-{fromMicros}", fromMicros + 5_000_000)]);
+        }
+
+        public Task<IReadOnlyList<CapturedMessage>> MessagesSinceAsync(string dialogId, long fromMicros, int limit, CancellationToken ct = default) =>
+            Task.FromResult<IReadOnlyList<CapturedMessage>>([]);
+    }
+
+    [Fact]
+    public async Task Ledgers_asking_for_nearly_the_same_window_at_once_share_one_read_and_never_a_narrower_one()
+    {
+        var store = new Recording();
+        var shared = new SharedDialogHistory(store);
+        const long t = 1_764_000_000_000_000;
+        Assert.Equal(["at-" + t, "after-" + t], Ids(await shared.DialogIdsSinceAsync(t, 100)));
+        // Starts a little later: the wider read already covers it, cut to its own window.
+        Assert.Equal(["after-" + t], Ids(await shared.DialogIdsSinceAsync(t + 3_000_000, 100)));
+        // Starts earlier: the read so far does not cover it.
+        Assert.Equal(["at-" + (t - 1), "after-" + (t - 1)], Ids(await shared.DialogIdsSinceAsync(t - 1, 100)));
+        // Far later: its own read, not a window much wider than asked.
+        var far = t - 1 + (long)SharedDialogHistory.Slack.TotalMicroseconds + 1;
+        Assert.Equal(["at-" + far, "after-" + far], Ids(await shared.DialogIdsSinceAsync(far, 100)));
+        // A larger limit is not served from a smaller one.
+        await shared.DialogIdsSinceAsync(far, 1000);
+        Assert.Equal([t, t - 1, far, far], store.Asked);
+    }
+
+    private static string[] Ids(IReadOnlyList<DialogActivity> found) => found.Select(a => a.Id).ToArray();
+}
