@@ -89,62 +89,10 @@ public static class QosParsing
     {
         callId = null;
         report = null!;
-        double? mosLq = null, mosCq = null, loss = null, jitter = null;
-        string? foundCallId = null;
-        try
-        {
-            var reader = new Utf8JsonReader(json, new JsonReaderOptions { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip });
-            string? property = null;
-            while (reader.Read())
-            {
-                switch (reader.TokenType)
-                {
-                    case JsonTokenType.PropertyName:
-                        property = reader.GetString()?.ToLowerInvariant().Replace("_", "", StringComparison.Ordinal);
-                        break;
-                    case JsonTokenType.Number when property is not null && reader.TryGetDouble(out var n):
-                        switch (property)
-                        {
-                            case "mos" or "moslq" or "mosl":
-                                mosLq ??= n > 0 ? n : null;
-                                break;
-                            case "moscq" or "mosc":
-                                mosCq ??= n > 0 ? n : null;
-                                break;
-                            // RTCP report blocks carry the loss fraction in 1/256ths.
-                            case "fractionlost":
-                                loss ??= n * 100.0 / 256.0;
-                                break;
-                            case "packetloss" or "packetlosspct" or "losspct" or "lossrate":
-                                loss ??= n;
-                                break;
-                            // RTCP inter-arrival jitter is in RTP timestamp units; 8 kHz audio makes 8 per ms.
-                            case "iajitter":
-                                jitter ??= n / 8.0;
-                                break;
-                            case "jitter" or "jitterms" or "meanjitter":
-                                jitter ??= n;
-                                break;
-                        }
-                        property = null;
-                        break;
-                    case JsonTokenType.String when property is "callid" or "correlationid" or "rtpsipcallid":
-                        foundCallId ??= reader.GetString();
-                        property = null;
-                        break;
-                    default:
-                        if (reader.TokenType is not (JsonTokenType.StartObject or JsonTokenType.StartArray))
-                            property = null;
-                        break;
-                }
-            }
-        }
-        catch (JsonException)
-        {
+        if (!QosJsonFields.TryRead(json, out var f))
             return false;
-        }
-        callId = foundCallId;
-        report = new QosReport(source, timestampMicros, mosLq, mosCq, loss, jitter, reporter);
+        callId = f.CallId;
+        report = new QosReport(source, timestampMicros, f.MosLq, f.MosCq, f.LossPct, f.JitterMs, reporter);
         return true;
     }
 }

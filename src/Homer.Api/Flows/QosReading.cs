@@ -156,57 +156,11 @@ public static class QosReading
 
     private static IReadOnlyList<QosSample> FromAgentJson(ReadOnlySpan<byte> json, string callId, string source, string direction, string reporter, DateTimeOffset ts)
     {
-        double? mos = null, loss = null, jitter = null, delay = null;
-        string? ssrc = null;
-        var reader = new Utf8JsonReader(json, new JsonReaderOptions { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip });
-        string? property = null;
-        while (reader.Read())
-        {
-            switch (reader.TokenType)
-            {
-                case JsonTokenType.PropertyName:
-                    property = reader.GetString()?.ToLowerInvariant().Replace("_", "", StringComparison.Ordinal);
-                    break;
-                case JsonTokenType.Number when property is not null && reader.TryGetDouble(out var n):
-                    switch (property)
-                    {
-                        case "mos" or "moslq" or "mosl" or "moscq" or "mosc":
-                            mos ??= n > 0 ? n : null;
-                            break;
-                        case "fractionlost":
-                            loss ??= n * 100.0 / 256.0;
-                            break;
-                        case "packetloss" or "packetlosspct" or "losspct" or "lossrate":
-                            loss ??= n;
-                            break;
-                        case "iajitter":
-                            jitter ??= n / 8.0;
-                            break;
-                        case "jitter" or "jitterms" or "meanjitter":
-                            jitter ??= n;
-                            break;
-                        case "delay" or "rtt" or "roundtripdelay" or "delayms":
-                            delay ??= n;
-                            break;
-                        case "ssrc":
-                            ssrc ??= Ssrc((uint)Math.Clamp(n, 0, uint.MaxValue));
-                            break;
-                    }
-                    property = null;
-                    break;
-                case JsonTokenType.String when property is "ssrc":
-                    ssrc ??= reader.GetString();
-                    property = null;
-                    break;
-                default:
-                    if (reader.TokenType is not (JsonTokenType.StartObject or JsonTokenType.StartArray))
-                        property = null;
-                    break;
-            }
-        }
-        var sample = new QosSample(callId, source, ssrc, direction, reporter, ts, mos, loss, jitter, delay);
+        if (!QosJsonFields.TryRead(json, out var f))
+            return [];
+        var sample = new QosSample(callId, source, f.Ssrc, direction, reporter, ts, f.MosLq ?? f.MosCq, f.LossPct, f.JitterMs, f.DelayMs);
         return sample.IsEmpty ? [] : [sample];
     }
 
-    private static string Ssrc(uint ssrc) => "0x" + ssrc.ToString("X8", CultureInfo.InvariantCulture);
+    private static string Ssrc(uint ssrc) => QosJsonFields.SsrcText(ssrc);
 }
