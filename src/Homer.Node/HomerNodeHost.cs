@@ -49,7 +49,14 @@ public static class HomerNodeHost
                 .AddStorageMaintenance(services)
                 .AddDialogSharding(new DialogOptions
                 {
-                    Settings = settings.Dialogs,
+                    Settings = settings.Dialogs with
+                    {
+                        CheckpointDelay = clusterConfig.GetTimeSpan("homer.dialog.checkpoint-delay", settings.Dialogs.CheckpointDelay, allowInfinite: false),
+                    },
+                    Ledger = Homer.Actors.Dialogs.LedgerSettings.Default with
+                    {
+                        FlushDelay = clusterConfig.GetTimeSpan("homer.dialog.ledger-flush-delay", Homer.Actors.Dialogs.LedgerSettings.Default.FlushDelay, allowInfinite: false),
+                    },
                     ShardCount = clusterConfig.GetInt("homer.dialog.shard-count", Homer.Actors.Dialogs.DialogMessageExtractor.DefaultShardCount),
                     CatchUp = CatchUpSettingsFrom(clusterConfig),
                 }, hostsDialogs: settings.Has("dialog"))

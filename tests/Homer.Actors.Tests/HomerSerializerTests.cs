@@ -77,6 +77,8 @@ public sealed class HomerSerializerTests : IDisposable
             new LedgerCommands.WakeDialog("c", 1_764_000_000_000_000),
             new LedgerEvents.Checkpointed(state, 1_764_000_000_000_003),
             new LedgerEvents.Retired("c", 1_764_000_000_000_004),
+            new LedgerEvents.Batch([state, DialogState.Empty("other")], ["c", "d"], 1_764_000_000_000_007),
+            new LedgerEvents.Batch([], ["c"], 8),
             new LedgerEvents.LedgerSnapshot([state, DialogState.Empty("empty")]),
             new LedgerEvents.LedgerSnapshot([state], Closed: true, AtMicros: 7),
             new LedgerEvents.Opened(1_764_000_000_000_005),

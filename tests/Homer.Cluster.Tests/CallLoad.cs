@@ -82,6 +82,13 @@ public sealed class CallLoad(IPEndPoint target, string prefix, int callsPerSecon
         }
     }
 
+    /// <summary>Sends <paramref name="items"/> one HEP3 datagram each, in order.</summary>
+    public static async Task SendAsync(UdpClient udp, IPEndPoint target, IEnumerable<SipFixture.Item> items)
+    {
+        foreach (var item in items)
+            await udp.SendAsync(Hep3(item), target);
+    }
+
     public static byte[] Hep3(SipFixture.Item item) => HepEncoder.Encode(new HepMessage
     {
         Version = HepVersion.V3,

@@ -22,10 +22,15 @@ public sealed class ClusterOperationsTests(Xunit.Abstractions.ITestOutputHelper 
     private const int CallsPerSecond = 20;
     private const int HeldCalls = 30;
     private TestDatabase _database = null!;
+    private ClusterStore _store = null!;
     private readonly List<NodeProcess> _nodes = [];
     private readonly string _cliConfig = Path.Combine(Path.GetTempPath(), $"homerctl-cluster-{Guid.NewGuid():N}.json");
 
-    public async Task InitializeAsync() => _database = await TestDatabase.CreateAsync();
+    public async Task InitializeAsync()
+    {
+        _database = await TestDatabase.CreateAsync();
+        _store = new ClusterStore(_database.ConnectionString);
+    }
 
     public async Task DisposeAsync()
     {
@@ -91,8 +96,7 @@ public sealed class ClusterOperationsTests(Xunit.Abstractions.ITestOutputHelper 
             .Select(i => SipFixture.Load("success.sip", $"held-{load.Prefix}-{i}", SipFixture.NowMicros()).ToArray()).ToArray();
         using var udp = new UdpClient(AddressFamily.InterNetwork);
         foreach (var call in held)
-            foreach (var item in call[..7])
-                await udp.SendAsync(CallLoad.Hep3(item), entry.Hep);
+            await CallLoad.SendAsync(udp, entry.Hep, call[..7]);
         await Task.Delay(2_000);
 
         // SIGKILL of a dialog node under load.
@@ -110,13 +114,12 @@ public sealed class ClusterOperationsTests(Xunit.Abstractions.ITestOutputHelper 
         output.WriteLine($"{clock.Elapsed.TotalSeconds:0.0} s: {dialogA.Name} killed holding {beforeKill[dialogA.AkkaAddress].Shards} shards; " +
             $"seen unreachable {(unreachableAt - killedAt).TotalSeconds:0.0} s later, downed and removed {(removedAt - killedAt).TotalSeconds:0.0} s later");
         foreach (var call in held)
-            foreach (var item in call[7..])
-                await udp.SendAsync(CallLoad.Hep3(item), entry.Hep);
+            await CallLoad.SendAsync(udp, entry.Hep, call[7..]);
         await Task.Delay(5_000);
         await load.StopAsync();
 
         // Every message sent is in the store: the ingest node never went away.
-        await Eventually(async () => await Scalar("SELECT count(*) FROM messages WHERE call_id LIKE @p", load.Prefix + "-") == load.MessagesSent,
+        await Eventually(async () => await _store.MessagesAsync(load.Prefix + "-") == load.MessagesSent,
             TimeSpan.FromSeconds(30), "every message stored");
         var ingest = await Ctl(entry, "ingest", "stats", "--json");
         var entryStats = JsonDocument.Parse(ingest.Out).RootElement.EnumerateArray().Single(n => n.GetProperty("address").GetString() == entry.AkkaAddress);
@@ -124,7 +127,7 @@ public sealed class ClusterOperationsTests(Xunit.Abstractions.ITestOutputHelper 
         Assert.True(entryStats.GetProperty("stored").GetInt64() >= load.MessagesSent);
 
         Dictionary<string, (string State, long Messages, long Retransmissions)> heldRows = [];
-        await Eventually(async () => (heldRows = await DialogRows("held-" + load.Prefix)).Count == HeldCalls
+        await Eventually(async () => (heldRows = await _store.DialogRowsAsync("held-" + load.Prefix)).Count == HeldCalls
             && heldRows.Values.All(r => r.State == "COMPLETED"), TimeSpan.FromSeconds(60), "every held call completed");
         Assert.All(heldRows.Values, r => Assert.Equal(("COMPLETED", (long)CallLoad.MessagesPerCall, 2L), r));
         output.WriteLine($"{HeldCalls} calls answered before the kill and ended after it: all exact");
@@ -142,7 +145,7 @@ public sealed class ClusterOperationsTests(Xunit.Abstractions.ITestOutputHelper 
         var settleBy = DateTime.UtcNow + TimeSpan.FromSeconds(90);
         do
         {
-            rows = await DialogRows(load.Prefix + "-");
+            rows = await _store.DialogRowsAsync(load.Prefix + "-");
             if (expected.All(id => rows.GetValueOrDefault(id) == ("COMPLETED", (long)CallLoad.MessagesPerCall, 2L)))
                 break;
             await Task.Delay(500);
@@ -207,38 +210,5 @@ public sealed class ClusterOperationsTests(Xunit.Abstractions.ITestOutputHelper 
             .ToDictionary(n => n.GetProperty("address").GetString()!, n => (n.GetProperty("shards").GetInt32(), n.GetProperty("entities").GetInt32()));
     }
 
-    private async Task<long> Scalar(string sql, string prefix)
-    {
-        await using var connection = new NpgsqlConnection(_database.ConnectionString);
-        await connection.OpenAsync();
-        await using var cmd = new NpgsqlCommand(sql, connection);
-        cmd.Parameters.AddWithValue("p", prefix + "%");
-        return (long)(await cmd.ExecuteScalarAsync())!;
-    }
-
-    private async Task<Dictionary<string, (string, long, long)>> DialogRows(string prefix)
-    {
-        await using var connection = new NpgsqlConnection(_database.ConnectionString);
-        await connection.OpenAsync();
-        await using var cmd = new NpgsqlCommand("SELECT call_id, state, message_count, retransmissions FROM dialogs WHERE call_id LIKE @p", connection);
-        cmd.Parameters.AddWithValue("p", prefix + "%");
-        var rows = new Dictionary<string, (string, long, long)>();
-        await using var reader = await cmd.ExecuteReaderAsync();
-        while (await reader.ReadAsync())
-            rows[reader.GetString(0)] = (reader.GetString(1), reader.GetInt64(2), reader.GetInt64(3));
-        return rows;
-    }
-
-    private async Task Eventually(Func<Task<bool>> condition, TimeSpan timeout, string what)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (DateTime.UtcNow < deadline)
-        {
-            if (await condition())
-                return;
-            await Task.Delay(500);
-        }
-        Assert.Fail($"Timed out after {timeout} waiting for {what}; log tails:\n" +
-            string.Join("\n----\n", _nodes.Select(n => n.Name + ":\n" + n.Tail())));
-    }
+    private Task Eventually(Func<Task<bool>> condition, TimeSpan timeout, string what) => Poll.Until(condition, timeout, what, _nodes);
 }

@@ -1,9 +1,7 @@
 using System.Net.Sockets;
 using System.Text.Json;
 using Homer.Actors.Tests;
-using Homer.Hep;
 using Homer.TestSupport;
-using Npgsql;
 
 namespace Homer.Cluster.Tests;
 
@@ -18,9 +16,14 @@ public sealed class KillOneNodeTests(Xunit.Abstractions.ITestOutputHelper output
     private const int Calls = 40;
     private const int LateCalls = 20;
     private TestDatabase _database = null!;
+    private ClusterStore _store = null!;
     private readonly List<NodeProcess> _nodes = [];
 
-    public async Task InitializeAsync() => _database = await TestDatabase.CreateAsync();
+    public async Task InitializeAsync()
+    {
+        _database = await TestDatabase.CreateAsync();
+        _store = new ClusterStore(_database.ConnectionString);
+    }
 
     public async Task DisposeAsync()
     {
@@ -50,8 +53,7 @@ public sealed class KillOneNodeTests(Xunit.Abstractions.ITestOutputHelper output
             .ToArray();
         using var udp = new UdpClient(AddressFamily.InterNetwork);
         foreach (var call in calls)
-            foreach (var item in call.Take(7))
-                await udp.SendAsync(Hep3(item), entry.Hep);
+            await CallLoad.SendAsync(udp, entry.Hep, call.Take(7));
 
         await Eventually(async () => (await Task.WhenAll(calls.Select(c => entry.Dialog(c[0].Command.CallId))))
             .All(d => d is { } e && e.GetProperty("state").GetString() == "ANSWERED" && e.GetProperty("messageCount").GetInt64() == 7),
@@ -65,11 +67,9 @@ public sealed class KillOneNodeTests(Xunit.Abstractions.ITestOutputHelper output
             .Select(i => SipFixture.Load("success.sip", $"kill-{run}-late-{i}", SipFixture.NowMicros().AddMilliseconds(i)))
             .ToArray();
         foreach (var call in calls)
-            foreach (var item in call.Skip(7))
-                await udp.SendAsync(Hep3(item), entry.Hep);
+            await CallLoad.SendAsync(udp, entry.Hep, call.Skip(7));
         foreach (var call in late)
-            foreach (var item in call)
-                await udp.SendAsync(Hep3(item), entry.Hep);
+            await CallLoad.SendAsync(udp, entry.Hep, call);
         output.WriteLine($"the rest of {Calls} calls and {LateCalls} whole calls sent {(DateTime.UtcNow - killedAt).TotalMilliseconds:0} ms after the kill");
 
         // Right after the kill, the dialogs the victim hosted cannot answer: proof that it hosted some.
@@ -81,12 +81,12 @@ public sealed class KillOneNodeTests(Xunit.Abstractions.ITestOutputHelper output
         // The split brain resolver downs the victim, its shards move, their ledgers find what it missed in the store.
         var all = calls.Concat(late).Select(c => c[0].Command.CallId).ToArray();
         Dictionary<string, (string State, long Messages, long Retransmissions)> rows = [];
-        await Eventually(async () => (rows = await DialogRows($"kill-{run}-")).Count == all.Length
+        await Eventually(async () => (rows = await _store.DialogRowsAsync($"kill-{run}-")).Count == all.Length
             && rows.Values.All(r => r == ("COMPLETED", 9L, 2L)), TimeSpan.FromSeconds(120), "every call completed and exact in the dialogs table",
             () => string.Join("\n", all.Where(id => rows.GetValueOrDefault(id) != ("COMPLETED", 9L, 2L))
-                .Select(id => $"{id}: {(rows.TryGetValue(id, out var r) ? r.ToString() : "no row")}, {Stored(id)}").Take(20)));
+                .Select(id => $"{id}: {(rows.TryGetValue(id, out var r) ? r.ToString() : "no row")}, {_store.Describe(id)}").Take(20)));
         output.WriteLine($"every call exact in the dialogs table {(DateTime.UtcNow - killedAt).TotalSeconds:0.0} s after the kill");
-        Assert.Equal((long)all.Length * 9, await Scalar("SELECT count(*) FROM messages WHERE call_id LIKE @p", $"kill-{run}-%"));
+        Assert.Equal((long)all.Length * 9, await _store.MessagesAsync($"kill-{run}-"));
 
         // And live from the recovered actors, field by field.
         var finished = await Task.WhenAll(all.Select(id => entry.Dialog(id)));
@@ -110,68 +110,6 @@ public sealed class KillOneNodeTests(Xunit.Abstractions.ITestOutputHelper output
         output.WriteLine($"{caughtUp} ledger catch-up reports in the survivors' logs");
     }
 
-    /// <summary>For a failure report: what the store holds for a Call-ID and which node wrote its row.</summary>
-    private string Stored(string callId)
-    {
-        using var connection = new NpgsqlConnection(_database.ConnectionString);
-        connection.Open();
-        using var cmd = new NpgsqlCommand("""
-            SELECT (SELECT count(*) FROM messages WHERE call_id = @c), (SELECT min(ts)::text FROM messages WHERE call_id = @c),
-                   (SELECT node FROM dialogs WHERE call_id = @c)
-            """, connection);
-        cmd.Parameters.AddWithValue("c", callId);
-        using var reader = cmd.ExecuteReader();
-        reader.Read();
-        return $"{reader.GetInt64(0)} stored from {(reader.IsDBNull(1) ? "-" : reader.GetString(1))}, row node {(reader.IsDBNull(2) ? "-" : reader.GetString(2))}";
-    }
-
-    private async Task<long> Scalar(string sql, string pattern)
-    {
-        await using var connection = new NpgsqlConnection(_database.ConnectionString);
-        await connection.OpenAsync();
-        await using var cmd = new NpgsqlCommand(sql, connection);
-        cmd.Parameters.AddWithValue("p", pattern);
-        return (long)(await cmd.ExecuteScalarAsync())!;
-    }
-
-    private async Task<Dictionary<string, (string, long, long)>> DialogRows(string prefix)
-    {
-        await using var connection = new NpgsqlConnection(_database.ConnectionString);
-        await connection.OpenAsync();
-        await using var cmd = new NpgsqlCommand("SELECT call_id, state, message_count, retransmissions FROM dialogs WHERE call_id LIKE @p", connection);
-        cmd.Parameters.AddWithValue("p", prefix + "%");
-        var rows = new Dictionary<string, (string, long, long)>();
-        await using var reader = await cmd.ExecuteReaderAsync();
-        while (await reader.ReadAsync())
-            rows[reader.GetString(0)] = (reader.GetString(1), reader.GetInt64(2), reader.GetInt64(3));
-        return rows;
-    }
-
-    private static byte[] Hep3(SipFixture.Item item) => HepEncoder.Encode(new HepMessage
-    {
-        Version = HepVersion.V3,
-        IpFamily = 2,
-        IpProtocol = 17,
-        SourceAddress = item.Captured.SourceIp,
-        DestinationAddress = item.Captured.DestinationIp,
-        SourcePort = (ushort)item.Captured.SourcePort,
-        DestinationPort = (ushort)item.Captured.DestinationPort,
-        Timestamp = item.Captured.Timestamp,
-        ProtocolType = 1,
-        CaptureId = 2001,
-        Payload = item.Captured.Payload.ToArray(),
-    });
-
-    private async Task Eventually(Func<Task<bool>> condition, TimeSpan timeout, string what, Func<string>? detail = null)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (DateTime.UtcNow < deadline)
-        {
-            if (await condition())
-                return;
-            await Task.Delay(500);
-        }
-        Assert.Fail($"Timed out after {timeout} waiting for {what}; {detail?.Invoke()}\nsurvivors' log tails:\n" +
-            string.Join("\n----\n", _nodes.Take(2).Select(n => n.Name + ":\n" + n.Tail())));
-    }
+    private Task Eventually(Func<Task<bool>> condition, TimeSpan timeout, string what, Func<string>? detail = null) =>
+        Poll.Until(condition, timeout, what, _nodes.Take(2), detail);
 }

@@ -29,6 +29,8 @@ var calls = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) :
 var rate = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 0;
 // "no-rows" leaves the dialogs table out, to see what it costs.
 var writeRows = !args.Contains("no-rows");
+// "alloc" samples the runtime's allocation events during the run and prints the types that took most.
+using var allocations = args.Contains("alloc") ? new AllocationSampler() : null;
 
 ParseBenchmark();
 StateBenchmark();
@@ -95,6 +97,9 @@ const string journalEvents = "SELECT coalesce(max(ordering), 0) FROM journal";
 var journalBefore = await Scalar(stats, journalEvents);
 var templates = Enumerable.Range(0, calls).Select(i => Messages("call-" + i.ToString(CultureInfo.InvariantCulture), i)).ToArray();
 var totalMessages = calls * 7L;
+var (gc0, gc1, gc2, gcPause, allocated, cpu) = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2), GC.GetTotalPauseDuration(),
+    GC.GetTotalAllocatedBytes(), Process.GetCurrentProcess().TotalProcessorTime);
+allocations?.Start();
 var sw = Stopwatch.StartNew();
 var sent = 0L;
 for (var step = 0; step < calls + offsets[^1]; step++)
@@ -126,20 +131,37 @@ for (var step = 0; step < calls + offsets[^1]; step++)
 var sendTime = sw.Elapsed;
 await Task.WhenAny(done.Task, Task.Delay(TimeSpan.FromSeconds(120)));
 var total = sw.Elapsed;
-// Let the last checkpoints and rows land before counting what was persisted.
-await Task.Delay(3_000);
-
+var runCpu = Process.GetCurrentProcess().TotalProcessorTime - cpu;
+allocations?.Stop();
+var runGc = (GC.CollectionCount(0) - gc0, GC.CollectionCount(1) - gc1, GC.CollectionCount(2) - gc2, GC.GetTotalPauseDuration() - gcPause,
+    GC.GetTotalAllocatedBytes() - allocated);
+// Rows and checkpoints trail the calls by the checkpoint delay and the writers' backlog: wait until every call's row
+// says COMPLETED, or the count has stopped moving for 5 s.
+const string completedRows = "SELECT count(*) FROM dialogs WHERE call_id LIKE 'call-%' AND state = 'COMPLETED'";
+long rows = 0, lastRows = -1;
+var stableSince = sw.Elapsed;
+while (writeRows && rows < calls && sw.Elapsed - stableSince < TimeSpan.FromSeconds(5))
+{
+    await Task.Delay(250);
+    rows = await Scalar(stats, completedRows);
+    if (rows != lastRows)
+        (lastRows, stableSince) = (rows, sw.Elapsed);
+}
+var rowsDone = sw.Elapsed;
+await Task.Delay(1_000);
 var journal = await Scalar(stats, journalEvents) - journalBefore;
-var rows = await Scalar(stats, "SELECT count(*) FROM dialogs WHERE call_id LIKE 'call-%' AND state = 'COMPLETED'");
 var sorted = latencies.Select(t => t * 1000.0 / Stopwatch.Frequency).Order().ToArray();
 double P(double q) => sorted.Length == 0 ? double.NaN : sorted[Math.Min(sorted.Length - 1, (int)(q * sorted.Length))];
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"""
     calls {calls}, messages {totalMessages}, target rate {(rate == 0 ? "max" : rate + "/s")}, dialogs rows {writeRows}, server GC {System.Runtime.GCSettings.IsServerGC}
     sent in {sendTime.TotalSeconds:0.00} s ({totalMessages / sendTime.TotalSeconds:0} msg/s); all {ended} calls ended after {total.TotalSeconds:0.00} s ({totalMessages / total.TotalSeconds:0} msg/s routed and applied)
-    ledger events persisted {journal} ({(double)journal / calls:0.0} per call), {journal / total.TotalSeconds:0} events/s
-    dialogs rows COMPLETED {rows}
+    ledger journal rows written {journal} ({(double)journal / calls:0.00} per call), {journal / total.TotalSeconds:0}/s
+    dialogs rows COMPLETED {rows}, the last after {rowsDone.TotalSeconds:0.00} s
+    this process until all ended: CPU {runCpu.TotalSeconds:0.00} s ({runCpu.TotalMicroseconds / totalMessages:0.0} µs/msg), allocated {runGc.Item5 / calls} B/call, GC {runGc.Item1}/{runGc.Item2}/{runGc.Item3} (gen0/1/2), paused {runGc.Item4.TotalMilliseconds:0} ms
     latency BYE told → DialogEnded received: p50 {P(0.50):0.0} ms, p99 {P(0.99):0.0} ms, max {P(1.0):0.0} ms
     """));
+if (allocations is not null)
+    Console.WriteLine(allocations.Report(calls));
 await host.StopAsync();
 
 static async Task<long> Scalar(NpgsqlDataSource ds, string sql)
@@ -239,5 +261,40 @@ sealed class EndCounter : ReceiveActor
                 onWarm();
         });
         Receive<CallEvents.ICallEvent>(_ => { });
+    }
+}
+
+/// <summary>
+/// The runtime's GC AllocationTick events (one per ~100 KB allocated, naming the type that crossed the mark): a
+/// sampled picture of which types a run allocates most, without a profiler.
+/// </summary>
+sealed class AllocationSampler : System.Diagnostics.Tracing.EventListener
+{
+    private readonly ConcurrentDictionary<string, long> _bytes = new();
+    private volatile bool _on;
+
+    public void Start() => _on = true;
+    public void Stop() => _on = false;
+
+    protected override void OnEventSourceCreated(System.Diagnostics.Tracing.EventSource source)
+    {
+        if (source.Name == "Microsoft-Windows-DotNETRuntime")
+            EnableEvents(source, System.Diagnostics.Tracing.EventLevel.Verbose, (System.Diagnostics.Tracing.EventKeywords)0x1);
+    }
+
+    protected override void OnEventWritten(System.Diagnostics.Tracing.EventWrittenEventArgs e)
+    {
+        if (!_on || e.EventName is not { } name || !name.StartsWith("GCAllocationTick", StringComparison.Ordinal) || e.Payload is null)
+            return;
+        var type = e.PayloadNames!.IndexOf("TypeName") is var t and >= 0 ? e.Payload[t] as string ?? "?" : "?";
+        var amount = e.PayloadNames.IndexOf("AllocationAmount64") is var a and >= 0 ? Convert.ToInt64(e.Payload[a], CultureInfo.InvariantCulture) : 100_000;
+        _bytes.AddOrUpdate(type, amount, (_, v) => v + amount);
+    }
+
+    public string Report(int calls)
+    {
+        var total = _bytes.Values.Sum();
+        return "allocation samples (bytes per call, share):\n" + string.Join("\n", _bytes.OrderByDescending(p => p.Value).Take(30)
+            .Select(p => string.Create(CultureInfo.InvariantCulture, $"  {p.Value / (double)calls,8:0} B  {100.0 * p.Value / total,5:0.0} %  {p.Key}")));
     }
 }

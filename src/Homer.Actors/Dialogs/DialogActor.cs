@@ -33,8 +33,19 @@ public sealed record DialogRuntime(
 /// dialogs table a moment later (one per burst, not per packet), and passivates itself after the end plus a linger,
 /// or when idle.
 /// </summary>
-public sealed class DialogActor : ReceiveActor, IWithUnboundedStash, IWithTimers
+public sealed class DialogActor : UntypedActor, IWithUnboundedStash, IWithTimers
 {
+    /// <summary>
+    /// Where the entity is in its life. A plain switch rather than ReceiveActor's Become: one of these starts for every
+    /// call, and building ReceiveActor's handler tables cost about 6 KB and a few µs per entity.
+    /// </summary>
+    private enum Phase
+    {
+        Restoring,
+        CatchingUp,
+        Active,
+    }
+
     private sealed class CheckpointDue
     {
         public static readonly CheckpointDue Instance = new();
@@ -68,6 +79,7 @@ public sealed class DialogActor : ReceiveActor, IWithUnboundedStash, IWithTimers
     private readonly DialogSettings _settings;
     private readonly string _shardId;
     private readonly ILoggingAdapter _log = Context.GetLogger();
+    private Phase _phase = Phase.Restoring;
     private IActorRef _region = ActorRefs.Nobody;
     /// <summary>The ledger entity that answered the restore; the last checkpoint of a hand-off goes to it directly.</summary>
     private IActorRef? _ledger;
@@ -81,6 +93,9 @@ public sealed class DialogActor : ReceiveActor, IWithUnboundedStash, IWithTimers
     /// <summary>Went on without the ledger's answer: it must not retire (delete) a state it never saw.</summary>
     private bool _unrestored;
     private const int RestoreAttempts = 3;
+    /// <summary>When the dialog is idle (<see cref="Environment.TickCount64"/> ms), and when the idle timer fires (0: not running).</summary>
+    private long _idleAtMs;
+    private long _idleTimerAtMs;
     private bool _legacyCheckpoint;
 
     public IStash Stash { get; set; } = null!;
@@ -94,7 +109,6 @@ public sealed class DialogActor : ReceiveActor, IWithUnboundedStash, IWithTimers
         _settings = runtime.Settings;
         _shardId = runtime.Extractor.ShardOf(callId);
         _state = DialogState.Empty(callId);
-        Restoring();
     }
 
     protected override void PreStart()
@@ -107,74 +121,97 @@ public sealed class DialogActor : ReceiveActor, IWithUnboundedStash, IWithTimers
 
     protected override void PostStop() => Stats.ShardMetricsActor.DialogActorStopped();
 
-    private void Restoring()
+    protected override void OnReceive(object message)
     {
-        Receive<LedgerCommands.Restored>(r =>
+        switch (_phase)
         {
-            Timers.Cancel(RestoreTimedOut.Instance);
-            _ledger = Sender;
-            if (r.State is not null)
-            {
-                _state = r.State;
-                // Only a moved shard restores a state: its row may have been lost with the old home's row writer.
-                if (_state.Exists)
-                    _runtime.Rows.Tell(_state.ToRow());
-            }
-            if (r.CatchUpFromMicros is { } from && _runtime.History is not null)
-            {
-                StartRecovering(from);
-                ReadStore(1);
-                Become(CatchingUp);
-                return;
-            }
-            BecomeActive();
-        });
-        Receive<RestoreTimedOut>(_ =>
+            case Phase.Restoring:
+                Restoring(message);
+                break;
+            case Phase.CatchingUp:
+                CatchingUp(message);
+                break;
+            default:
+                Active(message);
+                break;
+        }
+    }
+
+    private void Restoring(object message)
+    {
+        switch (message)
         {
-            // The ledger may have failed its recovery (a journal timeout under load) and stopped with this request;
-            // asking again through the region starts it again. Going on without the earlier state is the last resort.
-            if (++_restoreAttempts < RestoreAttempts)
-            {
-                _log.Warning("Ledger of shard {0} did not answer for {1} within {2}; asking again ({3} of {4})",
-                    _shardId, _state.CallId, _runtime.RestoreTimeout, _restoreAttempts + 1, RestoreAttempts);
-                _region.Tell(new LedgerCommands.Restore(_shardId, _state.CallId));
-                Timers.StartSingleTimer(RestoreTimedOut.Instance, RestoreTimedOut.Instance, _runtime.RestoreTimeout);
-                return;
-            }
-            _log.Error("Ledger of shard {0} did not answer for {1} after {2} attempts; going on without its earlier state, which it keeps",
-                _shardId, _state.CallId, RestoreAttempts);
-            _unrestored = true;
-            BecomeActive();
-        });
-        Receive<DialogCommands.StopDialog>(_ => Context.Stop(Self));
-        ReceiveAny(_ => Stash.Stash());
+            case LedgerCommands.Restored r:
+                Timers.Cancel(RestoreTimedOut.Instance);
+                _ledger = Sender;
+                if (r.State is not null)
+                {
+                    _state = r.State;
+                    // Only a moved shard restores a state: its row may have been lost with the old home's row writer.
+                    if (_state.Exists)
+                        _runtime.Rows.Tell(_state.ToRow());
+                }
+                if (r.CatchUpFromMicros is { } from && _runtime.History is not null)
+                {
+                    StartRecovering(from);
+                    ReadStore(1);
+                    _phase = Phase.CatchingUp;
+                    return;
+                }
+                BecomeActive();
+                break;
+            case RestoreTimedOut:
+                // The ledger may have failed its recovery (a journal timeout under load) and stopped with this request;
+                // asking again through the region starts it again. Going on without the earlier state is the last resort.
+                if (++_restoreAttempts < RestoreAttempts)
+                {
+                    _log.Warning("Ledger of shard {0} did not answer for {1} within {2}; asking again ({3} of {4})",
+                        _shardId, _state.CallId, _runtime.RestoreTimeout, _restoreAttempts + 1, RestoreAttempts);
+                    _region.Tell(new LedgerCommands.Restore(_shardId, _state.CallId));
+                    Timers.StartSingleTimer(RestoreTimedOut.Instance, RestoreTimedOut.Instance, _runtime.RestoreTimeout);
+                    return;
+                }
+                _log.Error("Ledger of shard {0} did not answer for {1} after {2} attempts; going on without its earlier state, which it keeps",
+                    _shardId, _state.CallId, RestoreAttempts);
+                _unrestored = true;
+                BecomeActive();
+                break;
+            case DialogCommands.StopDialog:
+                Context.Stop(Self);
+                break;
+            default:
+                Stash.Stash();
+                break;
+        }
     }
 
     /// <summary>Restored after a crash or hand-off of the shard and found in the store: the store's messages first, live ones wait.</summary>
-    private void CatchingUp()
+    private void CatchingUp(object message)
     {
-        Receive<StoreRead>(r =>
+        switch (message)
         {
-            ApplyStored(r.Messages);
-            BecomeActive();
-            if (!_legacyCheckpoint)
+            case StoreRead r:
+                ApplyStored(r.Messages);
+                BecomeActive();
+                if (!_legacyCheckpoint)
+                    Timers.StartSingleTimer(SecondPassDue.Instance, SecondPassDue.Instance, _runtime.CatchUp.SecondPass);
+                break;
+            case StoreReadFailed f:
+                _log.Warning(f.Cause, "Dialog {0} could not read the message store to catch up; going on, trying again in {1}",
+                    _state.CallId, _runtime.CatchUp.SecondPass);
+                BecomeActive();
                 Timers.StartSingleTimer(SecondPassDue.Instance, SecondPassDue.Instance, _runtime.CatchUp.SecondPass);
-        });
-        Receive<StoreReadFailed>(f =>
-        {
-            _log.Warning(f.Cause, "Dialog {0} could not read the message store to catch up; going on, trying again in {1}",
-                _state.CallId, _runtime.CatchUp.SecondPass);
-            BecomeActive();
-            Timers.StartSingleTimer(SecondPassDue.Instance, SecondPassDue.Instance, _runtime.CatchUp.SecondPass);
-        });
-        Receive<DialogCommands.StopDialog>(_ =>
-        {
-            // Hand-off while reading the store: the ledger still waits for this dialog's last word.
-            if (!_retired)
-                Checkpoint(final: true);
-            Context.Stop(Self);
-        });
-        ReceiveAny(_ => Stash.Stash());
+                break;
+            case DialogCommands.StopDialog:
+                // Hand-off while reading the store: the ledger still waits for this dialog's last word.
+                if (!_retired)
+                    Checkpoint(final: true);
+                Context.Stop(Self);
+                break;
+            default:
+                Stash.Stash();
+                break;
+        }
     }
 
     private void StartRecovering(long fromMicros)
@@ -213,64 +250,73 @@ public sealed class DialogActor : ReceiveActor, IWithUnboundedStash, IWithTimers
 
     private void BecomeActive()
     {
-        Become(Active);
+        _phase = Phase.Active;
         Stash.UnstashAll();
         ScheduleIdle();
     }
 
-    private void Active()
+    private void Active(object message)
     {
-        Receive<DialogCommands.RecordSipMessage>(Live);
-        Receive<DialogCommands.AttachQos>(Live);
-        Receive<DialogCommands.AttachLog>(Live);
-        Receive<DialogCommands.LinkLeg>(l => Handle(_state.Process(l)));
-        Receive<LedgerCommands.WakeDialog>(w =>
+        switch (message)
         {
-            // Already running when the ledger's store read found it: it catches up too, its live messages are in its keys.
-            if (w.CatchUpFromMicros is { } from && !_recovering && _runtime.History is not null)
-            {
-                StartRecovering(from);
-                ReadStore(1);
-            }
-            // Woken for a catch-up that found nothing for it: no empty entity stays behind.
-            else if (IsBlank)
+            case DialogCommands.RecordSipMessage or DialogCommands.AttachQos or DialogCommands.AttachLog:
+                Live((IWithCallId)message);
+                break;
+            case DialogCommands.LinkLeg l:
+                Handle(_state.Process(l));
+                break;
+            case CheckpointDue:
+                Checkpoint();
+                break;
+            case IdleDue:
+                if (!IdleReached())
+                    return;
+                Handle(_state.ProcessTimeout());
                 Retire();
-        });
-        Receive<SecondPassDue>(_ => ReadStore(2));
-        Receive<StoreRead>(r =>
-        {
-            ApplyStored(r.Messages);
-            if (r.Pass == 1 && !_legacyCheckpoint)
-                Timers.StartSingleTimer(SecondPassDue.Instance, SecondPassDue.Instance, _runtime.CatchUp.SecondPass);
-        });
-        Receive<StoreReadFailed>(f =>
-        {
-            _log.Warning(f.Cause, "Dialog {0}: read {1} of the message store failed", _state.CallId, f.Pass);
-            if (f.Pass == 1)
-                Timers.StartSingleTimer(SecondPassDue.Instance, SecondPassDue.Instance, _runtime.CatchUp.SecondPass);
-        });
-        Receive<DialogQueries.GetDialog>(_ =>
-        {
-            Sender.Tell(_state.ToSnapshot());
-            // A query for an unknown Call-ID must not leave an empty entity behind.
-            if (IsBlank)
-                Retire();
-        });
-        Receive<CheckpointDue>(_ => Checkpoint());
-        Receive<IdleDue>(_ =>
-        {
-            Handle(_state.ProcessTimeout());
-            Retire();
-        });
-        Receive<DialogCommands.StopDialog>(_ =>
-        {
-            // Hand-off or shutdown: what is applied but not yet checkpointed goes to the ledger (through the region,
-            // which buffers it while the shard moves), then stop.
-            if (!_retired)
-                Checkpoint(final: true);
-            Context.Stop(Self);
-        });
-        Receive<LedgerCommands.Restored>(_ => { });
+                break;
+            case LedgerCommands.WakeDialog w:
+                // Already running when the ledger's store read found it: it catches up too, its live messages are in its keys.
+                if (w.CatchUpFromMicros is { } from && !_recovering && _runtime.History is not null)
+                {
+                    StartRecovering(from);
+                    ReadStore(1);
+                }
+                // Woken for a catch-up that found nothing for it: no empty entity stays behind.
+                else if (IsBlank)
+                    Retire();
+                break;
+            case SecondPassDue:
+                ReadStore(2);
+                break;
+            case StoreRead r:
+                ApplyStored(r.Messages);
+                if (r.Pass == 1 && !_legacyCheckpoint)
+                    Timers.StartSingleTimer(SecondPassDue.Instance, SecondPassDue.Instance, _runtime.CatchUp.SecondPass);
+                break;
+            case StoreReadFailed f:
+                _log.Warning(f.Cause, "Dialog {0}: read {1} of the message store failed", _state.CallId, f.Pass);
+                if (f.Pass == 1)
+                    Timers.StartSingleTimer(SecondPassDue.Instance, SecondPassDue.Instance, _runtime.CatchUp.SecondPass);
+                break;
+            case DialogQueries.GetDialog:
+                Sender.Tell(_state.ToSnapshot());
+                // A query for an unknown Call-ID must not leave an empty entity behind.
+                if (IsBlank)
+                    Retire();
+                break;
+            case DialogCommands.StopDialog:
+                // Hand-off or shutdown: what is applied but not yet checkpointed goes to the ledger (through the region,
+                // which buffers it while the shard moves), then stop.
+                if (!_retired)
+                    Checkpoint(final: true);
+                Context.Stop(Self);
+                break;
+            case LedgerCommands.Restored:
+                break;
+            default:
+                Unhandled(message);
+                break;
+        }
     }
 
     private bool IsBlank => _state is { MessageCount: 0, QosReports.Count: 0, Logs.Count: 0, Legs.Count: 0 };
@@ -373,7 +419,37 @@ public sealed class DialogActor : ReceiveActor, IWithUnboundedStash, IWithTimers
 
     private void Send(CallEvents.ICallEvent e) => _runtime.Events.Tell(new Publish(CallEvents.Topic, e));
 
+    /// <summary>
+    /// Moves the idle deadline. The timer is only restarted when the deadline comes earlier than it fires (the end of a
+    /// call: linger instead of the idle time); a later deadline is checked when the timer fires. Most messages of a call
+    /// push the deadline later, so this saves a timer cancel and schedule per message.
+    /// </summary>
     private void ScheduleIdle()
+    {
+        var idle = IdleSpan();
+        var now = Environment.TickCount64;
+        _idleAtMs = now + (long)idle.TotalMilliseconds;
+        if (_idleTimerAtMs != 0 && _idleTimerAtMs <= _idleAtMs)
+            return;
+        _idleTimerAtMs = _idleAtMs;
+        Timers.StartSingleTimer(IdleDue.Instance, IdleDue.Instance, idle);
+    }
+
+    /// <summary>The idle timer fired: whether the deadline it was set for still holds (else it is set again for the rest).</summary>
+    private bool IdleReached()
+    {
+        var now = Environment.TickCount64;
+        if (now >= _idleAtMs)
+        {
+            _idleTimerAtMs = 0;
+            return true;
+        }
+        _idleTimerAtMs = _idleAtMs;
+        Timers.StartSingleTimer(IdleDue.Instance, IdleDue.Instance, TimeSpan.FromMilliseconds(_idleAtMs - now));
+        return false;
+    }
+
+    private TimeSpan IdleSpan()
     {
         var s = _state;
         TimeSpan idle;
@@ -385,7 +461,7 @@ public sealed class DialogActor : ReceiveActor, IWithUnboundedStash, IWithTimers
             idle = TimeSpan.FromMicroseconds(Math.Max(0, expires - s.LastSeenMicros)) + _settings.RegistrationGrace;
         else
             idle = _settings.Linger;
-        Timers.StartSingleTimer(IdleDue.Instance, IdleDue.Instance, idle);
+        return idle;
     }
 
     private void Checkpoint(bool final = false)
@@ -418,6 +494,7 @@ public sealed class DialogActor : ReceiveActor, IWithUnboundedStash, IWithTimers
         _dirty = false;
         Timers.Cancel(CheckpointDue.Instance);
         Timers.Cancel(IdleDue.Instance);
+        _idleTimerAtMs = 0;
         Timers.Cancel(SecondPassDue.Instance);
         // Same path as the checkpoints before it, so it cannot overtake one and leave a stale state behind.
         if (!_unrestored)

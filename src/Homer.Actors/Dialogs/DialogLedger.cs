@@ -49,8 +49,17 @@ public static class LedgerCommands
 /// </summary>
 public static class LedgerEvents
 {
+    /// <summary>One checkpoint per journal row, as written before <see cref="Batch"/>; still read from older journals.</summary>
     public sealed record Checkpointed(DialogState State, long AtMicros = 0) : IHomerSerializable;
 
+    /// <summary>
+    /// What one flush of the ledger writes: the newest state of every dialog checkpointed since the last flush and the
+    /// Call-IDs retired since (a Call-ID is in at most one of the two). One journal row per flush rather than one per
+    /// checkpoint: the journal's cost is mostly per row (statement binding, index entries), not per byte.
+    /// </summary>
+    public sealed record Batch(IReadOnlyList<DialogState> Checkpointed, IReadOnlyList<string> Retired, long AtMicros) : IHomerSerializable;
+
+    /// <summary>As written before <see cref="Batch"/>; still read from older journals.</summary>
     public sealed record Retired(string CallId, long AtMicros = 0) : IHomerSerializable;
 
     /// <summary>A node took the ledger over; persisted before any of its dialogs is restored.</summary>
@@ -69,8 +78,9 @@ public static class LedgerEvents
 /// The persistent ledger of one dialog shard, living in that shard (entity id <see cref="EntityIdOf"/>), so it moves
 /// with its dialogs. Dialog entities are not persistent themselves: starting a persistent entity costs about 1 ms of
 /// CPU (DESIGN.md), too much for ~3 000 new calls/s, while a few hundred ledgers write batched checkpoints cheaply.
-/// Checkpoints are persisted in batches (PersistAllAsync) and folded into a snapshot every
-/// <see cref="LedgerSettings.SnapshotEvery"/> events; a moved shard's dialogs restore from it on their next message.
+/// Checkpoints gather for <see cref="LedgerSettings.FlushDelay"/> and are persisted as one <see cref="LedgerEvents.Batch"/>
+/// (the newest state per dialog), folded into a snapshot every <see cref="LedgerSettings.SnapshotEvery"/> dialog
+/// changes; a moved shard's dialogs restore from it on their next message.
 /// <para>
 /// A ledger persists <see cref="LedgerEvents.Opened"/> when a node takes it over and <see cref="LedgerEvents.Closed"/>
 /// when the node hands it over. Recovering an open ledger means its previous home crashed: what that node received in
@@ -116,7 +126,8 @@ public sealed class DialogLedger : ReceivePersistentActor, IWithTimers
     private readonly CatchUpSettings _catchUp;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Dictionary<string, DialogState> _dialogs = new(StringComparer.Ordinal);
-    private readonly List<object> _pending = [];
+    /// <summary>Changes since the last flush, the newest per Call-ID: a state checkpointed, or null for retired.</summary>
+    private readonly Dictionary<string, DialogState?> _pending = new(StringComparer.Ordinal);
     /// <summary>Dialogs of this shard that restored from this ledger and are alive: a hand-off waits for their last checkpoint.</summary>
     private readonly Dictionary<IActorRef, string> _live = [];
     private long _eventsSinceSnapshot;
@@ -163,6 +174,14 @@ public sealed class DialogLedger : ReceivePersistentActor, IWithTimers
         Recover<LedgerEvents.Checkpointed>(e =>
         {
             _dialogs[e.State.CallId] = e.State;
+            Seen(e.AtMicros);
+        });
+        Recover<LedgerEvents.Batch>(e =>
+        {
+            foreach (var state in e.Checkpointed)
+                _dialogs[state.CallId] = state;
+            foreach (var callId in e.Retired)
+                _dialogs.Remove(callId);
             Seen(e.AtMicros);
         });
         Recover<LedgerEvents.Retired>(e =>
@@ -215,7 +234,7 @@ public sealed class DialogLedger : ReceivePersistentActor, IWithTimers
             if (!_dialogs.TryGetValue(c.State.CallId, out var known) || known.Revision <= c.State.Revision)
             {
                 _dialogs[c.State.CallId] = c.State;
-                Enqueue(new LedgerEvents.Checkpointed(c.State, NowMicros()));
+                Enqueue(c.State.CallId, c.State);
             }
             if (c.Final)
                 Release(Sender);
@@ -223,7 +242,7 @@ public sealed class DialogLedger : ReceivePersistentActor, IWithTimers
         Command<LedgerCommands.Retire>(r =>
         {
             if (_dialogs.Remove(r.CallId))
-                Enqueue(new LedgerEvents.Retired(r.CallId, NowMicros()));
+                Enqueue(r.CallId, null);
             Release(Sender);
         });
         Command<LedgerCommands.Restore>(r =>
@@ -427,28 +446,39 @@ public sealed class DialogLedger : ReceivePersistentActor, IWithTimers
             Self.Tell(FinishStop.Instance);
     }
 
-    private void Enqueue(object e)
+    private void Enqueue(string callId, DialogState? state)
     {
-        _pending.Add(e);
+        _pending[callId] = state;
         if (_pending.Count >= _settings.MaxBatch)
             PersistPending();
         else if (_pending.Count == 1)
             Timers.StartSingleTimer(Flush.Instance, Flush.Instance, _settings.FlushDelay);
     }
 
-    private void PersistPending()
+    /// <summary>The pending changes as one event, stamped now; null when there are none.</summary>
+    private LedgerEvents.Batch? TakePending()
     {
         Timers.Cancel(Flush.Instance);
         if (_pending.Count == 0)
-            return;
-        var batch = _pending.ToArray();
+            return null;
+        var checkpointed = new List<DialogState>(_pending.Count);
+        var retired = new List<string>();
+        foreach (var (callId, state) in _pending)
+            if (state is null)
+                retired.Add(callId);
+            else
+                checkpointed.Add(state);
         _pending.Clear();
-        _eventsSinceSnapshot += batch.Length;
-        var last = batch[^1];
-        PersistAllAsync(batch, e =>
+        _eventsSinceSnapshot += checkpointed.Count + retired.Count;
+        return new LedgerEvents.Batch(checkpointed, retired, NowMicros());
+    }
+
+    private void PersistPending()
+    {
+        if (TakePending() is not { } batch)
+            return;
+        PersistAsync(batch, _ =>
         {
-            if (!ReferenceEquals(e, last))
-                return;
             if (_eventsSinceSnapshot >= _settings.SnapshotEvery && !_snapshotInFlight)
                 TakeSnapshot();
         });
@@ -465,9 +495,9 @@ public sealed class DialogLedger : ReceivePersistentActor, IWithTimers
     {
         // Hand-off or shutdown: write what is pending and that the ledger was closed (so the next home knows there is
         // nothing to catch up), then fold it into a snapshot so the next home recovers from one read, not a replay.
-        object[] pending = [.. _pending, new LedgerEvents.Closed(_handOffStartedMicros)];
-        _pending.Clear();
-        Timers.Cancel(Flush.Instance);
+        object[] pending = TakePending() is { } batch
+            ? [batch, new LedgerEvents.Closed(_handOffStartedMicros)]
+            : [new LedgerEvents.Closed(_handOffStartedMicros)];
         PersistAll(pending, e =>
         {
             if (ReferenceEquals(e, pending[^1]))
@@ -480,8 +510,15 @@ public sealed record LedgerSettings
 {
     public static LedgerSettings Default { get; } = new();
 
-    /// <summary>How long checkpoints gather before one PersistAll; bounds what a node crash can lose.</summary>
-    public TimeSpan FlushDelay { get; init; } = TimeSpan.FromMilliseconds(20);
-    public int MaxBatch { get; init; } = 500;
+    /// <summary>
+    /// How long checkpoints gather before they are written as one journal row. What a crash loses in this time the
+    /// dialogs catch up from the message store (ADR 0004), so it is about how many rows the journal takes, not safety:
+    /// at most (shards on the node) / FlushDelay rows per second. Keep it with the checkpoint delay well below the
+    /// recovery margin.
+    /// </summary>
+    public TimeSpan FlushDelay { get; init; } = TimeSpan.FromMilliseconds(200);
+    /// <summary>Dialogs changed (checkpointed or retired) since the last flush that write at once.</summary>
+    public int MaxBatch { get; init; } = 2_000;
+    /// <summary>Dialog changes written before the ledger folds them into a snapshot and deletes its journal.</summary>
     public long SnapshotEvery { get; init; } = 5_000;
 }

@@ -17,8 +17,12 @@ public sealed record DialogSettings
     public TimeSpan RegistrationGrace { get; init; } = TimeSpan.FromSeconds(32);
     /// <summary>Expiry a REGISTER gets when neither request nor response names one (RFC 3261 10.2.1 suggests 3600).</summary>
     public int DefaultRegisterExpiresSeconds { get; init; } = 3600;
-    /// <summary>How long a dialog gathers changes before it hands a checkpoint to its shard's ledger and the dialogs table.</summary>
-    public TimeSpan CheckpointDelay { get; init; } = TimeSpan.FromMilliseconds(50);
+    /// <summary>
+    /// How long a dialog gathers changes before it hands a checkpoint to its shard's ledger and the dialogs table. A
+    /// crash loses at most this (plus the ledger's flush delay) of checkpoints, which the dialogs then catch up from
+    /// the message store; it must stay well below <see cref="CatchUpSettings.Margin"/>.
+    /// </summary>
+    public TimeSpan CheckpointDelay { get; init; } = TimeSpan.FromSeconds(1);
     /// <summary>
     /// How long a dialog keeps the keys of the messages it applied, in capture time behind the newest one: a message
     /// met again within it (from the store after a crash, or live and from the store) is applied once. It must cover

@@ -59,6 +59,12 @@ public static class DialogHostingExtensions
         if (!hostsDialogs)
             return builder.WithShardRegionProxy<DialogRegion>(DialogTypeName, DialogRole, extractor);
 
+        // What a crash loses of the newest checkpoints is caught up from the message store only within the margin.
+        if (options.Settings.CheckpointDelay + options.Ledger.FlushDelay > options.CatchUp.Margin / 2)
+            throw new ArgumentException(
+                $"homer.dialog.checkpoint-delay ({options.Settings.CheckpointDelay}) + ledger-flush-delay ({options.Ledger.FlushDelay}) must stay " +
+                $"below half of homer.dialog.recovery.margin ({options.CatchUp.Margin}): a crash could lose dialog changes the catch-up does not read again",
+                nameof(options));
         IActorRef? regionRef = null;
         builder.WithActors((system, registry) =>
         {

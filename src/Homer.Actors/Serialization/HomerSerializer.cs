@@ -46,6 +46,7 @@ public sealed class HomerSerializer(ExtendedActorSystem system) : SerializerWith
         LedgerCommands.WakeDialog => "DW",
         LedgerEvents.Checkpointed => "Ld",
         LedgerEvents.Retired => "Lr",
+        LedgerEvents.Batch => "Lb",
         LedgerEvents.LedgerSnapshot => "Lt",
         LedgerEvents.Opened => "Lo",
         LedgerEvents.Closed => "Lx",
@@ -159,6 +160,11 @@ public sealed class HomerSerializer(ExtendedActorSystem system) : SerializerWith
                     w.Write(r.CallId);
                     w.Write(r.AtMicros);
                     break;
+                case LedgerEvents.Batch b:
+                    WriteList(w, b.Checkpointed, WriteState);
+                    WriteList(w, b.Retired, (x, v) => x.Write(v));
+                    w.Write(b.AtMicros);
+                    break;
                 case LedgerEvents.LedgerSnapshot s:
                     WriteList(w, s.Dialogs, WriteState);
                     w.Write(s.Closed);
@@ -233,6 +239,7 @@ public sealed class HomerSerializer(ExtendedActorSystem system) : SerializerWith
             "Ld" => new LedgerEvents.Checkpointed(ReadState(r), r.ReadInt64()),
             // Grew at the end: the wall-clock time.
             "Lr" => new LedgerEvents.Retired(r.ReadString(), r.BaseStream.Position < r.BaseStream.Length ? r.ReadInt64() : 0),
+            "Lb" => new LedgerEvents.Batch(ReadList(r, ReadState), ReadList(r, x => x.ReadString()), r.ReadInt64()),
             "Ls" => new LedgerEvents.LedgerSnapshot(ReadList(r, ReadStateV1)),
             "Lt" => new LedgerEvents.LedgerSnapshot(ReadList(r, ReadState), r.ReadBoolean(), r.ReadInt64()),
             "Lo" => new LedgerEvents.Opened(r.ReadInt64()),
