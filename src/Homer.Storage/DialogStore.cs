@@ -45,45 +45,47 @@ public sealed class DialogStore(NpgsqlDataSource dataSource)
     // A row is replaced by a version that has seen at least as many messages, or by a genuinely new dialog reusing the
     // Call-ID (a registration refreshed after it expired). A stray late retransmission after the dialog retired starts
     // an UNKNOWN dialog with one message: it must not overwrite the summary.
+    // Counting is decided in the same statement: a row version counts the call's KPIs when it is the first written
+    // ended (and its MOS when it is the first ended with a MOS), judged against the current row, which ON CONFLICT
+    // has locked, so two writers of one call never both count it. A new dialog reusing the Call-ID is counted again;
+    // a newer version of the same one is not.
     private const string UpsertSql = """
-        INSERT INTO dialogs AS d (call_id, kind, state, from_user, to_user, ruri_user, caller_ip, callee_ip, started_at,
-            answered_at, ended_at, expires_at, last_seen, pdd_ms, setup_ms, duration_ms, final_status, final_reason,
-            q850_cause, hangup_by, ended_by_timeout, message_count, retransmissions, mos_min, mos_avg, correlation_group,
-            node, updated_at)
-        SELECT *, now() FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::inet[],
-            $8::inet[], $9::timestamptz[], $10::timestamptz[], $11::timestamptz[], $12::timestamptz[], $13::timestamptz[],
-            $14::bigint[], $15::bigint[], $16::bigint[], $17::int[], $18::text[], $19::int[], $20::text[], $21::bool[],
-            $22::bigint[], $23::bigint[], $24::float8[], $25::float8[], $26::text[], $27::text[])
-        ON CONFLICT (call_id) DO UPDATE SET
-            kind = EXCLUDED.kind, state = EXCLUDED.state, from_user = EXCLUDED.from_user, to_user = EXCLUDED.to_user,
-            ruri_user = EXCLUDED.ruri_user, caller_ip = EXCLUDED.caller_ip, callee_ip = EXCLUDED.callee_ip,
-            started_at = EXCLUDED.started_at, answered_at = EXCLUDED.answered_at, ended_at = EXCLUDED.ended_at,
-            expires_at = EXCLUDED.expires_at, last_seen = EXCLUDED.last_seen, pdd_ms = EXCLUDED.pdd_ms,
-            setup_ms = EXCLUDED.setup_ms, duration_ms = EXCLUDED.duration_ms, final_status = EXCLUDED.final_status,
-            final_reason = EXCLUDED.final_reason, q850_cause = EXCLUDED.q850_cause, hangup_by = EXCLUDED.hangup_by,
-            ended_by_timeout = EXCLUDED.ended_by_timeout, message_count = EXCLUDED.message_count,
-            retransmissions = EXCLUDED.retransmissions, mos_min = EXCLUDED.mos_min, mos_avg = EXCLUDED.mos_avg,
-            correlation_group = EXCLUDED.correlation_group, node = EXCLUDED.node, updated_at = now(),
-            -- A new dialog reusing the Call-ID is counted again; a newer version of the same one is not.
-            stats_counted = d.stats_counted AND EXCLUDED.started_at <= d.last_seen,
-            mos_counted = d.mos_counted AND EXCLUDED.started_at <= d.last_seen
-        WHERE d.message_count <= EXCLUDED.message_count
-           OR (EXCLUDED.state <> 'UNKNOWN' AND EXCLUDED.started_at > d.last_seen)
-        """;
-
-    // Calls written ended for the first time: their KPIs are counted in this same transaction, exactly once.
-    private const string CountEndedSql = """
-        UPDATE dialogs SET stats_counted = true
-        WHERE call_id = ANY($1) AND kind = 'CALL' AND ended_at IS NOT NULL AND NOT stats_counted
-        RETURNING started_at, node, state, final_status, pdd_ms, setup_ms, duration_ms, answered_at IS NOT NULL,
-                  message_count, retransmissions
-        """;
-
-    // MOS often arrives after the BYE (vq-rtcpxr PUBLISH, the last RTCP-XR): counted when first present after the end.
-    private const string CountMosSql = """
-        UPDATE dialogs SET mos_counted = true
-        WHERE call_id = ANY($1) AND kind = 'CALL' AND ended_at IS NOT NULL AND mos_avg IS NOT NULL AND NOT mos_counted
-        RETURNING started_at, node, mos_avg
+        WITH written AS (
+            INSERT INTO dialogs AS d (call_id, kind, state, from_user, to_user, ruri_user, caller_ip, callee_ip, started_at,
+                answered_at, ended_at, expires_at, last_seen, pdd_ms, setup_ms, duration_ms, final_status, final_reason,
+                q850_cause, hangup_by, ended_by_timeout, message_count, retransmissions, mos_min, mos_avg, correlation_group,
+                node, updated_at, stats_counted, counted_now, mos_counted, mos_counted_now)
+            SELECT v.*, now(), x.ended, x.ended, x.ended AND v.mos_avg IS NOT NULL, x.ended AND v.mos_avg IS NOT NULL
+            FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::inet[],
+                $8::inet[], $9::timestamptz[], $10::timestamptz[], $11::timestamptz[], $12::timestamptz[], $13::timestamptz[],
+                $14::bigint[], $15::bigint[], $16::bigint[], $17::int[], $18::text[], $19::int[], $20::text[], $21::bool[],
+                $22::bigint[], $23::bigint[], $24::float8[], $25::float8[], $26::text[], $27::text[])
+                AS v(call_id, kind, state, from_user, to_user, ruri_user, caller_ip, callee_ip, started_at, answered_at,
+                     ended_at, expires_at, last_seen, pdd_ms, setup_ms, duration_ms, final_status, final_reason, q850_cause,
+                     hangup_by, ended_by_timeout, message_count, retransmissions, mos_min, mos_avg, correlation_group, node)
+            CROSS JOIN LATERAL (SELECT v.kind = 'CALL' AND v.ended_at IS NOT NULL) AS x(ended)
+            ON CONFLICT (call_id) DO UPDATE SET
+                kind = EXCLUDED.kind, state = EXCLUDED.state, from_user = EXCLUDED.from_user, to_user = EXCLUDED.to_user,
+                ruri_user = EXCLUDED.ruri_user, caller_ip = EXCLUDED.caller_ip, callee_ip = EXCLUDED.callee_ip,
+                started_at = EXCLUDED.started_at, answered_at = EXCLUDED.answered_at, ended_at = EXCLUDED.ended_at,
+                expires_at = EXCLUDED.expires_at, last_seen = EXCLUDED.last_seen, pdd_ms = EXCLUDED.pdd_ms,
+                setup_ms = EXCLUDED.setup_ms, duration_ms = EXCLUDED.duration_ms, final_status = EXCLUDED.final_status,
+                final_reason = EXCLUDED.final_reason, q850_cause = EXCLUDED.q850_cause, hangup_by = EXCLUDED.hangup_by,
+                ended_by_timeout = EXCLUDED.ended_by_timeout, message_count = EXCLUDED.message_count,
+                retransmissions = EXCLUDED.retransmissions, mos_min = EXCLUDED.mos_min, mos_avg = EXCLUDED.mos_avg,
+                correlation_group = EXCLUDED.correlation_group, node = EXCLUDED.node, updated_at = now(),
+                -- EXCLUDED.stats_counted / mos_counted carry "this version is ended (with a MOS)".
+                stats_counted = (d.stats_counted AND EXCLUDED.started_at <= d.last_seen) OR EXCLUDED.stats_counted,
+                counted_now = EXCLUDED.stats_counted AND NOT (d.stats_counted AND EXCLUDED.started_at <= d.last_seen),
+                mos_counted = (d.mos_counted AND EXCLUDED.started_at <= d.last_seen) OR EXCLUDED.mos_counted,
+                mos_counted_now = EXCLUDED.mos_counted AND NOT (d.mos_counted AND EXCLUDED.started_at <= d.last_seen)
+            WHERE d.message_count <= EXCLUDED.message_count
+               OR (EXCLUDED.state <> 'UNKNOWN' AND EXCLUDED.started_at > d.last_seen)
+            RETURNING counted_now, mos_counted_now, started_at, node, state, final_status, pdd_ms, setup_ms, duration_ms,
+                      answered_at IS NOT NULL, message_count, retransmissions, mos_avg)
+        -- One row per version that counts something, and always at least one row, which carries how many were written.
+        SELECT n.total, w.* FROM (SELECT count(*) AS total FROM written) n
+        LEFT JOIN written w ON w.counted_now OR w.mos_counted_now
         """;
 
     public async Task<int> UpsertAsync(IReadOnlyList<DialogRow> rows, CancellationToken ct = default) =>
@@ -128,41 +130,32 @@ public sealed class DialogStore(NpgsqlDataSource dataSource)
         p.Add(Array(rows, r => r.MosAvg, NpgsqlDbType.Double));
         p.Add(Array(rows, r => Clean(r.CorrelationGroup), NpgsqlDbType.Text));
         p.Add(Array(rows, r => Clean(r.Node), NpgsqlDbType.Text));
-        var written = await cmd.ExecuteNonQueryAsync(ct);
-
-        // Only a row written as ended can leave an uncounted ended call behind (a table row that is ended already was
-        // counted by the transaction that ended it), so the counting statements look up those and no others: most
-        // rows of a flush are calls still ringing or talking.
-        var ended = rows.Where(r => r.EndedAt is not null && r.Kind == "CALL").Select(r => r.CallId).ToArray();
-        var withMos = rows.Where(r => r.EndedAt is not null && r.MosAvg is not null && r.Kind == "CALL").Select(r => r.CallId).ToArray();
+        var written = 0;
         var delta = new StatsDelta();
         var calls = new List<CountedCall>();
-        if (ended.Length > 0)
-        await using (var count = new NpgsqlCommand(CountEndedSql, connection, tx))
-        {
-            count.Parameters.Add(new NpgsqlParameter { Value = ended, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
-            await using var r = await count.ExecuteReaderAsync(ct);
-            while (await r.ReadAsync(ct))
-            {
-                var call = new CountedCall(r.GetFieldValue<DateTime>(0), Text(r, 1) ?? "", r.GetString(2), r.IsDBNull(3) ? null : r.GetInt32(3),
-                    Long(r, 4), Long(r, 5), Long(r, 6), r.GetBoolean(7), r.GetInt64(8), r.GetInt64(9));
-                calls.Add(call);
-                call.AddTo(delta);
-            }
-        }
         var mos = new List<double>();
-        if (withMos.Length > 0)
-        await using (var count = new NpgsqlCommand(CountMosSql, connection, tx))
-        {
-            count.Parameters.Add(new NpgsqlParameter { Value = withMos, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
-            await using var r = await count.ExecuteReaderAsync(ct);
+        await using (var r = await cmd.ExecuteReaderAsync(ct))
             while (await r.ReadAsync(ct))
             {
-                var value = r.GetDouble(2);
-                mos.Add(value);
-                delta.Add(r.GetFieldValue<DateTime>(0), StatsMetrics.Mos, StatsHistogram.MosKeyOf(value), Text(r, 1) ?? "", 0, 1, value);
+                written = (int)r.GetInt64(0);
+                if (r.IsDBNull(1))
+                    continue;
+                var startedAt = r.GetFieldValue<DateTime>(3);
+                var node = Text(r, 4) ?? "";
+                if (r.GetBoolean(1))
+                {
+                    var call = new CountedCall(startedAt, node, r.GetString(5), r.IsDBNull(6) ? null : r.GetInt32(6),
+                        Long(r, 7), Long(r, 8), Long(r, 9), r.GetBoolean(10), r.GetInt64(11), r.GetInt64(12));
+                    calls.Add(call);
+                    call.AddTo(delta);
+                }
+                if (r.GetBoolean(2))
+                {
+                    var value = r.GetDouble(13);
+                    mos.Add(value);
+                    delta.Add(startedAt, StatsMetrics.Mos, StatsHistogram.MosKeyOf(value), node, 0, 1, value);
+                }
             }
-        }
         await delta.WriteAsync(connection, tx, ct);
         await tx.CommitAsync(ct);
         return new DialogUpsertResult(written, calls, mos);

@@ -52,4 +52,56 @@ public sealed class DialogStoreTests : IAsyncLifetime
         Assert.Equal(0, await _store.UpsertAsync([stray]));
         Assert.Equal(9, (await _store.GetAsync(done.CallId))!.MessageCount);
     }
+
+    [Fact]
+    public async Task A_call_is_counted_once_in_the_write_that_first_ends_it_and_its_MOS_once_when_it_first_comes()
+    {
+        var messages = SipFixture.Commands("success.sip");
+        var talking = SipFixture.Run(messages.Take(5)).ToRow();
+        var ended = SipFixture.Run(messages).ToRow();
+
+        var first = await _store.UpsertAndCountAsync([talking]);
+        Assert.Equal((1, 0, 0), (first.Rows, first.Calls.Count, first.Mos.Count));
+
+        var end = await _store.UpsertAndCountAsync([ended]);
+        Assert.Equal((1, 1, 0), (end.Rows, end.Calls.Count, end.Mos.Count));
+        Assert.Equal((ended.State, ended.FinalStatus, ended.MessageCount, ended.Retransmissions, true),
+            (end.Calls[0].State, end.Calls[0].FinalStatus, end.Calls[0].MessageCount, end.Calls[0].Retransmissions, end.Calls[0].Answered));
+
+        // Written again (a late retransmission, a checkpoint after a move): not counted again.
+        var again = await _store.UpsertAndCountAsync([ended with { MessageCount = ended.MessageCount + 1 }]);
+        Assert.Equal((1, 0, 0), (again.Rows, again.Calls.Count, again.Mos.Count));
+
+        // The MOS arrives after the end: counted then, once.
+        var withMos = ended with { MessageCount = ended.MessageCount + 1, MosMin = 4.1, MosAvg = 4.2 };
+        var mos = await _store.UpsertAndCountAsync([withMos]);
+        Assert.Equal((0, 1), (mos.Calls.Count, mos.Mos.Count));
+        Assert.Equal(4.2, mos.Mos[0]);
+        var mosAgain = await _store.UpsertAndCountAsync([withMos with { MessageCount = withMos.MessageCount + 1 }]);
+        Assert.Equal((1, 0, 0), (mosAgain.Rows, mosAgain.Calls.Count, mosAgain.Mos.Count));
+
+        // A stale version is neither written nor counted.
+        var stale = await _store.UpsertAndCountAsync([ended]);
+        Assert.Equal((0, 0, 0), (stale.Rows, stale.Calls.Count, stale.Mos.Count));
+
+        // A new call reusing the Call-ID, started after the old one was last seen, is counted as itself.
+        var later = ended with { StartedAt = ended.LastSeen.AddMinutes(5), LastSeen = ended.LastSeen.AddMinutes(6), EndedAt = ended.LastSeen.AddMinutes(6) };
+        var reuse = await _store.UpsertAndCountAsync([later]);
+        Assert.Equal((1, 1, 0), (reuse.Rows, reuse.Calls.Count, reuse.Mos.Count));
+    }
+
+    [Fact]
+    public async Task Two_writers_ending_the_same_call_at_once_count_it_once()
+    {
+        // During a shard hand-off the old and the new home can both write a call's last state.
+        var rows = Enumerable.Range(0, 200)
+            .Select(i => SipFixture.Run(SipFixture.Commands("success.sip")).ToRow() with { CallId = $"race-{i}" })
+            .ToArray();
+        for (var round = 0; round < 3; round++)
+        {
+            var results = await Task.WhenAll(Enumerable.Range(0, 4).Select(w => Task.Run(() =>
+                _store.UpsertAndCountAsync(rows.Select(r => r with { MessageCount = r.MessageCount + round, CallId = r.CallId + "-" + round }).ToArray()))));
+            Assert.Equal(rows.Length, results.Sum(r => r.Calls.Count));
+        }
+    }
 }

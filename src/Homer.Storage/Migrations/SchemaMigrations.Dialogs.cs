@@ -68,5 +68,15 @@ public static partial class SchemaMigrations
             CREATE INDEX dialogs_kind_started_at ON dialogs (kind, started_at);
             ALTER TABLE dialogs SET (fillfactor = 80);
             """));
+
+        // Whether the write that produced a row version is the one that counts the call's KPIs (its MOS). The upsert
+        // decides it against the locked current row and returns it, so counting needs no second UPDATE of the same
+        // rows (which was a fifth of PostgreSQL's time at 12 000 messages/s). Only the newest version's flags mean
+        // anything; unindexed, so setting them keeps updates heap-only.
+        migrations.Add(new(103, "dialogs: counted_now and mos_counted_now, set by the upsert that counts the call", """
+            ALTER TABLE dialogs
+                ADD COLUMN counted_now     boolean NOT NULL DEFAULT false,
+                ADD COLUMN mos_counted_now boolean NOT NULL DEFAULT false;
+            """));
     }
 }
