@@ -21,7 +21,7 @@ public sealed class DialogCatchUpTests
         var (key, micros) = MessageKeys.Of(command);
         if (fromStore ? !DialogCatchUp.IsNew(state, micros, key, Window) : state.HasApplied(key))
             return state;
-        return state.ApplyAll(DialogCatchUp.Decide(state, command, Settings)).Remember(new AppliedMessage(micros, key), Window);
+        return state.ApplyAll(DialogCatchUp.Decide(state, command, Settings), new AppliedMessage(micros, key), Window);
     }
 
     private static DialogState CatchUp(DialogState state, string callId, IEnumerable<CapturedMessage> stored)
@@ -145,6 +145,23 @@ public sealed class DialogCatchUpTests
         Assert.Equal(legacy.LastSeenMicros + 1, DialogCatchUp.ReadFrom(legacy, 0, Window));
         var recovered = CatchUp(legacy, "legacy-1", items.Select(i => i.Captured));
         Assert.Equal((DialogStates.Completed, 9L), (recovered.State, recovered.MessageCount));
+    }
+
+    [Fact]
+    public void Applying_and_remembering_in_one_step_is_applying_then_remembering()
+    {
+        var combined = DialogState.Empty("one-step");
+        var twoSteps = combined;
+        foreach (var command in SipFixture.Commands("success.sip"))
+        {
+            var (key, micros) = MessageKeys.Of((IWithCallId)command);
+            combined = combined.ApplyAll(DialogCatchUp.Decide(combined, command, Settings), new AppliedMessage(micros, key), Window);
+            twoSteps = twoSteps.ApplyAll(DialogCatchUp.Decide(twoSteps, command, Settings)).Remember(new AppliedMessage(micros, key), Window);
+        }
+        Assert.Equal(9, combined.MessageCount);
+        Assert.Equal(twoSteps.Revision, combined.Revision);
+        Assert.Equal(Summary(twoSteps), Summary(combined));
+        Assert.Equal(twoSteps.Applied, combined.Applied);
     }
 
     private static object Summary(DialogState s) => new

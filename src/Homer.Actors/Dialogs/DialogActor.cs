@@ -341,9 +341,7 @@ public sealed class DialogActor : UntypedActor, IWithUnboundedStash, IWithTimers
         if (events.Count == 0)
             return;
         var before = _state;
-        _state = _state.ApplyAll(events);
-        if (applied is { } message)
-            _state = _state.Remember(message, _settings.AppliedKeyWindow);
+        _state = applied is { } message ? _state.ApplyAll(events, message, _settings.AppliedKeyWindow) : _state.ApplyAll(events);
         _retired = false;
         Publish(before, events);
         if (!_dirty)
