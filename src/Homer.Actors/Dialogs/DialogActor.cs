@@ -204,14 +204,23 @@ public sealed class DialogActor : UntypedActor, IWithUnboundedStash, IWithTimers
                 break;
             case DialogCommands.StopDialog:
                 // Hand-off while reading the store: the ledger still waits for this dialog's last word.
-                if (!_retired)
-                    Checkpoint(final: true);
-                Context.Stop(Self);
+                CheckpointAndStop();
                 break;
             default:
                 Stash.Stash();
                 break;
         }
+    }
+
+    /// <summary>
+    /// Hand-off, shutdown or the end of a passivation: what is applied but not yet checkpointed goes to the ledger that
+    /// waits for it (see <see cref="Checkpoint"/>), then the entity stops. A retired dialog has said its last word.
+    /// </summary>
+    private void CheckpointAndStop()
+    {
+        if (!_retired)
+            Checkpoint(final: true);
+        Context.Stop(Self);
     }
 
     private void StartRecovering(long fromMicros)
@@ -305,11 +314,7 @@ public sealed class DialogActor : UntypedActor, IWithUnboundedStash, IWithTimers
                     Retire();
                 break;
             case DialogCommands.StopDialog:
-                // Hand-off or shutdown: what is applied but not yet checkpointed goes to the ledger (through the region,
-                // which buffers it while the shard moves), then stop.
-                if (!_retired)
-                    Checkpoint(final: true);
-                Context.Stop(Self);
+                CheckpointAndStop();
                 break;
             case LedgerCommands.Restored:
                 break;
