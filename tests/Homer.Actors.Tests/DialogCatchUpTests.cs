@@ -148,6 +148,29 @@ public sealed class DialogCatchUpTests
     }
 
     [Fact]
+    public void A_dialog_that_applied_the_hang_up_live_before_its_catch_up_still_ends_with_every_timing()
+    {
+        // The ledger of a crashed node had persisted nothing of this call (it died within the checkpoint delay), so
+        // the dialog started empty on the new home with the live BYE and 200 and only then read the rest back.
+        var items = SipFixture.Load("success.sip", "late-1");
+        var once = items.Aggregate(DialogState.Empty("late-1"), (s, i) => Apply(s, i.Command));
+        var restored = DialogState.Empty("late-1");
+        var liveFirst = items.Skip(7).Aggregate(restored, (s, i) => Apply(s, i.Command));
+
+        // Applying the older stored messages on top of the newer live ones loses the answer: states only move forward.
+        var onTop = CatchUp(liveFirst, "late-1", items.Select(i => i.Captured));
+        Assert.Null(onTop.AnsweredMicros);
+
+        // So the actor starts again from what it restored (keeping the revision growing) and reads everything back in
+        // capture order, the live messages among them; their live copies, applied again, change nothing.
+        var recovered = CatchUp(restored with { Revision = liveFirst.Revision }, "late-1", items.Select(i => i.Captured));
+        recovered = items.Skip(7).Aggregate(recovered, (s, i) => Apply(s, i.Command));
+        Assert.Equal(Summary(once), Summary(recovered));
+        Assert.Equal((once.SetupMs, once.DurationMs, once.PddMs), (recovered.SetupMs, recovered.DurationMs, recovered.PddMs));
+        Assert.True(recovered.Revision > liveFirst.Revision);
+    }
+
+    [Fact]
     public void Applying_and_remembering_in_one_step_is_applying_then_remembering()
     {
         var combined = DialogState.Empty("one-step");

@@ -108,6 +108,8 @@ public sealed class KillOneNodeTests(Xunit.Abstractions.ITestOutputHelper output
         }
         var caughtUp = _nodes.Take(2).Sum(n => File.ReadLines(n.LogFile).Count(l => l.Contains("catch up from the store", StringComparison.Ordinal)));
         output.WriteLine($"{caughtUp} ledger catch-up reports in the survivors' logs");
+        var rebuilt = _nodes.Take(2).Sum(n => File.ReadLines(n.LogFile).Count(l => l.Contains("rebuilding it from the message store", StringComparison.Ordinal)));
+        output.WriteLine($"{rebuilt} dialogs had applied live messages before their catch-up and were rebuilt in capture order");
     }
 
     private Task Eventually(Func<Task<bool>> condition, TimeSpan timeout, string what, Func<string>? detail = null) =>

@@ -84,6 +84,10 @@ public sealed class DialogActor : UntypedActor, IWithUnboundedStash, IWithTimers
     /// <summary>The ledger entity that answered the restore; the last checkpoint of a hand-off goes to it directly.</summary>
     private IActorRef? _ledger;
     private DialogState _state;
+    /// <summary>The state as the ledger gave it back (or empty): where a catch-up that comes after live messages starts again.</summary>
+    private DialogState _restored;
+    /// <summary>Set while a rebuild from the store is under way: what the dialog had, if the read fails or it must stop first.</summary>
+    private DialogState? _beforeRebuild;
     private bool _dirty;
     private bool _retired;
     /// <summary>Set when this incarnation caught up from the store: live messages it already read from there are skipped.</summary>
@@ -109,6 +113,7 @@ public sealed class DialogActor : UntypedActor, IWithUnboundedStash, IWithTimers
         _settings = runtime.Settings;
         _shardId = runtime.Extractor.ShardOf(callId);
         _state = DialogState.Empty(callId);
+        _restored = _state;
     }
 
     protected override void PreStart()
@@ -151,6 +156,7 @@ public sealed class DialogActor : UntypedActor, IWithUnboundedStash, IWithTimers
                     if (_state.Exists)
                         _runtime.Rows.Tell(_state.ToRow());
                 }
+                _restored = _state;
                 if (r.CatchUpFromMicros is { } from && _runtime.History is not null)
                 {
                     StartRecovering(from);
@@ -191,6 +197,7 @@ public sealed class DialogActor : UntypedActor, IWithUnboundedStash, IWithTimers
         switch (message)
         {
             case StoreRead r:
+                _beforeRebuild = null;
                 ApplyStored(r.Messages);
                 BecomeActive();
                 if (!_legacyCheckpoint)
@@ -199,11 +206,14 @@ public sealed class DialogActor : UntypedActor, IWithUnboundedStash, IWithTimers
             case StoreReadFailed f:
                 _log.Warning(f.Cause, "Dialog {0} could not read the message store to catch up; going on, trying again in {1}",
                     _state.CallId, _runtime.CatchUp.SecondPass);
+                RevertRebuild();
                 BecomeActive();
                 Timers.StartSingleTimer(SecondPassDue.Instance, SecondPassDue.Instance, _runtime.CatchUp.SecondPass);
                 break;
             case DialogCommands.StopDialog:
-                // Hand-off while reading the store: the ledger still waits for this dialog's last word.
+                // Hand-off while reading the store: the ledger still waits for this dialog's last word, which is what
+                // it had before a rebuild began (the next home catches up again).
+                RevertRebuild();
                 CheckpointAndStop();
                 break;
             default:
@@ -221,6 +231,13 @@ public sealed class DialogActor : UntypedActor, IWithUnboundedStash, IWithTimers
         if (!_retired)
             Checkpoint(final: true);
         Context.Stop(Self);
+    }
+
+    private void RevertRebuild()
+    {
+        if (_beforeRebuild is { } before)
+            _state = before;
+        _beforeRebuild = null;
     }
 
     private void StartRecovering(long fromMicros)
@@ -284,11 +301,24 @@ public sealed class DialogActor : UntypedActor, IWithUnboundedStash, IWithTimers
                 Retire();
                 break;
             case LedgerCommands.WakeDialog w:
-                // Already running when the ledger's store read found it: it catches up too, its live messages are in its keys.
+                // Already running when the ledger's store read found it: it catches up too.
                 if (w.CatchUpFromMicros is { } from && !_recovering && _runtime.History is not null)
                 {
+                    // What it applied live since it restored is newer than what the store has for it (a BYE before the
+                    // INVITE it never saw would leave the call without its answer time, final status and who hung
+                    // up): it starts again from what it restored and applies the store's messages, which include the
+                    // live ones, in capture order. Live messages wait meanwhile; those the store did not have yet come
+                    // with the second read. The revision only grows, so the ledger takes the rebuilt state.
+                    if (_state.Revision != _restored.Revision)
+                    {
+                        _log.Warning("Dialog {0} applied live messages before its catch-up; rebuilding it from the message store in capture order",
+                            _state.CallId);
+                        _beforeRebuild = _state;
+                        _state = _restored with { Revision = _state.Revision };
+                    }
                     StartRecovering(from);
                     ReadStore(1);
+                    _phase = Phase.CatchingUp;
                 }
                 // Woken for a catch-up that found nothing for it: no empty entity stays behind.
                 else if (IsBlank)
