@@ -95,6 +95,7 @@ await using var stats = NpgsqlDataSource.Create(database.ConnectionString);
 // The journal's global ordering counts every event written, also those a snapshot later deleted.
 const string journalEvents = "SELECT coalesce(max(ordering), 0) FROM journal";
 var journalBefore = await Scalar(stats, journalEvents);
+var changesBefore = DialogLedger.ChangesWritten.Value;
 var templates = Enumerable.Range(0, calls).Select(i => Messages("call-" + i.ToString(CultureInfo.InvariantCulture), i)).ToArray();
 var totalMessages = calls * 7L;
 var (gc0, gc1, gc2, gcPause, allocated, cpu) = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2), GC.GetTotalPauseDuration(),
@@ -150,12 +151,13 @@ while (writeRows && rows < calls && sw.Elapsed - stableSince < TimeSpan.FromSeco
 var rowsDone = sw.Elapsed;
 await Task.Delay(1_000);
 var journal = await Scalar(stats, journalEvents) - journalBefore;
+var changes = DialogLedger.ChangesWritten.Value - changesBefore;
 var sorted = latencies.Select(t => t * 1000.0 / Stopwatch.Frequency).Order().ToArray();
 double P(double q) => sorted.Length == 0 ? double.NaN : sorted[Math.Min(sorted.Length - 1, (int)(q * sorted.Length))];
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"""
     calls {calls}, messages {totalMessages}, target rate {(rate == 0 ? "max" : rate + "/s")}, dialogs rows {writeRows}, server GC {System.Runtime.GCSettings.IsServerGC}
     sent in {sendTime.TotalSeconds:0.00} s ({totalMessages / sendTime.TotalSeconds:0} msg/s); all {ended} calls ended after {total.TotalSeconds:0.00} s ({totalMessages / total.TotalSeconds:0} msg/s routed and applied)
-    ledger journal rows written {journal} ({(double)journal / calls:0.00} per call), {journal / total.TotalSeconds:0}/s
+    ledger: {changes:0} dialog changes persisted ({changes / calls:0.0} per call, {changes / rowsDone.TotalSeconds:0}/s) in {journal} journal rows ({(double)journal / calls:0.00} per call, {journal / total.TotalSeconds:0}/s)
     dialogs rows COMPLETED {rows}, the last after {rowsDone.TotalSeconds:0.00} s
     this process until all ended: CPU {runCpu.TotalSeconds:0.00} s ({runCpu.TotalMicroseconds / totalMessages:0.0} µs/msg), allocated {runGc.Item5 / calls} B/call, GC {runGc.Item1}/{runGc.Item2}/{runGc.Item3} (gen0/1/2), paused {runGc.Item4.TotalMilliseconds:0} ms
     latency BYE told → DialogEnded received: p50 {P(0.50):0.0} ms, p99 {P(0.99):0.0} ms, max {P(1.0):0.0} ms

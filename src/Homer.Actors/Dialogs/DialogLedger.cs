@@ -3,6 +3,7 @@ using Akka.Event;
 using Akka.Persistence;
 using Homer.Actors.Contracts;
 using Homer.Storage;
+using Prometheus;
 
 namespace Homer.Actors.Dialogs;
 
@@ -152,6 +153,11 @@ public sealed class DialogLedger : ReceivePersistentActor, IWithTimers
     private long? _catchUpFromMicros;
     private DateTime _catchUpUntil;
     private readonly HashSet<string> _found = new(StringComparer.Ordinal);
+
+    public static readonly Counter ChangesWritten = Metrics.CreateCounter("homer_dialog_ledger_changes_total",
+        "Dialog changes (checkpointed states and retirements) the node's ledgers handed to the journal, many per journal row.");
+    public static readonly Counter RowsWritten = Metrics.CreateCounter("homer_dialog_ledger_writes_total",
+        "Journal rows the node's ledgers wrote for dialog changes (one per flush).");
 
     public override string PersistenceId { get; }
     public ITimerScheduler Timers { get; set; } = null!;
@@ -470,6 +476,8 @@ public sealed class DialogLedger : ReceivePersistentActor, IWithTimers
                 checkpointed.Add(state);
         _pending.Clear();
         _eventsSinceSnapshot += checkpointed.Count + retired.Count;
+        ChangesWritten.Inc(checkpointed.Count + retired.Count);
+        RowsWritten.Inc();
         return new LedgerEvents.Batch(checkpointed, retired, NowMicros());
     }
 
