@@ -1,8 +1,6 @@
 using System.Net;
 using System.Text;
 using Homer.Storage;
-using Homer.Storage.Migrations;
-using Homer.TestSupport;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 
@@ -12,17 +10,14 @@ namespace Homer.Storage.Tests;
 public sealed class DialogHistoryTests : IAsyncLifetime
 {
     private static readonly DateTimeOffset Day = new(2026, 11, 27, 0, 0, 0, TimeSpan.Zero);
-    private TestDatabase _db = null!;
+    private StoreDatabase _db = null!;
     private NpgsqlDataSource _dataSource = null!;
     private DialogHistoryQueries _history = null!;
 
     public async Task InitializeAsync()
     {
-        _db = await TestDatabase.CreateAsync();
-        _dataSource = _db.CreateDataSource();
-        await new SchemaMigrator(_dataSource, NullLogger<SchemaMigrator>.Instance).MigrateAsync();
-        await new PartitionManager(_dataSource, new StorageOptions { ConnectionString = "unused" }, NullLogger<PartitionManager>.Instance)
-            .EnsurePartitionsAsync(Day);
+        _db = await StoreDatabase.CreateAsync(partitionsFor: Day);
+        _dataSource = _db.DataSource;
         _history = new DialogHistoryQueries(_dataSource);
 
         var t0 = Day.AddHours(10);
@@ -46,7 +41,6 @@ public sealed class DialogHistoryTests : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        await _dataSource.DisposeAsync();
         await _db.DisposeAsync();
     }
 

@@ -1,7 +1,5 @@
 using System.Net;
 using System.Text;
-using Homer.Storage.Migrations;
-using Homer.TestSupport;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 
@@ -11,16 +9,15 @@ namespace Homer.Storage.Tests;
 public sealed class MessageSearchTests : IAsyncLifetime
 {
     private static readonly DateTimeOffset T0 = new(2026, 11, 27, 10, 0, 0, TimeSpan.Zero);
-    private TestDatabase _db = null!;
+    private StoreDatabase _db = null!;
     private NpgsqlDataSource _dataSource = null!;
     private NpgsqlDataSource _lookup = null!;
     private MessageQueries _queries = null!;
 
     public async Task InitializeAsync()
     {
-        _db = await TestDatabase.CreateAsync();
-        _dataSource = _db.CreateDataSource();
-        await new SchemaMigrator(_dataSource, NullLogger<SchemaMigrator>.Instance).MigrateAsync();
+        _db = await StoreDatabase.CreateAsync();
+        _dataSource = _db.DataSource;
         // As the node builds it: lookups without a time range go through prepared, generic-plan connections.
         _lookup = MessageQueries.CreateLookupDataSource(_db.ConnectionString);
         _queries = new MessageQueries(_dataSource, _lookup);
@@ -43,7 +40,6 @@ public sealed class MessageSearchTests : IAsyncLifetime
     public async Task DisposeAsync()
     {
         await _lookup.DisposeAsync();
-        await _dataSource.DisposeAsync();
         await _db.DisposeAsync();
     }
 

@@ -1,7 +1,5 @@
 using System.Net;
 using System.Text;
-using Homer.Storage.Migrations;
-using Homer.TestSupport;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 
@@ -14,16 +12,15 @@ namespace Homer.Storage.Tests;
 public sealed class MessageSessionFilterTests : IAsyncLifetime
 {
     private static readonly DateTimeOffset T0 = new(2026, 11, 27, 10, 0, 0, TimeSpan.Zero);
-    private TestDatabase _db = null!;
+    private StoreDatabase _db = null!;
     private NpgsqlDataSource _dataSource = null!;
     private NpgsqlDataSource _lookup = null!;
     private MessageQueries _queries = null!;
 
     public async Task InitializeAsync()
     {
-        _db = await TestDatabase.CreateAsync();
-        _dataSource = _db.CreateDataSource();
-        await new SchemaMigrator(_dataSource, NullLogger<SchemaMigrator>.Instance).MigrateAsync();
+        _db = await StoreDatabase.CreateAsync();
+        _dataSource = _db.DataSource;
         _lookup = MessageQueries.CreateLookupDataSource(_db.ConnectionString);
         _queries = new MessageQueries(_dataSource, _lookup);
         const string divert = """{"diversion":"\"Desk 900\" <sip:900@pbx.example.com;user=phone>;reason=unconditional;counter=1"}""";
@@ -52,7 +49,6 @@ public sealed class MessageSessionFilterTests : IAsyncLifetime
     public async Task DisposeAsync()
     {
         await _lookup.DisposeAsync();
-        await _dataSource.DisposeAsync();
         await _db.DisposeAsync();
     }
 

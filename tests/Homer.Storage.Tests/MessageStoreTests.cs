@@ -2,7 +2,6 @@ using System.Net;
 using System.Text;
 using Homer.Storage;
 using Homer.Storage.Migrations;
-using Homer.TestSupport;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 
@@ -10,20 +9,18 @@ namespace Homer.Storage.Tests;
 
 public sealed class MessageStoreTests : IAsyncLifetime
 {
-    private TestDatabase _db = null!;
+    private StoreDatabase _db = null!;
     private NpgsqlDataSource _dataSource = null!;
     private readonly StorageOptions _options = new() { ConnectionString = "unused" };
 
     public async Task InitializeAsync()
     {
-        _db = await TestDatabase.CreateAsync();
-        _dataSource = _db.CreateDataSource();
-        await new SchemaMigrator(_dataSource, NullLogger<SchemaMigrator>.Instance).MigrateAsync();
+        _db = await StoreDatabase.CreateAsync();
+        _dataSource = _db.DataSource;
     }
 
     public async Task DisposeAsync()
     {
-        await _dataSource.DisposeAsync();
         await _db.DisposeAsync();
     }
 

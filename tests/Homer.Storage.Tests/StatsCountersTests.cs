@@ -1,9 +1,6 @@
 using System.Net;
 using System.Text;
-using Homer.Storage.Migrations;
 using Homer.Storage.Stats;
-using Homer.TestSupport;
-using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 
 namespace Homer.Storage.Tests;
@@ -12,21 +9,17 @@ namespace Homer.Storage.Tests;
 public sealed class StatsCountersTests : IAsyncLifetime
 {
     private static readonly DateTimeOffset Day = new(2026, 11, 27, 0, 0, 0, TimeSpan.Zero);
-    private TestDatabase _db = null!;
+    private StoreDatabase _db = null!;
     private NpgsqlDataSource _dataSource = null!;
 
     public async Task InitializeAsync()
     {
-        _db = await TestDatabase.CreateAsync();
-        _dataSource = _db.CreateDataSource();
-        await new SchemaMigrator(_dataSource, NullLogger<SchemaMigrator>.Instance).MigrateAsync();
-        await new PartitionManager(_dataSource, new StorageOptions { ConnectionString = "unused" }, NullLogger<PartitionManager>.Instance)
-            .EnsurePartitionsAsync(Day);
+        _db = await StoreDatabase.CreateAsync(partitionsFor: Day);
+        _dataSource = _db.DataSource;
     }
 
     public async Task DisposeAsync()
     {
-        await _dataSource.DisposeAsync();
         await _db.DisposeAsync();
     }
 
