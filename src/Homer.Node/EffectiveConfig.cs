@@ -117,6 +117,10 @@ public static class EffectiveConfig
         Add("DIALOG_LINGER_SECONDS", (long)s.Dialogs.Linger.TotalSeconds);
         Add("DIALOG_IDLE_ANSWERED_SECONDS", (long)s.Dialogs.IdleAnswered.TotalSeconds);
         Add("DIALOG_IDLE_UNANSWERED_SECONDS", (long)s.Dialogs.IdleUnanswered.TotalSeconds);
+        Add("LEG_HEADERS", s.SipParser.CorrelationHeaders.Count == 0
+            ? "off"
+            : string.Join(',', s.SipParser.CorrelationHeaders.Select(h => h.Parameter is null ? h.Name : h.Name + ";" + h.Parameter)));
+        Add("LEG_SUFFIX_RULE", s.Dialogs.LegSuffixRule?.ToString() ?? "off");
         Add("AUTH", s.Api.Auth.Enabled);
         Secret("ADMIN_PASSWORD", s.Api.Auth.AdminPassword is not null);
         Add("ADMIN_PASSWORD_FILE", s.Api.Auth.AdminPasswordFile);

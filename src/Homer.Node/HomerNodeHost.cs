@@ -90,6 +90,7 @@ public static class HomerNodeHost
             {
                 Listeners = settings.HepListeners,
                 NodeName = settings.NodeName,
+                SipParser = settings.SipParser,
                 StoreBatchSize = settings.IngestBatchSize,
                 EdgeBufferCapacity = settings.IngestEdgeBuffer,
                 DialogHoldCapacity = settings.DialogHold,

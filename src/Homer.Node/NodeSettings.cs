@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using Homer.Actors.Dialogs;
 using Homer.Actors.Ingest;
+using Homer.Sip;
 using Homer.Storage;
 
 namespace Homer.Node;
@@ -32,6 +33,8 @@ public sealed record NodeSettings
     /// <summary>Messages for dialogs an ingest node holds while a dialog node is unreachable (0: none).</summary>
     public int DialogHold { get; init; } = 200_000;
     public DialogSettings Dialogs { get; init; } = DialogSettings.Default;
+    /// <summary>HOMER_LEG_HEADERS: the headers the ingest decoder reads as a leg's correlation id.</summary>
+    public SipParserOptions SipParser { get; init; } = SipParserOptions.Default;
     public string? SpoolDirectory { get; init; }
     public long SpoolMaxBytes { get; init; }
     public required StorageOptions Storage { get; init; }
@@ -96,6 +99,8 @@ public sealed record NodeSettings
         if (partitionHours < 1 || (24 % partitionHours != 0 && partitionHours % 24 != 0))
             throw Invalid("PARTITION_HOURS", partitionHours.ToString(CultureInfo.InvariantCulture), "a divisor or multiple of 24");
 
+        var sipParser = LegHeaders(Get("LEG_HEADERS", "X-CID"));
+
         return new NodeSettings
         {
             ConnectionString = connectionString,
@@ -132,8 +137,13 @@ public sealed record NodeSettings
             IngestBatchSize = GetInt("INGEST_BATCH_SIZE", 2_000),
             IngestEdgeBuffer = GetInt("INGEST_EDGE_BUFFER", 100_000),
             DialogHold = GetInt("DIALOG_HOLD", 200_000),
+            SipParser = sipParser,
             Dialogs = DialogSettings.Default with
             {
+                SipParser = sipParser,
+                LegSuffixRule = Get("LEG_SUFFIX_RULE", DialogSettings.DefaultLegSuffixPattern) is var rule && rule == "off"
+                    ? null
+                    : LegSuffixRuleOf(rule),
                 Linger = TimeSpan.FromSeconds(GetInt("DIALOG_LINGER_SECONDS", 32)),
                 IdleAnswered = TimeSpan.FromSeconds(GetInt("DIALOG_IDLE_ANSWERED_SECONDS", 3600)),
                 IdleUnanswered = TimeSpan.FromSeconds(GetInt("DIALOG_IDLE_UNANSWERED_SECONDS", 300)),
@@ -183,6 +193,42 @@ public sealed record NodeSettings
                 MaxResultBytes = GetInt("GRAPHQL_MAX_RESULT_KB", 32 * 1024) * 1024L,
             },
         };
+    }
+
+    /// <summary>
+    /// HOMER_LEG_HEADERS: the headers that name another leg of the call, in priority order, comma-separated; a header
+    /// whose value holds the id in a parameter is written <c>Name;parameter</c> (P-Charging-Vector;icid-value).
+    /// "off" reads none.
+    /// </summary>
+    private static SipParserOptions LegHeaders(string value)
+    {
+        if (value == "off")
+            return new SipParserOptions([]);
+        var headers = new List<SipCorrelationHeader>();
+        foreach (var entry in value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var parts = entry.Split(';', StringSplitOptions.TrimEntries);
+            if (parts.Length > 2 || !IsToken(parts[0]) || parts.Length == 2 && !IsToken(parts[1]))
+                throw Invalid("LEG_HEADERS", value, "comma-separated header names, each optionally with ;parameter (X-CID,P-Charging-Vector;icid-value), or off");
+            headers.Add(new SipCorrelationHeader(parts[0], parts.Length == 2 ? parts[1] : null));
+        }
+        return new SipParserOptions(headers);
+    }
+
+    // RFC 3261 token characters: what a header or parameter name may be made of.
+    private static bool IsToken(string s) =>
+        s.Length > 0 && s.All(ch => char.IsAsciiLetterOrDigit(ch) || "-.!%*_+`'~".Contains(ch));
+
+    private static System.Text.RegularExpressions.Regex LegSuffixRuleOf(string pattern)
+    {
+        try
+        {
+            return DialogSettings.LegSuffixRuleOf(pattern);
+        }
+        catch (ArgumentException e)
+        {
+            throw Invalid("LEG_SUFFIX_RULE", pattern, $"a regular expression with a (?<root>...) group, or off: {e.Message}");
+        }
     }
 
     private static FormatException Invalid(string key, string value, string expected) =>

@@ -297,6 +297,28 @@ public sealed class DialogActorTests : IAsyncLifetime
         Assert.Equal("leg-a", b.CorrelationGroup);
     }
 
+    [Fact]
+    public async Task A_query_just_before_a_calls_first_message_loses_none_of_it()
+    {
+        // The query starts a blank entity, which retires; the call's messages reach it before it stops, so its last
+        // checkpoint (sent straight to the ledger) can arrive before the retirement (sent through the region).
+        await using var node = await DialogNode.StartAsync(_database.ConnectionString, new DialogOptions());
+        for (var i = 0; i < 5; i++)
+        {
+            var callId = "early-query-" + i;
+            node.Region.Tell(new DialogQueries.GetDialog(callId));
+            foreach (var m in Call("success.sip", callId))
+                node.Region.Tell(m);
+            node.Region.Tell(new DialogCommands.LinkLeg(callId, callId + "-b"));
+        }
+        for (var i = 0; i < 5; i++)
+        {
+            var callId = "early-query-" + i;
+            var s = await node.WaitFor(callId, d => d.MessageCount == 9 && d.Legs.Contains(callId + "-b"), "every message and the leg of " + callId);
+            Assert.Equal(DialogStates.Completed, s.State);
+        }
+    }
+
     private static void Route(DialogNode node, CapturedMessage message) => Assert.True(DialogRouting.TryRoute(message, node.Region));
 
     private static CapturedMessage Captured(byte type, DateTimeOffset at, string src, int srcPort, string dst, int dstPort, string? correlationId, string payload) => new()

@@ -67,6 +67,7 @@ public sealed class HomerSerializerTests : IDisposable
             new AlarmNotices.RulesChanged(4),
             new LedgerCommands.Checkpoint("17", state),
             new LedgerCommands.Retire("17", "c"),
+            new LedgerCommands.Retire("17", "c", 42),
             new LedgerCommands.Restore("17", "c"),
             new LedgerCommands.Restored("c", state),
             new LedgerCommands.Restored("c", null),
@@ -172,6 +173,10 @@ public sealed class HomerSerializerTests : IDisposable
 
         var retired = (LedgerEvents.Retired)serializer.FromBinary(serializer.ToBinary(new LedgerEvents.Retired("c", 5))[..^8], "Lr");
         Assert.Equal(new LedgerEvents.Retired("c", 0), retired);
+
+        // A retirement from a node without revisions removes whatever the ledger holds, as it did there.
+        var retire = (LedgerCommands.Retire)serializer.FromBinary(serializer.ToBinary(new LedgerCommands.Retire("17", "c", 3))[..^8], "LR");
+        Assert.Equal(new LedgerCommands.Retire("17", "c", long.MaxValue), retire);
     }
 
     [Fact]

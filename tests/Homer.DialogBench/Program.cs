@@ -240,10 +240,10 @@ static void StateBenchmark()
                 var state = DialogState.Empty(call[0].CallId);
                 foreach (var m in call)
                 {
-                    // As the actor does: a live message's events and its key in one copy of the state.
+                    // As the actor does: a live message decided and applied, with its key, on one copy of the state.
                     state = keyed
-                        ? state.ApplyAll(state.Process(m, DialogSettings.Default), new AppliedMessage(m.TimestampMicros, MessageKeys.Of(m)),
-                            DialogSettings.Default.AppliedKeyWindow)
+                        ? state.Decide(m, DialogSettings.Default, new AppliedMessage(m.TimestampMicros, MessageKeys.Of(m)),
+                            DialogSettings.Default.AppliedKeyWindow).State
                         : state.ApplyAll(state.Process(m, DialogSettings.Default));
                 }
             }

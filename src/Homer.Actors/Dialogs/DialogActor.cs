@@ -259,12 +259,12 @@ public sealed class DialogActor : UntypedActor, IWithUnboundedStash, IWithTimers
     {
         var applied = 0;
         foreach (var message in messages)
-            foreach (var command in DialogCatchUp.CommandsFor(_state.CallId, message))
+            foreach (var command in DialogCatchUp.CommandsFor(_state.CallId, message, _settings.SipParser))
             {
                 var (key, micros) = KeyOf(command);
                 if (!DialogCatchUp.IsNew(_state, micros, key, _settings.AppliedKeyWindow))
                     continue;
-                Handle(Decide(command), new AppliedMessage(micros, key));
+                Handle(Decide(command, new AppliedMessage(micros, key)));
                 applied++;
             }
         if (applied > 0)
@@ -364,19 +364,23 @@ public sealed class DialogActor : UntypedActor, IWithUnboundedStash, IWithTimers
             DuplicatesSkipped.Inc();
             return;
         }
-        Handle(Decide(command), new AppliedMessage(micros, key));
+        Handle(Decide(command, new AppliedMessage(micros, key)));
     }
 
-    private IReadOnlyList<DialogEvent> Decide(IWithCallId command) => DialogCatchUp.Decide(_state, command, _settings);
+    private (IReadOnlyList<DialogEvent> Events, DialogState State) Decide(IWithCallId command, AppliedMessage applied) =>
+        _state.Decide(command, _settings, applied, _settings.AppliedKeyWindow);
 
     private static (long Key, long Micros) KeyOf(IWithCallId command) => MessageKeys.Of(command);
 
-    private void Handle(IReadOnlyList<DialogEvent> events, AppliedMessage? applied = null)
+    private void Handle(IReadOnlyList<DialogEvent> events) => Handle((events, _state.ApplyAll(events)));
+
+    private void Handle((IReadOnlyList<DialogEvent> Events, DialogState State) decision)
     {
+        var (events, next) = decision;
         if (events.Count == 0)
             return;
         var before = _state;
-        _state = applied is { } message ? _state.ApplyAll(events, message, _settings.AppliedKeyWindow) : _state.ApplyAll(events);
+        _state = next;
         _retired = false;
         Publish(before, events);
         if (!_dirty)
@@ -511,7 +515,7 @@ public sealed class DialogActor : UntypedActor, IWithUnboundedStash, IWithTimers
             if (!IsBlank)
                 ledger.Tell(new LedgerCommands.Checkpoint(_shardId, _state, Final: true));
             else if (!_unrestored)
-                ledger.Tell(new LedgerCommands.Retire(_shardId, _state.CallId));
+                ledger.Tell(new LedgerCommands.Retire(_shardId, _state.CallId, _state.Revision));
             return;
         }
         _dirty = false;
@@ -531,7 +535,7 @@ public sealed class DialogActor : UntypedActor, IWithUnboundedStash, IWithTimers
         Timers.Cancel(SecondPassDue.Instance);
         // Same path as the checkpoints before it, so it cannot overtake one and leave a stale state behind.
         if (!_unrestored)
-            _region.Tell(new LedgerCommands.Retire(_shardId, _state.CallId));
+            _region.Tell(new LedgerCommands.Retire(_shardId, _state.CallId, _state.Revision));
         foreach (var withdraw in MediaIndexCommands.WithdrawalsFor(_state.CallId, _state.MediaEndpoints))
             _region.Tell(withdraw);
         _retired = true;

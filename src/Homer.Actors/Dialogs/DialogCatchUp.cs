@@ -103,7 +103,7 @@ public static class MessageKeys
 public static class DialogCatchUp
 {
     /// <summary>The commands the ingest node routed (or would have routed) to <paramref name="dialogId"/> for a stored message.</summary>
-    public static IEnumerable<IWithCallId> CommandsFor(string dialogId, CapturedMessage message)
+    public static IEnumerable<IWithCallId> CommandsFor(string dialogId, CapturedMessage message, SipParserOptions? parser = null)
     {
         switch (message.ProtocolType)
         {
@@ -111,7 +111,8 @@ public static class DialogCatchUp
                 if (message.CallId != dialogId || message.ParseError is not null)
                     yield break;
                 var payload = message.Payload.Span;
-                if (!SipParser.TryParse(payload, out var sip, out _))
+                // With the deployment's leg headers, as the ingest decoder parsed it.
+                if (!SipParser.TryParse(payload, parser ?? SipParserOptions.Default, out var sip, out _))
                     yield break;
                 yield return DialogRouting.ToCommand(message, payload, sip);
                 break;
@@ -127,15 +128,6 @@ public static class DialogCatchUp
                 break;
         }
     }
-
-    /// <summary>What a message command means for the state (the decide step for every message kind).</summary>
-    public static IReadOnlyList<DialogEvents.DialogEvent> Decide(DialogState state, IWithCallId command, DialogSettings settings) => command switch
-    {
-        DialogCommands.RecordSipMessage m => state.Process(m, settings),
-        DialogCommands.AttachQos q => state.Process(q, settings),
-        DialogCommands.AttachLog l => state.Process(l, settings),
-        _ => [],
-    };
 
     /// <summary>
     /// Capture time from which a dialog reads the store: what it may have missed is newer than its applied watermark

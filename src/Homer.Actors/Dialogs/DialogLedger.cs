@@ -19,8 +19,15 @@ public static class LedgerCommands
     /// <param name="Final">Sent by a dialog that is stopping (hand-off): the ledger waits for these before it stops.</param>
     public sealed record Checkpoint(string ShardId, DialogState State, bool Final = false) : IWithLedgerShard, IHomerSerializable;
 
-    /// <summary>The dialog ended and passivated: it leaves the ledger (its summary is in the dialogs table).</summary>
-    public sealed record Retire(string ShardId, string CallId) : IWithLedgerShard, IHomerSerializable;
+    /// <summary>
+    /// The dialog ended and passivated: it leaves the ledger (its summary is in the dialogs table), unless the ledger
+    /// holds a newer revision than <paramref name="Revision"/>. A dialog that retires and then gets messages before it
+    /// stops (its shard buffers only what comes after) sends a final checkpoint straight to the ledger, which can
+    /// arrive before this retirement sent through the region; the revision keeps that checkpoint.
+    /// </summary>
+    /// <param name="Revision">The state's revision when it retired; <see cref="long.MaxValue"/> (what a node from before
+    /// this field sends) removes whatever the ledger holds.</param>
+    public sealed record Retire(string ShardId, string CallId, long Revision = long.MaxValue) : IWithLedgerShard, IHomerSerializable;
 
     /// <summary>Asked by a dialog entity when it starts; answered with <see cref="Restored"/>.</summary>
     public sealed record Restore(string ShardId, string CallId) : IWithLedgerShard, IHomerSerializable;
@@ -247,8 +254,11 @@ public sealed class DialogLedger : ReceivePersistentActor, IWithTimers
         });
         Command<LedgerCommands.Retire>(r =>
         {
-            if (_dialogs.Remove(r.CallId))
+            if (_dialogs.TryGetValue(r.CallId, out var known) && known.Revision <= r.Revision)
+            {
+                _dialogs.Remove(r.CallId);
                 Enqueue(r.CallId, null);
+            }
             Release(Sender);
         });
         Command<LedgerCommands.Restore>(r =>

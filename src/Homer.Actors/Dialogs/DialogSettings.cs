@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Homer.Sip;
 
 namespace Homer.Actors.Dialogs;
 
@@ -40,7 +41,37 @@ public sealed record DialogSettings
     /// The B2BUA suffix rule: a Call-ID matching it is a leg of the call whose Call-ID is the <c>root</c> group.
     /// The default fits Kamailio/SEMS-style "callid_b2b-1" legs; null turns the rule off.
     /// </summary>
-    public Regex? LegSuffixRule { get; init; } = new(@"^(?<root>.+)_b2b-\d+$", RegexOptions.CultureInvariant, TimeSpan.FromMilliseconds(5));
+    public Regex? LegSuffixRule { get; init; } = LegSuffixRuleOf(DefaultLegSuffixPattern);
+
+    public const string DefaultLegSuffixPattern = @"^(?<root>.+)_b2b-\d+$";
+
+    /// <summary>
+    /// A suffix rule from its pattern, which must name a <c>root</c> group. It runs once per new Call-ID, so it is
+    /// built without backtracking: a configured pattern cannot take more than linear time on a hostile Call-ID, and a
+    /// busy node cannot make it time out (which a backtracking match with a timeout does when its thread is preempted).
+    /// </summary>
+    /// <exception cref="ArgumentException">The pattern does not parse, uses a construct that needs backtracking, or has no root group.</exception>
+    public static Regex LegSuffixRuleOf(string pattern)
+    {
+        Regex rule;
+        try
+        {
+            rule = new Regex(pattern, RegexOptions.CultureInvariant | RegexOptions.NonBacktracking);
+        }
+        catch (Exception e) when (e is ArgumentException or NotSupportedException)
+        {
+            throw new ArgumentException($"not a usable regular expression ({e.Message})", nameof(pattern), e);
+        }
+        if (!rule.GetGroupNames().Contains("root"))
+            throw new ArgumentException("the pattern has no (?<root>...) group naming the call's root Call-ID", nameof(pattern));
+        return rule;
+    }
+
+    /// <summary>
+    /// The leg-correlation headers the ingest decoder reads (X-CID by default): a dialog caught up from the message
+    /// store parses its messages with the same ones.
+    /// </summary>
+    public SipParserOptions SipParser { get; init; } = SipParserOptions.Default;
 
     public int MaxTransactions { get; init; } = 200;
     public int MaxLogText { get; init; } = 2048;
@@ -49,15 +80,8 @@ public sealed record DialogSettings
     {
         if (LegSuffixRule is null)
             return null;
-        try
-        {
-            var match = LegSuffixRule.Match(callId);
-            return match.Success && match.Groups["root"].Value is { Length: > 0 } root && root != callId ? root : null;
-        }
-        catch (RegexMatchTimeoutException)
-        {
-            return null;
-        }
+        var match = LegSuffixRule.Match(callId);
+        return match.Success && match.Groups["root"].Value is { Length: > 0 } root && root != callId ? root : null;
     }
 
     public bool IsScanner(string? userAgent)

@@ -16,58 +16,102 @@ public sealed record DialogState
     public const int MaxQosReports = 64;
     public const int MaxLogs = 100;
 
+    // Backing fields, so that a copy no one else has seen yet can evolve in place (see Evolve): one copy per decision
+    // instead of one per event, and a call makes some twenty events.
+    private long _revision;
+    private string _kind = DialogKinds.Other;
+    private string _state = "";
+    private long _messageCount;
+    private long _retransmissions;
+    private long _firstSeenMicros;
+    private long _lastSeenMicros;
+    private long? _startedMicros;
+    private long? _ringingMicros;
+    private long? _answeredMicros;
+    private long? _endedMicros;
+    private int? _finalStatus;
+    private string? _finalReason;
+    private int? _q850Cause;
+    private string? _hangupBy;
+    private bool _endedByTimeout;
+    private bool _isEnded;
+    private bool _challengePending;
+    private bool _cancelPending;
+    private long? _expiresMicros;
+    private int _requestedExpires = -1;
+    private string? _fromUser;
+    private string? _toUser;
+    private string? _ruriUser;
+    private string? _callerTag;
+    private string? _callerIp;
+    private string? _calleeIp;
+    private string? _userAgent;
+    private string? _node;
+    private string? _correlationGroup;
+    private IReadOnlyList<Transaction> _transactions = [];
+    private IReadOnlyList<string> _legs = [];
+    private IReadOnlyList<QosReport> _qosReports = [];
+    private double? _mosMin;
+    private double _mosSum;
+    private int _mosCount;
+    private IReadOnlyList<LogEntry> _logs = [];
+    private IReadOnlyList<string> _mediaEndpoints = [];
+    private int _alarmsSeen;
+    private long _appliedThroughMicros;
+    private IReadOnlyList<AppliedMessage> _applied = [];
+
     public required string CallId { get; init; }
     /// <summary>How many decisions were applied; the ledger keeps the newest checkpoint when two race.</summary>
-    public long Revision { get; init; }
-    public string Kind { get; init; } = DialogKinds.Other;
+    public long Revision { get => _revision; init => _revision = value; }
+    public string Kind { get => _kind; init => _kind = value; }
     /// <summary>Empty until the first SIP message.</summary>
-    public string State { get; init; } = "";
-    public long MessageCount { get; init; }
-    public long Retransmissions { get; init; }
-    public long FirstSeenMicros { get; init; }
-    public long LastSeenMicros { get; init; }
-    public long? StartedMicros { get; init; }
-    public long? RingingMicros { get; init; }
-    public long? AnsweredMicros { get; init; }
-    public long? EndedMicros { get; init; }
-    public int? FinalStatus { get; init; }
-    public string? FinalReason { get; init; }
-    public int? Q850Cause { get; init; }
-    public string? HangupBy { get; init; }
-    public bool EndedByTimeout { get; init; }
-    public bool IsEnded { get; init; }
-    public bool ChallengePending { get; init; }
-    public bool CancelPending { get; init; }
-    public long? ExpiresMicros { get; init; }
+    public string State { get => _state; init => _state = value; }
+    public long MessageCount { get => _messageCount; init => _messageCount = value; }
+    public long Retransmissions { get => _retransmissions; init => _retransmissions = value; }
+    public long FirstSeenMicros { get => _firstSeenMicros; init => _firstSeenMicros = value; }
+    public long LastSeenMicros { get => _lastSeenMicros; init => _lastSeenMicros = value; }
+    public long? StartedMicros { get => _startedMicros; init => _startedMicros = value; }
+    public long? RingingMicros { get => _ringingMicros; init => _ringingMicros = value; }
+    public long? AnsweredMicros { get => _answeredMicros; init => _answeredMicros = value; }
+    public long? EndedMicros { get => _endedMicros; init => _endedMicros = value; }
+    public int? FinalStatus { get => _finalStatus; init => _finalStatus = value; }
+    public string? FinalReason { get => _finalReason; init => _finalReason = value; }
+    public int? Q850Cause { get => _q850Cause; init => _q850Cause = value; }
+    public string? HangupBy { get => _hangupBy; init => _hangupBy = value; }
+    public bool EndedByTimeout { get => _endedByTimeout; init => _endedByTimeout = value; }
+    public bool IsEnded { get => _isEnded; init => _isEnded = value; }
+    public bool ChallengePending { get => _challengePending; init => _challengePending = value; }
+    public bool CancelPending { get => _cancelPending; init => _cancelPending = value; }
+    public long? ExpiresMicros { get => _expiresMicros; init => _expiresMicros = value; }
     /// <summary>What the newest REGISTER asked for, used when the 2xx names no expiry; -1 when it asked nothing.</summary>
-    public int RequestedExpires { get; init; } = -1;
-    public string? FromUser { get; init; }
-    public string? ToUser { get; init; }
-    public string? RuriUser { get; init; }
-    public string? CallerTag { get; init; }
-    public string? CallerIp { get; init; }
-    public string? CalleeIp { get; init; }
-    public string? UserAgent { get; init; }
-    public string? Node { get; init; }
-    public string? CorrelationGroup { get; init; }
-    public IReadOnlyList<Transaction> Transactions { get; init; } = [];
-    public IReadOnlyList<string> Legs { get; init; } = [];
-    public IReadOnlyList<QosReport> QosReports { get; init; } = [];
-    public double? MosMin { get; init; }
-    public double MosSum { get; init; }
-    public int MosCount { get; init; }
-    public IReadOnlyList<LogEntry> Logs { get; init; } = [];
-    public IReadOnlyList<string> MediaEndpoints { get; init; } = [];
+    public int RequestedExpires { get => _requestedExpires; init => _requestedExpires = value; }
+    public string? FromUser { get => _fromUser; init => _fromUser = value; }
+    public string? ToUser { get => _toUser; init => _toUser = value; }
+    public string? RuriUser { get => _ruriUser; init => _ruriUser = value; }
+    public string? CallerTag { get => _callerTag; init => _callerTag = value; }
+    public string? CallerIp { get => _callerIp; init => _callerIp = value; }
+    public string? CalleeIp { get => _calleeIp; init => _calleeIp = value; }
+    public string? UserAgent { get => _userAgent; init => _userAgent = value; }
+    public string? Node { get => _node; init => _node = value; }
+    public string? CorrelationGroup { get => _correlationGroup; init => _correlationGroup = value; }
+    public IReadOnlyList<Transaction> Transactions { get => _transactions; init => _transactions = value; }
+    public IReadOnlyList<string> Legs { get => _legs; init => _legs = value; }
+    public IReadOnlyList<QosReport> QosReports { get => _qosReports; init => _qosReports = value; }
+    public double? MosMin { get => _mosMin; init => _mosMin = value; }
+    public double MosSum { get => _mosSum; init => _mosSum = value; }
+    public int MosCount { get => _mosCount; init => _mosCount = value; }
+    public IReadOnlyList<LogEntry> Logs { get => _logs; init => _logs = value; }
+    public IReadOnlyList<string> MediaEndpoints { get => _mediaEndpoints; init => _mediaEndpoints = value; }
     /// <summary>Alarms already observed (bit per <see cref="AlarmKinds"/> name), so each is published once.</summary>
-    public int AlarmsSeen { get; init; }
+    public int AlarmsSeen { get => _alarmsSeen; init => _alarmsSeen = value; }
 
     /// <summary>Newest capture time among the messages applied; with <see cref="Applied"/>, what a catch-up skips.</summary>
-    public long AppliedThroughMicros { get; init; }
+    public long AppliedThroughMicros { get => _appliedThroughMicros; init => _appliedThroughMicros = value; }
     /// <summary>
     /// Keys of the messages applied within the key window before <see cref="AppliedThroughMicros"/> (at most
     /// <see cref="MaxApplied"/>), so a message met twice after a crash is applied once.
     /// </summary>
-    public IReadOnlyList<AppliedMessage> Applied { get; init; } = [];
+    public IReadOnlyList<AppliedMessage> Applied { get => _applied; init => _applied = value; }
     /// <summary>A retransmission storm must not grow the state without bound; past this the oldest keys go first.</summary>
     public const int MaxApplied = 256;
 
@@ -132,77 +176,126 @@ public sealed record DialogState
 
     // ---------------------------------------------------------------- decide
 
-    public IReadOnlyList<DialogEvent> Process(DialogCommands.RecordSipMessage m, DialogSettings settings)
+    public IReadOnlyList<DialogEvent> Process(DialogCommands.RecordSipMessage m, DialogSettings settings) => Decide(m, settings).Events;
+
+    /// <summary>
+    /// What a message means and the state after it, with its revision and applied key: the actor's one step per
+    /// message, deciding and applying on a single copy of the state.
+    /// </summary>
+    public (IReadOnlyList<DialogEvent> Events, DialogState State) Decide(IWithCallId command, DialogSettings settings,
+        AppliedMessage applied, TimeSpan keyWindow)
     {
-        var events = new List<DialogEvent>(4);
+        if (command is not DialogCommands.RecordSipMessage m)
+        {
+            var events = command switch
+            {
+                DialogCommands.AttachQos q => Process(q, settings),
+                DialogCommands.AttachLog l => Process(l, settings),
+                _ => [],
+            };
+            return (events, ApplyAll(events, applied, keyWindow));
+        }
+        var draft = Decide(m, settings);
+        if (!draft.Evolved)
+            return (draft.Events, this);
+        draft.State.Seal(Revision, applied, keyWindow);
+        return (draft.Events, draft.State);
+    }
+
+    /// <summary>
+    /// The events of one decision and the state they lead to. Each decision step reads the state as the events before it
+    /// left it; the first event makes the draft's own copy, which the rest evolve in place.
+    /// </summary>
+    private sealed class Draft(DialogState origin)
+    {
+        public readonly List<DialogEvent> Events = new(4);
+        public DialogState State = origin;
+        public bool Evolved;
+
+        public void Emit(DialogEvent e)
+        {
+            Events.Add(e);
+            if (!Evolved)
+            {
+                State = State with { };
+                Evolved = true;
+            }
+            State.Evolve(e);
+        }
+
+        public void EmitAlarm(long ts, string alarm, string detail)
+        {
+            if ((State.AlarmsSeen & AlarmBit(alarm)) == 0)
+                Emit(new AlarmObserved(ts, alarm, detail));
+        }
+    }
+
+    private Draft Decide(DialogCommands.RecordSipMessage m, DialogSettings settings)
+    {
+        var draft = new Draft(this);
         var ts = m.TimestampMicros;
         var method = m.IsRequest ? m.Method! : m.CSeqMethod ?? "";
         var kind = KindOf(method);
 
-        var state = this;
-        void Emit(DialogEvent e)
-        {
-            events.Add(e);
-            state = state.Apply(e);
-        }
-
         if (MessageCount == 0)
         {
             var opening = m.IsRequest && m.ToTag is null && IsOpeningMethod(method);
-            Emit(new DialogStarted(ts, kind, opening ? DialogStates.Trying : DialogStates.Unknown));
+            draft.Emit(new DialogStarted(ts, kind, opening ? DialogStates.Trying : DialogStates.Unknown));
             if (settings.IsScanner(m.UserAgent))
-                EmitAlarm(AlarmKinds.ScannerUserAgent, m.UserAgent!);
+                draft.EmitAlarm(ts, AlarmKinds.ScannerUserAgent, m.UserAgent!);
             if (m.CorrelationId is { Length: > 0 } cid && cid != CallId)
-                Emit(new LegLinked(ts, cid, cid, FromSip: true));
+                draft.Emit(new LegLinked(ts, cid, cid, FromSip: true));
             else if (settings.LegRootOf(CallId) is { } root)
-                Emit(new LegLinked(ts, root, root, FromSip: true));
+                draft.Emit(new LegLinked(ts, root, root, FromSip: true));
         }
         else if (Kind == DialogKinds.Other && kind == DialogKinds.Call && m.IsRequest && m.ToTag is null && method == "INVITE")
         {
             // The Call-ID began with something else (an OPTIONS probe, a SUBSCRIBE) and now carries a call.
-            Emit(new DialogStarted(ts, DialogKinds.Call, DialogStates.Trying));
+            draft.Emit(new DialogStarted(ts, DialogKinds.Call, DialogStates.Trying));
         }
 
-        var (tx, retransmission) = MatchTransaction(state, m, method);
-        Emit(new MessageCounted(ts, retransmission, m.NodeName));
+        var (tx, retransmission) = MatchTransaction(draft.State, m, method);
+        draft.Emit(new MessageCounted(ts, retransmission, m.NodeName));
         // A flood of distinct transactions on one Call-ID (a scanner, a loop) must not grow the state without bound.
-        if (tx is not null && (state.Transactions.Count < settings.MaxTransactions || state.Find(tx.Key) is not null))
-            Emit(new TransactionChanged(ts, tx));
+        if (tx is not null && (draft.State.Transactions.Count < settings.MaxTransactions || draft.State.Find(tx.Key) is not null))
+            draft.Emit(new TransactionChanged(ts, tx));
 
         if (retransmission)
         {
-            if (state.Retransmissions == settings.RetransmissionStorm)
-                EmitAlarm(AlarmKinds.RetransmissionStorm, $"{state.Retransmissions} retransmissions");
-            return events;
+            if (draft.State.Retransmissions == settings.RetransmissionStorm)
+                draft.EmitAlarm(ts, AlarmKinds.RetransmissionStorm, $"{draft.State.Retransmissions} retransmissions");
+            return draft;
         }
 
-        var newMedia = m.MediaEndpoints.Where(e => !state.MediaEndpoints.Contains(e)).ToArray();
-        if (newMedia.Length > 0)
-            Emit(new MediaAnnounced(ts, newMedia));
+        if (NewMedia(draft.State.MediaEndpoints, m.MediaEndpoints) is { } newMedia)
+            draft.Emit(new MediaAnnounced(ts, newMedia));
 
-        switch (state.Kind)
+        switch (draft.State.Kind)
         {
             case DialogKinds.Call:
-                DecideCall(state, m, method, tx, Emit);
+                DecideCall(draft, m, method, tx);
                 break;
             case DialogKinds.Registration:
-                DecideRegistration(state, m, method, tx, settings, Emit);
+                DecideRegistration(draft, m, method, tx, settings);
                 break;
             default:
-                DecideOther(state, m, method, tx, Emit);
+                DecideOther(draft, m, method, tx);
                 break;
         }
 
-        if (!IsEnded && state.IsEnded)
-            AlarmsOnEnd(state, settings, EmitAlarm);
-        return events;
+        if (!IsEnded && draft.State.IsEnded)
+            AlarmsOnEnd(draft, ts, settings);
+        return draft;
+    }
 
-        void EmitAlarm(string alarm, string detail)
-        {
-            var bit = AlarmBit(alarm);
-            if ((state.AlarmsSeen & bit) == 0)
-                Emit(new AlarmObserved(ts, alarm, detail));
-        }
+    /// <summary>The endpoints of <paramref name="offered"/> not yet announced, or null when there are none (the usual case).</summary>
+    private static string[]? NewMedia(IReadOnlyList<string> announced, IReadOnlyList<string> offered)
+    {
+        List<string>? fresh = null;
+        foreach (var endpoint in offered)
+            if (!announced.Contains(endpoint))
+                (fresh ??= []).Add(endpoint);
+        return fresh?.ToArray();
     }
 
     public IReadOnlyList<DialogEvent> Process(DialogCommands.AttachQos command, DialogSettings settings)
@@ -307,8 +400,9 @@ public sealed record DialogState
         }, false);
     }
 
-    private static void DecideCall(DialogState s, DialogCommands.RecordSipMessage m, string method, Transaction? tx, Action<DialogEvent> emit)
+    private static void DecideCall(Draft draft, DialogCommands.RecordSipMessage m, string method, Transaction? tx)
     {
+        var s = draft.State;
         var ts = m.TimestampMicros;
         var open = !s.IsEnded;
         if (m.IsRequest)
@@ -316,19 +410,19 @@ public sealed record DialogState
             switch (method)
             {
                 case "INVITE" when m.ToTag is null && open && s.AnsweredMicros is null:
-                    emit(new InitialRequestSeen(ts, DialogKinds.Call, m.FromUser, m.ToUser, m.RuriUser, m.FromTag, m.SourceIp, m.DestinationIp, m.UserAgent));
+                    draft.Emit(new InitialRequestSeen(ts, DialogKinds.Call, m.FromUser, m.ToUser, m.RuriUser, m.FromTag, m.SourceIp, m.DestinationIp, m.UserAgent));
                     if (s.ChallengePending)
-                        emit(new ChallengeAnswered(ts));
+                        draft.Emit(new ChallengeAnswered(ts));
                     break;
                 case "CANCEL" when open && s.AnsweredMicros is null:
-                    emit(new CancelRequested(ts));
+                    draft.Emit(new CancelRequested(ts));
                     break;
                 case "BYE" when open:
                     var hangup = s.CallerTag is null ? null : m.FromTag == s.CallerTag ? "caller" : "callee";
                     var reason = m.ReasonText ?? s.FinalReason;
                     var q850 = IsQ850(m) ? m.ReasonCause : s.Q850Cause;
                     var end = s.AnsweredMicros is null && s.State != DialogStates.Unknown ? DialogStates.Cancelled : DialogStates.Completed;
-                    emit(new Ended(ts, end, s.FinalStatus, reason, q850, hangup, ByTimeout: false));
+                    draft.Emit(new Ended(ts, end, s.FinalStatus, reason, q850, hangup, ByTimeout: false));
                     break;
             }
             return;
@@ -341,38 +435,39 @@ public sealed record DialogState
         {
             // Also after the answer: a 180 captured late by a slower agent still gives the true post-dial delay.
             if (s.RingingMicros is null || ts < s.RingingMicros || open && s.State is DialogStates.Trying or DialogStates.Unknown)
-                emit(new Ringing(ts));
+                draft.Emit(new Ringing(ts));
             return;
         }
         if (!open || s.AnsweredMicros is not null)
             return;
         var q850Cause = IsQ850(m) ? m.ReasonCause : (int?)null;
         if (status is >= 200 and < 300)
-            emit(new Answered(ts, status, m.ReasonPhrase));
+            draft.Emit(new Answered(ts, status, m.ReasonPhrase));
         else if (status is >= 300 and < 400)
-            emit(new Ended(ts, DialogStates.Redirected, status, m.ReasonPhrase, q850Cause, null, false));
+            draft.Emit(new Ended(ts, DialogStates.Redirected, status, m.ReasonPhrase, q850Cause, null, false));
         else if (status is 401 or 407)
-            emit(new Challenged(ts, status, m.ReasonPhrase));
+            draft.Emit(new Challenged(ts, status, m.ReasonPhrase));
         else if (status == 487)
             // 487 also when the CANCEL was only captured on another leg: the request was terminated, not refused.
-            emit(new Ended(ts, DialogStates.Cancelled, status, m.ReasonPhrase, q850Cause, "caller", false));
+            draft.Emit(new Ended(ts, DialogStates.Cancelled, status, m.ReasonPhrase, q850Cause, "caller", false));
         else if (status >= 400)
-            emit(new Ended(ts, DialogStates.Failed, status, m.ReasonPhrase, q850Cause, null, false));
+            draft.Emit(new Ended(ts, DialogStates.Failed, status, m.ReasonPhrase, q850Cause, null, false));
     }
 
-    private static void DecideRegistration(DialogState s, DialogCommands.RecordSipMessage m, string method, Transaction? tx,
-        DialogSettings settings, Action<DialogEvent> emit)
+    private static void DecideRegistration(Draft draft, DialogCommands.RecordSipMessage m, string method, Transaction? tx,
+        DialogSettings settings)
     {
+        var s = draft.State;
         var ts = m.TimestampMicros;
         if (method != "REGISTER")
             return;
         if (m.IsRequest)
         {
             var requested = m.ContactStar ? 0 : m.ContactExpires >= 0 ? m.ContactExpires : m.Expires;
-            emit(new InitialRequestSeen(ts, DialogKinds.Registration, m.FromUser, m.ToUser, m.RuriUser, m.FromTag, m.SourceIp, m.DestinationIp,
+            draft.Emit(new InitialRequestSeen(ts, DialogKinds.Registration, m.FromUser, m.ToUser, m.RuriUser, m.FromTag, m.SourceIp, m.DestinationIp,
                 m.UserAgent, requested));
             if (s.ChallengePending)
-                emit(new ChallengeAnswered(ts));
+                draft.Emit(new ChallengeAnswered(ts));
             return;
         }
 
@@ -387,181 +482,211 @@ public sealed record DialogState
                 : s.RequestedExpires >= 0 ? s.RequestedExpires
                 : settings.DefaultRegisterExpiresSeconds;
             if (expires == 0)
-                emit(new Ended(ts, DialogStates.Unregistered, status, m.ReasonPhrase, null, null, false));
+                draft.Emit(new Ended(ts, DialogStates.Unregistered, status, m.ReasonPhrase, null, null, false));
             else
-                emit(new Registered(ts, ts + expires * 1_000_000L));
+                draft.Emit(new Registered(ts, ts + expires * 1_000_000L));
         }
         else if (status is 401 or 407)
-            emit(new Challenged(ts, status, m.ReasonPhrase));
+            draft.Emit(new Challenged(ts, status, m.ReasonPhrase));
         else
-            emit(new Ended(ts, DialogStates.Failed, status, m.ReasonPhrase, IsQ850(m) ? m.ReasonCause : null, null, false));
+            draft.Emit(new Ended(ts, DialogStates.Failed, status, m.ReasonPhrase, IsQ850(m) ? m.ReasonCause : null, null, false));
     }
 
-    private static void DecideOther(DialogState s, DialogCommands.RecordSipMessage m, string method, Transaction? tx, Action<DialogEvent> emit)
+    private static void DecideOther(Draft draft, DialogCommands.RecordSipMessage m, string method, Transaction? tx)
     {
+        var s = draft.State;
         var ts = m.TimestampMicros;
         if (m.IsRequest)
         {
             if (m.ToTag is null && tx is { Initial: true } && !s.IsEnded)
             {
-                emit(new InitialRequestSeen(ts, DialogKinds.Other, m.FromUser, m.ToUser, m.RuriUser, m.FromTag, m.SourceIp, m.DestinationIp, m.UserAgent));
+                draft.Emit(new InitialRequestSeen(ts, DialogKinds.Other, m.FromUser, m.ToUser, m.RuriUser, m.FromTag, m.SourceIp, m.DestinationIp, m.UserAgent));
                 if (s.ChallengePending)
-                    emit(new ChallengeAnswered(ts));
+                    draft.Emit(new ChallengeAnswered(ts));
             }
             return;
         }
         if (tx is not { Initial: true } || s.IsEnded || m.StatusCode < 200)
             return;
         if (m.StatusCode < 300)
-            emit(new Ended(ts, DialogStates.Completed, m.StatusCode, m.ReasonPhrase, null, null, false));
+            draft.Emit(new Ended(ts, DialogStates.Completed, m.StatusCode, m.ReasonPhrase, null, null, false));
         else if (m.StatusCode is 401 or 407)
-            emit(new Challenged(ts, m.StatusCode, m.ReasonPhrase));
+            draft.Emit(new Challenged(ts, m.StatusCode, m.ReasonPhrase));
         else
-            emit(new Ended(ts, m.StatusCode < 400 ? DialogStates.Redirected : DialogStates.Failed, m.StatusCode, m.ReasonPhrase, null, null, false));
+            draft.Emit(new Ended(ts, m.StatusCode < 400 ? DialogStates.Redirected : DialogStates.Failed, m.StatusCode, m.ReasonPhrase, null, null, false));
     }
 
-    private static void AlarmsOnEnd(DialogState s, DialogSettings settings, Action<string, string> alarm)
+    private static void AlarmsOnEnd(Draft draft, long ts, DialogSettings settings)
     {
+        var s = draft.State;
         if (s.State == DialogStates.Failed && s.FinalStatus is { } status)
-            alarm(AlarmKinds.FinalFailure, $"{status / 100}xx {status} {s.FinalReason}".TrimEnd());
+            draft.EmitAlarm(ts, AlarmKinds.FinalFailure, $"{status / 100}xx {status} {s.FinalReason}".TrimEnd());
         if (s is { Kind: DialogKinds.Call, State: DialogStates.Completed, AnsweredMicros: { } answered, EndedMicros: { } ended, EndedByTimeout: false }
             && ended - answered < (long)settings.ShortCall.TotalMicroseconds)
-            alarm(AlarmKinds.ShortCall, $"{(ended - answered) / 1000} ms");
+            draft.EmitAlarm(ts, AlarmKinds.ShortCall, $"{(ended - answered) / 1000} ms");
     }
 
     // ---------------------------------------------------------------- evolve
 
-    public DialogState Apply(DialogEvent e) => e switch
+    public DialogState Apply(DialogEvent e)
     {
-        // A Call-ID that began as OTHER and now carries a call starts over as a call.
-        DialogStarted s when State != "" && Kind != s.Kind => this with
-        {
-            Kind = s.Kind,
-            State = s.State,
-            StartedMicros = s.TimestampMicros,
-            IsEnded = false,
-            EndedMicros = null,
-            FinalStatus = null,
-            FinalReason = null,
-            ChallengePending = false,
-        },
-        DialogStarted s => this with
-        {
-            Kind = s.Kind,
-            State = State is "" or DialogStates.Unknown ? s.State : State,
-            StartedMicros = Min(StartedMicros, s.TimestampMicros),
-        },
-        MessageCounted c => this with
-        {
-            MessageCount = MessageCount + 1,
-            Retransmissions = Retransmissions + (c.Retransmission ? 1 : 0),
-            FirstSeenMicros = MessageCount == 0 ? c.TimestampMicros : Math.Min(FirstSeenMicros, c.TimestampMicros),
-            LastSeenMicros = MessageCount == 0 ? c.TimestampMicros : Math.Max(LastSeenMicros, c.TimestampMicros),
-            Node = Node ?? c.Node,
-        },
-        TransactionChanged t => this with { Transactions = Replace(Transactions, t.Transaction) },
-        InitialRequestSeen i => this with
-        {
-            Kind = i.Kind,
-            State = State == DialogStates.Unknown ? DialogStates.Trying : State,
-            StartedMicros = Min(StartedMicros, i.TimestampMicros),
-            FromUser = FromUser ?? i.FromUser,
-            ToUser = ToUser ?? i.ToUser,
-            RuriUser = RuriUser ?? i.RuriUser,
-            CallerTag = CallerTag ?? i.CallerTag,
-            CallerIp = CallerIp ?? i.CallerIp,
-            CalleeIp = CalleeIp ?? i.CalleeIp,
-            UserAgent = UserAgent ?? i.UserAgent,
-            RequestedExpires = i.RequestedExpires,
-        },
-        Ringing r => this with
-        {
-            RingingMicros = Min(RingingMicros, r.TimestampMicros),
-            State = State is DialogStates.Trying or DialogStates.Unknown ? DialogStates.Ringing : State,
-        },
-        Answered a => this with
-        {
-            AnsweredMicros = Min(AnsweredMicros, a.TimestampMicros),
-            State = DialogStates.Answered,
-            FinalStatus = a.Status,
-            FinalReason = a.Reason,
-            ChallengePending = false,
-            CancelPending = false,
-        },
-        Challenged c => this with { ChallengePending = true, FinalStatus = c.Status, FinalReason = c.Reason },
-        ChallengeAnswered => this with { ChallengePending = false, FinalStatus = null, FinalReason = null },
-        CancelRequested => this with { CancelPending = true },
-        Registered r => this with
-        {
-            State = DialogStates.Registered,
-            ExpiresMicros = r.ExpiresMicros,
-            FinalStatus = 200,
-            FinalReason = null,
-            ChallengePending = false,
-            IsEnded = false,
-            EndedMicros = null,
-            EndedByTimeout = false,
-        },
-        Ended d => this with
-        {
-            State = d.State,
-            IsEnded = true,
-            EndedMicros = d.TimestampMicros,
-            FinalStatus = d.FinalStatus,
-            FinalReason = d.FinalReason,
-            Q850Cause = d.Q850Cause,
-            HangupBy = d.HangupBy,
-            EndedByTimeout = d.ByTimeout,
-            ChallengePending = false,
-            ExpiresMicros = d.State == DialogStates.Unregistered ? null : ExpiresMicros,
-        },
-        LegLinked l => this with
-        {
-            Legs = Legs.Contains(l.LegCallId) ? Legs : [.. Legs, l.LegCallId],
-            CorrelationGroup = CorrelationGroup ?? l.CorrelationGroup,
-        },
-        QosAttached q => WithQos(q.Report),
-        LogAttached l => this with { Logs = Logs.Count >= MaxLogs ? [.. Logs.Skip(1), l.Entry] : [.. Logs, l.Entry] },
-        MediaAnnounced m => this with { MediaEndpoints = [.. MediaEndpoints, .. m.Endpoints] },
-        AlarmObserved a => this with { AlarmsSeen = AlarmsSeen | AlarmBit(a.Alarm) },
-        _ => throw new ArgumentOutOfRangeException(nameof(e), e.GetType().Name, "unknown dialog event"),
-    };
-
-    private DialogState WithQos(QosReport report)
-    {
-        var mos = report.MosLq ?? report.MosCq;
-        return this with
-        {
-            QosReports = QosReports.Count >= MaxQosReports ? [.. QosReports.Skip(1), report] : [.. QosReports, report],
-            MosMin = mos is { } v ? Math.Min(MosMin ?? v, v) : MosMin,
-            MosSum = MosSum + (mos ?? 0),
-            MosCount = MosCount + (mos is null ? 0 : 1),
-        };
+        var next = this with { };
+        next.Evolve(e);
+        return next;
     }
 
     public DialogState ApplyAll(IReadOnlyList<DialogEvent> events)
     {
         if (events.Count == 0)
             return this;
-        var state = this;
+        var next = this with { };
         foreach (var e in events)
-            state = state.Apply(e);
-        return state with { Revision = Revision + 1 };
+            next.Evolve(e);
+        next._revision = Revision + 1;
+        return next;
     }
 
     /// <summary>
     /// <see cref="ApplyAll(IReadOnlyList{DialogEvent})"/> then <see cref="Remember"/>, with one copy of the state for
-    /// both: every live message does this, and each copy of the record is some 400 bytes.
+    /// both.
     /// </summary>
     public DialogState ApplyAll(IReadOnlyList<DialogEvent> events, AppliedMessage applied, TimeSpan keyWindow)
     {
         if (events.Count == 0)
             return this;
-        var state = this;
+        var next = this with { };
         foreach (var e in events)
-            state = state.Apply(e);
-        var (through, keys) = state.KeysWith(applied, keyWindow);
-        return state with { Revision = Revision + 1, AppliedThroughMicros = through, Applied = keys };
+            next.Evolve(e);
+        next.Seal(Revision, applied, keyWindow);
+        return next;
+    }
+
+    /// <summary>A new revision of a copy that evolved from the state at <paramref name="revision"/>, and its applied key.</summary>
+    private void Seal(long revision, AppliedMessage applied, TimeSpan keyWindow)
+    {
+        _revision = revision + 1;
+        (_appliedThroughMicros, _applied) = KeysWith(applied, keyWindow);
+    }
+
+    /// <summary>
+    /// Evolves this state by one event, in place. Only ever called on a copy that no one else holds yet (made by
+    /// <see cref="Apply"/>, <see cref="ApplyAll(IReadOnlyList{DialogEvent})"/> or a decision), so from outside the state
+    /// stays immutable. Reads of a field come before its write, as in the <c>with</c> expression this replaced.
+    /// </summary>
+    private void Evolve(DialogEvent e)
+    {
+        switch (e)
+        {
+            // A Call-ID that began as OTHER and now carries a call starts over as a call.
+            case DialogStarted s when _state != "" && _kind != s.Kind:
+                _kind = s.Kind;
+                _state = s.State;
+                _startedMicros = s.TimestampMicros;
+                _isEnded = false;
+                _endedMicros = null;
+                _finalStatus = null;
+                _finalReason = null;
+                _challengePending = false;
+                break;
+            case DialogStarted s:
+                _kind = s.Kind;
+                _state = _state is "" or DialogStates.Unknown ? s.State : _state;
+                _startedMicros = Min(_startedMicros, s.TimestampMicros);
+                break;
+            case MessageCounted c:
+                _firstSeenMicros = _messageCount == 0 ? c.TimestampMicros : Math.Min(_firstSeenMicros, c.TimestampMicros);
+                _lastSeenMicros = _messageCount == 0 ? c.TimestampMicros : Math.Max(_lastSeenMicros, c.TimestampMicros);
+                _messageCount++;
+                _retransmissions += c.Retransmission ? 1 : 0;
+                _node ??= c.Node;
+                break;
+            case TransactionChanged t:
+                _transactions = Replace(_transactions, t.Transaction);
+                break;
+            case InitialRequestSeen i:
+                _kind = i.Kind;
+                _state = _state == DialogStates.Unknown ? DialogStates.Trying : _state;
+                _startedMicros = Min(_startedMicros, i.TimestampMicros);
+                _fromUser ??= i.FromUser;
+                _toUser ??= i.ToUser;
+                _ruriUser ??= i.RuriUser;
+                _callerTag ??= i.CallerTag;
+                _callerIp ??= i.CallerIp;
+                _calleeIp ??= i.CalleeIp;
+                _userAgent ??= i.UserAgent;
+                _requestedExpires = i.RequestedExpires;
+                break;
+            case Ringing r:
+                _ringingMicros = Min(_ringingMicros, r.TimestampMicros);
+                _state = _state is DialogStates.Trying or DialogStates.Unknown ? DialogStates.Ringing : _state;
+                break;
+            case Answered a:
+                _answeredMicros = Min(_answeredMicros, a.TimestampMicros);
+                _state = DialogStates.Answered;
+                _finalStatus = a.Status;
+                _finalReason = a.Reason;
+                _challengePending = false;
+                _cancelPending = false;
+                break;
+            case Challenged c:
+                _challengePending = true;
+                _finalStatus = c.Status;
+                _finalReason = c.Reason;
+                break;
+            case ChallengeAnswered:
+                _challengePending = false;
+                _finalStatus = null;
+                _finalReason = null;
+                break;
+            case CancelRequested:
+                _cancelPending = true;
+                break;
+            case Registered r:
+                _state = DialogStates.Registered;
+                _expiresMicros = r.ExpiresMicros;
+                _finalStatus = 200;
+                _finalReason = null;
+                _challengePending = false;
+                _isEnded = false;
+                _endedMicros = null;
+                _endedByTimeout = false;
+                break;
+            case Ended d:
+                _state = d.State;
+                _isEnded = true;
+                _endedMicros = d.TimestampMicros;
+                _finalStatus = d.FinalStatus;
+                _finalReason = d.FinalReason;
+                _q850Cause = d.Q850Cause;
+                _hangupBy = d.HangupBy;
+                _endedByTimeout = d.ByTimeout;
+                _challengePending = false;
+                _expiresMicros = d.State == DialogStates.Unregistered ? null : _expiresMicros;
+                break;
+            case LegLinked l:
+                _legs = _legs.Contains(l.LegCallId) ? _legs : [.. _legs, l.LegCallId];
+                _correlationGroup ??= l.CorrelationGroup;
+                break;
+            case QosAttached q:
+                var report = q.Report;
+                var mos = report.MosLq ?? report.MosCq;
+                _qosReports = _qosReports.Count >= MaxQosReports ? [.. _qosReports.Skip(1), report] : [.. _qosReports, report];
+                _mosMin = mos is { } v ? Math.Min(_mosMin ?? v, v) : _mosMin;
+                _mosSum += mos ?? 0;
+                _mosCount += mos is null ? 0 : 1;
+                break;
+            case LogAttached l:
+                _logs = _logs.Count >= MaxLogs ? [.. _logs.Skip(1), l.Entry] : [.. _logs, l.Entry];
+                break;
+            case MediaAnnounced m:
+                _mediaEndpoints = [.. _mediaEndpoints, .. m.Endpoints];
+                break;
+            case AlarmObserved a:
+                _alarmsSeen |= AlarmBit(a.Alarm);
+                break;
+            default:
+                throw new ArgumentOutOfRangeException(nameof(e), e.GetType().Name, "unknown dialog event");
+        }
     }
 
     // ---------------------------------------------------------------- views

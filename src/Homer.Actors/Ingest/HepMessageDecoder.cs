@@ -21,13 +21,14 @@ public static class HepMessageDecoder
 
     /// <summary>Decodes one datagram. The message keeps a window on <paramref name="data"/>: the caller hands the array over.</summary>
     public static DecodeOutcome Decode(byte[] data, string? nodeName, byte[]? requiredAuthKey = null) =>
-        Decode(data, nodeName, requiredAuthKey, out _);
+        Decode(data, nodeName, requiredAuthKey, SipParserOptions.Default, out _);
 
     /// <summary>
-    /// As <see cref="Decode(byte[],string?,byte[]?)"/>, and hands out the parsed SIP message (slices into the
-    /// message's payload) so the dialog routing need not parse it again; default unless the message is SIP that parsed.
+    /// As <see cref="Decode(byte[],string?,byte[]?)"/>, with the deployment's leg-correlation headers, and hands out
+    /// the parsed SIP message (slices into the message's payload) so the dialog routing need not parse it again;
+    /// default unless the message is SIP that parsed.
     /// </summary>
-    public static DecodeOutcome Decode(byte[] data, string? nodeName, byte[]? requiredAuthKey, out SipMessage sip)
+    public static DecodeOutcome Decode(byte[] data, string? nodeName, byte[]? requiredAuthKey, SipParserOptions parser, out SipMessage sip)
     {
         sip = default;
         ReadOnlySpan<byte> span = data;
@@ -53,7 +54,7 @@ public static class HepMessageDecoder
         int? vlan = packet.HasVlan ? packet.Vlan : null;
 
         string? parseError = null;
-        if (packet.ProtocolType == SipProtocolType && !SipParser.TryParse(payload.Span, out sip, out var sipError))
+        if (packet.ProtocolType == SipProtocolType && !SipParser.TryParse(payload.Span, parser, out sip, out var sipError))
         {
             sip = default;
             parseError = "SIP: " + sipError;

@@ -5,6 +5,7 @@ using Akka.Streams;
 using Akka.Streams.Dsl;
 using Akka.Streams.Supervision;
 using Homer.Actors.Dialogs;
+using Homer.Sip;
 using Homer.Storage;
 using Microsoft.Extensions.Logging;
 
@@ -32,6 +33,8 @@ public sealed record HepIngestOptions
     public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(15);
     /// <summary>Stored as the node name of packets whose sender gave none.</summary>
     public string? NodeName { get; init; }
+    /// <summary>The headers that name another leg of the call (X-CID by default), stored as the correlation id.</summary>
+    public SipParserOptions SipParser { get; init; } = SipParserOptions.Default;
     /// <summary>
     /// Messages for dialogs held while a dialog node is unreachable or its shards are moving (see
     /// <see cref="DialogRoutingGate"/>); 0 sends straight to the region, as before the gate existed.
@@ -142,7 +145,7 @@ public static class IngestGraph
         sip = default;
         try
         {
-            outcome = HepMessageDecoder.Decode(datagram.Data, options.NodeName, datagram.Source.RequiredAuthKey, out sip);
+            outcome = HepMessageDecoder.Decode(datagram.Data, options.NodeName, datagram.Source.RequiredAuthKey, options.SipParser, out sip);
         }
         catch (Exception e)
         {

@@ -131,7 +131,7 @@ public sealed class HomerSerializer(ExtendedActorSystem system) : SerializerWith
                     w.Write(c.ShardId); WriteState(w, c.State); w.Write(c.Final);
                     break;
                 case LedgerCommands.Retire r:
-                    w.Write(r.ShardId); w.Write(r.CallId);
+                    w.Write(r.ShardId); w.Write(r.CallId); w.Write(r.Revision);
                     break;
                 case LedgerCommands.Restore r:
                     w.Write(r.ShardId); w.Write(r.CallId);
@@ -229,7 +229,8 @@ public sealed class HomerSerializer(ExtendedActorSystem system) : SerializerWith
             "E6" => new CallEvents.AlarmObserved(r.ReadString(), r.ReadInt64(), r.ReadString(), r.ReadString()),
             "LC" => new LedgerCommands.Checkpoint(r.ReadString(), ReadStateV1(r), r.ReadBoolean()),
             "LD" => new LedgerCommands.Checkpoint(r.ReadString(), ReadState(r), r.ReadBoolean()),
-            "LR" => new LedgerCommands.Retire(r.ReadString(), r.ReadString()),
+            // The revision was added later: a retirement from an older node has none and removes unconditionally.
+            "LR" => new LedgerCommands.Retire(r.ReadString(), r.ReadString(), r.BaseStream.Position < r.BaseStream.Length ? r.ReadInt64() : long.MaxValue),
             "LQ" => new LedgerCommands.Restore(r.ReadString(), r.ReadString()),
             "LA" => new LedgerCommands.Restored(r.ReadString(), r.ReadBoolean() ? ReadStateV1(r) : null),
             "LB" => new LedgerCommands.Restored(r.ReadString(), r.ReadBoolean() ? ReadState(r) : null, OptLong(r)),
