@@ -79,6 +79,9 @@ public static class StoreSeeder
 
     public static string UserName(int user) => $"u{user:D6}";
 
+    /// <summary>The one proxy every seeded call goes through: on one side of every message.</summary>
+    public static readonly IPAddress ProxyAddress = IPAddress.Parse("198.51.100.1");
+
     /// <summary>The summary a dialog actor writes for the 7-message call <see cref="Row"/> stores (messages 400 ms apart).</summary>
     private static DialogRow Dialog(CallGenerator.Call call, DateTimeOffset start, int user) => new()
     {
@@ -118,9 +121,9 @@ public static class StoreSeeder
             ProtocolType = 1,
             IpProtocol = 17,
             Transport = "UDP",
-            SourceIp = isRequest ? call.Phone : IPAddress.Parse("198.51.100.1"),
+            SourceIp = isRequest ? call.Phone : ProxyAddress,
             SourcePort = 5060,
-            DestinationIp = isRequest ? IPAddress.Parse("198.51.100.1") : call.Phone,
+            DestinationIp = isRequest ? ProxyAddress : call.Phone,
             DestinationPort = 5060,
             CaptureId = 1,
             NodeName = "seed",
@@ -150,10 +153,15 @@ public static class SearchBench
         await using var lookup = MessageQueries.CreateLookupDataSource(connectionString);
         var search = new MessageQueries(dataSource, lookup);
         var callIds = new List<string>();
-        await using (var sample = dataSource.CreateCommand($"SELECT call_id FROM hep_call TABLESAMPLE SYSTEM (0.1) WHERE call_id IS NOT NULL LIMIT {queries}"))
+        var addresses = new List<(string Ip, DateTimeOffset At)>();
+        await using (var sample = dataSource.CreateCommand(
+            $"SELECT call_id, host(src_ip), ts FROM hep_call TABLESAMPLE SYSTEM (0.1) WHERE call_id IS NOT NULL AND method IS NOT NULL LIMIT {queries}"))
         await using (var reader = await sample.ExecuteReaderAsync(ct))
             while (await reader.ReadAsync(ct))
+            {
                 callIds.Add(reader.GetString(0));
+                addresses.Add((reader.GetString(1), reader.GetFieldValue<DateTimeOffset>(2)));
+            }
         long total;
         await using (var count = dataSource.CreateCommand("SELECT count(*) FROM messages"))
             total = (long)(await count.ExecuteScalarAsync(ct))!;
@@ -170,10 +178,24 @@ public static class SearchBench
             var end = DateTimeOffset.UtcNow.AddHours(-random.NextDouble() * 20);
             return search.SearchAsync(new MessageFilter { FromUser = StoreSeeder.UserName(random.Next(StoreSeeder.Users))[..5] + "*", From = end.AddHours(-1), To = end }, 100, ct);
         });
+        // A phone's address (the source of a sampled request), on either side, over the hour around that request; and
+        // the proxy's, which is in every message of the store.
+        var byAddress = await Time(queries, i =>
+        {
+            var (ip, at) = addresses[i % addresses.Count];
+            return search.SearchAsync(new MessageFilter { AnyIp = ip, From = at.AddMinutes(-30), To = at.AddMinutes(30) }, 100, ct);
+        });
+        var byProxy = await Time(queries, _ =>
+        {
+            var end = DateTimeOffset.UtcNow.AddHours(-random.NextDouble() * 20);
+            return search.SearchAsync(new MessageFilter { AnyIp = StoreSeeder.ProxyAddress.ToString(), From = end.AddHours(-1), To = end }, 100, ct);
+        });
         Console.WriteLine($"store: {total:N0} messages; {queries} queries each, p50 / p99 / max in ms (page of 100 with exact totalCount):");
         Console.WriteLine($"  by Call-ID                     {byCallId}");
         Console.WriteLine($"  by from-user, one-hour window  {byUser}");
         Console.WriteLine($"  by from-user prefix, one hour  {byPrefix}");
+        Console.WriteLine($"  by a phone's address, 1 hour   {byAddress}");
+        Console.WriteLine($"  by the proxy's address, 1 hour {byProxy}");
     }
 
     private static async Task<string> Time(int queries, Func<int, Task<MessagePage>> query)
