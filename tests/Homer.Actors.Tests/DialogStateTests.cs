@@ -42,6 +42,10 @@ public sealed class DialogStateTests
         Assert.Equal(3, s.Transactions.Count);
         Assert.Equal(("127.0.0.1:5061", "127.0.0.1:5060"), (invite.Client, invite.Server));
         Assert.Equal(["127.0.0.1:6000", "127.0.0.1:6001", "127.0.0.1:6002", "127.0.0.1:6003"], s.MediaEndpoints);
+        // The ACK and the BYE run between the same two endpoints: each is held once, not once per transaction.
+        Assert.Same(invite.Client, Tx(s, "ACK", 1).Client);
+        Assert.Same(invite.Server, Tx(s, "ACK", 1).Server);
+        Assert.Equal(2, s.Transactions.SelectMany(t => new[] { t.Client, t.Server }).Distinct(ReferenceEqualityComparer.Instance).Count());
     }
 
     [Fact]

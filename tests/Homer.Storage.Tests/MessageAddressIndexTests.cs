@@ -34,9 +34,9 @@ public sealed class MessageAddressIndexTests : IAsyncLifetime
     public async Task DisposeAsync() => await _db.DisposeAsync();
 
     [Theory]
-    [InlineData("src_ip <<= $3", "10.9.3.7/32", new[] { "src_ip_ts" })]
-    [InlineData("src_ip <<= $3", "10.9.3.8/29", new[] { "src_ip_ts" })]
-    [InlineData("(src_ip <<= $3 OR dst_ip <<= $3)", "10.8.2.42/32", new[] { "src_ip_ts", "dst_ip_ts" })]
+    [InlineData("src_ip <<= $3", "10.9.3.7/32", new[] { "src_ip_idx" })]
+    [InlineData("src_ip <<= $3", "10.9.3.8/29", new[] { "src_ip_idx" })]
+    [InlineData("(src_ip <<= $3 OR dst_ip <<= $3)", "10.8.2.42/32", new[] { "src_ip_idx", "dst_ip_idx" })]
     public async Task An_address_search_over_an_hour_reads_the_address_indexes(string condition, string network, string[] indexes)
     {
         await using var explain = _db.DataSource.CreateCommand(

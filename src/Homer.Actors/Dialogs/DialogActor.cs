@@ -78,14 +78,18 @@ public sealed class DialogActor : UntypedActor, IWithUnboundedStash, IWithTimers
     private readonly DialogRuntime _runtime;
     private readonly DialogSettings _settings;
     private readonly string _shardId;
-    private readonly ILoggingAdapter _log = Context.GetLogger();
+    // Made when first needed: a dialog rarely logs, and every live dialog (a lingering one included) would hold one.
+    private ILoggingAdapter? _logger;
     private Phase _phase = Phase.Restoring;
     private IActorRef _region = ActorRefs.Nobody;
     /// <summary>The ledger entity that answered the restore; the last checkpoint of a hand-off goes to it directly.</summary>
     private IActorRef? _ledger;
     private DialogState _state;
-    /// <summary>The state as the ledger gave it back (or empty): where a catch-up that comes after live messages starts again.</summary>
-    private DialogState _restored;
+    /// <summary>
+    /// The state as the ledger gave it back, null when it had none (an empty state): where a catch-up that comes after
+    /// live messages starts again. Null rather than an empty state so that a new dialog does not keep one for its life.
+    /// </summary>
+    private DialogState? _restored;
     /// <summary>Set while a rebuild from the store is under way: what the dialog had, if the read fails or it must stop first.</summary>
     private DialogState? _beforeRebuild;
     private bool _dirty;
@@ -102,6 +106,8 @@ public sealed class DialogActor : UntypedActor, IWithUnboundedStash, IWithTimers
     private long _idleTimerAtMs;
     private bool _legacyCheckpoint;
 
+    private ILoggingAdapter Log => _logger ??= Context.GetLogger();
+
     public IStash Stash { get; set; } = null!;
     public ITimerScheduler Timers { get; set; } = null!;
 
@@ -113,7 +119,6 @@ public sealed class DialogActor : UntypedActor, IWithUnboundedStash, IWithTimers
         _settings = runtime.Settings;
         _shardId = runtime.Extractor.ShardOf(callId);
         _state = DialogState.Empty(callId);
-        _restored = _state;
     }
 
     protected override void PreStart()
@@ -156,7 +161,7 @@ public sealed class DialogActor : UntypedActor, IWithUnboundedStash, IWithTimers
                     if (_state.Exists)
                         _runtime.Rows.Tell(_state.ToRow());
                 }
-                _restored = _state;
+                _restored = r.State is null ? null : _state;
                 if (r.CatchUpFromMicros is { } from && _runtime.History is not null)
                 {
                     StartRecovering(from);
@@ -171,13 +176,13 @@ public sealed class DialogActor : UntypedActor, IWithUnboundedStash, IWithTimers
                 // asking again through the region starts it again. Going on without the earlier state is the last resort.
                 if (++_restoreAttempts < RestoreAttempts)
                 {
-                    _log.Warning("Ledger of shard {0} did not answer for {1} within {2}; asking again ({3} of {4})",
+                    Log.Warning("Ledger of shard {0} did not answer for {1} within {2}; asking again ({3} of {4})",
                         _shardId, _state.CallId, _runtime.RestoreTimeout, _restoreAttempts + 1, RestoreAttempts);
                     _region.Tell(new LedgerCommands.Restore(_shardId, _state.CallId));
                     Timers.StartSingleTimer(RestoreTimedOut.Instance, RestoreTimedOut.Instance, _runtime.RestoreTimeout);
                     return;
                 }
-                _log.Error("Ledger of shard {0} did not answer for {1} after {2} attempts; going on without its earlier state, which it keeps",
+                Log.Error("Ledger of shard {0} did not answer for {1} after {2} attempts; going on without its earlier state, which it keeps",
                     _shardId, _state.CallId, RestoreAttempts);
                 _unrestored = true;
                 BecomeActive();
@@ -204,7 +209,7 @@ public sealed class DialogActor : UntypedActor, IWithUnboundedStash, IWithTimers
                     Timers.StartSingleTimer(SecondPassDue.Instance, SecondPassDue.Instance, _runtime.CatchUp.SecondPass);
                 break;
             case StoreReadFailed f:
-                _log.Warning(f.Cause, "Dialog {0} could not read the message store to catch up; going on, trying again in {1}",
+                Log.Warning(f.Cause, "Dialog {0} could not read the message store to catch up; going on, trying again in {1}",
                     _state.CallId, _runtime.CatchUp.SecondPass);
                 RevertRebuild();
                 BecomeActive();
@@ -270,7 +275,7 @@ public sealed class DialogActor : UntypedActor, IWithUnboundedStash, IWithTimers
         if (applied > 0)
         {
             CaughtUp.Inc(applied);
-            _log.Info("Dialog {0} caught up {1} messages from the message store", _state.CallId, applied);
+            Log.Info("Dialog {0} caught up {1} messages from the message store", _state.CallId, applied);
         }
     }
 
@@ -309,12 +314,12 @@ public sealed class DialogActor : UntypedActor, IWithUnboundedStash, IWithTimers
                     // up): it starts again from what it restored and applies the store's messages, which include the
                     // live ones, in capture order. Live messages wait meanwhile; those the store did not have yet come
                     // with the second read. The revision only grows, so the ledger takes the rebuilt state.
-                    if (_state.Revision != _restored.Revision)
+                    if (_state.Revision != (_restored?.Revision ?? 0))
                     {
-                        _log.Warning("Dialog {0} applied live messages before its catch-up; rebuilding it from the message store in capture order",
+                        Log.Warning("Dialog {0} applied live messages before its catch-up; rebuilding it from the message store in capture order",
                             _state.CallId);
                         _beforeRebuild = _state;
-                        _state = _restored with { Revision = _state.Revision };
+                        _state = (_restored ?? DialogState.Empty(_state.CallId)) with { Revision = _state.Revision };
                     }
                     StartRecovering(from);
                     ReadStore(1);
@@ -333,7 +338,7 @@ public sealed class DialogActor : UntypedActor, IWithUnboundedStash, IWithTimers
                     Timers.StartSingleTimer(SecondPassDue.Instance, SecondPassDue.Instance, _runtime.CatchUp.SecondPass);
                 break;
             case StoreReadFailed f:
-                _log.Warning(f.Cause, "Dialog {0}: read {1} of the message store failed", _state.CallId, f.Pass);
+                Log.Warning(f.Cause, "Dialog {0}: read {1} of the message store failed", _state.CallId, f.Pass);
                 if (f.Pass == 1)
                     Timers.StartSingleTimer(SecondPassDue.Instance, SecondPassDue.Instance, _runtime.CatchUp.SecondPass);
                 break;

@@ -370,8 +370,8 @@ public sealed record DialogState
             return (new Transaction(key, method, m.CSeqNumber, branch, m.ToTag is null, m.TimestampMicros, 1, 0, null, null,
                 method == "ACK" ? TransactionState.Terminated : TransactionState.Trying, false, [])
             {
-                Client = Endpoint(m.SourceIp, m.SourcePort),
-                Server = Endpoint(m.DestinationIp, m.DestinationPort),
+                Client = Endpoint(state, m.SourceIp, m.SourcePort),
+                Server = Endpoint(state, m.DestinationIp, m.DestinationPort),
             }, false);
         }
 
@@ -380,8 +380,8 @@ public sealed record DialogState
         var tx = state.Find(responseKey) ?? new Transaction(responseKey, method, m.CSeqNumber, branch,
             state.AnsweredMicros is null, m.TimestampMicros, 0, 0, null, null, TransactionState.Trying, false, [])
         {
-            Client = Endpoint(m.DestinationIp, m.DestinationPort),
-            Server = Endpoint(m.SourceIp, m.SourcePort),
+            Client = Endpoint(state, m.DestinationIp, m.DestinationPort),
+            Server = Endpoint(state, m.SourceIp, m.SourcePort),
         };
         var seen = m.StatusCode + "/" + m.ToTag;
         if (tx.SeenResponses.Contains(seen))
@@ -762,8 +762,29 @@ public sealed record DialogState
         return [.. list, tx];
     }
 
-    private static string? Endpoint(string? ip, int port) =>
-        ip is null ? null : ip + ":" + port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+    /// <summary>
+    /// "ip:port", the same string as an earlier transaction's when it names the same endpoint: a dialog keeps its
+    /// transactions for its whole life (linger included), and most of them are between the same two endpoints.
+    /// </summary>
+    private static string? Endpoint(DialogState state, string? ip, int port)
+    {
+        if (ip is null)
+            return null;
+        foreach (var t in state.Transactions)
+        {
+            if (IsEndpoint(t.Client, ip, port))
+                return t.Client;
+            if (IsEndpoint(t.Server, ip, port))
+                return t.Server;
+        }
+        return ip + ":" + port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    private static bool IsEndpoint(string? endpoint, string ip, int port) =>
+        endpoint is not null && endpoint.Length > ip.Length + 1 && endpoint[ip.Length] == ':'
+        && endpoint.StartsWith(ip, StringComparison.Ordinal)
+        && int.TryParse(endpoint.AsSpan(ip.Length + 1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var p)
+        && p == port;
 
     private static string KeyOf(bool rfc3261, string branch, long cseq, string method) =>
         rfc3261 ? branch + "|" + method : "#" + cseq.ToString(System.Globalization.CultureInfo.InvariantCulture) + "|" + method;

@@ -98,11 +98,12 @@ public static partial class SchemaMigrations
                 MessageTables.PatternColumns.Select(c => $"ALTER COLUMN {c} TYPE text COLLATE \"C\"")) + ";")) + "\n" +
             MessageTables.CreateSearchView() + ";"),
         // Searching by address (a subnet with <<=, either direction) otherwise filters every row of the time range.
-        // The btree answers <<= as a range of the inet order; with ts second, one hour of one address is one range.
+        // The btree answers <<= as a range of the inet order. One column, not (address, ts): the same address recurs
+        // on most rows, which btree deduplication stores once per page (a quarter of the size, and cheaper to write).
         new(4, "source and destination address indexes",
             string.Join("\n", MessageTables.All.Select(t => $"""
-                CREATE INDEX {t}_src_ip_ts ON {t} (src_ip, ts);
-                CREATE INDEX {t}_dst_ip_ts ON {t} (dst_ip, ts);
+                CREATE INDEX {t}_src_ip ON {t} (src_ip);
+                CREATE INDEX {t}_dst_ip ON {t} (dst_ip);
                 """))),
     ];
 }
