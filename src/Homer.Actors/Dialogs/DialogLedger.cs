@@ -254,10 +254,20 @@ public sealed class DialogLedger : ReceivePersistentActor, IWithTimers
         });
         Command<LedgerCommands.Retire>(r =>
         {
-            if (_dialogs.TryGetValue(r.CallId, out var known) && known.Revision <= r.Revision)
+            if (_dialogs.TryGetValue(r.CallId, out var known))
             {
-                _dialogs.Remove(r.CallId);
-                Enqueue(r.CallId, null);
+                if (known.Revision <= r.Revision)
+                {
+                    _dialogs.Remove(r.CallId);
+                    Enqueue(r.CallId, null);
+                }
+                else
+                {
+                    // A newer last checkpoint overtook this retirement (see Retire): the dialog went on after it retired
+                    // and has stopped since. It starts again from that checkpoint, so it lingers and retires in its
+                    // time instead of leaving its state here for good.
+                    _region?.Tell(new LedgerCommands.WakeDialog(r.CallId));
+                }
             }
             Release(Sender);
         });
