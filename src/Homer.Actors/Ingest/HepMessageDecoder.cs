@@ -19,7 +19,10 @@ public static class HepMessageDecoder
 {
     public const byte SipProtocolType = 1;
 
-    /// <summary>Decodes one datagram. The message keeps a window on <paramref name="data"/>: the caller hands the array over.</summary>
+    /// <summary>
+    /// Decodes one datagram, reading X-CID as the leg header. The message keeps a window on <paramref name="data"/>:
+    /// the caller hands the array over.
+    /// </summary>
     public static DecodeOutcome Decode(byte[] data, string? nodeName, byte[]? requiredAuthKey = null) =>
         Decode(data, nodeName, requiredAuthKey, SipParserOptions.Default, out _);
 
