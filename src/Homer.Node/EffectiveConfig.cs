@@ -103,6 +103,8 @@ public static class EffectiveConfig
         foreach (var (minutes, retention) in s.Storage.StatsRetention.OrderBy(kv => kv.Key))
             Add("STATS_RETENTION_DAYS_" + (minutes switch { 1 => "MINUTE", 5 => "FIVE_MINUTES", 60 => "HOUR", _ => minutes + "_MINUTES" }), (long)retention.TotalDays);
         Add("ALARM_RETENTION_DAYS", (long)s.Storage.AlarmRetention.TotalDays);
+        Add("STATS_TOP_KEYS", s.Storage.TopKeysPerMinute);
+        Add("STATS_TOP_FLUSH_SECONDS", (long)s.Storage.TopKeysFlushInterval.TotalSeconds);
         var alarms = s.AlarmNotifications;
         // Webhook URLs often carry their secret in the path or query (Slack, Teams): only scheme, host and port are shown.
         Add("ALARM_WEBHOOKS", string.Join(',', alarms.Webhooks.Select(u => $"{u.Scheme}://{u.Authority}/{(u.PathAndQuery.Length > 1 ? Masked : "")}")));

@@ -100,6 +100,12 @@ public sealed record NodeSettings
             throw Invalid("PARTITION_HOURS", partitionHours.ToString(CultureInfo.InvariantCulture), "a divisor or multiple of 24");
 
         var sipParser = LegHeaders(Get("LEG_HEADERS", "X-CID"));
+        var topKeys = GetInt("STATS_TOP_KEYS", 1_000);
+        if (topKeys < 1)
+            throw Invalid("STATS_TOP_KEYS", topKeys.ToString(CultureInfo.InvariantCulture), "at least 1");
+        var topFlushSeconds = GetInt("STATS_TOP_FLUSH_SECONDS", 10);
+        if (topFlushSeconds < 1)
+            throw Invalid("STATS_TOP_FLUSH_SECONDS", topFlushSeconds.ToString(CultureInfo.InvariantCulture), "at least 1");
 
         return new NodeSettings
         {
@@ -119,6 +125,8 @@ public sealed record NodeSettings
                     [60] = TimeSpan.FromDays(GetInt("STATS_RETENTION_DAYS_HOUR", 400)),
                 },
                 AlarmRetention = TimeSpan.FromDays(GetInt("ALARM_RETENTION_DAYS", 90)),
+                TopKeysPerMinute = topKeys,
+                TopKeysFlushInterval = TimeSpan.FromSeconds(topFlushSeconds),
             },
             SpoolDirectory = Get("SPOOL_DIR", "spool") is "off" ? null : Get("SPOOL_DIR", "spool"),
             SpoolMaxBytes = GetInt("SPOOL_MAX_MB", 1024) * (1L << 20),

@@ -36,5 +36,17 @@ public sealed record StorageOptions
     /// <summary>Resolved alarms older than this are deleted; open ones are kept whatever their age.</summary>
     public TimeSpan AlarmRetention { get; init; } = TimeSpan.FromDays(90);
 
+    /// <summary>
+    /// Distinct keys (source addresses, user agents) the statistics' top lists keep per minute, HEP node and capture id:
+    /// exact up to twice this many between two flushes, heavy hitters beyond (see <c>TopKeyCounter</c>).
+    /// </summary>
+    public int TopKeysPerMinute { get; init; } = 1_000;
+
+    /// <summary>How often each ingest node writes its top-list counts; a node that dies loses at most this much of them.</summary>
+    public TimeSpan TopKeysFlushInterval { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>For writers made without a node's settings (tools, tests).</summary>
+    public static readonly StorageOptions Defaults = new() { ConnectionString = "" };
+
     public TimeSpan RetentionOf(MessageProfile profile) => RetentionByProfile.GetValueOrDefault(profile, Retention);
 }

@@ -71,6 +71,7 @@ public static class StoreSeeder
         if (dialogRows.Count > 0)
             await dialogStore.UpsertAsync(dialogRows, ct);
         await Task.WhenAll(pending);
+        await writer.FlushTopKeysAsync(ct);
         written += batch.Count;
         await using (var analyze = dataSource.CreateCommand("ANALYZE"))
             await analyze.ExecuteNonQueryAsync(ct);

@@ -17,6 +17,7 @@ public class StatisticsTests
         [
             new("DIALOG_IDLE_UNANSWERED_SECONDS", "2"),
             new("DIALOG_LINGER_SECONDS", "1"),
+            new("STATS_TOP_FLUSH_SECONDS", "1"),
         ];
     }
 
@@ -91,6 +92,11 @@ public class StatisticsTests
                 return totals.GetProperty("callsChallengeOnly").GetInt64() == 1 && totals.GetProperty("callAttempts").GetInt64() == 9
                     && totals.GetProperty("mos").EnumerateArray().Sum(m => m.GetProperty("count").GetInt64()) == 2;
             }, "part two counted");
+            // The top lists are written every STATS_TOP_FLUSH_SECONDS, part one's by the stop.
+            var messageCount = first.Legs.Concat(second.Legs).Count();
+            await node.Eventually(async () =>
+                (await node.GraphQL(StatsQuery, new { from, to })).GetProperty("stats").GetProperty("topSourceIps").EnumerateArray()
+                    .Sum(k => k.GetProperty("count").GetInt64()) == messageCount, "top lists written");
             // A moment more: a double count would show up now.
             await Task.Delay(1500);
 

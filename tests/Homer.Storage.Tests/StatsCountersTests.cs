@@ -58,6 +58,8 @@ public sealed class StatsCountersTests : IAsyncLifetime
             // Not SIP: not counted.
             Sip(t, null, null, "", ua: null) with { ProtocolType = 100 },
         ]);
+        // The top lists are written by the flush the node runs every few seconds, not with the batch.
+        await writer.FlushTopKeysAsync();
 
         var queries = new StatsQueries(_dataSource);
         var minute = await queries.QueryAsync(t.AddMinutes(-10), t.AddMinutes(10), StatsResolutions.Minute, null, null);
@@ -91,12 +93,88 @@ public sealed class StatsCountersTests : IAsyncLifetime
     {
         var t = Day.AddHours(11);
         var huge = new string('A', 20_000) + "\0tail";
-        await new MessageStoreWriter(_dataSource).WriteAsync(
-            [Sip(t, "OPTIONS", null, "OPTIONS", ua: huge, node: new string('n', 10_000)), Sip(t, huge, null, huge)]);
+        var writer = new MessageStoreWriter(_dataSource);
+        await writer.WriteAsync([Sip(t, "OPTIONS", null, "OPTIONS", ua: huge, node: new string('n', 10_000)), Sip(t, huge, null, huge)]);
+        await writer.FlushTopKeysAsync();
         await using var cmd = _dataSource.CreateCommand("SELECT count(*) FROM hep_call");
         Assert.Equal(2L, (long)(await cmd.ExecuteScalarAsync())!);
         var stats = await new StatsQueries(_dataSource).QueryAsync(t.AddMinutes(-1), t.AddMinutes(1), StatsResolutions.Minute, null, null);
         Assert.Equal(StatsDelta.MaxKeyLength, stats.TopUserAgents.Max(k => k.Key.Length));
+    }
+
+    [Fact]
+    public async Task Top_lists_keep_the_heaviest_sources_and_agents_in_bounded_rows_however_many_there_are()
+    {
+        // 30 000 distinct phones with one message each, a proxy with 6 000 and a scanner with 900, all in one minute;
+        // the writer keeps 100 keys per minute.
+        var t = Day.AddHours(12);
+        var writer = new MessageStoreWriter(_dataSource, StorageOptions.Defaults with { TopKeysPerMinute = 100 });
+        var messages = new List<CapturedMessage>();
+        for (var i = 0; i < 30_000; i++)
+            messages.Add(Sip(t.AddMilliseconds(i), "INVITE", null, "INVITE", src: $"10.{i / 65536}.{i / 256 % 256}.{i % 256}", ua: $"Phone/{i}"));
+        for (var i = 0; i < 6_000; i++)
+            messages.Add(Sip(t.AddMilliseconds(i * 5), null, 200, "INVITE", src: "192.0.2.1", ua: null));
+        for (var i = 0; i < 900; i++)
+            messages.Add(Sip(t.AddMilliseconds(i * 7), "OPTIONS", null, "OPTIONS", src: "198.51.100.66", ua: "friendly-scanner"));
+        foreach (var chunk in messages.OrderBy(m => m.TimestampMicros).Chunk(2_000))
+            await writer.WriteAsync(chunk);
+        await writer.FlushTopKeysAsync();
+
+        var stats = await new StatsQueries(_dataSource).QueryAsync(t, t.AddMinutes(1), StatsResolutions.Minute, null, null);
+        // Each kept count is low by at most N / (capacity + 1) of the minute's N = 36 900 messages.
+        var slack = 36_900 / 101;
+        Assert.Equal(["192.0.2.1", "198.51.100.66"], stats.TopSourceIps.Take(2).Select(k => k.Key));
+        Assert.InRange(stats.TopSourceIps[0].Count, 6_000 - slack, 6_000);
+        Assert.InRange(stats.TopSourceIps[1].Count, 900 - slack, 900);
+        Assert.Equal("friendly-scanner", stats.TopUserAgents[0].Key);
+        Assert.InRange(stats.TopUserAgents[0].Count, 900 - 30_900 / 101, 900);
+        // The totals stay exact.
+        Assert.Equal(30_000, stats.Totals.Requests.Single(k => k.Key == "INVITE").Count);
+
+        await using var cmd = _dataSource.CreateCommand(
+            "SELECT count(*) FROM stats_counters WHERE metric IN ('src_ip', 'user_agent') AND bucket >= $1 AND bucket < $2");
+        cmd.Parameters.AddWithValue(Day.AddHours(12).UtcDateTime);
+        cmd.Parameters.AddWithValue(Day.AddHours(13).UtcDateTime);
+        Assert.InRange((long)(await cmd.ExecuteScalarAsync())!, 1, 2 * 100 * 3);
+    }
+
+    [Fact]
+    public void A_top_key_counter_is_exact_up_to_twice_its_capacity_and_keeps_heavy_hitters_beyond()
+    {
+        var exact = new TopKeyCounter<string>("m", 10);
+        for (var i = 0; i < 19; i++)
+            exact.Add(0, "n", 1, "k" + i, i + 1);
+        // At most `capacity` keys are handed out: the heaviest, each low by the 11th largest count (9).
+        var taken = exact.Take();
+        Assert.Equal(10, taken.Count);
+        Assert.All(taken, row => Assert.Equal(int.Parse(row.Key[1..]) + 1 - 9, row.Count));
+        Assert.True(exact.IsEmpty);
+
+        var few = new TopKeyCounter<string>("m", 10);
+        for (var i = 0; i < 10; i++)
+            few.Add(0, "n", 1, "k" + i, 3);
+        Assert.All(few.Take(), row => Assert.Equal(3, row.Count));
+
+        // Stream of 100 000 with one key at 5 %: it survives, low by at most N / (capacity + 1).
+        var heavy = new TopKeyCounter<int>("m", 50);
+        var random = new Random(7);
+        for (var i = 0; i < 100_000; i++)
+            heavy.Add(i, null, 1, i % 20 == 0 ? -1 : random.Next(), 1);
+        var hitter = Assert.Single(heavy.Take(), row => row.Key == -1);
+        Assert.InRange(hitter.Count, 5_000 - 100_000 / 51, 5_000);
+
+        // Minutes, nodes and capture ids are counted apart; a failed write's rows go back in.
+        var groups = new TopKeyCounter<string>("m", 10);
+        groups.Add(0, "a", 1, "k");
+        groups.Add(59_999_999, "a", 1, "k");
+        groups.Add(60_000_000, "a", 1, "k");
+        groups.Add(0, "b", 1, "k");
+        groups.Add(0, "a", 2, "k");
+        var rows = groups.Take();
+        Assert.Equal(4, rows.Count);
+        Assert.Equal(2, rows.Single(r => r is { MinuteMicros: 0, Node: "a", CaptureId: 1 }).Count);
+        groups.Restore(rows);
+        Assert.Equal(5, groups.Take().Sum(r => r.Count));
     }
 
     [Fact]

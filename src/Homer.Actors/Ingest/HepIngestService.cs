@@ -30,6 +30,7 @@ public sealed class HepIngestService(
     private Task? _graph;
     private MessageSpool? _spool;
     private Task? _replay;
+    private Task? _topKeys;
     private readonly CancellationTokenSource _stopReplay = new();
     private IngestMetrics? _metrics;
     private int _stopped;
@@ -64,6 +65,7 @@ public sealed class HepIngestService(
             _spool = new MessageSpool(options.SpoolDirectory, options.SpoolMaxBytes, logger);
             _replay = IngestGraph.ReplaySpool(_spool, store, counters, logger, TimeSpan.FromSeconds(1), _stopReplay.Token);
         }
+        _topKeys = FlushTopKeysEvery(store.TopKeysFlushInterval, _stopReplay.Token);
         _metrics = new IngestMetrics(counters,
             () => _endpoints.Where(e => e.Key == HepTransport.Udp).Select(e => e.Value.Port),
             () => _spool?.Bytes ?? 0);
@@ -110,6 +112,29 @@ public sealed class HepIngestService(
         }
     }
 
+    private async Task FlushTopKeysEvery(TimeSpan interval, CancellationToken ct)
+    {
+        using var timer = new PeriodicTimer(interval);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(ct))
+            {
+                try
+                {
+                    await store.FlushTopKeysAsync(ct);
+                }
+                catch (Exception e) when (!ct.IsCancellationRequested)
+                {
+                    // Kept in memory (bounded) and written by the next flush.
+                    logger.LogWarning(e, "Writing the statistics' top lists failed; retrying in {Interval}", interval);
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
     public async Task StopAsync(CancellationToken cancellationToken)
     {
         // Called by the host on SIGTERM and by CoordinatedShutdown on a cluster leave, whichever comes first.
@@ -130,6 +155,17 @@ public sealed class HepIngestService(
         await _stopReplay.CancelAsync();
         if (_replay is not null)
             await _replay;
+        if (_topKeys is not null)
+            await _topKeys;
+        // Last, after the graph and the replay stored what they could: what they counted is written too.
+        try
+        {
+            await store.FlushTopKeysAsync(CancellationToken.None);
+        }
+        catch (Exception e)
+        {
+            logger.LogWarning(e, "The statistics' top lists (sources, user agents) counted since the last flush could not be written and are lost");
+        }
         if (_spool is { Batches: > 0 })
             logger.LogWarning("{Batches} spooled batches ({Bytes} bytes) wait in {Directory}; they are replayed at the next start",
                 _spool.Batches, _spool.Bytes, _spool.Path);

@@ -1,7 +1,10 @@
+using Npgsql;
+
 namespace Homer.Storage.Stats;
 
-/// <summary>What a batch of captured messages adds to the statistics: SIP methods, responses, sources, user agents and
-/// REGISTER outcomes. Counted as stored (a message captured by two agents counts twice, as HOMER counts it).</summary>
+/// <summary>What a batch of captured messages adds to the statistics: SIP methods, responses and REGISTER outcomes
+/// (exact, see <see cref="Count"/>), sources and user agents (heavy hitters, see <see cref="MessageTopKeys"/>). Counted as
+/// stored (a message captured by two agents counts twice, as HOMER counts it).</summary>
 public static class MessageStats
 {
     private const byte SipProtocolType = 1;
@@ -16,7 +19,7 @@ public static class MessageStats
 
     public static void Add(StatsDelta delta, CapturedMessage m)
     {
-        if (m.ProtocolType != SipProtocolType || m.ParseError is not null)
+        if (!Counts(m))
             return;
         var ts = m.TimestampMicros;
         var node = m.NodeName;
@@ -24,8 +27,6 @@ public static class MessageStats
         if (m.Method is { } method)
         {
             delta.Add(ts, StatsMetrics.Request, method, node, capture);
-            if (m.UserAgent is { Length: > 0 } ua)
-                delta.Add(ts, StatsMetrics.UserAgent, ua, node, capture);
         }
         else if (m.StatusCode is { } status)
         {
@@ -39,8 +40,10 @@ public static class MessageStats
                     _ => "failure",
                 }, node, capture);
         }
-        delta.Add(ts, StatsMetrics.SourceIp, m.SourceIp.ToString(), node, capture);
     }
+
+    /// <summary>Whether a message counts in the statistics at all: SIP that parsed.</summary>
+    public static bool Counts(CapturedMessage m) => m.ProtocolType == SipProtocolType && m.ParseError is null;
 
     // "486 INVITE" for every response would allocate per message; the set of status/method pairs seen is small.
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<(int, string), string> ResponseKeys = new();
@@ -54,5 +57,71 @@ public static class MessageStats
         if (ResponseKeys.Count < 10_000)
             ResponseKeys.TryAdd((status, method), key);
         return key;
+    }
+}
+
+/// <summary>
+/// The top lists of the statistics (messages by source address, requests by User-Agent), counted by every batch once it
+/// is stored and written every <c>flush interval</c> instead of in the batch's transaction: with a distinct address per
+/// phone, one exact row per address, minute and bucket width was nine statistics rows in ten. Bounded by
+/// <see cref="TopKeyCounter{TKey}"/>; what a node holds between two flushes is lost if it dies (a graceful stop flushes).
+/// </summary>
+public sealed class MessageTopKeys(int capacity)
+{
+    private readonly Lock _lock = new();
+    private readonly TopKeyCounter<System.Net.IPAddress> _sources = new(StatsMetrics.SourceIp, capacity);
+    private readonly TopKeyCounter<string> _agents = new(StatsMetrics.UserAgent, capacity);
+
+    public int Capacity => capacity;
+
+    public void Add(IReadOnlyList<CapturedMessage> batch)
+    {
+        lock (_lock)
+        {
+            foreach (var m in batch)
+            {
+                if (!MessageStats.Counts(m))
+                    continue;
+                _sources.Add(m.TimestampMicros, m.NodeName, m.CaptureId, m.SourceIp);
+                if (m.Method is not null && m.UserAgent is { Length: > 0 } ua)
+                {
+                    // Cut here already, so a sender's huge headers cannot make the counter hold megabytes.
+                    _agents.Add(m.TimestampMicros, m.NodeName, m.CaptureId, ua.Length > StatsDelta.MaxKeyLength ? ua[..StatsDelta.MaxKeyLength] : ua);
+                }
+            }
+        }
+    }
+
+    /// <summary>Adds what was counted since the last flush to <c>stats_counters</c>; on failure keeps it for the next one.</summary>
+    public async Task FlushAsync(NpgsqlDataSource dataSource, CancellationToken ct)
+    {
+        IReadOnlyList<(long MinuteMicros, string Node, long CaptureId, System.Net.IPAddress Key, long Count)> sources;
+        IReadOnlyList<(long MinuteMicros, string Node, long CaptureId, string Key, long Count)> agents;
+        lock (_lock)
+        {
+            if (_sources.IsEmpty && _agents.IsEmpty)
+                return;
+            sources = _sources.Take();
+            agents = _agents.Take();
+        }
+        try
+        {
+            var delta = new StatsDelta();
+            foreach (var (minute, node, capture, key, count) in sources)
+                delta.Add(minute, StatsMetrics.SourceIp, key.ToString(), node, capture, count);
+            foreach (var (minute, node, capture, key, count) in agents)
+                delta.Add(minute, StatsMetrics.UserAgent, key, node, capture, count);
+            await using var connection = await dataSource.OpenConnectionAsync(ct);
+            await delta.WriteAsync(connection, null, ct);
+        }
+        catch
+        {
+            lock (_lock)
+            {
+                _sources.Restore(sources);
+                _agents.Restore(agents);
+            }
+            throw;
+        }
     }
 }

@@ -61,44 +61,71 @@ public sealed class StatsQueries(NpgsqlDataSource dataSource)
             throw new ArgumentException($"The range holds more than {MaxBuckets} buckets of {resolution} min: choose a larger bucket.");
 
         var rows = new List<(DateTime Bucket, string Metric, string Key, long Count, double Total)>();
+        // The top lists are summed and ranked in the database: over a day their rows are many and only ten are shown.
         await using (var cmd = dataSource.CreateCommand("""
             SELECT bucket, metric, key, sum(count)::bigint, sum(total)
             FROM stats_counters
             WHERE resolution = $1 AND bucket >= $2 AND bucket < $3
               AND ($4::text IS NULL OR node = $4) AND ($5::bigint IS NULL OR capture_id = $5)
+              AND metric <> ALL ($6)
             GROUP BY bucket, metric, key
             """))
         {
-            cmd.Parameters.AddWithValue(resolution);
-            cmd.Parameters.AddWithValue(start);
-            cmd.Parameters.AddWithValue(to.UtcDateTime);
-            cmd.Parameters.Add(new NpgsqlParameter { Value = (object?)node ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
-            cmd.Parameters.Add(new NpgsqlParameter { Value = (object?)captureId ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Bigint });
+            AddRange(cmd, resolution, start, to, node, captureId);
+            cmd.Parameters.Add(new NpgsqlParameter { Value = TopListMetrics, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Text });
             await using var r = await cmd.ExecuteReaderAsync(ct);
             while (await r.ReadAsync(ct))
                 rows.Add((r.GetFieldValue<DateTime>(0), r.GetString(1), r.GetString(2), r.GetInt64(3), r.GetDouble(4)));
         }
+        var top = new Dictionary<string, List<KeyCount>> { [StatsMetrics.SourceIp] = [], [StatsMetrics.UserAgent] = [] };
+        await using (var cmd = dataSource.CreateCommand("""
+            SELECT metric, key, n FROM (
+                SELECT metric, key, sum(count)::bigint AS n,
+                       row_number() OVER (PARTITION BY metric ORDER BY sum(count) DESC, key COLLATE "C") AS rank
+                FROM stats_counters
+                WHERE resolution = $1 AND bucket >= $2 AND bucket < $3
+                  AND ($4::text IS NULL OR node = $4) AND ($5::bigint IS NULL OR capture_id = $5)
+                  AND metric = ANY ($6)
+                GROUP BY metric, key) ranked
+            WHERE rank <= $7
+            ORDER BY metric, rank
+            """))
+        {
+            AddRange(cmd, resolution, start, to, node, captureId);
+            cmd.Parameters.Add(new NpgsqlParameter { Value = TopListMetrics, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Text });
+            cmd.Parameters.AddWithValue(TopN);
+            await using var r = await cmd.ExecuteReaderAsync(ct);
+            while (await r.ReadAsync(ct))
+                top[r.GetString(0)].Add(new KeyCount(r.GetString(1), r.GetInt64(2)));
+        }
 
         var points = rows.GroupBy(x => x.Bucket).OrderBy(g => g.Key)
-            .Select(g => Build(new DateTimeOffset(g.Key, TimeSpan.Zero), g.Select(x => (x.Metric, x.Key, x.Count, x.Total)), includeTop: false).Point)
+            .Select(g => Build(new DateTimeOffset(g.Key, TimeSpan.Zero), g.Select(x => (x.Metric, x.Key, x.Count, x.Total))))
             .ToArray();
-        var (totals, topIps, topAgents) = Build(new DateTimeOffset(start, TimeSpan.Zero), rows.Select(x => (x.Metric, x.Key, x.Count, x.Total)), includeTop: true);
-        return new StatsResult(from, to, resolution, points, totals, topIps, topAgents);
+        var totals = Build(new DateTimeOffset(start, TimeSpan.Zero), rows.Select(x => (x.Metric, x.Key, x.Count, x.Total)));
+        return new StatsResult(from, to, resolution, points, totals, top[StatsMetrics.SourceIp], top[StatsMetrics.UserAgent]);
     }
 
-    private static (StatsPoint Point, IReadOnlyList<KeyCount> TopIps, IReadOnlyList<KeyCount> TopAgents) Build(
-        DateTimeOffset bucket, IEnumerable<(string Metric, string Key, long Count, double Total)> counters, bool includeTop)
+    private static readonly string[] TopListMetrics = [StatsMetrics.SourceIp, StatsMetrics.UserAgent];
+
+    private static void AddRange(NpgsqlCommand cmd, short resolution, DateTime start, DateTimeOffset to, string? node, long? captureId)
+    {
+        cmd.Parameters.AddWithValue(resolution);
+        cmd.Parameters.AddWithValue(start);
+        cmd.Parameters.AddWithValue(to.UtcDateTime);
+        cmd.Parameters.Add(new NpgsqlParameter { Value = (object?)node ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
+        cmd.Parameters.Add(new NpgsqlParameter { Value = (object?)captureId ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Bigint });
+    }
+
+    private static StatsPoint Build(DateTimeOffset bucket, IEnumerable<(string Metric, string Key, long Count, double Total)> counters)
     {
         var byMetric = counters.GroupBy(c => c.Metric).ToDictionary(
             g => g.Key,
             g => g.GroupBy(c => c.Key).ToDictionary(k => k.Key, k => (Count: k.Sum(c => c.Count), Total: k.Sum(c => c.Total))));
         Dictionary<string, (long Count, double Total)> Of(string metric) => byMetric.GetValueOrDefault(metric) ?? [];
         long Get(string metric, string key) => Of(metric).GetValueOrDefault(key).Count;
-        IReadOnlyList<KeyCount> Sorted(string metric, int? top = null)
-        {
-            var list = Of(metric).Select(kv => new KeyCount(kv.Key, kv.Value.Count)).OrderByDescending(k => k.Count).ThenBy(k => k.Key, StringComparer.Ordinal);
-            return (top is { } n ? list.Take(n) : list).ToArray();
-        }
+        IReadOnlyList<KeyCount> Sorted(string metric) =>
+            Of(metric).Select(kv => new KeyCount(kv.Key, kv.Value.Count)).OrderByDescending(k => k.Count).ThenBy(k => k.Key, StringComparer.Ordinal).ToArray();
         IReadOnlyDictionary<string, long> Histogram(string metric) => Of(metric).ToDictionary(kv => kv.Key, kv => kv.Value.Count);
         double? Average(string metric)
         {
@@ -111,7 +138,7 @@ public sealed class StatsQueries(NpgsqlDataSource dataSource)
         var setup = Histogram(StatsMetrics.SetupHistogram);
         var duration = Of(StatsMetrics.Duration).GetValueOrDefault("");
         var mos = Of(StatsMetrics.Mos);
-        var point = new StatsPoint
+        return new StatsPoint
         {
             Bucket = bucket,
             Requests = Sorted(StatsMetrics.Request),
@@ -140,9 +167,6 @@ public sealed class StatsQueries(NpgsqlDataSource dataSource)
             CallMessages = Get(StatsMetrics.Retransmissions, "messages"),
             CallRetransmissions = Get(StatsMetrics.Retransmissions, "retransmissions"),
         };
-        return includeTop
-            ? (point, Sorted(StatsMetrics.SourceIp, TopN), Sorted(StatsMetrics.UserAgent, TopN))
-            : (point, [], []);
     }
 
     /// <summary>Deletes buckets older than each resolution's retention; returns the rows deleted.</summary>
