@@ -105,5 +105,26 @@ public static partial class SchemaMigrations
                 CREATE INDEX {t}_src_ip ON {t} (src_ip);
                 CREATE INDEX {t}_dst_ip ON {t} (dst_ip);
                 """))),
+        // Payloads and header fields over about 2 KB (SIPREC INVITEs, big SDP) are compressed when stored. pglz was 3 %
+        // of PostgreSQL's CPU at 15 000 messages/s; lz4 compresses several times faster and reads back faster.
+        // Existing partitions are set too (ALTER on the parent does not recurse for this); rows already stored keep
+        // pglz. A server built without lz4 keeps pglz and says so.
+        new(5, "lz4 compression for payloads and header fields",
+            $$"""
+            DO $$
+            DECLARE t regclass;
+            BEGIN
+                FOR t IN
+                    SELECT c.oid::regclass FROM pg_class c
+                    WHERE c.oid IN ({{string.Join(", ", MessageTables.All.Select(t => $"'{t}'::regclass"))}})
+                       OR c.oid IN (SELECT inhrelid FROM pg_inherits
+                                    WHERE inhparent IN ({{string.Join(", ", MessageTables.All.Select(t => $"'{t}'::regclass"))}}))
+                LOOP
+                    EXECUTE format('ALTER TABLE %s ALTER COLUMN payload SET COMPRESSION lz4, ALTER COLUMN headers SET COMPRESSION lz4', t);
+                END LOOP;
+            EXCEPTION WHEN feature_not_supported THEN
+                RAISE NOTICE 'this PostgreSQL has no lz4: payloads stay compressed with pglz';
+            END $$;
+            """),
     ];
 }
