@@ -7,7 +7,7 @@ namespace Homer.Benchmarks;
 
 /// <summary>
 /// What the statistics add to every stored batch: counting a 2 000-message batch (the default ingest batch) into
-/// per-minute deltas, before the one upsert that writes them in the COPY transaction.
+/// per-minute deltas, before the one upsert that writes them in the COPY transaction, and into the top lists.
 /// </summary>
 [MemoryDiagnoser]
 public class StatsBenchmarks
@@ -38,6 +38,16 @@ public class StatsBenchmarks
         }).ToArray();
     }
 
+    private readonly MessageTopKeys _topKeys = new(1_000);
+
     [Benchmark]
     public int CountBatch() => MessageStats.Count(_batch).Count;
+
+    /// <summary>The top lists' share, counted once the batch is stored (heavy hitters in memory, no row per address).</summary>
+    [Benchmark]
+    public int CountTopKeys()
+    {
+        _topKeys.Add(_batch);
+        return _topKeys.Capacity;
+    }
 }
