@@ -38,7 +38,7 @@ public sealed record StorageOptions
 
     /// <summary>
     /// Distinct keys (source addresses, user agents) the statistics' top lists keep per minute, HEP node and capture id:
-    /// exact up to twice this many between two flushes, heavy hitters beyond (see <c>TopKeyCounter</c>).
+    /// exact below twice this many between two flushes, heavy hitters beyond (see <c>TopKeyCounter</c>).
     /// </summary>
     public int TopKeysPerMinute { get; init; } = 1_000;
 

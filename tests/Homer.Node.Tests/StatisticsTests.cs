@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Homer.TestSupport;
+using Microsoft.Extensions.Configuration;
 
 namespace Homer.Node.Tests;
 
@@ -36,6 +37,30 @@ public class StatisticsTests
           }
         }
         """;
+
+    [Theory]
+    [InlineData("STATS_TOP_KEYS", "0")]
+    [InlineData("STATS_TOP_KEYS", "many")]
+    [InlineData("STATS_TOP_FLUSH_SECONDS", "0")]
+    [InlineData("STATS_TOP_FLUSH_SECONDS", "-5")]
+    public void A_bad_top_list_setting_stops_the_node_with_the_setting_named(string key, string value)
+    {
+        var settings = new ConfigurationBuilder().AddInMemoryCollection([new(key, value)]).Build();
+        var error = Assert.Throws<FormatException>(() => NodeSettings.From(settings));
+        Assert.Contains("HOMER_" + key, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Top_lists_keep_a_thousand_keys_and_flush_every_ten_seconds_unless_told_otherwise()
+    {
+        var defaults = NodeSettings.From(new ConfigurationBuilder().Build()).Storage;
+        Assert.Equal(1_000, defaults.TopKeysPerMinute);
+        Assert.Equal(TimeSpan.FromSeconds(10), defaults.TopKeysFlushInterval);
+        var set = NodeSettings.From(new ConfigurationBuilder().AddInMemoryCollection(
+            [new("STATS_TOP_KEYS", "50"), new("STATS_TOP_FLUSH_SECONDS", "2")]).Build()).Storage;
+        Assert.Equal(50, set.TopKeysPerMinute);
+        Assert.Equal(TimeSpan.FromSeconds(2), set.TopKeysFlushInterval);
+    }
 
     [Fact]
     public async Task Every_kpi_matches_the_generated_mix_across_a_node_restart()

@@ -189,6 +189,13 @@ public sealed class MessageStoreTests : IAsyncLifetime
         var page = await new MessageQueries(_dataSource).SearchAsync(new MessageFilter { CallId = "big" }, 1);
         Assert.Equal(payload, page.Nodes.Single().Payload);
         Assert.Equal("a\uFFFDb", page.Nodes.Single().FromUser);
+        // Migration 5: big payloads are compressed with lz4, in a partition made after it (inherited from the parent)...
+        await using var stored = _dataSource.CreateCommand("SELECT pg_column_compression(payload) FROM hep_call WHERE call_id = 'big'");
+        Assert.Equal("lz4", await stored.ExecuteScalarAsync());
+        // ...and in one that existed before it (the default partition, made by the first migration).
+        await using var before = _dataSource.CreateCommand(
+            "SELECT attcompression::text FROM pg_attribute WHERE attrelid = 'hep_call_default'::regclass AND attname = 'payload'");
+        Assert.Equal("l", await before.ExecuteScalarAsync());
     }
 
     [Fact]

@@ -31,7 +31,7 @@ public sealed class HepIngestService(
     private MessageSpool? _spool;
     private Task? _replay;
     private Task? _topKeys;
-    private readonly CancellationTokenSource _stopReplay = new();
+    private readonly CancellationTokenSource _stopBackground = new();
     private IngestMetrics? _metrics;
     private int _stopped;
 
@@ -63,9 +63,9 @@ public sealed class HepIngestService(
         if (options.SpoolDirectory is not null)
         {
             _spool = new MessageSpool(options.SpoolDirectory, options.SpoolMaxBytes, logger);
-            _replay = IngestGraph.ReplaySpool(_spool, store, counters, logger, TimeSpan.FromSeconds(1), _stopReplay.Token);
+            _replay = IngestGraph.ReplaySpool(_spool, store, counters, logger, TimeSpan.FromSeconds(1), _stopBackground.Token);
         }
-        _topKeys = FlushTopKeysEvery(store.TopKeysFlushInterval, _stopReplay.Token);
+        _topKeys = FlushTopKeysEvery(store.TopKeysFlushInterval, _stopBackground.Token);
         _metrics = new IngestMetrics(counters,
             () => _endpoints.Where(e => e.Key == HepTransport.Udp).Select(e => e.Value.Port),
             () => _spool?.Bytes ?? 0);
@@ -152,7 +152,7 @@ public sealed class HepIngestService(
             if (!drained)
                 logger.LogWarning("The ingest graph did not drain within {Timeout}; messages still in it are lost", options.DrainTimeout);
         }
-        await _stopReplay.CancelAsync();
+        await _stopBackground.CancelAsync();
         if (_replay is not null)
             await _replay;
         if (_topKeys is not null)

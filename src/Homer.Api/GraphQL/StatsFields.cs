@@ -78,7 +78,7 @@ public sealed class StatsType : ObjectGraphType<StatsResult>
             .Description("One per bucket that has data, in time order.");
         Field<NonNullGraphType<StatsPointType>>("totals").Resolve(c => c.Source.Totals);
         Field<NonNullGraphType<ListGraphType<NonNullGraphType<KeyCountType>>>>("topSourceIps").Resolve(c => c.Source.TopSourceIps)
-            .Description("The ten sources with the most SIP messages. Heavy hitters: exact while a minute has at most twice HOMER_STATS_TOP_KEYS sources per HEP node and capture id, else low by at most 1/(keys+1) of that minute's messages; written every HOMER_STATS_TOP_FLUSH_SECONDS.");
+            .Description("The ten sources with the most SIP messages. Heavy hitters: exact while a minute brings fewer than twice HOMER_STATS_TOP_KEYS sources per HEP node and capture id between two flushes, else low by at most 1/(keys+1) of that minute's messages; written every HOMER_STATS_TOP_FLUSH_SECONDS.");
         Field<NonNullGraphType<ListGraphType<NonNullGraphType<KeyCountType>>>>("topUserAgents").Resolve(c => c.Source.TopUserAgents)
             .Description("The ten User-Agents with the most SIP requests, counted as topSourceIps.");
     }

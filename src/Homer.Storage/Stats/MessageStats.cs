@@ -69,8 +69,8 @@ public static class MessageStats
 public sealed class MessageTopKeys(int capacity)
 {
     private readonly Lock _lock = new();
-    private readonly TopKeyCounter<System.Net.IPAddress> _sources = new(StatsMetrics.SourceIp, capacity);
-    private readonly TopKeyCounter<string> _agents = new(StatsMetrics.UserAgent, capacity);
+    private readonly TopKeyCounter<System.Net.IPAddress> _sources = new(capacity);
+    private readonly TopKeyCounter<string> _agents = new(capacity);
 
     public int Capacity => capacity;
 

@@ -6,20 +6,18 @@ namespace Homer.Storage.Stats;
 /// <para>
 /// Counting every distinct key exactly cost one counter row per key, minute and bucket width: with a phone per call
 /// that was most of the statistics' rows, and a scanner spraying from spoofed addresses could grow the table without
-/// bound. Here each group keeps at most twice <see cref="Capacity"/> keys; when it reaches that, the Misra–Gries step
-/// takes the (capacity+1)-th largest count off every key and forgets the ones left at zero. So a group is exact while
-/// it holds no more than 2 × capacity distinct keys between two flushes; past that, every key seen more than
-/// N / (capacity + 1) times of the group's N is kept, and each kept count is low by at most that much.
+/// bound. Here each group holds fewer than twice <see cref="Capacity"/> keys; when it reaches that, the Misra–Gries step
+/// takes the (capacity+1)-th largest count off every key and forgets the ones left at zero, which leaves at most
+/// capacity. So a group is exact while fewer than 2 × capacity distinct keys come between two takes; past that, every
+/// key seen more than N / (capacity + 1) times of the group's N is kept, and each kept count is low by at most that much.
 /// </para>
 /// Not thread-safe: <see cref="MessageTopKeys"/> locks around it.
 /// </summary>
-public sealed class TopKeyCounter<TKey>(string metric, int capacity) where TKey : notnull
+public sealed class TopKeyCounter<TKey>(int capacity) where TKey : notnull
 {
     private readonly record struct Group(long Minute, string Node, long CaptureId);
 
     private Dictionary<Group, Dictionary<TKey, long>> _groups = [];
-
-    public string Metric { get; } = metric;
 
     public int Capacity { get; } = capacity > 0 ? capacity : throw new ArgumentOutOfRangeException(nameof(capacity));
 
@@ -36,7 +34,7 @@ public sealed class TopKeyCounter<TKey>(string metric, int capacity) where TKey 
             Prune(keys, Capacity);
     }
 
-    /// <summary>Everything counted since the last take, at most <see cref="Capacity"/> keys per group, and starts afresh.</summary>
+    /// <summary>Everything counted since the last take (fewer than twice <see cref="Capacity"/> keys per group), and starts afresh.</summary>
     public IReadOnlyList<(long MinuteMicros, string Node, long CaptureId, TKey Key, long Count)> Take()
     {
         var groups = _groups;
@@ -44,8 +42,6 @@ public sealed class TopKeyCounter<TKey>(string metric, int capacity) where TKey 
         var rows = new List<(long, string, long, TKey, long)>();
         foreach (var (group, keys) in groups)
         {
-            if (keys.Count > Capacity)
-                Prune(keys, Capacity);
             foreach (var (key, count) in keys)
                 rows.Add((group.Minute, group.Node, group.CaptureId, key, count));
         }
