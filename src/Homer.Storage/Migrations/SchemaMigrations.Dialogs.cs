@@ -78,5 +78,30 @@ public static partial class SchemaMigrations
                 ADD COLUMN counted_now     boolean NOT NULL DEFAULT false,
                 ADD COLUMN mos_counted_now boolean NOT NULL DEFAULT false;
             """));
+
+        // The ledgers' journal rows carry many dialog checkpoints each (kilobytes), so PostgreSQL compresses them as it
+        // stores them, with pglz by default: 4 % of PostgreSQL's CPU at 17 500 messages/s, all of it in journal inserts
+        // (message payloads are mostly below the 2 KB where compression starts). The journal and snapshot tables belong
+        // to Akka.Persistence.Sql, which creates them after these migrations on a first start, so the default for this
+        // role's sessions in this database becomes lz4 (a role may set its own defaults), and tables that already
+        // exist are switched as well. Rows already stored keep pglz; a server without lz4 keeps pglz and says so.
+        migrations.Add(new(104, "lz4 compression for the dialog journal and snapshots", """
+            DO $$
+            DECLARE t record;
+            BEGIN
+                EXECUTE format('ALTER ROLE %I IN DATABASE %I SET default_toast_compression = lz4', current_user, current_database());
+                FOR t IN
+                    SELECT a.attrelid::regclass AS tab, a.attname AS col FROM pg_attribute a
+                    WHERE (a.attrelid, a.attname) IN ((to_regclass('journal'), 'message'), (to_regclass('snapshot'), 'snapshot'))
+                LOOP
+                    EXECUTE format('ALTER TABLE %s ALTER COLUMN %I SET COMPRESSION lz4', t.tab, t.col);
+                END LOOP;
+            EXCEPTION
+                WHEN feature_not_supported OR invalid_parameter_value THEN
+                    RAISE NOTICE 'this PostgreSQL has no lz4: the dialog journal stays compressed with pglz';
+                WHEN insufficient_privilege THEN
+                    RAISE NOTICE 'not allowed to set this role''s default compression: the dialog journal stays compressed with pglz';
+            END $$;
+            """));
     }
 }
