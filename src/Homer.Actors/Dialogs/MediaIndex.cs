@@ -58,7 +58,12 @@ public sealed class MediaIndexActor : ReceiveActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static string EntityIdOf(int bucket) => EntityPrefix + bucket.ToString(System.Globalization.CultureInfo.InvariantCulture);
+    // Asked for every announcement the extractor routes: one string per bucket, made once.
+    private static readonly string[] EntityIds = Enumerable.Range(0, MediaIndexCommands.Buckets)
+        .Select(b => EntityPrefix + b.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+
+    public static string EntityIdOf(int bucket) =>
+        (uint)bucket < (uint)EntityIds.Length ? EntityIds[bucket] : EntityPrefix + bucket.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     public static Props Props(IActorRef region) => Akka.Actor.Props.Create(() => new MediaIndexActor(region));
 

@@ -157,11 +157,18 @@ public static class HepMessageDecoder
         _ => Text(transport).ToUpperInvariant(),
     };
 
+    // The JSON writer and its buffer, per decode thread: new ones for every message were a tenth of the node's
+    // allocations at 15 000 messages/s.
+    [ThreadStatic] private static ArrayBufferWriter<byte>? t_headersBuffer;
+    [ThreadStatic] private static Utf8JsonWriter? t_headersWriter;
+
     /// <summary>The parsed fields that have no column of their own, as a JSON object for the JSONB column.</summary>
     public static string? HeadersJson(in SipMessage sip, ReadOnlySpan<byte> payload)
     {
-        var buffer = new ArrayBufferWriter<byte>(256);
-        using (var w = new Utf8JsonWriter(buffer))
+        var buffer = t_headersBuffer ??= new ArrayBufferWriter<byte>(512);
+        buffer.ResetWrittenCount();
+        var w = t_headersWriter ??= new Utf8JsonWriter(buffer);
+        w.Reset(buffer);
         {
             w.WriteStartObject();
             if (!sip.Via.IsEmpty)
@@ -196,6 +203,7 @@ public static class HepMessageDecoder
             Write(w, "rtpStat", sip.RtpStat, payload);
             if (sip.Flags != SipFlags.None) w.WriteString("flags", sip.Flags.ToString());
             w.WriteEndObject();
+            w.Flush();
         }
         return buffer.WrittenCount <= 2 ? null : Encoding.UTF8.GetString(buffer.WrittenSpan);
     }
