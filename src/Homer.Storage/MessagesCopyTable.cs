@@ -41,7 +41,7 @@ public sealed class MessagesCopyTable(string tableName) : ICopyTable<CapturedMes
         w.Text(m.CSeqMethod);
         w.Text(m.UserAgent);
         w.Text(m.ParseError);
-        w.Jsonb(m.HeadersJson);
+        w.Jsonb(m.HeadersJsonUtf8);
         w.Bytea(m.Payload.Span);
     }
 

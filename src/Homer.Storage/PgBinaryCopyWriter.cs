@@ -86,6 +86,27 @@ public sealed class PgBinaryCopyWriter : IDisposable
         Utf8(json, jsonbVersion: true);
     }
 
+    /// <summary>jsonb from JSON already in UTF-8.</summary>
+    public void Jsonb(byte[]? utf8Json)
+    {
+        if (utf8Json is null)
+        {
+            Null();
+            return;
+        }
+        // JSON escapes control characters, so a NUL (which PostgreSQL refuses in text) means the bytes are not JSON
+        // as a writer makes it: the text path replaces it, and PostgreSQL then reports the row if it still is not JSON.
+        if (utf8Json.AsSpan().IndexOf((byte)0) >= 0)
+        {
+            Jsonb(Encoding.UTF8.GetString(utf8Json));
+            return;
+        }
+        Int32Raw(utf8Json.Length + 1);
+        var span = Reserve(utf8Json.Length + 1);
+        span[0] = 1;
+        utf8Json.CopyTo(span[1..]);
+    }
+
     public void Bytea(ReadOnlySpan<byte> value)
     {
         Int32Raw(value.Length);

@@ -12,7 +12,7 @@ public sealed class HepToGraphQLTests(NodeFixture node) : IClassFixture<NodeFixt
         query ($callId: String) {
           messages(filter: {callId: $callId}, first: 100) {
             totalCount
-            nodes { id timestamp method statusCode reason callId fromUser toUser srcIp srcPort dstIp dstPort captureId node payload parseError protocolType }
+            nodes { id timestamp method statusCode reason callId fromUser toUser srcIp srcPort dstIp dstPort captureId node payload parseError protocolType headers }
           }
         }
         """;
@@ -60,6 +60,13 @@ public sealed class HepToGraphQLTests(NodeFixture node) : IClassFixture<NodeFixt
                 Assert.Equal(JsonValueKind.Null, got.GetProperty("parseError").ValueKind);
                 Assert.Equal(1, got.GetProperty("protocolType").GetInt32());
                 Assert.False(string.IsNullOrEmpty(got.GetProperty("id").GetString()));
+                // The fields without a column of their own, as the decoder wrote them (UTF-8 JSON) into the JSONB column.
+                using var headers = JsonDocument.Parse(got.GetProperty("headers").GetString()!);
+                var via = headers.RootElement.GetProperty("via");
+                Assert.Equal("UDP", via.GetProperty("transport").GetString());
+                Assert.Equal("192.0.2.10", via.GetProperty("host").GetString());
+                Assert.Equal(5060, via.GetProperty("port").GetInt32());
+                Assert.Contains($";branch={via.GetProperty("branch").GetString()}\r\n", sent.Text);
             }
             Assert.Equal("Ringing", nodes[2].GetProperty("reason").GetString());
 

@@ -120,7 +120,7 @@ public static class HepMessageDecoder
             CSeqNumber = sip.CSeqMethod.IsEmpty ? null : sip.CSeqNumber,
             CSeqMethod = cseqMethod,
             UserAgent = NullIfEmpty(userAgent.ToString(body)),
-            HeadersJson = HeadersJson(sip, body),
+            HeadersJsonUtf8 = HeadersJson(sip, body),
             Payload = payload,
         }, null);
     }
@@ -162,8 +162,8 @@ public static class HepMessageDecoder
     [ThreadStatic] private static ArrayBufferWriter<byte>? t_headersBuffer;
     [ThreadStatic] private static Utf8JsonWriter? t_headersWriter;
 
-    /// <summary>The parsed fields that have no column of their own, as a JSON object for the JSONB column.</summary>
-    public static string? HeadersJson(in SipMessage sip, ReadOnlySpan<byte> payload)
+    /// <summary>The parsed fields that have no column of their own, as a JSON object (UTF-8) for the JSONB column.</summary>
+    public static byte[]? HeadersJson(in SipMessage sip, ReadOnlySpan<byte> payload)
     {
         var buffer = t_headersBuffer ??= new ArrayBufferWriter<byte>(512);
         buffer.ResetWrittenCount();
@@ -205,7 +205,7 @@ public static class HepMessageDecoder
             w.WriteEndObject();
             w.Flush();
         }
-        return buffer.WrittenCount <= 2 ? null : Encoding.UTF8.GetString(buffer.WrittenSpan);
+        return buffer.WrittenCount <= 2 ? null : buffer.WrittenSpan.ToArray();
     }
 
     private static void Write(Utf8JsonWriter w, string name, SipSlice slice, ReadOnlySpan<byte> payload)
