@@ -136,8 +136,13 @@ public sealed class DialogLedger : ReceivePersistentActor, IWithTimers
     private readonly Dictionary<string, DialogState> _dialogs = new(StringComparer.Ordinal);
     /// <summary>Changes since the last flush, the newest per Call-ID: a state checkpointed, or null for retired.</summary>
     private readonly Dictionary<string, DialogState?> _pending = new(StringComparer.Ordinal);
-    /// <summary>Dialogs of this shard that restored from this ledger and are alive: a hand-off waits for their last checkpoint.</summary>
-    private readonly Dictionary<IActorRef, string> _live = [];
+    /// <summary>
+    /// Dialogs of this shard that restored from this ledger and are alive, with the actor that asked (the shard's
+    /// <see cref="DialogHost"/>, which hosts many): a hand-off waits for their last checkpoint, or for that actor's end.
+    /// </summary>
+    private readonly Dictionary<string, IActorRef> _live = new(StringComparer.Ordinal);
+    /// <summary>How many <see cref="_live"/> dialogs each watched actor hosts.</summary>
+    private readonly Dictionary<IActorRef, int> _liveHosts = [];
     private long _eventsSinceSnapshot;
     private bool _stopping;
     private bool _snapshotInFlight;
@@ -250,7 +255,7 @@ public sealed class DialogLedger : ReceivePersistentActor, IWithTimers
                 Enqueue(c.State.CallId, c.State);
             }
             if (c.Final)
-                Release(Sender);
+                Release(c.State.CallId);
         });
         Command<LedgerCommands.Retire>(r =>
         {
@@ -269,7 +274,7 @@ public sealed class DialogLedger : ReceivePersistentActor, IWithTimers
                     _region?.Tell(new LedgerCommands.WakeDialog(r.CallId));
                 }
             }
-            Release(Sender);
+            Release(r.CallId);
         });
         Command<LedgerCommands.Restore>(r =>
         {
@@ -278,8 +283,8 @@ public sealed class DialogLedger : ReceivePersistentActor, IWithTimers
                 Stash.Stash();
                 return;
             }
-            if (!Sender.IsNobody() && _live.TryAdd(Sender, r.CallId))
-                Context.Watch(Sender);
+            if (!Sender.IsNobody())
+                Hold(r.CallId, Sender);
             Sender.Tell(new LedgerCommands.Restored(r.CallId, _dialogs.GetValueOrDefault(r.CallId), CatchUpFor(r.CallId)));
         });
         Command<LedgerCommands.Wake>(w =>
@@ -302,7 +307,7 @@ public sealed class DialogLedger : ReceivePersistentActor, IWithTimers
             _catchUpAll = true;
             WakeFound([], 1);
         });
-        Command<Terminated>(t => Release(t.ActorRef));
+        Command<Terminated>(t => ReleaseAll(t.ActorRef));
         Command<Flush>(_ => PersistPending());
         Command<DialogCommands.StopDialog>(_ =>
         {
@@ -320,6 +325,7 @@ public sealed class DialogLedger : ReceivePersistentActor, IWithTimers
                 _log.Warning("Ledger {0} stops without the last checkpoint of {1} dialogs", PersistenceId, _live.Count);
             Timers.Cancel(FinishStop.Instance);
             _live.Clear();
+            _liveHosts.Clear();
             Stop();
         });
         Command<SaveSnapshotSuccess>(s =>
@@ -461,13 +467,59 @@ public sealed class DialogLedger : ReceivePersistentActor, IWithTimers
         return _catchUpAll || _found.Contains(callId) ? from : null;
     }
 
-    private void Release(IActorRef dialog)
+    private void Hold(string callId, IActorRef host)
     {
-        if (!_live.Remove(dialog))
+        if (_live.TryGetValue(callId, out var before))
+        {
+            if (before.Equals(host))
+                return;
+            Drop(before);
+        }
+        _live[callId] = host;
+        if (_liveHosts.TryGetValue(host, out var count))
+            _liveHosts[host] = count + 1;
+        else
+        {
+            _liveHosts[host] = 1;
+            Context.Watch(host);
+        }
+    }
+
+    private void Release(string callId)
+    {
+        if (!_live.Remove(callId, out var host))
             return;
-        Context.Unwatch(dialog);
-        // A Terminated can overtake the dialog's last checkpoint, which is already in the mailbox: finishing
-        // through the mailbox lets that checkpoint in first.
+        Drop(host);
+        ReleasedOne();
+    }
+
+    /// <summary>The actor that hosted dialogs stopped: none of them will send a last word.</summary>
+    private void ReleaseAll(IActorRef host)
+    {
+        if (!_liveHosts.Remove(host))
+            return;
+        foreach (var callId in _live.Where(l => l.Value.Equals(host)).Select(l => l.Key).ToList())
+            _live.Remove(callId);
+        ReleasedOne();
+    }
+
+    private void Drop(IActorRef host)
+    {
+        if (!_liveHosts.TryGetValue(host, out var count))
+            return;
+        if (count > 1)
+            _liveHosts[host] = count - 1;
+        else
+        {
+            _liveHosts.Remove(host);
+            Context.Unwatch(host);
+        }
+    }
+
+    private void ReleasedOne()
+    {
+        // A Terminated can overtake a dialog's last checkpoint, which is already in the mailbox: finishing through the
+        // mailbox lets that checkpoint in first.
         if (_stopping && _live.Count == 0)
             Self.Tell(FinishStop.Instance);
     }

@@ -103,13 +103,15 @@ public static class DialogHostingExtensions
             });
     }
 
-    /// <summary>What runs under an entity id of the dialog region: a ledger, a media index bucket, or a dialog.</summary>
+    /// <summary>What runs under an entity id of the dialog region: a ledger, a media index bucket, or a shard's dialog host.</summary>
     public static Props EntityProps(string entityId, DialogRuntime runtime, LedgerSettings ledger)
     {
         if (entityId.StartsWith(DialogLedger.EntityPrefix, StringComparison.Ordinal))
             return DialogLedger.Props(entityId[DialogLedger.EntityPrefix.Length..], ledger, runtime.Region(), runtime);
         if (entityId.StartsWith(MediaIndexActor.EntityPrefix, StringComparison.Ordinal))
             return MediaIndexActor.Props(runtime.Region());
-        return DialogActor.Props(entityId, runtime);
+        // Any other id is a shard's dialog host (a Call-ID as entity id, from a node before the hosts, cannot reach
+        // here: the extractor of this node names the entity).
+        return DialogHost.Props(runtime);
     }
 }

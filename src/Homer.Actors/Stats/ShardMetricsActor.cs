@@ -6,14 +6,14 @@ using Prometheus;
 namespace Homer.Actors.Stats;
 
 /// <summary>
-/// Samples this node's dialog shard region for /metrics: shards hosted here and the entities in them (dialogs,
-/// ledgers and media-index buckets), plus live dialogs counted by the dialog actors themselves.
+/// Samples this node's dialog shard region for /metrics: shards hosted here and the entities in them (dialog hosts,
+/// ledgers and media-index buckets), plus live dialogs counted by the dialog hosts.
 /// </summary>
 public sealed class ShardMetricsActor : ReceiveActor, IWithTimers
 {
     private static readonly Gauge Shards = Metrics.CreateGauge("homer_shards", "Dialog shards hosted on this node.");
-    private static readonly Gauge Entities = Metrics.CreateGauge("homer_shard_entities", "Entities (dialogs, ledgers, media index) in this node's dialog shards.");
-    private static readonly Gauge LiveDialogs = Metrics.CreateGauge("homer_dialogs_active", "Dialog actors running on this node.");
+    private static readonly Gauge Entities = Metrics.CreateGauge("homer_shard_entities", "Entities (one dialog host and one ledger per shard, media index buckets) in this node's dialog shards.");
+    private static readonly Gauge LiveDialogs = Metrics.CreateGauge("homer_dialogs_active", "Dialogs live on this node (hosted by its dialog shards, lingering ones included).");
     private static long _dialogs;
 
     private sealed class Sample
@@ -23,8 +23,8 @@ public sealed class ShardMetricsActor : ReceiveActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static void DialogActorStarted() => LiveDialogs.Set(Interlocked.Increment(ref _dialogs));
-    public static void DialogActorStopped() => LiveDialogs.Set(Interlocked.Decrement(ref _dialogs));
+    public static void DialogStarted() => LiveDialogs.Set(Interlocked.Increment(ref _dialogs));
+    public static void DialogStopped() => LiveDialogs.Set(Interlocked.Decrement(ref _dialogs));
 
     public static Props Props(IActorRef region, TimeSpan interval) => Akka.Actor.Props.Create(() => new ShardMetricsActor(region, interval));
 

@@ -9,7 +9,7 @@ using static Homer.Actors.Dialogs.DialogEvents;
 
 namespace Homer.Actors.Dialogs;
 
-/// <summary>What every dialog entity of a node shares: settings and where its outputs go.</summary>
+/// <summary>What every dialog of a node shares: settings and where its outputs go.</summary>
 public sealed record DialogRuntime(
     DialogSettings Settings,
     DialogMessageExtractor Extractor,
@@ -19,7 +19,7 @@ public sealed record DialogRuntime(
     IActorRef Rows,
     /// <summary>The DistributedPubSub mediator; <see cref="ActorRefs.Nobody"/> publishes nothing.</summary>
     IActorRef Events,
-    /// <summary>How long a starting entity waits for its ledger before it goes on with an empty state.</summary>
+    /// <summary>How long a starting dialog waits for its ledger before it goes on with an empty state.</summary>
     TimeSpan RestoreTimeout)
 {
     /// <summary>The message store, read by dialogs whose shard recovers after a crash; null: no catch-up (tests, no database).</summary>
@@ -28,17 +28,16 @@ public sealed record DialogRuntime(
 }
 
 /// <summary>
-/// One entity per Call-ID, a thin shell around <see cref="DialogState"/>: it restores from its shard's ledger when it
-/// starts, applies what the state decides, publishes call events, hands checkpoints to the ledger and rows to the
-/// dialogs table a moment later (one per burst, not per packet), and passivates itself after the end plus a linger,
-/// or when idle.
+/// One dialog (Call-ID), a thin shell around <see cref="DialogState"/> hosted by the <see cref="DialogHost"/> of its
+/// shard: it restores from its shard's ledger when it starts, applies what the state decides, publishes call events,
+/// hands checkpoints to the ledger and rows to the dialogs table a moment later (one per burst, not per packet), and
+/// leaves its host after the end plus a linger, or when idle. It is not an actor of its own (ADR 0005): an actor per
+/// call cost more to start, stop and collect than the call's own work; its host delivers its messages one at a time,
+/// so it keeps an actor's guarantees.
 /// </summary>
-public sealed class DialogActor : UntypedActor, IWithUnboundedStash, IWithTimers
+public sealed class HostedDialog
 {
-    /// <summary>
-    /// Where the entity is in its life. A plain switch rather than ReceiveActor's Become: one of these starts for every
-    /// call, and building ReceiveActor's handler tables cost about 6 KB and a few µs per entity.
-    /// </summary>
+    /// <summary>Where the dialog is in its life.</summary>
     private enum Phase
     {
         Restoring,
@@ -46,25 +45,24 @@ public sealed class DialogActor : UntypedActor, IWithUnboundedStash, IWithTimers
         Active,
     }
 
-    private sealed class CheckpointDue
+    /// <summary>What a timer of this dialog is for.</summary>
+    public enum DueKind
     {
-        public static readonly CheckpointDue Instance = new();
+        Checkpoint,
+        Idle,
+        RestoreTimedOut,
+        SecondPass,
     }
 
-    private sealed class IdleDue
+    /// <summary>A timer of one dialog: its key in the host's timers and the message it delivers (made once per kind).</summary>
+    public sealed class Due(HostedDialog dialog, DueKind kind)
     {
-        public static readonly IdleDue Instance = new();
+        public HostedDialog Dialog { get; } = dialog;
+        public DueKind Kind { get; } = kind;
     }
 
-    private sealed class RestoreTimedOut
-    {
-        public static readonly RestoreTimedOut Instance = new();
-    }
-
-    private sealed class SecondPassDue
-    {
-        public static readonly SecondPassDue Instance = new();
-    }
+    /// <summary>A message for this incarnation only (a store read it asked for); dropped if the dialog has left its host.</summary>
+    public sealed record ToDialog(HostedDialog Dialog, object Message);
 
     private sealed record StoreRead(IReadOnlyList<CapturedMessage> Messages, int Pass);
 
@@ -75,13 +73,22 @@ public sealed class DialogActor : UntypedActor, IWithUnboundedStash, IWithTimers
     public static readonly Counter DuplicatesSkipped = Metrics.CreateCounter("homer_dialog_catchup_duplicates_total",
         "Live messages a dialog skipped because it had already applied them from the message store.");
 
+    private readonly IDialogHostContext _host;
     private readonly DialogRuntime _runtime;
     private readonly DialogSettings _settings;
     private readonly string _shardId;
-    // Made when first needed: a dialog rarely logs, and every live dialog (a lingering one included) would hold one.
-    private ILoggingAdapter? _logger;
     private Phase _phase = Phase.Restoring;
     private IActorRef _region = ActorRefs.Nobody;
+    /// <summary>The sender of the message being handled.</summary>
+    private IActorRef _sender = ActorRefs.Nobody;
+    /// <summary>Messages that wait for the restore or the catch-up, with their senders; null while there are none.</summary>
+    private List<(object Message, IActorRef Sender)>? _stash;
+    /// <summary>Stashed messages released by <see cref="BecomeActive"/>, handled before the host's next message.</summary>
+    private Queue<(object Message, IActorRef Sender)>? _released;
+    private Due? _checkpointDue;
+    private Due? _idleDue;
+    private Due? _restoreDue;
+    private Due? _secondPassDue;
     /// <summary>The ledger entity that answered the restore; the last checkpoint of a hand-off goes to it directly.</summary>
     private IActorRef? _ledger;
     private DialogState _state;
@@ -93,7 +100,6 @@ public sealed class DialogActor : UntypedActor, IWithUnboundedStash, IWithTimers
     /// <summary>Set while a rebuild from the store is under way: what the dialog had, if the read fails or it must stop first.</summary>
     private DialogState? _beforeRebuild;
     private bool _dirty;
-    private bool _retired;
     /// <summary>Set when this incarnation caught up from the store: live messages it already read from there are skipped.</summary>
     private bool _recovering;
     private long _catchUpFromMicros;
@@ -106,33 +112,74 @@ public sealed class DialogActor : UntypedActor, IWithUnboundedStash, IWithTimers
     private long _idleTimerAtMs;
     private bool _legacyCheckpoint;
 
-    private ILoggingAdapter Log => _logger ??= Context.GetLogger();
-
-    public IStash Stash { get; set; } = null!;
-    public ITimerScheduler Timers { get; set; } = null!;
-
-    public static Props Props(string callId, DialogRuntime runtime) => Akka.Actor.Props.Create(() => new DialogActor(callId, runtime));
-
-    public DialogActor(string callId, DialogRuntime runtime)
+    public HostedDialog(string callId, DialogRuntime runtime, IDialogHostContext host)
     {
+        _host = host;
         _runtime = runtime;
         _settings = runtime.Settings;
         _shardId = runtime.Extractor.ShardOf(callId);
         _state = DialogState.Empty(callId);
     }
 
-    protected override void PreStart()
+    public string CallId => _state.CallId;
+
+    /// <summary>Set when the dialog is done: its host drops it after the message being handled.</summary>
+    public bool Stopped { get; private set; }
+
+    /// <summary>The timers this dialog made (to cancel when it leaves its host).</summary>
+    public IEnumerable<Due> Timers
     {
-        Stats.ShardMetricsActor.DialogActorStarted();
-        _region = _runtime.Region();
-        _region.Tell(new LedgerCommands.Restore(_shardId, _state.CallId));
-        Timers.StartSingleTimer(RestoreTimedOut.Instance, RestoreTimedOut.Instance, _runtime.RestoreTimeout);
+        get
+        {
+            if (_checkpointDue is not null) yield return _checkpointDue;
+            if (_idleDue is not null) yield return _idleDue;
+            if (_restoreDue is not null) yield return _restoreDue;
+            if (_secondPassDue is not null) yield return _secondPassDue;
+        }
     }
 
-    protected override void PostStop() => Stats.ShardMetricsActor.DialogActorStopped();
+    private ILoggingAdapter Log => _host.Log;
 
-    protected override void OnReceive(object message)
+    /// <summary>
+    /// Messages a stopped dialog had not handled yet (it retired with more waiting behind the message that retired it):
+    /// its host gives them to the next incarnation, as a shard gives what it buffered during a passivation.
+    /// </summary>
+    public IReadOnlyList<(object Message, IActorRef Sender)> TakeLeftovers()
     {
+        if (_released is not { Count: > 0 } && _stash is not { Count: > 0 })
+            return [];
+        var left = new List<(object, IActorRef)>();
+        if (_released is not null)
+            left.AddRange(_released);
+        if (_stash is not null)
+            left.AddRange(_stash);
+        _released = null;
+        _stash = null;
+        return left;
+    }
+
+    /// <summary>Asks the shard's ledger for what it kept of this Call-ID; messages wait until it answers.</summary>
+    public void Start()
+    {
+        _region = _runtime.Region();
+        _region.Tell(new LedgerCommands.Restore(_shardId, _state.CallId), _host.Self);
+        StartTimer(DueKind.RestoreTimedOut, _runtime.RestoreTimeout);
+    }
+
+    /// <summary>Handles one message and then the stashed ones it released, in their order.</summary>
+    public void Receive(object message, IActorRef sender)
+    {
+        Handle(message, sender);
+        while (!Stopped && _released is { Count: > 0 })
+        {
+            var (next, from) = _released.Dequeue();
+            Handle(next, from);
+        }
+    }
+
+    private void Handle(object message, IActorRef sender)
+    {
+        _sender = sender;
         switch (_phase)
         {
             case Phase.Restoring:
@@ -145,6 +192,7 @@ public sealed class DialogActor : UntypedActor, IWithUnboundedStash, IWithTimers
                 Active(message);
                 break;
         }
+        _sender = ActorRefs.Nobody;
     }
 
     private void Restoring(object message)
@@ -152,14 +200,14 @@ public sealed class DialogActor : UntypedActor, IWithUnboundedStash, IWithTimers
         switch (message)
         {
             case LedgerCommands.Restored r:
-                Timers.Cancel(RestoreTimedOut.Instance);
-                _ledger = Sender;
+                CancelTimer(_restoreDue);
+                _ledger = _sender;
                 if (r.State is not null)
                 {
                     _state = r.State;
                     // Only a moved shard restores a state: its row may have been lost with the old home's row writer.
                     if (_state.Exists)
-                        _runtime.Rows.Tell(_state.ToRow());
+                        _runtime.Rows.Tell(_state.ToRow(), _host.Self);
                 }
                 _restored = r.State is null ? null : _state;
                 if (r.CatchUpFromMicros is { } from && _runtime.History is not null)
@@ -171,15 +219,15 @@ public sealed class DialogActor : UntypedActor, IWithUnboundedStash, IWithTimers
                 }
                 BecomeActive();
                 break;
-            case RestoreTimedOut:
+            case Due { Kind: DueKind.RestoreTimedOut }:
                 // The ledger may have failed its recovery (a journal timeout under load) and stopped with this request;
                 // asking again through the region starts it again. Going on without the earlier state is the last resort.
                 if (++_restoreAttempts < RestoreAttempts)
                 {
                     Log.Warning("Ledger of shard {0} did not answer for {1} within {2}; asking again ({3} of {4})",
                         _shardId, _state.CallId, _runtime.RestoreTimeout, _restoreAttempts + 1, RestoreAttempts);
-                    _region.Tell(new LedgerCommands.Restore(_shardId, _state.CallId));
-                    Timers.StartSingleTimer(RestoreTimedOut.Instance, RestoreTimedOut.Instance, _runtime.RestoreTimeout);
+                    _region.Tell(new LedgerCommands.Restore(_shardId, _state.CallId), _host.Self);
+                    StartTimer(DueKind.RestoreTimedOut, _runtime.RestoreTimeout);
                     return;
                 }
                 Log.Error("Ledger of shard {0} did not answer for {1} after {2} attempts; going on without its earlier state, which it keeps",
@@ -188,10 +236,10 @@ public sealed class DialogActor : UntypedActor, IWithUnboundedStash, IWithTimers
                 BecomeActive();
                 break;
             case DialogCommands.StopDialog:
-                Context.Stop(Self);
+                Stopped = true;
                 break;
             default:
-                Stash.Stash();
+                Stash(message);
                 break;
         }
     }
@@ -206,14 +254,14 @@ public sealed class DialogActor : UntypedActor, IWithUnboundedStash, IWithTimers
                 ApplyStored(r.Messages);
                 BecomeActive();
                 if (!_legacyCheckpoint)
-                    Timers.StartSingleTimer(SecondPassDue.Instance, SecondPassDue.Instance, _runtime.CatchUp.SecondPass);
+                    StartTimer(DueKind.SecondPass, _runtime.CatchUp.SecondPass);
                 break;
             case StoreReadFailed f:
                 Log.Warning(f.Cause, "Dialog {0} could not read the message store to catch up; going on, trying again in {1}",
                     _state.CallId, _runtime.CatchUp.SecondPass);
                 RevertRebuild();
                 BecomeActive();
-                Timers.StartSingleTimer(SecondPassDue.Instance, SecondPassDue.Instance, _runtime.CatchUp.SecondPass);
+                StartTimer(DueKind.SecondPass, _runtime.CatchUp.SecondPass);
                 break;
             case DialogCommands.StopDialog:
                 // Hand-off while reading the store: the ledger still waits for this dialog's last word, which is what
@@ -222,20 +270,21 @@ public sealed class DialogActor : UntypedActor, IWithUnboundedStash, IWithTimers
                 CheckpointAndStop();
                 break;
             default:
-                Stash.Stash();
+                Stash(message);
                 break;
         }
     }
 
+    private void Stash(object message) => (_stash ??= []).Add((message, _sender));
+
     /// <summary>
-    /// Hand-off, shutdown or the end of a passivation: what is applied but not yet checkpointed goes to the ledger that
-    /// waits for it (see <see cref="Checkpoint"/>), then the entity stops. A retired dialog has said its last word.
+    /// Hand-off, shutdown or its host's end: what is applied but not yet checkpointed goes to the ledger that waits for
+    /// it (see <see cref="Checkpoint"/>), then the dialog stops.
     /// </summary>
     private void CheckpointAndStop()
     {
-        if (!_retired)
-            Checkpoint(final: true);
-        Context.Stop(Self);
+        Checkpoint(final: true);
+        Stopped = true;
     }
 
     private void RevertRebuild()
@@ -257,7 +306,8 @@ public sealed class DialogActor : UntypedActor, IWithUnboundedStash, IWithTimers
     {
         var from = DialogCatchUp.ReadFrom(_state, _catchUpFromMicros, _settings.AppliedKeyWindow);
         _runtime.History!.MessagesSinceAsync(_state.CallId, from, _runtime.CatchUp.MaxMessagesPerDialog)
-            .PipeTo(Self, success: m => new StoreRead(m, pass), failure: e => new StoreReadFailed(e, pass));
+            .PipeTo(_host.Self, success: m => new ToDialog(this, new StoreRead(m, pass)),
+                failure: e => new ToDialog(this, new StoreReadFailed(e, pass)));
     }
 
     private void ApplyStored(IReadOnlyList<CapturedMessage> messages)
@@ -269,7 +319,7 @@ public sealed class DialogActor : UntypedActor, IWithUnboundedStash, IWithTimers
                 var (key, micros) = KeyOf(command);
                 if (!DialogCatchUp.IsNew(_state, micros, key, _settings.AppliedKeyWindow))
                     continue;
-                Handle(Decide(command, new AppliedMessage(micros, key)));
+                Apply(Decide(command, new AppliedMessage(micros, key)));
                 applied++;
             }
         if (applied > 0)
@@ -282,7 +332,13 @@ public sealed class DialogActor : UntypedActor, IWithUnboundedStash, IWithTimers
     private void BecomeActive()
     {
         _phase = Phase.Active;
-        Stash.UnstashAll();
+        if (_stash is { Count: > 0 } stash)
+        {
+            _released ??= new Queue<(object, IActorRef)>(stash.Count);
+            foreach (var item in stash)
+                _released.Enqueue(item);
+        }
+        _stash = null;
         ScheduleIdle();
     }
 
@@ -294,15 +350,15 @@ public sealed class DialogActor : UntypedActor, IWithUnboundedStash, IWithTimers
                 Live((IWithCallId)message);
                 break;
             case DialogCommands.LinkLeg l:
-                Handle(_state.Process(l));
+                Apply(_state.Process(l));
                 break;
-            case CheckpointDue:
+            case Due { Kind: DueKind.Checkpoint }:
                 Checkpoint();
                 break;
-            case IdleDue:
+            case Due { Kind: DueKind.Idle }:
                 if (!IdleReached())
                     return;
-                Handle(_state.ProcessTimeout());
+                Apply(_state.ProcessTimeout());
                 Retire();
                 break;
             case LedgerCommands.WakeDialog w:
@@ -325,36 +381,36 @@ public sealed class DialogActor : UntypedActor, IWithUnboundedStash, IWithTimers
                     ReadStore(1);
                     _phase = Phase.CatchingUp;
                 }
-                // Woken for a catch-up that found nothing for it: no empty entity stays behind.
+                // Woken for a catch-up that found nothing for it: no empty dialog stays behind.
                 else if (IsBlank)
                     Retire();
                 break;
-            case SecondPassDue:
+            case Due { Kind: DueKind.SecondPass }:
                 ReadStore(2);
                 break;
             case StoreRead r:
                 ApplyStored(r.Messages);
                 if (r.Pass == 1 && !_legacyCheckpoint)
-                    Timers.StartSingleTimer(SecondPassDue.Instance, SecondPassDue.Instance, _runtime.CatchUp.SecondPass);
+                    StartTimer(DueKind.SecondPass, _runtime.CatchUp.SecondPass);
                 break;
             case StoreReadFailed f:
                 Log.Warning(f.Cause, "Dialog {0}: read {1} of the message store failed", _state.CallId, f.Pass);
                 if (f.Pass == 1)
-                    Timers.StartSingleTimer(SecondPassDue.Instance, SecondPassDue.Instance, _runtime.CatchUp.SecondPass);
+                    StartTimer(DueKind.SecondPass, _runtime.CatchUp.SecondPass);
                 break;
             case DialogQueries.GetDialog:
-                Sender.Tell(_state.ToSnapshot());
-                // A query for an unknown Call-ID must not leave an empty entity behind.
+                _sender.Tell(_state.ToSnapshot(), _host.Self);
+                // A query for an unknown Call-ID must not leave an empty dialog behind.
                 if (IsBlank)
                     Retire();
                 break;
             case DialogCommands.StopDialog:
                 CheckpointAndStop();
                 break;
-            case LedgerCommands.Restored:
+            case LedgerCommands.Restored or Due:
                 break;
             default:
-                Unhandled(message);
+                Log.Debug("Dialog {0} ignored {1}", _state.CallId, message.GetType().Name);
                 break;
         }
     }
@@ -369,7 +425,7 @@ public sealed class DialogActor : UntypedActor, IWithUnboundedStash, IWithTimers
             DuplicatesSkipped.Inc();
             return;
         }
-        Handle(Decide(command, new AppliedMessage(micros, key)));
+        Apply(Decide(command, new AppliedMessage(micros, key)));
     }
 
     private (IReadOnlyList<DialogEvent> Events, DialogState State) Decide(IWithCallId command, AppliedMessage applied) =>
@@ -377,21 +433,20 @@ public sealed class DialogActor : UntypedActor, IWithUnboundedStash, IWithTimers
 
     private static (long Key, long Micros) KeyOf(IWithCallId command) => MessageKeys.Of(command);
 
-    private void Handle(IReadOnlyList<DialogEvent> events) => Handle((events, _state.ApplyAll(events)));
+    private void Apply(IReadOnlyList<DialogEvent> events) => Apply((events, _state.ApplyAll(events)));
 
-    private void Handle((IReadOnlyList<DialogEvent> Events, DialogState State) decision)
+    private void Apply((IReadOnlyList<DialogEvent> Events, DialogState State) decision)
     {
         var (events, next) = decision;
         if (events.Count == 0)
             return;
         var before = _state;
         _state = next;
-        _retired = false;
         Publish(before, events);
         if (!_dirty)
         {
             _dirty = true;
-            Timers.StartSingleTimer(CheckpointDue.Instance, CheckpointDue.Instance, _settings.CheckpointDelay);
+            StartTimer(DueKind.Checkpoint, _settings.CheckpointDelay);
         }
         ScheduleIdle();
     }
@@ -474,7 +529,7 @@ public sealed class DialogActor : UntypedActor, IWithUnboundedStash, IWithTimers
         if (_idleTimerAtMs != 0 && _idleTimerAtMs <= _idleAtMs)
             return;
         _idleTimerAtMs = _idleAtMs;
-        Timers.StartSingleTimer(IdleDue.Instance, IdleDue.Instance, idle);
+        StartTimer(DueKind.Idle, idle);
     }
 
     /// <summary>The idle timer fired: whether the deadline it was set for still holds (else it is set again for the rest).</summary>
@@ -487,7 +542,7 @@ public sealed class DialogActor : UntypedActor, IWithUnboundedStash, IWithTimers
             return true;
         }
         _idleTimerAtMs = _idleAtMs;
-        Timers.StartSingleTimer(IdleDue.Instance, IdleDue.Instance, TimeSpan.FromMilliseconds(_idleAtMs - now));
+        StartTimer(DueKind.Idle, TimeSpan.FromMilliseconds(_idleAtMs - now));
         return false;
     }
 
@@ -508,7 +563,7 @@ public sealed class DialogActor : UntypedActor, IWithUnboundedStash, IWithTimers
 
     private void Checkpoint(bool final = false)
     {
-        Timers.Cancel(CheckpointDue.Instance);
+        CancelTimer(_checkpointDue);
         if (!_dirty && !final)
             return;
         // Through the region, which restarts a ledger that failed; only a stopping dialog's last word goes straight
@@ -534,17 +589,33 @@ public sealed class DialogActor : UntypedActor, IWithUnboundedStash, IWithTimers
         if (_dirty && _state.Exists)
             _runtime.Rows.Tell(_state.ToRow());
         _dirty = false;
-        Timers.Cancel(CheckpointDue.Instance);
-        Timers.Cancel(IdleDue.Instance);
         _idleTimerAtMs = 0;
-        Timers.Cancel(SecondPassDue.Instance);
         // Same path as the checkpoints before it, so it cannot overtake one and leave a stale state behind.
         if (!_unrestored)
             _region.Tell(new LedgerCommands.Retire(_shardId, _state.CallId, _state.Revision));
         foreach (var withdraw in MediaIndexCommands.WithdrawalsFor(_state.CallId, _state.MediaEndpoints))
             _region.Tell(withdraw);
-        _retired = true;
-        Context.Parent.Tell(new Passivate(DialogCommands.StopDialog.Instance));
+        // Its host drops it and cancels its timers; the next message for this Call-ID starts a new incarnation,
+        // which asks the ledger after this retirement (same path) and so finds nothing.
+        Stopped = true;
+    }
+
+    private void StartTimer(DueKind kind, TimeSpan delay)
+    {
+        var due = kind switch
+        {
+            DueKind.Checkpoint => _checkpointDue ??= new Due(this, kind),
+            DueKind.Idle => _idleDue ??= new Due(this, kind),
+            DueKind.RestoreTimedOut => _restoreDue ??= new Due(this, kind),
+            _ => _secondPassDue ??= new Due(this, kind),
+        };
+        _host.StartTimer(due, delay);
+    }
+
+    private void CancelTimer(Due? due)
+    {
+        if (due is not null)
+            _host.CancelTimer(due);
     }
 }
 
