@@ -119,8 +119,10 @@ public sealed record DialogState
 
     public bool HasApplied(long key)
     {
-        foreach (var applied in Applied)
-            if (applied.Key == key)
+        // Index loops over the lists here: a foreach over IReadOnlyList<T> allocates an enumerator per call.
+        var keys = Applied;
+        for (var i = 0; i < keys.Count; i++)
+            if (keys[i].Key == key)
                 return true;
         return false;
     }
@@ -147,8 +149,9 @@ public sealed record DialogState
         }
         var kept = new List<AppliedMessage>(Math.Min(Applied.Count + 1, MaxApplied));
         var skip = Math.Max(0, Applied.Count + 1 - MaxApplied);
-        foreach (var a in Applied)
+        for (var i = 0; i < Applied.Count; i++)
         {
+            var a = Applied[i];
             if (skip > 0)
             {
                 skip--;
@@ -164,8 +167,8 @@ public sealed record DialogState
     /// <summary>Whether no key is older than <paramref name="oldest"/> (keys are kept in the order applied, not in time order).</summary>
     private static bool AllWithin(IReadOnlyList<AppliedMessage> applied, long oldest)
     {
-        foreach (var a in applied)
-            if (a.TimestampMicros < oldest)
+        for (var i = 0; i < applied.Count; i++)
+            if (applied[i].TimestampMicros < oldest)
                 return false;
         return true;
     }
@@ -540,8 +543,8 @@ public sealed record DialogState
         if (events.Count == 0)
             return this;
         var next = this with { };
-        foreach (var e in events)
-            next.Evolve(e);
+        for (var i = 0; i < events.Count; i++)
+            next.Evolve(events[i]);
         next._revision = Revision + 1;
         return next;
     }
@@ -555,8 +558,8 @@ public sealed record DialogState
         if (events.Count == 0)
             return this;
         var next = this with { };
-        foreach (var e in events)
-            next.Evolve(e);
+        for (var i = 0; i < events.Count; i++)
+            next.Evolve(events[i]);
         next.Seal(Revision, applied, keyWindow);
         return next;
     }
@@ -733,8 +736,9 @@ public sealed record DialogState
     {
         get
         {
-            foreach (var t in Transactions)
-                if (t.Initial && t.Requests > 0 && t.Method != "ACK")
+            var transactions = Transactions;
+            for (var i = 0; i < transactions.Count; i++)
+                if (transactions[i] is { Initial: true, Requests: > 0 } t && t.Method != "ACK")
                     return t;
             return null;
         }
@@ -743,9 +747,10 @@ public sealed record DialogState
     public Transaction? Find(string key)
     {
         // Dialogs hold a handful of transactions: a linear scan beats a dictionary's allocation.
-        foreach (var t in Transactions)
-            if (t.Key == key)
-                return t;
+        var transactions = Transactions;
+        for (var i = 0; i < transactions.Count; i++)
+            if (transactions[i].Key == key)
+                return transactions[i];
         return null;
     }
 
@@ -770,8 +775,10 @@ public sealed record DialogState
     {
         if (ip is null)
             return null;
-        foreach (var t in state.Transactions)
+        var transactions = state.Transactions;
+        for (var i = 0; i < transactions.Count; i++)
         {
+            var t = transactions[i];
             if (IsEndpoint(t.Client, ip, port))
                 return t.Client;
             if (IsEndpoint(t.Server, ip, port))

@@ -83,8 +83,9 @@ public sealed class HostedDialog
     private IActorRef _sender = ActorRefs.Nobody;
     /// <summary>Messages that wait for the restore or the catch-up, with their senders; null while there are none.</summary>
     private List<(object Message, IActorRef Sender)>? _stash;
-    /// <summary>Stashed messages released by <see cref="BecomeActive"/>, handled before the host's next message.</summary>
-    private Queue<(object Message, IActorRef Sender)>? _released;
+    /// <summary>Stashed messages released by <see cref="BecomeActive"/>, handled before the host's next message, from <see cref="_releasedAt"/> on.</summary>
+    private List<(object Message, IActorRef Sender)>? _released;
+    private int _releasedAt;
     private Due? _checkpointDue;
     private Due? _idleDue;
     private Due? _restoreDue;
@@ -146,14 +147,15 @@ public sealed class HostedDialog
     /// </summary>
     public IReadOnlyList<(object Message, IActorRef Sender)> TakeLeftovers()
     {
-        if (_released is not { Count: > 0 } && _stash is not { Count: > 0 })
+        if ((_released is null || _releasedAt >= _released.Count) && _stash is not { Count: > 0 })
             return [];
         var left = new List<(object, IActorRef)>();
         if (_released is not null)
-            left.AddRange(_released);
+            left.AddRange(_released.Skip(_releasedAt));
         if (_stash is not null)
             left.AddRange(_stash);
         _released = null;
+        _releasedAt = 0;
         _stash = null;
         return left;
     }
@@ -170,10 +172,15 @@ public sealed class HostedDialog
     public void Receive(object message, IActorRef sender)
     {
         Handle(message, sender);
-        while (!Stopped && _released is { Count: > 0 })
+        while (!Stopped && _released is { } released && _releasedAt < released.Count)
         {
-            var (next, from) = _released.Dequeue();
+            var (next, from) = released[_releasedAt++];
             Handle(next, from);
+        }
+        if (!Stopped)
+        {
+            _released = null;
+            _releasedAt = 0;
         }
     }
 
@@ -334,9 +341,12 @@ public sealed class HostedDialog
         _phase = Phase.Active;
         if (_stash is { Count: > 0 } stash)
         {
-            _released ??= new Queue<(object, IActorRef)>(stash.Count);
-            foreach (var item in stash)
-                _released.Enqueue(item);
+            // Not while releasing earlier ones (only a ledger's answer or a store read makes a dialog active, and
+            // neither is ever stashed); should that change, the earlier ones keep their place in front.
+            if (_released is { } earlier && _releasedAt < earlier.Count)
+                stash.InsertRange(0, earlier.Skip(_releasedAt));
+            _released = stash;
+            _releasedAt = 0;
         }
         _stash = null;
         ScheduleIdle();
@@ -455,9 +465,9 @@ public sealed class HostedDialog
     {
         var s = _state;
         var publish = !_runtime.Events.IsNobody();
-        foreach (var e in events)
+        for (var i = 0; i < events.Count; i++)
         {
-            switch (e)
+            switch (events[i])
             {
                 case DialogStarted d when publish:
                     var opening = s.Opening;
@@ -486,8 +496,9 @@ public sealed class HostedDialog
                         Send(new CallEvents.LegLinked(s.CallId, l.TimestampMicros, l.LegCallId, s.CorrelationGroup ?? l.CorrelationGroup));
                     break;
                 case MediaAnnounced m:
-                    foreach (var announce in MediaIndexCommands.AnnouncementsFor(s.CallId, m.Endpoints))
-                        _region.Tell(announce);
+                    var announcements = MediaIndexCommands.AnnouncementsFor(s.CallId, m.Endpoints);
+                    for (var a = 0; a < announcements.Count; a++)
+                        _region.Tell(announcements[a]);
                     break;
                 case AlarmObserved a when publish:
                     Send(new CallEvents.AlarmObserved(s.CallId, a.TimestampMicros, a.Alarm, a.Detail));
@@ -593,8 +604,9 @@ public sealed class HostedDialog
         // Same path as the checkpoints before it, so it cannot overtake one and leave a stale state behind.
         if (!_unrestored)
             _region.Tell(new LedgerCommands.Retire(_shardId, _state.CallId, _state.Revision));
-        foreach (var withdraw in MediaIndexCommands.WithdrawalsFor(_state.CallId, _state.MediaEndpoints))
-            _region.Tell(withdraw);
+        var withdrawals = MediaIndexCommands.WithdrawalsFor(_state.CallId, _state.MediaEndpoints);
+        for (var w = 0; w < withdrawals.Count; w++)
+            _region.Tell(withdrawals[w]);
         // Its host drops it and cancels its timers; the next message for this Call-ID starts a new incarnation,
         // which asks the ledger after this retirement (same path) and so finds nothing.
         Stopped = true;
