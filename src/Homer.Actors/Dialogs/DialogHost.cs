@@ -113,7 +113,6 @@ public sealed class DialogHost : UntypedActor, IWithTimers, IDialogHostContext
             dialog = new HostedDialog(callId, _runtime, this);
             _dialogs.Add(callId, dialog);
             Stats.ShardMetricsActor.DialogStarted();
-            dialog.Start();
         }
         Run(dialog, message, sender);
     }

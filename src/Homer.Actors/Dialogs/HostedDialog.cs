@@ -112,6 +112,7 @@ public sealed class HostedDialog
     private long _idleAtMs;
     private long _idleTimerAtMs;
     private bool _legacyCheckpoint;
+    private bool _started;
 
     public HostedDialog(string callId, DialogRuntime runtime, IDialogHostContext host)
     {
@@ -161,16 +162,19 @@ public sealed class HostedDialog
     }
 
     /// <summary>Asks the shard's ledger for what it kept of this Call-ID; messages wait until it answers.</summary>
-    public void Start()
+    private void Start()
     {
+        _started = true;
         _region = _runtime.Region();
         _region.Tell(new LedgerCommands.Restore(_shardId, _state.CallId), _host.Self);
         StartTimer(DueKind.RestoreTimedOut, _runtime.RestoreTimeout);
     }
 
-    /// <summary>Handles one message and then the stashed ones it released, in their order.</summary>
+    /// <summary>Handles one message (the first one starts the dialog: it asks its ledger) and then the stashed ones it released, in their order.</summary>
     public void Receive(object message, IActorRef sender)
     {
+        if (!_started)
+            Start();
         Handle(message, sender);
         while (!Stopped && _released is { } released && _releasedAt < released.Count)
         {

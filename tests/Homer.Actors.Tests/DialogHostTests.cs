@@ -1,0 +1,150 @@
+using Akka.Actor;
+using Akka.TestKit;
+using Akka.TestKit.Xunit2;
+using Homer.Actors.Contracts;
+using Homer.Actors.Dialogs;
+using Homer.Storage;
+
+namespace Homer.Actors.Tests;
+
+/// <summary>
+/// The host of a shard's dialogs on its own, with probes for the region (so the ledger's answers are ours), the row
+/// writer and the store. What runs through sharding and a real ledger is in <see cref="DialogActorTests"/>.
+/// </summary>
+public sealed class DialogHostTests() : TestKit("akka.loglevel = WARNING")
+{
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(5);
+
+    [Fact]
+    public void A_dialog_that_fails_leaves_the_other_dialogs_of_its_host_untouched_and_starts_again_from_its_ledger()
+    {
+        var region = CreateTestProbe();
+        var rows = CreateTestProbe();
+        var host = Sys.ActorOf(DialogHost.Props(Runtime(region, rows, new StoreThatFailsFor("bad-call"))));
+        var good = SipFixture.Commands("success.sip", "good-call");
+        var bad = SipFixture.Commands("success.sip", "bad-call");
+
+        host.Tell(good[0]);
+        ExpectRestore(region, "good-call");
+        region.Reply(new LedgerCommands.Restored("good-call", null));
+
+        // The ledger says the store must be read first; reading it throws inside the dialog.
+        host.Tell(bad[0]);
+        ExpectRestore(region, "bad-call");
+        EventFilter.Error(contains: "Dialog bad-call failed").ExpectOne(Wait,
+            () => region.Reply(new LedgerCommands.Restored("bad-call", null, CatchUpFromMicros: 0)));
+
+        foreach (var m in good.Skip(1))
+            host.Tell(m);
+        host.Tell(new DialogQueries.GetDialog("good-call"));
+        var snapshot = ExpectMsg<DialogQueries.DialogSnapshot>(Wait);
+        Assert.Equal(good.Count, snapshot.MessageCount);
+        Assert.Equal(DialogStates.Completed, snapshot.State);
+
+        // The failed incarnation is gone. The INVITE that waited behind the failed restore is not lost: it starts the
+        // next incarnation, which asks its ledger again.
+        host.Tell(new DialogQueries.GetDialog("bad-call"));
+        ExpectRestore(region, "bad-call");
+        region.Reply(new LedgerCommands.Restored("bad-call", null));
+        var again = ExpectMsg<DialogQueries.DialogSnapshot>(Wait);
+        Assert.Equal(1, again.MessageCount);
+        Assert.Equal(DialogStates.Trying, again.State);
+    }
+
+    [Fact]
+    public void Messages_wait_for_the_ledger_and_a_burst_is_one_checkpoint_and_one_row()
+    {
+        var region = CreateTestProbe();
+        var rows = CreateTestProbe();
+        var host = Sys.ActorOf(DialogHost.Props(Runtime(region, rows)));
+        var call = SipFixture.Commands("success.sip", "burst-call");
+
+        foreach (var m in call)
+            host.Tell(m);
+        host.Tell(new DialogQueries.GetDialog("burst-call"));
+        region.ExpectMsg<LedgerCommands.Restore>(Wait);
+        ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+        region.Reply(new LedgerCommands.Restored("burst-call", null));
+
+        // Stashed until the ledger answered, then applied in their order, the query after them.
+        Assert.Equal(call.Count, ExpectMsg<DialogQueries.DialogSnapshot>(Wait).MessageCount);
+        var checkpoint = region.FishForMessage(m => m is LedgerCommands.Checkpoint, Wait);
+        Assert.Equal(call.Count, ((LedgerCommands.Checkpoint)checkpoint).State.MessageCount);
+        Assert.Equal(call.Count, rows.ExpectMsg<DialogRow>(Wait).MessageCount);
+        region.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
+        rows.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
+    }
+
+    [Fact]
+    public void An_ended_dialog_retires_after_the_linger_and_a_later_message_starts_a_new_one()
+    {
+        var region = CreateTestProbe();
+        var rows = CreateTestProbe();
+        var host = Sys.ActorOf(DialogHost.Props(Runtime(region, rows, linger: TimeSpan.FromMilliseconds(300))));
+        var call = SipFixture.Commands("success.sip", "linger-call");
+
+        foreach (var m in call)
+            host.Tell(m);
+        region.ExpectMsg<LedgerCommands.Restore>(Wait);
+        region.Reply(new LedgerCommands.Restored("linger-call", null));
+
+        var retire = (LedgerCommands.Retire)region.FishForMessage(m => m is LedgerCommands.Retire, Wait);
+        Assert.Equal("linger-call", retire.CallId);
+        host.Tell(new DialogQueries.GetDialog("linger-call"));
+        ExpectRestore(region, "linger-call");
+    }
+
+    [Fact]
+    public void On_a_hand_off_every_dialog_gives_the_ledger_that_answered_it_its_last_word_and_the_host_stops()
+    {
+        var region = CreateTestProbe();
+        var ledger = CreateTestProbe();
+        var rows = CreateTestProbe();
+        var host = Sys.ActorOf(DialogHost.Props(Runtime(region, rows, checkpointDelay: TimeSpan.FromMinutes(1))));
+        Watch(host);
+        string[] callIds = ["handoff-1", "handoff-2", "handoff-3"];
+        foreach (var callId in callIds)
+        {
+            host.Tell(SipFixture.Commands("success.sip", callId)[0]);
+            ExpectRestore(region, callId);
+            // The ledger entity answers, not the region: the last word goes straight to it.
+            host.Tell(new LedgerCommands.Restored(callId, null), ledger.Ref);
+        }
+        host.Tell(new DialogQueries.GetDialog(callIds[^1]));
+        ExpectMsg<DialogQueries.DialogSnapshot>(Wait);
+
+        host.Tell(DialogCommands.StopDialog.Instance);
+        var last = Enumerable.Range(0, callIds.Length).Select(_ => ledger.ExpectMsg<LedgerCommands.Checkpoint>(Wait)).ToList();
+        Assert.All(last, c => Assert.True(c.Final));
+        Assert.Equal(callIds, last.Select(c => c.State.CallId).Order());
+        ExpectTerminated(host, Wait);
+    }
+
+    /// <summary>The region also gets media announcements and checkpoints: the next restore request, skipping those.</summary>
+    private static void ExpectRestore(TestProbe region, string callId) =>
+        Assert.Equal(callId, ((LedgerCommands.Restore)region.FishForMessage(m => m is LedgerCommands.Restore, Wait)).CallId);
+
+    private DialogRuntime Runtime(TestProbe region, TestProbe rows, IDialogHistory? history = null,
+        TimeSpan? linger = null, TimeSpan? checkpointDelay = null) =>
+        new(DialogSettings.Default with
+            {
+                Linger = linger ?? TimeSpan.FromSeconds(30),
+                CheckpointDelay = checkpointDelay ?? TimeSpan.FromMilliseconds(100),
+            },
+            new DialogMessageExtractor(), () => region.Ref, rows.Ref, ActorRefs.Nobody, TimeSpan.FromSeconds(10))
+        {
+            History = history,
+        };
+
+    /// <summary>A message store whose read throws (synchronously, inside the dialog) for one Call-ID.</summary>
+    private sealed class StoreThatFailsFor(string callId) : IDialogHistory
+    {
+        public Task<IReadOnlyList<DialogActivity>> DialogIdsSinceAsync(long fromMicros, int limit, CancellationToken ct = default) =>
+            Task.FromResult<IReadOnlyList<DialogActivity>>([]);
+
+        public Task<IReadOnlyList<CapturedMessage>> MessagesSinceAsync(string dialogId, long fromMicros, int limit, CancellationToken ct = default) =>
+            dialogId == callId
+                ? throw new InvalidOperationException("a store read that throws")
+                : Task.FromResult<IReadOnlyList<CapturedMessage>>([]);
+    }
+}
