@@ -174,7 +174,7 @@ public sealed class ClusterStatusType : ObjectGraphType<ClusterView>
                     .ToList();
             });
         Field<NonNullGraphType<ListGraphType<NonNullGraphType<ShardRegionType>>>>("shardRegions")
-            .Description("Shard regions with their shards and entities per node (the dialog region's entities include one ledger per shard and the media-index buckets).")
+            .Description("Shard regions with their shards and entities per node (the dialog region's entities are one dialog host and one ledger per shard, and the media-index buckets; live dialogs per node are the homer_dialogs_active metric).")
             .ResolveAsync(async c => (object)new[] { await DialogRegionAsync(c.Source, c.CancellationToken) });
         Field<NonNullGraphType<ListGraphType<NonNullGraphType<NodeIngestType>>>>("ingest")
             .Description("Ingest counters of every reachable member (nodes without the ingest role report zeros).")
