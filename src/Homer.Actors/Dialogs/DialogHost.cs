@@ -54,9 +54,6 @@ public sealed class DialogHost : UntypedActor, IWithTimers, IDialogHostContext
             ? EntityIds[n]
             : EntityPrefix + shardId;
 
-    /// <summary>Dialogs in this host now.</summary>
-    public int Count => _dialogs.Count;
-
     public void StartTimer(HostedDialog.Due due, TimeSpan delay) => Timers.StartSingleTimer(due, due, delay);
 
     public void CancelTimer(HostedDialog.Due due) => Timers.Cancel(due);
