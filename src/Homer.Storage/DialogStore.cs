@@ -103,7 +103,7 @@ public sealed class DialogStore(NpgsqlDataSource dataSource)
         await using var tx = await connection.BeginTransactionAsync(ct);
         await using var cmd = new NpgsqlCommand(UpsertSql, connection, tx);
         var p = cmd.Parameters;
-        p.Add(Array(rows, r => r.CallId, NpgsqlDbType.Text));
+        p.Add(Array(rows, r => Clean(r.CallId), NpgsqlDbType.Text));
         p.Add(Array(rows, r => r.Kind, NpgsqlDbType.Text));
         p.Add(Array(rows, r => r.State, NpgsqlDbType.Text));
         p.Add(Array(rows, r => Clean(r.FromUser), NpgsqlDbType.Text));
@@ -122,7 +122,7 @@ public sealed class DialogStore(NpgsqlDataSource dataSource)
         p.Add(Array(rows, r => r.FinalStatus, NpgsqlDbType.Integer));
         p.Add(Array(rows, r => Clean(r.FinalReason), NpgsqlDbType.Text));
         p.Add(Array(rows, r => r.Q850Cause, NpgsqlDbType.Integer));
-        p.Add(Array(rows, r => r.HangupBy, NpgsqlDbType.Text));
+        p.Add(Array(rows, r => Clean(r.HangupBy), NpgsqlDbType.Text));
         p.Add(Array(rows, r => r.EndedByTimeout, NpgsqlDbType.Boolean));
         p.Add(Array(rows, r => r.MessageCount, NpgsqlDbType.Bigint));
         p.Add(Array(rows, r => r.Retransmissions, NpgsqlDbType.Bigint));
@@ -218,7 +218,8 @@ public sealed class DialogStore(NpgsqlDataSource dataSource)
 
     private static System.Net.IPAddress? Inet(string? ip) => System.Net.IPAddress.TryParse(ip, out var address) ? address : null;
 
-    private static string? Clean(string? value) => value is not null && value.Contains('\0') ? value.Replace('\0', '\uFFFD') : value;
+    // The decoder has applied the store's text rule to everything that comes off the wire; this is the last guard.
+    private static string? Clean(string? value) => StorableText.Clean(value);
 
     private static string? Text(NpgsqlDataReader r, int i) => r.IsDBNull(i) ? null : r.GetString(i);
 

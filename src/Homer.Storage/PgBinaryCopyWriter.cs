@@ -64,7 +64,10 @@ public sealed class PgBinaryCopyWriter : IDisposable
 
     public void TimestampTz(long unixMicros) => Int64(unixMicros - PostgresEpochMicros);
 
-    /// <summary>text; NUL (which PostgreSQL text cannot hold) becomes U+FFFD, so one stray byte never fails a batch.</summary>
+    /// <summary>
+    /// text under <see cref="StorableText"/>'s rule (NUL becomes U+2400, lone surrogates U+FFFD), so one stray byte never
+    /// fails a batch. The decoder has applied it already; this is the last guard for text made elsewhere.
+    /// </summary>
     public void Text(string? value)
     {
         if (value is null)
@@ -72,7 +75,7 @@ public sealed class PgBinaryCopyWriter : IDisposable
             Null();
             return;
         }
-        Utf8(value, jsonbVersion: false);
+        Utf8(value);
     }
 
     /// <summary>jsonb: a version byte (1) and the JSON text.</summary>
@@ -83,7 +86,7 @@ public sealed class PgBinaryCopyWriter : IDisposable
             Null();
             return;
         }
-        Utf8(json, jsonbVersion: true);
+        Jsonb(Encoding.UTF8.GetBytes(StorableText.Clean(json)!));
     }
 
     /// <summary>jsonb from JSON already in UTF-8.</summary>
@@ -101,10 +104,35 @@ public sealed class PgBinaryCopyWriter : IDisposable
             Jsonb(Encoding.UTF8.GetString(utf8Json));
             return;
         }
+        // jsonb refuses the escape \u0000 (22P05): it becomes \u2400, the same rule as text, and the same length.
+        if (utf8Json.AsSpan().IndexOf("\\u0000"u8) >= 0)
+            utf8Json = EscapeJsonNul(utf8Json);
         Int32Raw(utf8Json.Length + 1);
         var span = Reserve(utf8Json.Length + 1);
         span[0] = 1;
         utf8Json.CopyTo(span[1..]);
+    }
+
+    /// <summary>A copy of UTF-8 JSON with each \u0000 escape (not a literal backslash before "u0000") made \u2400.</summary>
+    public static byte[] EscapeJsonNul(byte[] utf8Json)
+    {
+        var copy = (byte[])utf8Json.Clone();
+        for (var i = 0; i + 6 <= copy.Length; i++)
+        {
+            if (copy[i] != (byte)'\\')
+                continue;
+            if (copy.AsSpan(i, 6).SequenceEqual("\\u0000"u8))
+            {
+                copy[i + 2] = (byte)'2';
+                copy[i + 3] = (byte)'4';
+                i += 5;
+            }
+            else
+            {
+                i++; // an escape of two characters (\\, \", \n …) or the start of another \uXXXX: skip its second one
+            }
+        }
+        return copy;
     }
 
     public void Bytea(ReadOnlySpan<byte> value)
@@ -128,29 +156,15 @@ public sealed class PgBinaryCopyWriter : IDisposable
             throw new ArgumentException($"cannot write address {address}", nameof(address));
     }
 
-    private void Utf8(string value, bool jsonbVersion)
+    private void Utf8(string value)
     {
-        var prefix = jsonbVersion ? 1 : 0;
-        var max = Encoding.UTF8.GetMaxByteCount(value.Length) + prefix;
+        value = StorableText.Clean(value)!;
+        var max = Encoding.UTF8.GetMaxByteCount(value.Length);
         var lengthAt = _length;
         Int32Raw(0);
-        var span = Reserve(max);
-        if (jsonbVersion)
-            span[0] = 1;
-        var count = Encoding.UTF8.GetBytes(value, span[prefix..]);
-        if (span.Slice(prefix, count).IndexOf((byte)0) >= 0)
-        {
-            _length -= max;
-            var clean = value.Replace('\0', '\uFFFD');
-            var cleanMax = Encoding.UTF8.GetMaxByteCount(clean.Length) + prefix;
-            span = Reserve(cleanMax);
-            if (jsonbVersion)
-                span[0] = 1;
-            count = Encoding.UTF8.GetBytes(clean, span[prefix..]);
-            max = cleanMax;
-        }
-        _length -= max - (count + prefix);
-        BinaryPrimitives.WriteInt32BigEndian(_buffer.AsSpan(lengthAt, 4), count + prefix);
+        var count = Encoding.UTF8.GetBytes(value, Reserve(max));
+        _length -= max - count;
+        BinaryPrimitives.WriteInt32BigEndian(_buffer.AsSpan(lengthAt, 4), count);
     }
 
     private void Int16Raw(short value) => BinaryPrimitives.WriteInt16BigEndian(Reserve(2), value);

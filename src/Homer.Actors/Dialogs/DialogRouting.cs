@@ -74,7 +74,7 @@ public static class DialogRouting
         if (command.Method == "PUBLISH" && sip.ContentType.EqualsIgnoreCase(payload, "application/vq-rtcpxr"u8)
             && QosParsing.TryParseVqReport(sip.Body.Of(payload), message.TimestampMicros, "vq-rtcpxr", out var callId, out var report)
             && callId is not null)
-            return new DialogRoute(command, new DialogCommands.AttachQos(callId, report));
+            return new DialogRoute(command, new DialogCommands.AttachQos(StorableText.Clean(callId)!, report));
         return new DialogRoute(command, null);
     }
 
@@ -83,17 +83,17 @@ public static class DialogRouting
         var media = sip.Sdp.IsEmpty ? [] : SdpEndpoints.Extract(payload, sip.Sdp);
         return new DialogCommands.RecordSipMessage
         {
-            CallId = message.CallId ?? sip.CallId.ToString(payload),
+            CallId = message.CallId ?? StorableText.FromUtf8(sip.CallId.Of(payload)),
             TimestampMicros = message.TimestampMicros,
             // The decoder's strings where it made them (same slices of the same payload), so a message carries one copy.
             Method = sip.IsRequest ? message.Method ?? HepMessageDecoder.MethodName(sip.MethodKind, sip.Method, payload) : null,
             StatusCode = sip.IsRequest ? 0 : sip.StatusCode,
-            ReasonPhrase = sip.IsRequest ? null : message.ReasonPhrase ?? NullIfEmpty(sip.ReasonPhrase.ToString(payload)),
+            ReasonPhrase = sip.IsRequest ? null : message.ReasonPhrase ?? HepMessageDecoder.Stored(sip.ReasonPhrase, payload),
             CSeqNumber = sip.CSeqNumber,
             CSeqMethod = message.CSeqMethod ?? (sip.CSeqMethod.IsEmpty ? null : HepMessageDecoder.MethodName(sip.CSeqMethodKind, sip.CSeqMethod, payload)),
-            ViaBranch = NullIfEmpty(sip.Via.Branch.ToString(payload)),
-            FromTag = message.FromTag ?? NullIfEmpty(sip.From.Tag.ToString(payload)),
-            ToTag = message.ToTag ?? NullIfEmpty(sip.To.Tag.ToString(payload)),
+            ViaBranch = HepMessageDecoder.Stored(sip.Via.Branch, payload),
+            FromTag = message.FromTag ?? HepMessageDecoder.Stored(sip.From.Tag, payload),
+            ToTag = message.ToTag ?? HepMessageDecoder.Stored(sip.To.Tag, payload),
             FromUser = message.FromUser,
             ToUser = message.ToUser,
             RuriUser = message.RuriUser,
@@ -105,10 +105,10 @@ public static class DialogRouting
             ContactExpires = sip.Contact.IsEmpty ? -1 : ExpiresParameter(sip.Contact.Parameters.Of(payload)),
             ContactStar = sip.ContactStar,
             HasCredentials = !sip.AuthorizationUser.IsEmpty,
-            ReasonProtocol = sip.Reason.IsEmpty ? null : NullIfEmpty(sip.Reason.Protocol.ToString(payload)),
+            ReasonProtocol = sip.Reason.IsEmpty ? null : HepMessageDecoder.Stored(sip.Reason.Protocol, payload),
             ReasonCause = sip.Reason.IsEmpty ? -1 : sip.Reason.Cause,
-            ReasonText = sip.Reason.IsEmpty ? null : NullIfEmpty(sip.Reason.Text.ToString(payload)),
-            CorrelationId = NullIfEmpty(sip.CorrelationId.ToString(payload)),
+            ReasonText = sip.Reason.IsEmpty ? null : HepMessageDecoder.Stored(sip.Reason.Text, payload),
+            CorrelationId = HepMessageDecoder.Stored(sip.CorrelationId, payload),
             UserAgent = message.UserAgent,
             MediaEndpoints = media,
             NodeName = message.NodeName,
@@ -122,15 +122,16 @@ public static class DialogRouting
         return new DialogRoute(new DialogCommands.AttachLog(callId, LogEntryOf(message)), null);
     }
 
+    /// <summary>The log line under the store's text rule (<see cref="StorableText"/>), without the line ends and C-string NULs it was sent with.</summary>
     public static LogEntry LogEntryOf(CapturedMessage message) =>
-        new(message.TimestampMicros, System.Text.Encoding.UTF8.GetString(message.Payload.Span).TrimEnd('\r', '\n', '\0'));
+        new(message.TimestampMicros, StorableText.FromUtf8(message.Payload.Span.TrimEnd("\r\n\0"u8)));
 
     private static DialogRoute PlanQos(CapturedMessage message)
     {
         if (!QosParsing.TryParse(message.ProtocolType, message.Payload.Span, message.TimestampMicros, message.SourceIp.ToString(),
                 out var embeddedCallId, out var report))
             return DialogRoute.None;
-        if ((message.CorrelationId ?? embeddedCallId) is { Length: > 0 } callId)
+        if ((message.CorrelationId ?? StorableText.Clean(embeddedCallId)) is { Length: > 0 } callId)
             return new DialogRoute(new DialogCommands.AttachQos(callId, report), null);
         if (message.ProtocolType != RtcpProtocolType)
             return DialogRoute.None;
@@ -159,8 +160,6 @@ public static class DialogRouting
         }
         return -1;
     }
-
-    private static string? NullIfEmpty(string value) => value.Length == 0 ? null : value;
 }
 
 /// <summary>

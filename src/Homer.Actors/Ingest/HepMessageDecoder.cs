@@ -104,22 +104,22 @@ public static class HepMessageDecoder
             CaptureId = packet.CaptureId,
             NodeName = node,
             // The HEP correlation chunk wins; otherwise the leg-correlation header (X-CID and configured ones).
-            CorrelationId = correlationId ?? NullIfEmpty(sip.CorrelationId.ToString(body)),
-            CallId = NullIfEmpty(sip.CallId.ToString(body)),
+            CorrelationId = correlationId ?? Stored(sip.CorrelationId, body),
+            CallId = Stored(sip.CallId, body),
             Method = method,
             StatusCode = sip.IsRequest ? null : sip.StatusCode,
-            ReasonPhrase = sip.IsRequest ? null : NullIfEmpty(sip.ReasonPhrase.ToString(body)),
-            RuriUser = sip.IsRequest ? NullIfEmpty(sip.RequestUri.User.ToString(body)) : null,
-            RuriDomain = sip.IsRequest ? NullIfEmpty(sip.RequestUri.Host.ToString(body)) : null,
-            FromUser = NullIfEmpty(sip.From.Uri.User.ToString(body)),
-            FromDomain = NullIfEmpty(sip.From.Uri.Host.ToString(body)),
-            FromTag = NullIfEmpty(sip.From.Tag.ToString(body)),
-            ToUser = NullIfEmpty(sip.To.Uri.User.ToString(body)),
-            ToDomain = NullIfEmpty(sip.To.Uri.Host.ToString(body)),
-            ToTag = NullIfEmpty(sip.To.Tag.ToString(body)),
+            ReasonPhrase = sip.IsRequest ? null : Stored(sip.ReasonPhrase, body),
+            RuriUser = sip.IsRequest ? Stored(sip.RequestUri.User, body) : null,
+            RuriDomain = sip.IsRequest ? Stored(sip.RequestUri.Host, body) : null,
+            FromUser = Stored(sip.From.Uri.User, body),
+            FromDomain = Stored(sip.From.Uri.Host, body),
+            FromTag = Stored(sip.From.Tag, body),
+            ToUser = Stored(sip.To.Uri.User, body),
+            ToDomain = Stored(sip.To.Uri.Host, body),
+            ToTag = Stored(sip.To.Tag, body),
             CSeqNumber = sip.CSeqMethod.IsEmpty ? null : sip.CSeqNumber,
             CSeqMethod = cseqMethod,
-            UserAgent = NullIfEmpty(userAgent.ToString(body)),
+            UserAgent = Stored(userAgent, body),
             HeadersJsonUtf8 = HeadersJson(sip, body),
             Payload = payload,
         }, null);
@@ -142,7 +142,7 @@ public static class HepMessageDecoder
         SipMethod.Subscribe => "SUBSCRIBE",
         SipMethod.Notify => "NOTIFY",
         SipMethod.Publish => "PUBLISH",
-        _ => slice.ToString(payload),
+        _ => StorableText.FromUtf8(slice.Of(payload)),
     };
 
     private static string? ViaTransport(ReadOnlySpan<byte> transport) => transport.Length switch
@@ -154,7 +154,7 @@ public static class HepMessageDecoder
         3 when Ascii.EqualsIgnoreCase(transport, "TLS"u8) => "TLS",
         3 when Ascii.EqualsIgnoreCase(transport, "WSS"u8) => "WSS",
         4 when Ascii.EqualsIgnoreCase(transport, "SCTP"u8) => "SCTP",
-        _ => Text(transport).ToUpperInvariant(),
+        _ => StorableText.FromUtf8(transport).ToUpperInvariant(),
     };
 
     // The JSON writer and its buffer, per decode thread: new ones for every message were a tenth of the node's
@@ -208,11 +208,15 @@ public static class HepMessageDecoder
         return buffer.WrittenCount <= 2 ? null : buffer.WrittenSpan.ToArray();
     }
 
+    // Header values under the store's text rule: a NUL would be written as \u0000, which jsonb refuses.
     private static void Write(Utf8JsonWriter w, string name, SipSlice slice, ReadOnlySpan<byte> payload)
     {
         if (!slice.IsEmpty)
-            w.WriteString(name, slice.ToString(payload));
+            w.WriteString(name, StorableText.FromUtf8(slice.Of(payload)));
     }
+
+    /// <summary>A field of the SIP message as the store keeps it (<see cref="StorableText"/>); null when empty.</summary>
+    public static string? Stored(SipSlice slice, ReadOnlySpan<byte> payload) => StorableText.FromUtf8OrNull(slice.Of(payload));
 
     /// <summary>HOMER's table families: SIP by CSeq method, so replies follow their request; others by payload type.</summary>
     public static MessageProfile ProfileOf(byte protocolType, string? sipMethod) => protocolType switch
@@ -241,7 +245,6 @@ public static class HepMessageDecoder
     private static bool CryptographicEquals(ReadOnlySpan<byte> given, ReadOnlySpan<byte> expected) =>
         System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(given, expected);
 
-    private static string? NullIfEmpty(string value) => value.Length == 0 ? null : value;
-
-    private static string Text(ReadOnlySpan<byte> bytes) => Encoding.UTF8.GetString(bytes);
+    // HEP chunks (node name, correlation id) under the store's text rule.
+    private static string Text(ReadOnlySpan<byte> bytes) => StorableText.FromUtf8(bytes);
 }

@@ -211,5 +211,5 @@ public sealed class StatsDelta
     }
 
     // PostgreSQL text cannot hold NUL; a header with one is still counted.
-    private static string Clean(string s) => s.Contains('\0') ? s.Replace("\0", "") : s;
+    private static string Clean(string s) => StorableText.Clean(s)!;
 }
