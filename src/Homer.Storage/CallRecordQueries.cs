@@ -45,18 +45,20 @@ public sealed class CallRecordQueries(NpgsqlDataSource dataSource, NpgsqlDataSou
             var next = new List<string>();
             foreach (var id in await dialogs.GroupedWithAsync(frontier, limit, ct))
                 next.Add(id);
-            await using (var cmd = Lookup.CreateCommand("""
+            await using (var cmd = Lookup.CreateCommand($"""
                 SELECT id FROM (
                     SELECT correlation_id AS id, min(ts) AS first FROM messages
-                    WHERE call_id = ANY($1) AND proto_type = 1 AND correlation_id IS NOT NULL GROUP BY correlation_id
+                    WHERE {IndexedText.AnySql("call_id", "$1", "$3")} AND proto_type = 1 AND correlation_id IS NOT NULL GROUP BY correlation_id
                     UNION ALL
                     SELECT call_id, min(ts) FROM messages
-                    WHERE correlation_id = ANY($1) AND proto_type = 1 AND call_id IS NOT NULL GROUP BY call_id) legs
+                    WHERE {IndexedText.AnySql("correlation_id", "$1", "$3")} AND proto_type = 1 AND call_id IS NOT NULL GROUP BY call_id) legs
                 GROUP BY id ORDER BY min(first), id LIMIT $2
                 """))
             {
-                cmd.Parameters.Add(new NpgsqlParameter { Value = frontier.ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+                var ids = frontier.Select(c => StorableText.Clean(c)!).ToArray();
+                cmd.Parameters.Add(new NpgsqlParameter { Value = ids, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
                 cmd.Parameters.Add(new NpgsqlParameter { Value = limit, NpgsqlDbType = NpgsqlDbType.Integer });
+                cmd.Parameters.Add(new NpgsqlParameter { Value = IndexedText.Prefixes(ids), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
                 await using var reader = await cmd.ExecuteReaderAsync(ct);
                 while (await reader.ReadAsync(ct))
                     next.Add(reader.GetString(0));
@@ -83,20 +85,21 @@ public sealed class CallRecordQueries(NpgsqlDataSource dataSource, NpgsqlDataSou
     /// </summary>
     public async Task<(IReadOnlyList<StoredMessage> Messages, bool Truncated)> LoadAsync(IReadOnlyList<string> callIds, int limit, CancellationToken ct = default)
     {
-        var ids = callIds.ToArray();
+        var ids = callIds.Select(c => StorableText.Clean(c)!).ToArray();
         var messages = new List<StoredMessage>();
         await using (var cmd = Lookup.CreateCommand($"""
             SELECT {MessageQueries.Columns}, ARRAY[capture_id] FROM messages
-            WHERE call_id = ANY($1) AND proto_type = 1
+            WHERE {IndexedText.AnySql("call_id", "$1", "$3")} AND proto_type = 1
             UNION ALL
             SELECT {MessageQueries.Columns}, ARRAY[capture_id] FROM messages
-            WHERE correlation_id = ANY($1) AND proto_type <> 1
+            WHERE {IndexedText.AnySql("correlation_id", "$1", "$3")} AND proto_type <> 1
             ORDER BY 2, 1
             LIMIT $2
             """))
         {
             cmd.Parameters.Add(new NpgsqlParameter { Value = ids, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
             cmd.Parameters.Add(new NpgsqlParameter { Value = limit + 1, NpgsqlDbType = NpgsqlDbType.Integer });
+            cmd.Parameters.Add(new NpgsqlParameter { Value = IndexedText.Prefixes(ids), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
             await using var reader = await cmd.ExecuteReaderAsync(ct);
             while (await reader.ReadAsync(ct))
                 messages.Add(MessageQueries.Read(reader));

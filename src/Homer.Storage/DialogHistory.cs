@@ -30,8 +30,8 @@ public readonly record struct DialogActivity(string Id, long LastMicros);
 
 /// <summary>
 /// <see cref="IDialogHistory"/> on the partitioned message tables. Both queries are bounded by capture time, so
-/// PostgreSQL prunes to the partitions of the window; the per-dialog one uses the (call_id, ts) and correlation_id
-/// indexes.
+/// PostgreSQL prunes to the partitions of the window; the per-dialog one uses the (left(call_id, 256), ts) and
+/// left(correlation_id, 256) indexes.
 /// </summary>
 public sealed class DialogHistoryQueries(NpgsqlDataSource dataSource) : IDialogHistory
 {
@@ -63,14 +63,14 @@ public sealed class DialogHistoryQueries(NpgsqlDataSource dataSource) : IDialogH
             SELECT ts, profile, proto_type, ip_proto, src_ip, src_port, dst_ip, dst_port, capture_id, node, correlation_id,
                    call_id, method, status, reason, ruri_user, from_user, from_tag, to_user, to_tag, cseq, cseq_method,
                    user_agent, parse_error, payload, transport, vlan
-            FROM (SELECT * FROM {MessageTables.SearchView} WHERE call_id = @id AND ts >= @from
+            FROM (SELECT * FROM {MessageTables.SearchView} WHERE {IndexedText.EqualsSql("call_id", "@id")} AND ts >= @from
                   UNION ALL
                   SELECT * FROM {MessageTables.SearchView}
-                  WHERE correlation_id = @id AND ts >= @from AND call_id IS DISTINCT FROM @id) m
+                  WHERE {IndexedText.EqualsSql("correlation_id", "@id")} AND ts >= @from AND call_id IS DISTINCT FROM @id) m
             ORDER BY ts, id
             LIMIT @limit
             """, connection);
-        cmd.Parameters.Add(new NpgsqlParameter("id", NpgsqlDbType.Text) { Value = dialogId });
+        cmd.Parameters.Add(new NpgsqlParameter("id", NpgsqlDbType.Text) { Value = StorableText.Clean(dialogId) });
         cmd.Parameters.Add(new NpgsqlParameter("from", NpgsqlDbType.TimestampTz) { Value = FromMicros(fromMicros) });
         cmd.Parameters.Add(new NpgsqlParameter("limit", NpgsqlDbType.Integer) { Value = limit });
         var messages = new List<CapturedMessage>();

@@ -40,7 +40,7 @@ public sealed record DialogPage(long TotalCount, IReadOnlyList<DialogRow> Nodes,
     public string? EndCursor => Nodes.Count == 0 ? null : DialogCursor.Encode(Nodes[^1]);
 }
 
-/// <summary>Keyset position in the dialog search: (started_at, call_id).</summary>
+/// <summary>Keyset position in the dialog search: (started_at, call_id), ordered as (started_at, left(call_id, 256), call_id).</summary>
 public static class DialogCursor
 {
     public static string Encode(DialogRow row) => Encode(row.StartedAt, row.CallId);
@@ -78,6 +78,8 @@ public sealed class DialogSearch(NpgsqlDataSource dataSource)
 
     private static readonly string[] UserColumns = ["from_user", "to_user", "ruri_user"];
 
+    private static readonly string KeysetPrefix = IndexedText.Of("call_id");
+
     public async Task<DialogPage> SearchAsync(DialogFilter filter, int first, string? after, bool descending, CancellationToken ct = default)
     {
         if (first < 0 || first > MaxPageSize)
@@ -98,11 +100,14 @@ public sealed class DialogSearch(NpgsqlDataSource dataSource)
             {
                 if (!DialogCursor.TryDecode(after, out var ts, out var callId))
                     throw new MessageFilterException($"after: '{after}' is not a cursor this API gave out");
-                page.Raw($"(started_at, call_id) {(descending ? "<" : ">")} ({page.Add(ts.UtcDateTime, NpgsqlDbType.TimestampTz)}, {page.Add(callId, NpgsqlDbType.Text)})");
+                var id = page.Add(callId, NpgsqlDbType.Text);
+                page.Raw($"(started_at, {KeysetPrefix}, call_id) {(descending ? "<" : ">")} ({page.Add(ts.UtcDateTime, NpgsqlDbType.TimestampTz)}, left({id}, {IndexedText.PrefixLength}), {id})");
             }
             var direction = descending ? "DESC" : "ASC";
+            // The keyset index holds (started_at, the Call-ID's prefix); the full Call-ID only orders rows whose
+            // prefixes tie, which an incremental sort does on the few it finds.
             await using var select = new NpgsqlCommand(
-                $"SELECT {DialogStore.RowColumns} FROM dialogs{page.Sql} ORDER BY started_at {direction}, call_id {direction} LIMIT {first + 1}", connection);
+                $"SELECT {DialogStore.RowColumns} FROM dialogs{page.Sql} ORDER BY started_at {direction}, {KeysetPrefix} {direction}, call_id {direction} LIMIT {first + 1}", connection);
             select.Parameters.AddRange(page.Parameters());
             await using var reader = await select.ExecuteReaderAsync(ct);
             while (await reader.ReadAsync(ct))
@@ -134,15 +139,17 @@ public sealed class DialogSearch(NpgsqlDataSource dataSource)
     /// </summary>
     public async Task<IReadOnlyList<string>> GroupedWithAsync(IReadOnlyList<string> callIds, int limit, CancellationToken ct = default)
     {
-        await using var cmd = dataSource.CreateCommand("""
-            WITH groups AS (SELECT DISTINCT coalesce(correlation_group, call_id) AS g FROM dialogs WHERE call_id = ANY($1))
+        await using var cmd = dataSource.CreateCommand($"""
+            WITH groups AS (SELECT DISTINCT coalesce(correlation_group, call_id) AS g FROM dialogs WHERE {IndexedText.AnySql("call_id", "$1", "$3")})
             SELECT d.call_id FROM dialogs d, groups
-            WHERE d.correlation_group = groups.g OR d.call_id = groups.g
+            WHERE {IndexedText.EqualsSql("d.correlation_group", "groups.g")} OR {IndexedText.EqualsSql("d.call_id", "groups.g")}
             ORDER BY d.started_at, d.call_id
             LIMIT $2
             """);
-        cmd.Parameters.Add(new NpgsqlParameter { Value = callIds.ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+        var clean = callIds.Select(c => StorableText.Clean(c)!).ToArray();
+        cmd.Parameters.Add(new NpgsqlParameter { Value = clean, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
         cmd.Parameters.Add(new NpgsqlParameter { Value = limit, NpgsqlDbType = NpgsqlDbType.Integer });
+        cmd.Parameters.Add(new NpgsqlParameter { Value = IndexedText.Prefixes(clean), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
         var found = new List<string>();
         await using var reader = await cmd.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))
@@ -153,8 +160,11 @@ public sealed class DialogSearch(NpgsqlDataSource dataSource)
     /// <summary>The rows of these Call-IDs (those the table has).</summary>
     public async Task<IReadOnlyList<DialogRow>> GetManyAsync(IReadOnlyList<string> callIds, CancellationToken ct = default)
     {
-        await using var cmd = dataSource.CreateCommand($"SELECT {DialogStore.RowColumns} FROM dialogs WHERE call_id = ANY($1) ORDER BY started_at, call_id");
-        cmd.Parameters.Add(new NpgsqlParameter { Value = callIds.ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+        await using var cmd = dataSource.CreateCommand(
+            $"SELECT {DialogStore.RowColumns} FROM dialogs WHERE {IndexedText.AnySql("call_id", "$1", "$2")} ORDER BY started_at, call_id");
+        var clean = callIds.Select(c => StorableText.Clean(c)!).ToArray();
+        cmd.Parameters.Add(new NpgsqlParameter { Value = clean, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+        cmd.Parameters.Add(new NpgsqlParameter { Value = IndexedText.Prefixes(clean), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
         var rows = new List<DialogRow>();
         await using var reader = await cmd.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))

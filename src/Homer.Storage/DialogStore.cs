@@ -49,7 +49,8 @@ public sealed class DialogStore(NpgsqlDataSource dataSource)
     // ended (and its MOS when it is the first ended with a MOS), judged against the current row, which ON CONFLICT
     // has locked, so two writers of one call never both count it. A new dialog reusing the Call-ID is counted again;
     // a newer version of the same one is not.
-    private const string UpsertSql = """
+    // The unique key of migration 105 (IndexedText.DialogKey), which ON CONFLICT must name as the index says it.
+    private static readonly string UpsertSql = $$"""
         WITH written AS (
             INSERT INTO dialogs AS d (call_id, kind, state, from_user, to_user, ruri_user, caller_ip, callee_ip, started_at,
                 answered_at, ended_at, expires_at, last_seen, pdd_ms, setup_ms, duration_ms, final_status, final_reason,
@@ -64,7 +65,7 @@ public sealed class DialogStore(NpgsqlDataSource dataSource)
                      ended_at, expires_at, last_seen, pdd_ms, setup_ms, duration_ms, final_status, final_reason, q850_cause,
                      hangup_by, ended_by_timeout, message_count, retransmissions, mos_min, mos_avg, correlation_group, node)
             CROSS JOIN LATERAL (SELECT v.kind = 'CALL' AND v.ended_at IS NOT NULL) AS x(ended)
-            ON CONFLICT (call_id) DO UPDATE SET
+            ON CONFLICT ({{IndexedText.DialogKey}}) DO UPDATE SET
                 kind = EXCLUDED.kind, state = EXCLUDED.state, from_user = EXCLUDED.from_user, to_user = EXCLUDED.to_user,
                 ruri_user = EXCLUDED.ruri_user, caller_ip = EXCLUDED.caller_ip, callee_ip = EXCLUDED.callee_ip,
                 started_at = EXCLUDED.started_at, answered_at = EXCLUDED.answered_at, ended_at = EXCLUDED.ended_at,
@@ -171,8 +172,8 @@ public sealed class DialogStore(NpgsqlDataSource dataSource)
 
     public async Task<DialogRow?> GetAsync(string callId, CancellationToken ct = default)
     {
-        await using var cmd = dataSource.CreateCommand($"SELECT {RowColumns} FROM dialogs WHERE call_id = $1");
-        cmd.Parameters.AddWithValue(callId);
+        await using var cmd = dataSource.CreateCommand($"SELECT {RowColumns} FROM dialogs WHERE {IndexedText.EqualsSql("call_id", "$1")}");
+        cmd.Parameters.AddWithValue(StorableText.Clean(callId)!);
         await using var r = await cmd.ExecuteReaderAsync(ct);
         return await r.ReadAsync(ct) ? ReadRow(r) : null;
     }

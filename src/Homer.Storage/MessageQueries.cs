@@ -278,7 +278,7 @@ public sealed class MessageQueries(NpgsqlDataSource dataSource, NpgsqlDataSource
         var callIds = new List<string>();
         if (f.CallId is { Length: > 0 } callId) callIds.Add(callId);
         if (f.CallIds is { Count: > 0 } many) callIds.AddRange(many);
-        if (callIds.Count > 0) w.Raw($"call_id = ANY({w.Add(callIds.ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Text)})");
+        if (callIds.Count > 0) w.AnyOf("call_id", callIds);
         if (f.CorrelationId is { Length: > 0 } cid) w.Compare("correlation_id =", cid, NpgsqlDbType.Text);
         if (f.Methods is { Count: > 0 } methods)
             w.Raw($"method = ANY({w.Add(methods.Select(m => m.ToUpperInvariant()).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Text)})");
@@ -443,16 +443,43 @@ public sealed class MessageQueries(NpgsqlDataSource dataSource, NpgsqlDataSource
 
         public string Sql => Clauses.Count == 0 ? "" : " WHERE " + string.Join(" AND ", Clauses);
 
+        /// <summary>A parameter; text goes through the store's text rule, so a value typed with a NUL finds what the decoder stored.</summary>
         public string Add(object value, NpgsqlDbType type)
         {
+            value = value switch
+            {
+                string text => StorableText.Clean(text)!,
+                string[] texts => texts.Select(t => StorableText.Clean(t)!).ToArray(),
+                _ => value,
+            };
             _values.Add((value, type));
             return "$" + _values.Count.ToString(CultureInfo.InvariantCulture);
         }
 
         public void Raw(string clause) => Clauses.Add(clause);
 
-        public void Compare(string columnAndOperator, object value, NpgsqlDbType type) =>
-            Clauses.Add($"{columnAndOperator} {Add(value, type)}");
+        /// <summary>
+        /// <c>column op value</c>; an equality on a column indexed by its prefix (<see cref="IndexedText"/>) names the
+        /// prefix too, so the index answers it.
+        /// </summary>
+        public void Compare(string columnAndOperator, object value, NpgsqlDbType type)
+        {
+            var parameter = Add(value, type);
+            var column = columnAndOperator.EndsWith(" =", StringComparison.Ordinal) ? columnAndOperator[..^2] : null;
+            Clauses.Add(column is not null && IndexedText.Columns.Contains(column)
+                ? IndexedText.EqualsSql(column, parameter)
+                : $"{columnAndOperator} {parameter}");
+        }
+
+        /// <summary><c>column = ANY(values)</c>, with the prefixes for a column indexed by its prefix.</summary>
+        public void AnyOf(string column, IReadOnlyList<string> values)
+        {
+            var clean = values.Select(v => StorableText.Clean(v)!).ToArray();
+            var all = Add(clean, NpgsqlDbType.Array | NpgsqlDbType.Text);
+            Clauses.Add(IndexedText.Columns.Contains(column)
+                ? IndexedText.AnySql(column, all, Add(IndexedText.Prefixes(clean), NpgsqlDbType.Array | NpgsqlDbType.Text))
+                : $"{column} = ANY({all})");
+        }
 
         /// <summary>Exact match, or LIKE when the value has * or ? (the LIKE metacharacters in it are escaped).</summary>
         public void Pattern(string column, string? value)
@@ -464,7 +491,20 @@ public sealed class MessageQueries(NpgsqlDataSource dataSource, NpgsqlDataSource
                 Compare(column + " =", value, NpgsqlDbType.Text);
                 return;
             }
-            Clauses.Add($"{column} LIKE {Add(LikeBody(value), NpgsqlDbType.Text)}");
+            Clauses.Add(LikeClause(column, Add(LikeBody(value), NpgsqlDbType.Text), value));
+        }
+
+        // On a column indexed by its prefix, a pattern that starts with literal text also says that the prefix starts
+        // with it (at most 256 characters of it), which the index answers as a range; the full pattern then checks the row.
+        private string LikeClause(string column, string pattern, string value)
+        {
+            if (!IndexedText.Columns.Contains(column))
+                return $"{column} LIKE {pattern}";
+            var wildcard = value.IndexOfAny(['*', '?']);
+            var literal = IndexedText.Prefix(StorableText.Clean(value[..wildcard])!);
+            if (literal.Length == 0)
+                return $"{column} LIKE {pattern}";
+            return $"({IndexedText.Of(column)} LIKE {Add(LikeBody(literal) + "%", NpgsqlDbType.Text)} AND {column} LIKE {pattern})";
         }
 
         /// <summary>Like <see cref="Pattern"/> over several columns, any of which may match.</summary>
@@ -475,8 +515,14 @@ public sealed class MessageQueries(NpgsqlDataSource dataSource, NpgsqlDataSource
             var probe = new SqlWhere();
             probe.Pattern(columns[0], value);
             var (op, parameter) = probe.Clauses[0].StartsWith(columns[0] + " LIKE", StringComparison.Ordinal) ? ("LIKE", probe._values[0]) : ("=", probe._values[0]);
-            var p = Add(parameter.Value, parameter.Type);
-            Clauses.Add("(" + string.Join(" OR ", columns.Select(c => $"{c} {op} {p}")) + ")");
+            if (op == "=")
+            {
+                var p = Add(parameter.Value, parameter.Type);
+                Clauses.Add("(" + string.Join(" OR ", columns.Select(c => IndexedText.Columns.Contains(c) ? IndexedText.EqualsSql(c, p) : $"{c} = {p}")) + ")");
+                return;
+            }
+            var like = Add(parameter.Value, parameter.Type);
+            Clauses.Add("(" + string.Join(" OR ", columns.Select(c => LikeClause(c, like, value))) + ")");
         }
 
         public NpgsqlParameter[] Parameters() =>

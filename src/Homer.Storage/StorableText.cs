@@ -108,9 +108,12 @@ public static class IndexedText
     /// <summary>The index expression of a column: <c>left(column, 256)</c>.</summary>
     public static string Of(string column) => $"left({column}, {PrefixLength})";
 
-    /// <summary>The dialogs' unique key over call_id: its prefix, and a SHA-256 when the value is longer than that.</summary>
+    /// <summary>
+    /// The dialogs' unique key over call_id: its prefix, and a SHA-256 of its UTF-8 bytes when the value is longer than
+    /// that (decode(…, 'escape') with backslashes doubled is the immutable way from text to its bytes; textsend is not).
+    /// </summary>
     public static readonly string DialogKey =
-        $"({Of("call_id")}), (CASE WHEN length(call_id) > {PrefixLength} THEN sha256(textsend(call_id)) ELSE ''::bytea END)";
+        $"""({Of("call_id")}), (CASE WHEN length(call_id) > {PrefixLength} THEN sha256(decode(replace(call_id, '\', '\\'), 'escape')) ELSE ''::bytea END)""";
 
     /// <summary><c>column = parameter</c> in a form the prefix index answers.</summary>
     public static string EqualsSql(string column, string parameter) =>

@@ -103,5 +103,26 @@ public static partial class SchemaMigrations
                     RAISE NOTICE 'not allowed to set this role''s default compression: the dialog journal stays compressed with pglz';
             END $$;
             """));
+
+        // One packet with a 10 KB Call-ID or From user made PostgreSQL refuse every dialog batch it was in (54000: a
+        // btree entry must fit 2 704 bytes), and the writer retried it forever. The primary key on call_id becomes a
+        // unique index on its first 256 characters plus a SHA-256 of longer ones (IndexedText.DialogKey, which the
+        // upsert names in ON CONFLICT); the users and the correlation group are indexed by their first 256
+        // characters, and the keyset index by (started_at, the Call-ID's prefix). Rows keep the full values.
+        migrations.Add(new(105, "dialogs: bounded indexes (Call-ID prefix and hash as the unique key, user and group prefixes)", """
+            ALTER TABLE dialogs DROP CONSTRAINT dialogs_pkey;
+            ALTER TABLE dialogs ALTER COLUMN call_id SET NOT NULL;
+            CREATE UNIQUE INDEX dialogs_call_id ON dialogs ((left(call_id, 256)), (CASE WHEN length(call_id) > 256 THEN sha256(decode(replace(call_id, '\', '\\'), 'escape')) ELSE ''::bytea END));
+            DROP INDEX dialogs_started_at_call_id;
+            CREATE INDEX dialogs_started_at_call_id ON dialogs (started_at, left(call_id, 256));
+            DROP INDEX dialogs_from_user_started_at;
+            CREATE INDEX dialogs_from_user_started_at ON dialogs (left(from_user, 256), started_at);
+            DROP INDEX dialogs_to_user_started_at;
+            CREATE INDEX dialogs_to_user_started_at ON dialogs (left(to_user, 256), started_at);
+            DROP INDEX dialogs_ruri_user_started_at;
+            CREATE INDEX dialogs_ruri_user_started_at ON dialogs (left(ruri_user, 256), started_at);
+            DROP INDEX dialogs_correlation_group;
+            CREATE INDEX dialogs_correlation_group ON dialogs (left(correlation_group, 256)) WHERE correlation_group IS NOT NULL;
+            """));
     }
 }

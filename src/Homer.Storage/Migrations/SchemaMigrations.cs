@@ -127,5 +127,21 @@ public static partial class SchemaMigrations
                 RAISE NOTICE 'this PostgreSQL has no lz4: payloads stay compressed with pglz';
             END $$;
             """),
+        // A btree entry must fit a third of a page (2 704 bytes): one packet with a 10 KB Call-ID, correlation id or
+        // From/To user made PostgreSQL refuse its whole COPY batch (54000). The rows keep the full values; the indexes
+        // hold their first 256 characters, and every lookup names both (IndexedText, which must say what these say). Indexes made on the parent
+        // table are made on every partition it has, and on every partition created later (PartitionManager's
+        // PARTITION OF), so no partition is left with the old ones.
+        new(6, "bounded indexes on the message tables: left(column, 256) for Call-ID, correlation id and users",
+            string.Join("\n", MessageTables.All.Select(t => $"""
+                DROP INDEX {t}_call_id_ts;
+                DROP INDEX {t}_correlation_id;
+                DROP INDEX {t}_from_user_ts;
+                DROP INDEX {t}_to_user_ts;
+                CREATE INDEX {t}_call_id_ts ON {t} (left(call_id, 256), ts);
+                CREATE INDEX {t}_correlation_id ON {t} (left(correlation_id, 256)) WHERE correlation_id IS NOT NULL;
+                CREATE INDEX {t}_from_user_ts ON {t} (left(from_user, 256), ts);
+                CREATE INDEX {t}_to_user_ts ON {t} (left(to_user, 256), ts);
+                """))),
     ];
 }
