@@ -233,3 +233,15 @@ public sealed class QuarantineStore(NpgsqlDataSource dataSource)
 
     private static string? CleanOrNull(string? value, int max) => value is null ? null : Clean(value, max);
 }
+
+/// <summary>What a replay of quarantine entries did: entries stored (marked replayed) and entries refused again (their error updated).</summary>
+public sealed record QuarantineReplayResult(int Replayed, int Failed, IReadOnlyList<QuarantineReplayFailure> Failures);
+
+public sealed record QuarantineReplayFailure(long Id, string SqlState, string Error);
+
+/// <summary>Re-submits quarantined rows through the normal write path (implemented where the decoder and the dialogs are).</summary>
+public interface IQuarantineReplayer
+{
+    /// <summary>The entries named, or every entry not replayed yet when <paramref name="ids"/> is null.</summary>
+    Task<QuarantineReplayResult> ReplayAsync(IReadOnlyList<long>? ids, CancellationToken ct = default);
+}

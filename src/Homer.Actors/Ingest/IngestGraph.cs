@@ -58,14 +58,15 @@ public static class IngestGraph
         IngestCounters counters,
         ILogger logger,
         IMaterializer materializer,
-        IReadOnlyList<ICapturedMessageObserver>? observers = null)
+        IReadOnlyList<ICapturedMessageObserver>? observers = null,
+        StorageWatchdog? watchdog = null)
     {
         var watchers = observers ?? [];
         // Store batches are gathered from whole decode batches (weighted by their size), not message by message:
         // the graph's per-element cost then falls on a few hundred lists a second instead of every message.
         var storeSink = Flow.Create<List<CapturedMessage>>()
             .GroupedWeightedWithin(options.StoreBatchSize, options.StoreBatchSize, options.StoreBatchInterval, messages => (long)messages.Count)
-            .SelectAsyncUnordered(options.StoreParallelism, lists => StoreBatch(Concat(lists), options, store, spool, counters, logger))
+            .SelectAsyncUnordered(options.StoreParallelism, lists => StoreBatch(Concat(lists), options, store, spool, counters, logger, watchdog))
             .ToMaterialized(Sink.Ignore<int>(), Keep.Right);
 
         // Decoding runs on pool threads in small batches: a task per packet would cost more than the decode itself.
@@ -173,8 +174,9 @@ public static class IngestGraph
     }
 
     private static async Task<int> StoreBatch(IReadOnlyList<CapturedMessage> batch, HepIngestOptions options,
-        MessageStoreWriter store, MessageSpool? spool, IngestCounters counters, ILogger logger)
+        MessageStoreWriter store, MessageSpool? spool, IngestCounters counters, ILogger logger, StorageWatchdog? watchdog)
     {
+        watchdog?.Report(QuarantineWriter, progressed: false, pending: true);
         // While older batches wait in the spool the store is known to be failing: one attempt, then join the queue.
         var attempts = spool is { Batches: > 0 } ? 1 : options.StoreAttempts;
         var backoff = options.StoreFirstBackoff;
@@ -193,6 +195,9 @@ public static class IngestGraph
                 outcome = new StoreOutcome(0, [], [], pending, e);
             }
             Account(outcome, counters, logger);
+            var progressed = outcome.Written > 0 || outcome.Quarantined.Count > 0;
+            watchdog?.Report(QuarantineWriter, progressed, pending: outcome.Unwritten.Count > 0 || spool is { Batches: > 0 },
+                outcome.TransientError?.Message);
             if (outcome.Unwritten.Count == 0)
             {
                 IngestMetrics.StoreBatchSeconds.Observe(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds);
@@ -251,7 +256,7 @@ public static class IngestGraph
     /// PostgreSQL refuses rows of for good is isolated and quarantined like a live one, and replay goes on behind it.
     /// </summary>
     public static async Task ReplaySpool(MessageSpool spool, MessageStoreWriter store, IngestCounters counters, ILogger logger,
-        TimeSpan interval, CancellationToken ct)
+        TimeSpan interval, CancellationToken ct, StorageWatchdog? watchdog = null)
     {
         while (!ct.IsCancellationRequested)
         {
@@ -260,7 +265,7 @@ public static class IngestGraph
                 await Task.Delay(interval, ct);
                 if (spool.Batches == 0)
                     continue;
-                await ReplaySpoolOnce(spool, store, counters, logger, ct);
+                await ReplaySpoolOnce(spool, store, counters, logger, ct, watchdog);
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {
@@ -275,17 +280,21 @@ public static class IngestGraph
 
     /// <summary>One round of <see cref="ReplaySpool"/>: replays files until the spool is empty or PostgreSQL is unreachable.</summary>
     public static async Task<long> ReplaySpoolOnce(MessageSpool spool, MessageStoreWriter store, IngestCounters counters, ILogger logger,
-        CancellationToken ct)
+        CancellationToken ct, StorageWatchdog? watchdog = null)
     {
         var replayed = await spool.ReplayPartialAsync(async (batch, token) =>
         {
             var outcome = await store.StoreAsync(batch, token);
             Account(outcome, counters, logger);
             counters.OnReplayed(outcome.Written);
+            watchdog?.Report(QuarantineWriter, progressed: outcome.Written > 0 || outcome.Quarantined.Count > 0, pending: true,
+                outcome.TransientError?.Message);
             if (outcome.TransientError is { } error)
                 logger.LogDebug("Spool replay deferred: {Error}", error.Message);
             return outcome.Unwritten;
         }, ct);
+        if (spool.Batches == 0)
+            watchdog?.Report(QuarantineWriter, progressed: true, pending: false);
         if (replayed > 0)
             logger.LogInformation("Replayed {Count} spooled messages into PostgreSQL; {Left} batches left", replayed, spool.Batches);
         return replayed;
