@@ -29,6 +29,12 @@ public static class HomerNodeHost
 
         builder.Services.AddHomerStorage(settings.Storage);
         builder.Services.AddSingleton<IngestCounters>();
+        builder.Services.AddSingleton<IQuarantineReplayer>(sp => new Homer.Actors.Storage.QuarantineReplayer(
+            sp.GetRequiredService<QuarantineStore>(), sp.GetRequiredService<MessageStoreWriter>(),
+            new DialogStore(sp.GetRequiredService<Npgsql.NpgsqlDataSource>()), settings.SipParser,
+            () => sp.GetService<ActorRegistry>() is { } registry && registry.TryGet<Homer.Actors.Contracts.DialogRegion>(out var region) ? region : null));
+        builder.Services.AddSingleton(new StorageWatchdog(
+            clusterConfig.GetTimeSpan("homer.storage.stall-after", StorageWatchdog.DefaultStallAfter, allowInfinite: false)));
         builder.Services.AddAkka(ActorSystemName, (akka, services) =>
         {
             akka.AddHocon(clusterConfig, HoconAddMode.Append)
@@ -59,6 +65,11 @@ public static class HomerNodeHost
                     },
                     ShardCount = clusterConfig.GetInt("homer.dialog.shard-count", Homer.Actors.Dialogs.DialogMessageExtractor.DefaultShardCount),
                     CatchUp = CatchUpSettingsFrom(clusterConfig),
+                    Rows = new Homer.Actors.Dialogs.DialogRowWriterSettings
+                    {
+                        MaxPendingRows = clusterConfig.GetInt("homer.dialog.rows.max-pending-rows", new Homer.Actors.Dialogs.DialogRowWriterSettings().MaxPendingRows),
+                        MaxPendingBytes = clusterConfig.GetByteSize("homer.dialog.rows.max-pending-bytes") ?? new Homer.Actors.Dialogs.DialogRowWriterSettings().MaxPendingBytes,
+                    },
                 }, hostsDialogs: settings.Has("dialog"))
                 .AddNodeAdmin(new Homer.Actors.Admin.NodeAdminOptions
                 {

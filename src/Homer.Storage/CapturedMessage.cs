@@ -55,6 +55,13 @@ public sealed record CapturedMessage
     }
     public required ReadOnlyMemory<byte> Payload { get; init; }
 
+    /// <summary>
+    /// The HEP packet this message was decoded from, byte for byte; empty when unknown (built by hand, or read from a
+    /// spool file of format 1). A window on the datagram's own array (the payload is usually a window on it too), so
+    /// keeping it costs a reference, not a copy. Only a refused row needs it: it goes to the quarantine as it came.
+    /// </summary>
+    public ReadOnlyMemory<byte> RawHep { get; init; }
+
     public DateTimeOffset Timestamp => DateTimeOffset.UnixEpoch.AddTicks(TimestampMicros * 10);
 }
 

@@ -11,7 +11,8 @@ namespace Homer.Storage;
 /// </summary>
 public sealed class MessageSpool
 {
-    private const int FormatVersion = 1;
+    /// <summary>2 adds the raw HEP packet of each message; files of format 1 are still read (without it).</summary>
+    private const int FormatVersion = 2;
     private const string Extension = ".batch";
 
     private readonly string _directory;
@@ -61,7 +62,22 @@ public sealed class MessageSpool
     /// Stores spooled batches oldest first with <paramref name="write"/> until the spool is empty or a write fails
     /// (the failing batch stays for the next round). Returns the number of messages replayed.
     /// </summary>
-    public async Task<long> ReplayAsync(Func<IReadOnlyList<CapturedMessage>, CancellationToken, Task> write, CancellationToken ct)
+    public Task<long> ReplayAsync(Func<IReadOnlyList<CapturedMessage>, CancellationToken, Task> write, CancellationToken ct) =>
+        ReplayPartialAsync(async (batch, token) =>
+        {
+            await write(batch, token);
+            return [];
+        }, ct);
+
+    /// <summary>
+    /// Replays spooled batches oldest first. <paramref name="write"/> stores what it can of a batch (refused rows go to
+    /// the quarantine, not back) and returns the messages it could not write because PostgreSQL is unreachable: a
+    /// batch fully handled is deleted and replay goes on with the next file; a remainder replaces the file (so what
+    /// was stored is never stored twice) and waits for the next round. A file that fails for good therefore never
+    /// blocks the queue behind it. Returns the number of messages handled (stored or quarantined).
+    /// </summary>
+    public async Task<long> ReplayPartialAsync(Func<IReadOnlyList<CapturedMessage>, CancellationToken, Task<IReadOnlyList<CapturedMessage>>> write,
+        CancellationToken ct)
     {
         long replayed = 0;
         foreach (var file in Files())
@@ -81,8 +97,24 @@ public sealed class MessageSpool
                 continue;
             }
 
-            await write(batch, ct);
+            var left = await write(batch, ct);
             var length = new FileInfo(file).Length;
+            if (left.Count > 0)
+            {
+                replayed += batch.Count - left.Count;
+                if (left.Count < batch.Count)
+                {
+                    var bytes = Serialize(left);
+                    lock (_gate)
+                    {
+                        var temporary = file + ".tmp";
+                        File.WriteAllBytes(temporary, bytes);
+                        File.Move(temporary, file, overwrite: true);
+                        Interlocked.Add(ref _bytes, bytes.Length - length);
+                    }
+                }
+                break;
+            }
             File.Delete(file);
             Interlocked.Add(ref _bytes, -length);
             replayed += batch.Count;
@@ -134,6 +166,8 @@ public sealed class MessageSpool
                 Text(w, m.HeadersJson);
                 w.Write(m.Payload.Length);
                 w.Write(m.Payload.Span);
+                w.Write(m.RawHep.Length);
+                w.Write(m.RawHep.Span);
             }
         }
         return stream.ToArray();
@@ -143,7 +177,7 @@ public sealed class MessageSpool
     {
         using var r = new BinaryReader(new MemoryStream(bytes), Encoding.UTF8);
         var version = r.ReadInt32();
-        if (version != FormatVersion)
+        if (version is not (1 or FormatVersion))
             throw new InvalidDataException($"Spool format {version} is not {FormatVersion}");
         var count = r.ReadInt32();
         var batch = new List<CapturedMessage>(count);
@@ -182,6 +216,7 @@ public sealed class MessageSpool
                 ParseError = Text(r),
                 HeadersJson = Text(r),
                 Payload = r.ReadBytes(r.ReadInt32()),
+                RawHep = version >= 2 ? r.ReadBytes(r.ReadInt32()) : ReadOnlyMemory<byte>.Empty,
             });
         }
         return batch;

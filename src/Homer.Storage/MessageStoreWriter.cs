@@ -14,6 +14,8 @@ public sealed class MessageStoreWriter(NpgsqlDataSource dataSource, StorageOptio
     private readonly Dictionary<MessageProfile, CopyBatchWriter<CapturedMessage>> _writers =
         MessagesCopyTable.ByProfile.ToDictionary(p => p.Key, p => new CopyBatchWriter<CapturedMessage>(dataSource, p.Value));
 
+    private readonly QuarantineStore _quarantine = new(dataSource);
+
     private readonly MessageTopKeys _topKeys = new((options ?? StorageOptions.Defaults).TopKeysPerMinute);
 
     /// <summary>How often the node calls <see cref="FlushTopKeysAsync"/>.</summary>
@@ -37,6 +39,45 @@ public sealed class MessageStoreWriter(NpgsqlDataSource dataSource, StorageOptio
         }
     }
 
+    /// <summary>
+    /// Writes the batch as <see cref="WriteAsync"/> does and, when PostgreSQL refuses it for good (a value it cannot
+    /// take: SQLSTATE classes 22, 23, 54 …), isolates the refused messages by bisecting (<see cref="BatchIsolation"/>),
+    /// stores all the others and puts each refused one, with its raw HEP packet and the error, in the quarantine.
+    /// Never throws for a storage error: what a transient error left unwritten comes back in
+    /// <see cref="StoreOutcome.Unwritten"/> for the caller to retry or spool.
+    /// </summary>
+    public async Task<StoreOutcome> StoreAsync(IReadOnlyList<CapturedMessage> batch, CancellationToken ct = default)
+    {
+        var result = await BatchIsolation.WriteAsync(batch, WriteAsync, ct);
+        if (result.Refused.Count == 0)
+            return new StoreOutcome(result.Written, [], [], result.Unwritten, result.TransientError);
+        try
+        {
+            await _quarantine.AddAsync(result.Refused.Select(QuarantineEntry.ForMessage).ToList(), ct);
+            return new StoreOutcome(result.Written, result.Refused, [], result.Unwritten, result.TransientError);
+        }
+        catch (Exception e) when (!StorageErrors.IsPermanent(e))
+        {
+            // The quarantine could not be written either: the refused rows wait with the rest (retry or spool) and are
+            // isolated again next time.
+            return new StoreOutcome(result.Written, [], [], [.. result.Refused.Select(r => r.Row), .. result.Unwritten],
+                result.TransientError ?? e);
+        }
+        catch (Exception e)
+        {
+            return new StoreOutcome(result.Written, [], [.. result.Refused.Select(r => r with { Error = r.Error + "; quarantine refused it too: " + e.Message })],
+                result.Unwritten, result.TransientError);
+        }
+    }
+
     /// <summary>Writes the top lists counted since the last flush; what fails to write stays for the next one.</summary>
     public Task FlushTopKeysAsync(CancellationToken ct = default) => _topKeys.FlushAsync(dataSource, ct);
 }
+
+/// <summary>
+/// What <see cref="MessageStoreWriter.StoreAsync"/> did with a batch: stored <see cref="Written"/> messages, quarantined
+/// the refused ones, lost the ones neither the store nor the quarantine took (counted by the caller), and left
+/// <see cref="Unwritten"/> after a transient error (<see cref="TransientError"/>).
+/// </summary>
+public sealed record StoreOutcome(long Written, IReadOnlyList<RefusedRow<CapturedMessage>> Quarantined,
+    IReadOnlyList<RefusedRow<CapturedMessage>> Lost, IReadOnlyList<CapturedMessage> Unwritten, Exception? TransientError);

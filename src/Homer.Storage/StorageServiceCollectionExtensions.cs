@@ -25,6 +25,7 @@ public static class StorageServiceCollectionExtensions
         services.AddSingleton(sp => new CallRecordQueries(sp.GetRequiredService<NpgsqlDataSource>(), lookup.Value));
         services.AddSingleton<RetentionPolicy>();
         services.AddSingleton<MessageStoreWriter>();
+        services.AddSingleton<QuarantineStore>();
         services.AddSingleton<Stats.StatsQueries>();
         services.AddSingleton<Alarms.AlarmStore>();
         services.AddHostedService<StorageMaintenanceService>();

@@ -78,7 +78,8 @@ public static class DialogHostingExtensions
             (system, registry, resolver) =>
             {
                 var rows = options.WriteRows
-                    ? system.ActorOf(DialogRowWriter.Props(new DialogStore(resolver.GetService<NpgsqlDataSource>()), options.Rows), "dialog-rows")
+                    ? system.ActorOf(DialogRowWriter.Props(new DialogStore(resolver.GetService<NpgsqlDataSource>()),
+                        new QuarantineStore(resolver.GetService<NpgsqlDataSource>()), resolver.GetService<StorageWatchdog>(), options.Rows), "dialog-rows")
                     : ActorRefs.Nobody;
                 registry.TryRegister<DialogRowWriterKey>(rows);
                 var events = options.PublishEvents ? DistributedPubSub.Get(system).Mediator : ActorRefs.Nobody;

@@ -22,7 +22,8 @@ public sealed class HepIngestService(
     MessageStoreWriter store,
     IngestCounters counters,
     IEnumerable<ICapturedMessageObserver> observers,
-    ILogger<HepIngestService> logger) : IHostedService
+    ILogger<HepIngestService> logger,
+    StorageWatchdog? watchdog = null) : IHostedService
 {
     private readonly List<IAsyncDisposable> _listeners = [];
     private readonly Dictionary<HepTransport, IPEndPoint> _endpoints = [];
@@ -63,13 +64,13 @@ public sealed class HepIngestService(
         if (options.SpoolDirectory is not null)
         {
             _spool = new MessageSpool(options.SpoolDirectory, options.SpoolMaxBytes, logger);
-            _replay = IngestGraph.ReplaySpool(_spool, store, counters, logger, TimeSpan.FromSeconds(1), _stopBackground.Token);
+            _replay = IngestGraph.ReplaySpool(_spool, store, counters, logger, TimeSpan.FromSeconds(1), _stopBackground.Token, watchdog);
         }
         _topKeys = FlushTopKeysEvery(store.TopKeysFlushInterval, _stopBackground.Token);
         _metrics = new IngestMetrics(counters,
             () => _endpoints.Where(e => e.Key == HepTransport.Udp).Select(e => e.Value.Port),
             () => _spool?.Bytes ?? 0);
-        _graph = IngestGraph.Run(_edge.Reader, options, store, _spool, region, counters, logger, system.Materializer(), observers.ToList());
+        _graph = IngestGraph.Run(_edge.Reader, options, store, _spool, region, counters, logger, system.Materializer(), observers.ToList(), watchdog);
         // A node told to leave (homerctl cluster leave, or downed) runs CoordinatedShutdown without the host stopping
         // first: stop taking HEP and flush the graph before sharding hands the shards over, as on SIGTERM.
         CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseBeforeServiceUnbind, "stop-hep-ingest", async () =>

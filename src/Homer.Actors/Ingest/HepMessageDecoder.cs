@@ -81,6 +81,7 @@ public static class HepMessageDecoder
                 CorrelationId = correlationId,
                 ParseError = parseError,
                 Payload = payload,
+                RawHep = data,
             }, null);
         }
 
@@ -122,6 +123,7 @@ public static class HepMessageDecoder
             UserAgent = Stored(userAgent, body),
             HeadersJsonUtf8 = HeadersJson(sip, body),
             Payload = payload,
+            RawHep = data,
         }, null);
     }
 

@@ -9,7 +9,10 @@ public enum DropReason
     Auth,
     /// <summary>The UDP edge buffer was full: the graph was behind.</summary>
     BufferFull,
-    /// <summary>The store refused the batch and the spool could not take it either.</summary>
+    /// <summary>
+    /// Lost on the way to PostgreSQL: it was unreachable for every attempt and the spool could not take the batch, or it
+    /// refused the message for good and the quarantine could not take it either.
+    /// </summary>
     StorageFailure,
 }
 
@@ -27,6 +30,7 @@ public sealed class IngestCounters
     private long _connections;
     private long _spooled;
     private long _replayed;
+    private long _quarantined;
     private long _streamBytesSkipped;
     private readonly long[] _dropped = new long[Enum.GetValues<DropReason>().Length];
 
@@ -40,6 +44,8 @@ public sealed class IngestCounters
     public long Spooled => Interlocked.Read(ref _spooled);
     /// <summary>Spooled messages stored since.</summary>
     public long Replayed => Interlocked.Read(ref _replayed);
+    /// <summary>Messages PostgreSQL refused for good, isolated from their batch and kept in the quarantine table.</summary>
+    public long Quarantined => Interlocked.Read(ref _quarantined);
     /// <summary>Open TCP/TLS connections right now.</summary>
     public long Connections => Interlocked.Read(ref _connections);
     /// <summary>Bytes of TCP/TLS streams skipped to find the next HEP3 packet.</summary>
@@ -54,6 +60,7 @@ public sealed class IngestCounters
     public void OnRouted() => Interlocked.Increment(ref _routed);
     public void OnSpooled(long count) => Interlocked.Add(ref _spooled, count);
     public void OnReplayed(long count) => Interlocked.Add(ref _replayed, count);
+    public void OnQuarantined(long count) => Interlocked.Add(ref _quarantined, count);
     public void OnConnectionOpened() => Interlocked.Increment(ref _connections);
     public void OnConnectionClosed() => Interlocked.Decrement(ref _connections);
     public void OnStreamBytesSkipped(long count) => Interlocked.Add(ref _streamBytesSkipped, count);
@@ -70,6 +77,7 @@ public sealed class IngestCounters
             ["routedToDialogs"] = RoutedToDialogs,
             ["spooled"] = Spooled,
             ["replayed"] = Replayed,
+            ["quarantined"] = Quarantined,
             ["connections"] = Connections,
             ["streamBytesSkipped"] = StreamBytesSkipped,
         };

@@ -58,14 +58,15 @@ public static class IngestGraph
         IngestCounters counters,
         ILogger logger,
         IMaterializer materializer,
-        IReadOnlyList<ICapturedMessageObserver>? observers = null)
+        IReadOnlyList<ICapturedMessageObserver>? observers = null,
+        StorageWatchdog? watchdog = null)
     {
         var watchers = observers ?? [];
         // Store batches are gathered from whole decode batches (weighted by their size), not message by message:
         // the graph's per-element cost then falls on a few hundred lists a second instead of every message.
         var storeSink = Flow.Create<List<CapturedMessage>>()
             .GroupedWeightedWithin(options.StoreBatchSize, options.StoreBatchSize, options.StoreBatchInterval, messages => (long)messages.Count)
-            .SelectAsyncUnordered(options.StoreParallelism, lists => StoreBatch(Concat(lists), options, store, spool, counters, logger))
+            .SelectAsyncUnordered(options.StoreParallelism, lists => StoreBatch(Concat(lists), options, store, spool, counters, logger, watchdog))
             .ToMaterialized(Sink.Ignore<int>(), Keep.Right);
 
         // Decoding runs on pool threads in small batches: a task per packet would cost more than the decode itself.
@@ -173,48 +174,89 @@ public static class IngestGraph
     }
 
     private static async Task<int> StoreBatch(IReadOnlyList<CapturedMessage> batch, HepIngestOptions options,
-        MessageStoreWriter store, MessageSpool? spool, IngestCounters counters, ILogger logger)
+        MessageStoreWriter store, MessageSpool? spool, IngestCounters counters, ILogger logger, StorageWatchdog? watchdog)
     {
+        watchdog?.Report(QuarantineWriter, progressed: false, pending: true);
         // While older batches wait in the spool the store is known to be failing: one attempt, then join the queue.
         var attempts = spool is { Batches: > 0 } ? 1 : options.StoreAttempts;
         var backoff = options.StoreFirstBackoff;
+        var pending = batch;
         for (var attempt = 1; ; attempt++)
         {
+            var started = System.Diagnostics.Stopwatch.GetTimestamp();
+            StoreOutcome outcome;
             try
             {
-                var started = System.Diagnostics.Stopwatch.GetTimestamp();
-                var written = await store.WriteAsync(batch);
-                IngestMetrics.StoreBatchSeconds.Observe(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds);
-                counters.OnStored(written);
-                return batch.Count;
-            }
-            catch (Exception e) when (attempt < attempts)
-            {
-                logger.LogWarning("Storing a batch of {Count} messages failed (attempt {Attempt} of {Attempts}), retrying in {Backoff}: {Error}",
-                    batch.Count, attempt, attempts, backoff, e.Message);
-                await Task.Delay(backoff);
-                backoff *= 2;
+                outcome = await store.StoreAsync(pending);
             }
             catch (Exception e)
             {
-                if (spool is not null && spool.TryAdd(batch))
-                {
-                    counters.OnSpooled(batch.Count);
-                    logger.LogWarning("PostgreSQL did not take a batch of {Count} messages ({Error}); spooled to disk, {Bytes} bytes waiting",
-                        batch.Count, e.Message, spool.Bytes);
-                    return 0;
-                }
-                counters.OnDropped(DropReason.StorageFailure, batch.Count);
-                logger.LogError(e, "Lost a batch of {Count} messages: the store refused it {Attempts} times and the spool {Why}",
-                    batch.Count, attempt, spool is null ? "is disabled" : $"is full ({spool.Bytes} bytes)");
+                // StoreAsync returns storage errors as values; anything else loses nothing more than a transient error.
+                outcome = new StoreOutcome(0, [], [], pending, e);
+            }
+            Account(outcome, counters, logger);
+            var progressed = outcome.Written > 0 || outcome.Quarantined.Count > 0;
+            watchdog?.Report(QuarantineWriter, progressed, pending: outcome.Unwritten.Count > 0 || spool is { Batches: > 0 },
+                outcome.TransientError?.Message);
+            if (outcome.Unwritten.Count == 0)
+            {
+                IngestMetrics.StoreBatchSeconds.Observe(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds);
+                return batch.Count;
+            }
+            pending = outcome.Unwritten;
+            var error = outcome.TransientError!;
+            if (attempt < attempts)
+            {
+                logger.LogWarning("Storing a batch of {Count} messages failed (attempt {Attempt} of {Attempts}), retrying in {Backoff}: {Error}",
+                    pending.Count, attempt, attempts, backoff, error.Message);
+                await Task.Delay(backoff);
+                backoff *= 2;
+                continue;
+            }
+            if (spool is not null && spool.TryAdd(pending))
+            {
+                counters.OnSpooled(pending.Count);
+                logger.LogWarning("PostgreSQL did not take a batch of {Count} messages ({Error}); spooled to disk, {Bytes} bytes waiting",
+                    pending.Count, error.Message, spool.Bytes);
                 return 0;
             }
+            counters.OnDropped(DropReason.StorageFailure, pending.Count);
+            logger.LogError(error, "Lost a batch of {Count} messages: the store refused it {Attempts} times and the spool {Why}",
+                pending.Count, attempt, spool is null ? "is disabled" : $"is full ({spool.Bytes} bytes)");
+            return 0;
         }
     }
 
-    /// <summary>Replays spooled batches whenever PostgreSQL takes writes again; runs until <paramref name="ct"/> ends.</summary>
+    /// <summary>Counts what a store attempt stored, quarantined and lost, and says which rows were refused and why.</summary>
+    private static void Account(StoreOutcome outcome, IngestCounters counters, ILogger logger)
+    {
+        counters.OnStored(outcome.Written);
+        foreach (var refused in outcome.Quarantined)
+        {
+            counters.OnQuarantined(1);
+            Homer.Actors.Storage.StorageMetrics.OnQuarantined(QuarantineWriter, refused.SqlState);
+            logger.LogWarning("PostgreSQL refused message of Call-ID {CallId} for good ({SqlState}: {Error}); stored its neighbours, quarantined it",
+                Shorten(refused.Row.CallId), refused.SqlState, Shorten(refused.Error));
+        }
+        if (outcome.Lost.Count > 0)
+        {
+            counters.OnDropped(DropReason.StorageFailure, outcome.Lost.Count);
+            logger.LogError("Lost {Count} messages PostgreSQL refused for good and the quarantine did not take: {Error}",
+                outcome.Lost.Count, Shorten(outcome.Lost[0].Error));
+        }
+    }
+
+    /// <summary>The writer label of the messages in <c>homer_quarantined_total</c>.</summary>
+    public const string QuarantineWriter = "messages";
+
+    private static string? Shorten(string? text) => text is { Length: > 200 } ? text[..200] + "…" : text;
+
+    /// <summary>
+    /// Replays spooled batches whenever PostgreSQL takes writes again; runs until <paramref name="ct"/> ends. A batch
+    /// PostgreSQL refuses rows of for good is isolated and quarantined like a live one, and replay goes on behind it.
+    /// </summary>
     public static async Task ReplaySpool(MessageSpool spool, MessageStoreWriter store, IngestCounters counters, ILogger logger,
-        TimeSpan interval, CancellationToken ct)
+        TimeSpan interval, CancellationToken ct, StorageWatchdog? watchdog = null)
     {
         while (!ct.IsCancellationRequested)
         {
@@ -223,14 +265,7 @@ public static class IngestGraph
                 await Task.Delay(interval, ct);
                 if (spool.Batches == 0)
                     continue;
-                var replayed = await spool.ReplayAsync(async (batch, token) =>
-                {
-                    var written = await store.WriteAsync(batch, token);
-                    counters.OnStored(written);
-                    counters.OnReplayed(written);
-                }, ct);
-                if (replayed > 0)
-                    logger.LogInformation("Replayed {Count} spooled messages into PostgreSQL; {Left} batches left", replayed, spool.Batches);
+                await ReplaySpoolOnce(spool, store, counters, logger, ct, watchdog);
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {
@@ -241,5 +276,27 @@ public static class IngestGraph
                 logger.LogDebug("Spool replay deferred: {Error}", e.Message);
             }
         }
+    }
+
+    /// <summary>One round of <see cref="ReplaySpool"/>: replays files until the spool is empty or PostgreSQL is unreachable.</summary>
+    public static async Task<long> ReplaySpoolOnce(MessageSpool spool, MessageStoreWriter store, IngestCounters counters, ILogger logger,
+        CancellationToken ct, StorageWatchdog? watchdog = null)
+    {
+        var replayed = await spool.ReplayPartialAsync(async (batch, token) =>
+        {
+            var outcome = await store.StoreAsync(batch, token);
+            Account(outcome, counters, logger);
+            counters.OnReplayed(outcome.Written);
+            watchdog?.Report(QuarantineWriter, progressed: outcome.Written > 0 || outcome.Quarantined.Count > 0, pending: true,
+                outcome.TransientError?.Message);
+            if (outcome.TransientError is { } error)
+                logger.LogDebug("Spool replay deferred: {Error}", error.Message);
+            return outcome.Unwritten;
+        }, ct);
+        if (spool.Batches == 0)
+            watchdog?.Report(QuarantineWriter, progressed: true, pending: false);
+        if (replayed > 0)
+            logger.LogInformation("Replayed {Count} spooled messages into PostgreSQL; {Left} batches left", replayed, spool.Batches);
+        return replayed;
     }
 }

@@ -20,12 +20,14 @@ public sealed class HomerApiSchema : Schema
         Merge(query, services.GetRequiredService<AliasQueryFields>());
         Merge(query, services.GetRequiredService<DashboardQueryFields>());
         Merge(query, services.GetRequiredService<ClusterQueryFields>());
+        Merge(query, services.GetRequiredService<QuarantineQueryFields>());
         Query = query;
         var mutation = services.GetRequiredService<HomerMutation>();
         Merge(mutation, services.GetRequiredService<AlarmMutationFields>());
         Merge(mutation, services.GetRequiredService<AliasMutationFields>());
         Merge(mutation, services.GetRequiredService<DashboardMutationFields>());
         Merge(mutation, services.GetRequiredService<ClusterMutationFields>());
+        Merge(mutation, services.GetRequiredService<QuarantineMutationFields>());
         Mutation = mutation;
         var subscription = services.GetRequiredService<HomerSubscription>();
         Merge(subscription, services.GetRequiredService<AlarmSubscriptionFields>());

@@ -2,13 +2,16 @@ using Akka.Actor;
 using Akka.Cluster;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
+using Homer.Storage;
 using Npgsql;
 
 namespace Homer.Api.Health;
 
 /// <summary>
 /// <c>GET /healthz</c>: 200 once this node is an Up member of the cluster and PostgreSQL answers, 503 otherwise,
-/// with a small JSON body saying which part is not ready.
+/// with a small JSON body saying which part is not ready. A batch writer of this node that has had work waiting
+/// without progress for <c>homer.storage.stall-after</c> (see <see cref="StorageWatchdog"/>) makes the answer
+/// <c>degraded</c> (503), naming the writer, even while PostgreSQL answers a <c>SELECT 1</c>.
 /// </summary>
 public static class HealthEndpoint
 {
@@ -32,9 +35,14 @@ public static class HealthEndpoint
             database = "down: " + e.Message;
         }
 
-        var healthy = clusterUp && database == "up";
+        var stalled = http.RequestServices.GetService<StorageWatchdog>()?.Stalled() ?? [];
+        var up = clusterUp && database == "up";
+        var status = !up ? "down" : stalled.Count > 0 ? "degraded" : "up";
+        var writers = stalled.Select(w => new { writer = w.Writer, since = w.Since, error = w.LastError }).ToArray();
         return Results.Json(
-            new { status = healthy ? "up" : "down", cluster = member.Status.ToString(), address = member.Address.ToString(), database },
-            statusCode: healthy ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
+            stalled.Count == 0
+                ? new { status, cluster = member.Status.ToString(), address = member.Address.ToString(), database }
+                : new { status, cluster = member.Status.ToString(), address = member.Address.ToString(), database, stalled = writers },
+            statusCode: status == "up" ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
     }
 }

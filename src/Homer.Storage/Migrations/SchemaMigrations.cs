@@ -143,5 +143,24 @@ public static partial class SchemaMigrations
                 CREATE INDEX {t}_from_user_ts ON {t} (left(from_user, 256), ts);
                 CREATE INDEX {t}_to_user_ts ON {t} (left(to_user, 256), ts);
                 """))),
+        new(7, "quarantine: rows PostgreSQL refused for good, kept with their raw HEP bytes (or the row as JSON) and the error", """
+            CREATE TABLE quarantine (
+                id              bigint      GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                quarantined_at  timestamptz NOT NULL DEFAULT now(),
+                captured_at     timestamptz,
+                kind            text        NOT NULL CHECK (kind IN ('message', 'dialog', 'stats', 'alarm', 'toplist')),
+                target_table    text        NOT NULL,
+                node            text,
+                hep             bytea,
+                row_json        text,
+                sqlstate        text        NOT NULL,
+                error           text        NOT NULL,
+                attempts        integer     NOT NULL DEFAULT 1,
+                replayed_at     timestamptz,
+                CHECK (hep IS NOT NULL OR row_json IS NOT NULL)
+            );
+            CREATE INDEX quarantine_at ON quarantine (quarantined_at);
+            CREATE INDEX quarantine_waiting ON quarantine (kind, id) WHERE replayed_at IS NULL;
+            """),
     ];
 }
