@@ -153,6 +153,13 @@ public static class HomerNodeHost
             DetectionAllowance = config.GetTimeSpan("homer.dialog.recovery.detection-allowance", d.DetectionAllowance, allowInfinite: false),
             MaxDialogIds = config.GetInt("homer.dialog.recovery.max-dialog-ids", d.MaxDialogIds),
             MaxMessagesPerDialog = config.GetInt("homer.dialog.recovery.max-messages-per-dialog", d.MaxMessagesPerDialog),
+            ReadConcurrency = config.GetInt("homer.dialog.recovery.read-concurrency", d.ReadConcurrency),
+            ReadYieldMax = config.GetTimeSpan("homer.dialog.recovery.read-yield-max", d.ReadYieldMax, allowInfinite: false),
+            AfterOpen = config.GetTimeSpan("homer.dialog.recovery.after-open", d.AfterOpen, allowInfinite: false),
+            ReadAttempts = config.GetInt("homer.dialog.recovery.read-attempts", d.ReadAttempts),
+            ReadRetryDelay = config.GetTimeSpan("homer.dialog.recovery.read-retry-delay", d.ReadRetryDelay, allowInfinite: false),
+            DialogsPerRead = config.GetInt("homer.dialog.recovery.dialogs-per-read", d.DialogsPerRead),
+            MaxPendingLive = config.GetInt("homer.dialog.recovery.max-pending-live", d.MaxPendingLive),
         };
     }
 }

@@ -28,11 +28,12 @@ public sealed class DialogHostTests() : TestKit("akka.loglevel = WARNING")
         ExpectRestore(region, "good-call");
         region.Reply(new LedgerCommands.Restored("good-call", null));
 
-        // The ledger says the store must be read first; reading it throws inside the dialog.
+        // The ledger says the store must be read first; the answer to the read breaks the dialog.
         host.Tell(bad[0]);
         ExpectRestore(region, "bad-call");
-        EventFilter.Error(contains: "Dialog bad-call failed").ExpectOne(Wait,
-            () => region.Reply(new LedgerCommands.Restored("bad-call", null, CatchUpFromMicros: 0)));
+        region.Reply(new LedgerCommands.Restored("bad-call", null, CatchUpFromMicros: 0));
+        var read = ExpectRead(region, "bad-call");
+        EventFilter.Error(contains: "Dialog bad-call failed").ExpectOne(Wait, () => host.Tell(read.Read(null!)));
 
         foreach (var m in good.Skip(1))
             host.Tell(m);
@@ -120,12 +121,77 @@ public sealed class DialogHostTests() : TestKit("akka.loglevel = WARNING")
         ExpectTerminated(host, Wait);
     }
 
+    [Fact]
+    public void A_call_whose_catch_up_read_fails_keeps_its_dialog_and_catches_up_at_the_next_read()
+    {
+        // Issue 20, item 4: a call whose every message went to a node that died is woken by its ledger to catch up.
+        // Its first read failed (a store overloaded by the recovery); it went on blank, met the wake again in its stash
+        // and retired as "found nothing", cancelling its second read: the call never had a dialog.
+        var region = CreateTestProbe();
+        var rows = CreateTestProbe();
+        var host = Sys.ActorOf(DialogHost.Props(Runtime(region, rows, new StoreThatFailsFor("nobody"), secondPass: TimeSpan.FromMilliseconds(300))));
+        var stored = SipFixture.Load("success.sip", "woken-call", SipFixture.NowMicros());
+        var from = stored[0].Captured.TimestampMicros - 1_000_000;
+
+        host.Tell(new LedgerCommands.WakeDialog("woken-call", from));
+        ExpectRestore(region, "woken-call");
+        region.Reply(new LedgerCommands.Restored("woken-call", null, CatchUpFromMicros: from));
+        var first = ExpectRead(region, "woken-call");
+        host.Tell(first.Failed(new TimeoutException("the store did not answer")));
+
+        // No retirement: the next read comes, and its answer makes the whole call.
+        var second = (LedgerCommands.ReadMessages)region.FishForMessage(m => m is LedgerCommands.ReadMessages or LedgerCommands.Retire, Wait);
+        Assert.Equal("woken-call", second.CallId);
+        host.Tell(second.Read(stored.Select(i => i.Captured).ToArray()));
+        host.Tell(new DialogQueries.GetDialog("woken-call"));
+        var snapshot = ExpectMsg<DialogQueries.DialogSnapshot>(Wait);
+        Assert.Equal((DialogStates.Completed, 9L, 2L), (snapshot.State, snapshot.MessageCount, snapshot.Retransmissions));
+    }
+
+    [Fact]
+    public void Live_messages_wait_in_order_up_to_a_bound_while_the_catch_up_is_pending_and_the_store_gives_the_rest()
+    {
+        var region = CreateTestProbe();
+        var rows = CreateTestProbe();
+        var host = Sys.ActorOf(DialogHost.Props(Runtime(region, rows, new StoreThatFailsFor("nobody"), secondPass: TimeSpan.FromMilliseconds(300),
+            maxPendingLive: 3)));
+        var call = SipFixture.Load("success.sip", "pending-call", SipFixture.NowMicros());
+        var from = call[0].Captured.TimestampMicros - 1_000_000;
+
+        host.Tell(call[0].Command);
+        ExpectRestore(region, "pending-call");
+        region.Reply(new LedgerCommands.Restored("pending-call", null, CatchUpFromMicros: from));
+        var read = ExpectRead(region, "pending-call");
+        // Ingest goes on while the read is pending: the dialog keeps three aside and drops the rest (all stored).
+        var droppedBefore = HostedDialog.PendingDropped.Value;
+        foreach (var m in call.Skip(1))
+            host.Tell(m.Command);
+        // The store had the first four when it was read; the ones kept aside follow in order, skipped when already applied.
+        host.Tell(read.Read(call.Take(4).Select(i => i.Captured).ToArray()));
+        host.Tell(new DialogQueries.GetDialog("pending-call"));
+        Assert.Equal(4, ExpectMsg<DialogQueries.DialogSnapshot>(Wait).MessageCount);
+        Assert.True(HostedDialog.PendingDropped.Value >= droppedBefore + 5, "the five past the bound were not dropped");
+        // The second read brings what was dropped.
+        var second = ExpectRead(region, "pending-call");
+        host.Tell(second.Read(call.Select(i => i.Captured).ToArray()));
+        host.Tell(new DialogQueries.GetDialog("pending-call"));
+        var snapshot = ExpectMsg<DialogQueries.DialogSnapshot>(Wait);
+        Assert.Equal((DialogStates.Completed, 9L, 2L), (snapshot.State, snapshot.MessageCount, snapshot.Retransmissions));
+    }
+
+    private static LedgerCommands.ReadMessages ExpectRead(TestProbe region, string callId)
+    {
+        var read = (LedgerCommands.ReadMessages)region.FishForMessage(m => m is LedgerCommands.ReadMessages, Wait);
+        Assert.Equal(callId, read.CallId);
+        return read;
+    }
+
     /// <summary>The region also gets media announcements and checkpoints: the next restore request, skipping those.</summary>
     private static void ExpectRestore(TestProbe region, string callId) =>
         Assert.Equal(callId, ((LedgerCommands.Restore)region.FishForMessage(m => m is LedgerCommands.Restore, Wait)).CallId);
 
     private DialogRuntime Runtime(TestProbe region, TestProbe rows, IDialogHistory? history = null,
-        TimeSpan? linger = null, TimeSpan? checkpointDelay = null) =>
+        TimeSpan? linger = null, TimeSpan? checkpointDelay = null, TimeSpan? secondPass = null, int maxPendingLive = 1_000) =>
         new(DialogSettings.Default with
             {
                 Linger = linger ?? TimeSpan.FromSeconds(30),
@@ -134,6 +200,11 @@ public sealed class DialogHostTests() : TestKit("akka.loglevel = WARNING")
             new DialogMessageExtractor(), () => region.Ref, rows.Ref, ActorRefs.Nobody, TimeSpan.FromSeconds(10))
         {
             History = history,
+            CatchUp = CatchUpSettings.Default with
+            {
+                SecondPass = secondPass ?? CatchUpSettings.Default.SecondPass,
+                MaxPendingLive = maxPendingLive,
+            },
         };
 
     /// <summary>A message store whose read throws (synchronously, inside the dialog) for one Call-ID.</summary>

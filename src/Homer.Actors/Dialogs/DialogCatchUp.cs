@@ -186,6 +186,30 @@ public sealed record CatchUpSettings
     public int MaxDialogIds { get; init; } = 500_000;
     /// <summary>At most this many messages per dialog read.</summary>
     public int MaxMessagesPerDialog { get; init; } = 10_000;
+    /// <summary>
+    /// Catch-up reads of the message store the node runs at once (each on its own connection of a pool this size,
+    /// apart from the COPY's): every recovering shard of the node queues behind them.
+    /// </summary>
+    public int ReadConcurrency { get; init; } = 2;
+    /// <summary>How long a catch-up read waits at most, before it starts, while the node's ingest is behind.</summary>
+    public TimeSpan ReadYieldMax { get; init; } = TimeSpan.FromSeconds(5);
+    /// <summary>
+    /// The window ends this long after the ledger opened on its new home: what is routed to the shard from then on
+    /// reaches it live, and this covers capture clocks a little ahead of the node's. Calls that start later never read
+    /// the store.
+    /// </summary>
+    public TimeSpan AfterOpen { get; init; } = TimeSpan.FromSeconds(5);
+    /// <summary>A ledger's read of its window that fails is tried again this many times in all, with a doubling backoff.</summary>
+    public int ReadAttempts { get; init; } = 5;
+    /// <summary>The first backoff after a failed read (then doubled, at most 30 s).</summary>
+    public TimeSpan ReadRetryDelay { get; init; } = TimeSpan.FromSeconds(1);
+    /// <summary>Dialogs whose messages one statement reads (a shard's dialogs in the window are read in chunks of this many).</summary>
+    public int DialogsPerRead { get; init; } = 1_000;
+    /// <summary>
+    /// Live messages a dialog keeps aside while its catch-up is pending; past that it drops them (counted) and its second
+    /// read, from the store where they are, applies them.
+    /// </summary>
+    public int MaxPendingLive { get; init; } = 1_000;
 
     /// <summary>How long after a recovery a dialog starting in the shard catches up: until the second pass has run.</summary>
     public TimeSpan Period => SecondPass + SecondPass;

@@ -49,6 +49,15 @@ public static class LedgerCommands
     /// <summary>Starts a dialog entity so it restores now rather than on its next message.</summary>
     /// <param name="CatchUpFromMicros">Set when the store has messages for it in the ledger's window: it catches up from there.</param>
     public sealed record WakeDialog(string CallId, long? CatchUpFromMicros = null) : IWithCallId, IHomerSerializable;
+
+    /// <summary>
+    /// A dialog catching up asks its shard's ledger for its stored messages captured from <paramref name="FromMicros"/>
+    /// on: the ledger reads those of all the dialogs that ask at about the same time in one statement (through the
+    /// node's read queue) and hands each its own, <paramref name="Read"/> or <paramref name="Failed"/>, to
+    /// <paramref name="ReplyTo"/>. Local only: a ledger always runs on the node of its shard's dialogs.
+    /// </summary>
+    public sealed record ReadMessages(string ShardId, string CallId, long FromMicros, IActorRef ReplyTo,
+        Func<IReadOnlyList<CapturedMessage>, object> Read, Func<Exception, object> Failed) : IWithLedgerShard;
 }
 
 /// <summary>
@@ -125,6 +134,16 @@ public sealed class DialogLedger : ReceivePersistentActor, IWithTimers
 
     private sealed record SearchFailed(Exception Cause, int Pass);
 
+    private sealed class ReadBatch
+    {
+        public static readonly ReadBatch Instance = new();
+    }
+
+    private sealed record BatchRead(IReadOnlyList<LedgerCommands.ReadMessages> Requests, IReadOnlyList<CapturedMessage>? Messages, Exception? Cause);
+
+    /// <summary>How long the ledger gathers dialogs' read requests before it reads them in one statement.</summary>
+    private static readonly TimeSpan ReadGather = TimeSpan.FromMilliseconds(20);
+
     private static readonly TimeSpan MaxHandOffWait = TimeSpan.FromSeconds(5);
 
     private readonly LedgerSettings _settings;
@@ -158,9 +177,15 @@ public sealed class DialogLedger : ReceivePersistentActor, IWithTimers
     private bool _catchUpStarted;
     /// <summary>Restores are answered once the opening is persisted and, after a crash, the first store read is in.</summary>
     private bool _answering;
-    /// <summary>The first store read failed: every dialog restoring during the catch-up reads the store.</summary>
-    private bool _catchUpAll;
     private bool _afterCrash;
+    /// <summary>Where the window ends: what is routed to the shard after its ledger opened here reaches it live.</summary>
+    private long _catchUpToMicros;
+    /// <summary>Failed attempts of the window read of the pass under way.</summary>
+    private int _searchFailures;
+    /// <summary>Dialogs' requests for their stored messages, read together once the read in flight is back.</summary>
+    private readonly List<LedgerCommands.ReadMessages> _readRequests = [];
+    private bool _readInFlight;
+    private bool _readScheduled;
     /// <summary>During a catch-up: where the window starts, until when restoring dialogs catch up, who was found.</summary>
     private long? _catchUpFromMicros;
     private DateTime _catchUpUntil;
@@ -300,13 +325,33 @@ public sealed class DialogLedger : ReceivePersistentActor, IWithTimers
         Command<FoundDialogs>(f => WakeFound(f.Ids, f.Pass));
         Command<SearchFailed>(f =>
         {
-            _log.Warning(f.Cause, "Ledger {0}: pass {1} of the message store read for dialogs its previous home may have missed failed",
-                PersistenceId, f.Pass);
-            if (f.Pass != 1)
+            // Tried again with a doubling backoff, never in a loop: restores wait meanwhile (their dialogs keep their live
+            // messages aside); after the last attempt the dialogs go on from their checkpoints.
+            if (++_searchFailures < _catchUp.ReadAttempts)
+            {
+                var delay = TimeSpan.FromTicks(Math.Min(TimeSpan.FromSeconds(30).Ticks, _catchUp.ReadRetryDelay.Ticks << (_searchFailures - 1)));
+                _log.Warning(f.Cause, "Ledger {0}: pass {1} of the message store read for dialogs its previous home may have missed failed " +
+                    "(attempt {2} of {3}); trying again in {4}", PersistenceId, f.Pass, _searchFailures, _catchUp.ReadAttempts, delay);
+                Timers.StartSingleTimer("search-retry", new SearchStore(f.Pass), delay);
                 return;
-            _catchUpAll = true;
-            WakeFound([], 1);
+            }
+            _log.Error(f.Cause, "Ledger {0}: pass {1} of the message store read failed {2} times; its dialogs go on without what the store holds for them",
+                PersistenceId, f.Pass, _searchFailures);
+            _searchFailures = 0;
+            if (f.Pass == 1)
+                WakeFound([], 1);
         });
+        Command<LedgerCommands.ReadMessages>(r =>
+        {
+            _readRequests.Add(r);
+            ScheduleRead();
+        });
+        Command<ReadBatch>(_ =>
+        {
+            _readScheduled = false;
+            StartRead();
+        });
+        Command<BatchRead>(HandOut);
         Command<Terminated>(t => ReleaseAll(t.ActorRef));
         Command<Flush>(_ => PersistPending());
         Command<DialogCommands.StopDialog>(_ =>
@@ -387,6 +432,8 @@ public sealed class DialogLedger : ReceivePersistentActor, IWithTimers
         var earliest = now - (long)_catchUp.MaxWindow.TotalMicroseconds;
         var since = wokenFromMicros ?? (_wasOpen ? _lastActiveMicros : _closedAtMicros) - (long)_catchUp.Margin.TotalMicroseconds;
         _catchUpFromMicros = Math.Max(earliest, since);
+        // Routed to this shard since it opened here, a message reaches its dialog live: the window ends there.
+        _catchUpToMicros = (_openedAtMicros > 0 ? _openedAtMicros : now) + (long)_catchUp.AfterOpen.TotalMicroseconds;
         _catchUpUntil = DateTime.UtcNow + _catchUp.Period;
         if (_region is null || _runtime?.History is null)
         {
@@ -396,7 +443,6 @@ public sealed class DialogLedger : ReceivePersistentActor, IWithTimers
             return false;
         }
         SearchStoreFor(1);
-        Timers.StartSingleTimer("second-pass", new SearchStore(2), _catchUp.SecondPass);
         return true;
     }
 
@@ -404,21 +450,24 @@ public sealed class DialogLedger : ReceivePersistentActor, IWithTimers
     {
         if (_catchUpFromMicros is not { } from || _runtime?.History is not { } history)
             return;
-        history.DialogIdsSinceAsync(from, _catchUp.MaxDialogIds).PipeTo(Self,
+        history.DialogIdsBetweenAsync(from, _catchUpToMicros, _catchUp.MaxDialogIds).PipeTo(Self,
             success: ids => new FoundDialogs(ids, pass),
             failure: e => new SearchFailed(e, pass));
     }
 
     private void WakeFound(IReadOnlyList<DialogActivity> ids, int pass)
     {
+        _searchFailures = 0;
         if (_catchUpFromMicros is not { } from)
             return;
+        if (pass == 1)
+            Timers.StartSingleTimer("second-pass", new SearchStore(2), _catchUp.SecondPass);
         if (ids.Count >= _catchUp.MaxDialogIds)
             _log.Warning("Ledger {0}: the message store read was cut at {1} dialog ids; some dialogs may miss what their previous home received",
                 PersistenceId, ids.Count);
         var found = 0;
         foreach (var (id, _) in ids)
-            // The second pass wakes only what the first did not find; those the first found read the store again themselves.
+            // Ids of a shared read may reach past this ledger's window (see SharedDialogHistory); the second pass wakes only what the first did not find; those the first found read the store again themselves.
             if (_runtime!.Extractor.ShardOf(id) == _shardId && _found.Add(id))
             {
                 _region!.Tell(new LedgerCommands.WakeDialog(id, from));
@@ -464,7 +513,84 @@ public sealed class DialogLedger : ReceivePersistentActor, IWithTimers
             _found.Clear();
             return null;
         }
-        return _catchUpAll || _found.Contains(callId) ? from : null;
+        // Only the Call-IDs the window holds: a call that starts now reads nothing from the store.
+        return _found.Contains(callId) ? from : null;
+    }
+
+    private void ScheduleRead()
+    {
+        if (_readInFlight || _readScheduled || _readRequests.Count == 0)
+            return;
+        _readScheduled = true;
+        Timers.StartSingleTimer(ReadBatch.Instance, ReadBatch.Instance, ReadGather);
+    }
+
+    /// <summary>One read (in chunks of <see cref="CatchUpSettings.DialogsPerRead"/> dialogs) for every dialog that asked.</summary>
+    private void StartRead()
+    {
+        if (_readInFlight || _readRequests.Count == 0)
+            return;
+        if (_runtime?.History is not { } history)
+        {
+            _readRequests.Clear();
+            return;
+        }
+        var requests = _readRequests.ToArray();
+        _readRequests.Clear();
+        _readInFlight = true;
+        var ids = requests.Select(r => r.CallId).Distinct(StringComparer.Ordinal).ToArray();
+        var from = requests.Min(r => r.FromMicros);
+        var perRead = Math.Max(1, _catchUp.DialogsPerRead);
+        var limitPerDialog = _catchUp.MaxMessagesPerDialog;
+        ReadChunks(history, ids, from, perRead, limitPerDialog).PipeTo(Self,
+            success: messages => new BatchRead(requests, messages, null),
+            failure: e => new BatchRead(requests, null, e));
+    }
+
+    private static async Task<IReadOnlyList<CapturedMessage>> ReadChunks(IDialogHistory history, string[] ids, long from, int perRead, int limitPerDialog)
+    {
+        if (ids.Length <= perRead)
+            return await history.MessagesOfAsync(ids, from, (int)Math.Min(int.MaxValue, (long)limitPerDialog * ids.Length)).ConfigureAwait(false);
+        var all = new List<CapturedMessage>();
+        foreach (var chunk in ids.Chunk(perRead))
+            all.AddRange(await history.MessagesOfAsync(chunk, from, (int)Math.Min(int.MaxValue, (long)limitPerDialog * chunk.Length)).ConfigureAwait(false));
+        return all;
+    }
+
+    /// <summary>Each dialog that asked gets the messages of its Call-ID or correlation id captured from where it asked, oldest first.</summary>
+    private void HandOut(BatchRead read)
+    {
+        _readInFlight = false;
+        if (read.Messages is null)
+        {
+            _log.Warning(read.Cause, "Ledger {0}: reading the stored messages of {1} dialogs failed; they try again at their second pass",
+                PersistenceId, read.Requests.Count);
+            foreach (var r in read.Requests)
+                r.ReplyTo.Tell(r.Failed(read.Cause!));
+        }
+        else
+        {
+            var byId = new Dictionary<string, List<CapturedMessage>>(StringComparer.Ordinal);
+            foreach (var r in read.Requests)
+                byId.TryAdd(r.CallId, []);
+            foreach (var m in read.Messages.OrderBy(m => m.TimestampMicros))
+            {
+                if (m.CallId is { } callId && byId.TryGetValue(callId, out var own))
+                    own.Add(m);
+                if (m.CorrelationId is { } correlation && correlation != m.CallId && byId.TryGetValue(correlation, out var correlated))
+                    correlated.Add(m);
+            }
+            foreach (var r in read.Requests)
+            {
+                var own = byId[r.CallId];
+                var from = r.FromMicros;
+                var mine = own.Count > 0 && own[0].TimestampMicros >= from ? own : own.Where(m => m.TimestampMicros >= from).ToList();
+                if (mine.Count > _catchUp.MaxMessagesPerDialog)
+                    mine = mine.Take(_catchUp.MaxMessagesPerDialog).ToList();
+                r.ReplyTo.Tell(r.Read(mine));
+            }
+        }
+        ScheduleRead();
     }
 
     private void Hold(string callId, IActorRef host)

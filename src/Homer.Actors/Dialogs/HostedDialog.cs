@@ -51,6 +51,7 @@ public sealed class HostedDialog
         Idle,
         RestoreTimedOut,
         SecondPass,
+        ReadTimedOut,
     }
 
     /// <summary>A timer of one dialog: its key in the host's timers and the message it delivers (made once per kind).</summary>
@@ -69,6 +70,8 @@ public sealed class HostedDialog
 
     public static readonly Counter CaughtUp = Metrics.CreateCounter("homer_dialog_catchup_applied_total",
         "Messages dialogs applied from the message store after a crash or a hand-off of their shard (they had missed them).");
+    public static readonly Counter PendingDropped = Metrics.CreateCounter("homer_dialog_catchup_pending_dropped_total",
+        "Live messages a dialog waiting for its catch-up could not keep aside (homer.dialog.recovery.max-pending-live); its second read applies them from the store.");
     public static readonly Counter DuplicatesSkipped = Metrics.CreateCounter("homer_dialog_catchup_duplicates_total",
         "Live messages a dialog skipped because it had already applied them from the message store.");
 
@@ -89,6 +92,12 @@ public sealed class HostedDialog
     private Due? _idleDue;
     private Due? _restoreDue;
     private Due? _secondPassDue;
+    private Due? _readDue;
+    /// <summary>Live messages kept aside while the catch-up is pending (bounded by <see cref="CatchUpSettings.MaxPendingLive"/>).</summary>
+    private int _pendingLive;
+    private int _pendingDropped;
+    private int _failedSecondReads;
+    private const int SecondReadAttempts = 3;
     /// <summary>The ledger entity that answered the restore; the last checkpoint of a hand-off goes to it directly.</summary>
     private IActorRef? _ledger;
     private DialogState _state;
@@ -136,6 +145,7 @@ public sealed class HostedDialog
             if (_idleDue is not null) yield return _idleDue;
             if (_restoreDue is not null) yield return _restoreDue;
             if (_secondPassDue is not null) yield return _secondPassDue;
+            if (_readDue is not null) yield return _readDue;
         }
     }
 
@@ -260,15 +270,17 @@ public sealed class HostedDialog
         switch (message)
         {
             case StoreRead r:
+                CancelTimer(_readDue);
                 _beforeRebuild = null;
                 ApplyStored(r.Messages);
                 BecomeActive();
                 if (!_legacyCheckpoint)
                     StartTimer(DueKind.SecondPass, _runtime.CatchUp.SecondPass);
                 break;
-            case StoreReadFailed f:
-                Log.Warning(f.Cause, "Dialog {0} could not read the message store to catch up; going on, trying again in {1}",
-                    _state.CallId, _runtime.CatchUp.SecondPass);
+            case StoreReadFailed or Due { Kind: DueKind.ReadTimedOut }:
+                CancelTimer(_readDue);
+                Log.Warning((message as StoreReadFailed)?.Cause, "Dialog {0} could not read the message store to catch up ({1}); going on, trying again in {2}",
+                    _state.CallId, message is StoreReadFailed ? "the read failed" : "no answer in time", _runtime.CatchUp.SecondPass);
                 RevertRebuild();
                 BecomeActive();
                 StartTimer(DueKind.SecondPass, _runtime.CatchUp.SecondPass);
@@ -279,11 +291,26 @@ public sealed class HostedDialog
                 RevertRebuild();
                 CheckpointAndStop();
                 break;
+            case DialogCommands.RecordSipMessage or DialogCommands.AttachQos or DialogCommands.AttachLog:
+                // Ingest never waits for a catch-up: live messages wait here, in order, up to a bound. Past it they are
+                // dropped; they are in the store, where the second read finds them.
+                if (_pendingLive >= _runtime.CatchUp.MaxPendingLive)
+                {
+                    if (_pendingDropped++ == 0)
+                        Log.Warning("Dialog {0} keeps {1} live messages aside while it catches up; it drops more until then (its second read applies them)",
+                            _state.CallId, _pendingLive);
+                    PendingDropped.Inc();
+                    break;
+                }
+                _pendingLive++;
+                Stash(message);
+                break;
             default:
                 Stash(message);
                 break;
         }
     }
+
 
     private void Stash(object message) => (_stash ??= []).Add((message, _sender));
 
@@ -315,9 +342,12 @@ public sealed class HostedDialog
     private void ReadStore(int pass)
     {
         var from = DialogCatchUp.ReadFrom(_state, _catchUpFromMicros, _settings.AppliedKeyWindow);
-        _runtime.History!.MessagesSinceAsync(_state.CallId, from, _runtime.CatchUp.MaxMessagesPerDialog)
-            .PipeTo(_host.Self, success: m => new ToDialog(this, new StoreRead(m, pass)),
-                failure: e => new ToDialog(this, new StoreReadFailed(e, pass)));
+        // Through the shard's ledger, which reads for all of the shard's dialogs that ask at once in one statement
+        // (through the node's read queue) instead of one statement per dialog.
+        _region.Tell(new LedgerCommands.ReadMessages(_shardId, _state.CallId, from, _host.Self,
+            m => new ToDialog(this, new StoreRead(m, pass)), e => new ToDialog(this, new StoreReadFailed(e, pass))));
+        if (pass == 1)
+            StartTimer(DueKind.ReadTimedOut, _runtime.RestoreTimeout + _runtime.RestoreTimeout);
     }
 
     private void ApplyStored(IReadOnlyList<CapturedMessage> messages)
@@ -342,6 +372,7 @@ public sealed class HostedDialog
     private void BecomeActive()
     {
         _phase = Phase.Active;
+        _pendingLive = 0;
         if (_stash is { Count: > 0 } stash)
         {
             // Not while releasing earlier ones (only a ledger's answer or a store read makes a dialog active, and
@@ -394,8 +425,10 @@ public sealed class HostedDialog
                     ReadStore(1);
                     _phase = Phase.CatchingUp;
                 }
-                // Woken for a catch-up that found nothing for it: no empty dialog stays behind.
-                else if (IsBlank)
+                // Woken for a catch-up that found nothing for it: no empty dialog stays behind. Not while its own catch-up
+                // is still to come (its first read failed and the second is due): retiring then cancelled that read, and
+                // a call whose first messages all went to a dead node lost its dialog for good (issue 20, item 4).
+                else if (IsBlank && !_recovering)
                     Retire();
                 break;
             case Due { Kind: DueKind.SecondPass }:
@@ -407,14 +440,18 @@ public sealed class HostedDialog
                     StartTimer(DueKind.SecondPass, _runtime.CatchUp.SecondPass);
                 break;
             case StoreReadFailed f:
-                Log.Warning(f.Cause, "Dialog {0}: read {1} of the message store failed", _state.CallId, f.Pass);
-                if (f.Pass == 1)
+                // The second read is tried again (a few times, SecondPass apart): it is the one that finds what was on
+                // its way to the store, and for a dialog whose first read failed, everything.
+                var again = f.Pass == 1 || _failedSecondReads++ < SecondReadAttempts;
+                Log.Warning(f.Cause, "Dialog {0}: read {1} of the message store failed{2}", _state.CallId, f.Pass,
+                    again ? $"; trying again in {_runtime.CatchUp.SecondPass}" : "");
+                if (again)
                     StartTimer(DueKind.SecondPass, _runtime.CatchUp.SecondPass);
                 break;
             case DialogQueries.GetDialog:
                 _sender.Tell(_state.ToSnapshot(), _host.Self);
-                // A query for an unknown Call-ID must not leave an empty dialog behind.
-                if (IsBlank)
+                // A query for an unknown Call-ID must not leave an empty dialog behind (one catching up is not unknown).
+                if (IsBlank && !_recovering)
                     Retire();
                 break;
             case DialogCommands.StopDialog:
@@ -622,6 +659,7 @@ public sealed class HostedDialog
             DueKind.Checkpoint => _checkpointDue ??= new Due(this, kind),
             DueKind.Idle => _idleDue ??= new Due(this, kind),
             DueKind.RestoreTimedOut => _restoreDue ??= new Due(this, kind),
+            DueKind.ReadTimedOut => _readDue ??= new Due(this, kind),
             _ => _secondPassDue ??= new Due(this, kind),
         };
         _host.StartTimer(due, delay);

@@ -85,11 +85,9 @@ public static class DialogHostingExtensions
                 var events = options.PublishEvents ? DistributedPubSub.Get(system).Mediator : ActorRefs.Nobody;
                 IActorRef? region = null;
                 IActorRef Region() => region ??= registry.Get<DialogRegion>();
-                var dataSource = options.CatchUpFromStore ? resolver.GetService<NpgsqlDataSource>() : null;
                 var runtime = new DialogRuntime(options.Settings, extractor, Region, rows, events, options.RestoreTimeout)
                 {
-                    History = !options.CatchUpFromStore ? null
-                        : options.History ?? (dataSource is null ? null : new SharedDialogHistory(new DialogHistoryQueries(dataSource))),
+                    History = options.CatchUpFromStore ? CatchUpHistory(options, resolver) : null,
                     CatchUp = options.CatchUp,
                 };
                 return entityId => EntityProps(entityId, runtime, options.Ledger);
@@ -102,6 +100,35 @@ public static class DialogHostingExtensions
                 ShouldPassivateIdleEntities = false,
                 HandOffStopMessage = DialogCommands.StopDialog.Instance,
             });
+    }
+
+    /// <summary>
+    /// Where the node's dialogs catch up from: one read of a window shared by the shards that ask at once, behind the
+    /// node's read queue (<see cref="CatchUpSettings.ReadConcurrency"/> at once, waiting while ingest is behind), on a
+    /// connection pool of that size of its own, so catch-up never takes the COPY's connections.
+    /// </summary>
+    private static IDialogHistory? CatchUpHistory(DialogOptions options, Akka.DependencyInjection.IDependencyResolver resolver)
+    {
+        IDialogHistory? store = options.History;
+        if (store is null)
+        {
+            NpgsqlDataSource? source;
+            if (resolver.GetService<StorageOptions>() is { } storage)
+            {
+                var builder = new NpgsqlDataSourceBuilder(storage.ConnectionString) { Name = "homer-catch-up" };
+                builder.ConnectionStringBuilder.MaxPoolSize = Math.Max(1, options.CatchUp.ReadConcurrency);
+                builder.ConnectionStringBuilder.MinPoolSize = 0;
+                source = builder.Build();
+            }
+            else
+                source = resolver.GetService<NpgsqlDataSource>();
+            if (source is null)
+                return null;
+            store = new DialogHistoryQueries(source);
+        }
+        var ingest = new Lazy<Ingest.HepIngestService?>(() => resolver.GetService<Ingest.HepIngestService>());
+        return new SharedDialogHistory(new DialogReadQueue(store, options.CatchUp.ReadConcurrency,
+            () => ingest.Value?.IsBehind == true, options.CatchUp.ReadYieldMax));
     }
 
     /// <summary>What runs under an entity id of the dialog region: a ledger, a media index bucket, or a shard's dialog host.</summary>

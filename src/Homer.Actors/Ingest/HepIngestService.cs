@@ -38,6 +38,12 @@ public sealed class HepIngestService(
 
     public MessageSpool? Spool => _spool;
 
+    /// <summary>
+    /// The edge buffer holds more than 5 % of its capacity: the graph (decode, COPY) is behind what the listeners take.
+    /// Catch-up reads of the message store wait while this holds (<see cref="Dialogs.DialogReadQueue"/>).
+    /// </summary>
+    public bool IsBehind => _edge is { } edge && edge.Reader.Count > options.EdgeBufferCapacity / 20;
+
     /// <summary>Where the first listener of a transport is bound (the real port when 0 was configured).</summary>
     public IPEndPoint? EndpointOf(HepTransport transport) => _endpoints.GetValueOrDefault(transport);
 
