@@ -45,10 +45,14 @@ public static class HepMessageDecoder
         }
 
         // The datagram's array belongs to this message alone (the listeners hand over a fresh one per packet), so a
-        // plain payload is a window on it, not a copy; compressed payloads are inflated into their own array.
-        ReadOnlyMemory<byte> payload = packet.PayloadCompressed
-            ? packet.ToMessage(span).Payload
-            : packet.Payload.Of((ReadOnlyMemory<byte>)data);
+        // plain payload is a window on it, not a copy (nor is a compressed one that does not inflate: kept as it came);
+        // compressed payloads are inflated into their own array, at most HepCompression.MaxInflatedBytes of it.
+        if (!packet.TryInflatePayload(span, out var inflated, out error))
+        {
+            return new DecodeOutcome(null,
+                $"HEP decode failed: {error}: the compressed payload of {packet.Payload.Length} bytes inflates past {HepCompression.MaxInflatedBytes} bytes");
+        }
+        ReadOnlyMemory<byte> payload = inflated ?? packet.Payload.Of((ReadOnlyMemory<byte>)data);
 
         var sourceIp = packet.SourceAddress.ToIPAddress();
         var destinationIp = packet.DestinationAddress.ToIPAddress();
