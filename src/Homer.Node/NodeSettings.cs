@@ -63,6 +63,9 @@ public sealed record NodeSettings
 
         var authKey = c["HEP_AUTH_KEY"] is { Length: > 0 } k ? k : null;
         var idle = TimeSpan.FromSeconds(GetInt("HEP_IDLE_SECONDS", 300));
+        var frameDeadline = TimeSpan.FromSeconds(GetInt("HEP_FRAME_SECONDS", 10));
+        if (frameDeadline <= TimeSpan.Zero)
+            throw Invalid("HEP_FRAME_SECONDS", frameDeadline.TotalSeconds.ToString(CultureInfo.InvariantCulture), "a number of seconds above 0");
         var listeners = new List<HepListenerOptions>();
         void Listener(string key, string fallback, HepTransport transport)
         {
@@ -77,6 +80,7 @@ public sealed record NodeSettings
                 Endpoint = endpoint,
                 AuthKey = c[key + "_AUTH_KEY"] is { Length: > 0 } own ? own : authKey,
                 IdleTimeout = idle,
+                FrameDeadline = frameDeadline,
                 CertificatePath = transport == HepTransport.Tls ? c["HEP_TLS_CERT"] : null,
                 CertificatePassword = transport == HepTransport.Tls ? c["HEP_TLS_CERT_PASSWORD"] : null,
                 CertificateKeyPath = transport == HepTransport.Tls ? c["HEP_TLS_KEY"] : null,

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using Homer.Actors.Ingest;
@@ -12,7 +13,11 @@ namespace Homer.Node.Tests;
 /// </summary>
 public sealed class BoundsNodeFixture : NodeFixture
 {
-    protected override IEnumerable<KeyValuePair<string, string?>> ExtraSettings() => [];
+    protected override IEnumerable<KeyValuePair<string, string?>> ExtraSettings() =>
+    [
+        // A packet must be whole 1 s after its first byte; the idle timeout stays at its 300 s default.
+        new("HEP_FRAME_SECONDS", "1"),
+    ];
 }
 
 public sealed class BoundsTests(BoundsNodeFixture node) : IClassFixture<BoundsNodeFixture>
@@ -45,6 +50,47 @@ public sealed class BoundsTests(BoundsNodeFixture node) : IClassFixture<BoundsNo
         Assert.Equal(decodeErrorsBefore + 1, node.Counters.Dropped(DropReason.DecodeError));
         var bombs = await node.GraphQL(MessagesQuery, new { callId = CallIdOf(bombCall) });
         Assert.Equal(0, bombs.GetProperty("messages").GetProperty("totalCount").GetInt64());
+    }
+
+    [Fact]
+    public async Task A_TCP_connection_that_dribbles_a_packet_one_byte_at_a_time_is_closed_at_the_frame_deadline_and_counted()
+    {
+        var timeoutsBefore = node.Counters.StreamFramesTimedOut;
+        var decodeErrorsBefore = node.Counters.Dropped(DropReason.DecodeError);
+        var call = SipCalls.BasicCall("dribble-" + Guid.NewGuid().ToString("N")[..8], "slow", "loris", SipCalls.NowMicros().AddMinutes(-1));
+        var packet = SipCalls.Hep3(call[0]);
+        using var client = new TcpClient();
+        await client.ConnectAsync(node.HepTcpEndpoint!);
+        var socket = client.Client;
+
+        // Each byte would restart an idle timer (300 s here); the frame deadline (1 s) counts from the first byte.
+        // At 5 bytes/s the packet would take two minutes; the node must close the connection long before.
+        var sent = 0;
+        var closed = false;
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (!closed && sent < packet.Length && DateTime.UtcNow < deadline)
+        {
+            try
+            {
+                await socket.SendAsync(packet.AsMemory(sent, 1));
+                sent++;
+            }
+            catch (SocketException)
+            {
+                closed = true;
+                break;
+            }
+            await Task.Delay(200);
+            closed = socket.Poll(0, SelectMode.SelectRead) && socket.Available == 0;
+        }
+
+        Assert.True(closed, $"the node kept the connection open after {sent} bytes of a {packet.Length}-byte packet");
+        Assert.True(sent < packet.Length);
+        await node.Eventually(() => Task.FromResult(node.Counters.StreamFramesTimedOut == timeoutsBefore + 1), "the timeout is counted");
+        // The partial packet is a loss, counted as every broken stream is.
+        await node.Eventually(() => Task.FromResult(node.Counters.Dropped(DropReason.DecodeError) == decodeErrorsBefore + 1), "the lost packet is counted");
+        var metrics = await node.Http.GetStringAsync("/metrics");
+        Assert.Contains("homer_hep_stream_frame_timeouts_total", metrics);
     }
 
     private static byte[] Compressed(SipCalls.Leg leg, byte[] payload)

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using System.Net.Security;
 using System.Net.Sockets;
@@ -121,9 +122,21 @@ public sealed class HepStreamListener : IAsyncDisposable
 
             var buffer = new byte[ReadBufferSize];
             using var idle = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
+            // When the packet being received started (its first byte read): it must be whole by then + FrameDeadline,
+            // however slowly its bytes come. Between packets only the idle timeout applies.
+            long? frameStarted = null;
             while (true)
             {
-                idle.CancelAfter(_options.IdleTimeout);
+                var inFrame = frameStarted.HasValue;
+                var wait = frameStarted is { } started
+                    ? _options.FrameDeadline - Stopwatch.GetElapsedTime(started)
+                    : _options.IdleTimeout;
+                if (wait <= TimeSpan.Zero)
+                {
+                    closeReason = FrameTimedOut(remote, framer.BufferedBytes);
+                    break;
+                }
+                idle.CancelAfter(wait);
                 int read;
                 try
                 {
@@ -131,20 +144,28 @@ public sealed class HepStreamListener : IAsyncDisposable
                 }
                 catch (OperationCanceledException) when (!_stop.IsCancellationRequested)
                 {
-                    closeReason = $"idle for {_options.IdleTimeout}";
+                    closeReason = inFrame ? FrameTimedOut(remote, framer.BufferedBytes) : $"idle for {_options.IdleTimeout}";
                     break;
                 }
                 if (read == 0)
                     break;
 
                 framer.Append(buffer.AsSpan(0, read));
+                var completed = false;
                 while (framer.Next(out var packet) == HepFrameResult.Packet)
                 {
                     packets++;
+                    completed = true;
                     _counters.OnReceived();
                     // Waits when the ingest buffer is full: the sender's TCP window closes instead of us dropping.
                     await _output.WriteAsync(new HepDatagram(packet.ToArray(), remote, DateTimeOffset.UtcNow, _source), _stop.Token);
                 }
+                // Bytes left over began a packet in this read if one completed (it took all older bytes): its clock starts
+                // now, after any wait on a full ingest buffer. Otherwise the packet in progress keeps its first deadline.
+                if (framer.BufferedBytes == 0)
+                    frameStarted = null;
+                else if (completed || frameStarted is null)
+                    frameStarted = Stopwatch.GetTimestamp();
 
                 if (framer.SkippedBytes > skippedReported)
                 {
@@ -181,6 +202,14 @@ public sealed class HepStreamListener : IAsyncDisposable
             _logger.LogDebug("HEP connection {Remote} on {Listener} closed after {Packets} packets: {Reason}",
                 remote, _options.Name, packets, closeReason);
         }
+    }
+
+    private string FrameTimedOut(IPEndPoint remote, int buffered)
+    {
+        _counters.OnStreamFrameTimedOut();
+        _logger.LogWarning("Closed HEP connection {Remote} on {Listener}: a packet was not whole {Deadline} after its first byte ({Bytes} bytes of it came)",
+            remote, _options.Name, _options.FrameDeadline, buffered);
+        return $"packet not whole within {_options.FrameDeadline}";
     }
 
     public async ValueTask DisposeAsync()
