@@ -1,9 +1,14 @@
 using System.Buffers;
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using Homer.Actors.Ingest;
 using Homer.Hep;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace Homer.Node.Tests;
 
@@ -17,6 +22,8 @@ public sealed class BoundsNodeFixture : NodeFixture
     [
         // A packet must be whole 1 s after its first byte; the idle timeout stays at its 300 s default.
         new("HEP_FRAME_SECONDS", "1"),
+        // Refusals are summarised every second.
+        new("REFUSAL_LOG_SECONDS", "1"),
     ];
 }
 
@@ -93,6 +100,52 @@ public sealed class BoundsTests(BoundsNodeFixture node) : IClassFixture<BoundsNo
         Assert.Contains("homer_hep_stream_frame_timeouts_total", metrics);
     }
 
+    [Fact]
+    public async Task Ten_thousand_garbage_datagrams_make_a_few_summary_lines_whose_counts_and_the_counters_are_exact()
+    {
+        using var capture = new LogCapture();
+        node.Services.GetRequiredService<ILoggerFactory>().AddProvider(capture);
+        var decodeErrorsBefore = node.Counters.Dropped(DropReason.DecodeError);
+        var receivedBefore = node.Counters.Received;
+        var valid = SipCalls.Hep3(SipCalls.BasicCall("garbage-" + Guid.NewGuid().ToString("N")[..8], "a", "b", SipCalls.NowMicros())[0]);
+        byte[][] kinds =
+        [
+            Encoding.ASCII.GetBytes("OPTIONS sip:probe@192.0.2.1 SIP/2.0\r\n\r\n"), // UnknownVersion
+            valid[..(valid.Length / 2)],                                               // DeclaredLengthExceedsBuffer
+            [.. valid[..6], .. new byte[] { 0, 0, 0, 1, 0xff, 0xff }],                  // ChunkLengthInvalid (length patched below)
+        ];
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt16BigEndian(kinds[2].AsSpan(4), (ushort)kinds[2].Length);
+        const int Total = 10_000;
+        var started = DateTime.UtcNow;
+
+        using var udp = new UdpClient(System.Net.Sockets.AddressFamily.InterNetwork);
+        for (var i = 0; i < Total; i++)
+        {
+            await udp.SendAsync(kinds[i % kinds.Length], node.HepEndpoint);
+            // Bursts the kernel's receive buffer always holds: the counters must come out exact, not "about".
+            if (i % 500 == 499)
+                await node.Eventually(() => Task.FromResult(node.Counters.Received - receivedBefore == i + 1), $"{i + 1} datagrams received");
+        }
+
+        await node.Eventually(() => Task.FromResult(node.Counters.Dropped(DropReason.DecodeError) - decodeErrorsBefore == Total), "every datagram refused and counted");
+        string[] reasons = ["DecodeError (UnknownVersion)", "DecodeError (DeclaredLengthExceedsBuffer)", "DecodeError (ChunkLengthInvalid)"];
+        IReadOnlyList<LogCapture.Entry> Summaries() =>
+            capture.Entries.Where(e => e.Value("What") as string == "Refused HEP packets" && reasons.Contains(e.Value("Reason") as string)).ToList();
+        await node.Eventually(() => Task.FromResult(Summaries().Sum(e => Convert.ToInt64(e.Value("Count"), CultureInfo.InvariantCulture)) == Total),
+            "the summaries count every refusal");
+        var elapsedSeconds = (int)Math.Ceiling((DateTime.UtcNow - started).TotalSeconds);
+
+        var summaries = Summaries();
+        // One line per reason per second at most (two per packet before): bounded by time, not by traffic.
+        Assert.InRange(summaries.Count, reasons.Length, reasons.Length * (elapsedSeconds + 2));
+        foreach (var reason in reasons)
+            Assert.Equal(Total / 3 + (reason == reasons[0] ? 1 : 0), summaries.Where(e => e.Value("Reason") as string == reason).Sum(e => Convert.ToInt64(e.Value("Count"), CultureInfo.InvariantCulture)));
+        var local = ((IPEndPoint)udp.Client.LocalEndPoint!).Port.ToString(CultureInfo.InvariantCulture);
+        Assert.All(summaries, e => Assert.Contains(":" + local, e.Value("Sources") as string));
+        // Nothing logs per packet any more.
+        Assert.True(capture.Entries.Count < 200, $"{capture.Entries.Count} log lines for {Total} refused datagrams");
+    }
+
     private static byte[] Compressed(SipCalls.Leg leg, byte[] payload)
     {
         var writer = new ArrayBufferWriter<byte>();
@@ -117,5 +170,36 @@ public sealed class BoundsTests(BoundsNodeFixture node) : IClassFixture<BoundsNo
     {
         var line = call[0].Text.Split("\r\n").First(l => l.StartsWith("Call-ID: ", StringComparison.Ordinal));
         return line["Call-ID: ".Length..];
+    }
+}
+
+/// <summary>Every log entry of the node from the moment it is added, with its structured values.</summary>
+public sealed class LogCapture : ILoggerProvider
+{
+    public sealed record Entry(string Category, LogLevel Level, IReadOnlyList<KeyValuePair<string, object?>> State)
+    {
+        public object? Value(string name) => State.FirstOrDefault(kv => kv.Key == name).Value;
+    }
+
+    private readonly ConcurrentQueue<Entry> _entries = new();
+    private bool _disposed;
+
+    public IReadOnlyCollection<Entry> Entries => _entries.ToArray();
+
+    public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
+
+    public void Dispose() => _disposed = true;
+
+    private sealed class Logger(LogCapture owner, string category) : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => !owner._disposed && logLevel >= LogLevel.Information;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            if (IsEnabled(logLevel))
+                owner._entries.Enqueue(new Entry(category, logLevel, state as IReadOnlyList<KeyValuePair<string, object?>> ?? []));
+        }
     }
 }

@@ -32,8 +32,16 @@ public sealed class HepStreamListener : IAsyncDisposable
 
     public IPEndPoint LocalEndpoint { get; }
 
-    public HepStreamListener(HepListenerOptions options, ChannelWriter<HepDatagram> output, IngestCounters counters, ILogger logger)
+    private readonly RefusalLog _troubles;
+    private readonly bool _ownsTroubles;
+
+    /// <param name="troubles">Where garbage skipped, packets cut short and refused connections are summarised; the
+    /// listener makes its own (10 s) when none is given.</param>
+    public HepStreamListener(HepListenerOptions options, ChannelWriter<HepDatagram> output, IngestCounters counters, ILogger logger,
+        RefusalLog? troubles = null)
     {
+        _ownsTroubles = troubles is null;
+        _troubles = troubles ?? new RefusalLog(logger, TimeSpan.FromSeconds(10), "HEP stream trouble");
         if (options.Transport == HepTransport.Udp)
             throw new ArgumentException("A stream listener serves TCP or TLS", nameof(options));
         _options = options;
@@ -82,8 +90,8 @@ public sealed class HepStreamListener : IAsyncDisposable
             if (Interlocked.Increment(ref _open) > _options.MaxConnections)
             {
                 Interlocked.Decrement(ref _open);
-                _logger.LogWarning("Refused HEP connection from {Remote} on {Listener}: {Max} connections open",
-                    socket.RemoteEndPoint, _options.Name, _options.MaxConnections);
+                _troubles.Add("connection refused: too many open", socket.RemoteEndPoint as IPEndPoint,
+                    $"{_options.MaxConnections} connections open on {_options.Name}");
                 socket.Dispose();
                 continue;
             }
@@ -171,8 +179,8 @@ public sealed class HepStreamListener : IAsyncDisposable
                 {
                     _counters.OnStreamBytesSkipped(framer.SkippedBytes - skippedReported);
                     _counters.OnDropped(DropReason.DecodeError);
-                    _logger.LogWarning("HEP stream from {Remote} on {Listener}: skipped {Bytes} bytes ({Reason}) to find the next packet",
-                        remote, _options.Name, framer.SkippedBytes - skippedReported, framer.LastSkipReason);
+                    _troubles.Add($"bytes skipped ({framer.LastSkipReason})", remote,
+                        $"skipped {framer.SkippedBytes - skippedReported} bytes on {_options.Name} to find the next packet");
                     skippedReported = framer.SkippedBytes;
                 }
             }
@@ -194,7 +202,7 @@ public sealed class HepStreamListener : IAsyncDisposable
             if (framer.BufferedBytes > 0)
             {
                 _counters.OnDropped(DropReason.DecodeError);
-                _logger.LogWarning("HEP connection {Remote} ended inside a packet; {Bytes} bytes of it are lost", remote, framer.BufferedBytes);
+                _troubles.Add("connection ended inside a packet", remote, $"{framer.BufferedBytes} bytes of it lost on {_options.Name}");
             }
             await stream.DisposeAsync();
             Interlocked.Decrement(ref _open);
@@ -207,8 +215,8 @@ public sealed class HepStreamListener : IAsyncDisposable
     private string FrameTimedOut(IPEndPoint remote, int buffered)
     {
         _counters.OnStreamFrameTimedOut();
-        _logger.LogWarning("Closed HEP connection {Remote} on {Listener}: a packet was not whole {Deadline} after its first byte ({Bytes} bytes of it came)",
-            remote, _options.Name, _options.FrameDeadline, buffered);
+        _troubles.Add("packet not whole within the frame deadline", remote,
+            $"closed on {_options.Name}: {buffered} bytes came in the {_options.FrameDeadline} after the packet's first byte");
         return $"packet not whole within {_options.FrameDeadline}";
     }
 
@@ -223,5 +231,7 @@ public sealed class HepStreamListener : IAsyncDisposable
         await Task.WhenAll(open);
         _certificate?.Dispose();
         _stop.Dispose();
+        if (_ownsTroubles)
+            await _troubles.DisposeAsync();
     }
 }
