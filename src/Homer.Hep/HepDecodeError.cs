@@ -19,4 +19,9 @@ public enum HepDecodeError : byte
     ChunkSizeMismatch,
     /// <summary>HEPv1/v2: the family byte is neither 2 (IPv4) nor 10 (IPv6).</summary>
     UnknownAddressFamily,
+    /// <summary>
+    /// A compressed payload (0x0010) inflates past <see cref="HepCompression.MaxInflatedBytes"/>. Reported by
+    /// <see cref="HepPacket.TryInflatePayload"/>, which the ingest calls after <see cref="HepDecoder.TryDecode(System.ReadOnlySpan{byte}, out HepPacket, out HepDecodeError, out int)"/>.
+    /// </summary>
+    InflatedPayloadTooLarge,
 }

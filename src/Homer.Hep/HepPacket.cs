@@ -65,8 +65,27 @@ public struct HepPacket
     public readonly HepChunkEnumerator EnumerateChunks(ReadOnlySpan<byte> data) => new(data, Chunks);
 
     /// <summary>
+    /// Inflates a compressed payload (0x0010), at most <see cref="HepCompression.MaxInflatedBytes"/> of it. False with
+    /// <see cref="HepDecodeError.InflatedPayloadTooLarge"/> when it inflates past that: the packet is to be refused.
+    /// True with null when the payload is not compressed, or is not gzip, zlib or deflate after all (it is then
+    /// kept as it came).
+    /// </summary>
+    public readonly bool TryInflatePayload(ReadOnlySpan<byte> data, out byte[]? inflated, out HepDecodeError error)
+    {
+        inflated = null;
+        error = HepDecodeError.None;
+        if (!PayloadCompressed)
+            return true;
+        if (HepCompression.TryInflate(Payload.Of(data), out inflated) != InflateResult.TooLarge)
+            return true;
+        error = HepDecodeError.InflatedPayloadTooLarge;
+        return false;
+    }
+
+    /// <summary>
     /// Owning copy: copies slices to strings / arrays and inflates a compressed payload. When inflation fails the
-    /// payload stays compressed and <see cref="HepMessage.PayloadCompressed"/> says so.
+    /// payload stays compressed and <see cref="HepMessage.PayloadCompressed"/> says so (also when it would inflate past
+    /// the cap: refusing is the caller's business, through <see cref="TryInflatePayload"/>).
     /// </summary>
     public readonly HepMessage ToMessage(ReadOnlySpan<byte> data)
     {

@@ -99,9 +99,13 @@ public static class EffectiveConfig
             }
         }
         if (s.HepListeners.Count > 0)
+        {
             Add("HEP_IDLE_SECONDS", (long)s.HepListeners[0].IdleTimeout.TotalSeconds);
+            Add("HEP_FRAME_SECONDS", (long)s.HepListeners[0].FrameDeadline.TotalSeconds);
+        }
         Add("INGEST_BATCH_SIZE", s.IngestBatchSize);
         Add("INGEST_EDGE_BUFFER", s.IngestEdgeBuffer);
+        Add("REFUSAL_LOG_SECONDS", (long)s.RefusalLogInterval.TotalSeconds);
         Add("SPOOL_DIR", s.SpoolDirectory ?? "off");
         Add("SPOOL_MAX_MB", s.SpoolMaxBytes >> 20);
         Add("PARTITION_HOURS", (long)s.Storage.PartitionStep.TotalHours);

@@ -107,6 +107,7 @@ public static class HomerNodeHost
                 DialogHoldCapacity = settings.DialogHold,
                 SpoolDirectory = settings.SpoolDirectory,
                 SpoolMaxBytes = settings.SpoolMaxBytes,
+                RefusalLogInterval = settings.RefusalLogInterval,
             });
         }
         if (settings.Has("api"))

@@ -30,6 +30,8 @@ public sealed record NodeSettings
     public required string NodeName { get; init; }
     public int IngestBatchSize { get; init; } = 2_000;
     public int IngestEdgeBuffer { get; init; } = 100_000;
+    /// <summary>Refused packets are logged as one summary line per reason per this interval.</summary>
+    public TimeSpan RefusalLogInterval { get; init; } = TimeSpan.FromSeconds(10);
     /// <summary>Messages for dialogs an ingest node holds while a dialog node is unreachable (0: none).</summary>
     public int DialogHold { get; init; } = 200_000;
     public DialogSettings Dialogs { get; init; } = DialogSettings.Default;
@@ -55,6 +57,9 @@ public sealed record NodeSettings
                 ? int.TryParse(v, NumberStyles.Integer, CultureInfo.InvariantCulture, out var i) ? i : throw Invalid(key, v, "a whole number")
                 : fallback;
 
+        int Positive(string key, int fallback) =>
+            GetInt(key, fallback) is > 0 and var value ? value : throw Invalid(key, c[key]!, "a whole number above 0");
+
         var roles = Get("ROLES", string.Join(',', AllRoles))
             .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             .Select(r => r.ToLowerInvariant()).ToHashSet();
@@ -63,6 +68,7 @@ public sealed record NodeSettings
 
         var authKey = c["HEP_AUTH_KEY"] is { Length: > 0 } k ? k : null;
         var idle = TimeSpan.FromSeconds(GetInt("HEP_IDLE_SECONDS", 300));
+        var frameDeadline = TimeSpan.FromSeconds(Positive("HEP_FRAME_SECONDS", 10));
         var listeners = new List<HepListenerOptions>();
         void Listener(string key, string fallback, HepTransport transport)
         {
@@ -77,6 +83,7 @@ public sealed record NodeSettings
                 Endpoint = endpoint,
                 AuthKey = c[key + "_AUTH_KEY"] is { Length: > 0 } own ? own : authKey,
                 IdleTimeout = idle,
+                FrameDeadline = frameDeadline,
                 CertificatePath = transport == HepTransport.Tls ? c["HEP_TLS_CERT"] : null,
                 CertificatePassword = transport == HepTransport.Tls ? c["HEP_TLS_CERT_PASSWORD"] : null,
                 CertificateKeyPath = transport == HepTransport.Tls ? c["HEP_TLS_KEY"] : null,
@@ -144,6 +151,7 @@ public sealed record NodeSettings
             NodeName = Get("NODE_NAME", Dns.GetHostName()),
             IngestBatchSize = GetInt("INGEST_BATCH_SIZE", 2_000),
             IngestEdgeBuffer = GetInt("INGEST_EDGE_BUFFER", 100_000),
+            RefusalLogInterval = TimeSpan.FromSeconds(Positive("REFUSAL_LOG_SECONDS", 10)),
             DialogHold = GetInt("DIALOG_HOLD", 200_000),
             SipParser = sipParser,
             Dialogs = DialogSettings.Default with

@@ -6,7 +6,7 @@ namespace Homer.Hep.Tests;
 
 public class Hep3RoundTripTests
 {
-    internal static HepMessage Sample(HepVersion version = HepVersion.V3) => new()
+    internal static HepMessage Sample(HepVersion version = HepVersion.V3, byte[]? payload = null) => new()
     {
         Version = version,
         IpProtocol = 17,
@@ -17,7 +17,7 @@ public class Hep3RoundTripTests
         Timestamp = DateTimeOffset.FromUnixTimeMilliseconds(1_700_000_000_123).AddTicks(4560),
         ProtocolType = HepProtocolType.Sip,
         CaptureId = 2001,
-        Payload = Fixture.Bytes("invite-sdp.sip"),
+        Payload = payload ?? Fixture.Bytes("invite-sdp.sip"),
         AuthKey = "myHep",
         CorrelationId = "corr@host",
         NodeName = "node-1",

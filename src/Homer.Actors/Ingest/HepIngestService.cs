@@ -34,6 +34,7 @@ public sealed class HepIngestService(
     private Task? _topKeys;
     private readonly CancellationTokenSource _stopBackground = new();
     private IngestMetrics? _metrics;
+    private RefusalLog? _streamTroubles;
     private int _stopped;
 
     public MessageSpool? Spool => _spool;
@@ -103,7 +104,8 @@ public sealed class HepIngestService(
                 }
                 else
                 {
-                    var stream = new HepStreamListener(listener, _edge.Writer, counters, logger);
+                    _streamTroubles ??= new RefusalLog(logger, options.RefusalLogInterval, "HEP stream trouble");
+                    var stream = new HepStreamListener(listener, _edge.Writer, counters, logger, _streamTroubles);
                     _listeners.Add(stream);
                     bound = stream.LocalEndpoint;
                 }
@@ -151,6 +153,8 @@ public sealed class HepIngestService(
         foreach (var listener in _listeners)
             await listener.DisposeAsync();
         _listeners.Clear();
+        if (_streamTroubles is not null)
+            await _streamTroubles.DisposeAsync();
         _edge?.Writer.TryComplete();
         if (_graph is not null)
         {

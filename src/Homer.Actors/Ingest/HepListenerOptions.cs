@@ -27,6 +27,12 @@ public sealed record HepListenerOptions
     /// <summary>TCP/TLS: a connection that sends nothing for this long is closed (agents send keep-alives).</summary>
     public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>
+    /// TCP/TLS: a packet must arrive whole within this long of its first byte, however the bytes trickle in (the
+    /// idle timeout restarts with every byte; this does not). A connection that misses it is closed and counted.
+    /// </summary>
+    public TimeSpan FrameDeadline { get; init; } = TimeSpan.FromSeconds(10);
+
     /// <summary>TCP/TLS: connections beyond this are refused at accept, so a flood cannot exhaust the node.</summary>
     public int MaxConnections { get; init; } = 10_000;
 

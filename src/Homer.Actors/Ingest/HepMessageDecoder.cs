@@ -8,7 +8,9 @@ using Homer.Storage;
 namespace Homer.Actors.Ingest;
 
 /// <summary>Outcome of decoding one datagram: a message to keep, or why there is none.</summary>
-public readonly record struct DecodeOutcome(CapturedMessage? Message, string? Error, DropReason Reason = DropReason.DecodeError);
+/// <remarks><paramref name="Kind"/> names the refusal in a few words from a small set (a <see cref="HepDecodeError"/>, "wrong auth key"):
+/// the refusal log's summaries count by it.</remarks>
+public readonly record struct DecodeOutcome(CapturedMessage? Message, string? Error, DropReason Reason = DropReason.DecodeError, string? Kind = null);
 
 /// <summary>
 /// Turns a HEP datagram into a <see cref="CapturedMessage"/>: HEP decode, then the payload parser its type names.
@@ -36,19 +38,24 @@ public static class HepMessageDecoder
         sip = default;
         ReadOnlySpan<byte> span = data;
         if (!HepDecoder.TryDecode(span, out var packet, out var error, out var offset))
-            return new DecodeOutcome(null, $"HEP decode failed: {error} at offset {offset} of {data.Length} bytes");
+            return new DecodeOutcome(null, $"HEP decode failed: {error} at offset {offset} of {data.Length} bytes", Kind: error.ToString());
 
         if (requiredAuthKey is not null && !CryptographicEquals(packet.AuthKey.Of(span), requiredAuthKey))
         {
             return new DecodeOutcome(null, packet.AuthKey.IsEmpty ? "no auth key (chunk 0x000e)" : "wrong auth key",
-                DropReason.Auth);
+                DropReason.Auth, packet.AuthKey.IsEmpty ? "no auth key" : "wrong auth key");
         }
 
         // The datagram's array belongs to this message alone (the listeners hand over a fresh one per packet), so a
-        // plain payload is a window on it, not a copy; compressed payloads are inflated into their own array.
-        ReadOnlyMemory<byte> payload = packet.PayloadCompressed
-            ? packet.ToMessage(span).Payload
-            : packet.Payload.Of((ReadOnlyMemory<byte>)data);
+        // plain payload is a window on it, not a copy (nor is a compressed one that does not inflate: kept as it came);
+        // compressed payloads are inflated into their own array, at most HepCompression.MaxInflatedBytes of it.
+        if (!packet.TryInflatePayload(span, out var inflated, out error))
+        {
+            return new DecodeOutcome(null,
+                $"HEP decode failed: {error}: the compressed payload of {packet.Payload.Length} bytes inflates past {HepCompression.MaxInflatedBytes} bytes",
+                Kind: error.ToString());
+        }
+        ReadOnlyMemory<byte> payload = inflated ?? packet.Payload.Of((ReadOnlyMemory<byte>)data);
 
         var sourceIp = packet.SourceAddress.ToIPAddress();
         var destinationIp = packet.DestinationAddress.ToIPAddress();

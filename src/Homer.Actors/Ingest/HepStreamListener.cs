@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using System.Net.Security;
 using System.Net.Sockets;
@@ -31,8 +32,16 @@ public sealed class HepStreamListener : IAsyncDisposable
 
     public IPEndPoint LocalEndpoint { get; }
 
-    public HepStreamListener(HepListenerOptions options, ChannelWriter<HepDatagram> output, IngestCounters counters, ILogger logger)
+    private readonly RefusalLog _troubles;
+    private readonly bool _ownsTroubles;
+
+    /// <param name="troubles">Where garbage skipped, packets cut short and refused connections are summarised; the
+    /// listener makes its own (10 s) when none is given.</param>
+    public HepStreamListener(HepListenerOptions options, ChannelWriter<HepDatagram> output, IngestCounters counters, ILogger logger,
+        RefusalLog? troubles = null)
     {
+        _ownsTroubles = troubles is null;
+        _troubles = troubles ?? new RefusalLog(logger, TimeSpan.FromSeconds(10), "HEP stream trouble");
         if (options.Transport == HepTransport.Udp)
             throw new ArgumentException("A stream listener serves TCP or TLS", nameof(options));
         _options = options;
@@ -81,8 +90,8 @@ public sealed class HepStreamListener : IAsyncDisposable
             if (Interlocked.Increment(ref _open) > _options.MaxConnections)
             {
                 Interlocked.Decrement(ref _open);
-                _logger.LogWarning("Refused HEP connection from {Remote} on {Listener}: {Max} connections open",
-                    socket.RemoteEndPoint, _options.Name, _options.MaxConnections);
+                _troubles.Add("connection refused: too many open", socket.RemoteEndPoint as IPEndPoint,
+                    $"{_options.MaxConnections} connections open on {_options.Name}");
                 socket.Dispose();
                 continue;
             }
@@ -121,9 +130,21 @@ public sealed class HepStreamListener : IAsyncDisposable
 
             var buffer = new byte[ReadBufferSize];
             using var idle = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
+            // When the packet being received started (its first byte read): it must be whole by then + FrameDeadline,
+            // however slowly its bytes come. Between packets only the idle timeout applies.
+            long? frameStarted = null;
             while (true)
             {
-                idle.CancelAfter(_options.IdleTimeout);
+                var inFrame = frameStarted.HasValue;
+                var wait = frameStarted is { } started
+                    ? _options.FrameDeadline - Stopwatch.GetElapsedTime(started)
+                    : _options.IdleTimeout;
+                if (wait <= TimeSpan.Zero)
+                {
+                    closeReason = FrameTimedOut(remote, framer.BufferedBytes);
+                    break;
+                }
+                idle.CancelAfter(wait);
                 int read;
                 try
                 {
@@ -131,27 +152,35 @@ public sealed class HepStreamListener : IAsyncDisposable
                 }
                 catch (OperationCanceledException) when (!_stop.IsCancellationRequested)
                 {
-                    closeReason = $"idle for {_options.IdleTimeout}";
+                    closeReason = inFrame ? FrameTimedOut(remote, framer.BufferedBytes) : $"idle for {_options.IdleTimeout}";
                     break;
                 }
                 if (read == 0)
                     break;
 
                 framer.Append(buffer.AsSpan(0, read));
+                var completed = false;
                 while (framer.Next(out var packet) == HepFrameResult.Packet)
                 {
                     packets++;
+                    completed = true;
                     _counters.OnReceived();
                     // Waits when the ingest buffer is full: the sender's TCP window closes instead of us dropping.
                     await _output.WriteAsync(new HepDatagram(packet.ToArray(), remote, DateTimeOffset.UtcNow, _source), _stop.Token);
                 }
+                // Bytes left over began a packet in this read if one completed (it took all older bytes): its clock starts
+                // now, after any wait on a full ingest buffer. Otherwise the packet in progress keeps its first deadline.
+                if (framer.BufferedBytes == 0)
+                    frameStarted = null;
+                else if (completed || frameStarted is null)
+                    frameStarted = Stopwatch.GetTimestamp();
 
                 if (framer.SkippedBytes > skippedReported)
                 {
                     _counters.OnStreamBytesSkipped(framer.SkippedBytes - skippedReported);
                     _counters.OnDropped(DropReason.DecodeError);
-                    _logger.LogWarning("HEP stream from {Remote} on {Listener}: skipped {Bytes} bytes ({Reason}) to find the next packet",
-                        remote, _options.Name, framer.SkippedBytes - skippedReported, framer.LastSkipReason);
+                    _troubles.Add($"bytes skipped ({framer.LastSkipReason})", remote,
+                        $"skipped {framer.SkippedBytes - skippedReported} bytes on {_options.Name} to find the next packet");
                     skippedReported = framer.SkippedBytes;
                 }
             }
@@ -173,7 +202,7 @@ public sealed class HepStreamListener : IAsyncDisposable
             if (framer.BufferedBytes > 0)
             {
                 _counters.OnDropped(DropReason.DecodeError);
-                _logger.LogWarning("HEP connection {Remote} ended inside a packet; {Bytes} bytes of it are lost", remote, framer.BufferedBytes);
+                _troubles.Add("connection ended inside a packet", remote, $"{framer.BufferedBytes} bytes of it lost on {_options.Name}");
             }
             await stream.DisposeAsync();
             Interlocked.Decrement(ref _open);
@@ -181,6 +210,14 @@ public sealed class HepStreamListener : IAsyncDisposable
             _logger.LogDebug("HEP connection {Remote} on {Listener} closed after {Packets} packets: {Reason}",
                 remote, _options.Name, packets, closeReason);
         }
+    }
+
+    private string FrameTimedOut(IPEndPoint remote, int buffered)
+    {
+        _counters.OnStreamFrameTimedOut();
+        _troubles.Add("packet not whole within the frame deadline", remote,
+            $"closed on {_options.Name}: {buffered} bytes came in the {_options.FrameDeadline} after the packet's first byte");
+        return $"packet not whole within {_options.FrameDeadline}";
     }
 
     public async ValueTask DisposeAsync()
@@ -194,5 +231,7 @@ public sealed class HepStreamListener : IAsyncDisposable
         await Task.WhenAll(open);
         _certificate?.Dispose();
         _stop.Dispose();
+        if (_ownsTroubles)
+            await _troubles.DisposeAsync();
     }
 }

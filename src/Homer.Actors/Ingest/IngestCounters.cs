@@ -32,6 +32,7 @@ public sealed class IngestCounters
     private long _replayed;
     private long _quarantined;
     private long _streamBytesSkipped;
+    private long _streamFramesTimedOut;
     private readonly long[] _dropped = new long[Enum.GetValues<DropReason>().Length];
 
     public long Received => Interlocked.Read(ref _received);
@@ -50,6 +51,8 @@ public sealed class IngestCounters
     public long Connections => Interlocked.Read(ref _connections);
     /// <summary>Bytes of TCP/TLS streams skipped to find the next HEP3 packet.</summary>
     public long StreamBytesSkipped => Interlocked.Read(ref _streamBytesSkipped);
+    /// <summary>TCP/TLS connections closed because a packet did not arrive whole within the frame deadline.</summary>
+    public long StreamFramesTimedOut => Interlocked.Read(ref _streamFramesTimedOut);
     public long Dropped(DropReason reason) => Interlocked.Read(ref _dropped[(int)reason]);
     public long DroppedTotal => Enum.GetValues<DropReason>().Sum(Dropped);
 
@@ -64,6 +67,7 @@ public sealed class IngestCounters
     public void OnConnectionOpened() => Interlocked.Increment(ref _connections);
     public void OnConnectionClosed() => Interlocked.Decrement(ref _connections);
     public void OnStreamBytesSkipped(long count) => Interlocked.Add(ref _streamBytesSkipped, count);
+    public void OnStreamFrameTimedOut() => Interlocked.Increment(ref _streamFramesTimedOut);
     public void OnDropped(DropReason reason, long count = 1) => Interlocked.Add(ref _dropped[(int)reason], count);
 
     public IReadOnlyDictionary<string, long> Snapshot()
@@ -80,6 +84,7 @@ public sealed class IngestCounters
             ["quarantined"] = Quarantined,
             ["connections"] = Connections,
             ["streamBytesSkipped"] = StreamBytesSkipped,
+            ["streamFramesTimedOut"] = StreamFramesTimedOut,
         };
         foreach (var reason in Enum.GetValues<DropReason>())
             result["dropped." + reason] = Dropped(reason);

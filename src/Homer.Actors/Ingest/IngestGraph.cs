@@ -40,6 +40,8 @@ public sealed record HepIngestOptions
     /// <see cref="DialogRoutingGate"/>); 0 sends straight to the region, as before the gate existed.
     /// </summary>
     public int DialogHoldCapacity { get; init; } = 200_000;
+    /// <summary>Refused packets are logged as one summary line per reason per this interval (counters stay exact).</summary>
+    public TimeSpan RefusalLogInterval { get; init; } = TimeSpan.FromSeconds(10);
 }
 
 /// <summary>
@@ -47,6 +49,20 @@ public sealed record HepIngestOptions
 /// store in COPY batches and every SIP message with a Call-ID to its dialog (Tell, never Ask).
 /// Inside the graph everything backpressures; a failing store slows the graph until the edge buffer drops.
 /// </summary>
+/// <summary>The ingest's summarised logs: packets refused (warnings) and payloads kept raw because they did not parse.</summary>
+public sealed record IngestLogs(RefusalLog Refused, RefusalLog KeptRaw) : IAsyncDisposable
+{
+    public static IngestLogs For(ILogger logger, TimeSpan interval) => new(
+        new RefusalLog(logger, interval, "Refused HEP packets"),
+        new RefusalLog(logger, interval, "Kept unparsable payloads raw", LogLevel.Information));
+
+    public async ValueTask DisposeAsync()
+    {
+        await Refused.DisposeAsync();
+        await KeptRaw.DisposeAsync();
+    }
+}
+
 public static class IngestGraph
 {
     public static Task<Done> Run(
@@ -59,8 +75,10 @@ public static class IngestGraph
         ILogger logger,
         IMaterializer materializer,
         IReadOnlyList<ICapturedMessageObserver>? observers = null,
-        StorageWatchdog? watchdog = null)
+        StorageWatchdog? watchdog = null,
+        IngestLogs? logs = null)
     {
+        var log = logs ?? IngestLogs.For(logger, options.RefusalLogInterval);
         var watchers = observers ?? [];
         // Store batches are gathered from whole decode batches (weighted by their size), not message by message:
         // the graph's per-element cost then falls on a few hundred lists a second instead of every message.
@@ -72,9 +90,9 @@ public static class IngestGraph
         // Decoding runs on pool threads in small batches: a task per packet would cost more than the decode itself.
         // The decode workers also plan each message's dialog commands (with the SIP they parsed), so the one
         // ordered stage after them only tells, in arrival order, and hands the messages on to the store.
-        return ChannelSource.FromReader(source)
+        var done = ChannelSource.FromReader(source)
             .GroupedWithin(options.DecodeBatchSize, options.DecodeBatchInterval)
-            .SelectAsync(options.DecodeParallelism, batch => Task.Run(() => DecodeBatch(batch, options, counters, logger)))
+            .SelectAsync(options.DecodeParallelism, batch => Task.Run(() => DecodeBatch(batch, options, counters, log)))
             .Select(decoded =>
             {
                 var messages = decoded.Messages;
@@ -106,6 +124,20 @@ public static class IngestGraph
             // Belt and braces: an unexpected exception in a stage loses that element, never the graph.
             .WithAttributes(ActorAttributes.CreateSupervisionStrategy(Deciders.ResumingDecider))
             .RunWith(storeSink, materializer);
+        return logs is null ? DisposeAfter(done, log) : done;
+    }
+
+    /// <summary>Logs the graph made for itself write their last summaries when it ends.</summary>
+    private static async Task<Done> DisposeAfter(Task<Done> graph, IngestLogs logs)
+    {
+        try
+        {
+            return await graph;
+        }
+        finally
+        {
+            await logs.DisposeAsync();
+        }
     }
 
     private static List<CapturedMessage> Concat(IEnumerable<List<CapturedMessage>> lists)
@@ -124,13 +156,13 @@ public static class IngestGraph
     /// <summary>The messages of one decode batch and, index by index, what each asks of the dialogs.</summary>
     private sealed record DecodedBatch(List<CapturedMessage> Messages, List<DialogRoute> Routes);
 
-    private static DecodedBatch DecodeBatch(IEnumerable<HepDatagram> batch, HepIngestOptions options, IngestCounters counters, ILogger logger)
+    private static DecodedBatch DecodeBatch(IEnumerable<HepDatagram> batch, HepIngestOptions options, IngestCounters counters, IngestLogs logs)
     {
         var messages = new List<CapturedMessage>(options.DecodeBatchSize);
         var routes = new List<DialogRoute>(options.DecodeBatchSize);
         foreach (var datagram in batch)
         {
-            if (Decode(datagram, options, counters, logger, out var sip).Message is { } message)
+            if (Decode(datagram, options, counters, logs, out var sip).Message is { } message)
             {
                 messages.Add(message);
                 routes.Add(DialogRouting.PlanParsed(message, sip));
@@ -139,7 +171,7 @@ public static class IngestGraph
         return new DecodedBatch(messages, routes);
     }
 
-    private static DecodeOutcome Decode(HepDatagram datagram, HepIngestOptions options, IngestCounters counters, ILogger logger,
+    private static DecodeOutcome Decode(HepDatagram datagram, HepIngestOptions options, IngestCounters counters, IngestLogs logs,
         out Homer.Sip.SipMessage sip)
     {
         DecodeOutcome outcome;
@@ -151,15 +183,15 @@ public static class IngestGraph
         catch (Exception e)
         {
             // The codecs return errors as values; this is the belt to their braces, so one packet never ends the graph.
-            outcome = new DecodeOutcome(null, "decoder threw " + e.GetType().Name + ": " + e.Message);
+            outcome = new DecodeOutcome(null, "decoder threw " + e.GetType().Name + ": " + e.Message, Kind: "decoder threw " + e.GetType().Name);
         }
 
         if (outcome.Message is null)
         {
             counters.OnDropped(outcome.Reason);
-            logger.LogWarning("Refused packet from {Sender} on {Listener} ({Length} bytes): {Reason}: {Error}; first bytes {Head}",
-                datagram.Sender, datagram.Source.Name, datagram.Data.Length, outcome.Reason, outcome.Error,
-                Convert.ToHexString(datagram.Data, 0, Math.Min(16, datagram.Data.Length)));
+            // Summarised per interval (a flood of garbage must not become a flood of log lines); the counter is exact.
+            logs.Refused.Add($"{outcome.Reason} ({outcome.Kind ?? "other"})", datagram.Sender,
+                $"{outcome.Error} on {datagram.Source.Name} ({datagram.Data.Length} bytes, first bytes {Convert.ToHexString(datagram.Data, 0, Math.Min(16, datagram.Data.Length))})");
             return outcome;
         }
 
@@ -167,8 +199,7 @@ public static class IngestGraph
         if (outcome.Message.ParseError is not null)
         {
             counters.OnUnparsedKept();
-            logger.LogInformation("Kept unparsable payload (type {Type}) from {Sender}: {Error}",
-                outcome.Message.ProtocolType, datagram.Sender, outcome.Message.ParseError);
+            logs.KeptRaw.Add($"type {outcome.Message.ProtocolType}", datagram.Sender, outcome.Message.ParseError);
         }
         return outcome;
     }

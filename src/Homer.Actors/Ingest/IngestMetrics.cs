@@ -24,6 +24,8 @@ public sealed class IngestMetrics
     private readonly Counter _dropped = Metrics.CreateCounter("homer_hep_dropped_total", "Packets or messages lost, by reason.", "reason");
     private readonly Counter _spooled = Metrics.CreateCounter("homer_spool_messages_total", "Messages through the disk spool.", "direction");
     private readonly Counter _skipped = Metrics.CreateCounter("homer_hep_stream_bytes_skipped_total", "TCP/TLS bytes skipped to find the next HEP3 packet.");
+    private readonly Counter _frameTimeouts = Metrics.CreateCounter("homer_hep_stream_frame_timeouts_total",
+        "TCP/TLS connections closed because a packet was not whole within the frame deadline.");
     private readonly Gauge _connections = Metrics.CreateGauge("homer_hep_connections", "Open HEP TCP/TLS connections.");
     private readonly Gauge _spoolBytesGauge = Metrics.CreateGauge("homer_spool_bytes", "Bytes waiting in the disk spool.");
     private readonly Gauge _kernelDrops = Metrics.CreateGauge("homer_udp_kernel_socket_drops", "Datagrams the kernel dropped on our HEP UDP sockets (/proc/net/udp drops).");
@@ -49,6 +51,7 @@ public sealed class IngestMetrics
         _spooled.WithLabels("spooled").IncTo(_counters.Spooled);
         _spooled.WithLabels("replayed").IncTo(_counters.Replayed);
         _skipped.IncTo(_counters.StreamBytesSkipped);
+        _frameTimeouts.IncTo(_counters.StreamFramesTimedOut);
         _connections.Set(_counters.Connections);
         _spoolBytesGauge.Set(_spoolBytes());
         _kernelDrops.Set(KernelUdp.SocketDrops(_udpPorts()));
