@@ -88,7 +88,7 @@ public sealed class AuthTests(NodeFixture node) : IClassFixture<NodeFixture>
     }
 
     [Fact]
-    public async Task Disabling_a_user_ends_their_sessions_and_tokens_and_enabling_lets_them_back()
+    public async Task Disabling_a_user_ends_their_sessions_and_tokens_for_good_and_enabling_lets_only_a_new_login_back()
     {
         var name = "disabled-" + Guid.NewGuid().ToString("N")[..6];
         await CreateUser(name, "user-password", "USER");
@@ -109,7 +109,21 @@ public sealed class AuthTests(NodeFixture node) : IClassFixture<NodeFixture>
         Assert.Contains("ACCOUNT_DISABLED", login);
 
         await node.GraphQL("mutation ($u: String!) { enableUser(username: $u) { disabled } }", new { u = name });
-        await NodeFixture.GraphQL(tool, Me);
+        // The old session and the old API token stay dead: enabling is not an undo of what disabling ended.
+        var (sessionStatus, sessionBody) = await Post(session, Me);
+        Assert.Equal(HttpStatusCode.Unauthorized, sessionStatus);
+        Assert.Contains("account disabled since this token was issued", sessionBody);
+        var (toolStatus, toolBody) = await Post(tool, Me);
+        Assert.Equal(HttpStatusCode.Unauthorized, toolStatus);
+        Assert.Contains("revoked", toolBody);
+        var tokens = (await node.GraphQL("{ apiTokens(all: true) { owner revokedAt } }")).GetProperty("apiTokens").EnumerateArray()
+            .Where(t => t.GetProperty("owner").GetString() == name).ToList();
+        Assert.NotEmpty(tokens);
+        Assert.All(tokens, t => Assert.NotEqual(JsonValueKind.Null, t.GetProperty("revokedAt").ValueKind));
+
+        // A new login works and its token does.
+        using var fresh = node.Client(await node.Login(name, "user-password"));
+        Assert.Equal(name, (await NodeFixture.GraphQL(fresh, Me)).GetProperty("me").GetProperty("username").GetString());
     }
 
     [Fact]

@@ -118,7 +118,7 @@ public sealed class HomerMutation : ObjectGraphType
             });
 
         Field<NonNullGraphType<UserType>>("disableUser")
-            .Description("Disables a user (admin): their sessions and API tokens stop working at once.")
+            .Description("Disables a user (admin): their sessions end and their API tokens are revoked, for good (enabling them again does not bring them back).")
             .Argument<NonNullGraphType<StringGraphType>>("username")
             .RequireRole(HomerRole.Admin)
             .ResolveAsync(async c =>
@@ -128,7 +128,7 @@ public sealed class HomerMutation : ObjectGraphType
             });
 
         Field<NonNullGraphType<UserType>>("enableUser")
-            .Description("Enables a disabled user again (admin).")
+            .Description("Enables a disabled user again (admin); they log in again and make new API tokens.")
             .Argument<NonNullGraphType<StringGraphType>>("username")
             .RequireRole(HomerRole.Admin)
             .ResolveAsync(async c =>
