@@ -185,6 +185,7 @@ public sealed record NodeSettings
                     AdminPasswordFile = Get("ADMIN_PASSWORD_FILE", "initial-admin-password"),
                     TokenKey = c["TOKEN_KEY"] is { Length: > 0 } tokenKey ? tokenKey : null,
                     LoginAttempts = GetInt("LOGIN_ATTEMPTS", 5),
+                    LoginWindow = TimeSpan.FromSeconds(GetInt("LOGIN_WINDOW_SECONDS", 300)),
                     ViewerPayloads = Get("VIEWER_PAYLOADS", "off").ToLowerInvariant() switch
                     {
                         "on" => true,

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
+using System.Net.Sockets;
 using System.Text.Json;
 
 namespace Homer.Node.Tests;
@@ -86,6 +87,63 @@ public sealed class AuthTests(NodeFixture node) : IClassFixture<NodeFixture>
         var (_, unknown) = await Post(anonymous, LoginMutation, new { u = "nobody-" + name, p = "whatever1" });
         Assert.Contains("Wrong user name or password", unknown);
     }
+
+    [Fact]
+    public async Task Parallel_wrong_passwords_for_one_user_are_checked_at_most_the_limit_times()
+    {
+        var name = "parallel-" + Guid.NewGuid().ToString("N")[..6];
+        await CreateUser(name, "right-password", "USER");
+        // Its own client address (loopback is all of 127/8), so the address budget of the other tests stays untouched.
+        using var client = ClientFrom(IPAddress.Parse("127.0.0.3"));
+        var bodies = await Task.WhenAll(Enumerable.Range(0, 25).Select(async _ =>
+            (await Post(client, LoginMutation, new { u = name, p = "wrong-password" })).Item2));
+
+        var checkedAttempts = bodies.Count(b => b.Contains("LOGIN_FAILED"));
+        var throttled = bodies.Count(b => b.Contains("TOO_MANY_ATTEMPTS"));
+        Assert.Equal(25, checkedAttempts + throttled);
+        Assert.InRange(checkedAttempts, 1, 5);
+        var (_, right) = await Post(client, LoginMutation, new { u = name, p = "right-password" });
+        Assert.Contains("TOO_MANY_ATTEMPTS", right);
+    }
+
+    [Fact]
+    public async Task Parallel_attempts_from_one_address_are_checked_at_most_its_limit_times()
+    {
+        // Ten times the per-user limit (5) per address: 80 different names at once, at most 50 checked.
+        using var client = ClientFrom(IPAddress.Parse("127.0.0.2"));
+        var bodies = await Task.WhenAll(Enumerable.Range(0, 80).Select(async i =>
+            (await Post(client, LoginMutation, new { u = $"guess-{i}-{Guid.NewGuid():N}", p = "wrong-password" })).Item2));
+
+        var checkedAttempts = bodies.Count(b => b.Contains("LOGIN_FAILED"));
+        var throttled = bodies.Count(b => b.Contains("TOO_MANY_ATTEMPTS"));
+        Assert.Equal(80, checkedAttempts + throttled);
+        Assert.InRange(checkedAttempts, 1, 50);
+        // Another address is not affected.
+        using var other = ClientFrom(IPAddress.Parse("127.0.0.4"));
+        var (_, elsewhere) = await Post(other, LoginMutation, new { u = "guess-elsewhere", p = "wrong-password" });
+        Assert.Contains("LOGIN_FAILED", elsewhere);
+    }
+
+    /// <summary>A client of the node whose connections come from <paramref name="local"/>.</summary>
+    private HttpClient ClientFrom(IPAddress local) => new(new SocketsHttpHandler
+    {
+        ConnectCallback = async (context, ct) =>
+        {
+            var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+            try
+            {
+                socket.Bind(new IPEndPoint(local, 0));
+                await socket.ConnectAsync(context.DnsEndPoint, ct);
+                return new NetworkStream(socket, ownsSocket: true);
+            }
+            catch
+            {
+                socket.Dispose();
+                throw;
+            }
+        },
+    })
+    { BaseAddress = node.BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
 
     [Fact]
     public async Task Disabling_a_user_ends_their_sessions_and_tokens_for_good_and_enabling_lets_only_a_new_login_back()

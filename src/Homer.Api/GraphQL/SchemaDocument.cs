@@ -42,8 +42,8 @@ public static class SchemaDocument
 
         ## Authentication and roles
         - `mutation { login(username: "admin", password: "…") { token expiresAt } }` gives a session token (12 h); send
-          it as `Authorization: Bearer <token>`. `logout` ends it. Failed logins are limited per user name (5 per
-          5 minutes, `HOMER_LOGIN_ATTEMPTS`) and per client address (ten times that).
+          it as `Authorization: Bearer <token>`. `logout` ends it. Login attempts are limited per user name (5 per
+          5 minutes, `HOMER_LOGIN_ATTEMPTS`) and per client address (ten times that), counted before the password is checked.
         - `createApiToken(name, expiresAt, role)` gives a long-lived token for tools (shown once, stored hashed);
           `revokeApiToken(id)` ends it. A token's role is never above its owner's.
         - Roles: `VIEWER` searches and subscribes, without payloads (`Message.payload` and the live tail's `payload` are
