@@ -12,6 +12,9 @@ public sealed record ApiOptions
     /// <summary>How long a WebSocket may stay open without connection_init.</summary>
     public TimeSpan ConnectionInitTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>Largest POST body a request without a token may send (only a login needs none); larger ones get a 401 unread.</summary>
+    public long MaxAnonymousBodyBytes { get; init; } = 64 * 1024;
+
     /// <summary>Longest a query or mutation may run.</summary>
     public TimeSpan ExecutionTimeout { get; init; } = TimeSpan.FromSeconds(30);
 

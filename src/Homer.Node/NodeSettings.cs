@@ -193,6 +193,7 @@ public sealed record NodeSettings
                     AdminPasswordFile = Get("ADMIN_PASSWORD_FILE", "initial-admin-password"),
                     TokenKey = c["TOKEN_KEY"] is { Length: > 0 } tokenKey ? tokenKey : null,
                     LoginAttempts = GetInt("LOGIN_ATTEMPTS", 5),
+                    LoginWindow = TimeSpan.FromSeconds(GetInt("LOGIN_WINDOW_SECONDS", 300)),
                     ViewerPayloads = Get("VIEWER_PAYLOADS", "off").ToLowerInvariant() switch
                     {
                         "on" => true,
@@ -204,6 +205,7 @@ public sealed record NodeSettings
                 SubscriberQueue = GetInt("SUBSCRIBER_QUEUE", 1_000),
                 ConnectionInitTimeout = TimeSpan.FromSeconds(GetInt("WS_INIT_TIMEOUT_SECONDS", 10)),
                 ExecutionTimeout = TimeSpan.FromSeconds(GetInt("GRAPHQL_TIMEOUT_SECONDS", 30)),
+                MaxAnonymousBodyBytes = GetInt("ANONYMOUS_BODY_KB", 64) * 1024L,
                 MaxQueryDepth = GetInt("GRAPHQL_MAX_DEPTH", 15),
                 MaxQueryComplexity = GetInt("GRAPHQL_MAX_COMPLEXITY", 20_000),
                 MaxResultBytes = GetInt("GRAPHQL_MAX_RESULT_KB", 32 * 1024) * 1024L,

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
+using System.Net.Sockets;
 using System.Text.Json;
 
 namespace Homer.Node.Tests;
@@ -88,7 +89,157 @@ public sealed class AuthTests(NodeFixture node) : IClassFixture<NodeFixture>
     }
 
     [Fact]
-    public async Task Disabling_a_user_ends_their_sessions_and_tokens_and_enabling_lets_them_back()
+    public async Task A_large_body_without_a_token_gets_a_401_before_the_server_reads_it()
+    {
+        const int announced = 20_000_000;
+        using var tcp = new TcpClient();
+        await tcp.ConnectAsync(node.BaseAddress.Host, node.BaseAddress.Port);
+        var stream = tcp.GetStream();
+        var head = $"POST /graphql HTTP/1.1\r\nHost: {node.BaseAddress.Authority}\r\nContent-Type: application/json\r\nContent-Length: {announced}\r\n\r\n";
+        await stream.WriteAsync(System.Text.Encoding.ASCII.GetBytes(head + "{\"query\": \"{ me { username } }\", \"pad\": \""));
+        await stream.WriteAsync(new byte[64 * 1024].Select(_ => (byte)'x').ToArray());
+
+        // The rest of the 20 MB is never sent: the answer must come without it, and the server closes the connection.
+        var (response, closed) = await ReadUntilClosed(stream);
+        Assert.StartsWith("HTTP/1.1 401", response);
+        Assert.Contains("at most 64 KiB", response);
+        Assert.True(closed, "the server kept the connection open for the rest of the body: " + response);
+    }
+
+    [Fact]
+    public async Task A_chunked_body_without_a_token_is_cut_off_at_the_anonymous_limit()
+    {
+        const int total = 20_000_000;
+        using var tcp = new TcpClient();
+        await tcp.ConnectAsync(node.BaseAddress.Host, node.BaseAddress.Port);
+        var stream = tcp.GetStream();
+        var head = $"POST /graphql HTTP/1.1\r\nHost: {node.BaseAddress.Authority}\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n";
+        await stream.WriteAsync(System.Text.Encoding.ASCII.GetBytes(head));
+        var chunk = System.Text.Encoding.ASCII.GetBytes($"{16 * 1024:x}\r\n" + new string(' ', 16 * 1024) + "\r\n");
+        var reading = ReadUntilClosed(stream);
+        var sent = 0L;
+        try
+        {
+            while (sent < total && !reading.IsCompleted)
+            {
+                await stream.WriteAsync(chunk);
+                sent += 16 * 1024;
+            }
+        }
+        catch (IOException)
+        {
+            // The server closed the connection: what the test wants.
+        }
+        var (response, closed) = await reading;
+        Assert.StartsWith("HTTP/1.1 401", response);
+        Assert.True(closed);
+        Assert.True(sent < total, $"the whole {total} bytes were taken before the answer");
+    }
+
+    [Fact]
+    public async Task With_a_token_bodies_above_the_anonymous_limit_still_run()
+    {
+        // 200 KB of JSON whitespace around a small query: a big body that is still a valid request.
+        var body = "{\"query\": \"{ me { username } }\"" + new string(' ', 200_000) + "}";
+        using var content = new StringContent(body, System.Text.Encoding.UTF8, "application/json");
+        using var response = await node.Http.PostAsync("/graphql", content);
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains("\"username\":\"admin\"", text);
+
+        // And a login, the one request without a token, still fits.
+        using var anonymous = node.Client(null);
+        var (status, login) = await Post(anonymous, LoginMutation, new { u = "admin", p = NodeFixture.AdminPassword });
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Contains("\"token\"", login);
+    }
+
+    /// <summary>Everything the server sends until it closes the connection (or 15 s pass: then closed is false).</summary>
+    private static async Task<(string Response, bool Closed)> ReadUntilClosed(NetworkStream stream)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+        var received = new MemoryStream();
+        var buffer = new byte[8192];
+        try
+        {
+            while (true)
+            {
+                var n = await stream.ReadAsync(buffer, timeout.Token);
+                if (n == 0)
+                    return (System.Text.Encoding.UTF8.GetString(received.ToArray()), true);
+                received.Write(buffer, 0, n);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            return (System.Text.Encoding.UTF8.GetString(received.ToArray()), false);
+        }
+        catch (IOException)
+        {
+            // A reset after the answer: closed all the same.
+            return (System.Text.Encoding.UTF8.GetString(received.ToArray()), true);
+        }
+    }
+
+    [Fact]
+    public async Task Parallel_wrong_passwords_for_one_user_are_checked_at_most_the_limit_times()
+    {
+        var name = "parallel-" + Guid.NewGuid().ToString("N")[..6];
+        await CreateUser(name, "right-password", "USER");
+        // Its own client address (loopback is all of 127/8), so the address budget of the other tests stays untouched.
+        using var client = ClientFrom(IPAddress.Parse("127.0.0.3"));
+        var bodies = await Task.WhenAll(Enumerable.Range(0, 25).Select(async _ =>
+            (await Post(client, LoginMutation, new { u = name, p = "wrong-password" })).Item2));
+
+        var checkedAttempts = bodies.Count(b => b.Contains("LOGIN_FAILED"));
+        var throttled = bodies.Count(b => b.Contains("TOO_MANY_ATTEMPTS"));
+        Assert.Equal(25, checkedAttempts + throttled);
+        Assert.InRange(checkedAttempts, 1, 5);
+        var (_, right) = await Post(client, LoginMutation, new { u = name, p = "right-password" });
+        Assert.Contains("TOO_MANY_ATTEMPTS", right);
+    }
+
+    [Fact]
+    public async Task Parallel_attempts_from_one_address_are_checked_at_most_its_limit_times()
+    {
+        // Ten times the per-user limit (5) per address: 80 different names at once, at most 50 checked.
+        using var client = ClientFrom(IPAddress.Parse("127.0.0.2"));
+        var bodies = await Task.WhenAll(Enumerable.Range(0, 80).Select(async i =>
+            (await Post(client, LoginMutation, new { u = $"guess-{i}-{Guid.NewGuid():N}", p = "wrong-password" })).Item2));
+
+        var checkedAttempts = bodies.Count(b => b.Contains("LOGIN_FAILED"));
+        var throttled = bodies.Count(b => b.Contains("TOO_MANY_ATTEMPTS"));
+        Assert.Equal(80, checkedAttempts + throttled);
+        Assert.InRange(checkedAttempts, 1, 50);
+        // Another address is not affected.
+        using var other = ClientFrom(IPAddress.Parse("127.0.0.4"));
+        var (_, elsewhere) = await Post(other, LoginMutation, new { u = "guess-elsewhere", p = "wrong-password" });
+        Assert.Contains("LOGIN_FAILED", elsewhere);
+    }
+
+    /// <summary>A client of the node whose connections come from <paramref name="local"/>.</summary>
+    private HttpClient ClientFrom(IPAddress local) => new(new SocketsHttpHandler
+    {
+        ConnectCallback = async (context, ct) =>
+        {
+            var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+            try
+            {
+                socket.Bind(new IPEndPoint(local, 0));
+                await socket.ConnectAsync(context.DnsEndPoint, ct);
+                return new NetworkStream(socket, ownsSocket: true);
+            }
+            catch
+            {
+                socket.Dispose();
+                throw;
+            }
+        },
+    })
+    { BaseAddress = node.BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
+
+    [Fact]
+    public async Task Disabling_a_user_ends_their_sessions_and_tokens_for_good_and_enabling_lets_only_a_new_login_back()
     {
         var name = "disabled-" + Guid.NewGuid().ToString("N")[..6];
         await CreateUser(name, "user-password", "USER");
@@ -109,7 +260,21 @@ public sealed class AuthTests(NodeFixture node) : IClassFixture<NodeFixture>
         Assert.Contains("ACCOUNT_DISABLED", login);
 
         await node.GraphQL("mutation ($u: String!) { enableUser(username: $u) { disabled } }", new { u = name });
-        await NodeFixture.GraphQL(tool, Me);
+        // The old session and the old API token stay dead: enabling is not an undo of what disabling ended.
+        var (sessionStatus, sessionBody) = await Post(session, Me);
+        Assert.Equal(HttpStatusCode.Unauthorized, sessionStatus);
+        Assert.Contains("account disabled since this token was issued", sessionBody);
+        var (toolStatus, toolBody) = await Post(tool, Me);
+        Assert.Equal(HttpStatusCode.Unauthorized, toolStatus);
+        Assert.Contains("revoked", toolBody);
+        var tokens = (await node.GraphQL("{ apiTokens(all: true) { owner revokedAt } }")).GetProperty("apiTokens").EnumerateArray()
+            .Where(t => t.GetProperty("owner").GetString() == name).ToList();
+        Assert.NotEmpty(tokens);
+        Assert.All(tokens, t => Assert.NotEqual(JsonValueKind.Null, t.GetProperty("revokedAt").ValueKind));
+
+        // A new login works and its token does.
+        using var fresh = node.Client(await node.Login(name, "user-password"));
+        Assert.Equal(name, (await NodeFixture.GraphQL(fresh, Me)).GetProperty("me").GetProperty("username").GetString());
     }
 
     [Fact]

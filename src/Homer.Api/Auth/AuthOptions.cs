@@ -15,7 +15,7 @@ public sealed record AuthOptions
 
     public TimeSpan SessionLifetime { get; init; } = TimeSpan.FromHours(12);
 
-    /// <summary>Failed logins allowed per user name and per client address within <see cref="LoginWindow"/>.</summary>
+    /// <summary>Login attempts allowed per user name (ten times this per client address) within the sliding <see cref="LoginWindow"/>; a successful one is taken back.</summary>
     public int LoginAttempts { get; init; } = 5;
 
     public TimeSpan LoginWindow { get; init; } = TimeSpan.FromMinutes(5);

@@ -32,12 +32,13 @@ public sealed class Authenticator(AuthOptions options, TokenService tokens, User
             var found = await users.FindApiTokenAsync(TokenService.HashApiToken(token), ct);
             if (found is not var (apiToken, owner))
                 return new AuthResult(null, "unknown API token");
+            // Disabling revokes the owner's tokens too: while disabled, say the reason that applies to the account.
+            if (owner.Disabled)
+                return new AuthResult(null, "the account is disabled");
             if (apiToken.RevokedAt is not null)
                 return new AuthResult(null, "the API token was revoked");
             if (apiToken.ExpiresAt is { } expires && expires <= clock.GetUtcNow())
                 return new AuthResult(null, "the API token has expired");
-            if (owner.Disabled)
-                return new AuthResult(null, "the account is disabled");
             // A token never outranks its owner, even after the owner was demoted.
             var role = (HomerRole)Math.Min((int)apiToken.Role, (int)owner.Role);
             return new AuthResult(new Caller(owner.Id, owner.Username, role, Caller.ApiTokenKind, null, apiToken.ExpiresAt), null);
@@ -54,7 +55,7 @@ public sealed class Authenticator(AuthOptions options, TokenService tokens, User
         if (user.Disabled)
             return new AuthResult(null, "the account is disabled");
         if (user.SessionEpoch != claims.Epoch)
-            return new AuthResult(null, "the password was reset since this token was issued; log in again");
+            return new AuthResult(null, "the password was reset or the account disabled since this token was issued; log in again");
         return new AuthResult(new Caller(user.Id, user.Username, user.Role, Caller.SessionKind, claims.SessionId,
             DateTimeOffset.FromUnixTimeSeconds(claims.ExpiresUnix)), null);
     }

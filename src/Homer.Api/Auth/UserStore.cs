@@ -57,8 +57,21 @@ public sealed class UserStore(NpgsqlDataSource dataSource)
     public Task<UserRow?> UpdateRoleAsync(string username, HomerRole role, CancellationToken ct) =>
         SingleUser($"UPDATE users SET role = $2, updated_at = now() WHERE username = $1 RETURNING {UserColumns}", ct, username, role.ToName());
 
-    public Task<UserRow?> SetDisabledAsync(string username, bool disabled, CancellationToken ct) =>
-        SingleUser($"UPDATE users SET disabled = $2, updated_at = now() WHERE username = $1 RETURNING {UserColumns}", ct, username, disabled);
+    /// <summary>
+    /// Disabling ends the user's access for good: the session epoch moves (every session token issued so far is refused,
+    /// also after the user is enabled again) and every live API token is revoked, in the same statement.
+    /// Enabling only clears the flag: the user logs in again and makes new tokens.
+    /// </summary>
+    public Task<UserRow?> SetDisabledAsync(string username, bool disabled, CancellationToken ct) => disabled
+        ? SingleUser($"""
+            WITH u AS (
+                UPDATE users SET disabled = true, session_epoch = session_epoch + 1, updated_at = now() WHERE username = $1
+                RETURNING {UserColumns}),
+            revoked AS (
+                UPDATE api_tokens SET revoked_at = now() WHERE revoked_at IS NULL AND user_id IN (SELECT id FROM u))
+            SELECT {UserColumns} FROM u
+            """, ct, username)
+        : SingleUser($"UPDATE users SET disabled = false, updated_at = now() WHERE username = $1 RETURNING {UserColumns}", ct, username);
 
     /// <summary>New password; the epoch moves so sessions opened with the old one end.</summary>
     public Task<UserRow?> ResetPasswordAsync(string username, string passwordHash, CancellationToken ct) =>

@@ -43,7 +43,7 @@ public sealed class HomerMutation : ObjectGraphType
         Name = "Mutation";
 
         Field<NonNullGraphType<LoginResultType>>("login")
-            .Description("Exchanges a user name and password for a session token. Failed attempts are rate-limited per user and per address.")
+            .Description("Exchanges a user name and password for a session token. Attempts are rate-limited per user and per address, counted before the password is checked.")
             .Argument<NonNullGraphType<StringGraphType>>("username")
             .Argument<NonNullGraphType<StringGraphType>>("password")
             .AllowAnonymous()
@@ -118,7 +118,7 @@ public sealed class HomerMutation : ObjectGraphType
             });
 
         Field<NonNullGraphType<UserType>>("disableUser")
-            .Description("Disables a user (admin): their sessions and API tokens stop working at once.")
+            .Description("Disables a user (admin): their sessions end and their API tokens are revoked, for good (enabling them again does not bring them back).")
             .Argument<NonNullGraphType<StringGraphType>>("username")
             .RequireRole(HomerRole.Admin)
             .ResolveAsync(async c =>
@@ -128,7 +128,7 @@ public sealed class HomerMutation : ObjectGraphType
             });
 
         Field<NonNullGraphType<UserType>>("enableUser")
-            .Description("Enables a disabled user again (admin).")
+            .Description("Enables a disabled user again (admin); they log in again and make new API tokens.")
             .Argument<NonNullGraphType<StringGraphType>>("username")
             .RequireRole(HomerRole.Admin)
             .ResolveAsync(async c =>
@@ -189,7 +189,8 @@ public sealed class HomerMutation : ObjectGraphType
         var password = c.GetArgument<string>("password");
         var client = (c.UserContext as ApiRequestContext)?.ClientAddress;
         var throttle = services.GetRequiredService<LoginThrottle>();
-        if (throttle.IsBlocked(username, client, out var retryAfter))
+        // Counted before the password is checked, in one step with the check: parallel guesses cannot all slip through.
+        if (!throttle.TryBegin(username, client, out var attempt, out var retryAfter))
             throw new ExecutionError($"Too many failed logins; try again in {Math.Ceiling(retryAfter.TotalSeconds)} s.") { Code = "TOO_MANY_ATTEMPTS" };
 
         var hasher = services.GetRequiredService<PasswordHasher<UserRow>>();
@@ -198,15 +199,12 @@ public sealed class HomerMutation : ObjectGraphType
         // Same work whether or not the name exists, so timing does not tell which names do.
         var verdict = hasher.VerifyHashedPassword(user ?? Nobody, user?.PasswordHash ?? NobodyHash, password);
         if (user is null || verdict == PasswordVerificationResult.Failed)
-        {
-            throttle.RecordFailure(username, client);
             throw new ExecutionError("Wrong user name or password.") { Code = "LOGIN_FAILED" };
-        }
+        throttle.Succeeded(attempt);
         if (user.Disabled)
             throw new ExecutionError("The account is disabled.") { Code = "ACCOUNT_DISABLED" };
         if (verdict == PasswordVerificationResult.SuccessRehashNeeded)
             await users.UpdateHashAsync(user.Id, hasher.HashPassword(user, password), c.CancellationToken);
-        throttle.RecordSuccess(username);
 
         var options = services.GetRequiredService<AuthOptions>();
         var (token, expiresAt, _) = services.GetRequiredService<TokenService>().IssueSession(user, options.SessionLifetime);

@@ -42,14 +42,15 @@ public static class SchemaDocument
 
         ## Authentication and roles
         - `mutation { login(username: "admin", password: "…") { token expiresAt } }` gives a session token (12 h); send
-          it as `Authorization: Bearer <token>`. `logout` ends it. Failed logins are limited per user name (5 per
-          5 minutes, `HOMER_LOGIN_ATTEMPTS`) and per client address (ten times that).
+          it as `Authorization: Bearer <token>`. `logout` ends it. Login attempts are limited per user name (5 per
+          5 minutes, `HOMER_LOGIN_ATTEMPTS`) and per client address (ten times that), counted before the password is checked.
         - `createApiToken(name, expiresAt, role)` gives a long-lived token for tools (shown once, stored hashed);
           `revokeApiToken(id)` ends it. A token's role is never above its owner's.
         - Roles: `VIEWER` searches and subscribes, without payloads (`Message.payload` and the live tail's `payload` are
           null unless `HOMER_VIEWER_PAYLOADS=on`); `USER` also exports, shares, sees payloads and saves dashboards;
-          `ADMIN` also manages users and aliases and may change anyone's dashboard. Disabling a user or resetting their password ends their sessions
-          and tokens at once.
+          `ADMIN` also manages users and aliases and may change anyone's dashboard. Disabling a user ends their sessions
+          and revokes their API tokens at once and for good (`enableUser` brings neither back: they log in again);
+          resetting a password ends the user's sessions.
         - The first start creates `admin` with `HOMER_ADMIN_PASSWORD`, or a generated password printed once and
           written to `HOMER_ADMIN_PASSWORD_FILE` (default `./initial-admin-password`, mode 0600).
         - `HOMER_AUTH=off` turns all of this off (every caller is an admin): for local experiments only.

@@ -3,6 +3,7 @@ using GraphQL;
 using GraphQL.Transport;
 using Homer.Api.Auth;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Homer.Api.Transport;
@@ -18,18 +19,63 @@ public static class GraphQLHttpEndpoint
 
     public static async Task HandlePost(HttpContext http)
     {
+        // The token is checked before the body is read: a refused token costs no parsing, and a request without a
+        // token (only a login needs none) may send no more than a small body.
+        var auth = await http.RequestServices.GetRequiredService<Authenticator>().AuthenticateAsync(Authenticator.BearerToken(http.Request), http.RequestAborted);
+        if (auth.Error is not null)
+        {
+            await RefuseToken(http, auth.Error, closeConnection: true);
+            return;
+        }
+        var anonymousLimit = http.RequestServices.GetRequiredService<ApiOptions>().MaxAnonymousBodyBytes;
+        if (auth.Caller is null)
+        {
+            if (http.Request.ContentLength > anonymousLimit)
+            {
+                await RefuseAnonymousBody(http, anonymousLimit);
+                return;
+            }
+            // A body without a length (chunked) is cut off by the server once it passes the limit.
+            if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } bodySize)
+                bodySize.MaxRequestBodySize = anonymousLimit;
+        }
+
         var serializer = http.RequestServices.GetRequiredService<IGraphQLTextSerializer>();
         GraphQLRequest? request;
         try
         {
             request = await serializer.ReadAsync<GraphQLRequest>(http.Request.Body, http.RequestAborted);
         }
+        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge && auth.Caller is null)
+        {
+            await RefuseAnonymousBody(http, anonymousLimit);
+            return;
+        }
         catch (Exception e) when (e is JsonException or FormatException or NotSupportedException or InvalidOperationException)
         {
             await WriteError(http, StatusCodes.Status400BadRequest, "The request body is not a GraphQL request in JSON: " + e.Message);
             return;
         }
-        await Execute(http, request, allowMutations: true);
+        await Execute(http, request, allowMutations: true, auth);
+    }
+
+    /// <summary>401 for a body too large to be a login, without reading the rest of it: the connection closes after the answer.</summary>
+    private static async Task RefuseAnonymousBody(HttpContext http, long limit)
+    {
+        http.Response.Headers.Connection = "close";
+        http.Response.Headers.WWWAuthenticate = "Bearer";
+        await WriteError(http, StatusCodes.Status401Unauthorized,
+            $"Without a token a request body may hold at most {limit / 1024} KiB (enough for a login): send 'Authorization: Bearer <token>'.",
+            "UNAUTHENTICATED");
+    }
+
+    private static async Task RefuseToken(HttpContext http, string error, bool closeConnection = false)
+    {
+        // Closing spares the server the rest of a body it will not read.
+        if (closeConnection && http.Request.ContentLength is not 0)
+            http.Response.Headers.Connection = "close";
+        http.Response.Headers.WWWAuthenticate = "Bearer error=\"invalid_token\"";
+        await WriteError(http, StatusCodes.Status401Unauthorized, "The token was refused: " + error + ".", "INVALID_TOKEN");
     }
 
     public static async Task HandleGet(HttpContext http)
@@ -53,7 +99,7 @@ public static class GraphQLHttpEndpoint
         await Execute(http, request, allowMutations: false);
     }
 
-    private static async Task Execute(HttpContext http, GraphQLRequest? request, bool allowMutations)
+    private static async Task Execute(HttpContext http, GraphQLRequest? request, bool allowMutations, AuthResult? checkedAuth = null)
     {
         if (request is null || string.IsNullOrWhiteSpace(request.Query))
         {
@@ -66,11 +112,11 @@ public static class GraphQLHttpEndpoint
             return;
         }
 
-        var auth = await http.RequestServices.GetRequiredService<Authenticator>().AuthenticateAsync(Authenticator.BearerToken(http.Request), http.RequestAborted);
+        var auth = checkedAuth
+            ?? await http.RequestServices.GetRequiredService<Authenticator>().AuthenticateAsync(Authenticator.BearerToken(http.Request), http.RequestAborted);
         if (auth.Error is not null)
         {
-            http.Response.Headers.WWWAuthenticate = "Bearer error=\"invalid_token\"";
-            await WriteError(http, StatusCodes.Status401Unauthorized, "The token was refused: " + auth.Error + ".", "INVALID_TOKEN");
+            await RefuseToken(http, auth.Error);
             return;
         }
         var context = new ApiRequestContext { ClientAddress = http.Connection.RemoteIpAddress?.ToString() };
