@@ -65,11 +65,13 @@ if [ -f "$dash/package.json" ]; then
   db="homer_e2e"
   runuser -u postgres -- psql -h 127.0.0.1 -p "$pg_port" -U postgres -qc "CREATE DATABASE $db OWNER homer" postgres
   hep_port=$(free_port); http_port=$(free_port)
-  # Authentication on, as shipped: the browser test logs in through the login page with this password.
+  # Authentication on, as shipped: the browser test logs in through the login page with this password. Maintenance
+  # every 5 s: the stats test needs the minute buckets of a capture ten days old deleted, as a real node does.
   e2e_password="e2e-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')"
   HOMER_DB="Host=127.0.0.1;Port=$pg_port;Username=homer;Password=homer;Database=$db" \
   HOMER_HEP_UDP="127.0.0.1:$hep_port" HOMER_HTTP="http://127.0.0.1:$http_port" HOMER_AKKA_PORT=0 \
   HOMER_ENVIRONMENT=test HOMER_DASHBOARD="$root/$dash/dist" HOMER_AUTH=on HOMER_SPOOL_DIR="$work/spool" \
+  HOMER_MAINTENANCE_SECONDS=5 \
   HOMER_ADMIN_PASSWORD="$e2e_password" HOMER_ADMIN_PASSWORD_FILE="$work/admin-password" \
     dotnet src/Homer.Node/bin/Debug/net10.0/homer-node.dll >"$work/node.log" 2>&1 &
   node_pid=$!

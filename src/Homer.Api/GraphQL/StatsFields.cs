@@ -96,17 +96,24 @@ public sealed class StatsQueryFields : ObjectGraphType
                          "Call KPIs are per HEP node; captureId narrows the message counters only.")
             .Argument<NonNullGraphType<DateTimeScalar>>("from")
             .Argument<NonNullGraphType<DateTimeScalar>>("to")
-            .Argument<StatsBucketEnum>("bucket", "Default MINUTE.")
+            .Argument<StatsBucketEnum>("bucket", "Without it: the finest bucket width still kept for the whole range (retention per width, " +
+                "docs/configuration.md) that fits in 2400 buckets and is no finer than minBucket; the answer's bucket says which.")
+            .Argument<StatsBucketEnum>("minBucket", "The finest width to answer from when bucket is not given (a readable number of points); default MINUTE.")
             .Argument<StringGraphType>("node", "HEP node name.")
             .Argument<LongGraphType>("captureId")
             .ResolveAsync(async c =>
             {
                 try
                 {
-                    return await c.RequestServices!.GetRequiredService<StatsQueries>().QueryAsync(
-                        c.GetArgument<DateTimeOffset>("from"), c.GetArgument<DateTimeOffset>("to"),
-                        c.GetArgument<short?>("bucket") ?? StatsResolutions.Minute, c.GetArgument<string?>("node"),
-                        c.GetArgument<long?>("captureId"), c.CancellationToken);
+                    var queries = c.RequestServices!.GetRequiredService<StatsQueries>();
+                    var from = c.GetArgument<DateTimeOffset>("from");
+                    var to = c.GetArgument<DateTimeOffset>("to");
+                    var node = c.GetArgument<string?>("node");
+                    var captureId = c.GetArgument<long?>("captureId");
+                    return c.GetArgument<short?>("bucket") is { } bucket
+                        ? await queries.QueryAsync(from, to, bucket, node, captureId, c.CancellationToken)
+                        : await queries.QueryFinestAsync(from, to, c.GetArgument<short?>("minBucket") ?? StatsResolutions.Minute, node, captureId,
+                            c.CancellationToken);
                 }
                 catch (ArgumentException e)
                 {

@@ -81,26 +81,46 @@ public static class StatsHistogram
         key == "le:inf" ? double.PositiveInfinity : double.Parse(key.AsSpan(3), CultureInfo.InvariantCulture);
 
     /// <summary>The q-quantile (0..1) of a histogram, interpolated linearly within the bucket it falls in.</summary>
-    public static double? Quantile(IReadOnlyDictionary<string, long> buckets, double q)
+    public static double? Quantile(IReadOnlyDictionary<string, long> buckets, double q) =>
+        Quantile(buckets.ToDictionary(b => b.Key, b => (b.Value, double.NaN)), q);
+
+    /// <summary>
+    /// The q-quantile (0..1) of a histogram whose buckets also carry the sum of their values. Within the bucket the
+    /// quantile falls in, values are taken as spread evenly over the part of the bucket whose mean is the bucket's
+    /// (lower bound to twice the mean, or twice the mean to the upper bound): calls of 0-3 ms in the 0-50 ms bucket
+    /// give a median near 1.5 ms, not 25 ms. Without a sum (NaN) the whole bucket is used.
+    /// </summary>
+    public static double? Quantile(IReadOnlyDictionary<string, (long Count, double Total)> buckets, double q)
     {
-        var ordered = buckets.Where(b => b.Value > 0).Select(b => (Upper: UpperOf(b.Key), Count: b.Value)).OrderBy(b => b.Upper).ToArray();
+        var ordered = buckets.Where(b => b.Value.Count > 0).Select(b => (Upper: UpperOf(b.Key), b.Value.Count, b.Value.Total))
+            .OrderBy(b => b.Upper).ToArray();
         var total = ordered.Sum(b => b.Count);
         if (total == 0)
             return null;
         var rank = q * total;
         long seen = 0;
-        foreach (var (upper, count) in ordered)
+        foreach (var (upper, count, sum) in ordered)
         {
             if (seen + count >= rank)
             {
-                var lower = LowerOf(upper);
-                if (double.IsPositiveInfinity(upper))
-                    return lower;
-                return lower + (upper - lower) * ((rank - seen) / count);
+                var (low, high) = Spread(LowerOf(upper), upper, double.IsNaN(sum) ? double.NaN : sum / count);
+                if (double.IsPositiveInfinity(high))
+                    return low;
+                return low + (high - low) * ((rank - seen) / count);
             }
             seen += count;
         }
         return ordered[^1].Upper;
+    }
+
+    /// <summary>The narrowest part of [lower, upper] centred so that an even spread over it has the given mean.</summary>
+    private static (double Low, double High) Spread(double lower, double upper, double mean)
+    {
+        if (double.IsNaN(mean) || mean < lower || mean > upper)
+            return (lower, upper);
+        if (double.IsPositiveInfinity(upper) || mean - lower <= upper - mean)
+            return (lower, 2 * mean - lower);
+        return (2 * mean - upper, upper);
     }
 
     private static double LowerOf(double upper)

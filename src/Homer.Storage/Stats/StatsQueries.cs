@@ -44,10 +44,48 @@ public sealed record StatsResult(DateTimeOffset From, DateTimeOffset To, short R
     StatsPoint Totals, IReadOnlyList<KeyCount> TopSourceIps, IReadOnlyList<KeyCount> TopUserAgents);
 
 /// <summary>Reads <c>stats_counters</c>: the counters of every node and writer are summed at read time (merged cluster-wide).</summary>
-public sealed class StatsQueries(NpgsqlDataSource dataSource)
+/// <param name="options">Where the retention per bucket width comes from (<see cref="StorageOptions.StatsRetention"/>),
+/// which decides the finest resolution still kept for a range; the defaults without it.</param>
+public sealed class StatsQueries(NpgsqlDataSource dataSource, StorageOptions? options = null)
 {
-    public const int MaxBuckets = 2_000;
+    /// <summary>The most buckets one answer holds: 90 days by the hour (2 160) fit.</summary>
+    public const int MaxBuckets = 2_400;
     public const int TopN = 10;
+
+    private readonly IReadOnlyDictionary<short, TimeSpan> _retention = (options ?? StorageOptions.Defaults).StatsRetention;
+
+    /// <summary>
+    /// The finest bucket width, no finer than <paramref name="atLeast"/>, whose buckets are still kept for the whole
+    /// range (maintenance deletes each width's buckets older than its retention, measured from now, not from when they
+    /// were written: minutes of a capture replayed 10 days late are gone at the next run) and that fits in
+    /// <see cref="MaxBuckets"/>. The coarsest width when none is kept that far back.
+    /// </summary>
+    public short FinestKept(DateTimeOffset from, DateTimeOffset to, short atLeast = StatsResolutions.Minute, DateTimeOffset? now = null)
+    {
+        var at = now ?? DateTimeOffset.UtcNow;
+        foreach (var resolution in StatsResolutions.All)
+        {
+            if (resolution < atLeast)
+                continue;
+            if (_retention.TryGetValue(resolution, out var keep) && from < at - keep)
+                continue;
+            if ((to.UtcDateTime - StatsResolutions.Truncate(from.UtcDateTime, resolution)).TotalMinutes / resolution > MaxBuckets)
+                continue;
+            return resolution;
+        }
+        return StatsResolutions.All[^1];
+    }
+
+    /// <summary><see cref="QueryAsync"/> at <see cref="FinestKept"/>; the answer says which width it used.</summary>
+    public Task<StatsResult> QueryFinestAsync(DateTimeOffset from, DateTimeOffset to, short atLeast, string? node, long? captureId,
+        CancellationToken ct = default)
+    {
+        if (to <= from)
+            throw new ArgumentException("to must be after from");
+        if (!StatsResolutions.All.Contains(atLeast))
+            throw new ArgumentException($"resolution must be one of {string.Join(", ", StatsResolutions.All)} minutes");
+        return QueryAsync(from, to, FinestKept(from, to, atLeast), node, captureId, ct);
+    }
 
     public async Task<StatsResult> QueryAsync(DateTimeOffset from, DateTimeOffset to, short resolution, string? node, long? captureId,
         CancellationToken ct = default)
@@ -126,7 +164,7 @@ public sealed class StatsQueries(NpgsqlDataSource dataSource)
         long Get(string metric, string key) => Of(metric).GetValueOrDefault(key).Count;
         IReadOnlyList<KeyCount> Sorted(string metric) =>
             Of(metric).Select(kv => new KeyCount(kv.Key, kv.Value.Count)).OrderByDescending(k => k.Count).ThenBy(k => k.Key, StringComparer.Ordinal).ToArray();
-        IReadOnlyDictionary<string, long> Histogram(string metric) => Of(metric).ToDictionary(kv => kv.Key, kv => kv.Value.Count);
+        IReadOnlyDictionary<string, (long Count, double Total)> Histogram(string metric) => Of(metric);
         double? Average(string metric)
         {
             var all = Of(metric).Values;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { epochMicros, formatDelta, formatTimestamp, timeZoneLabel, toIsoMicros } from './time'
+import { epochMicros, formatDelta, formatMillis, formatPercent, formatTimestamp, timeZoneLabel, toIsoMicros } from './time'
 
 describe('epochMicros', () => {
   it('keeps the microseconds that Date would drop', () => {
@@ -63,5 +63,21 @@ describe('formatDelta', () => {
 describe('toIsoMicros', () => {
   it('prints six fractional digits in UTC', () => {
     expect(toIsoMicros(new Date(Date.UTC(2026, 10, 27, 10, 0, 0, 42)))).toBe('2026-11-27T10:00:00.042000Z')
+  })
+})
+
+describe('formatMillis', () => {
+  it('gives KPI durations a unit and a precision people read', () => {
+    expect(formatMillis(25.758715678242055)).toBe('26 ms')
+    expect(formatMillis(1.5)).toBe('1.5 ms')
+    expect(formatMillis(0)).toBe('0.0 ms')
+    expect(formatMillis(420.4)).toBe('420 ms')
+    expect(formatMillis(1234)).toBe('1.2 s')
+    expect(formatMillis(0.65 * 1000)).toBe('650 ms')
+    expect(formatMillis(42_400)).toBe('42 s')
+    expect(formatMillis(125_000)).toBe('2:05')
+    expect(formatMillis(null)).toBe('—')
+    expect(formatPercent(66.66666)).toBe('66.7 %')
+    expect(formatPercent(null)).toBe('—')
   })
 })

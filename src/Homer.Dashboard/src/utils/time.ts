@@ -98,3 +98,22 @@ export function toLocalInput(value: Date): string {
   const pad = (n: number, w = 2) => String(n).padStart(w, '0')
   return `${value.getFullYear()}-${pad(value.getMonth() + 1)}-${pad(value.getDate())}T${pad(value.getHours())}:${pad(value.getMinutes())}:${pad(value.getSeconds())}.${pad(value.getMilliseconds(), 3)}`
 }
+
+/**
+ * A KPI's duration for people: "0.4 ms", "3.2 ms", "420 ms", "1.2 s", "42 s", then m:ss. "—" without a value.
+ * Sub-second values keep their unit (ACD of 0.2-1.5 s calls must not read "0 s").
+ */
+export function formatMillis(ms: number | null | undefined): string {
+  if (ms == null || !Number.isFinite(ms)) return '—'
+  const abs = Math.abs(ms)
+  if (abs < 10) return `${ms.toFixed(1)} ms`
+  if (abs < 1000) return `${Math.round(ms)} ms`
+  if (abs < 10_000) return `${(ms / 1000).toFixed(1)} s`
+  if (abs < 60_000) return `${Math.round(ms / 1000)} s`
+  return formatDuration(ms)
+}
+
+/** A percentage with one decimal, "—" without a value. */
+export function formatPercent(value: number | null | undefined): string {
+  return value == null || !Number.isFinite(value) ? '—' : `${value.toFixed(1)} %`
+}

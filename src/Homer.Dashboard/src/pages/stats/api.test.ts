@@ -5,14 +5,14 @@ describe('statsWindow', () => {
   const now = Date.UTC(2026, 10, 27, 12, 0, 0)
 
   it('ends quick ranges now, with their bucket', () => {
-    expect(statsWindow('6h', undefined, undefined, now)).toEqual({ from: '2026-11-27T06:00:00.000000Z', to: '2026-11-27T12:00:00.000000Z', bucket: 'FIVE_MINUTES' })
+    expect(statsWindow('6h', undefined, undefined, now)).toEqual({ from: '2026-11-27T06:00:00.000000Z', to: '2026-11-27T12:00:00.000000Z', minBucket: 'FIVE_MINUTES' })
   })
 
   it('takes an absolute range as given and picks a bucket that fits its length', () => {
     expect(statsWindow('abs', '2026-11-27T08:00:00Z', '2026-11-27T09:30:00Z', now)).toEqual({
-      from: '2026-11-27T08:00:00.000000Z', to: '2026-11-27T09:30:00.000000Z', bucket: 'MINUTE',
+      from: '2026-11-27T08:00:00.000000Z', to: '2026-11-27T09:30:00.000000Z', minBucket: 'MINUTE',
     })
-    expect(statsWindow('abs', '2026-11-20T00:00:00Z', '2026-11-27T00:00:00Z', now).bucket).toBe('HOUR')
+    expect(statsWindow('abs', '2026-11-20T00:00:00Z', '2026-11-27T00:00:00Z', now).minBucket).toBe('HOUR')
     expect([bucketFor(2 * 3_600_000), bucketFor(2 * 3_600_000 + 1), bucketFor(12 * 3_600_000 + 1)]).toEqual(['MINUTE', 'FIVE_MINUTES', 'HOUR'])
   })
 

@@ -41,9 +41,13 @@ export interface Stats {
 const POINT = `bucket requests { key count } responses { key count } callAttempts callsAnswered callsFailed4xx callsFailed5xx callsFailed6xx callsCancelled
 asr ner pddP50Ms pddP95Ms setupP50Ms acdSeconds mos { key count } registrations registrationFailures registrationChallenges retransmissionRatio`
 
-export const STATS_QUERY = gql<{ stats: Stats }, { from: string; to: string; bucket: StatsBucket; node?: string | null }>(
-  `query Stats($from: DateTime!, $to: DateTime!, $bucket: StatsBucket, $node: String) {
-  stats(from: $from, to: $to, bucket: $bucket, node: $node) {
+/**
+ * Asked without a bucket: the server answers from the finest width still kept for the whole range (minute buckets
+ * are kept 7 days by default) but no finer than minBucket, and says which in `bucket`.
+ */
+export const STATS_QUERY = gql<{ stats: Stats }, { from: string; to: string; minBucket: StatsBucket; node?: string | null }>(
+  `query Stats($from: DateTime!, $to: DateTime!, $minBucket: StatsBucket, $node: String) {
+  stats(from: $from, to: $to, minBucket: $minBucket, node: $node) {
     from to bucket
     points { ${POINT} }
     totals { ${POINT} }
@@ -54,14 +58,19 @@ export const STATS_QUERY = gql<{ stats: Stats }, { from: string; to: string; buc
   'Stats',
 )
 
-/** Ranges the stats page and widgets offer, with the bucket that gives a readable number of points. */
+/** Ranges the stats page and widgets offer, with the finest bucket that gives a readable number of points. */
 export const STATS_RANGES = [
   { value: '1h', label: 'Last hour', ms: 3_600_000, bucket: 'MINUTE' },
   { value: '6h', label: 'Last 6 hours', ms: 6 * 3_600_000, bucket: 'FIVE_MINUTES' },
   { value: '24h', label: 'Last 24 hours', ms: 24 * 3_600_000, bucket: 'HOUR' },
   { value: '7d', label: 'Last 7 days', ms: 7 * 24 * 3_600_000, bucket: 'HOUR' },
+  { value: '30d', label: 'Last 30 days', ms: 30 * 24 * 3_600_000, bucket: 'HOUR' },
+  { value: '90d', label: 'Last 90 days', ms: 90 * 24 * 3_600_000, bucket: 'HOUR' },
 ] as const satisfies readonly { value: string; label: string; ms: number; bucket: StatsBucket }[]
 export type StatsRange = (typeof STATS_RANGES)[number]['value']
+
+/** Seconds per bucket. */
+export const BUCKET_SECONDS: Record<StatsBucket, number> = { MINUTE: 60, FIVE_MINUTES: 300, HOUR: 3600 }
 
 /** The stats page's choices: the quick ranges and an absolute from/to ("abs"), as on the search page. */
 export const STATS_PAGE_RANGES = [...STATS_RANGES, { value: 'abs', label: 'Absolute…' }] as const
@@ -69,7 +78,8 @@ export const STATS_PAGE_RANGES = [...STATS_RANGES, { value: 'abs', label: 'Absol
 export interface StatsWindow {
   from: string
   to: string
-  bucket: StatsBucket
+  /** The finest bucket worth drawing; the server may answer coarser (when finer ones have expired). */
+  minBucket: StatsBucket
 }
 
 /** Up to 2 h by the minute, up to 12 h by five minutes, longer by the hour: a readable number of points. */
@@ -91,9 +101,9 @@ export function statsWindow(range: string, from: string | undefined, to: string 
     if (Number.isNaN(a)) throw new Error(`"${from}" is not a valid start time.`)
     if (Number.isNaN(b)) throw new Error(`"${to}" is not a valid end time.`)
     if (a >= b) throw new Error('The start of the range must be before its end.')
-    return { from: toIsoMicros(a), to: toIsoMicros(b), bucket: bucketFor(b - a) }
+    return { from: toIsoMicros(a), to: toIsoMicros(b), minBucket: bucketFor(b - a) }
   }
   const quick = STATS_RANGES.find((r) => r.value === range)
   if (!quick) throw new Error(`"${range}" is not a known range.`)
-  return { from: toIsoMicros(now - quick.ms), to: toIsoMicros(now), bucket: quick.bucket }
+  return { from: toIsoMicros(now - quick.ms), to: toIsoMicros(now), minBucket: quick.bucket }
 }
