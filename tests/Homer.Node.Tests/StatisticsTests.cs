@@ -146,11 +146,13 @@ public class StatisticsTests
             Assert.Equal(2, totals.GetProperty("callsUserEffective").GetInt64());
             Assert.Equal(100.0 * 4 / 9, totals.GetProperty("asr").GetDouble(), 6);
             Assert.Equal(100.0 * 6 / 9, totals.GetProperty("ner").GetDouble(), 6);
-            // PDDs 600, 800, 1200, 1800, 2500 ms: the median falls in the (1000, 1500] bucket, halfway.
-            Assert.Equal(1250, totals.GetProperty("pddP50Ms").GetDouble(), 6);
+            // PDDs 600, 800, 1200, 1800, 2500 ms: the median falls in the (1000, 1500] bucket, whose one value (its
+            // mean, 1200) bounds the spread to [1000, 1400]: halfway is the call's own 1200 ms.
+            Assert.Equal(1200, totals.GetProperty("pddP50Ms").GetDouble(), 6);
             Assert.Equal(1380, totals.GetProperty("pddAvgMs").GetDouble(), 6);
-            // Setup 3000, 3500, 4000, 5000 ms.
-            Assert.Equal(3500, totals.GetProperty("setupP50Ms").GetDouble(), 6);
+            // Setup 3000, 3500, 4000, 5000 ms: the median falls in (3000, 4000] holding 3500 and 4000 (mean 3750, so
+            // spread over [3500, 4000]), at its middle: 3750, the median of the four.
+            Assert.Equal(3750, totals.GetProperty("setupP50Ms").GetDouble(), 6);
             Assert.Equal((30 + 60 + 90 + 10) / 4.0, totals.GetProperty("acdSeconds").GetDouble(), 6);
             var mos = KeyCounts(totals.GetProperty("mos"));
             Assert.Equal(1, mos["4-4.5"]);

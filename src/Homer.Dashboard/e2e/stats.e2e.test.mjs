@@ -7,7 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { after, before, describe, test } from 'node:test'
-import { assertNodeReachable, buildCall, encode, eventually, graphql, launchBrowser, openLoggedIn, screenshot, sendOverHep, uniqueCallId } from './lib.mjs'
+import { assertNodeReachable, buildCall, encode, eventually, graphql, launchBrowser, openLoggedIn, sendOverHep, uniqueCallId } from './lib.mjs'
 
 const CALLS = 12
 const MINUTE = 60_000
@@ -104,7 +104,6 @@ describe('stats over older captures', () => {
     assert.match(await kpis.locator('[data-kpi="ACD"] b').innerText(), /^6[45]\d ms$/)
     const overflowing = await kpis.locator('b').evaluateAll((els) => els.filter((e) => e.scrollWidth > e.clientWidth).map((e) => e.textContent))
     assert.deepEqual(overflowing, [])
-    await screenshot(page, 'stats')
 
     // Two days around them: the calls are in one hour bucket of 48; the axis spans the two days, not two minutes.
     const dayFrom = start - 24 * 3_600_000

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { hasValues, isolatedPoints } from './timeChart'
+import { formatEpochMs } from '@/utils/time'
+import { axisLabels, hasValues, isolatedPoints } from './timeChart'
 
 describe('timeChart helpers', () => {
   it('finds the values a gapped line cannot draw', () => {
@@ -12,5 +13,14 @@ describe('timeChart helpers', () => {
     expect(hasValues([{ values: [null, null] }])).toBe(false)
     expect(hasValues([{ values: [null, 0] }])).toBe(true)
     expect(hasValues([])).toBe(false)
+  })
+})
+
+describe('axisLabels', () => {
+  it('labels ticks in the dashboard format, with the date where it changes', () => {
+    const t = Date.UTC(2026, 10, 26, 23, 0) / 1000
+    const labels = axisLabels([t, t + 1800, t + 3600], (ms, p) => formatEpochMs(ms, 'UTC', p))
+    expect(labels).toEqual(['23:00\n2026-11-26', '23:30', '00:00\n2026-11-27'])
+    expect(axisLabels([t, t + 15], (ms, p) => formatEpochMs(ms, 'UTC', p))).toEqual(['23:00:00\n2026-11-26', '23:00:15'])
   })
 })

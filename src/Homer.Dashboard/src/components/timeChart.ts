@@ -17,3 +17,21 @@ export function isolatedPoints(values: readonly (number | null | undefined)[]): 
 export function hasValues(series: readonly { values: readonly (number | null | undefined)[] }[]): boolean {
   return series.some((s) => s.values.some((v) => v != null))
 }
+
+/**
+ * Labels of the time axis in the dashboard's one time format (24/12-hour and zone as the user chose): "HH:MM"
+ * (with seconds when ticks are closer than a minute), and the date above the first tick and wherever it changes.
+ */
+export function axisLabels(splits: readonly number[], format: (ms: number, precision: 's' | 'min') => string): string[] {
+  const step = splits.length > 1 ? Math.abs(splits[1]! - splits[0]!) : 60
+  const precision = step < 60 ? 's' : 'min'
+  let lastDate = ''
+  return splits.map((sec) => {
+    const text = format(sec * 1000, precision)
+    const date = text.slice(0, 10)
+    const time = text.slice(11)
+    const label = date !== lastDate ? `${time}\n${date}` : time
+    lastDate = date
+    return label
+  })
+}

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { epochMicros, formatDelta, formatMillis, formatPercent, formatTimestamp, timeZoneLabel, toIsoMicros } from './time'
+import { afterEach } from 'vitest'
+import { epochMicros, formatDelta, formatEpochMs, formatMillis, formatPercent, formatTimestamp, parseTimeInput, timeFormat, timeZoneLabel, toIsoMicros, toTimeInput } from './time'
 
 describe('epochMicros', () => {
   it('keeps the microseconds that Date would drop', () => {
@@ -79,5 +80,39 @@ describe('formatMillis', () => {
     expect(formatMillis(null)).toBe('—')
     expect(formatPercent(66.66666)).toBe('66.7 %')
     expect(formatPercent(null)).toBe('—')
+  })
+})
+
+describe('the time format the user chose', () => {
+  afterEach(() => Object.assign(timeFormat, { hour12: false, utc: false }))
+
+  it('is 24-hour by default and 12-hour with AM/PM kept when chosen', () => {
+    const iso = '2026-11-27T00:21:44.123456Z'
+    expect(formatTimestamp(iso, 'UTC')).toBe('2026-11-27 00:21:44.123')
+    timeFormat.hour12 = true
+    expect(formatTimestamp(iso, 'UTC')).toBe('2026-11-27 12:21:44.123 AM')
+    expect(formatTimestamp('2026-11-27T13:05:00Z', 'UTC')).toBe('2026-11-27 01:05:00.000 PM')
+  })
+
+  it('shows UTC everywhere when chosen, and says so', () => {
+    timeFormat.utc = true
+    expect(formatTimestamp('2026-11-27T00:21:44Z')).toBe('2026-11-27 00:21:44.000')
+    expect(timeZoneLabel()).toBe('UTC')
+    expect(formatEpochMs(Date.UTC(2026, 10, 27, 0, 21, 44), undefined, 'min')).toBe('2026-11-27 00:21')
+  })
+
+  it('reads what is typed in the picker as 24-hour time in the zone shown', () => {
+    timeFormat.utc = true
+    expect(parseTimeInput('2026-11-27 00:21')).toBe(Date.UTC(2026, 10, 27, 0, 21))
+    expect(parseTimeInput('2026-11-27T00:21:44.5')).toBe(Date.UTC(2026, 10, 27, 0, 21, 44, 500))
+    expect(parseTimeInput('2026-11-27 12:21:44')).toBe(Date.UTC(2026, 10, 27, 12, 21, 44))
+    expect(parseTimeInput('2026-11-27T00:21:00Z')).toBe(Date.UTC(2026, 10, 27, 0, 21))
+    expect(parseTimeInput('2026-11-27T01:21:00+01:00')).toBe(Date.UTC(2026, 10, 27, 0, 21))
+    expect(parseTimeInput('2026-11-27 00:21', 'Europe/Berlin')).toBe(Date.UTC(2026, 10, 26, 23, 21))
+    expect(parseTimeInput('2026-07-01 00:00', 'Europe/Berlin')).toBe(Date.UTC(2026, 5, 30, 22, 0))
+    expect(parseTimeInput('11/27/2026, 12:21:44 AM')).toBeNull()
+    expect(parseTimeInput('2026-11-27 24:00')).toBeNull()
+    expect(toTimeInput(Date.UTC(2026, 10, 27, 0, 21, 44))).toBe('2026-11-27 00:21:44')
+    expect(toTimeInput(Date.UTC(2026, 10, 27, 0, 21, 44), 'Europe/Berlin')).toBe('2026-11-27 01:21:44')
   })
 })

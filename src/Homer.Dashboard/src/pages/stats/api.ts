@@ -1,5 +1,5 @@
 import { gql } from '@/api/graphql'
-import { toIsoMicros } from '@/utils/time'
+import { parseTimeInput, toIsoMicros } from '@/utils/time'
 
 export type StatsBucket = 'MINUTE' | 'FIVE_MINUTES' | 'HOUR'
 export interface KeyCount {
@@ -90,16 +90,16 @@ export function bucketFor(spanMs: number): StatsBucket {
 }
 
 /**
- * The window a stats query asks for: a quick range ends now; an absolute one is read as typed in the browser's
- * zone (what the picker's label shows). Throws an Error whose message the page shows.
+ * The window a stats query asks for: a quick range ends now; an absolute one is read as typed, 24-hour, in the zone
+ * the picker's label shows (the user's choice). Throws an Error whose message the page shows.
  */
 export function statsWindow(range: string, from: string | undefined, to: string | undefined, now: number = Date.now()): StatsWindow {
   if (range === 'abs') {
     if (!from || !to) throw new Error('Give both ends of the absolute range.')
-    const a = new Date(from).getTime()
-    const b = new Date(to).getTime()
-    if (Number.isNaN(a)) throw new Error(`"${from}" is not a valid start time.`)
-    if (Number.isNaN(b)) throw new Error(`"${to}" is not a valid end time.`)
+    const a = parseTimeInput(from)
+    const b = parseTimeInput(to)
+    if (a === null) throw new Error(`"${from}" is not a valid start time (YYYY-MM-DD HH:MM:SS, 24-hour).`)
+    if (b === null) throw new Error(`"${to}" is not a valid end time (YYYY-MM-DD HH:MM:SS, 24-hour).`)
     if (a >= b) throw new Error('The start of the range must be before its end.')
     return { from: toIsoMicros(a), to: toIsoMicros(b), minBucket: bucketFor(b - a) }
   }

@@ -26,6 +26,16 @@ describe('buildMessageFilter', () => {
   })
 })
 
+describe('time ranges', () => {
+  it('offers 30 and 90 days, and reads absolute times as typed in 24-hour form', () => {
+    const now = new Date(Date.UTC(2026, 11, 6, 12, 0))
+    expect(buildSearch({ range: '90d' }, now).filter.from).toBe('2026-09-07T12:00:00.000000Z')
+    expect(buildSearch({ range: '30d' }, now).filter.from).toBe('2026-11-06T12:00:00.000000Z')
+    expect(buildSearch({ range: 'abs', from: '2026-11-27 00:21:00Z', to: '2026-11-27T00:23:00Z' }, now).filter.from).toBe('2026-11-27T00:21:00.000000Z')
+    expect(() => buildSearch({ range: 'abs', from: '11/27/2026, 12:21:44 AM' }, now)).toThrow(/24-hour/)
+  })
+})
+
 describe('URL query round trip', () => {
   it('reads the Call-ID from the URL and writes it back', () => {
     const form = formFromQuery({ callId: 'abc@host' })

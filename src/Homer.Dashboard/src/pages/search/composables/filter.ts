@@ -1,5 +1,5 @@
 import type { LocationQuery, LocationQueryRaw } from 'vue-router'
-import { toIsoMicros } from '@/utils/time'
+import { parseTimeInput, toIsoMicros } from '@/utils/time'
 import type { DialogFilter, MessageFilter, MessageProfile } from '../api'
 
 /** Quick ranges, relative to the moment the search runs; "abs" uses from/to; "" searches all stored time. */
@@ -11,6 +11,8 @@ export const QUICK_RANGES = [
   { value: '6h', label: 'Last 6 hours', ms: 6 * 3_600_000 },
   { value: '24h', label: 'Last 24 hours', ms: 24 * 3_600_000 },
   { value: '7d', label: 'Last 7 days', ms: 7 * 24 * 3_600_000 },
+  { value: '30d', label: 'Last 30 days', ms: 30 * 24 * 3_600_000 },
+  { value: '90d', label: 'Last 90 days', ms: 90 * 24 * 3_600_000 },
   { value: 'abs', label: 'Absolute…' },
 ] as const
 
@@ -206,9 +208,10 @@ export function buildDialogFilter(form: SearchForm, now: Date = new Date()): Dia
 
 function toApiTime(value: Date | string | null | undefined, name: string): string | undefined {
   if (value === null || value === undefined || value === '') return undefined
-  const date = typeof value === 'string' ? new Date(value) : value
-  if (Number.isNaN(date.getTime())) throw new FilterError(`"${String(value)}" is not a valid ${name} time`)
-  return toIsoMicros(date)
+  // Typed in the picker: 24-hour, in the zone it shows (or with an explicit offset, as in older links).
+  const ms = typeof value === 'string' ? parseTimeInput(value) : value.getTime()
+  if (ms === null || Number.isNaN(ms)) throw new FilterError(`"${String(value)}" is not a valid ${name} time (YYYY-MM-DD HH:MM:SS, 24-hour)`)
+  return toIsoMicros(ms)
 }
 
 export function hasCriteria(filter: MessageFilter): boolean {
