@@ -2,6 +2,7 @@ using Akka.Actor;
 using Akka.Cluster.Tools.PublishSubscribe;
 using Akka.Event;
 using Homer.Actors.Contracts;
+using Homer.Storage;
 using Homer.Storage.Alarms;
 
 namespace Homer.Actors.Alarms;
@@ -78,11 +79,15 @@ public sealed class AlarmEngine : ReceiveActor, IWithTimers, IWithUnboundedStash
     public ITimerScheduler Timers { get; set; } = null!;
     public IStash Stash { get; set; } = null!;
 
-    public static Props Props(AlarmStore store, AlarmEngineSettings settings, Func<DateTimeOffset>? clock = null) =>
-        Akka.Actor.Props.Create(() => new AlarmEngine(store, settings, clock ?? (() => DateTimeOffset.UtcNow)));
+    public static Props Props(AlarmStore store, AlarmEngineSettings settings, Func<DateTimeOffset>? clock = null,
+        QuarantineStore? quarantine = null) =>
+        Akka.Actor.Props.Create(() => new AlarmEngine(store, settings, clock ?? (() => DateTimeOffset.UtcNow), quarantine));
 
-    public AlarmEngine(AlarmStore store, AlarmEngineSettings settings, Func<DateTimeOffset> clock)
+    private readonly QuarantineStore? _quarantine;
+
+    public AlarmEngine(AlarmStore store, AlarmEngineSettings settings, Func<DateTimeOffset> clock, QuarantineStore? quarantine = null)
     {
+        _quarantine = quarantine;
         _store = store;
         _settings = settings;
         _clock = clock;
@@ -166,6 +171,18 @@ public sealed class AlarmEngine : ReceiveActor, IWithTimers, IWithUnboundedStash
         });
         Receive<StoreFailed>(f =>
         {
+            if (StorageErrors.IsPermanent(f.Error))
+            {
+                // Retrying a row PostgreSQL refuses for good would fail every 2 s forever: keep it in the quarantine.
+                var refused = new RefusedRow<AlarmRow>(f.Change.Alarm, StorageErrors.SqlState(f.Error), BatchIsolation.Message(f.Error));
+                _log.Error("PostgreSQL refused alarm {0} {1}/{2} for good ({3}: {4}); quarantined it", f.Change.Change,
+                    f.Change.Alarm.RuleType, f.Change.Alarm.Key, refused.SqlState, refused.Error);
+                Homer.Actors.Storage.StorageMetrics.OnQuarantined("alarms", refused.SqlState);
+                _quarantine?.AddAsync([QuarantineEntry.ForRow(QuarantineKind.Alarm, "alarms", refused, f.Change.Alarm.FirstSeen)])
+                    .ContinueWith(t => _log.Warning("Quarantining alarm {0}/{1} failed: {2}", refused.Row.RuleType, refused.Row.Key,
+                        t.Exception?.GetBaseException().Message), TaskContinuationOptions.OnlyOnFaulted);
+                return;
+            }
             _log.Warning("Storing alarm {0} {1}/{2} failed, retrying: {3}", f.Change.Change, f.Change.Alarm.RuleType, f.Change.Alarm.Key, f.Error.Message);
             Timers.StartSingleTimer(f, new RetryStore(f.Change), TimeSpan.FromSeconds(2));
         });
