@@ -60,6 +60,7 @@ public sealed class HomerCtl(TextWriter stdout, TextWriter stderr, TextReader st
         root.Subcommands.Add(AccountCommands.Users(this));
         root.Subcommands.Add(AccountCommands.Tokens(this));
         root.Subcommands.Add(AlarmCommands.Alarms(this));
+        root.Subcommands.Add(QuarantineCommands.Quarantine(this));
 
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)

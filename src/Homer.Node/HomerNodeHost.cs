@@ -77,6 +77,7 @@ public static class HomerNodeHost
                     Roles = NodeSettings.AllRoles.Where(settings.Has).ToArray(),
                     Counters = services.GetRequiredService<IngestCounters>(),
                     Spool = () => services.GetService<HepIngestService>()?.Spool is { } spool ? (spool.Bytes, spool.Batches) : (0, 0),
+                    Stalled = () => services.GetRequiredService<StorageWatchdog>().Stalled(),
                     Config = running => EffectiveConfig.Describe(settings, clusterConfig, running, configFiles.Select(Path.GetFileName).ToArray()!),
                 });
             // The singleton manager only runs where it may host the engine: the dialog nodes.

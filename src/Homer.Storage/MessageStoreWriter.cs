@@ -70,8 +70,11 @@ public sealed class MessageStoreWriter(NpgsqlDataSource dataSource, StorageOptio
         }
     }
 
-    /// <summary>Writes the top lists counted since the last flush; what fails to write stays for the next one.</summary>
-    public Task FlushTopKeysAsync(CancellationToken ct = default) => _topKeys.FlushAsync(dataSource, ct);
+    /// <summary>
+    /// Writes the top lists counted since the last flush; what fails to write for a transient reason stays for the next
+    /// one, what PostgreSQL refuses for good is quarantined and returned.
+    /// </summary>
+    public Task<IReadOnlyList<RefusedRow<Stats.TopKeyRow>>> FlushTopKeysAsync(CancellationToken ct = default) => _topKeys.FlushAsync(dataSource, ct);
 }
 
 /// <summary>

@@ -238,4 +238,29 @@ public class AlarmEvaluatorTests
         var changes = _evaluator.SetRules([new AlarmRule(rule.Row with { Enabled = false, UpdatedAt = T0.AddSeconds(1) })], _now);
         Assert.Equal(AlarmNotices.Changes.Resolved, Assert.Single(changes).Change);
     }
+
+    [Fact]
+    public void A_stalled_storage_writer_raises_storage_stalled_naming_node_and_writer_and_resolves_when_it_writes_again()
+    {
+        Rule(AlarmRuleTypes.StorageStalled, window: 30, cooldown: 60);
+        var since = _now.AddSeconds(-31);
+        var stalls = new Dictionary<string, (DateTimeOffset Since, string? Error)> { ["node-1/dialogs"] = (since, "Failed to connect") };
+
+        var raised = Assert.Single(_evaluator.SetStalls(stalls, _now));
+        Assert.Equal(AlarmNotices.Changes.Raised, raised.Change);
+        Assert.Equal(AlarmRuleTypes.StorageStalled, raised.Alarm.RuleType);
+        Assert.Equal("writer:node-1/dialogs", raised.Alarm.Scope);
+        Assert.Contains("dialogs writer of node node-1", raised.Alarm.Message, StringComparison.Ordinal);
+        Assert.Equal(since, raised.Alarm.FirstSeen);
+
+        // Still stalled: nothing new, and the alarm holds on every tick.
+        Assert.Empty(_evaluator.SetStalls(stalls, _now));
+        Assert.Empty(Advance(10));
+
+        // The writer made progress: the next gathering no longer names it and the alarm resolves.
+        Assert.Empty(_evaluator.SetStalls(new Dictionary<string, (DateTimeOffset Since, string? Error)>(), _now));
+        var resolved = Assert.Single(Advance(1));
+        Assert.Equal(AlarmNotices.Changes.Resolved, resolved.Change);
+        Assert.Equal("node-1/dialogs", resolved.Alarm.Key);
+    }
 }

@@ -226,6 +226,55 @@ public sealed class HomerCtlTests(NodeFixture node) : IClassFixture<NodeFixture>
     }
 
     [Fact]
+    public async Task Quarantine_list_and_replay_a_row_postgresql_refused()
+    {
+        // The refusal: a CHECK constraint on this test's own database (From user "poison"); other tests never send it.
+        await Sql("ALTER TABLE hep_call ADD CONSTRAINT cli_poison CHECK (from_user IS DISTINCT FROM 'poison')");
+        var callId = "quarantine-" + Guid.NewGuid().ToString("N")[..10];
+        await node.SendHep(SipCalls.Hep3(SipCalls.BasicCall(callId, "poison", "bob", SipCalls.NowMicros().AddSeconds(-5))[0]));
+
+        System.Text.Json.JsonElement entry = default;
+        await NodeFixture.WaitUntil(async () =>
+        {
+            var list = await Admin("quarantine", "list", "--kind", "message", "--json");
+            Assert.True(list.ExitCode == ExitCodes.Ok, list.ToString());
+            entry = list.Json.GetProperty("nodes").EnumerateArray().FirstOrDefault(e => e.GetProperty("replayedAt").ValueKind == System.Text.Json.JsonValueKind.Null);
+            return entry.ValueKind == System.Text.Json.JsonValueKind.Object;
+        }, TimeSpan.FromSeconds(20), "the refused INVITE quarantined");
+        Assert.Equal("23514", entry.GetProperty("sqlstate").GetString());
+        var id = entry.GetProperty("id").GetString()!;
+
+        var table = await Admin("quarantine", "list");
+        Assert.True(table.ExitCode == ExitCodes.Ok, table.ToString());
+        Assert.Contains("hep_call", table.Out);
+        Assert.Contains("23514", table.Out);
+
+        // Still refused: the entry keeps waiting with the new error, and the exit code says so.
+        var refused = await Admin("quarantine", "replay", id);
+        Assert.True(refused.ExitCode == ExitCodes.Rejected, refused.ToString());
+        Assert.Contains("refused again 1", refused.Out);
+
+        await Sql("ALTER TABLE hep_call DROP CONSTRAINT cli_poison");
+        var replay = await Admin("quarantine", "replay", "--all", "--json");
+        Assert.True(replay.ExitCode == ExitCodes.Ok, replay.ToString());
+        Assert.True(replay.Json.GetProperty("replayed").GetInt32() >= 1);
+        var after = await Admin("quarantine", "list", "--json");
+        Assert.Contains(after.Json.GetProperty("nodes").EnumerateArray(),
+            e => e.GetProperty("id").GetString() == id && e.GetProperty("replayedAt").ValueKind == System.Text.Json.JsonValueKind.String);
+
+        Assert.Equal(ExitCodes.Usage, (await Admin("quarantine", "replay")).ExitCode);
+        Assert.Equal(ExitCodes.Usage, (await Admin("quarantine", "list", "--from", "yesterday-ish")).ExitCode);
+        Assert.Equal(ExitCodes.Rejected, (await Admin("quarantine", "list", "--kind", "sandwich")).ExitCode);
+    }
+
+    private async Task Sql(string sql)
+    {
+        await using var dataSource = Npgsql.NpgsqlDataSource.Create(node.Database.ConnectionString);
+        await using var cmd = dataSource.CreateCommand(sql);
+        await cmd.ExecuteNonQueryAsync();
+    }
+
+    [Fact]
     public async Task Failures_have_distinct_exit_codes_and_say_what_to_do()
     {
         var cli = new CliRun(_configPath);

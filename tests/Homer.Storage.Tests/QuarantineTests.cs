@@ -175,6 +175,31 @@ public sealed class QuarantineTests : IAsyncLifetime
         Assert.True(read.RawHep.IsEmpty);
     }
 
+    [Fact]
+    public async Task A_top_list_key_postgresql_refuses_is_quarantined_and_the_other_keys_are_written()
+    {
+        await Execute("ALTER TABLE stats_counters ADD CONSTRAINT test_bad_agent CHECK (key IS DISTINCT FROM 'BadAgent/1.0')");
+        var now = DateTimeOffset.UtcNow;
+        var writer = new MessageStoreWriter(_db.DataSource);
+        await writer.WriteAsync([
+            Invite("ua-1", "alice", now) with { UserAgent = "GoodAgent/2.0" },
+            Invite("ua-2", "alice", now) with { UserAgent = "BadAgent/1.0" },
+        ]);
+
+        // Before the fix the flush failed whole, every key was kept for the next one, and it failed again, forever.
+        var refused = Assert.Single(await writer.FlushTopKeysAsync());
+        Assert.Equal("BadAgent/1.0", refused.Row.Key);
+        Assert.Equal("23514", refused.SqlState);
+        Assert.Equal(1L, await Scalar<long>("SELECT count(DISTINCT key) FROM stats_counters WHERE metric = 'user_agent'"));
+        Assert.Equal(1L, await Scalar<long>("SELECT count(DISTINCT key) FROM stats_counters WHERE metric = 'src_ip'"));
+        var entry = Assert.Single(await new QuarantineStore(_db.DataSource).GetAsync(null));
+        Assert.Equal(QuarantineKind.TopList, entry.Kind);
+        Assert.Contains("BadAgent/1.0", entry.RowJson, StringComparison.Ordinal);
+
+        // The refused key is not kept: the next flush has nothing to write.
+        Assert.Empty(await writer.FlushTopKeysAsync());
+    }
+
     private async Task Execute(string sql)
     {
         await using var cmd = _db.DataSource.CreateCommand(sql);

@@ -19,6 +19,11 @@ public sealed record NodeAdminOptions
     public Func<Akka.Configuration.Config, IReadOnlyList<NodeAdmin.ConfigEntry>> Config { get; init; } = _ => [];
     /// <summary>Rates are the counters' growth over this window, sampled every second.</summary>
     public int RateWindowSeconds { get; init; } = 10;
+    /// <summary>
+    /// This node's stalled batch writers (<see cref="Homer.Storage.StorageWatchdog"/>), reported among the counters as
+    /// <c>stalled.&lt;writer&gt;</c> = Unix seconds since it stalled; the alarm engine raises STORAGE_STALLED from them.
+    /// </summary>
+    public Func<IReadOnlyList<Homer.Storage.StalledWriter>> Stalled { get; init; } = () => [];
 }
 
 /// <summary>
@@ -66,6 +71,9 @@ public sealed class NodeAdminActor : ReceiveActor, IWithTimers
             _readings.Dequeue();
     }
 
+    /// <summary>Prefix of the counters that name a stalled writer.</summary>
+    public const string StalledPrefix = "stalled.";
+
     private NodeAdmin.NodeStatus Status()
     {
         var c = _options.Counters;
@@ -75,6 +83,8 @@ public sealed class NodeAdminActor : ReceiveActor, IWithTimers
         double Rate(long from, long to) => seconds < 0.5 ? 0 : Math.Round((to - from) / seconds, 1);
         var counters = c.Snapshot().Where(kv => !kv.Key.StartsWith("dropped.", StringComparison.Ordinal))
             .Select(kv => new NodeAdmin.Count(kv.Key, kv.Value)).ToList();
+        foreach (var stalled in _options.Stalled())
+            counters.Add(new NodeAdmin.Count(StalledPrefix + stalled.Writer, stalled.Since.ToUnixTimeSeconds()));
         var drops = Enum.GetValues<DropReason>().Select(r => new NodeAdmin.Count(r.ToString(), c.Dropped(r))).ToList();
         var (spoolBytes, spoolBatches) = _options.Spool();
         return new NodeAdmin.NodeStatus(

@@ -2,6 +2,7 @@ using Akka.Actor;
 using Akka.Cluster.Tools.PublishSubscribe;
 using Akka.Event;
 using Homer.Actors.Contracts;
+using Homer.Storage;
 using Homer.Storage.Alarms;
 
 namespace Homer.Actors.Alarms;
@@ -12,6 +13,8 @@ public sealed record AlarmEngineSettings
     public TimeSpan EvaluationInterval { get; init; } = TimeSpan.FromSeconds(1);
     /// <summary>Rules are also reloaded at once when the API says they changed; this catches a lost notice.</summary>
     public TimeSpan RulesReloadInterval { get; init; } = TimeSpan.FromSeconds(30);
+    /// <summary>How often the engine asks every node which of its batch writers are stalled (STORAGE_STALLED).</summary>
+    public TimeSpan StallCheckInterval { get; init; } = TimeSpan.FromSeconds(5);
     /// <summary>The rules a new cluster starts with (the alarm_rules table empty).</summary>
     public IReadOnlyList<AlarmRuleRow> DefaultRules { get; init; } = AlarmRuleDefaults.Rules();
     public AlarmNotificationSettings Notifications { get; init; } = new();
@@ -65,6 +68,17 @@ public sealed class AlarmEngine : ReceiveActor, IWithTimers, IWithUnboundedStash
     private sealed record StoreFailed(AlarmChange Change, Exception Error);
     private sealed record LoadFailed(Exception Error);
 
+    private sealed class GatherStalls
+    {
+        public static readonly GatherStalls Instance = new();
+    }
+
+    /// <summary>Stalled writers per node ("node/writer" → since) of the nodes that answered.</summary>
+    private sealed record StallsGathered(IReadOnlyDictionary<string, IReadOnlyDictionary<string, DateTimeOffset>> ByNode);
+
+    // The last answer of each node: a node that does not answer one round keeps what it said before.
+    private readonly Dictionary<string, IReadOnlyDictionary<string, DateTimeOffset>> _stallsByNode = new(StringComparer.Ordinal);
+
     private readonly AlarmStore _store;
     private readonly AlarmEngineSettings _settings;
     private readonly Func<DateTimeOffset> _clock;
@@ -78,11 +92,15 @@ public sealed class AlarmEngine : ReceiveActor, IWithTimers, IWithUnboundedStash
     public ITimerScheduler Timers { get; set; } = null!;
     public IStash Stash { get; set; } = null!;
 
-    public static Props Props(AlarmStore store, AlarmEngineSettings settings, Func<DateTimeOffset>? clock = null) =>
-        Akka.Actor.Props.Create(() => new AlarmEngine(store, settings, clock ?? (() => DateTimeOffset.UtcNow)));
+    public static Props Props(AlarmStore store, AlarmEngineSettings settings, Func<DateTimeOffset>? clock = null,
+        QuarantineStore? quarantine = null) =>
+        Akka.Actor.Props.Create(() => new AlarmEngine(store, settings, clock ?? (() => DateTimeOffset.UtcNow), quarantine));
 
-    public AlarmEngine(AlarmStore store, AlarmEngineSettings settings, Func<DateTimeOffset> clock)
+    private readonly QuarantineStore? _quarantine;
+
+    public AlarmEngine(AlarmStore store, AlarmEngineSettings settings, Func<DateTimeOffset> clock, QuarantineStore? quarantine = null)
     {
+        _quarantine = quarantine;
         _store = store;
         _settings = settings;
         _clock = clock;
@@ -118,6 +136,7 @@ public sealed class AlarmEngine : ReceiveActor, IWithTimers, IWithUnboundedStash
             _log.Info("Alarm engine running: {0} rules enabled, {1} open alarms carried on", _evaluator.Rules.Count, loaded.Open.Count);
             Timers.StartPeriodicTimer(Tick.Instance, Tick.Instance, _settings.EvaluationInterval);
             Timers.StartPeriodicTimer(ReloadRules.Instance, ReloadRules.Instance, _settings.RulesReloadInterval);
+            Timers.StartPeriodicTimer(GatherStalls.Instance, GatherStalls.Instance, _settings.StallCheckInterval);
             Become(Running);
             Stash.UnstashAll();
         });
@@ -149,6 +168,20 @@ public sealed class AlarmEngine : ReceiveActor, IWithTimers, IWithUnboundedStash
             AlarmMetrics.SetOpen(_evaluator.OpenCount);
         });
         Receive<AlarmNotices.RulesChanged>(_ => Self.Tell(ReloadRules.Instance));
+        Receive<GatherStalls>(_ => GatherStallsAsync(Context.System).PipeTo(Self));
+        Receive<StallsGathered>(g =>
+        {
+            var members = Akka.Cluster.Cluster.Get(Context.System).State.Members.Select(m => m.Address.ToString()).ToHashSet(StringComparer.Ordinal);
+            foreach (var gone in _stallsByNode.Keys.Where(k => !members.Contains(k)).ToList())
+                _stallsByNode.Remove(gone);
+            foreach (var (node, stalls) in g.ByNode)
+                _stallsByNode[node] = stalls;
+            var all = new Dictionary<string, (DateTimeOffset Since, string? Error)>(StringComparer.Ordinal);
+            foreach (var stalls in _stallsByNode.Values)
+                foreach (var (key, since) in stalls)
+                    all[key] = (since, null);
+            Apply(_evaluator.SetStalls(all, _clock()));
+        });
         Receive<ReloadRules>(_ => _store.ListRulesAsync().PipeTo(Self, success: r => new RulesLoaded(r), failure: e => new LoadFailed(e)));
         Receive<RulesLoaded>(r => Apply(_evaluator.SetRules(Parse(r.Rules), _clock())));
         Receive<LoadFailed>(f => _log.Warning("Reloading alarm rules failed, keeping the current ones: {0}", f.Error.Message));
@@ -166,6 +199,18 @@ public sealed class AlarmEngine : ReceiveActor, IWithTimers, IWithUnboundedStash
         });
         Receive<StoreFailed>(f =>
         {
+            if (StorageErrors.IsPermanent(f.Error))
+            {
+                // Retrying a row PostgreSQL refuses for good would fail every 2 s forever: keep it in the quarantine.
+                var refused = new RefusedRow<AlarmRow>(f.Change.Alarm, StorageErrors.SqlState(f.Error), BatchIsolation.Message(f.Error));
+                _log.Error("PostgreSQL refused alarm {0} {1}/{2} for good ({3}: {4}); quarantined it", f.Change.Change,
+                    f.Change.Alarm.RuleType, f.Change.Alarm.Key, refused.SqlState, refused.Error);
+                Homer.Actors.Storage.StorageMetrics.OnQuarantined("alarms", refused.SqlState);
+                _quarantine?.AddAsync([QuarantineEntry.ForRow(QuarantineKind.Alarm, "alarms", refused, f.Change.Alarm.FirstSeen)])
+                    .ContinueWith(t => _log.Warning("Quarantining alarm {0}/{1} failed: {2}", refused.Row.RuleType, refused.Row.Key,
+                        t.Exception?.GetBaseException().Message), TaskContinuationOptions.OnlyOnFaulted);
+                return;
+            }
             _log.Warning("Storing alarm {0} {1}/{2} failed, retrying: {3}", f.Change.Change, f.Change.Alarm.RuleType, f.Change.Alarm.Key, f.Error.Message);
             Timers.StartSingleTimer(f, new RetryStore(f.Change), TimeSpan.FromSeconds(2));
         });
@@ -179,6 +224,30 @@ public sealed class AlarmEngine : ReceiveActor, IWithTimers, IWithUnboundedStash
     }
 
     private sealed record RetryStore(AlarmChange Change);
+
+    /// <summary>Asks every Up member's node-admin actor for its status and reads its stalled writers from it.</summary>
+    private static async Task<StallsGathered> GatherStallsAsync(ActorSystem system)
+    {
+        var members = Akka.Cluster.Cluster.Get(system).State.Members.Where(m => m.Status == Akka.Cluster.MemberStatus.Up).ToList();
+        var answers = await Task.WhenAll(members.Select(async m =>
+        {
+            try
+            {
+                var status = await system.ActorSelection(new RootActorPath(m.Address) / "user" / NodeAdmin.ActorName)
+                    .Ask<NodeAdmin.NodeStatus>(NodeAdmin.GetNodeStatus.Instance, TimeSpan.FromSeconds(3));
+                IReadOnlyDictionary<string, DateTimeOffset> stalls = status.Counters
+                    .Where(c => c.Name.StartsWith(Admin.NodeAdminActor.StalledPrefix, StringComparison.Ordinal))
+                    .ToDictionary(c => status.NodeName + "/" + c.Name[Admin.NodeAdminActor.StalledPrefix.Length..],
+                        c => DateTimeOffset.FromUnixTimeSeconds(c.Value), StringComparer.Ordinal);
+                return (Node: m.Address.ToString(), Stalls: stalls);
+            }
+            catch (Exception)
+            {
+                return (Node: m.Address.ToString(), Stalls: (IReadOnlyDictionary<string, DateTimeOffset>?)null);
+            }
+        }));
+        return new StallsGathered(answers.Where(a => a.Stalls is not null).ToDictionary(a => a.Node, a => a.Stalls!, StringComparer.Ordinal));
+    }
 
     private IEnumerable<AlarmRule> Parse(IEnumerable<AlarmRuleRow> rows)
     {

@@ -93,6 +93,35 @@ public sealed class AlarmEvaluator
     public IReadOnlyCollection<AlarmRule> Rules => _rules.Values;
     public bool IsOpen(long ruleId, string key) => _open.ContainsKey((ruleId, key));
     public int OpenCount => _open.Count;
+
+    // Stalled batch writers of the cluster's nodes, by "node/writer": since when, and the last error.
+    private Dictionary<string, (DateTimeOffset Since, string? Error)> _stalls = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// The batch writers stalled right now across the cluster (key "node/writer"), as the engine last gathered them
+    /// from every node. Raises STORAGE_STALLED for each newly stalled one; <see cref="Tick"/> resolves an alarm whose
+    /// writer is no longer stalled.
+    /// </summary>
+    public IReadOnlyList<AlarmChange> SetStalls(IReadOnlyDictionary<string, (DateTimeOffset Since, string? Error)> stalls, DateTimeOffset now)
+    {
+        _stalls = new Dictionary<string, (DateTimeOffset, string?)>(stalls, StringComparer.Ordinal);
+        var changes = new List<AlarmChange>();
+        foreach (var rule in _rules.Values.Where(r => r.Type == AlarmRuleTypes.StorageStalled))
+        {
+            foreach (var (key, (since, error)) in _stalls)
+            {
+                if (_open.ContainsKey((rule.Id, key)) || _cooldown.ContainsKey((rule.Id, key)))
+                    continue;
+                var slash = key.IndexOf('/', StringComparison.Ordinal);
+                var node = slash < 0 ? key : key[..slash];
+                var writer = slash < 0 ? "" : key[(slash + 1)..];
+                changes.Add(Raise(rule, key, 1, [], string.Format(CultureInfo.InvariantCulture,
+                    "The {0} writer of node {1} has made no progress since {2:u}{3}", writer, node, since,
+                    error is null ? "" : ": " + error), now, since));
+            }
+        }
+        return changes;
+    }
     public long IgnoredKeys { get; private set; }
 
     /// <summary>
@@ -257,9 +286,12 @@ public sealed class AlarmEvaluator
                 changes.Add(Resolve(key, now));
                 continue;
             }
-            var holds = rule.Type == AlarmRuleTypes.HostUnreachable
-                ? _hosts.TryGetValue(key.Key, out var probe) && probe.Unanswered is not null
-                : _windows.TryGetValue(key, out var window) && Condition(rule, window);
+            var holds = rule.Type switch
+            {
+                AlarmRuleTypes.HostUnreachable => _hosts.TryGetValue(key.Key, out var probe) && probe.Unanswered is not null,
+                AlarmRuleTypes.StorageStalled => _stalls.ContainsKey(key.Key),
+                _ => _windows.TryGetValue(key, out var window) && Condition(rule, window),
+            };
             if (!holds)
                 changes.Add(Resolve(key, now));
         }
@@ -373,7 +405,7 @@ public sealed class AlarmEvaluator
         AlarmRuleTypes.LowAsr => w.B >= rule.MinCount && w.B > 0 && 100 * (w.B - w.A) / w.B < rule.Threshold,
         AlarmRuleTypes.Retransmissions => w.B >= rule.MinCount && w.B > 0 && 100 * w.A / w.B >= rule.Threshold,
         AlarmRuleTypes.LowMos or AlarmRuleTypes.HighPacketLoss => w.A >= rule.MinCount,
-        AlarmRuleTypes.HostUnreachable => false,
+        AlarmRuleTypes.HostUnreachable or AlarmRuleTypes.StorageStalled => false,
         _ => w.A >= rule.Threshold,
     };
 
@@ -403,6 +435,7 @@ public sealed class AlarmEvaluator
     {
         AlarmRuleTypes.Scanner or AlarmRuleTypes.AuthFailures => "ip:" + key,
         AlarmRuleTypes.HostUnreachable => "host:" + key,
+        AlarmRuleTypes.StorageStalled => "writer:" + key,
         _ when key == "*" => rule.ScopeText,
         _ when rule.GroupBy == "server" => "host:" + key,
         _ => "ip:" + key,

@@ -18,7 +18,7 @@ public static class AlarmHostingExtensions
     public static AkkaConfigurationBuilder AddAlarmEngine(this AkkaConfigurationBuilder builder, IServiceProvider services, AlarmEngineSettings settings) =>
         builder.WithSingleton<AlarmEngineKey>(
             "alarm-engine",
-            AlarmEngine.Props(services.GetRequiredService<AlarmStore>(), settings),
+            AlarmEngine.Props(services.GetRequiredService<AlarmStore>(), settings, null, services.GetService<Homer.Storage.QuarantineStore>()),
             new ClusterSingletonOptions { Role = AlarmRole },
             createProxyToo: false);
 

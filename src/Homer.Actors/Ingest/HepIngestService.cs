@@ -130,7 +130,12 @@ public sealed class HepIngestService(
             {
                 try
                 {
-                    await store.FlushTopKeysAsync(ct);
+                    foreach (var refused in await store.FlushTopKeysAsync(ct))
+                    {
+                        Storage.StorageMetrics.OnQuarantined("toplist", refused.SqlState);
+                        logger.LogWarning("PostgreSQL refused a top-list count for good ({SqlState}: {Error}); quarantined it",
+                            refused.SqlState, refused.Error);
+                    }
                 }
                 catch (Exception e) when (!ct.IsCancellationRequested)
                 {

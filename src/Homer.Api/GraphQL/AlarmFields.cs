@@ -13,7 +13,7 @@ namespace Homer.Api.GraphQL;
 public sealed class AlarmRuleTypeEnum : EnumerationGraphType
 {
     public static readonly string[] Names =
-        ["SCANNER", "AUTH_FAILURES", "ERROR_RATE", "LOW_ASR", "LOW_MOS", "HIGH_PACKET_LOSS", "REGISTRATION_STORM", "HOST_UNREACHABLE", "SHORT_CALLS", "RETRANSMISSIONS"];
+        ["SCANNER", "AUTH_FAILURES", "ERROR_RATE", "LOW_ASR", "LOW_MOS", "HIGH_PACKET_LOSS", "REGISTRATION_STORM", "HOST_UNREACHABLE", "SHORT_CALLS", "RETRANSMISSIONS", "STORAGE_STALLED"];
 
     public AlarmRuleTypeEnum()
     {
@@ -128,7 +128,7 @@ public sealed class AlarmRuleInputType : InputObjectGraphType<AlarmRuleRow>
         Field<NonNullGraphType<StringGraphType>>("name");
         Field<NonNullGraphType<AlarmRuleTypeEnum>>("type");
         Field<BooleanGraphType>("enabled").Description("Default true.");
-        Field<AlarmSeverityEnum>("severity").Description("Default: the type's default (CRITICAL for HOST_UNREACHABLE, INFO for SHORT_CALLS, else WARNING).");
+        Field<AlarmSeverityEnum>("severity").Description("Default: the type's default (CRITICAL for HOST_UNREACHABLE and STORAGE_STALLED, INFO for SHORT_CALLS, else WARNING).");
         Field<FloatGraphType>("threshold");
         Field<IntGraphType>("windowSeconds").Description("Default: the type's default window.");
         Field<IntGraphType>("minCount");

@@ -16,9 +16,12 @@ public static class AlarmRuleTypes
     public const string HostUnreachable = "HOST_UNREACHABLE";
     public const string ShortCalls = "SHORT_CALLS";
     public const string Retransmissions = "RETRANSMISSIONS";
+    /// <summary>A batch writer of a node (messages, dialogs) has had work waiting without progress for homer.storage.stall-after.</summary>
+    public const string StorageStalled = "STORAGE_STALLED";
 
     public static readonly string[] All =
-        [Scanner, AuthFailures, ErrorRate, LowAsr, LowMos, HighPacketLoss, RegistrationStorm, HostUnreachable, ShortCalls, Retransmissions];
+        [Scanner, AuthFailures, ErrorRate, LowAsr, LowMos, HighPacketLoss, RegistrationStorm, HostUnreachable, ShortCalls, Retransmissions,
+            StorageStalled];
 }
 
 /// <summary>
@@ -213,6 +216,7 @@ public static class AlarmDefaults
         AlarmRuleTypes.HostUnreachable => new(null, null, 60, 300, "CRITICAL", false, "{}"),
         AlarmRuleTypes.ShortCalls => new(20, null, 600, 900, "INFO", false, """{"maxDurationSeconds":5}"""),
         AlarmRuleTypes.Retransmissions => new(10, 200, 300, 600, "WARNING", false, "{}"),
+        AlarmRuleTypes.StorageStalled => new(null, null, 30, 60, "CRITICAL", true, "{}"),
         _ => throw new FormatException($"unknown rule type {type}"),
     };
 }

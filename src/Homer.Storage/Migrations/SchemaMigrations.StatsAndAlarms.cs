@@ -72,5 +72,13 @@ public static partial class SchemaMigrations
         migrations.Add(new(301, "drop the unused partial index of uncounted dialogs", """
             DROP INDEX IF EXISTS dialogs_stats_pending;
             """));
+
+        // Clusters seeded before STORAGE_STALLED existed get its rule (a new cluster seeds it with the other defaults).
+        migrations.Add(new(302, "STORAGE_STALLED alarm rule for clusters whose rules were seeded before it existed", """
+            INSERT INTO alarm_rules (name, type, enabled, severity, window_seconds, cooldown_seconds)
+            SELECT 'storage-stalled', 'STORAGE_STALLED', true, 'CRITICAL', 30, 60
+            WHERE EXISTS (SELECT 1 FROM alarm_rules)
+              AND NOT EXISTS (SELECT 1 FROM alarm_rules WHERE type = 'STORAGE_STALLED' OR name = 'storage-stalled');
+            """));
     }
 }

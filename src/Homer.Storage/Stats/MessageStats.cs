@@ -92,36 +92,63 @@ public sealed class MessageTopKeys(int capacity)
         }
     }
 
-    /// <summary>Adds what was counted since the last flush to <c>stats_counters</c>; on failure keeps it for the next one.</summary>
-    public async Task FlushAsync(NpgsqlDataSource dataSource, CancellationToken ct)
+    /// <summary>
+    /// Adds what was counted since the last flush to <c>stats_counters</c>; on a transient failure keeps it for the next
+    /// one. Rows PostgreSQL refuses for good are isolated (bisecting), the others written, and the refused ones put in
+    /// the quarantine (kind <c>toplist</c>) and returned; they are not kept, so one bad key never blocks the lists.
+    /// </summary>
+    public async Task<IReadOnlyList<RefusedRow<TopKeyRow>>> FlushAsync(NpgsqlDataSource dataSource, CancellationToken ct)
     {
         IReadOnlyList<(long MinuteMicros, string Node, long CaptureId, System.Net.IPAddress Key, long Count)> sources;
         IReadOnlyList<(long MinuteMicros, string Node, long CaptureId, string Key, long Count)> agents;
         lock (_lock)
         {
             if (_sources.IsEmpty && _agents.IsEmpty)
-                return;
+                return [];
             sources = _sources.Take();
             agents = _agents.Take();
         }
-        try
+        var rows = sources.Select(s => new TopKeyRow(StatsMetrics.SourceIp, s.MinuteMicros, s.Key.ToString(), s.Node, s.CaptureId, s.Count, s.Key))
+            .Concat(agents.Select(a => new TopKeyRow(StatsMetrics.UserAgent, a.MinuteMicros, a.Key, a.Node, a.CaptureId, a.Count, null)))
+            .ToList();
+        var result = await BatchIsolation.WriteAsync(rows, async (batch, token) =>
         {
             var delta = new StatsDelta();
-            foreach (var (minute, node, capture, key, count) in sources)
-                delta.Add(minute, StatsMetrics.SourceIp, key.ToString(), node, capture, count);
-            foreach (var (minute, node, capture, key, count) in agents)
-                delta.Add(minute, StatsMetrics.UserAgent, key, node, capture, count);
-            await using var connection = await dataSource.OpenConnectionAsync(ct);
-            await delta.WriteAsync(connection, null, ct);
+            foreach (var r in batch)
+                delta.Add(r.MinuteMicros, r.Metric, r.Key, r.Node, r.CaptureId, r.Count);
+            await using var connection = await dataSource.OpenConnectionAsync(token);
+            await delta.WriteAsync(connection, null, token);
+            return batch.Count;
+        }, ct);
+        var keep = result.Unwritten.ToList();
+        if (result.Refused.Count > 0)
+        {
+            try
+            {
+                await new QuarantineStore(dataSource).AddAsync(result.Refused
+                    .Select(r => QuarantineEntry.ForRow(QuarantineKind.TopList, "stats_counters", r,
+                        DateTimeOffset.UnixEpoch.AddTicks(r.Row.MinuteMicros * 10), r.Row.Node)).ToList(), ct);
+            }
+            catch (Exception e) when (!StorageErrors.IsPermanent(e))
+            {
+                keep.AddRange(result.Refused.Select(r => r.Row));
+                result = result with { Refused = [] };
+            }
         }
-        catch
+        if (keep.Count > 0)
         {
             lock (_lock)
             {
-                _sources.Restore(sources);
-                _agents.Restore(agents);
+                _sources.Restore(keep.Where(r => r.Source is not null).Select(r => (r.MinuteMicros, r.Node, r.CaptureId, r.Source!, r.Count)));
+                _agents.Restore(keep.Where(r => r.Source is null).Select(r => (r.MinuteMicros, r.Node, r.CaptureId, r.Key, r.Count)));
             }
-            throw;
         }
+        if (result.TransientError is { } error)
+            throw new NpgsqlException("Writing the top lists failed; kept for the next flush", error);
+        return result.Refused;
     }
 }
+
+/// <summary>One counted top-list key of one minute, as <c>stats_counters</c> takes it.</summary>
+public sealed record TopKeyRow(string Metric, long MinuteMicros, string Key, string Node, long CaptureId, long Count,
+    [property: System.Text.Json.Serialization.JsonIgnore] System.Net.IPAddress? Source);
