@@ -95,6 +95,32 @@ public sealed class DialogHistoryTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Dialog_ids_of_a_closed_window_leave_out_what_was_captured_after_it_and_say_when_each_began()
+    {
+        var t0 = Day.AddHours(10);
+        var ids = await _history.DialogIdsBetweenAsync(Micros(t0), Micros(t0.AddSeconds(4)), 1000);
+        // fresh-call (t0 + 5 s), the QoS report (+ 6 s) and the future-stamped message are after the window.
+        Assert.Equal(["straddling"], ids.Select(a => a.Id));
+        Assert.Equal(Micros(t0.AddSeconds(1)), ids[0].FirstMicros);
+        Assert.Equal(Micros(t0.AddSeconds(4)), ids[0].LastMicros);
+    }
+
+    [Fact]
+    public async Task The_messages_of_many_dialogs_come_in_one_read_each_message_once_oldest_first()
+    {
+        var t0 = Day.AddHours(10);
+        var messages = await _history.MessagesOfAsync(["straddling", "fresh-call", "qos-only-correlation", "nobody"], Micros(t0.AddHours(-1).AddSeconds(1)), 1000);
+        // straddling's three SIP messages and its log line by correlation id, fresh-call's INVITE, the QoS report.
+        Assert.Equal(6, messages.Count);
+        Assert.Equal(messages.OrderBy(m => m.TimestampMicros).Select(m => m.TimestampMicros), messages.Select(m => m.TimestampMicros));
+        Assert.Equal(4, messages.Count(m => m.CallId == "straddling" || m.CorrelationId == "straddling"));
+        Assert.DoesNotContain(messages, m => m.CallId == "early-call");
+        // From t0: straddling's 200, ACK and log line, fresh-call's INVITE.
+        Assert.Equal(4, (await _history.MessagesOfAsync(["straddling", "fresh-call"], Micros(t0), 1000)).Count);
+        Assert.Empty(await _history.MessagesOfAsync([], Micros(t0), 1000));
+    }
+
+    [Fact]
     public async Task Both_reads_touch_only_the_partitions_of_their_window()
     {
         await new PartitionManager(_dataSource, new StorageOptions { ConnectionString = "unused" }, NullLogger<PartitionManager>.Instance)

@@ -335,8 +335,8 @@ public sealed class DialogLedger : ReceivePersistentActor, IWithTimers
                 Timers.StartSingleTimer("search-retry", new SearchStore(f.Pass), delay);
                 return;
             }
-            _log.Error(f.Cause, "Ledger {0}: pass {1} of the message store read failed {2} times; its dialogs go on without what the store holds for them",
-                PersistenceId, f.Pass, _searchFailures);
+            _log.Error(f.Cause, "Ledger {0}: pass {1} of the message store read failed {2} times; its dialogs go on from their checkpoints{3}",
+                PersistenceId, f.Pass, _searchFailures, f.Pass == 1 ? $" (the second pass tries again in {_catchUp.SecondPass})" : "");
             _searchFailures = 0;
             if (f.Pass == 1)
                 WakeFound([], 1);
@@ -419,8 +419,9 @@ public sealed class DialogLedger : ReceivePersistentActor, IWithTimers
 
     /// <summary>
     /// After a crash the window starts shortly before the last thing the previous home persisted (everything older is
-    /// in this ledger); after a hand-off, shortly before the hand-off began. It is open-ended: every Call-ID of the
-    /// shard with messages captured in it may have missed some.
+    /// in this ledger); after a hand-off, shortly before the hand-off began. It ends <see cref="CatchUpSettings.AfterOpen"/>
+    /// after the ledger opened here (what is routed to the shard from then on reaches it live): every Call-ID of the shard
+    /// with messages captured in it may have missed some, and no call that started later reads the store.
     /// </summary>
     /// <returns>Whether a catch-up began (restores then wait for its first store read).</returns>
     /// <param name="wokenFromMicros">Woken after a crash without a window of its own: the waker's.</param>
@@ -461,13 +462,17 @@ public sealed class DialogLedger : ReceivePersistentActor, IWithTimers
         if (_catchUpFromMicros is not { } from)
             return;
         if (pass == 1)
+        {
             Timers.StartSingleTimer("second-pass", new SearchStore(2), _catchUp.SecondPass);
+            // Counted from the first read's answer, which retries may have delayed.
+            _catchUpUntil = DateTime.UtcNow + _catchUp.Period;
+        }
         if (ids.Count >= _catchUp.MaxDialogIds)
             _log.Warning("Ledger {0}: the message store read was cut at {1} dialog ids; some dialogs may miss what their previous home received",
                 PersistenceId, ids.Count);
         var found = 0;
         foreach (var (id, _) in ids)
-            // Ids of a shared read may reach past this ledger's window (see SharedDialogHistory); the second pass wakes only what the first did not find; those the first found read the store again themselves.
+            // The second pass wakes only what the first did not find; those the first found read the store again themselves.
             if (_runtime!.Extractor.ShardOf(id) == _shardId && _found.Add(id))
             {
                 _region!.Tell(new LedgerCommands.WakeDialog(id, from));

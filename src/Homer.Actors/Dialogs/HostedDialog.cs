@@ -274,7 +274,8 @@ public sealed class HostedDialog
                 _beforeRebuild = null;
                 ApplyStored(r.Messages);
                 BecomeActive();
-                if (!_legacyCheckpoint)
+                // Live messages dropped while it waited are only in the store: the second read brings them.
+                if (!_legacyCheckpoint || _pendingDropped > 0)
                     StartTimer(DueKind.SecondPass, _runtime.CatchUp.SecondPass);
                 break;
             case StoreReadFailed or Due { Kind: DueKind.ReadTimedOut }:
@@ -310,7 +311,6 @@ public sealed class HostedDialog
                 break;
         }
     }
-
 
     private void Stash(object message) => (_stash ??= []).Add((message, _sender));
 

@@ -118,6 +118,8 @@ public static class DialogHostingExtensions
                 var builder = new NpgsqlDataSourceBuilder(storage.ConnectionString) { Name = "homer-catch-up" };
                 builder.ConnectionStringBuilder.MaxPoolSize = Math.Max(1, options.CatchUp.ReadConcurrency);
                 builder.ConnectionStringBuilder.MinPoolSize = 0;
+                // So an operator tells them apart in pg_stat_activity.
+                builder.ConnectionStringBuilder.ApplicationName = "homer-catch-up";
                 source = builder.Build();
             }
             else
