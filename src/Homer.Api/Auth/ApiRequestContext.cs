@@ -7,4 +7,7 @@ public sealed class ApiRequestContext : Dictionary<string, object?>
 
     /// <summary>Set for subscriptions over WebSocket: the transport returns a credit each time it has sent an event.</summary>
     public Subscriptions.DeliveryCredits? Credits { get; init; }
+
+    /// <summary>Set for queries and mutations: what their result may still take (see <see cref="Transport.ResultBudget"/>).</summary>
+    public Transport.ResultBudget? Budget { get; set; }
 }

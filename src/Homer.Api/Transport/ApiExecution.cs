@@ -11,11 +11,34 @@ namespace Homer.Api.Transport;
 /// <summary>One place where HTTP and WebSocket run a GraphQL request, so both apply the same rules and limits.</summary>
 public static class ApiExecution
 {
-    public static Task<ExecutionResult> ExecuteAsync(
+    public static async Task<ExecutionResult> ExecuteAsync(
         IServiceProvider services, GraphQLRequest request, AuthResult auth, ApiRequestContext userContext, bool allowMutations, CancellationToken ct)
     {
         var executer = services.GetRequiredService<IDocumentExecuter<ISchema>>();
         var options = services.GetRequiredService<ApiOptions>();
+        // Queries and mutations get a result budget that cancels them once spent; subscriptions send event by event.
+        using var abort = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        if (userContext.Credits is null)
+            userContext.Budget = new ResultBudget(options.MaxResultBytes, abort, services.GetRequiredService<ResultBudgetStats>());
+        try
+        {
+            var result = await Execute(executer, options, services, request, auth, userContext, allowMutations, userContext.Budget is null ? ct : abort.Token);
+            // Execution may finish before it notices the cancel: the partial data goes all the same.
+            return userContext.Budget is { Exceeded: true } ? TooLarge(userContext.Budget.Message) : result;
+        }
+        catch (OperationCanceledException) when (userContext.Budget is { Exceeded: true } && !ct.IsCancellationRequested)
+        {
+            return TooLarge(userContext.Budget.Message);
+        }
+    }
+
+    /// <summary>The answer to a request whose result is over the limit: one error, no data.</summary>
+    public static ExecutionResult TooLarge(string message) =>
+        new() { Executed = true, Errors = [new ExecutionError(message) { Code = ResultBudget.ErrorCode }] };
+
+    private static Task<ExecutionResult> Execute(IDocumentExecuter<ISchema> executer, ApiOptions options, IServiceProvider services,
+        GraphQLRequest request, AuthResult auth, ApiRequestContext userContext, bool allowMutations, CancellationToken ct)
+    {
         return executer.ExecuteAsync(o =>
         {
             o.Query = request.Query;
