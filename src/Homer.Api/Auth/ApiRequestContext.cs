@@ -10,4 +10,7 @@ public sealed class ApiRequestContext : Dictionary<string, object?>
 
     /// <summary>Set for queries and mutations: what their result may still take (see <see cref="Transport.ResultBudget"/>).</summary>
     public Transport.ResultBudget? Budget { get; set; }
+
+    /// <summary>Set for queries and mutations: the request's claim on its user's database slots.</summary>
+    public Transport.DatabaseGate? Database { get; set; }
 }

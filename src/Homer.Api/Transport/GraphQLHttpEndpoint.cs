@@ -78,7 +78,9 @@ public static class GraphQLHttpEndpoint
 
         http.Response.ContentType = ResponseContentType;
         // Per GraphQL over HTTP: a request that never reached execution (parse or validation errors) is a 400.
-        http.Response.StatusCode = ApiExecution.AuthStatus(result) ?? (result.Executed ? StatusCodes.Status200OK : StatusCodes.Status400BadRequest);
+        http.Response.StatusCode = ApiExecution.AuthStatus(result)
+            ?? (ApiExecution.TooManyQueries(result) ? StatusCodes.Status429TooManyRequests
+                : result.Executed ? StatusCodes.Status200OK : StatusCodes.Status400BadRequest);
         if (http.Response.StatusCode == StatusCodes.Status401Unauthorized)
             http.Response.Headers.WWWAuthenticate = "Bearer";
         var serializer = http.RequestServices.GetRequiredService<IGraphQLTextSerializer>();
