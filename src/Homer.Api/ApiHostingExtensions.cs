@@ -30,6 +30,8 @@ public static class ApiHostingExtensions
         services.AddSingleton<Authenticator>();
         services.AddSingleton<LoginThrottle>();
         services.AddSingleton<ApiValidationRules>();
+        services.AddSingleton<ResultBudgetStats>();
+        services.AddSingleton(new UserQuerySlots(options.MaxConcurrentQueriesPerUser));
         // Registered after storage, so it runs once the schema is migrated.
         services.AddHostedService<AuthBootstrap>();
         services.AddSingleton<LiveMessageFeed>();
@@ -46,6 +48,10 @@ public static class ApiHostingExtensions
             .AddGraphTypes(typeof(HomerApiSchema).Assembly)
             .AddSystemTextJson()
             .AddExecutionStrategy<SubscriptionExecutionStrategy>(OperationType.Subscription)
+            // Results are measured while they are built (queries and mutations; subscriptions carry no budget).
+            .UseMiddleware<ResultBudgetMiddleware>()
+            // Database fields take a slot of their user's and run a few at a time per request.
+            .UseMiddleware<DatabaseGateMiddleware>()
             // Errors say what was wrong, never how the server is built.
             .AddErrorInfoProvider(o => o.ExposeExceptionDetails = false));
         return services;

@@ -27,6 +27,12 @@ public sealed record ApiOptions
     /// <summary>Largest JSON result an HTTP request may return; a larger one is refused with a hint to page.</summary>
     public long MaxResultBytes { get; init; } = 32L << 20;
 
+    /// <summary>Database fields (messages, dialogs, callFlow, qos, stats; each alias counts) one request may hold.</summary>
+    public int MaxDatabaseFields { get; init; } = 10;
+
+    /// <summary>Requests that search the database one user may run at once on a node; more are refused at once.</summary>
+    public int MaxConcurrentQueriesPerUser { get; init; } = 4;
+
     /// <summary>Messages one export may hold; a wider request is refused with the count.</summary>
     public int MaxExportMessages { get; init; } = 100_000;
 }

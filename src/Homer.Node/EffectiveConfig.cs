@@ -148,6 +148,9 @@ public static class EffectiveConfig
         Add("GRAPHQL_MAX_DEPTH", s.Api.MaxQueryDepth);
         Add("GRAPHQL_MAX_COMPLEXITY", s.Api.MaxQueryComplexity);
         Add("GRAPHQL_MAX_RESULT_KB", s.Api.MaxResultBytes / 1024);
+        Add("GRAPHQL_MAX_DB_FIELDS", s.Api.MaxDatabaseFields);
+        Add("GRAPHQL_USER_CONCURRENCY", s.Api.MaxConcurrentQueriesPerUser);
+        Add("SEARCH_STATEMENT_TIMEOUT_SECONDS", (long)s.Storage.SearchStatementTimeout.TotalSeconds);
 
         foreach (var path in HoconPaths)
         {

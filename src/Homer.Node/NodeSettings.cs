@@ -125,6 +125,7 @@ public sealed record NodeSettings
                 RetentionByProfile = retentionByProfile,
                 DiskBudgetBytes = GetInt("DISK_BUDGET_GB", 0) * (1L << 30),
                 MaintenanceInterval = TimeSpan.FromSeconds(GetInt("MAINTENANCE_SECONDS", 900)),
+                SearchStatementTimeout = TimeSpan.FromSeconds(GetInt("SEARCH_STATEMENT_TIMEOUT_SECONDS", 30)),
                 StatsRetention = new Dictionary<short, TimeSpan>
                 {
                     [1] = TimeSpan.FromDays(GetInt("STATS_RETENTION_DAYS_MINUTE", 7)),
@@ -209,6 +210,8 @@ public sealed record NodeSettings
                 MaxQueryDepth = GetInt("GRAPHQL_MAX_DEPTH", 15),
                 MaxQueryComplexity = GetInt("GRAPHQL_MAX_COMPLEXITY", 20_000),
                 MaxResultBytes = GetInt("GRAPHQL_MAX_RESULT_KB", 32 * 1024) * 1024L,
+                MaxDatabaseFields = Positive("GRAPHQL_MAX_DB_FIELDS", 10),
+                MaxConcurrentQueriesPerUser = Positive("GRAPHQL_USER_CONCURRENCY", 4),
             },
         };
     }

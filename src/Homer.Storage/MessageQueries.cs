@@ -181,14 +181,36 @@ public sealed class MessageFilterException(string message) : ArgumentException(m
 public sealed class MessageQueries(NpgsqlDataSource dataSource, NpgsqlDataSource? lookupDataSource = null)
 {
     /// <summary>The data source for time-range-less lookups: same server, generic plans, auto-prepared statements.</summary>
-    public static NpgsqlDataSource CreateLookupDataSource(string connectionString)
+    public static NpgsqlDataSource CreateLookupDataSource(string connectionString, TimeSpan statementTimeout = default)
     {
         var builder = new NpgsqlDataSourceBuilder(connectionString);
-        builder.ConnectionStringBuilder.Options = "-c plan_cache_mode=force_generic_plan";
+        AddOption(builder, "-c plan_cache_mode=force_generic_plan");
+        AddStatementTimeout(builder, statementTimeout);
         builder.ConnectionStringBuilder.MaxAutoPrepare = 64;
         builder.ConnectionStringBuilder.AutoPrepareMinUsages = 1;
         builder.Name = "homer-lookup";
         return builder.Build();
+    }
+
+    /// <summary>The data source for searches with a time range: the store's, with the searches' statement_timeout.</summary>
+    public static NpgsqlDataSource CreateSearchDataSource(string connectionString, TimeSpan statementTimeout)
+    {
+        var builder = new NpgsqlDataSourceBuilder(connectionString);
+        AddStatementTimeout(builder, statementTimeout);
+        builder.Name = "homer-search";
+        return builder.Build();
+    }
+
+    private static void AddStatementTimeout(NpgsqlDataSourceBuilder builder, TimeSpan timeout)
+    {
+        if (timeout > TimeSpan.Zero)
+            AddOption(builder, $"-c statement_timeout={(long)timeout.TotalMilliseconds}");
+    }
+
+    private static void AddOption(NpgsqlDataSourceBuilder builder, string option)
+    {
+        var existing = builder.ConnectionStringBuilder.Options;
+        builder.ConnectionStringBuilder.Options = string.IsNullOrWhiteSpace(existing) ? option : existing + " " + option;
     }
 
     public const int MaxPageSize = 10_000;

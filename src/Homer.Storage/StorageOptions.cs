@@ -22,6 +22,12 @@ public sealed record StorageOptions
     /// <summary>When above zero, the oldest partitions are dropped until the message tables fit in this many bytes.</summary>
     public long DiskBudgetBytes { get; init; }
 
+    /// <summary>
+    /// PostgreSQL's statement_timeout for the API's searches (messages, dialogs, call flows, QoS): a search that runs
+    /// longer is cancelled by the server itself. Zero turns it off. Writers and maintenance are not bound by it.
+    /// </summary>
+    public TimeSpan SearchStatementTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
     /// <summary>How often retention and partition creation run.</summary>
     public TimeSpan MaintenanceInterval { get; init; } = TimeSpan.FromMinutes(15);
 

@@ -20,9 +20,12 @@ public static class StorageServiceCollectionExtensions
         services.AddSingleton<SchemaMigrator>();
         services.AddSingleton<PartitionManager>();
         // One lookup pool for every time-range-less read (search by Call-ID, call flows, QoS).
-        var lookup = new Lazy<NpgsqlDataSource>(() => MessageQueries.CreateLookupDataSource(options.ConnectionString));
-        services.AddSingleton(sp => new MessageQueries(sp.GetRequiredService<NpgsqlDataSource>(), lookup.Value));
-        services.AddSingleton(sp => new CallRecordQueries(sp.GetRequiredService<NpgsqlDataSource>(), lookup.Value));
+        // Both search pools carry the searches' statement_timeout (PostgreSQL cancels a search that runs longer).
+        var lookup = new Lazy<NpgsqlDataSource>(() => MessageQueries.CreateLookupDataSource(options.ConnectionString, options.SearchStatementTimeout));
+        var search = new Lazy<NpgsqlDataSource>(() => MessageQueries.CreateSearchDataSource(options.ConnectionString, options.SearchStatementTimeout));
+        services.AddSingleton(_ => new MessageQueries(search.Value, lookup.Value));
+        services.AddSingleton(_ => new CallRecordQueries(search.Value, lookup.Value));
+        services.AddSingleton(_ => new DialogSearch(search.Value));
         services.AddSingleton<RetentionPolicy>();
         services.AddSingleton<MessageStoreWriter>();
         services.AddSingleton<QuarantineStore>();

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Collections.Concurrent;
 using System.Globalization;
+using System.Net.Http.Json;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
@@ -24,6 +25,8 @@ public sealed class BoundsNodeFixture : NodeFixture
         new("HEP_FRAME_SECONDS", "1"),
         // Refusals are summarised every second.
         new("REFUSAL_LOG_SECONDS", "1"),
+        // A GraphQL result may hold 256 KiB.
+        new("GRAPHQL_MAX_RESULT_KB", "256"),
     ];
 }
 
@@ -144,6 +147,49 @@ public sealed class BoundsTests(BoundsNodeFixture node) : IClassFixture<BoundsNo
         Assert.All(summaries, e => Assert.Contains(":" + local, e.Value("Sources") as string));
         // Nothing logs per packet any more.
         Assert.True(capture.Entries.Count < 200, $"{capture.Entries.Count} log lines for {Total} refused datagrams");
+    }
+
+    [Fact]
+    public async Task A_query_for_many_large_payloads_is_refused_while_its_result_is_built_not_after()
+    {
+        const int Messages = 40;
+        const int PaddingBytes = 200 * 1024;
+        var fromUser = "big" + Guid.NewGuid().ToString("N")[..8];
+        var start = SipCalls.NowMicros().AddMinutes(-1);
+        var packets = Enumerable.Range(0, Messages).Select(i =>
+        {
+            var invite = SipCalls.BasicCall($"big-{i}-" + Guid.NewGuid().ToString("N")[..8], fromUser, "bob", start.AddMilliseconds(i))[0];
+            var padded = invite.Text.Replace("\r\n\r\n", "\r\nX-Padding: " + new string('p', PaddingBytes) + "\r\n\r\n", StringComparison.Ordinal);
+            return Compressed(invite, Encoding.UTF8.GetBytes(padded));
+        }).ToArray();
+        await node.SendHep(packets);
+        const string Count = "query ($u: String) { messages(filter: { fromUser: $u }, first: 0) { totalCount } }";
+        await node.Eventually(async () =>
+            (await node.GraphQL(Count, new { u = fromUser })).GetProperty("messages").GetProperty("totalCount").GetInt64() == Messages,
+            $"{Messages} large messages stored");
+
+        var stats = node.Services.GetRequiredService<Homer.Api.Transport.ResultBudgetStats>();
+        var chargedBefore = stats.ChargedBytes;
+        var refusedBefore = stats.Refused;
+        using var response = await node.Http.PostAsJsonAsync("/graphql", new
+        {
+            query = "query ($u: String) { messages(filter: { fromUser: $u }, first: 40) { nodes { id payload } } }",
+            variables = new { u = fromUser },
+        });
+        var body = await response.Content.ReadAsStringAsync();
+
+        Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
+        using var json = JsonDocument.Parse(body);
+        var error = json.RootElement.GetProperty("errors")[0];
+        Assert.Equal("RESULT_TOO_LARGE", error.GetProperty("extensions").GetProperty("code").GetString());
+        Assert.Contains("256 KiB", error.GetProperty("message").GetString());
+        Assert.False(json.RootElement.TryGetProperty("data", out var data) && data.ValueKind == JsonValueKind.Object);
+        Assert.Equal(refusedBefore + 1, stats.Refused);
+        // The request stopped once its 256 KiB were spent: at most two of the forty 200 KiB payloads went into a result
+        // (8 MB of them, and six times that as escaped JSON, before the budget).
+        var charged = stats.ChargedBytes - chargedBefore;
+        Assert.True(charged < 256 * 1024 + 2 * (PaddingBytes + 2048), $"{charged} bytes of result were built");
+        Assert.True(body.Length < 4096);
     }
 
     private static byte[] Compressed(SipCalls.Leg leg, byte[] payload)

@@ -7,6 +7,8 @@ using Homer.Api.Flows;
 using Homer.Storage;
 using Microsoft.Extensions.DependencyInjection;
 
+using Homer.Api.Transport;
+
 namespace Homer.Api.GraphQL;
 
 /// <summary>The ladder and QoS charts of calls (<c>callFlow</c>, <c>qos</c>); merged into <c>Query</c> by <see cref="HomerApiSchema"/>.</summary>
@@ -23,6 +25,7 @@ public sealed class CallFlowQueryFields : ObjectGraphType
         Name = "CallFlowQueryFields";
 
         Field<NonNullGraphType<CallFlowType>>("callFlow")
+            .DatabaseHeavy()
             .Description("The ladder diagram of one call: hosts in order of first appearance (with aliases), one event per SIP message in capture order, QoS reports and logs as markers. With includeLegs the other Call-IDs of the same call (dialog correlation group, X-CID) are drawn too.")
             .Argument<NonNullGraphType<ListGraphType<NonNullGraphType<StringGraphType>>>>("callIds")
             .Argument<BooleanGraphType>("includeLegs", "Follow correlated legs; default true.", a => a.DefaultValue = true)
@@ -41,6 +44,7 @@ public sealed class CallFlowQueryFields : ObjectGraphType
             });
 
         Field<NonNullGraphType<ListGraphType<NonNullGraphType<QosStreamType>>>>("qos")
+            .DatabaseHeavy()
             .Description("RTCP, RTCP-XR, vq-rtcpxr and agent quality reports of these calls as series per stream (SSRC) and direction, for charts.")
             .Argument<NonNullGraphType<ListGraphType<NonNullGraphType<StringGraphType>>>>("callIds")
             .ResolveAsync(async c =>

@@ -4,6 +4,8 @@ using GraphQL.Types;
 using Homer.Storage;
 using Microsoft.Extensions.DependencyInjection;
 
+using Homer.Api.Transport;
+
 namespace Homer.Api.GraphQL;
 
 /// <summary>The call and registration search (<c>dialogs</c>); merged into <c>Query</c> by <see cref="HomerApiSchema"/>.</summary>
@@ -14,6 +16,7 @@ public sealed class DialogSearchQueryFields : ObjectGraphType
         Name = "DialogSearchQueryFields";
 
         Field<NonNullGraphType<DialogConnectionType>>("dialogs")
+            .DatabaseHeavy()
             .Description("Search calls, registrations and other requests as their dialogs summarised them (the dialogs table), by start time, one keyset page at a time, with the exact total.")
             .Argument<NonNullGraphType<DialogFilterInputType>>("filter")
             .Argument<IntGraphType>("first", $"Page size, 0 to {DialogSearch.MaxPageSize}; default {HomerQuery.DefaultPageSize}.", a => a.DefaultValue = HomerQuery.DefaultPageSize)

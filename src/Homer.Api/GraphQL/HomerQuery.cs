@@ -6,6 +6,8 @@ using Homer.Actors.Contracts;
 using Homer.Storage;
 using Microsoft.Extensions.DependencyInjection;
 
+using Homer.Api.Transport;
+
 namespace Homer.Api.GraphQL;
 
 public sealed class HomerQuery : ObjectGraphType
@@ -18,6 +20,7 @@ public sealed class HomerQuery : ObjectGraphType
         Name = "Query";
 
         Field<NonNullGraphType<MessageConnectionType>>("messages")
+            .DatabaseHeavy()
             .Description("Search captured messages in capture-time order, one keyset page at a time, with the exact total.")
             .Argument<NonNullGraphType<MessageFilterInputType>>("filter")
             .Argument<IntGraphType>("first", $"Page size, 0 to {MessageQueries.MaxPageSize}; default {DefaultPageSize}.")

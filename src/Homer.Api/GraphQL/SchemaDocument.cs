@@ -58,8 +58,12 @@ public static class SchemaDocument
 
         ## Limits
         Depth 15 (`HOMER_GRAPHQL_MAX_DEPTH`), complexity 20 000 (`HOMER_GRAPHQL_MAX_COMPLEXITY`; each field 1, lists
-        count 5 times), 30 s per query or mutation (`HOMER_GRAPHQL_TIMEOUT_SECONDS`), results up to 32 MiB over HTTP
-        (`HOMER_GRAPHQL_MAX_RESULT_KB`), queries up to 64 KiB.
+        count 5 times, each database search 100), 30 s per query or mutation (`HOMER_GRAPHQL_TIMEOUT_SECONDS`), results
+        up to 32 MiB over HTTP (`HOMER_GRAPHQL_MAX_RESULT_KB`, measured while the result is built: `RESULT_TOO_LARGE`),
+        queries up to 64 KiB. Database searches (`messages`, `dialogs`, `callFlow`, `qos`, `stats`; each alias counts):
+        10 per request (`HOMER_GRAPHQL_MAX_DB_FIELDS`, else 400 `TOO_MUCH_DATABASE_WORK`), 4 such requests at once per
+        user (`HOMER_GRAPHQL_USER_CONCURRENCY`, else 429 `TOO_MANY_CONCURRENT_QUERIES`), 30 s per search in PostgreSQL
+        (`HOMER_SEARCH_STATEMENT_TIMEOUT_SECONDS`, else `QUERY_TIMEOUT`); a client that disconnects cancels its searches.
 
         ## Export and share links (HTTP, role USER)
         - `GET /api/export/pcap?callId=A&callId=B&from=…&to=…&includeLegs=true`: classic pcap, Ethernet + IPv4/IPv6 +

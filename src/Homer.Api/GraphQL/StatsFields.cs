@@ -3,6 +3,8 @@ using GraphQL.Types;
 using Homer.Storage.Stats;
 using Microsoft.Extensions.DependencyInjection;
 
+using Homer.Api.Transport;
+
 namespace Homer.Api.GraphQL;
 
 public sealed class StatsBucketEnum : EnumerationGraphType
@@ -92,6 +94,7 @@ public sealed class StatsQueryFields : ObjectGraphType
         Name = "StatsQueryFields";
 
         Field<NonNullGraphType<StatsType>>("stats")
+            .DatabaseHeavy()
             .Description("VoIP statistics of the whole cluster per time bucket. Calls count in the bucket they started in, once they end. " +
                          "Call KPIs are per HEP node; captureId narrows the message counters only.")
             .Argument<NonNullGraphType<DateTimeScalar>>("from")

@@ -11,11 +11,51 @@ namespace Homer.Api.Transport;
 /// <summary>One place where HTTP and WebSocket run a GraphQL request, so both apply the same rules and limits.</summary>
 public static class ApiExecution
 {
-    public static Task<ExecutionResult> ExecuteAsync(
+    public static async Task<ExecutionResult> ExecuteAsync(
         IServiceProvider services, GraphQLRequest request, AuthResult auth, ApiRequestContext userContext, bool allowMutations, CancellationToken ct)
     {
         var executer = services.GetRequiredService<IDocumentExecuter<ISchema>>();
         var options = services.GetRequiredService<ApiOptions>();
+        // Queries and mutations get a result budget that cancels them once spent; subscriptions send event by event.
+        using var abort = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        if (userContext.Credits is null)
+        {
+            userContext.Budget = new ResultBudget(options.MaxResultBytes, abort, services.GetRequiredService<ResultBudgetStats>());
+            var user = auth.Caller?.Username ?? "address " + (userContext.ClientAddress ?? "unknown");
+            userContext.Database = new DatabaseGate(services.GetRequiredService<UserQuerySlots>(), user, abort);
+        }
+        using var gate = userContext.Database;
+        try
+        {
+            var result = await Execute(executer, options, services, request, auth, userContext, allowMutations, userContext.Budget is null ? ct : abort.Token);
+            // Execution may finish before it notices the cancel: the partial data goes all the same.
+            if (userContext.Database is { Refused: true })
+                return Refused(userContext.Database.Message, DatabaseWork.TooManyQueriesCode);
+            return userContext.Budget is { Exceeded: true } ? TooLarge(userContext.Budget.Message) : result;
+        }
+        catch (OperationCanceledException) when (userContext.Database is { Refused: true } && !ct.IsCancellationRequested)
+        {
+            return Refused(userContext.Database.Message, DatabaseWork.TooManyQueriesCode);
+        }
+        catch (OperationCanceledException) when (userContext.Budget is { Exceeded: true } && !ct.IsCancellationRequested)
+        {
+            return TooLarge(userContext.Budget.Message);
+        }
+    }
+
+    /// <summary>The answer to a request whose result is over the limit: one error, no data.</summary>
+    public static ExecutionResult TooLarge(string message) => Refused(message, ResultBudget.ErrorCode);
+
+    private static ExecutionResult Refused(string message, string code) =>
+        new() { Executed = true, Errors = [new ExecutionError(message) { Code = code }] };
+
+    /// <summary>True when the request was refused because its user already runs as many database requests as allowed.</summary>
+    public static bool TooManyQueries(ExecutionResult result) =>
+        result.Errors?.Any(e => e.Code == DatabaseWork.TooManyQueriesCode) == true && result.Data is null;
+
+    private static Task<ExecutionResult> Execute(IDocumentExecuter<ISchema> executer, ApiOptions options, IServiceProvider services,
+        GraphQLRequest request, AuthResult auth, ApiRequestContext userContext, bool allowMutations, CancellationToken ct)
+    {
         return executer.ExecuteAsync(o =>
         {
             o.Query = request.Query;
@@ -49,7 +89,7 @@ public sealed class ApiValidationRules
 
     public ApiValidationRules(ApiOptions options)
     {
-        _rules = [.. DocumentValidator.CoreRules, AuthorizationRule.Instance,
+        _rules = [.. DocumentValidator.CoreRules, AuthorizationRule.Instance, new DatabaseWorkRule(options.MaxDatabaseFields),
             new global::GraphQL.Validation.Rules.Custom.ComplexityValidationRule(new global::GraphQL.Validation.Complexity.ComplexityOptions
             {
                 MaxDepth = options.MaxQueryDepth,

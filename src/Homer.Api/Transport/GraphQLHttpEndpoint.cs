@@ -124,18 +124,25 @@ public static class GraphQLHttpEndpoint
 
         http.Response.ContentType = ResponseContentType;
         // Per GraphQL over HTTP: a request that never reached execution (parse or validation errors) is a 400.
-        http.Response.StatusCode = ApiExecution.AuthStatus(result) ?? (result.Executed ? StatusCodes.Status200OK : StatusCodes.Status400BadRequest);
+        http.Response.StatusCode = ApiExecution.AuthStatus(result)
+            ?? (ApiExecution.TooManyQueries(result) ? StatusCodes.Status429TooManyRequests
+                : result.Executed ? StatusCodes.Status200OK : StatusCodes.Status400BadRequest);
         if (http.Response.StatusCode == StatusCodes.Status401Unauthorized)
             http.Response.Headers.WWWAuthenticate = "Bearer";
         var serializer = http.RequestServices.GetRequiredService<IGraphQLTextSerializer>();
         var limit = http.RequestServices.GetRequiredService<ApiOptions>().MaxResultBytes;
-        // Buffered so that an oversized result becomes an error instead of a response cut off half way.
-        using var buffer = new MemoryStream();
-        await serializer.WriteAsync(buffer, result, http.RequestAborted);
-        if (buffer.Length > limit)
+        // Buffered so that an oversized result becomes an error instead of a response cut off half way. The budget
+        // charged while the result was built stops most; the buffer stops the rest at the limit, never past it.
+        using var buffer = new LimitedBufferStream(limit);
+        try
         {
+            await serializer.WriteAsync(buffer, result, http.RequestAborted);
+        }
+        catch (Exception) when (buffer.Overflowed)
+        {
+            http.RequestServices.GetRequiredService<ResultBudgetStats>().OnRefused();
             await WriteError(http, StatusCodes.Status200OK,
-                $"The result is {buffer.Length / 1024} KiB, over the {limit / 1024} KiB limit: ask for fewer fields or a smaller page (first).", "RESULT_TOO_LARGE");
+                $"The result is over the {limit / 1024} KiB limit: ask for fewer fields or a smaller page (first).", ResultBudget.ErrorCode);
             return;
         }
         buffer.Position = 0;
