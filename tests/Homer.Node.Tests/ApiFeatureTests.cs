@@ -379,6 +379,47 @@ public sealed class ApiFeatureTests(ApiFeatureFixture node) : IClassFixture<ApiF
     }
 
     [Fact]
+    public async Task A_NUL_or_an_unpaired_surrogate_in_a_value_is_a_clear_validation_error_not_a_database_error()
+    {
+        async Task<(HttpStatusCode Status, string Body)> Raw(string json)
+        {
+            using var content = new StringContent(json, Encoding.UTF8, "application/json");
+            using var response = await node.Http.PostAsync("/graphql", content);
+            return (response.StatusCode, await response.Content.ReadAsStringAsync());
+        }
+
+        var cases = new[]
+        {
+            """{"query": "query ($c: String) { messages(filter: {callId: $c}) { totalCount } }", "variables": {"c": "abc\u0000def"}}""",
+            """{"query": "{ messages(filter: {callId: \"abc\\u0000def\"}) { totalCount } }"}""",
+            """{"query": "query ($f: DialogFilter!) { dialogs(filter: $f) { totalCount } }", "variables": {"f": {"fromUser": "x\u0000"}}}""",
+            """{"query": "query ($ids: [String!]!) { callFlow(callIds: $ids) { callIds } }", "variables": {"ids": ["ok", "bad\u0000"]}}""",
+            """{"query": "mutation ($u: String!) { createUser(username: $u, password: \"password1\", role: VIEWER) { id } }", "variables": {"u": "nul\u0000user"}}""",
+        };
+        foreach (var json in cases)
+        {
+            var (status, body) = await Raw(json);
+            Assert.Equal(HttpStatusCode.BadRequest, status);
+            Assert.Contains("INVALID_VALUE", body);
+            Assert.Contains("NUL character", body);
+            Assert.DoesNotContain("POSTGRES", body);
+        }
+        // In JSON variables the body's reader refuses an unpaired surrogate already; in a GraphQL literal it is this rule.
+        var (surrogateStatus, surrogate) = await Raw("""{"query": "{ messages(filter: {callId: \"x\\ud800y\"}) { totalCount } }"}""");
+        Assert.Equal(HttpStatusCode.BadRequest, surrogateStatus);
+        Assert.Contains("unpaired UTF-16 surrogate", surrogate);
+
+        // The same request with a clean value runs.
+        var (okStatus, ok) = await Raw("""{"query": "query ($c: String) { messages(filter: {callId: $c}) { totalCount } }", "variables": {"c": "abcdef"}}""");
+        Assert.Equal(HttpStatusCode.OK, okStatus);
+        Assert.Contains("\"totalCount\":0", ok);
+
+        using var export = await node.Http.GetAsync("/api/export/text?callId=abc%00def");
+        Assert.Equal(HttpStatusCode.BadRequest, export.StatusCode);
+        Assert.Contains("NUL character", await export.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
     public async Task An_open_WebSocket_is_closed_when_its_token_is_revoked_its_user_demoted_or_disabled_or_its_token_expires()
     {
         using var user = await NewUser("USER", out var name);

@@ -28,7 +28,7 @@ public static class SchemaDocument
         ## Transports
         - `POST /graphql` with `{"query", "variables", "operationName"}` as JSON; `GET /graphql?query=…` for queries only.
           Responses are `application/graphql-response+json`: 400 when the request never ran (syntax, unknown field,
-          limits), 401 without a usable token, 403 when the role is too low, else 200 with `data` and maybe `errors`.
+          limits, a string value or variable holding a NUL or an unpaired surrogate: `INVALID_VALUE`), 401 without a usable token, 403 when the role is too low, else 200 with `data` and maybe `errors`.
         - WebSocket `/graphql` with the `graphql-transport-ws` subprotocol (npm `graphql-ws` 6): send
           `{"type":"connection_init","payload":{"token":"<token>"}}` first (an `Authorization: "Bearer <token>"` entry
           works too), then `subscribe`/`complete` per operation id; queries and mutations work over it as well.

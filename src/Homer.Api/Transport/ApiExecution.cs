@@ -49,7 +49,7 @@ public sealed class ApiValidationRules
 
     public ApiValidationRules(ApiOptions options)
     {
-        _rules = [.. DocumentValidator.CoreRules, AuthorizationRule.Instance,
+        _rules = [.. DocumentValidator.CoreRules, AuthorizationRule.Instance, TextValuesRule.Instance,
             new global::GraphQL.Validation.Rules.Custom.ComplexityValidationRule(new global::GraphQL.Validation.Complexity.ComplexityOptions
             {
                 MaxDepth = options.MaxQueryDepth,
