@@ -6,6 +6,7 @@ using Homer.Actors.Hosting;
 using Homer.Actors.Ingest;
 using Homer.Api;
 using Homer.Api.Dashboard;
+using Homer.Api.Transport;
 using Homer.Storage;
 using Prometheus;
 
@@ -124,12 +125,15 @@ public static class HomerNodeHost
         log.LogInformation("Node {Node} with roles [{Roles}], environment {Environment}; cluster-config layers: {Files}",
             settings.NodeName, string.Join(", ", settings.Roles), settings.Environment, string.Join(" → ", configFiles.Select(Path.GetFileName)));
 
+        var dashboard = settings.Has("api") ? DashboardFiles.Locate(settings.DashboardPath, app.Environment.ContentRootPath) : null;
+        // First in the pipeline, so every response carries them, errors and metrics included.
+        app.UseSecurityHeaders(Homer.Api.Transport.SecurityHeaders.Policy(settings.ContentSecurityPolicy, dashboard));
+
         // Every node exposes its own metrics; Prometheus scrapes each node.
         app.MapMetrics("/metrics");
 
         if (settings.Has("api"))
         {
-            var dashboard = DashboardFiles.Locate(settings.DashboardPath, app.Environment.ContentRootPath);
             if (dashboard is null)
                 log.LogWarning("Dashboard not found (build it with npm run build in src/Homer.Dashboard, or set HOMER_DASHBOARD)");
             else

@@ -27,6 +27,8 @@ public sealed record NodeSettings
     public required string Environment { get; init; }
     public string? ClusterConfigPath { get; init; }
     public string? DashboardPath { get; init; }
+    /// <summary>HOMER_CSP: the Content-Security-Policy header; unset, one fitted to the built dashboard; "off", none.</summary>
+    public string? ContentSecurityPolicy { get; init; }
     public required string NodeName { get; init; }
     public int IngestBatchSize { get; init; } = 2_000;
     public int IngestEdgeBuffer { get; init; } = 100_000;
@@ -149,6 +151,7 @@ public sealed record NodeSettings
             Environment = Get("ENVIRONMENT", "production").ToLowerInvariant(),
             ClusterConfigPath = c["CLUSTER_CONFIG"],
             DashboardPath = c["DASHBOARD"],
+            ContentSecurityPolicy = c["CSP"] is { Length: > 0 } csp ? csp : null,
             NodeName = Get("NODE_NAME", Dns.GetHostName()),
             IngestBatchSize = GetInt("INGEST_BATCH_SIZE", 2_000),
             IngestEdgeBuffer = GetInt("INGEST_EDGE_BUFFER", 100_000),

@@ -340,6 +340,86 @@ public sealed class ApiFeatureTests(ApiFeatureFixture node) : IClassFixture<ApiF
     }
 
     [Fact]
+    public async Task Viewers_may_not_search_inside_payloads_nor_read_log_text_users_may()
+    {
+        var call = SipCalls.BasicCall("oracle-" + Guid.NewGuid().ToString("N")[..8], "secret-caller", "secret-callee", SipCalls.NowMicros().AddMinutes(-1));
+        var callId = call[0].Text.Split("\r\n").First(l => l.StartsWith("Call-ID: ", StringComparison.Ordinal))["Call-ID: ".Length..];
+        var log = Hep(new SipCalls.Leg("", SipCalls.Proxy, 0, SipCalls.Proxy, 0, call[0].Timestamp.AddSeconds(1)), 100, "secret-log-line for " + callId, callId);
+        await node.SendHep([.. call.Select(l => SipCalls.Hep3(l)), log]);
+        const string Flow = "query ($ids: [String!]!) { callFlow(callIds: $ids) { markers { kind text } } }";
+        const string Logs = "query ($c: String!) { dialog(callId: $c) { logs { text } } }";
+        await node.Eventually(async () =>
+            (await node.GraphQL(Flow, new { ids = new[] { callId } })).GetProperty("callFlow").GetProperty("markers").EnumerateArray().Any(m => m.GetProperty("kind").GetString() == "LOG")
+            && (await node.GraphQL(Logs, new { c = callId })).GetProperty("dialog") is { ValueKind: JsonValueKind.Object } d && d.GetProperty("logs").GetArrayLength() == 1,
+            "the log is a marker of the flow and in the live dialog");
+
+        using var viewer = await NewUser("VIEWER");
+        using var user = await NewUser("USER");
+
+        // payloadContains would be a yes/no oracle over text the viewer may not read.
+        const string Search = "query ($f: MessageFilter!) { messages(filter: $f) { totalCount } }";
+        var (status, refused) = await Post(viewer, Search, new { f = new { callId, payloadContains = "secret-caller" } });
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Contains("FORBIDDEN", refused);
+        Assert.Contains("payloadContains needs the user role", refused);
+        Assert.DoesNotContain("totalCount", refused);
+        Assert.True((await NodeFixture.GraphQL(user, Search, new { f = new { callId, payloadContains = "secret-caller" } }))
+            .GetProperty("messages").GetProperty("totalCount").GetInt64() >= 1);
+        // Without payloadContains the viewer searches as before.
+        Assert.Equal(call.Count, (await NodeFixture.GraphQL(viewer, Search, new { f = new { callId } })).GetProperty("messages").GetProperty("totalCount").GetInt64());
+
+        string LogMarker(JsonElement data) =>
+            data.GetProperty("callFlow").GetProperty("markers").EnumerateArray().Single(m => m.GetProperty("kind").GetString() == "LOG").GetProperty("text").GetString()!;
+        Assert.Equal("(log text needs the user role)", LogMarker(await NodeFixture.GraphQL(viewer, Flow, new { ids = new[] { callId } })));
+        Assert.Contains("secret-log-line", LogMarker(await NodeFixture.GraphQL(user, Flow, new { ids = new[] { callId } })));
+
+        string LogEntry(JsonElement data) => data.GetProperty("dialog").GetProperty("logs")[0].GetProperty("text").GetString()!;
+        Assert.Equal("(log text needs the user role)", LogEntry(await NodeFixture.GraphQL(viewer, Logs, new { c = callId })));
+        Assert.Contains("secret-log-line", LogEntry(await NodeFixture.GraphQL(user, Logs, new { c = callId })));
+    }
+
+    [Fact]
+    public async Task A_NUL_or_an_unpaired_surrogate_in_a_value_is_a_clear_validation_error_not_a_database_error()
+    {
+        async Task<(HttpStatusCode Status, string Body)> Raw(string json)
+        {
+            using var content = new StringContent(json, Encoding.UTF8, "application/json");
+            using var response = await node.Http.PostAsync("/graphql", content);
+            return (response.StatusCode, await response.Content.ReadAsStringAsync());
+        }
+
+        var cases = new[]
+        {
+            """{"query": "query ($c: String) { messages(filter: {callId: $c}) { totalCount } }", "variables": {"c": "abc\u0000def"}}""",
+            """{"query": "{ messages(filter: {callId: \"abc\\u0000def\"}) { totalCount } }"}""",
+            """{"query": "query ($f: DialogFilter!) { dialogs(filter: $f) { totalCount } }", "variables": {"f": {"fromUser": "x\u0000"}}}""",
+            """{"query": "query ($ids: [String!]!) { callFlow(callIds: $ids) { callIds } }", "variables": {"ids": ["ok", "bad\u0000"]}}""",
+            """{"query": "mutation ($u: String!) { createUser(username: $u, password: \"password1\", role: VIEWER) { id } }", "variables": {"u": "nul\u0000user"}}""",
+        };
+        foreach (var json in cases)
+        {
+            var (status, body) = await Raw(json);
+            Assert.Equal(HttpStatusCode.BadRequest, status);
+            Assert.Contains("INVALID_VALUE", body);
+            Assert.Contains("NUL character", body);
+            Assert.DoesNotContain("POSTGRES", body);
+        }
+        // In JSON variables the body's reader refuses an unpaired surrogate already; in a GraphQL literal it is this rule.
+        var (surrogateStatus, surrogate) = await Raw("""{"query": "{ messages(filter: {callId: \"x\\ud800y\"}) { totalCount } }"}""");
+        Assert.Equal(HttpStatusCode.BadRequest, surrogateStatus);
+        Assert.Contains("unpaired UTF-16 surrogate", surrogate);
+
+        // The same request with a clean value runs.
+        var (okStatus, ok) = await Raw("""{"query": "query ($c: String) { messages(filter: {callId: $c}) { totalCount } }", "variables": {"c": "abcdef"}}""");
+        Assert.Equal(HttpStatusCode.OK, okStatus);
+        Assert.Contains("\"totalCount\":0", ok);
+
+        using var export = await node.Http.GetAsync("/api/export/text?callId=abc%00def");
+        Assert.Equal(HttpStatusCode.BadRequest, export.StatusCode);
+        Assert.Contains("NUL character", await export.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
     public async Task An_open_WebSocket_is_closed_when_its_token_is_revoked_its_user_demoted_or_disabled_or_its_token_expires()
     {
         using var user = await NewUser("USER", out var name);

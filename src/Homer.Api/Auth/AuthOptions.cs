@@ -31,5 +31,9 @@ public sealed record AuthOptions
     /// <summary>How often an open WebSocket re-checks its token (expiry, revocation, disabled user).</summary>
     public TimeSpan WebSocketRecheck { get; init; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>Raw payloads, HEP log text and searching inside them (payloadContains): the user role, or viewers with <see cref="ViewerPayloads"/>.</summary>
     public bool MaySeePayloads(Caller caller) => caller.Role >= HomerRole.User || ViewerPayloads;
+
+    /// <summary>What a viewer gets instead of a HEP log's text (a non-null field keeps its place in the time line).</summary>
+    public const string HiddenLogText = "(log text needs the user role)";
 }

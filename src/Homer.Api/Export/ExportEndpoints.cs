@@ -95,6 +95,13 @@ public static class ExportEndpoints
             return null;
         var query = http.Request.Query;
         var callIds = query["callId"].Where(c => !string.IsNullOrWhiteSpace(c)).Select(c => c!).Distinct().ToList();
+        foreach (var (name, values) in query)
+            foreach (var value in values)
+                if (Transport.TextValuesRule.Problem(value) is { } problem)
+                {
+                    await Problem(http, StatusCodes.Status400BadRequest, $"The parameter '{name}' {problem}.");
+                    return null;
+                }
         if (callIds.Count == 0)
         {
             await Problem(http, StatusCodes.Status400BadRequest, "Give at least one callId (the parameter may repeat).");

@@ -3,6 +3,7 @@ using Akka.Hosting;
 using GraphQL;
 using GraphQL.Types;
 using Homer.Actors.Contracts;
+using Homer.Api.Auth;
 using Homer.Api.Flows;
 using Homer.Storage;
 using Microsoft.Extensions.DependencyInjection;
@@ -161,7 +162,11 @@ public sealed class FlowMarkerType : ObjectGraphType<FlowMarker>
         Field<NonNullGraphType<DateTimeScalar>>("timestamp").Resolve(c => c.Source.Timestamp);
         Field(x => x.CallId);
         Field(x => x.Kind).Description("QOS or LOG.");
-        Field(x => x.Text);
+        Field<NonNullGraphType<StringGraphType>>("text")
+            .Description($"The QoS summary, or the log line; a log's text is \"{AuthOptions.HiddenLogText}\" for viewers unless HOMER_VIEWER_PAYLOADS=on.")
+            .Resolve(c => c.Source.Kind != CallFlow.LogMarker || c.RequestServices!.GetRequiredService<AuthOptions>().MaySeePayloads(c.Caller())
+                ? c.Source.Text
+                : AuthOptions.HiddenLogText);
     }
 }
 

@@ -1,6 +1,8 @@
 using GraphQL.Types;
 using Homer.Actors.Contracts;
+using Homer.Api.Auth;
 using Homer.Storage;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Homer.Api.GraphQL;
 
@@ -121,6 +123,8 @@ public sealed class LogEntryType : ObjectGraphType<LogEntry>
     {
         Name = "LogEntry";
         Field<NonNullGraphType<DateTimeScalar>>("timestamp").Resolve(c => DialogType.FromMicros(c.Source.TimestampMicros));
-        Field(x => x.Text);
+        Field<NonNullGraphType<StringGraphType>>("text")
+            .Description($"The log line; for viewers \"{AuthOptions.HiddenLogText}\" unless HOMER_VIEWER_PAYLOADS=on (logs carry what payloads carry).")
+            .Resolve(c => c.RequestServices!.GetRequiredService<AuthOptions>().MaySeePayloads(c.Caller()) ? c.Source.Text : AuthOptions.HiddenLogText);
     }
 }

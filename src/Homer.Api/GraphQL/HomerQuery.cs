@@ -40,9 +40,15 @@ public sealed class HomerQuery : ObjectGraphType
                     Descending = context.GetArgument("descending", false),
                     Deduplicate = context.GetArgument("dedup", false),
                 };
+                var filter = context.GetArgument<MessageFilter>("filter");
+                // Searching inside payloads reads them, one yes/no at a time: the same right as reading them.
+                if (!string.IsNullOrEmpty(filter.PayloadContains)
+                    && !context.RequestServices!.GetRequiredService<Auth.AuthOptions>().MaySeePayloads(Auth.AuthorizationFieldExtensions.Caller(context)))
+                    throw new ExecutionError("payloadContains needs the user role: viewers do not read payloads (HOMER_VIEWER_PAYLOADS=on allows it).")
+                        { Code = "FORBIDDEN" };
                 try
                 {
-                    return await queries.SearchAsync(context.GetArgument<MessageFilter>("filter"), options, context.CancellationToken);
+                    return await queries.SearchAsync(filter, options, context.CancellationToken);
                 }
                 catch (MessageFilterException e)
                 {

@@ -46,7 +46,7 @@ public sealed class MessageFilterInputType : InputObjectGraphType<MessageFilter>
         Field<LongGraphType>("captureId");
         Field<StringGraphType>("node");
         Field<ListGraphType<NonNullGraphType<IntGraphType>>>("protocolTypes").Description("HEP payload types: 1 SIP, 5 RTCP, 100 log, …");
-        Field<StringGraphType>("payloadContains").Description("Raw payload contains this text (case-sensitive).");
+        Field<StringGraphType>("payloadContains").Description("Raw payload contains this text (case-sensitive). Needs the user role (viewers too with HOMER_VIEWER_PAYLOADS=on).");
         Field<ListGraphType<NonNullGraphType<MessageProfileEnum>>>("profiles")
             .Description("Any of these table families; for SIP the transaction type: CALL, REGISTRATION or DEFAULT (other).");
         Field<StringGraphType>("cseq")

@@ -28,7 +28,7 @@ public static class SchemaDocument
         ## Transports
         - `POST /graphql` with `{"query", "variables", "operationName"}` as JSON; `GET /graphql?query=…` for queries only.
           Responses are `application/graphql-response+json`: 400 when the request never ran (syntax, unknown field,
-          limits), 401 without a usable token, 403 when the role is too low, else 200 with `data` and maybe `errors`.
+          limits, a string value or variable holding a NUL or an unpaired surrogate: `INVALID_VALUE`), 401 without a usable token, 403 when the role is too low, else 200 with `data` and maybe `errors`.
         - WebSocket `/graphql` with the `graphql-transport-ws` subprotocol (npm `graphql-ws` 6): send
           `{"type":"connection_init","payload":{"token":"<token>"}}` first (an `Authorization: "Bearer <token>"` entry
           works too), then `subscribe`/`complete` per operation id; queries and mutations work over it as well.
@@ -46,8 +46,12 @@ public static class SchemaDocument
           5 minutes, `HOMER_LOGIN_ATTEMPTS`) and per client address (ten times that), counted before the password is checked.
         - `createApiToken(name, expiresAt, role)` gives a long-lived token for tools (shown once, stored hashed);
           `revokeApiToken(id)` ends it. A token's role is never above its owner's.
-        - Roles: `VIEWER` searches and subscribes, without payloads (`Message.payload` and the live tail's `payload` are
-          null unless `HOMER_VIEWER_PAYLOADS=on`); `USER` also exports, shares, sees payloads and saves dashboards;
+        - Roles: `VIEWER` searches and subscribes, without payloads: `Message.payload` and the live tail's `payload` are
+          null, HEP log text (`Dialog.logs.text`, `FlowMarker.text` of `LOG` markers) reads "(log text needs the user role)",
+          and `payloadContains` is refused (`FORBIDDEN`), unless `HOMER_VIEWER_PAYLOADS=on`. Viewers do see the parsed
+          fields (users, domains, addresses, `Message.headers`). `USER` also exports (PCAP and text carry payloads),
+          makes share links (whoever holds one sees the payloads of its calls until it expires or is revoked), sees
+          payloads and saves dashboards;
           `ADMIN` also manages users and aliases and may change anyone's dashboard. Disabling a user ends their sessions
           and revokes their API tokens at once and for good (`enableUser` brings neither back: they log in again);
           resetting a password ends the user's sessions.

@@ -89,7 +89,7 @@ public sealed class ApiValidationRules
 
     public ApiValidationRules(ApiOptions options)
     {
-        _rules = [.. DocumentValidator.CoreRules, AuthorizationRule.Instance, new DatabaseWorkRule(options.MaxDatabaseFields),
+        _rules = [.. DocumentValidator.CoreRules, AuthorizationRule.Instance, TextValuesRule.Instance, new DatabaseWorkRule(options.MaxDatabaseFields),
             new global::GraphQL.Validation.Rules.Custom.ComplexityValidationRule(new global::GraphQL.Validation.Complexity.ComplexityOptions
             {
                 MaxDepth = options.MaxQueryDepth,
