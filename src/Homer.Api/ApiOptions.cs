@@ -9,6 +9,21 @@ public sealed record ApiOptions
     /// <summary>Events a subscriber may fall behind by before the oldest are dropped (and counted in a dropped notice).</summary>
     public int SubscriberQueue { get; init; } = 1_000;
 
+    /// <summary>
+    /// Most events a second one live subscription (<c>messages</c>, <c>callEvents</c>) is sent; a client may ask for
+    /// fewer with <c>maxPerSecond</c>. Events beyond the rate are skipped and counted (<c>skipped</c>).
+    /// </summary>
+    public int LiveMaxPerSecond { get; init; } = 1_000;
+
+    /// <summary>The rate a subscription gets: what it asked for, at most <see cref="LiveMaxPerSecond"/>.</summary>
+    public int LiveRate(int? asked) => Math.Clamp(asked ?? LiveMaxPerSecond, 1, Math.Max(1, LiveMaxPerSecond));
+
+    /// <summary>
+    /// A rate-limited subscriber's queue holds about a second of its rate (never more than <see cref="SubscriberQueue"/>),
+    /// so what a slow client reads is at most that old.
+    /// </summary>
+    public int LiveQueue(int rate) => Math.Min(SubscriberQueue, Math.Max(16, rate));
+
     /// <summary>How long a WebSocket may stay open without connection_init.</summary>
     public TimeSpan ConnectionInitTimeout { get; init; } = TimeSpan.FromSeconds(10);
 

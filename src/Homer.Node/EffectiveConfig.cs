@@ -143,6 +143,7 @@ public static class EffectiveConfig
         Secret("TOKEN_KEY", s.Api.Auth.TokenKey is not null);
         Add("LOGIN_ATTEMPTS", s.Api.Auth.LoginAttempts);
         Add("SUBSCRIBER_QUEUE", s.Api.SubscriberQueue);
+        Add("LIVE_MAX_PER_SECOND", s.Api.LiveMaxPerSecond);
         Add("WS_INIT_TIMEOUT_SECONDS", (long)s.Api.ConnectionInitTimeout.TotalSeconds);
         Add("GRAPHQL_TIMEOUT_SECONDS", (long)s.Api.ExecutionTimeout.TotalSeconds);
         Add("GRAPHQL_MAX_DEPTH", s.Api.MaxQueryDepth);

@@ -207,6 +207,7 @@ public sealed record NodeSettings
                     WebSocketRecheck = TimeSpan.FromSeconds(GetInt("WS_AUTH_RECHECK_SECONDS", 10)),
                 },
                 SubscriberQueue = GetInt("SUBSCRIBER_QUEUE", 1_000),
+                LiveMaxPerSecond = GetInt("LIVE_MAX_PER_SECOND", 1_000),
                 ConnectionInitTimeout = TimeSpan.FromSeconds(GetInt("WS_INIT_TIMEOUT_SECONDS", 10)),
                 ExecutionTimeout = TimeSpan.FromSeconds(GetInt("GRAPHQL_TIMEOUT_SECONDS", 30)),
                 MaxAnonymousBodyBytes = GetInt("ANONYMOUS_BODY_KB", 64) * 1024L,

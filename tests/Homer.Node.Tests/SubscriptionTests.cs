@@ -14,6 +14,9 @@ public sealed class SubscriptionNodeFixture : NodeFixture
     [
         new("SUBSCRIBER_QUEUE", QueueSize.ToString(System.Globalization.CultureInfo.InvariantCulture)),
         new("WS_INIT_TIMEOUT_SECONDS", "1"),
+        // High enough that a subscription without maxPerSecond is never rate limited here: the slow-subscriber test
+        // is about the queue; the rate-limit test asks for its own rate.
+        new("LIVE_MAX_PER_SECOND", "10000000"),
     ];
 }
 
@@ -21,6 +24,7 @@ public sealed class SubscriptionNodeFixture : NodeFixture
 public sealed class SubscriptionTests(SubscriptionNodeFixture node) : IClassFixture<SubscriptionNodeFixture>
 {
     private const string LiveMessages = "subscription ($f: LiveMessageFilter) { messages(filter: $f) { type dropped callId method srcIp srcPort payload } }";
+    private const string LimitedMessages = "subscription ($f: LiveMessageFilter, $r: Int) { messages(filter: $f, maxPerSecond: $r) { type dropped skipped callId srcPort } }";
 
     [Fact]
     public async Task Misuse_closes_the_socket_with_the_protocol_close_codes()
@@ -171,6 +175,101 @@ public sealed class SubscriptionTests(SubscriptionNodeFixture node) : IClassFixt
         Assert.Equal(published, delivered + dropped);
         Assert.True(notices > 0 && dropped > 0, "the slow subscriber was told what it lost");
         Assert.True(delivered >= SubscriptionNodeFixture.QueueSize, $"delivered {delivered}");
+    }
+
+    [Fact]
+    public async Task A_rate_limited_subscriber_gets_at_most_its_rate_and_is_told_exactly_how_many_were_skipped()
+    {
+        var callId = "rate-" + Guid.NewGuid().ToString("N")[..8];
+        const int rate = 40;
+        await using var client = await GraphQLWsClient.InitialisedAsync(node.BaseAddress, node.AdminToken);
+        await client.SubscribeAsync("tail", LimitedMessages, new { f = new { callId }, r = rate });
+        await Task.Delay(500);
+
+        // About 400 a second, ten times the rate, for about 2.5 s; messages of other calls in between are filtered out
+        // before the limit and counted nowhere. The bound is on what the limit let through while this loop ran, measured by
+        // the loop's own clock, so a slow machine widens the window instead of failing the test.
+        const int published = 1_000;
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        for (var i = 0; i < published; i++)
+        {
+            Feed.Publish(Message(callId, i));
+            Feed.Publish(Message("other-" + callId, i));
+            if (i % 20 == 19)
+                await Task.Delay(50);
+        }
+        var window = clock.Elapsed;
+
+        long delivered = 0, skipped = 0, dropped = 0;
+        var lastSeq = -1;
+        while (delivered + skipped + dropped < published)
+        {
+            var message = await client.ReceiveAsync(TimeSpan.FromSeconds(20));
+            Assert.Equal("next", message.GetProperty("type").GetString());
+            var data = message.GetProperty("payload").GetProperty("data").GetProperty("messages");
+            switch (data.GetProperty("type").GetString())
+            {
+                case "DROPPED":
+                    dropped += data.GetProperty("dropped").GetInt64();
+                    continue;
+                case "SKIPPED":
+                    skipped += data.GetProperty("skipped").GetInt64();
+                    continue;
+            }
+            delivered++;
+            skipped += data.GetProperty("skipped").GetInt64();
+            Assert.Equal(callId, data.GetProperty("callId").GetString());
+            var seq = data.GetProperty("srcPort").GetInt32();
+            Assert.True(seq > lastSeq, "messages arrive in order");
+            lastSeq = seq;
+        }
+
+        Assert.Equal(published, delivered + skipped + dropped);
+        var burst = Math.Max(1, rate / 10);
+        var bound = burst + rate * window.TotalSeconds;
+        Assert.True(delivered <= bound, $"{delivered} delivered in {window.TotalSeconds:F2} s at {rate}/s (bound {bound:F0})");
+        Assert.True(delivered >= burst, $"delivered {delivered}");
+        Assert.True(skipped > 0, "the rate limit skipped and said so");
+
+        // Nothing more is owed: no further item arrives.
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => client.ReceiveAsync(TimeSpan.FromSeconds(1.5)));
+    }
+
+    [Fact]
+    public async Task Skips_with_nothing_after_them_come_as_a_skipped_notice()
+    {
+        var callId = "tail-" + Guid.NewGuid().ToString("N")[..8];
+        await using var client = await GraphQLWsClient.InitialisedAsync(node.BaseAddress, node.AdminToken);
+        await client.SubscribeAsync("tail", LimitedMessages, new { f = new { callId }, r = 1 });
+        await Task.Delay(500);
+
+        // A rate of 1 admits the first at once and nothing for the next second: the other 29 are skipped with no
+        // message after them to carry the count, so only the notice can tell the client.
+        const int published = 30;
+        for (var i = 0; i < published; i++)
+            Feed.Publish(Message(callId, i));
+
+        var first = (await client.ReceiveAsync(TimeSpan.FromSeconds(20))).GetProperty("payload").GetProperty("data").GetProperty("messages");
+        Assert.Equal("MESSAGE", first.GetProperty("type").GetString());
+        Assert.Equal(0, first.GetProperty("srcPort").GetInt32());
+        long skipped = first.GetProperty("skipped").GetInt64();
+        while (skipped < published - 1)
+        {
+            var notice = (await client.ReceiveAsync(TimeSpan.FromSeconds(20))).GetProperty("payload").GetProperty("data").GetProperty("messages");
+            Assert.Equal("SKIPPED", notice.GetProperty("type").GetString());
+            skipped += notice.GetProperty("skipped").GetInt64();
+        }
+        Assert.Equal(published - 1, skipped);
+    }
+
+    [Fact]
+    public async Task MaxPerSecond_below_one_is_refused()
+    {
+        await using var client = await GraphQLWsClient.InitialisedAsync(node.BaseAddress, node.AdminToken);
+        await client.SubscribeAsync("tail", LimitedMessages, new { f = new { callId = "none" }, r = 0 });
+        var message = await client.ReceiveAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal("error", message.GetProperty("type").GetString());
+        Assert.Contains("maxPerSecond", message.GetProperty("payload").ToString());
     }
 
     private ILiveMessageFeed Feed => node.Services.GetRequiredService<ILiveMessageFeed>();

@@ -39,6 +39,11 @@ public static class SchemaDocument
         - Each subscriber has a bounded queue (`HOMER_SUBSCRIBER_QUEUE`, default 1000): a subscriber that cannot keep up
           loses events, and the next event it gets is a `DROPPED` notice with the count, so nothing is lost silently
           and a slow client never slows ingest.
+        - The live subscriptions (`messages`, `callEvents`) send at most `maxPerSecond` items a second (the client's
+          choice, at most `HOMER_LIVE_MAX_PER_SECOND`, default 1000). The filter applies first; matching items beyond
+          the rate are skipped, never queued, and counted: `skipped` on the next item delivered says how many since the
+          previous one, and a `SKIPPED` notice carries the count when nothing passes within half a second. Delivered,
+          dropped and skipped add up to what matched.
 
         ## Authentication and roles
         - `mutation { login(username: "admin", password: "…") { token expiresAt } }` gives a session token (12 h); send

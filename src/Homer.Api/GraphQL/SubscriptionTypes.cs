@@ -24,6 +24,7 @@ public sealed record CallEventView(string Type, string? CallId, DateTimeOffset? 
     public string? Detail { get; init; }
     public QosReport? Qos { get; init; }
     public long? Dropped { get; init; }
+    public long? Skipped { get; init; }
 
     public static CallEventView Of(CallEvents.ICallEvent e)
     {
@@ -43,6 +44,8 @@ public sealed record CallEventView(string Type, string? CallId, DateTimeOffset? 
     }
 
     public static CallEventView DroppedNotice(long count) => new("DROPPED", null, DateTimeOffset.UtcNow) { Dropped = count };
+
+    public static CallEventView SkippedNotice(long count) => new("SKIPPED", null, DateTimeOffset.UtcNow) { Skipped = count };
 }
 
 public sealed class CallEventTypeEnum : EnumerationGraphType
@@ -50,7 +53,7 @@ public sealed class CallEventTypeEnum : EnumerationGraphType
     public CallEventTypeEnum()
     {
         Name = "CallEventType";
-        foreach (var name in new[] { "DIALOG_STARTED", "STATE_CHANGED", "QOS_ATTACHED", "LEG_LINKED", "DIALOG_ENDED", "ALARM", "REJECTED", "OTHER", "DROPPED" })
+        foreach (var name in new[] { "DIALOG_STARTED", "STATE_CHANGED", "QOS_ATTACHED", "LEG_LINKED", "DIALOG_ENDED", "ALARM", "REJECTED", "OTHER", "DROPPED", "SKIPPED" })
             Add(name, name);
     }
 }
@@ -60,7 +63,8 @@ public sealed class CallEventType : ObjectGraphType<CallEventView>
     public CallEventType()
     {
         Name = "CallEvent";
-        Description = "What a dialog did, as its actor published it; type DROPPED is a notice that this subscriber was too slow and lost 'dropped' events.";
+        Description = "What a dialog did, as its actor published it; type DROPPED is a notice that this subscriber was too slow and lost 'dropped' events, " +
+            "type SKIPPED that its rate limit skipped 'skipped' events and none has passed since.";
         Field<NonNullGraphType<CallEventTypeEnum>>("type").Resolve(c => c.Source.Type);
         Field(x => x.CallId, nullable: true);
         Field<DateTimeScalar>("timestamp").Resolve(c => c.Source.Timestamp);
@@ -82,6 +86,7 @@ public sealed class CallEventType : ObjectGraphType<CallEventView>
         Field<FloatGraphType>("packetLossPct").Resolve(c => c.Source.Qos?.PacketLossPct);
         Field<FloatGraphType>("jitterMs").Resolve(c => c.Source.Qos?.JitterMs);
         Field(x => x.Dropped, nullable: true).Description("DROPPED notices: events lost since the previous notice.");
+        Field(x => x.Skipped, nullable: true).Description("Events the subscription's rate limit (maxPerSecond) skipped since the previous item delivered; 0 or null when none.");
     }
 }
 
@@ -108,16 +113,25 @@ public sealed class CallEventFilterInputType : InputObjectGraphType<CallEventFil
         value.TryGetValue("types", out var t) && t is IEnumerable<object?> types ? types.Select(x => (string)x!).ToList() : null);
 }
 
-public sealed record LiveMessageView(LiveMessage? Message, long? Dropped, bool ShowPayload);
+public sealed record LiveMessageView(LiveMessage? Message, long? Dropped, bool ShowPayload)
+{
+    public long? Skipped { get; init; }
+
+    public string Type => Message is not null ? "MESSAGE" : Dropped is not null ? "DROPPED" : "SKIPPED";
+}
 
 public sealed class LiveMessageType : ObjectGraphType<LiveMessageView>
 {
     public LiveMessageType()
     {
         Name = "LiveMessage";
-        Description = "One message as it is captured; type DROPPED is a notice that this subscriber was too slow and lost 'dropped' messages.";
-        Field<NonNullGraphType<StringGraphType>>("type").Resolve(c => c.Source.Message is null ? "DROPPED" : "MESSAGE");
+        Description = "One message as it is captured; type DROPPED is a notice that this subscriber was too slow and lost 'dropped' messages, " +
+            "type SKIPPED that its rate limit skipped 'skipped' messages and none has passed since.";
+        Field<NonNullGraphType<StringGraphType>>("type").Resolve(c => c.Source.Type);
         Field<LongGraphType>("dropped").Resolve(c => c.Source.Dropped);
+        Field<LongGraphType>("skipped")
+            .Description("Messages the subscription's rate limit (maxPerSecond) skipped since the previous item delivered; 0 when none.")
+            .Resolve(c => c.Source.Skipped);
         Field<DateTimeScalar>("timestamp").Resolve(c => c.Source.Message?.Timestamp);
         Field<IntGraphType>("protocolType").Resolve(c => (int?)c.Source.Message?.ProtocolType);
         Field<StringGraphType>("callId").Resolve(c => c.Source.Message?.CallId);
@@ -212,6 +226,18 @@ internal sealed class CallEventMatcher(CallEventFilter? filter)
 
 public sealed class HomerSubscription : ObjectGraphType
 {
+    private const string MaxPerSecondHelp =
+        "Most items a second this subscription is sent (the server's maximum, HOMER_LIVE_MAX_PER_SECOND, when absent or larger). " +
+        "The filter applies first; of what matches, items beyond the rate are skipped and counted in 'skipped'. At least 1.";
+
+    private static int RateOf(global::GraphQL.IResolveFieldContext context, ApiOptions options)
+    {
+        var asked = context.GetArgument<int?>("maxPerSecond");
+        if (asked is < 1)
+            throw new ExecutionError("maxPerSecond must be at least 1.");
+        return options.LiveRate(asked);
+    }
+
     public HomerSubscription()
     {
         Name = "Subscription";
@@ -219,24 +245,28 @@ public sealed class HomerSubscription : ObjectGraphType
         Field<NonNullGraphType<CallEventType>>("callEvents")
             .Description("Dialog events from the whole cluster as they happen (WebSocket, graphql-transport-ws).")
             .Argument<CallEventFilterInputType>("filter")
+            .Argument<IntGraphType>("maxPerSecond", MaxPerSecondHelp)
             .ResolveStream(context =>
             {
                 var services = context.RequestServices!;
                 var options = (ApiOptions)services.GetService(typeof(ApiOptions))!;
                 var feed = (CallEventsFeed)services.GetService(typeof(CallEventsFeed))!;
                 var matcher = new CallEventMatcher(context.GetArgument<CallEventFilter?>("filter"));
-                var queue = new SubscriberQueue<CallEvents.ICallEvent>(options.SubscriberQueue);
+                var rate = RateOf(context, options);
+                var queue = new SubscriberQueue<CallEvents.ICallEvent>(options.LiveQueue(rate), new RateLimit(rate));
                 var registration = feed.Hub.Add(e =>
                 {
                     if (matcher.Matches(e))
                         queue.Offer(e);
                 });
-                return queue.AsObservable(CallEventView.Of, CallEventView.DroppedNotice, (context.UserContext as ApiRequestContext)?.Credits, registration.Dispose);
+                return queue.AsObservable((e, skipped) => CallEventView.Of(e) with { Skipped = skipped }, CallEventView.DroppedNotice, CallEventView.SkippedNotice,
+                    (context.UserContext as ApiRequestContext)?.Credits, registration.Dispose);
             });
 
         Field<NonNullGraphType<LiveMessageType>>("messages")
             .Description("Captured messages as they arrive at this node's ingest (WebSocket, graphql-transport-ws); payloads need the user role (viewers too with HOMER_VIEWER_PAYLOADS=on).")
             .Argument<LiveMessageFilterInputType>("filter")
+            .Argument<IntGraphType>("maxPerSecond", MaxPerSecondHelp)
             .ResolveStream(context =>
             {
                 var services = context.RequestServices!;
@@ -244,13 +274,15 @@ public sealed class HomerSubscription : ObjectGraphType
                 var feed = (LiveMessageFeed)services.GetService(typeof(LiveMessageFeed))!;
                 var filter = context.GetArgument<LiveMessageFilter?>("filter");
                 var showPayload = options.Auth.MaySeePayloads(context.Caller());
-                var queue = new SubscriberQueue<LiveMessage>(options.SubscriberQueue);
+                var rate = RateOf(context, options);
+                var queue = new SubscriberQueue<LiveMessage>(options.LiveQueue(rate), new RateLimit(rate));
                 var registration = feed.Hub.Add(m =>
                 {
                     if (LiveMessageFilterInputType.Matches(filter, m))
                         queue.Offer(m);
                 });
-                return queue.AsObservable(m => new LiveMessageView(m, null, showPayload), n => new LiveMessageView(null, n, showPayload),
+                return queue.AsObservable((m, skipped) => new LiveMessageView(m, null, showPayload) { Skipped = skipped },
+                    n => new LiveMessageView(null, n, showPayload), n => new LiveMessageView(null, null, showPayload) { Skipped = n },
                     (context.UserContext as ApiRequestContext)?.Credits, registration.Dispose);
             });
     }

@@ -6,9 +6,14 @@ namespace Homer.Api.Subscriptions;
 /// One subscriber's bounded queue between a feed (which must never wait for it) and the subscriber's socket. When
 /// the queue is full the new event is dropped and counted; the subscriber then gets a notice with the count before
 /// its next event, so nothing is lost silently and a slow client never slows ingest.
+/// With a <see cref="RateLimit"/>, events beyond the subscriber's rate are skipped at the door (never queued) and
+/// counted: the count rides on the next delivered event, or comes as a notice of its own when no event follows within
+/// <see cref="SkippedSummaryInterval"/>. Delivered + dropped + skipped is exactly what was offered.
 /// </summary>
-public sealed class SubscriberQueue<T>(int capacity)
+public sealed class SubscriberQueue<T>(int capacity, RateLimit? rateLimit = null)
 {
+    public static readonly TimeSpan SkippedSummaryInterval = TimeSpan.FromMilliseconds(500);
+
     private readonly Channel<T> _channel = Channel.CreateBounded<T>(new BoundedChannelOptions(capacity)
     {
         FullMode = BoundedChannelFullMode.Wait,
@@ -16,12 +21,22 @@ public sealed class SubscriberQueue<T>(int capacity)
     });
     private long _pendingDropped;
     private long _totalDropped;
+    private long _pendingSkipped;
+    private long _totalSkipped;
 
     public long TotalDropped => Interlocked.Read(ref _totalDropped);
 
-    /// <summary>Never blocks; false (and counted) when the subscriber is too far behind.</summary>
+    public long TotalSkipped => Interlocked.Read(ref _totalSkipped);
+
+    /// <summary>Never blocks; false (and counted) when the rate limit skips it or the subscriber is too far behind.</summary>
     public bool Offer(T item)
     {
+        if (rateLimit is not null && !rateLimit.TryTake())
+        {
+            Interlocked.Increment(ref _pendingSkipped);
+            Interlocked.Increment(ref _totalSkipped);
+            return false;
+        }
         if (_channel.Writer.TryWrite(item))
             return true;
         Interlocked.Increment(ref _pendingDropped);
@@ -34,9 +49,19 @@ public sealed class SubscriberQueue<T>(int capacity)
     /// counts as <paramref name="droppedNotice"/>; <paramref name="onUnsubscribe"/> runs when the client completes.
     /// </summary>
     public IObservable<object?> AsObservable(Func<T, object?> map, Func<long, object?> droppedNotice, DeliveryCredits? credits, Action onUnsubscribe) =>
-        new Pump(this, map, droppedNotice, credits, onUnsubscribe);
+        new Pump(this, (item, _) => map(item), droppedNotice, _ => null, credits, onUnsubscribe);
 
-    private sealed class Pump(SubscriberQueue<T> queue, Func<T, object?> map, Func<long, object?> droppedNotice, DeliveryCredits? credits, Action onUnsubscribe)
+    /// <summary>
+    /// As <see cref="AsObservable(Func{T, object?}, Func{long, object?}, DeliveryCredits?, Action)"/>, with the count
+    /// of events skipped by the rate limit since the previous delivery passed to <paramref name="map"/>, and a
+    /// <paramref name="skippedNotice"/> when skipped events are not followed by one that passes.
+    /// </summary>
+    public IObservable<object?> AsObservable(Func<T, long, object?> map, Func<long, object?> droppedNotice, Func<long, object?> skippedNotice,
+        DeliveryCredits? credits, Action onUnsubscribe) =>
+        new Pump(this, map, droppedNotice, skippedNotice, credits, onUnsubscribe);
+
+    private sealed class Pump(SubscriberQueue<T> queue, Func<T, long, object?> map, Func<long, object?> droppedNotice, Func<long, object?> skippedNotice,
+        DeliveryCredits? credits, Action onUnsubscribe)
         : IObservable<object?>
     {
         public IDisposable Subscribe(IObserver<object?> observer)
@@ -55,14 +80,30 @@ public sealed class SubscriberQueue<T>(int capacity)
             var reader = queue._channel.Reader;
             try
             {
-                while (await reader.WaitToReadAsync(ct))
+                while (true)
                 {
+                    var waiting = reader.WaitToReadAsync(ct).AsTask();
+                    // Skipped events with nothing after them: say so after a short quiet spell rather than never.
+                    while (!waiting.IsCompleted && Interlocked.Read(ref queue._pendingSkipped) > 0)
+                    {
+                        using var quiet = CancellationTokenSource.CreateLinkedTokenSource(ct);
+                        if (await Task.WhenAny(waiting, Task.Delay(SkippedSummaryInterval, quiet.Token)) == waiting)
+                        {
+                            await quiet.CancelAsync();
+                            break;
+                        }
+                        var skipped = Interlocked.Exchange(ref queue._pendingSkipped, 0);
+                        if (skipped > 0)
+                            await Deliver(observer, skippedNotice(skipped), ct);
+                    }
+                    if (!await waiting)
+                        break;
                     while (reader.TryRead(out var item))
                     {
                         var dropped = Interlocked.Exchange(ref queue._pendingDropped, 0);
                         if (dropped > 0)
                             await Deliver(observer, droppedNotice(dropped), ct);
-                        await Deliver(observer, map(item), ct);
+                        await Deliver(observer, map(item, Interlocked.Exchange(ref queue._pendingSkipped, 0)), ct);
                     }
                 }
                 observer.OnCompleted();

@@ -73,7 +73,7 @@ describe('live calls in the dashboard', () => {
     for (let attempt = 0; ; attempt++) {
       const tailCallId = uniqueCallId('tail')
       await sendOverHep(buildCall(tailCallId).slice(0, 2).map((m) => encode(m, Date.now() * 1000)))
-      tailRows = page.getByTestId('tail-row').filter({ hasText: tailCallId })
+      tailRows = page.getByTestId('live-tail').getByTestId('result-row').filter({ hasText: tailCallId })
       try {
         await tailRows.nth(1).waitFor({ timeout: 2_000 })
         break
@@ -81,9 +81,9 @@ describe('live calls in the dashboard', () => {
         if (attempt >= 9) throw e
       }
     }
-    assert.deepEqual((await tailRows.locator('.badge').allTextContents()).map((t) => t.trim()), ['100', 'INVITE'])
+    assert.deepEqual((await tailRows.getByTestId('tail-badge').allTextContents()).map((t) => t.trim()), ['100', 'INVITE'])
     await tailRows.last().click()
-    await page.getByText(/^INVITE sip:bob@example\.com SIP\/2\.0/m).waitFor()
+    await page.getByTestId('tail-detail').getByText(/^INVITE sip:bob@example\.com SIP\/2\.0/m).waitFor()
     await screenshot(page, 'live-tail')
     assert.deepEqual(pageErrors, [])
     await page.close()

@@ -47,17 +47,22 @@ export function useSubscription<TData, TVariables>(
   const status = ref<LiveStatus>('idle')
   const error = ref<string | null>(null)
   let stop: (() => void) | null = null
+  // A subscription that was replaced still completes (asynchronously): only the current one may set the status.
+  let generation = 0
 
   function start(variables: TVariables): void {
     stop?.()
+    const mine = ++generation
+    const current = () => mine === generation
     status.value = 'connecting'
     error.value = null
     const client = wsClient()
     if (connected) status.value = 'live'
     const offConnected = client.on('connected', () => {
-      if (status.value === 'connecting') status.value = 'live'
+      if (current() && status.value === 'connecting') status.value = 'live'
     })
     const offClosed = client.on('closed', (e) => {
+      if (!current()) return
       if (status.value === 'live') status.value = 'connecting'
       const code = (e as CloseEvent | undefined)?.code
       if (code === 4403) {
@@ -70,6 +75,7 @@ export function useSubscription<TData, TVariables>(
       { query: document.query, operationName: document.operationName, variables: variables as Record<string, unknown> },
       {
         next: (result) => {
+          if (!current()) return
           status.value = 'live'
           if (result.errors?.length) {
             error.value = result.errors.map((e) => e.message).join('; ')
@@ -78,6 +84,7 @@ export function useSubscription<TData, TVariables>(
           if (result.data) onData(result.data as TData)
         },
         error: (e) => {
+          if (!current()) return
           status.value = 'error'
           error.value = Array.isArray(e)
             ? e.map((x: { message?: string }) => x.message ?? String(x)).join('; ')
@@ -86,7 +93,7 @@ export function useSubscription<TData, TVariables>(
               : (e as CloseEvent)?.reason || 'The live connection failed'
         },
         complete: () => {
-          if (status.value !== 'error') status.value = 'idle'
+          if (current() && status.value !== 'error') status.value = 'idle'
         },
       },
     )
@@ -100,6 +107,7 @@ export function useSubscription<TData, TVariables>(
 
   function halt(): void {
     stop?.()
+    generation++
     status.value = 'idle'
   }
 

@@ -1,6 +1,6 @@
 import { gql } from '@/api/graphql'
 
-export type CallEventType = 'DIALOG_STARTED' | 'STATE_CHANGED' | 'QOS_ATTACHED' | 'LEG_LINKED' | 'DIALOG_ENDED' | 'ALARM' | 'OTHER' | 'DROPPED'
+export type CallEventType = 'DIALOG_STARTED' | 'STATE_CHANGED' | 'QOS_ATTACHED' | 'LEG_LINKED' | 'DIALOG_ENDED' | 'ALARM' | 'OTHER' | 'DROPPED' | 'SKIPPED'
 
 export interface CallEvent {
   type: CallEventType
@@ -18,6 +18,8 @@ export interface CallEvent {
   legCallId: string | null
   mosLq: number | null
   dropped: number | null
+  /** Events the subscription's rate limit skipped since the previous item (SKIPPED notices carry only this). */
+  skipped: number | null
 }
 
 export interface CallEventFilter {
@@ -28,16 +30,19 @@ export interface CallEventFilter {
   types?: CallEventType[]
 }
 
-export const CALL_EVENTS_SUBSCRIPTION = gql<{ callEvents: CallEvent }, { filter: CallEventFilter }>(
-  `subscription LiveCalls($filter: CallEventFilter) {
-  callEvents(filter: $filter) { type callId timestamp kind state finalStatus finalReason fromUser toUser ruriUser durationMs endedByTimeout legCallId mosLq dropped }
+export const CALL_EVENTS_SUBSCRIPTION = gql<{ callEvents: CallEvent }, { filter: CallEventFilter; maxPerSecond?: number }>(
+  `subscription LiveCalls($filter: CallEventFilter, $maxPerSecond: Int) {
+  callEvents(filter: $filter, maxPerSecond: $maxPerSecond) { type callId timestamp kind state finalStatus finalReason fromUser toUser ruriUser durationMs endedByTimeout legCallId mosLq dropped skipped }
 }`,
   'LiveCalls',
 )
 
 export interface LiveMessage {
+  /** MESSAGE, or a DROPPED / SKIPPED notice. */
   type: string
   dropped: number | null
+  /** Messages the subscription's rate limit skipped since the previous item. */
+  skipped: number | null
   timestamp: string | null
   callId: string | null
   method: string | null
@@ -60,9 +65,9 @@ export interface LiveMessageFilter {
   protocolType?: number
 }
 
-export const LIVE_MESSAGES_SUBSCRIPTION = gql<{ messages: LiveMessage }, { filter: LiveMessageFilter }>(
-  `subscription LiveTail($filter: LiveMessageFilter) {
-  messages(filter: $filter) { type dropped timestamp callId method statusCode reason fromUser toUser srcIp srcPort dstIp dstPort payload }
+export const LIVE_MESSAGES_SUBSCRIPTION = gql<{ messages: LiveMessage }, { filter: LiveMessageFilter; maxPerSecond?: number }>(
+  `subscription LiveTail($filter: LiveMessageFilter, $maxPerSecond: Int) {
+  messages(filter: $filter, maxPerSecond: $maxPerSecond) { type dropped skipped timestamp callId method statusCode reason fromUser toUser srcIp srcPort dstIp dstPort payload }
 }`,
   'LiveTail',
 )

@@ -4,7 +4,7 @@ import { applyCallEvent, type LiveCall } from './liveCalls'
 
 const ev = (over: Partial<CallEvent>): CallEvent => ({
   type: 'STATE_CHANGED', callId: 'c1', timestamp: '2026-11-27T10:00:00Z', kind: 'CALL', state: null, finalStatus: null, finalReason: null,
-  fromUser: null, toUser: null, ruriUser: null, durationMs: null, endedByTimeout: null, legCallId: null, mosLq: null, dropped: null, ...over,
+  fromUser: null, toUser: null, ruriUser: null, durationMs: null, endedByTimeout: null, legCallId: null, mosLq: null, dropped: null, skipped: null, ...over,
 })
 
 describe('applyCallEvent', () => {

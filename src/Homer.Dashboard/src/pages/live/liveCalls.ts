@@ -23,7 +23,7 @@ export interface LiveCall {
  * for DROPPED notices so the page can say that the list is incomplete.
  */
 export function applyCallEvent(calls: LiveCall[], e: CallEvent, max = 500): { calls: LiveCall[]; dropped: number } {
-  if (e.type === 'DROPPED') return { calls, dropped: e.dropped ?? 0 }
+  if (e.type === 'DROPPED' || e.type === 'SKIPPED') return { calls, dropped: e.dropped ?? 0 }
   if (!e.callId) return { calls, dropped: 0 }
   const at = calls.findIndex((c) => c.callId === e.callId)
   const old: LiveCall =
