@@ -106,8 +106,16 @@ public sealed class QuarantineTests : IAsyncLifetime
         Assert.Equal("up", health.GetProperty("database").GetString());
         Assert.Contains(health.GetProperty("stalled").EnumerateArray(), w => w.GetProperty("writer").GetString() == "dialogs");
 
+        // The alarm engine raises STORAGE_STALLED for the node's dialogs writer (its rule is seeded on, CRITICAL).
+        const string alarmsQuery = "{ alarms(filter: { ruleType: STORAGE_STALLED }) { state severity scope message } }";
+        await _node.Eventually(async () => (await _node.GraphQL(alarmsQuery)).GetProperty("alarms").EnumerateArray()
+            .Any(a => a.GetProperty("state").GetString() == "ACTIVE" && a.GetProperty("scope").GetString() == "writer:test-node/dialogs"),
+            "STORAGE_STALLED raised");
+
         await tx.RollbackAsync();
         await _node.Eventually(async () => (await _node.Http.GetAsync("/healthz")).IsSuccessStatusCode, "healthy again once the rows are written");
+        await _node.Eventually(async () => (await _node.GraphQL(alarmsQuery)).GetProperty("alarms").EnumerateArray()
+            .All(a => a.GetProperty("state").GetString() == "RESOLVED"), "STORAGE_STALLED resolved");
     }
 
     private async Task Execute(string sql)
