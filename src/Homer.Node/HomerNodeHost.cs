@@ -97,6 +97,7 @@ public static class HomerNodeHost
                 SpoolDirectory = settings.SpoolDirectory,
                 SpoolMaxBytes = settings.SpoolMaxBytes,
                 RefusalLogInterval = settings.RefusalLogInterval,
+                EdgeBufferBytes = settings.IngestEdgeBufferBytes,
             });
         }
         if (settings.Has("api"))
@@ -111,6 +112,8 @@ public static class HomerNodeHost
         var log = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Homer.Node");
         log.LogInformation("Node {Node} with roles [{Roles}], environment {Environment}; cluster-config layers: {Files}",
             settings.NodeName, string.Join(", ", settings.Roles), settings.Environment, string.Join(" → ", configFiles.Select(Path.GetFileName)));
+        log.LogInformation("Memory envelope: GC heap limit {HeapMb} MB ({Source}); edge buffer {EdgePackets} packets and {EdgeMb} MB; dialog hold {Hold} messages",
+            MemoryEnvelope.HeapLimitBytes >> 20, MemoryEnvelope.Source, settings.IngestEdgeBuffer, settings.IngestEdgeBufferBytes >> 20, settings.DialogHold);
 
         // Every node exposes its own metrics; Prometheus scrapes each node.
         app.MapMetrics("/metrics");
