@@ -105,6 +105,7 @@ public static class EffectiveConfig
         }
         Add("INGEST_BATCH_SIZE", s.IngestBatchSize);
         Add("INGEST_EDGE_BUFFER", s.IngestEdgeBuffer);
+        Add("INGEST_EDGE_BUFFER_MB", s.IngestEdgeBufferBytes >> 20);
         Add("REFUSAL_LOG_SECONDS", (long)s.RefusalLogInterval.TotalSeconds);
         Add("SPOOL_DIR", s.SpoolDirectory ?? "off");
         Add("SPOOL_MAX_MB", s.SpoolMaxBytes >> 20);

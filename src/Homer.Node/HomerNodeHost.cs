@@ -110,6 +110,7 @@ public static class HomerNodeHost
                 SpoolDirectory = settings.SpoolDirectory,
                 SpoolMaxBytes = settings.SpoolMaxBytes,
                 RefusalLogInterval = settings.RefusalLogInterval,
+                EdgeBufferBytes = settings.IngestEdgeBufferBytes,
             });
         }
         if (settings.Has("api"))
@@ -124,6 +125,8 @@ public static class HomerNodeHost
         var log = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Homer.Node");
         log.LogInformation("Node {Node} with roles [{Roles}], environment {Environment}; cluster-config layers: {Files}",
             settings.NodeName, string.Join(", ", settings.Roles), settings.Environment, string.Join(" → ", configFiles.Select(Path.GetFileName)));
+        log.LogInformation("Memory envelope: GC heap limit {HeapMb} MB ({Source}); edge buffer {EdgePackets} packets and {EdgeMb} MB; dialog hold {Hold} messages",
+            MemoryEnvelope.HeapLimitBytes >> 20, MemoryEnvelope.Source, settings.IngestEdgeBuffer, settings.IngestEdgeBufferBytes >> 20, settings.DialogHold);
 
         var dashboard = settings.Has("api") ? DashboardFiles.Locate(settings.DashboardPath, app.Environment.ContentRootPath) : null;
         // First in the pipeline, so every response carries them, errors and metrics included.

@@ -32,6 +32,8 @@ public sealed record NodeSettings
     public required string NodeName { get; init; }
     public int IngestBatchSize { get; init; } = 2_000;
     public int IngestEdgeBuffer { get; init; } = 100_000;
+    /// <summary>Bytes of packets the edge buffer may hold: HOMER_INGEST_EDGE_BUFFER_MB, else an eighth of the heap limit.</summary>
+    public long IngestEdgeBufferBytes { get; init; }
     /// <summary>Refused packets are logged as one summary line per reason per this interval.</summary>
     public TimeSpan RefusalLogInterval { get; init; } = TimeSpan.FromSeconds(10);
     /// <summary>Messages for dialogs an ingest node holds while a dialog node is unreachable (0: none).</summary>
@@ -155,6 +157,9 @@ public sealed record NodeSettings
             NodeName = Get("NODE_NAME", Dns.GetHostName()),
             IngestBatchSize = GetInt("INGEST_BATCH_SIZE", 2_000),
             IngestEdgeBuffer = GetInt("INGEST_EDGE_BUFFER", 100_000),
+            IngestEdgeBufferBytes = c["INGEST_EDGE_BUFFER_MB"] is { Length: > 0 }
+                ? Positive("INGEST_EDGE_BUFFER_MB", 1) * (1L << 20)
+                : MemoryEnvelope.HeapLimitBytes / 8,
             RefusalLogInterval = TimeSpan.FromSeconds(Positive("REFUSAL_LOG_SECONDS", 10)),
             DialogHold = GetInt("DIALOG_HOLD", 200_000),
             SipParser = sipParser,

@@ -95,6 +95,37 @@ public sealed class HepUdpReceiverTests
 
     [Theory]
     [MemberData(nameof(Loops))]
+    public async Task The_edge_holds_no_more_bytes_than_its_byte_bound_whatever_its_packet_count(bool batch)
+    {
+        // Room for 100 000 packets, but only 1 MiB: sixteen 60 000-byte datagrams fit (bounded by the heap, not the count).
+        var edge = Channel.CreateBounded<HepDatagram>(new BoundedChannelOptions(100_000) { FullMode = BoundedChannelFullMode.Wait });
+        var counters = new IngestCounters();
+        var bytes = new EdgeBytes(1 << 20);
+        await using var receiver = new HepUdpReceiver(
+            new HepListenerOptions { Transport = HepTransport.Udp, Endpoint = new IPEndPoint(IPAddress.Loopback, 0), ReceiveBufferBytes = 4 << 20 },
+            edge.Writer, counters, NullLogger.Instance, batch, bytes);
+        using var sender = Sender(IPAddress.Loopback, receiver.LocalEndpoint);
+        for (var i = 0; i < 40; i++)
+        {
+            sender.Send(Payload(i, 60_000));
+            await Until(() => counters.Received == i + 1);
+        }
+
+        Assert.Equal((1 << 20) / 60_000, edge.Reader.Count);
+        Assert.Equal(40 - (1 << 20) / 60_000, counters.Dropped(DropReason.BufferFull));
+        Assert.True(bytes.Held <= 1 << 20);
+
+        // What the graph takes out (and gives back) makes room again.
+        var taken = await edge.Reader.ReadAsync();
+        bytes.Release(taken.Data.Length);
+        sender.Send(Payload(99, 60_000));
+        await Until(() => counters.Received == 41);
+        Assert.Equal((1 << 20) / 60_000, edge.Reader.Count);
+        Assert.Equal(40 - (1 << 20) / 60_000, counters.Dropped(DropReason.BufferFull));
+    }
+
+    [Theory]
+    [MemberData(nameof(Loops))]
     public async Task Stopping_an_idle_receiver_releases_its_port(bool batch)
     {
         var receiver = Start(IPAddress.Loopback, Channel.CreateUnbounded<HepDatagram>().Writer, new IngestCounters(), batch);

@@ -192,6 +192,25 @@ public sealed class BoundsTests(BoundsNodeFixture node) : IClassFixture<BoundsNo
         Assert.True(body.Length < 4096);
     }
 
+    [Fact]
+    public void The_edge_buffer_may_hold_an_eighth_of_the_heap_limit_in_bytes()
+    {
+        var settings = node.Services.GetRequiredService<NodeSettings>();
+        Assert.Equal(GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / 8, settings.IngestEdgeBufferBytes);
+        Assert.Equal(MemoryEnvelope.HeapLimitBytes, GC.GetGCMemoryInfo().TotalAvailableMemoryBytes);
+    }
+
+    [Fact]
+    public void The_node_binary_runs_with_a_heap_hard_limit_of_half_the_memory()
+    {
+        // The runtime config the node is started with (./run.sh and the image run homer-node.dll beside it).
+        var path = Path.Combine(AppContext.BaseDirectory, "homer-node.runtimeconfig.json");
+        using var config = JsonDocument.Parse(File.ReadAllText(path));
+        var properties = config.RootElement.GetProperty("runtimeOptions").GetProperty("configProperties");
+        Assert.Equal(50, properties.GetProperty("System.GC.HeapHardLimitPercent").GetInt32());
+        Assert.True(properties.GetProperty("System.GC.Server").GetBoolean());
+    }
+
     private static byte[] Compressed(SipCalls.Leg leg, byte[] payload)
     {
         var writer = new ArrayBufferWriter<byte>();

@@ -35,6 +35,7 @@ public sealed class HepIngestService(
     private readonly CancellationTokenSource _stopBackground = new();
     private IngestMetrics? _metrics;
     private RefusalLog? _streamTroubles;
+    private EdgeBytes? _edgeBytes;
     private int _stopped;
 
     public MessageSpool? Spool => _spool;
@@ -77,7 +78,9 @@ public sealed class HepIngestService(
         _metrics = new IngestMetrics(counters,
             () => _endpoints.Where(e => e.Key == HepTransport.Udp).Select(e => e.Value.Port),
             () => _spool?.Bytes ?? 0);
-        _graph = IngestGraph.Run(_edge.Reader, options, store, _spool, region, counters, logger, system.Materializer(), observers.ToList(), watchdog);
+        _edgeBytes = options.EdgeBufferBytes > 0 ? new EdgeBytes(options.EdgeBufferBytes) : null;
+        _graph = IngestGraph.Run(_edge.Reader, options, store, _spool, region, counters, logger, system.Materializer(), observers.ToList(),
+            watchdog, edgeBytes: _edgeBytes);
         // A node told to leave (homerctl cluster leave, or downed) runs CoordinatedShutdown without the host stopping
         // first: stop taking HEP and flush the graph before sharding hands the shards over, as on SIGTERM.
         CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseBeforeServiceUnbind, "stop-hep-ingest", async () =>
@@ -98,14 +101,14 @@ public sealed class HepIngestService(
                 IPEndPoint bound;
                 if (listener.Transport == HepTransport.Udp)
                 {
-                    var udp = new HepUdpReceiver(listener, _edge.Writer, counters, logger);
+                    var udp = new HepUdpReceiver(listener, _edge.Writer, counters, logger, _edgeBytes);
                     _listeners.Add(udp);
                     bound = udp.LocalEndpoint;
                 }
                 else
                 {
                     _streamTroubles ??= new RefusalLog(logger, options.RefusalLogInterval, "HEP stream trouble");
-                    var stream = new HepStreamListener(listener, _edge.Writer, counters, logger, _streamTroubles);
+                    var stream = new HepStreamListener(listener, _edge.Writer, counters, logger, _streamTroubles, _edgeBytes);
                     _listeners.Add(stream);
                     bound = stream.LocalEndpoint;
                 }

@@ -33,13 +33,15 @@ public sealed class HepStreamListener : IAsyncDisposable
     public IPEndPoint LocalEndpoint { get; }
 
     private readonly RefusalLog _troubles;
+    private readonly EdgeBytes? _edgeBytes;
     private readonly bool _ownsTroubles;
 
     /// <param name="troubles">Where garbage skipped, packets cut short and refused connections are summarised; the
     /// listener makes its own (10 s) when none is given.</param>
     public HepStreamListener(HepListenerOptions options, ChannelWriter<HepDatagram> output, IngestCounters counters, ILogger logger,
-        RefusalLog? troubles = null)
+        RefusalLog? troubles = null, EdgeBytes? edgeBytes = null)
     {
+        _edgeBytes = edgeBytes;
         _ownsTroubles = troubles is null;
         _troubles = troubles ?? new RefusalLog(logger, TimeSpan.FromSeconds(10), "HEP stream trouble");
         if (options.Transport == HepTransport.Udp)
@@ -165,8 +167,12 @@ public sealed class HepStreamListener : IAsyncDisposable
                     packets++;
                     completed = true;
                     _counters.OnReceived();
-                    // Waits when the ingest buffer is full: the sender's TCP window closes instead of us dropping.
-                    await _output.WriteAsync(new HepDatagram(packet.ToArray(), remote, DateTimeOffset.UtcNow, _source), _stop.Token);
+                    // Waits when the ingest buffer is full (in packets or bytes): the sender's TCP window closes instead
+                    // of us dropping.
+                    var bytes = packet.ToArray();
+                    if (_edgeBytes is not null)
+                        await _edgeBytes.ReserveAsync(bytes.Length, _stop.Token);
+                    await _output.WriteAsync(new HepDatagram(bytes, remote, DateTimeOffset.UtcNow, _source), _stop.Token);
                 }
                 // Bytes left over began a packet in this read if one completed (it took all older bytes): its clock starts
                 // now, after any wait on a full ingest buffer. Otherwise the packet in progress keeps its first deadline.

@@ -43,15 +43,20 @@ public sealed class HepUdpReceiver : IAsyncDisposable
     /// <summary>True when datagrams are taken in batches with <c>recvmmsg</c>.</summary>
     internal bool IsBatching { get; }
 
-    public HepUdpReceiver(HepListenerOptions options, ChannelWriter<HepDatagram> output, IngestCounters counters, ILogger logger)
-        : this(options, output, counters, logger, batchReceive: true)
+    private readonly EdgeBytes? _edgeBytes;
+
+    /// <param name="edgeBytes">Bounds the bytes waiting in the edge buffer (a datagram that does not fit is dropped and counted).</param>
+    public HepUdpReceiver(HepListenerOptions options, ChannelWriter<HepDatagram> output, IngestCounters counters, ILogger logger,
+        EdgeBytes? edgeBytes = null)
+        : this(options, output, counters, logger, batchReceive: true, edgeBytes)
     {
     }
 
     /// <param name="batchReceive">False forces the portable one-datagram-per-call loop (tests run both).</param>
     internal HepUdpReceiver(HepListenerOptions options, ChannelWriter<HepDatagram> output, IngestCounters counters, ILogger logger,
-        bool batchReceive)
+        bool batchReceive, EdgeBytes? edgeBytes = null)
     {
+        _edgeBytes = edgeBytes;
         _output = output;
         _counters = counters;
         _logger = logger;
@@ -179,12 +184,20 @@ public sealed class HepUdpReceiver : IAsyncDisposable
 
     private void Deliver(ReadOnlySpan<byte> data, IPEndPoint sender)
     {
+        if (_edgeBytes is not null && !_edgeBytes.TryReserve(data.Length))
+        {
+            OnBufferFull(sender);
+            return;
+        }
         var datagram = new HepDatagram(data.ToArray(), sender, DateTimeOffset.UtcNow, _source);
         if (!_output.TryWrite(datagram))
-            OnBufferFull(datagram);
+        {
+            _edgeBytes?.Release(data.Length);
+            OnBufferFull(sender);
+        }
     }
 
-    private void OnBufferFull(HepDatagram datagram)
+    private void OnBufferFull(IPEndPoint sender)
     {
         _counters.OnDropped(DropReason.BufferFull);
         // One line per second at most: a flood of drops must not become a flood of log lines.
@@ -192,7 +205,7 @@ public sealed class HepUdpReceiver : IAsyncDisposable
         var last = Interlocked.Read(ref _lastDropLogTicks);
         if (now - last >= 1000 && Interlocked.CompareExchange(ref _lastDropLogTicks, now, last) == last)
             _logger.LogWarning("HEP/UDP ingest buffer full: dropping datagrams (last from {Sender}); {Dropped} dropped so far",
-                datagram.Sender, _counters.Dropped(DropReason.BufferFull));
+                sender, _counters.Dropped(DropReason.BufferFull));
     }
 
     public async ValueTask DisposeAsync()

@@ -42,6 +42,8 @@ public sealed record HepIngestOptions
     public int DialogHoldCapacity { get; init; } = 200_000;
     /// <summary>Refused packets are logged as one summary line per reason per this interval (counters stay exact).</summary>
     public TimeSpan RefusalLogInterval { get; init; } = TimeSpan.FromSeconds(10);
+    /// <summary>Bytes of packets the edge buffer may hold besides its packet count; 0: no byte bound.</summary>
+    public long EdgeBufferBytes { get; init; }
 }
 
 /// <summary>
@@ -76,7 +78,8 @@ public static class IngestGraph
         IMaterializer materializer,
         IReadOnlyList<ICapturedMessageObserver>? observers = null,
         StorageWatchdog? watchdog = null,
-        IngestLogs? logs = null)
+        IngestLogs? logs = null,
+        EdgeBytes? edgeBytes = null)
     {
         var log = logs ?? IngestLogs.For(logger, options.RefusalLogInterval);
         var watchers = observers ?? [];
@@ -92,7 +95,7 @@ public static class IngestGraph
         // ordered stage after them only tells, in arrival order, and hands the messages on to the store.
         var done = ChannelSource.FromReader(source)
             .GroupedWithin(options.DecodeBatchSize, options.DecodeBatchInterval)
-            .SelectAsync(options.DecodeParallelism, batch => Task.Run(() => DecodeBatch(batch, options, counters, log)))
+            .SelectAsync(options.DecodeParallelism, batch => Task.Run(() => DecodeBatch(batch, options, counters, log, edgeBytes)))
             .Select(decoded =>
             {
                 var messages = decoded.Messages;
@@ -156,12 +159,15 @@ public static class IngestGraph
     /// <summary>The messages of one decode batch and, index by index, what each asks of the dialogs.</summary>
     private sealed record DecodedBatch(List<CapturedMessage> Messages, List<DialogRoute> Routes);
 
-    private static DecodedBatch DecodeBatch(IEnumerable<HepDatagram> batch, HepIngestOptions options, IngestCounters counters, IngestLogs logs)
+    private static DecodedBatch DecodeBatch(IEnumerable<HepDatagram> batch, HepIngestOptions options, IngestCounters counters, IngestLogs logs,
+        EdgeBytes? edgeBytes)
     {
         var messages = new List<CapturedMessage>(options.DecodeBatchSize);
         var routes = new List<DialogRoute>(options.DecodeBatchSize);
         foreach (var datagram in batch)
         {
+            // Out of the edge buffer: its bytes now count against the graph's own (bounded) stages.
+            edgeBytes?.Release(datagram.Data.Length);
             if (Decode(datagram, options, counters, logs, out var sip).Message is { } message)
             {
                 messages.Add(message);
