@@ -26,6 +26,7 @@ public static class ApiHostingExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<PasswordHasher<UserRow>>();
         services.AddSingleton<UserStore>();
+        services.AddSingleton<ShareLinkStore>();
         services.AddSingleton<TokenService>();
         services.AddSingleton<Authenticator>();
         services.AddSingleton<LoginThrottle>();

@@ -203,6 +203,8 @@ public sealed record NodeSettings
                     TokenKey = c["TOKEN_KEY"] is { Length: > 0 } tokenKey ? tokenKey : null,
                     LoginAttempts = GetInt("LOGIN_ATTEMPTS", 5),
                     LoginWindow = TimeSpan.FromSeconds(GetInt("LOGIN_WINDOW_SECONDS", 300)),
+                    DefaultShareLinkLifetime = TimeSpan.FromHours(GetInt("SHARE_LINK_HOURS", 24)),
+                    MaxShareLinkLifetime = TimeSpan.FromDays(GetInt("SHARE_LINK_MAX_DAYS", 7)),
                     ViewerPayloads = Get("VIEWER_PAYLOADS", "off").ToLowerInvariant() switch
                     {
                         "on" => true,

@@ -168,6 +168,60 @@ public sealed class ExportTests(NodeFixture node) : IClassFixture<NodeFixture>
         Assert.Contains("at most 20 sessions", await Refused($"mutation {{ createShareLink(callIds: [{many}]) {{ path }} }}"));
     }
 
+    [Fact]
+    public async Task Share_links_expire_by_default_are_listed_for_their_maker_and_admins_and_stop_when_revoked_or_their_maker_is_disabled()
+    {
+        async Task<HttpClient> NewUser(string name)
+        {
+            await node.GraphQL("mutation ($u: String!) { createUser(username: $u, password: \"user-password\", role: USER) { id } }", new { u = name });
+            return node.Client(await node.Login(name, "user-password"));
+        }
+        var suffix = Guid.NewGuid().ToString("N")[..6];
+        using var alice = await NewUser("share-alice-" + suffix);
+        using var bob = await NewUser("share-bob-" + suffix);
+        const string Create = "mutation ($c: String!) { createShareLink(callId: $c) { id path expiresAt } }";
+        var first = (await NodeFixture.GraphQL(alice, Create, new { c = "shared-a-" + suffix })).GetProperty("createShareLink");
+        var second = (await NodeFixture.GraphQL(alice, Create, new { c = "shared-b-" + suffix })).GetProperty("createShareLink");
+        var bobs = (await NodeFixture.GraphQL(bob, Create, new { c = "shared-c-" + suffix })).GetProperty("createShareLink");
+
+        // Made without expiresInMinutes, a link still expires: a day later (HOMER_SHARE_LINK_HOURS).
+        var expires = DateTimeOffset.Parse(first.GetProperty("expiresAt").GetString()!, CultureInfo.InvariantCulture);
+        Assert.InRange(expires - DateTimeOffset.UtcNow, TimeSpan.FromHours(23.9), TimeSpan.FromHours(24));
+
+        const string List = "query ($all: Boolean) { shareLinks(all: $all) { id owner callIds createdAt expiresAt revokedAt } }";
+        var alicesList = (await NodeFixture.GraphQL(alice, List)).GetProperty("shareLinks").EnumerateArray().ToList();
+        Assert.Equal([second.GetProperty("id").GetString(), first.GetProperty("id").GetString()], alicesList.Select(l => l.GetProperty("id").GetString()));
+        Assert.All(alicesList, l => Assert.Equal("share-alice-" + suffix, l.GetProperty("owner").GetString()));
+        Assert.Equal(["shared-a-" + suffix], alicesList[1].GetProperty("callIds").EnumerateArray().Select(e => e.GetString()));
+        using (var forbidden = await bob.PostAsJsonAsync("/graphql", new { query = "{ shareLinks(all: true) { id } }" }))
+            Assert.Contains("needs the admin role", await forbidden.Content.ReadAsStringAsync());
+        var everyone = (await node.GraphQL(List, new { all = true })).GetProperty("shareLinks").EnumerateArray().Select(l => l.GetProperty("id").GetString()).ToList();
+        Assert.Contains(bobs.GetProperty("id").GetString(), everyone);
+        Assert.Contains(first.GetProperty("id").GetString(), everyone);
+
+        using var anonymous = node.Client(null);
+        Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync(first.GetProperty("path").GetString())).StatusCode);
+
+        // Bob cannot revoke Alice's link; Alice can, and it stops at once.
+        const string Revoke = "mutation ($id: ID!) { revokeShareLink(id: $id) }";
+        Assert.False((await NodeFixture.GraphQL(bob, Revoke, new { id = first.GetProperty("id").GetString() })).GetProperty("revokeShareLink").GetBoolean());
+        Assert.True((await NodeFixture.GraphQL(alice, Revoke, new { id = first.GetProperty("id").GetString() })).GetProperty("revokeShareLink").GetBoolean());
+        using (var revoked = await anonymous.GetAsync(first.GetProperty("path").GetString()))
+        {
+            Assert.Equal(HttpStatusCode.Forbidden, revoked.StatusCode);
+            Assert.Contains("revoked", await revoked.Content.ReadAsStringAsync());
+        }
+        Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync(second.GetProperty("path").GetString())).StatusCode);
+        var afterRevoke = (await NodeFixture.GraphQL(alice, List)).GetProperty("shareLinks").EnumerateArray()
+            .Single(l => l.GetProperty("id").GetString() == first.GetProperty("id").GetString());
+        Assert.NotEqual(JsonValueKind.Null, afterRevoke.GetProperty("revokedAt").ValueKind);
+
+        // An admin revokes anyone's; disabling a user revokes the links they made.
+        Assert.True((await node.GraphQL(Revoke, new { id = bobs.GetProperty("id").GetString() })).GetProperty("revokeShareLink").GetBoolean());
+        await node.GraphQL("mutation ($u: String!) { disableUser(username: $u) { disabled } }", new { u = "share-alice-" + suffix });
+        Assert.Equal(HttpStatusCode.Forbidden, (await anonymous.GetAsync(second.GetProperty("path").GetString())).StatusCode);
+    }
+
     /// <summary>A call over UDP/IPv4 and one over TCP/IPv6, both stored.</summary>
     private async Task<(IReadOnlyList<SipCalls.Leg> Udp, IReadOnlyList<SipCalls.Leg> Tcp)> StoreTwoCalls()
     {

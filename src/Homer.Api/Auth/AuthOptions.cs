@@ -20,6 +20,9 @@ public sealed record AuthOptions
 
     public TimeSpan LoginWindow { get; init; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>Lifetime of a share link made without expiresInMinutes.</summary>
+    public TimeSpan DefaultShareLinkLifetime { get; init; } = TimeSpan.FromDays(1);
+
     public TimeSpan MaxShareLinkLifetime { get; init; } = TimeSpan.FromDays(7);
 
     /// <summary>

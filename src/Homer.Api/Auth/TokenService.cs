@@ -41,7 +41,8 @@ public sealed class TokenService(TimeProvider clock)
     public sealed record ShareClaims(
         [property: JsonPropertyName("cid")] string CallId,
         [property: JsonPropertyName("exp")] long ExpiresUnix,
-        [property: JsonPropertyName("cids")] IReadOnlyList<string>? CallIds = null)
+        [property: JsonPropertyName("cids")] IReadOnlyList<string>? CallIds = null,
+        [property: JsonPropertyName("lid")] long? LinkId = null)
     {
         [JsonIgnore]
         public IReadOnlyList<string> AllCallIds => CallIds is { Count: > 0 } ids ? ids : [CallId];
@@ -54,10 +55,9 @@ public sealed class TokenService(TimeProvider clock)
         return (Sign(SessionPrefix, new SessionClaims(user.Id, user.SessionEpoch, sessionId, expires.ToUnixTimeSeconds())), expires, sessionId);
     }
 
-    public string IssueShare(string callId, DateTimeOffset expiresAt) => IssueShare([callId], expiresAt);
-
-    public string IssueShare(IReadOnlyList<string> callIds, DateTimeOffset expiresAt) =>
-        Sign(SharePrefix, new ShareClaims(callIds[0], expiresAt.ToUnixTimeSeconds(), callIds.Count > 1 ? callIds : null));
+    /// <param name="linkId">The link's row in share_links, checked at each use so the link can be revoked.</param>
+    public string IssueShare(IReadOnlyList<string> callIds, DateTimeOffset expiresAt, long linkId) =>
+        Sign(SharePrefix, new ShareClaims(callIds[0], expiresAt.ToUnixTimeSeconds(), callIds.Count > 1 ? callIds : null, linkId));
 
     /// <summary>Null with a reason when the token is forged, malformed or expired.</summary>
     public SessionClaims? ReadSession(string token, out string? error)

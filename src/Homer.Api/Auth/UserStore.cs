@@ -59,7 +59,7 @@ public sealed class UserStore(NpgsqlDataSource dataSource)
 
     /// <summary>
     /// Disabling ends the user's access for good: the session epoch moves (every session token issued so far is refused,
-    /// also after the user is enabled again) and every live API token is revoked, in the same statement.
+    /// also after the user is enabled again) and every live API token and share link they made is revoked, in the same statement.
     /// Enabling only clears the flag: the user logs in again and makes new tokens.
     /// </summary>
     public Task<UserRow?> SetDisabledAsync(string username, bool disabled, CancellationToken ct) => disabled
@@ -68,7 +68,9 @@ public sealed class UserStore(NpgsqlDataSource dataSource)
                 UPDATE users SET disabled = true, session_epoch = session_epoch + 1, updated_at = now() WHERE username = $1
                 RETURNING {UserColumns}),
             revoked AS (
-                UPDATE api_tokens SET revoked_at = now() WHERE revoked_at IS NULL AND user_id IN (SELECT id FROM u))
+                UPDATE api_tokens SET revoked_at = now() WHERE revoked_at IS NULL AND user_id IN (SELECT id FROM u)),
+            links AS (
+                UPDATE share_links SET revoked_at = now() WHERE revoked_at IS NULL AND user_id IN (SELECT id FROM u))
             SELECT {UserColumns} FROM u
             """, ct, username)
         : SingleUser($"UPDATE users SET disabled = false, updated_at = now() WHERE username = $1 RETURNING {UserColumns}", ct, username);

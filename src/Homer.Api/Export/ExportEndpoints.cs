@@ -56,6 +56,17 @@ public static class ExportEndpoints
             await Problem(http, StatusCodes.Status403Forbidden, "The share link is not valid: " + error + ".");
             return;
         }
+        // The token names its row: a revoked link (or one whose row is gone) stops at once on every node.
+        var link = claims.LinkId is { } linkId ? await http.RequestServices.GetRequiredService<ShareLinkStore>().GetAsync(linkId, http.RequestAborted) : null;
+        if (link is null || link.RevokedAt is not null)
+        {
+            await Problem(http, StatusCodes.Status403Forbidden, link is not null
+                ? "The share link was revoked."
+                : claims.LinkId is null
+                    ? "The share link was made before links could be revoked and is no longer accepted: ask for a new one."
+                    : "The share link no longer exists.");
+            return;
+        }
         var options = http.RequestServices.GetRequiredService<ApiOptions>();
         var messages = await http.RequestServices.GetRequiredService<CallMessages>()
             .ReadAsync(new CallSelection(claims.AllCallIds, null, null, IncludeLegs: true), options.MaxExportMessages, http.RequestAborted);

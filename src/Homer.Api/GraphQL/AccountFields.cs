@@ -31,6 +31,20 @@ public sealed class AccountQueryFields : ObjectGraphType
                     throw new ExecutionError("all: true needs the admin role.") { Code = "FORBIDDEN" };
                 return await c.RequestServices!.GetRequiredService<UserStore>().ListApiTokensAsync(all ? null : caller.UserId, c.CancellationToken);
             });
+
+        Field<NonNullGraphType<ListGraphType<NonNullGraphType<ShareLinkEntryType>>>>("shareLinks")
+            .Description("The share links the caller made, newest first, expired and revoked ones included (for 30 days after expiry); an admin with all: true sees everyone's.")
+            .Argument<BooleanGraphType>("all")
+            .RequireRole(HomerRole.User)
+            .ResolveAsync(async c =>
+            {
+                var caller = c.Caller();
+                var all = c.GetArgument("all", false);
+                if (all && caller.Role < HomerRole.Admin)
+                    throw new ExecutionError("all: true needs the admin role.") { Code = "FORBIDDEN" };
+                return await c.RequestServices!.GetRequiredService<ShareLinkStore>()
+                    .ListAsync(all || caller.Kind == Caller.AuthOffKind ? null : caller.UserId, c.CancellationToken);
+            });
     }
 }
 
@@ -150,6 +164,7 @@ public sealed class HomerMutation : ObjectGraphType
             });
 
         AddShareLinks(this);
+        AddShareLinkRevocation(this);
     }
 
     /// <summary>Keeps the link (the Call-IDs travel inside its signed token) short enough for chat tools and browsers.</summary>
@@ -160,9 +175,9 @@ public sealed class HomerMutation : ObjectGraphType
             .Description("A signed, expiring link that shows one or several sessions (correlated in one flow) read-only, without a login: GET the path it returns.")
             .Argument<StringGraphType>("callId", "One session; give this or callIds.")
             .Argument<ListGraphType<NonNullGraphType<StringGraphType>>>("callIds", $"Several sessions, at most {MaxSharedCalls}, shown together.")
-            .Argument<IntGraphType>("expiresInMinutes", "Default 1440 (a day); at most the configured maximum (7 days).")
+            .Argument<IntGraphType>("expiresInMinutes", "Default HOMER_SHARE_LINK_HOURS (24 h); at most HOMER_SHARE_LINK_MAX_DAYS (7 days).")
             .RequireRole(HomerRole.User)
-            .Resolve(c =>
+            .ResolveAsync(async c =>
             {
                 var callIds = new List<string>();
                 if (c.GetArgument<string?>("callId") is { } one) callIds.Add(NotEmpty(one, "callId"));
@@ -174,12 +189,28 @@ public sealed class HomerMutation : ObjectGraphType
                 if (callIds.Count > MaxSharedCalls)
                     throw new ExecutionError($"A share link holds at most {MaxSharedCalls} sessions, {callIds.Count} were given.") { Code = "BAD_ARGUMENT" };
                 var options = c.RequestServices!.GetRequiredService<AuthOptions>();
-                var minutes = c.GetArgument("expiresInMinutes", 1440);
+                var minutes = c.GetArgument("expiresInMinutes", (int)options.DefaultShareLinkLifetime.TotalMinutes);
                 if (minutes < 1 || TimeSpan.FromMinutes(minutes) > options.MaxShareLinkLifetime)
                     throw new ExecutionError($"expiresInMinutes must be between 1 and {options.MaxShareLinkLifetime.TotalMinutes}.") { Code = "BAD_ARGUMENT" };
                 var expiresAt = DateTimeOffset.FromUnixTimeSeconds((DateTimeOffset.UtcNow + TimeSpan.FromMinutes(minutes)).ToUnixTimeSeconds());
-                var token = c.RequestServices!.GetRequiredService<TokenService>().IssueShare(callIds, expiresAt);
-                return new ShareLink("/api/share/" + token, expiresAt);
+                var caller = c.Caller();
+                var row = await c.RequestServices!.GetRequiredService<ShareLinkStore>().CreateAsync(
+                    caller.Kind == Caller.AuthOffKind ? null : caller.UserId, caller.Username, callIds, expiresAt, c.CancellationToken);
+                var token = c.RequestServices!.GetRequiredService<TokenService>().IssueShare(callIds, expiresAt, row.Id);
+                return new ShareLink(row.Id, "/api/share/" + token, expiresAt);
+            });
+
+    private static void AddShareLinkRevocation(ObjectGraphType mutation) =>
+        mutation.Field<NonNullGraphType<BooleanGraphType>>("revokeShareLink")
+            .Description("Revokes one of the caller's share links (an admin: anyone's); it stops working at once. False if there is no such live link.")
+            .Argument<NonNullGraphType<IdGraphType>>("id")
+            .RequireRole(HomerRole.User)
+            .ResolveAsync(async c =>
+            {
+                var caller = c.Caller();
+                var id = long.TryParse(c.GetArgument<string>("id"), out var i) ? i : throw new ExecutionError("id is not a share link id.") { Code = "BAD_ARGUMENT" };
+                return await c.RequestServices!.GetRequiredService<ShareLinkStore>()
+                    .RevokeAsync(id, caller.Role == HomerRole.Admin ? null : caller.UserId, c.CancellationToken);
             });
 
     private static async Task<LoginResult> LoginAsync(IResolveFieldContext c)

@@ -80,14 +80,31 @@ public sealed class MeType : ObjectGraphType<Caller>
     }
 }
 
-public sealed record ShareLink(string Path, DateTimeOffset ExpiresAt);
+public sealed record ShareLink(long Id, string Path, DateTimeOffset ExpiresAt);
 
 public sealed class ShareLinkType : ObjectGraphType<ShareLink>
 {
     public ShareLinkType()
     {
         Name = "ShareLink";
-        Field(x => x.Path).Description("Relative to this API's address; anyone holding it sees the call until it expires.");
+        Field<NonNullGraphType<IdGraphType>>("id").Resolve(c => c.Source.Id.ToString(System.Globalization.CultureInfo.InvariantCulture))
+            .Description("Give it to revokeShareLink to end the link early.");
+        Field(x => x.Path).Description("Relative to this API's address; anyone holding it sees the call, payloads included, until it expires or is revoked.");
         Field<NonNullGraphType<DateTimeScalar>>("expiresAt").Resolve(c => c.Source.ExpiresAt);
+    }
+}
+
+/// <summary>A share link as listed: who made it for which calls, and whether it still works (the path itself is shown only once).</summary>
+public sealed class ShareLinkEntryType : ObjectGraphType<ShareLinkRow>
+{
+    public ShareLinkEntryType()
+    {
+        Name = "ShareLinkEntry";
+        Field<NonNullGraphType<IdGraphType>>("id").Resolve(c => c.Source.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Field("owner", x => x.CreatedBy).Description("The user who made it.");
+        Field<NonNullGraphType<ListGraphType<NonNullGraphType<StringGraphType>>>>("callIds").Resolve(c => c.Source.CallIds);
+        Field<NonNullGraphType<DateTimeScalar>>("createdAt").Resolve(c => c.Source.CreatedAt);
+        Field<NonNullGraphType<DateTimeScalar>>("expiresAt").Resolve(c => c.Source.ExpiresAt);
+        Field<DateTimeScalar>("revokedAt").Resolve(c => c.Source.RevokedAt).Description("Set when it was revoked (or its maker disabled).");
     }
 }

@@ -81,8 +81,12 @@ public static class SchemaDocument
           then the payload, per message.
         - `mutation { createShareLink(callIds: ["A", "B"], expiresInMinutes: 60) { path expiresAt } }` (or `callId: "A"`;
           at most 20 sessions); `GET <path>` returns `{callId, callIds, expiresAt, messages}` (the sessions' messages and
-          their correlated legs, as JSON) to anyone holding the link until it expires. The dashboard shows the same
+          their correlated legs, as JSON) to anyone holding the link until it expires (default 24 h,
+          `HOMER_SHARE_LINK_HOURS`; at most `HOMER_SHARE_LINK_MAX_DAYS`, 7) or is revoked. The dashboard shows the same
           link read-only at `/shared/<token>`.
+        - `shareLinks` lists the caller's links (an admin with `all: true`: everyone's), with their Call-IDs, expiry and
+          revocation; `revokeShareLink(id)` ends one at once (the maker's own, an admin's any). Disabling a user revokes
+          the links they made. Links made before share links were kept in the database (migration 202) are refused.
 
         ## Examples
         ```graphql

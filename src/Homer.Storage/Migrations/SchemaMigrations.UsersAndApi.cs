@@ -72,5 +72,19 @@ public static partial class SchemaMigrations
             );
             CREATE INDEX dashboards_owner_name ON dashboards (owner_name);
             """));
+
+        migrations.Add(new(202, "share links kept, so they can be listed and revoked", """
+            CREATE TABLE share_links (
+                id          bigserial   PRIMARY KEY,
+                -- Null for links made with authentication off (no user).
+                user_id     bigint      REFERENCES users (id) ON DELETE CASCADE,
+                created_by  text        NOT NULL,
+                call_ids    text[]      NOT NULL,
+                created_at  timestamptz NOT NULL DEFAULT now(),
+                expires_at  timestamptz NOT NULL,
+                revoked_at  timestamptz
+            );
+            CREATE INDEX share_links_user_id ON share_links (user_id);
+            """));
     }
 }
