@@ -1,5 +1,8 @@
 using System.Diagnostics;
+using System.Net;
 using System.Text.Json;
+using Homer.Api.Subscriptions;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Homer.Node.Tests;
 
@@ -53,6 +56,62 @@ public sealed class GraphQLWsNpmTests(NodeFixture node) : IClassFixture<NodeFixt
         Assert.Contains(callEvents, e => e.GetProperty("type").GetString() == "STATE_CHANGED" && e.GetProperty("state").GetString() == "ANSWERED");
         Assert.Equal("DIALOG_ENDED", callEvents[^1].GetProperty("type").GetString());
         Assert.All(callEvents, e => Assert.Equal(callId, e.GetProperty("callId").GetString()));
+    }
+
+    [Fact]
+    public async Task Graphql_ws_with_maxPerSecond_gets_at_most_the_rate_and_skipped_counts_that_add_up_to_what_was_published()
+    {
+        var folder = Path.Combine(RepositoryRoot(), "tests", "Homer.Api.WsTests");
+        if (!Directory.Exists(Path.Combine(folder, "node_modules")))
+            await Run(folder, "npm", ["ci", "--no-audit", "--no-fund", "--loglevel=error"], TimeSpan.FromMinutes(3));
+
+        const int rate = 50, published = 2_000;
+        var callId = "npm-rate-" + Guid.NewGuid().ToString("N")[..10];
+        var start = new ProcessStartInfo("node") { WorkingDirectory = folder, RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add("live-rate.mjs");
+        start.Environment["HOMER_URL"] = node.BaseAddress.ToString().TrimEnd('/');
+        start.Environment["HOMER_TOKEN"] = node.AdminToken;
+        start.Environment["HOMER_CALL_ID"] = callId;
+        start.Environment["HOMER_RATE"] = rate.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        start.Environment["HOMER_EXPECT"] = published.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        using var process = Process.Start(start)!;
+        var stdout = Lines(process.StandardOutput);
+        var stderrLines = Lines(process.StandardError);
+        var stderr = stderrLines.Reader.Completion.ContinueWith(_ => string.Join("\n", Drain(stderrLines)), TaskScheduler.Default);
+        using (var connectTimeout = new CancellationTokenSource(TimeSpan.FromSeconds(20)))
+        {
+            var first = await stdout.Reader.ReadAsync(connectTimeout.Token);
+            Assert.True(first == """{"connected":true}""", $"graphql-ws did not connect: {first}");
+        }
+        await Task.Delay(500);
+
+        // About 500 a second, ten times the rate; the bound below is over this loop's own duration.
+        var feed = node.Services.GetRequiredService<ILiveMessageFeed>();
+        var clock = Stopwatch.StartNew();
+        for (var i = 0; i < published; i++)
+        {
+            feed.Publish(new LiveMessage(DateTimeOffset.UtcNow, 1, callId, "OPTIONS", null, null, "alice", "bob", "bob", "TestPhone/1.0",
+                IPAddress.Parse("192.0.2.10"), i, IPAddress.Parse("198.51.100.20"), 5060, 2001, "test-node", null, "OPTIONS sip:bob@example.com SIP/2.0\r\n\r\n"u8.ToArray()));
+            if (i % 20 == 19)
+                await Task.Delay(40);
+        }
+        var window = clock.Elapsed;
+
+        var lines = new List<string>();
+        using (var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(40)))
+            await foreach (var line in stdout.Reader.ReadAllAsync(timeout.Token))
+                lines.Add(line);
+        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.True(process.ExitCode == 0, $"graphql-ws script failed ({process.ExitCode}): {await stderr}\n{string.Join("\n", lines.TakeLast(5))}");
+
+        var items = lines.Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        long Count(JsonElement e, string name) => e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number ? v.GetInt64() : 0;
+        var delivered = items.Count(e => e.GetProperty("type").GetString() == "MESSAGE");
+        var skipped = items.Sum(e => Count(e, "skipped"));
+        Assert.Equal(published, delivered + skipped + items.Sum(e => Count(e, "dropped")));
+        var bound = Math.Max(1, rate / 10) + rate * window.TotalSeconds;
+        Assert.True(delivered <= bound, $"{delivered} delivered in {window.TotalSeconds:F2} s at {rate}/s (bound {bound:F0})");
+        Assert.True(skipped > 0, "the rate limit skipped and said so");
     }
 
     /// <summary>

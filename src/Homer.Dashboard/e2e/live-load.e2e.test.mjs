@@ -12,7 +12,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { after, describe, test } from 'node:test'
-import { ALICE, assertNodeReachable, BOB, encode, launchBrowser, openLoggedIn, sendOverHep } from './lib.mjs'
+import { ALICE, assertNodeReachable, BOB, encode, launchBrowser, openLoggedIn, screenshot, sendOverHep } from './lib.mjs'
 
 const BENCH = process.env.LIVE_BENCH === '1'
 const SEND_PER_SECOND = Number(process.env.LIVE_BENCH_SEND ?? 2_000)
@@ -174,6 +174,7 @@ describe('the live tail under load', () => {
     const rowCount = Number(/(\d+) rows/.exec((await page.getByTestId('live-tail').getByTestId('table-count').textContent()) ?? '')?.[1])
     assert.ok(rowCount <= 2_000 && rowCount < seq, `${rowCount} rows kept of ${seq} sent`)
     assert.ok(typeof clickMs === 'number', 'a click on a row was answered during the load')
+    if (!BENCH) await screenshot(page, 'live-tail-skipping')
 
     if (BENCH) {
       const taskSeconds = (await metric('TaskDuration')) - taskBefore
