@@ -10,6 +10,9 @@ namespace Homer.Storage;
 /// write. Transient: everything about the connection or the server's state (08 connection, 53 resources, 57
 /// operator intervention such as 57P01 shutdown and 57014 cancel/timeout, 40 rollback such as 40001 and 40P01, 55
 /// lock not available, 58 system error, XX internal), socket and I/O exceptions, timeouts, and anything unknown.
+/// 42501 (insufficient privilege) is transient too although its class is 42: a role without a grant refuses every row
+/// alike, which isolating would only turn into thousands of quarantined rows; retried and spooled, it stalls the
+/// writer (/healthz degraded, STORAGE_STALLED) until the grant is fixed.
 /// </summary>
 public static class StorageErrors
 {
@@ -25,7 +28,7 @@ public static class StorageErrors
             switch (e)
             {
                 case PostgresException pg:
-                    return pg.SqlState.Length >= 2 && PermanentClasses.Contains(pg.SqlState[..2])
+                    return pg.SqlState.Length >= 2 && PermanentClasses.Contains(pg.SqlState[..2]) && pg.SqlState != "42501"
                         ? StorageErrorKind.Permanent
                         : StorageErrorKind.Transient;
                 case NpgsqlException or SocketException or IOException or TimeoutException or OperationCanceledException

@@ -118,6 +118,24 @@ public sealed class QuarantineTests : IAsyncLifetime
             .All(a => a.GetProperty("state").GetString() == "RESOLVED"), "STORAGE_STALLED resolved");
     }
 
+    [Fact]
+    public async Task An_alarm_postgresql_refuses_for_good_is_quarantined_instead_of_retried_forever()
+    {
+        var scanner = "203.0.113." + Random.Shared.Next(2, 250);
+        await Execute($"ALTER TABLE alarms ADD CONSTRAINT test_poison CHECK (scope <> 'ip:{scanner}')");
+        var callId = "scan-" + Guid.NewGuid().ToString("N")[..10];
+        var text = $"REGISTER sip:example.net SIP/2.0\r\nVia: SIP/2.0/UDP {scanner}:5070;branch=z9hG4bK{callId}\r\nMax-Forwards: 70\r\n" +
+            $"From: <sip:100@example.net>;tag=s1\r\nTo: <sip:100@example.net>\r\nCall-ID: {callId}\r\nCSeq: 1 REGISTER\r\n" +
+            "User-Agent: friendly-scanner\r\nContent-Length: 0\r\n\r\n";
+        await _node.SendHep(SipCalls.Hep3(new SipCalls.Leg(text, System.Net.IPAddress.Parse(scanner), 5070, SipCalls.Proxy, 5060, SipCalls.NowMicros())));
+
+        // Before the fix the engine retried the refused row every 2 s for as long as it ran.
+        await _node.Eventually(async () => await Scalar<long>("SELECT count(*) FROM quarantine WHERE kind = 'alarm'") == 1, "the alarm quarantined");
+        Assert.Equal("23514", await Scalar<string>("SELECT sqlstate FROM quarantine WHERE kind = 'alarm'"));
+        Assert.Contains(scanner, await Scalar<string>("SELECT row_json FROM quarantine WHERE kind = 'alarm'"), StringComparison.Ordinal);
+        Assert.Equal(0L, await Scalar<long>("SELECT count(*) FROM alarms"));
+    }
+
     private async Task Execute(string sql)
     {
         await using var dataSource = NpgsqlDataSource.Create(_node.Database.ConnectionString);

@@ -31,6 +31,7 @@ public sealed class StorageErrorsTests
     [InlineData("40P01")] // deadlock
     [InlineData("55P03")] // lock not available
     [InlineData("XX000")] // internal error
+    [InlineData("42501")] // insufficient privilege: every row alike, not one row's fault
     public void Connection_resource_and_concurrency_errors_are_transient(string sqlState)
     {
         Assert.Equal(StorageErrorKind.Transient, StorageErrors.Classify(new PostgresException("later", "FATAL", "FATAL", sqlState)));
