@@ -242,8 +242,41 @@ public sealed class SharedDialogHistoryTests
             return Task.FromResult<IReadOnlyList<DialogActivity>>([new($"at-{fromMicros}", fromMicros), new($"after-{fromMicros}", fromMicros + 5_000_000)]);
         }
 
+        public List<(long From, long To)> AskedBetween { get; } = [];
+
+        public Task<IReadOnlyList<DialogActivity>> DialogIdsBetweenAsync(long fromMicros, long toMicros, int limit, CancellationToken ct = default)
+        {
+            AskedBetween.Add((fromMicros, toMicros));
+            // One call from the window's start on, one that began 1 s before the window's end, one that began after it.
+            return Task.FromResult<IReadOnlyList<DialogActivity>>(
+            [
+                new("early", fromMicros + 1) { FirstMicros = fromMicros },
+                new("late", toMicros) { FirstMicros = toMicros - 3_000_000 },
+                new("new", toMicros) { FirstMicros = toMicros - 1_000_000 },
+            ]);
+        }
+
         public Task<IReadOnlyList<CapturedMessage>> MessagesSinceAsync(string dialogId, long fromMicros, int limit, CancellationToken ct = default) =>
             Task.FromResult<IReadOnlyList<CapturedMessage>>([]);
+    }
+
+    [Fact]
+    public async Task Closed_windows_of_ledgers_opening_a_moment_apart_share_one_read_cut_to_each_window()
+    {
+        var store = new Recording();
+        var shared = new SharedDialogHistory(store);
+        const long t = 1_764_000_000_000_000;
+        var reuse = (long)SharedDialogHistory.Reuse.TotalMicroseconds;
+        // The first ledger's window is read Reuse longer than asked: "new" began after the window it asked for.
+        Assert.Equal(["early", "late"], Ids(await shared.DialogIdsBetweenAsync(t, t + 10_000_000, 100)));
+        Assert.Equal([(t, t + 10_000_000 + reuse)], store.AskedBetween);
+        // A ledger that opened a second later shares that read: its window holds "new" too, and not "early", whose
+        // messages all came before it.
+        Assert.Equal(["late", "new"], Ids(await shared.DialogIdsBetweenAsync(t + 500_000, t + 10_000_000 + reuse, 100)));
+        Assert.Single(store.AskedBetween);
+        // One whose window ends past the read does not.
+        await shared.DialogIdsBetweenAsync(t, t + 10_000_000 + reuse + 1, 100);
+        Assert.Equal(2, store.AskedBetween.Count);
     }
 
     [Fact]
