@@ -300,3 +300,80 @@ public sealed class SharedDialogHistoryTests
 
     private static string[] Ids(IReadOnlyList<DialogActivity> found) => found.Select(a => a.Id).ToArray();
 }
+
+public sealed class DialogReadQueueTests
+{
+    /// <summary>A store whose reads wait until the test lets them go, counting how many run at once.</summary>
+    private sealed class Gated : IDialogHistory
+    {
+        private int _running;
+        private int _most;
+        private int _started;
+        public TaskCompletionSource Release { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public int Most => Volatile.Read(ref _most);
+        public int Started => Volatile.Read(ref _started);
+
+        private async Task<T> Read<T>(T result)
+        {
+            Interlocked.Increment(ref _started);
+            var now = Interlocked.Increment(ref _running);
+            int most;
+            while (now > (most = Volatile.Read(ref _most)) && Interlocked.CompareExchange(ref _most, now, most) != most)
+            {
+            }
+            await Release.Task;
+            Interlocked.Decrement(ref _running);
+            return result;
+        }
+
+        public Task<IReadOnlyList<DialogActivity>> DialogIdsSinceAsync(long fromMicros, int limit, CancellationToken ct = default) =>
+            Read<IReadOnlyList<DialogActivity>>([]);
+
+        public Task<IReadOnlyList<CapturedMessage>> MessagesSinceAsync(string dialogId, long fromMicros, int limit, CancellationToken ct = default) =>
+            Read<IReadOnlyList<CapturedMessage>>([]);
+
+        public Task<IReadOnlyList<CapturedMessage>> MessagesOfAsync(IReadOnlyCollection<string> dialogIds, long fromMicros, int limit,
+            CancellationToken ct = default) =>
+            Read<IReadOnlyList<CapturedMessage>>([]);
+    }
+
+    [Fact]
+    public async Task However_many_shards_ask_at_most_the_configured_reads_run_at_once()
+    {
+        var store = new Gated();
+        using var queue = new DialogReadQueue(store, concurrency: 2);
+        var reads = Enumerable.Range(0, 8).Select(i => (Task)queue.MessagesOfAsync([$"call-{i}"], 0, 100)).ToList();
+        reads.Add(queue.DialogIdsBetweenAsync(0, 1, 100));
+        await Task.Delay(200);
+        Assert.Equal(2, store.Started);
+        store.Release.SetResult();
+        await Task.WhenAll(reads);
+        Assert.Equal(9, store.Started);
+        Assert.Equal(2, store.Most);
+    }
+
+    [Fact]
+    public async Task Reads_wait_while_ingest_is_behind_and_go_once_it_has_caught_up()
+    {
+        var store = new Gated();
+        store.Release.SetResult();
+        var behind = true;
+        using var queue = new DialogReadQueue(store, concurrency: 2, () => Volatile.Read(ref behind), TimeSpan.FromMinutes(5));
+        var read = queue.MessagesOfAsync(["call"], 0, 100);
+        await Task.Delay(300);
+        Assert.Equal(0, store.Started);
+        Volatile.Write(ref behind, false);
+        await read.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(1, store.Started);
+    }
+
+    [Fact]
+    public async Task A_read_never_waits_for_ingest_longer_than_its_bound()
+    {
+        var store = new Gated();
+        store.Release.SetResult();
+        using var queue = new DialogReadQueue(store, concurrency: 1, () => true, TimeSpan.FromMilliseconds(100));
+        await queue.MessagesOfAsync(["call"], 0, 100).WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(1, store.Started);
+    }
+}
