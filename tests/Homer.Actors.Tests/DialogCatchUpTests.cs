@@ -242,8 +242,41 @@ public sealed class SharedDialogHistoryTests
             return Task.FromResult<IReadOnlyList<DialogActivity>>([new($"at-{fromMicros}", fromMicros), new($"after-{fromMicros}", fromMicros + 5_000_000)]);
         }
 
+        public List<(long From, long To)> AskedBetween { get; } = [];
+
+        public Task<IReadOnlyList<DialogActivity>> DialogIdsBetweenAsync(long fromMicros, long toMicros, int limit, CancellationToken ct = default)
+        {
+            AskedBetween.Add((fromMicros, toMicros));
+            // One call from the window's start on, one that began 1 s before the window's end, one that began after it.
+            return Task.FromResult<IReadOnlyList<DialogActivity>>(
+            [
+                new("early", fromMicros + 1) { FirstMicros = fromMicros },
+                new("late", toMicros) { FirstMicros = toMicros - 3_000_000 },
+                new("new", toMicros) { FirstMicros = toMicros - 1_000_000 },
+            ]);
+        }
+
         public Task<IReadOnlyList<CapturedMessage>> MessagesSinceAsync(string dialogId, long fromMicros, int limit, CancellationToken ct = default) =>
             Task.FromResult<IReadOnlyList<CapturedMessage>>([]);
+    }
+
+    [Fact]
+    public async Task Closed_windows_of_ledgers_opening_a_moment_apart_share_one_read_cut_to_each_window()
+    {
+        var store = new Recording();
+        var shared = new SharedDialogHistory(store);
+        const long t = 1_764_000_000_000_000;
+        var reuse = (long)SharedDialogHistory.Reuse.TotalMicroseconds;
+        // The first ledger's window is read Reuse longer than asked: "new" began after the window it asked for.
+        Assert.Equal(["early", "late"], Ids(await shared.DialogIdsBetweenAsync(t, t + 10_000_000, 100)));
+        Assert.Equal([(t, t + 10_000_000 + reuse)], store.AskedBetween);
+        // A ledger that opened a second later shares that read: its window holds "new" too, and not "early", whose
+        // messages all came before it.
+        Assert.Equal(["late", "new"], Ids(await shared.DialogIdsBetweenAsync(t + 500_000, t + 10_000_000 + reuse, 100)));
+        Assert.Single(store.AskedBetween);
+        // One whose window ends past the read does not.
+        await shared.DialogIdsBetweenAsync(t, t + 10_000_000 + reuse + 1, 100);
+        Assert.Equal(2, store.AskedBetween.Count);
     }
 
     [Fact]
@@ -266,4 +299,81 @@ public sealed class SharedDialogHistoryTests
     }
 
     private static string[] Ids(IReadOnlyList<DialogActivity> found) => found.Select(a => a.Id).ToArray();
+}
+
+public sealed class DialogReadQueueTests
+{
+    /// <summary>A store whose reads wait until the test lets them go, counting how many run at once.</summary>
+    private sealed class Gated : IDialogHistory
+    {
+        private int _running;
+        private int _most;
+        private int _started;
+        public TaskCompletionSource Release { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public int Most => Volatile.Read(ref _most);
+        public int Started => Volatile.Read(ref _started);
+
+        private async Task<T> Read<T>(T result)
+        {
+            Interlocked.Increment(ref _started);
+            var now = Interlocked.Increment(ref _running);
+            int most;
+            while (now > (most = Volatile.Read(ref _most)) && Interlocked.CompareExchange(ref _most, now, most) != most)
+            {
+            }
+            await Release.Task;
+            Interlocked.Decrement(ref _running);
+            return result;
+        }
+
+        public Task<IReadOnlyList<DialogActivity>> DialogIdsSinceAsync(long fromMicros, int limit, CancellationToken ct = default) =>
+            Read<IReadOnlyList<DialogActivity>>([]);
+
+        public Task<IReadOnlyList<CapturedMessage>> MessagesSinceAsync(string dialogId, long fromMicros, int limit, CancellationToken ct = default) =>
+            Read<IReadOnlyList<CapturedMessage>>([]);
+
+        public Task<IReadOnlyList<CapturedMessage>> MessagesOfAsync(IReadOnlyCollection<string> dialogIds, long fromMicros, int limit,
+            CancellationToken ct = default) =>
+            Read<IReadOnlyList<CapturedMessage>>([]);
+    }
+
+    [Fact]
+    public async Task However_many_shards_ask_at_most_the_configured_reads_run_at_once()
+    {
+        var store = new Gated();
+        using var queue = new DialogReadQueue(store, concurrency: 2);
+        var reads = Enumerable.Range(0, 8).Select(i => (Task)queue.MessagesOfAsync([$"call-{i}"], 0, 100)).ToList();
+        reads.Add(queue.DialogIdsBetweenAsync(0, 1, 100));
+        await Task.Delay(200);
+        Assert.Equal(2, store.Started);
+        store.Release.SetResult();
+        await Task.WhenAll(reads);
+        Assert.Equal(9, store.Started);
+        Assert.Equal(2, store.Most);
+    }
+
+    [Fact]
+    public async Task Reads_wait_while_ingest_is_behind_and_go_once_it_has_caught_up()
+    {
+        var store = new Gated();
+        store.Release.SetResult();
+        var behind = true;
+        using var queue = new DialogReadQueue(store, concurrency: 2, () => Volatile.Read(ref behind), TimeSpan.FromMinutes(5));
+        var read = queue.MessagesOfAsync(["call"], 0, 100);
+        await Task.Delay(300);
+        Assert.Equal(0, store.Started);
+        Volatile.Write(ref behind, false);
+        await read.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(1, store.Started);
+    }
+
+    [Fact]
+    public async Task A_read_never_waits_for_ingest_longer_than_its_bound()
+    {
+        var store = new Gated();
+        store.Release.SetResult();
+        using var queue = new DialogReadQueue(store, concurrency: 1, () => true, TimeSpan.FromMilliseconds(100));
+        await queue.MessagesOfAsync(["call"], 0, 100).WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(1, store.Started);
+    }
 }
