@@ -190,6 +190,16 @@ public sealed class BoundsTests(BoundsNodeFixture node) : IClassFixture<BoundsNo
         var charged = stats.ChargedBytes - chargedBefore;
         Assert.True(charged < 256 * 1024 + 2 * (PaddingBytes + 2048), $"{charged} bytes of result were built");
         Assert.True(body.Length < 4096);
+
+        // The same query over the WebSocket is measured the same way.
+        chargedBefore = stats.ChargedBytes;
+        await using var socket = await GraphQLWsClient.InitialisedAsync(node.BaseAddress, node.AdminToken);
+        await socket.SubscribeAsync("big", "query ($u: String) { messages(filter: { fromUser: $u }, first: 40) { nodes { id payload } } }", new { u = fromUser });
+        var reply = await socket.ReceiveAsync(TimeSpan.FromSeconds(20));
+        Assert.Equal("error", reply.GetProperty("type").GetString());
+        Assert.Equal("RESULT_TOO_LARGE", reply.GetProperty("payload")[0].GetProperty("extensions").GetProperty("code").GetString());
+        charged = stats.ChargedBytes - chargedBefore;
+        Assert.True(charged < 256 * 1024 + 2 * (PaddingBytes + 2048), $"{charged} bytes of result were built over the socket");
     }
 
     [Fact]

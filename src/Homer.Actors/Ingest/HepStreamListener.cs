@@ -41,11 +41,11 @@ public sealed class HepStreamListener : IAsyncDisposable
     public HepStreamListener(HepListenerOptions options, ChannelWriter<HepDatagram> output, IngestCounters counters, ILogger logger,
         RefusalLog? troubles = null, EdgeBytes? edgeBytes = null)
     {
+        if (options.Transport == HepTransport.Udp)
+            throw new ArgumentException("A stream listener serves TCP or TLS", nameof(options));
         _edgeBytes = edgeBytes;
         _ownsTroubles = troubles is null;
         _troubles = troubles ?? new RefusalLog(logger, TimeSpan.FromSeconds(10), "HEP stream trouble");
-        if (options.Transport == HepTransport.Udp)
-            throw new ArgumentException("A stream listener serves TCP or TLS", nameof(options));
         _options = options;
         _output = output;
         _counters = counters;

@@ -16,9 +16,10 @@ public static class ApiExecution
     {
         var executer = services.GetRequiredService<IDocumentExecuter<ISchema>>();
         var options = services.GetRequiredService<ApiOptions>();
-        // Queries and mutations get a result budget that cancels them once spent; subscriptions send event by event.
+        // Queries and mutations (over HTTP or the socket) get a result budget that cancels them once spent and a claim on
+        // their user's database slots; subscriptions send event by event and run as long as the socket wants them.
         using var abort = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        if (userContext.Credits is null)
+        if (userContext.Credits is null || !IsSubscription(request))
         {
             userContext.Budget = new ResultBudget(options.MaxResultBytes, abort, services.GetRequiredService<ResultBudgetStats>());
             var user = auth.Caller?.Username ?? "address " + (userContext.ClientAddress ?? "unknown");
@@ -40,6 +41,24 @@ public static class ApiExecution
         catch (OperationCanceledException) when (userContext.Budget is { Exceeded: true } && !ct.IsCancellationRequested)
         {
             return TooLarge(userContext.Budget.Message);
+        }
+    }
+
+    /// <summary>Whether the operation the request runs is a subscription (only asked of WebSocket operations).</summary>
+    private static bool IsSubscription(GraphQLRequest request)
+    {
+        try
+        {
+            var operations = GraphQLParser.Parser.Parse(request.Query).Definitions.OfType<GraphQLParser.AST.GraphQLOperationDefinition>();
+            var operation = request.OperationName is { Length: > 0 } name
+                ? operations.FirstOrDefault(o => o.Name?.Value == name)
+                : operations.FirstOrDefault();
+            return operation?.Operation == GraphQLParser.AST.OperationType.Subscription;
+        }
+        catch (GraphQLParser.Exceptions.GraphQLParserException)
+        {
+            // The executer reports the syntax error; a request that does not parse runs nothing either way.
+            return false;
         }
     }
 
