@@ -22,13 +22,9 @@ public static class ApiHostingExtensions
     {
         options ??= new ApiOptions();
         services.AddSingleton(options);
-        services.AddSingleton(options.Auth);
-        services.TryAddSingleton(TimeProvider.System);
+        services.AddHomerAuthentication(options.Auth);
         services.AddSingleton<PasswordHasher<UserRow>>();
-        services.AddSingleton<UserStore>();
         services.AddSingleton<ShareLinkStore>();
-        services.AddSingleton<TokenService>();
-        services.AddSingleton<Authenticator>();
         services.AddSingleton<LoginThrottle>();
         services.AddSingleton<ApiValidationRules>();
         services.AddSingleton<ResultBudgetStats>();
@@ -56,6 +52,51 @@ public static class ApiHostingExtensions
             // Errors say what was wrong, never how the server is built.
             .AddErrorInfoProvider(o => o.ExposeExceptionDetails = false));
         return services;
+    }
+
+    /// <summary>
+    /// What checking a bearer token needs (users, tokens, the signing key): part of the API, and on its own on nodes
+    /// without the api role whose /metrics needs a token. Registered after storage, so the key loads once the schema is migrated.
+    /// </summary>
+    public static IServiceCollection AddHomerAuthentication(this IServiceCollection services, AuthOptions auth)
+    {
+        services.TryAddSingleton(auth);
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<UserStore>();
+        services.TryAddSingleton<TokenService>();
+        services.TryAddSingleton<Authenticator>();
+        services.AddHostedService<TokenKeyLoader>();
+        return services;
+    }
+
+    /// <summary>
+    /// HOMER_METRICS_AUTH=token (the default): /metrics answers only a request with a valid token (an API token of any
+    /// role, VIEWER is enough; counters carry no payloads). Off: it answers anyone (keep the port private then).
+    /// </summary>
+    public static WebApplication UseMetricsAuthentication(this WebApplication app, bool required)
+    {
+        if (!required)
+            return app;
+        app.Use(async (http, next) =>
+        {
+            if (!http.Request.Path.StartsWithSegments("/metrics"))
+            {
+                await next(http);
+                return;
+            }
+            var auth = await http.RequestServices.GetRequiredService<Authenticator>().AuthenticateAsync(Authenticator.BearerToken(http.Request), http.RequestAborted);
+            if (auth.Caller is null)
+            {
+                http.Response.StatusCode = StatusCodes.Status401Unauthorized;
+                http.Response.Headers.WWWAuthenticate = auth.Error is null ? "Bearer" : "Bearer error=\"invalid_token\"";
+                await http.Response.WriteAsync(auth.Error is null
+                    ? "/metrics needs a token (HOMER_METRICS_AUTH=token): send an API token as 'Authorization: Bearer <token>'; the viewer role is enough.\n"
+                    : "The token was refused: " + auth.Error + ".\n", http.RequestAborted);
+                return;
+            }
+            await next(http);
+        });
+        return app;
     }
 
     public static WebApplication MapHomerApi(this WebApplication app, string? dashboardRoot)

@@ -120,6 +120,11 @@ public static class HomerNodeHost
             if (settings.Has("ingest"))
                 builder.Services.AddSingleton<ICapturedMessageObserver, LiveMessageObserver>();
         }
+        else if (settings.MetricsAuth)
+        {
+            // No API here, but /metrics still checks tokens.
+            builder.Services.AddHomerAuthentication(settings.Api.Auth);
+        }
 
         var app = builder.Build();
         var log = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Homer.Node");
@@ -132,7 +137,8 @@ public static class HomerNodeHost
         // First in the pipeline, so every response carries them, errors and metrics included.
         app.UseSecurityHeaders(Homer.Api.Transport.SecurityHeaders.Policy(settings.ContentSecurityPolicy, dashboard));
 
-        // Every node exposes its own metrics; Prometheus scrapes each node.
+        // Every node exposes its own metrics; Prometheus scrapes each node (with a token unless HOMER_METRICS_AUTH=off).
+        app.UseMetricsAuthentication(settings.MetricsAuth);
         app.MapMetrics("/metrics");
 
         if (settings.Has("api"))

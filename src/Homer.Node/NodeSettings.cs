@@ -27,6 +27,8 @@ public sealed record NodeSettings
     public required string Environment { get; init; }
     public string? ClusterConfigPath { get; init; }
     public string? DashboardPath { get; init; }
+    /// <summary>HOMER_METRICS_AUTH: token (default), /metrics needs a valid token; off, it answers anyone.</summary>
+    public bool MetricsAuth { get; init; } = true;
     /// <summary>HOMER_CSP: the Content-Security-Policy header; unset, one fitted to the built dashboard; "off", none.</summary>
     public string? ContentSecurityPolicy { get; init; }
     public required string NodeName { get; init; }
@@ -154,6 +156,12 @@ public sealed record NodeSettings
             ClusterConfigPath = c["CLUSTER_CONFIG"],
             DashboardPath = c["DASHBOARD"],
             ContentSecurityPolicy = c["CSP"] is { Length: > 0 } csp ? csp : null,
+            MetricsAuth = Get("METRICS_AUTH", "token").ToLowerInvariant() switch
+            {
+                "token" => true,
+                "off" => false,
+                var other => throw Invalid("METRICS_AUTH", other, "token or off"),
+            },
             NodeName = Get("NODE_NAME", Dns.GetHostName()),
             IngestBatchSize = GetInt("INGEST_BATCH_SIZE", 2_000),
             IngestEdgeBuffer = GetInt("INGEST_EDGE_BUFFER", 100_000),

@@ -6,21 +6,32 @@ using Microsoft.Extensions.Logging;
 namespace Homer.Api.Auth;
 
 /// <summary>
-/// At start (after the schema migration): loads the token-signing key and, on the very first start, creates the
-/// <c>admin</c> user. A generated password is printed once on stdout and written to a file only its owner may read.
+/// At start (after the schema migration) loads the token-signing key, on every node that checks tokens (API nodes, and
+/// any node whose /metrics needs one).
 /// </summary>
-public sealed class AuthBootstrap(AuthOptions options, UserStore users, TokenService tokens, PasswordHasher<UserRow> hasher, ILogger<AuthBootstrap> log)
-    : IHostedService
+public sealed class TokenKeyLoader(AuthOptions options, UserStore users, TokenService tokens) : IHostedService
 {
-    public const string AdminUsername = "admin";
     private const string SigningKeyName = "token-signing";
 
-    public async Task StartAsync(CancellationToken cancellationToken)
-    {
+    public async Task StartAsync(CancellationToken cancellationToken) =>
         tokens.UseKey(options.TokenKey is { Length: > 0 } secret
             ? TokenService.DeriveKey(secret)
             : await users.EnsureKeyAsync(SigningKeyName, RandomNumberGenerator.GetBytes(32), cancellationToken));
 
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}
+
+/// <summary>
+/// At start, on API nodes (after <see cref="TokenKeyLoader"/>): on the very first start, creates the <c>admin</c> user.
+/// A generated password is printed once on stdout and written to a file only its owner may read.
+/// </summary>
+public sealed class AuthBootstrap(AuthOptions options, UserStore users, PasswordHasher<UserRow> hasher, ILogger<AuthBootstrap> log)
+    : IHostedService
+{
+    public const string AdminUsername = "admin";
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
         if (!options.Enabled)
         {
             log.LogWarning("Authentication is OFF (HOMER_AUTH=off): every caller of the API is treated as an admin");

@@ -63,7 +63,9 @@ public static class SchemaDocument
         - The first start creates `admin` with `HOMER_ADMIN_PASSWORD`, or a generated password printed once and
           written to `HOMER_ADMIN_PASSWORD_FILE` (default `./initial-admin-password`, mode 0600).
         - `HOMER_AUTH=off` turns all of this off (every caller is an admin): for local experiments only.
-        - Only `/healthz`, the dashboard's static files and share links answer without a token.
+        - Only `/healthz`, the dashboard's static files, share links and `login` answer without a token; `/metrics` needs
+          one (any role) unless `HOMER_METRICS_AUTH=off`. A `POST /graphql` without a token may send at most 64 KiB
+          (`HOMER_ANONYMOUS_BODY_KB`); the token is checked before the body is read.
 
         ## Limits
         Depth 15 (`HOMER_GRAPHQL_MAX_DEPTH`), complexity 20 000 (`HOMER_GRAPHQL_MAX_COMPLEXITY`; each field 1, lists
