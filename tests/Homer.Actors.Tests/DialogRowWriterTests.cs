@@ -61,6 +61,19 @@ public sealed class DialogRowWriterTests() : TestKit("akka.loglevel = WARNING"),
         Assert.Equal(0, pending.Rows);
         Assert.Equal(1, pending.Quarantined);
         Assert.Empty(watchdog.Stalled());
+
+        // Once the cause is gone the quarantined row is replayed into the dialogs table, as it was.
+        await using (var drop = _dataSource.CreateCommand("ALTER TABLE dialogs DROP CONSTRAINT test_poison"))
+            await drop.ExecuteNonQueryAsync();
+        var replayer = new QuarantineReplayer(new QuarantineStore(_dataSource), new MessageStoreWriter(_dataSource), new DialogStore(_dataSource));
+        var result = await replayer.ReplayAsync(null);
+        Assert.Equal(1, result.Replayed);
+        Assert.Equal(0, result.Failed);
+        var replayed = await new DialogStore(_dataSource).GetAsync("call-17");
+        Assert.Equal("poison", replayed!.FromUser);
+        Assert.Equal(3, replayed.MessageCount);
+        Assert.NotNull(Assert.Single(await new QuarantineStore(_dataSource).GetAsync([entry.Id])).ReplayedAt);
+        Assert.Equal(0, (await replayer.ReplayAsync(null)).Replayed);
     }
 
     [Fact]

@@ -35,9 +35,10 @@ public sealed class QuarantineTests : IAsyncLifetime
         Assert.Equal(0, _node.Counters.Spooled);
         Assert.Equal(0, _node.Counters.Dropped(DropReason.StorageFailure));
 
-        var metrics = await _node.Http.GetStringAsync("/metrics");
-        Assert.Contains("homer_quarantined_total{writer=\"messages\",sqlstate=\"23514\"} 1", metrics, StringComparison.Ordinal);
-        Assert.Contains("homer_hep_dropped_total{reason=\"StorageFailure\"} 0", metrics, StringComparison.Ordinal);
+        // Metrics are process-wide and test classes share the process: at least this test's one.
+        var samples = (await _node.Http.GetStringAsync("/metrics")).Split('\n').Where(l => l.Length > 0 && l[0] != '#')
+            .Select(l => l.Split(' ')).ToDictionary(p => p[0], p => double.Parse(p[1], System.Globalization.CultureInfo.InvariantCulture));
+        Assert.True(samples["homer_quarantined_total{writer=\"messages\",sqlstate=\"23514\"}"] >= 1);
 
         var page = (await _node.GraphQL("{ quarantine(kind: \"message\") { nodes { id time kind table sqlstate error size replayedAt } hasNextPage endCursor } }"))
             .GetProperty("quarantine");
