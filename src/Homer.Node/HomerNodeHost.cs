@@ -33,7 +33,8 @@ public static class HomerNodeHost
         builder.Services.AddSingleton<IQuarantineReplayer>(sp => new Homer.Actors.Storage.QuarantineReplayer(
             sp.GetRequiredService<QuarantineStore>(), sp.GetRequiredService<MessageStoreWriter>(),
             new DialogStore(sp.GetRequiredService<Npgsql.NpgsqlDataSource>()), settings.SipParser,
-            () => sp.GetService<ActorRegistry>() is { } registry && registry.TryGet<Homer.Actors.Contracts.DialogRegion>(out var region) ? region : null));
+            () => sp.GetService<ActorRegistry>() is { } registry && registry.TryGet<Homer.Actors.Contracts.DialogRegion>(out var region) ? region : null,
+            sp.GetRequiredService<Npgsql.NpgsqlDataSource>()));
         builder.Services.AddSingleton(new StorageWatchdog(
             clusterConfig.GetTimeSpan("homer.storage.stall-after", StorageWatchdog.DefaultStallAfter, allowInfinite: false)));
         builder.Services.AddAkka(ActorSystemName, (akka, services) =>

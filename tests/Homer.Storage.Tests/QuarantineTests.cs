@@ -198,6 +198,13 @@ public sealed class QuarantineTests : IAsyncLifetime
 
         // The refused key is not kept: the next flush has nothing to write.
         Assert.Empty(await writer.FlushTopKeysAsync());
+
+        // Its JSON holds what a replay needs to write it once the cause is gone.
+        await Execute("ALTER TABLE stats_counters DROP CONSTRAINT test_bad_agent");
+        var row = Homer.Storage.Stats.TopKeyRows.FromJson(entry.RowJson!);
+        Assert.Equal(refused.Row with { Source = null }, row);
+        await Homer.Storage.Stats.TopKeyRows.WriteAsync(_db.DataSource, [row]);
+        Assert.Equal(2L, await Scalar<long>("SELECT count(DISTINCT key) FROM stats_counters WHERE metric = 'user_agent'"));
     }
 
     private async Task Execute(string sql)

@@ -15,7 +15,7 @@ namespace Homer.Actors.Storage;
 /// are replayed again only when named by id.
 /// </summary>
 public sealed class QuarantineReplayer(QuarantineStore quarantine, MessageStoreWriter messages, DialogStore dialogs,
-    SipParserOptions? parser = null, Func<IActorRef?>? dialogRegion = null) : IQuarantineReplayer
+    SipParserOptions? parser = null, Func<IActorRef?>? dialogRegion = null, Npgsql.NpgsqlDataSource? statsDataSource = null) : IQuarantineReplayer
 {
     public const int MaxPerCall = 10_000;
 
@@ -66,6 +66,9 @@ public sealed class QuarantineReplayer(QuarantineStore quarantine, MessageStoreW
                 await dialogs.UpsertAsync([row], ct);
                 return;
             }
+            case QuarantineKind.TopList when entry.RowJson is { } json && statsDataSource is not null:
+                await Homer.Storage.Stats.TopKeyRows.WriteAsync(statsDataSource, [Homer.Storage.Stats.TopKeyRows.FromJson(json)], ct);
+                return;
             default:
                 throw new ReplayRefusedException($"entries of kind {entry.Kind} without {(entry.Kind == QuarantineKind.Message ? "HEP bytes" : "a row")} cannot be replayed");
         }

@@ -149,6 +149,28 @@ public sealed class MessageTopKeys(int capacity)
     }
 }
 
+/// <summary>Writes top-list rows as a flush does (a quarantined one replayed).</summary>
+public static class TopKeyRows
+{
+    public static async Task WriteAsync(NpgsqlDataSource dataSource, IEnumerable<TopKeyRow> rows, CancellationToken ct = default)
+    {
+        var delta = new StatsDelta();
+        foreach (var r in rows)
+            delta.Add(r.MinuteMicros, r.Metric, r.Key, r.Node, r.CaptureId, r.Count);
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        await delta.WriteAsync(connection, null, ct);
+    }
+
+    /// <summary>A row from its quarantined JSON.</summary>
+    public static TopKeyRow FromJson(string json)
+    {
+        using var document = System.Text.Json.JsonDocument.Parse(json);
+        var r = document.RootElement;
+        return new TopKeyRow(r.GetProperty("metric").GetString()!, r.GetProperty("minuteMicros").GetInt64(), r.GetProperty("key").GetString()!,
+            r.GetProperty("node").GetString()!, r.GetProperty("captureId").GetInt64(), r.GetProperty("count").GetInt64(), null);
+    }
+}
+
 /// <summary>One counted top-list key of one minute, as <c>stats_counters</c> takes it.</summary>
 public sealed record TopKeyRow(string Metric, long MinuteMicros, string Key, string Node, long CaptureId, long Count,
     [property: System.Text.Json.Serialization.JsonIgnore] System.Net.IPAddress? Source);
