@@ -241,6 +241,20 @@ export async function launchBrowser(userDataDir, colorScheme = 'light') {
     timeout: 30_000,
   })
   context.setDefaultTimeout(15_000)
+  // The node sends a Content-Security-Policy: anything it blocks (an inline script, a socket, a style) fails the test
+  // when its browser closes, so a policy that breaks the dashboard cannot pass unnoticed.
+  const violations = []
+  await context.exposeBinding('__homerCspViolation', (_source, v) => { violations.push(v) })
+  await context.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (e) => {
+      window.__homerCspViolation(`${e.violatedDirective} blocked ${e.blockedURI || 'inline'} at ${e.sourceFile}:${e.lineNumber}`)
+    })
+  })
+  const close = context.close.bind(context)
+  context.close = async (...args) => {
+    await close(...args)
+    assert.deepEqual(violations, [], 'Content-Security-Policy violations in the browser')
+  }
   return context
 }
 
