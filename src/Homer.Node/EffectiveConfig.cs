@@ -143,6 +143,12 @@ public static class EffectiveConfig
         Add("ADMIN_PASSWORD_FILE", s.Api.Auth.AdminPasswordFile);
         Secret("TOKEN_KEY", s.Api.Auth.TokenKey is not null);
         Add("LOGIN_ATTEMPTS", s.Api.Auth.LoginAttempts);
+        Add("LOGIN_WINDOW_SECONDS", (long)s.Api.Auth.LoginWindow.TotalSeconds);
+        Add("ANONYMOUS_BODY_KB", s.Api.MaxAnonymousBodyBytes / 1024);
+        Add("SHARE_LINK_HOURS", (long)s.Api.Auth.DefaultShareLinkLifetime.TotalHours);
+        Add("SHARE_LINK_MAX_DAYS", (long)s.Api.Auth.MaxShareLinkLifetime.TotalDays);
+        Add("METRICS_AUTH", s.MetricsAuth ? "token" : "off");
+        Add("CSP", s.ContentSecurityPolicy ?? "(fitted to the dashboard)");
         Add("SUBSCRIBER_QUEUE", s.Api.SubscriberQueue);
         Add("LIVE_MAX_PER_SECOND", s.Api.LiveMaxPerSecond);
         Add("WS_INIT_TIMEOUT_SECONDS", (long)s.Api.ConnectionInitTimeout.TotalSeconds);

@@ -100,5 +100,7 @@ public sealed class SecurityHeadersTests(DashboardNodeFixture node) : IClassFixt
         // The dashboard talks to its own origin only: fetch and the GraphQL WebSocket ('self' covers ws: and wss: there).
         Assert.Equal(["'self'"], directives["connect-src"]);
         Assert.Equal(["'none'"], directives["object-src"]);
+        // The ladder's PNG export renders its SVG through a blob: image (caught by the browser test).
+        Assert.Contains("blob:", directives["img-src"]);
     }
 }

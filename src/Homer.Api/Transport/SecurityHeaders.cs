@@ -18,11 +18,12 @@ public static partial class SecurityHeaders
     /// <summary>
     /// The default policy. Styles allow 'unsafe-inline' because Vue writes style attributes into static markup it
     /// hoists; scripts do not: the dashboard's own inline script (the theme before first paint) is allowed by its hash.
+    /// Images may be blob: URLs: the ladder's PNG export draws the diagram's SVG through one.
     /// </summary>
     public static string DefaultPolicy(IEnumerable<string> inlineScriptHashes) =>
         "default-src 'self'; " +
         "script-src 'self'" + string.Concat(inlineScriptHashes.Select(h => $" 'sha256-{h}'")) + "; " +
-        "style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; connect-src 'self'; " +
+        "style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; " +
         "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
 
     /// <summary>The policy to send: the configured one ("off": none), else the default with the dashboard's inline scripts.</summary>

@@ -93,12 +93,12 @@ internal static class AccountCommands
             return await UserDone(cli, r, user, "created");
         });
 
-        var disable = new Command("disable", "Disable a user: their sessions and API tokens stop working at once.") { name };
+        var disable = new Command("disable", "Disable a user: their sessions end and their API tokens and share links are revoked, for good.") { name };
         cli.Action(disable, async (r, client, ct) =>
             await UserDone(cli, r, (await client.QueryAsync("mutation ($u: String!) { disableUser(username: $u) { id username role disabled } }",
                 new { u = r.GetValue(name) }, ct))["disableUser"], "disabled"));
 
-        var enable = new Command("enable", "Enable a disabled user again.") { name };
+        var enable = new Command("enable", "Enable a disabled user again; they log in again and make new tokens.") { name };
         cli.Action(enable, async (r, client, ct) =>
             await UserDone(cli, r, (await client.QueryAsync("mutation ($u: String!) { enableUser(username: $u) { id username role disabled } }",
                 new { u = r.GetValue(name) }, ct))["enableUser"], "enabled"));

@@ -13,6 +13,7 @@ import dgram from 'node:dgram'
 import { existsSync } from 'node:fs'
 import { mkdir } from 'node:fs/promises'
 import path from 'node:path'
+import { after } from 'node:test'
 import { fileURLToPath } from 'node:url'
 import hep from 'hep-js'
 import { chromium } from 'playwright-core'
@@ -241,8 +242,21 @@ export async function launchBrowser(userDataDir, colorScheme = 'light') {
     timeout: 30_000,
   })
   context.setDefaultTimeout(15_000)
+  // The node sends a Content-Security-Policy: anything it blocks (an inline script, a socket, an image) is recorded,
+  // and fails the login check below and this file's last hook, so a policy that breaks the dashboard cannot pass unnoticed.
+  await context.exposeBinding('__homerCspViolation', (_source, v) => { cspViolations.push(v) })
+  await context.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (e) => {
+      window.__homerCspViolation(`${e.violatedDirective} blocked ${e.blockedURI || 'inline'} at ${e.sourceFile}:${e.lineNumber}`)
+    })
+  })
   return context
 }
+
+/** Content-Security-Policy violations seen by any browser of this test file. */
+export const cspViolations = []
+
+after(() => assert.deepEqual(cspViolations, [], 'Content-Security-Policy violations in the browser'))
 
 /**
  * Opens `url`; when the node asks for a login, fills the login page (calling `atLogin` first, e.g. for a
@@ -260,6 +274,7 @@ export async function openLoggedIn(page, url, atLogin = async () => {}) {
     await page.getByTestId('login-password').press('Enter')
     await page.getByTestId('user-menu').waitFor()
   }
+  assert.deepEqual(cspViolations, [], 'Content-Security-Policy violations in the browser')
 }
 
 /**
