@@ -106,6 +106,8 @@ cluster() {
   sleep 5
   echo "cluster: warming with $((rate / 2))/s for $warm s" >&2
   send "$hep" $((rate / 2)) "$warm" >/dev/null
+  # The warm-up's last messages are still on their way to the store: count from when it has taken them all.
+  settle "$h1"
   read -r s0 bf0 all0 k0 <<<"$(baseline "$h1")"
   send "$hep" "$rate" "$seconds" >"$work/cluster-sent" &
   local sender=$!
