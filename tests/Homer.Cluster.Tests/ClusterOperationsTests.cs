@@ -17,26 +17,15 @@ namespace Homer.Cluster.Tests;
 /// between the kill and its detection too (their ledgers catch up from the message store), and those whose messages
 /// reached a shard's old home while it was handed over (idem).
 /// </summary>
-public sealed class ClusterOperationsTests(Xunit.Abstractions.ITestOutputHelper output) : IAsyncLifetime
+public sealed class ClusterOperationsTests(Xunit.Abstractions.ITestOutputHelper output) : ClusterTest
 {
     private const int CallsPerSecond = 20;
     private const int HeldCalls = 30;
-    private TestDatabase _database = null!;
-    private ClusterStore _store = null!;
-    private readonly List<NodeProcess> _nodes = [];
     private readonly string _cliConfig = Path.Combine(Path.GetTempPath(), $"homerctl-cluster-{Guid.NewGuid():N}.json");
 
-    public async Task InitializeAsync()
+    public override async Task DisposeAsync()
     {
-        _database = await TestDatabase.CreateAsync();
-        _store = new ClusterStore(_database.ConnectionString);
-    }
-
-    public async Task DisposeAsync()
-    {
-        foreach (var node in _nodes)
-            node.Dispose();
-        await _database.DisposeAsync();
+        await base.DisposeAsync();
         File.Delete(_cliConfig);
     }
 
@@ -121,7 +110,7 @@ public sealed class ClusterOperationsTests(Xunit.Abstractions.ITestOutputHelper 
         await load.StopAsync();
 
         // Every message sent is in the store: the ingest node never went away.
-        await Eventually(async () => await _store.MessagesAsync(load.Prefix + "-") == load.MessagesSent,
+        await Eventually(async () => await Store.MessagesAsync(load.Prefix + "-") == load.MessagesSent,
             TimeSpan.FromSeconds(30), "every message stored");
         var ingest = await Ctl(entry, "ingest", "stats", "--json");
         var entryStats = JsonDocument.Parse(ingest.Out).RootElement.EnumerateArray().Single(n => n.GetProperty("address").GetString() == entry.AkkaAddress);
@@ -129,7 +118,7 @@ public sealed class ClusterOperationsTests(Xunit.Abstractions.ITestOutputHelper 
         Assert.True(entryStats.GetProperty("stored").GetInt64() >= load.MessagesSent);
 
         Dictionary<string, (string State, long Messages, long Retransmissions)> heldRows = [];
-        await Eventually(async () => (heldRows = await _store.DialogRowsAsync("held-" + load.Prefix)).Count == HeldCalls
+        await Eventually(async () => (heldRows = await Store.DialogRowsAsync("held-" + load.Prefix)).Count == HeldCalls
             && heldRows.Values.All(r => r.State == "COMPLETED"), TimeSpan.FromSeconds(60), "every held call completed");
         Assert.All(heldRows.Values, r => Assert.Equal(("COMPLETED", (long)CallLoad.MessagesPerCall, 2L), r));
         output.WriteLine($"{HeldCalls} calls answered before the kill and ended after it: all exact");
@@ -147,7 +136,7 @@ public sealed class ClusterOperationsTests(Xunit.Abstractions.ITestOutputHelper 
         var settleBy = DateTime.UtcNow + TimeSpan.FromSeconds(90);
         do
         {
-            rows = await _store.DialogRowsAsync(load.Prefix + "-");
+            rows = await Store.DialogRowsAsync(load.Prefix + "-");
             if (expected.All(id => rows.GetValueOrDefault(id) == ("COMPLETED", (long)CallLoad.MessagesPerCall, 2L)))
                 break;
             await Task.Delay(500);
@@ -159,7 +148,7 @@ public sealed class ClusterOperationsTests(Xunit.Abstractions.ITestOutputHelper 
             .ToList();
         Assert.True(wrong.Count == 0, $"leave at {(leftAt - killedAt).TotalSeconds:0.00} s, join at {(joinedAt - killedAt).TotalSeconds:0.00} s, kill +0, unreachable +{(unreachableAt - killedAt).TotalSeconds:0.00} s, removed +{(removedAt - killedAt).TotalSeconds:0.00} s; " +
             $"{wrong.Count} of {load.Calls.Count} calls not exact:\n" + string.Join("\n", wrong.Take(40)) + "\nlog tails:\n" +
-            string.Join("\n----\n", _nodes.Where(n => !n.HasExited).Select(n => n.Name + ":\n" + n.Tail())));
+            string.Join("\n----\n", Nodes.Where(n => !n.HasExited).Select(n => n.Name + ":\n" + n.Tail())));
         Assert.Equal(load.Calls.Count, rows.Count);
         output.WriteLine($"{load.Calls.Count} calls, {load.MessagesSent} messages, all stored; every call exact in the dialogs table, " +
             $"{exposed.Count} of them with messages in flight between the kill and its detection; total {clock.Elapsed.TotalSeconds:0.0} s");
@@ -174,8 +163,8 @@ public sealed class ClusterOperationsTests(Xunit.Abstractions.ITestOutputHelper 
 
     private NodeProcess Start(string name, int port, string seed, string roles)
     {
-        var node = NodeProcess.Start(name, _database.ConnectionString, port, seed, roles);
-        _nodes.Add(node);
+        var node = NodeProcess.Start(name, Database.ConnectionString, port, seed, roles);
+        Nodes.Add(node);
         return node;
     }
 
@@ -223,5 +212,5 @@ public sealed class ClusterOperationsTests(Xunit.Abstractions.ITestOutputHelper 
         return line is null ? 0 : double.Parse(line["homer_dialogs_active ".Length..], System.Globalization.CultureInfo.InvariantCulture);
     }
 
-    private Task Eventually(Func<Task<bool>> condition, TimeSpan timeout, string what) => Poll.Until(condition, timeout, what, _nodes);
+    private Task Eventually(Func<Task<bool>> condition, TimeSpan timeout, string what) => Poll.Until(condition, timeout, what, Nodes);
 }

@@ -11,41 +11,25 @@ namespace Homer.Cluster.Tests;
 /// way), and every dialog, those it hosted too, recovers from its shard's ledger and the message store on the
 /// survivors and finishes exactly: state, message count and retransmissions, live and in the dialogs table.
 /// </summary>
-public sealed class KillOneNodeTests(Xunit.Abstractions.ITestOutputHelper output) : IAsyncLifetime
+public sealed class KillOneNodeTests(Xunit.Abstractions.ITestOutputHelper output) : ClusterTest
 {
     private const int Calls = 40;
     private const int LateCalls = 20;
-    private TestDatabase _database = null!;
-    private ClusterStore _store = null!;
-    private readonly List<NodeProcess> _nodes = [];
-
-    public async Task InitializeAsync()
-    {
-        _database = await TestDatabase.CreateAsync();
-        _store = new ClusterStore(_database.ConnectionString);
-    }
-
-    public async Task DisposeAsync()
-    {
-        foreach (var node in _nodes)
-            node.Dispose();
-        await _database.DisposeAsync();
-    }
 
     [Fact]
     public async Task Killing_one_of_three_nodes_mid_call_loses_no_dialog()
     {
         var ports = Enumerable.Range(0, 3).Select(_ => NodeProcess.FreePort()).ToArray();
         var seed = $"akka.tcp://homer@127.0.0.1:{ports[0]}";
-        _nodes.Add(NodeProcess.Start("node-1", _database.ConnectionString, ports[0], seed));
-        await _nodes[0].WaitHealthy(TimeSpan.FromSeconds(90));
-        _nodes.Add(NodeProcess.Start("node-2", _database.ConnectionString, ports[1], seed));
-        _nodes.Add(NodeProcess.Start("node-3", _database.ConnectionString, ports[2], seed));
-        await Task.WhenAll(_nodes.Skip(1).Select(n => n.WaitHealthy(TimeSpan.FromSeconds(90))));
+        Nodes.Add(NodeProcess.Start("node-1", Database.ConnectionString, ports[0], seed));
+        await Nodes[0].WaitHealthy(TimeSpan.FromSeconds(90));
+        Nodes.Add(NodeProcess.Start("node-2", Database.ConnectionString, ports[1], seed));
+        Nodes.Add(NodeProcess.Start("node-3", Database.ConnectionString, ports[2], seed));
+        await Task.WhenAll(Nodes.Skip(1).Select(n => n.WaitHealthy(TimeSpan.FromSeconds(90))));
         // Every node's dialog region must be registered before the first shard is allocated, so shards spread.
         await Task.Delay(5_000);
-        var entry = _nodes[0];
-        var victim = _nodes[2];
+        var entry = Nodes[0];
+        var victim = Nodes[2];
 
         var run = Guid.NewGuid().ToString("N")[..8];
         var calls = Enumerable.Range(0, Calls)
@@ -81,12 +65,12 @@ public sealed class KillOneNodeTests(Xunit.Abstractions.ITestOutputHelper output
         // The split brain resolver downs the victim, its shards move, their ledgers find what it missed in the store.
         var all = calls.Concat(late).Select(c => c[0].Command.CallId).ToArray();
         Dictionary<string, (string State, long Messages, long Retransmissions)> rows = [];
-        await Eventually(async () => (rows = await _store.DialogRowsAsync($"kill-{run}-")).Count == all.Length
+        await Eventually(async () => (rows = await Store.DialogRowsAsync($"kill-{run}-")).Count == all.Length
             && rows.Values.All(r => r == ("COMPLETED", 9L, 2L)), TimeSpan.FromSeconds(120), "every call completed and exact in the dialogs table",
             () => string.Join("\n", all.Where(id => rows.GetValueOrDefault(id) != ("COMPLETED", 9L, 2L))
-                .Select(id => $"{id}: {(rows.TryGetValue(id, out var r) ? r.ToString() : "no row")}, {_store.Describe(id)}").Take(20)));
+                .Select(id => $"{id}: {(rows.TryGetValue(id, out var r) ? r.ToString() : "no row")}, {Store.Describe(id)}").Take(20)));
         output.WriteLine($"every call exact in the dialogs table {(DateTime.UtcNow - killedAt).TotalSeconds:0.0} s after the kill");
-        Assert.Equal((long)all.Length * 9, await _store.MessagesAsync($"kill-{run}-"));
+        Assert.Equal((long)all.Length * 9, await Store.MessagesAsync($"kill-{run}-"));
 
         // And live from the recovered actors, field by field.
         var finished = await Task.WhenAll(all.Select(id => entry.Dialog(id)));
@@ -106,12 +90,12 @@ public sealed class KillOneNodeTests(Xunit.Abstractions.ITestOutputHelper output
             Assert.Equal(["INVITE", "ACK", "BYE"], e.GetProperty("transactions").EnumerateArray().Select(t => t.GetProperty("method").GetString()));
             Assert.Equal(0, e.GetProperty("legs").GetArrayLength());
         }
-        var caughtUp = _nodes.Take(2).Sum(n => File.ReadLines(n.LogFile).Count(l => l.Contains("catch up from the store", StringComparison.Ordinal)));
+        var caughtUp = Nodes.Take(2).Sum(n => File.ReadLines(n.LogFile).Count(l => l.Contains("catch up from the store", StringComparison.Ordinal)));
         output.WriteLine($"{caughtUp} ledger catch-up reports in the survivors' logs");
-        var rebuilt = _nodes.Take(2).Sum(n => File.ReadLines(n.LogFile).Count(l => l.Contains("rebuilding it from the message store", StringComparison.Ordinal)));
+        var rebuilt = Nodes.Take(2).Sum(n => File.ReadLines(n.LogFile).Count(l => l.Contains("rebuilding it from the message store", StringComparison.Ordinal)));
         output.WriteLine($"{rebuilt} dialogs had applied live messages before their catch-up and were rebuilt in capture order");
     }
 
     private Task Eventually(Func<Task<bool>> condition, TimeSpan timeout, string what, Func<string>? detail = null) =>
-        Poll.Until(condition, timeout, what, _nodes.Take(2), detail);
+        Poll.Until(condition, timeout, what, Nodes.Take(2), detail);
 }

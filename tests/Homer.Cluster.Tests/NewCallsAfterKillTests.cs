@@ -12,27 +12,11 @@ namespace Homer.Cluster.Tests;
 /// the kill: before anyone notices, while it is unreachable and while its shards move. Every one of them must come out
 /// exact, in the dialogs table and live: calls whose first messages went to the dead node included (issue 20, item 4).
 /// </summary>
-public sealed class NewCallsAfterKillTests(Xunit.Abstractions.ITestOutputHelper output) : IAsyncLifetime
+public sealed class NewCallsAfterKillTests(Xunit.Abstractions.ITestOutputHelper output) : ClusterTest
 {
     private static readonly string[] Kinds =
         ["success.sip", "cancel.sip", "busy-486.sip", "forbidden-403.sip", "auth-407-then-200.sip", "register-401.sip", "options.sip", "reinvite.sip"];
 
-    private TestDatabase _database = null!;
-    private ClusterStore _store = null!;
-    private readonly List<NodeProcess> _nodes = [];
-
-    public async Task InitializeAsync()
-    {
-        _database = await TestDatabase.CreateAsync();
-        _store = new ClusterStore(_database.ConnectionString);
-    }
-
-    public async Task DisposeAsync()
-    {
-        foreach (var node in _nodes)
-            node.Dispose();
-        await _database.DisposeAsync();
-    }
 
     [Fact]
     public async Task Calls_started_in_the_seconds_after_a_dialog_node_is_killed_all_come_out_exact()
@@ -64,7 +48,7 @@ public sealed class NewCallsAfterKillTests(Xunit.Abstractions.ITestOutputHelper 
                 await CallLoad.SendAsync(udp, entry.Hep, SipFixture.Load(kind, callId, SipFixture.NowMicros()));
             }
         Dictionary<string, (string State, long Messages, long Retransmissions)> rows = [];
-        await Eventually(async () => (rows = await _store.DialogRowsAsync($"nak-{run}-base-")).Count == baseline.Count,
+        await Eventually(async () => (rows = await Store.DialogRowsAsync($"nak-{run}-base-")).Count == baseline.Count,
             TimeSpan.FromSeconds(60), "every baseline call has its row");
         var expected = new Dictionary<string, (string State, long Messages, long Retransmissions)>();
         foreach (var kind in Kinds)
@@ -94,7 +78,7 @@ public sealed class NewCallsAfterKillTests(Xunit.Abstractions.ITestOutputHelper 
         var settleBy = DateTime.UtcNow + TimeSpan.FromSeconds(180);
         do
         {
-            rows = await _store.DialogRowsAsync($"nak-{run}-new-");
+            rows = await Store.DialogRowsAsync($"nak-{run}-new-");
             if (calls.All(c => rows.GetValueOrDefault(c.Key) == expected[c.Value.Kind]))
                 break;
             await Task.Delay(1_000);
@@ -102,7 +86,7 @@ public sealed class NewCallsAfterKillTests(Xunit.Abstractions.ITestOutputHelper 
         while (DateTime.UtcNow < settleBy);
         var wrong = calls.Where(c => rows.GetValueOrDefault(c.Key) != expected[c.Value.Kind])
             .Select(c => $"{c.Key} ({c.Value.Kind}, started {(c.Value.StartedAt - killedAt).TotalSeconds:0.00} s after the kill): " +
-                $"{(rows.TryGetValue(c.Key, out var r) ? r.ToString() : "no row")}, expected {expected[c.Value.Kind]}; {_store.Describe(c.Key)}")
+                $"{(rows.TryGetValue(c.Key, out var r) ? r.ToString() : "no row")}, expected {expected[c.Value.Kind]}; {Store.Describe(c.Key)}")
             .ToList();
         Assert.True(wrong.Count == 0, $"{wrong.Count} of {calls.Count} calls started after the kill are not exact:\n" + string.Join("\n", wrong) +
             "\nlog tails:\n" + string.Join("\n----\n", new[] { entry, survivor }.Select(n => n.Name + ":\n" + n.Tail())));
@@ -117,13 +101,13 @@ public sealed class NewCallsAfterKillTests(Xunit.Abstractions.ITestOutputHelper 
             Assert.Equal(expected[kind].Messages, dialog.Value.GetProperty("messageCount").GetInt64());
         }
         var total = calls.Sum(c => (long)SipFixture.Load(c.Value.Kind).Count);
-        Assert.Equal(total, await _store.MessagesAsync($"nak-{run}-new-"));
+        Assert.Equal(total, await Store.MessagesAsync($"nak-{run}-new-"));
     }
 
     private NodeProcess Start(string name, int port, string seed, string roles)
     {
-        var node = NodeProcess.Start(name, _database.ConnectionString, port, seed, roles);
-        _nodes.Add(node);
+        var node = NodeProcess.Start(name, Database.ConnectionString, port, seed, roles);
+        Nodes.Add(node);
         return node;
     }
 
@@ -134,5 +118,5 @@ public sealed class NewCallsAfterKillTests(Xunit.Abstractions.ITestOutputHelper 
         return line is null ? 0 : double.Parse(line["homer_dialogs_active ".Length..], System.Globalization.CultureInfo.InvariantCulture);
     }
 
-    private Task Eventually(Func<Task<bool>> condition, TimeSpan timeout, string what) => Poll.Until(condition, timeout, what, _nodes);
+    private Task Eventually(Func<Task<bool>> condition, TimeSpan timeout, string what) => Poll.Until(condition, timeout, what, Nodes);
 }

@@ -14,28 +14,12 @@ namespace Homer.Cluster.Tests;
 /// calls sent after the restart exact in the dialogs table. The rate is modest (a correctness test on a shared machine,
 /// not a timed one); scripts/chaos.sh runs the same at 10 000 packets/s on a store of 3 M messages.
 /// </summary>
-public sealed class RestartUnderLoadTests(Xunit.Abstractions.ITestOutputHelper output) : IAsyncLifetime
+public sealed class RestartUnderLoadTests(Xunit.Abstractions.ITestOutputHelper output) : ClusterTest
 {
     private const int PacketsPerSecond = 2_000;
     /// <summary>homer.dialog.shard-count in cluster-config.</summary>
     private const int Shards = 100;
     private static readonly TimeSpan LoadTime = TimeSpan.FromSeconds(10);
-    private TestDatabase _database = null!;
-    private ClusterStore _store = null!;
-    private readonly List<NodeProcess> _nodes = [];
-
-    public async Task InitializeAsync()
-    {
-        _database = await TestDatabase.CreateAsync();
-        _store = new ClusterStore(_database.ConnectionString);
-    }
-
-    public async Task DisposeAsync()
-    {
-        foreach (var node in _nodes)
-            node.Dispose();
-        await _database.DisposeAsync();
-    }
 
     [Theory]
     [InlineData("graceful")]
@@ -47,8 +31,8 @@ public sealed class RestartUnderLoadTests(Xunit.Abstractions.ITestOutputHelper o
         await first.WaitHealthy(TimeSpan.FromSeconds(90));
         // Calls stored and in progress when the node goes: their shards' ledgers have something to catch up.
         var before = await SendCalls(first.Hep, $"rul-{run}-before", 1_000, TimeSpan.FromSeconds(8));
-        await Poll.Until(async () => await _store.MessagesAsync($"rul-{run}-before-") == before, TimeSpan.FromSeconds(60),
-            "the first load stored", _nodes);
+        await Poll.Until(async () => await Store.MessagesAsync($"rul-{run}-before-") == before, TimeSpan.FromSeconds(60),
+            "the first load stored", Nodes);
         if (how == "graceful")
         {
             first.Terminate();
@@ -63,7 +47,7 @@ public sealed class RestartUnderLoadTests(Xunit.Abstractions.ITestOutputHelper o
         var sent = await SendCalls(second.Hep, $"rul-{run}-after", PacketsPerSecond, LoadTime);
         output.WriteLine($"{how}: {sent} packets sent at {PacketsPerSecond}/s from the first healthy answer, in {(DateTime.UtcNow - healthyAt).TotalSeconds:0.0} s");
 
-        await Poll.Until(async () => await _store.MessagesAsync($"rul-{run}-after-") == sent, TimeSpan.FromSeconds(60), "every message stored", _nodes);
+        await Poll.Until(async () => await Store.MessagesAsync($"rul-{run}-after-") == sent, TimeSpan.FromSeconds(60), "every message stored", Nodes);
         var metrics = await second.Http.GetStringAsync("/metrics");
         var drops = metrics.Split('\n').Where(l => l.StartsWith("homer_hep_dropped_total{", StringComparison.Ordinal)).ToList();
         output.WriteLine(string.Join("\n", drops));
@@ -85,17 +69,17 @@ public sealed class RestartUnderLoadTests(Xunit.Abstractions.ITestOutputHelper o
         // Dialogs stay exact: every call sent after the restart completes with its 9 messages and 2 retransmissions.
         var calls = (int)(sent / CallLoad.MessagesPerCall);
         Dictionary<string, (string State, long Messages, long Retransmissions)> rows = [];
-        await Poll.Until(async () => (rows = await _store.DialogRowsAsync($"rul-{run}-after-")).Count == calls
+        await Poll.Until(async () => (rows = await Store.DialogRowsAsync($"rul-{run}-after-")).Count == calls
                 && rows.Values.All(r => r == ("COMPLETED", 9L, 2L)),
-            TimeSpan.FromSeconds(120), "every call after the restart exact in the dialogs table", _nodes,
+            TimeSpan.FromSeconds(120), "every call after the restart exact in the dialogs table", Nodes,
             () => $"{rows.Count} rows of {calls}; not exact: " + string.Join(", ", rows.Where(r => r.Value != ("COMPLETED", 9L, 2L)).Take(10)));
     }
 
     private NodeProcess Start(string name)
     {
         var port = NodeProcess.FreePort();
-        var node = NodeProcess.Start(name, _database.ConnectionString, port, $"akka.tcp://homer@127.0.0.1:{port}");
-        _nodes.Add(node);
+        var node = NodeProcess.Start(name, Database.ConnectionString, port, $"akka.tcp://homer@127.0.0.1:{port}");
+        Nodes.Add(node);
         return node;
     }
 
