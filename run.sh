@@ -15,6 +15,14 @@ if [ -z "${HOMER_DB:-}" ]; then
     pg_createcluster "$ver" main >/dev/null
     cluster="$ver main"
   fi
+  # Capture-server settings (WAL and checkpoints sized for a write-heavy load, a quarter of the memory as cache),
+  # written once to the cluster's conf.d: an admin's edits stay; delete the file to get the current defaults again.
+  conf="/etc/postgresql/${cluster// //}/conf.d/homer-capture.conf"
+  if [ -d "$(dirname "$conf")" ] && [ ! -f "$conf" ]; then
+    echo "==> PostgreSQL: capture-server settings in $conf (docs/operations.md says why)"
+    scripts/pg-capture-settings.sh > "$conf"
+    pg_ctlcluster $cluster stop 2>/dev/null || true
+  fi
   pg_ctlcluster $cluster start 2>/dev/null || true
   port=$(pg_lsclusters -h | awk -v c="$cluster" '$1" "$2==c {print $3}')
   psql_admin() { runuser -u postgres -- psql -p "$port" -qtA "$@"; }

@@ -4,6 +4,10 @@
 # drops by reason, kernel UDP drops, and p50/p99 from send until a probe message is searchable through GraphQL.
 #   scripts/bench-ingest.sh [RATE ...]        (default 5000 10000 20000 30000 40000)
 #   DURATION=60 TRANSPORT=udp|tcp CONCURRENCY=500 WARMUP=45 scripts/bench-ingest.sh 20000
+#   SEED=10000000 scripts/bench-ingest.sh 20000   (first fills today's partitions with that many messages and their
+#                                                   dialog rows, so the rate is measured on a grown store)
+# Per rate it also prints the CPU time the node and PostgreSQL (postmaster and every backend) spent per stored
+# message, read from /proc over the send and settle time.
 # WARMUP seconds of 5 000 pkt/s go first and are not reported: .NET compiles hot code twice (quick, then optimised
 # once it is seen to be hot), and on a busy 2-core machine the second compile can lag a minute behind the start.
 set -euo pipefail
@@ -11,6 +15,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 rates=("$@"); [ ${#rates[@]} -gt 0 ] || rates=(5000 10000 20000 30000 40000)
 duration=${DURATION:-60}; transport=${TRANSPORT:-udp}; concurrency=${CONCURRENCY:-500}; warmup=${WARMUP:-45}
+seed=${SEED:-0}
 
 work=$(mktemp -d /tmp/homer-bench.XXXXXX); chmod 755 "$work"
 node_pid=""
@@ -28,6 +33,12 @@ if [ "$(id -u)" = 0 ] && [ "$(cat /proc/sys/net/core/rmem_max 2>/dev/null || ech
 fi
 dotnet build src/Homer.Node -c Release -nologo -v quiet -clp:ErrorsOnly
 dotnet build tests/Homer.LoadTool -c Release -nologo -v quiet -clp:ErrorsOnly
+load=tests/Homer.LoadTool/bin/Release/net10.0/homer-load.dll
+if [ "$seed" -gt 0 ]; then
+  # Spread over the hours since midnight UTC (at least one), so the seeded rows share today's partition with the run.
+  since_midnight=$(( $(date -u +%s) % 86400 )); hours=$(awk -v s="$since_midnight" 'BEGIN { h = s / 3600 - 0.05; print (h < 1 ? 1 : h) }')
+  dotnet "$load" seed --db "$db" --messages "$seed" --hours "$hours" --dialogs >&2
+fi
 HOMER_DB="$db" HOMER_HEP_UDP="127.0.0.1:$hep_port" HOMER_HEP_TCP="127.0.0.1:$hep_port" HOMER_HTTP="http://127.0.0.1:$http_port" \
 HOMER_AKKA_PORT=0 HOMER_ENVIRONMENT=production HOMER_AUTH=off HOMER_SPOOL_DIR="$work/spool" \
   dotnet src/Homer.Node/bin/Release/net10.0/homer-node.dll >"$work/node.log" 2>&1 &
@@ -35,22 +46,31 @@ node_pid=$!
 for _ in $(seq 1 90); do curl -fs "http://127.0.0.1:$http_port/healthz" >/dev/null 2>&1 && break; sleep 1; done
 curl -fs "http://127.0.0.1:$http_port/healthz" >/dev/null || { tail -40 "$work/node.log"; exit 1; }
 
+# CPU seconds (user + system) of a process, and of PostgreSQL's postmaster with all its children.
+cpu_of() { awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
+pg_cpu() {
+  local pm t=0 pid; pm=$(head -1 "$work/pg/postmaster.pid")
+  for pid in $pm $(ps -o pid= --ppid "$pm"); do t=$(( t + $(cpu_of "$pid") )); done; echo "$t"
+}
+ticks=$(getconf CLK_TCK)
+
 metric() { curl -fs "http://127.0.0.1:$http_port/metrics" | awk -v m="$1" '$1 == m {print $2; exit}'; }
 num() { printf '%.0f' "${1:-0}"; }
 
 if [ "$warmup" -gt 0 ]; then
-  dotnet tests/Homer.LoadTool/bin/Release/net10.0/homer-load.dll send --to "$transport:127.0.0.1:$hep_port" --rate 5000 \
+  dotnet "$load" send --to "$transport:127.0.0.1:$hep_port" --rate 5000 \
     --duration "$warmup" --concurrency "$concurrency" --json >/dev/null || true
   sleep 5
 fi
 
-echo "| rate offered (pkt/s) | sent | stored | loss % | buffer full | decode | storage | kernel socket drops | searchable p50 ms | p99 ms |"
-echo "|---|---|---|---|---|---|---|---|---|---|"
+echo "| rate offered (pkt/s) | sent | stored | loss % | buffer full | decode | storage | kernel socket drops | searchable p50 ms | p99 ms | node µs/msg | PostgreSQL µs/msg |"
+echo "|---|---|---|---|---|---|---|---|---|---|---|---|"
 for rate in "${rates[@]}"; do
   s0=$(num "$(metric homer_messages_stored_total)"); b0=$(num "$(metric 'homer_hep_dropped_total{reason="BufferFull"}')")
   d0=$(num "$(metric 'homer_hep_dropped_total{reason="DecodeError"}')"); f0=$(num "$(metric 'homer_hep_dropped_total{reason="StorageFailure"}')")
   k0=$(num "$(metric homer_udp_kernel_socket_drops)")
-  out=$(dotnet tests/Homer.LoadTool/bin/Release/net10.0/homer-load.dll send --to "$transport:127.0.0.1:$hep_port" --rate "$rate" \
+  n0=$(cpu_of "$node_pid"); q0=$(pg_cpu)
+  out=$(dotnet "$load" send --to "$transport:127.0.0.1:$hep_port" --rate "$rate" \
         --duration "$duration" --concurrency "$concurrency" --probe-url "http://127.0.0.1:$http_port" --json || true)
   sent=$(echo "$out" | sed -E 's/.*"PacketsSent":([0-9]+).*/\1/')
   p50=$(echo "$out" | sed -E 's/.*"LatencyP50Ms":([0-9.]+|null).*/\1/'); p99=$(echo "$out" | sed -E 's/.*"LatencyP99Ms":([0-9.]+|null).*/\1/')
@@ -58,10 +78,13 @@ for rate in "${rates[@]}"; do
   last=-1; stable=0
   while [ $stable -lt 3 ]; do sleep 1; now=$(num "$(metric homer_messages_stored_total)"); [ "$now" = "$last" ] && stable=$((stable+1)) || stable=0; last=$now; done
   stored=$(( $(num "$(metric homer_messages_stored_total)") - s0 ))
+  n1=$(cpu_of "$node_pid"); q1=$(pg_cpu)
+  node_us=$(awk -v c=$((n1 - n0)) -v t="$ticks" -v m="$stored" 'BEGIN { printf "%.1f", (m > 0 ? c / t * 1e6 / m : 0) }')
+  pg_us=$(awk -v c=$((q1 - q0)) -v t="$ticks" -v m="$stored" 'BEGIN { printf "%.1f", (m > 0 ? c / t * 1e6 / m : 0) }')
   bf=$(( $(num "$(metric 'homer_hep_dropped_total{reason="BufferFull"}')") - b0 ))
   de=$(( $(num "$(metric 'homer_hep_dropped_total{reason="DecodeError"}')") - d0 ))
   sf=$(( $(num "$(metric 'homer_hep_dropped_total{reason="StorageFailure"}')") - f0 ))
   kd=$(( $(num "$(metric homer_udp_kernel_socket_drops)") - k0 ))
   loss=$(awk -v s="$sent" -v t="$stored" 'BEGIN { printf "%.3f", (s > 0 ? (s - t) * 100 / s : 0) }')
-  printf '| %s | %s | %s | %s | %s | %s | %s | %s | %.0f | %.0f |\n' "$rate" "$sent" "$stored" "$loss" "$bf" "$de" "$sf" "$kd" "${p50/null/0}" "${p99/null/0}"
+  printf '| %s | %s | %s | %s | %s | %s | %s | %s | %.0f | %.0f | %s | %s |\n' "$rate" "$sent" "$stored" "$loss" "$bf" "$de" "$sf" "$kd" "${p50/null/0}" "${p99/null/0}" "$node_us" "$pg_us"
 done

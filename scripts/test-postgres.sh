@@ -2,7 +2,8 @@
 # A throwaway PostgreSQL cluster for the test suites: its own data directory and port, tuned for speed
 # (no fsync: the data is thrown away), so tests never touch a real installation.
 #   scripts/test-postgres.sh start DIR PORT [durable]  -> prints the connection string
-#     "durable" keeps fsync and synchronous commit on, as a production server would (for benchmarks)
+#     "durable" keeps fsync and synchronous commit on and applies scripts/pg-capture-settings.sh, as ./run.sh
+#     provisions a production server (for benchmarks)
 #   scripts/test-postgres.sh stop DIR
 set -euo pipefail
 cmd=${1:?start|stop}; dir=${2:?data directory}
@@ -25,7 +26,10 @@ max_connections = 300
 shared_buffers = 1GB
 max_wal_size = 8GB
 CONF
-    if [ "${4:-}" != durable ]; then
+    if [ "${4:-}" = durable ]; then
+      # What ./run.sh gives a new user's PostgreSQL, so the benchmarks measure that (later lines win).
+      "$(dirname "$0")/pg-capture-settings.sh" >> "$dir/postgresql.conf"
+    else
       # Autovacuum workers run as the superuser; one working in a test database makes the test role's
       # DROP DATABASE ... WITH (FORCE) fail. Test databases are thrown away, so they need no vacuuming.
       printf 'fsync = off\nsynchronous_commit = off\nfull_page_writes = off\nautovacuum = off\n' >> "$dir/postgresql.conf"

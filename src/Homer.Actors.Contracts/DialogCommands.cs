@@ -59,6 +59,13 @@ public static class DialogCommands
     /// <summary>Another leg of the same call says it belongs with this one (X-CID or the B2BUA suffix rule).</summary>
     public sealed record LinkLeg(string CallId, string LegCallId) : IWithCallId, IHomerSerializable;
 
+    /// <summary>
+    /// Commands for dialogs of one shard, in the order they arrived: the ingest graph sends one of these per shard per
+    /// routing window instead of one message per command, so the routing gate, the shard region and the shard each
+    /// handle a batch rather than every message. Only commands whose Call-ID is in <see cref="ShardId"/>.
+    /// </summary>
+    public sealed record ShardBatch(string ShardId, IReadOnlyList<IWithCallId> Commands) : IWithDialogShard, IHomerSerializable;
+
     /// <summary>The stop message for passivation and hand-off, so a dialog hands its last state to the ledger first.</summary>
     public sealed class StopDialog : IHomerSerializable
     {

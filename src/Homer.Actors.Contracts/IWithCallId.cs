@@ -6,6 +6,12 @@ public interface IWithCallId
     string CallId { get; }
 }
 
+/// <summary>A message for every dialog host of one shard of the dialog region (a batch of <see cref="IWithCallId"/> commands).</summary>
+public interface IWithDialogShard
+{
+    string ShardId { get; }
+}
+
 /// <summary>Marks every type that crosses the wire or the journal; they all go through our own serializer.</summary>
 public interface IHomerSerializable;
 

@@ -36,6 +36,8 @@ public static class EffectiveConfig
         "akka.cluster.sharding.state-store-mode",
         "akka.stream.materializer.max-input-buffer-size",
         "homer.dialog.shard-count",
+        "homer.dialog.route-window",
+        "homer.dialog.route-window-messages",
         "homer.dialog.checkpoint-delay",
         "homer.dialog.ledger-flush-delay",
         "homer.dialog.recovery.margin",

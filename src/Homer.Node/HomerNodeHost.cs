@@ -27,6 +27,8 @@ public static class HomerNodeHost
         builder.Services.AddSingleton(settings);
 
         var (clusterConfig, configFiles) = ClusterConfigLoader.Load(settings);
+        // Dialog nodes shard by it and ingest nodes batch by it: one value for both.
+        var dialogShardCount = clusterConfig.GetInt("homer.dialog.shard-count", Homer.Actors.Dialogs.DialogMessageExtractor.DefaultShardCount);
 
         builder.Services.AddHomerStorage(settings.Storage);
         builder.Services.AddSingleton<IngestCounters>();
@@ -65,7 +67,7 @@ public static class HomerNodeHost
                     {
                         FlushDelay = clusterConfig.GetTimeSpan("homer.dialog.ledger-flush-delay", Homer.Actors.Dialogs.LedgerSettings.Default.FlushDelay, allowInfinite: false),
                     },
-                    ShardCount = clusterConfig.GetInt("homer.dialog.shard-count", Homer.Actors.Dialogs.DialogMessageExtractor.DefaultShardCount),
+                    ShardCount = dialogShardCount,
                     CatchUp = CatchUpSettingsFrom(clusterConfig),
                     Rows = new Homer.Actors.Dialogs.DialogRowWriterSettings
                     {
@@ -112,6 +114,9 @@ public static class HomerNodeHost
                 SpoolMaxBytes = settings.SpoolMaxBytes,
                 RefusalLogInterval = settings.RefusalLogInterval,
                 EdgeBufferBytes = settings.IngestEdgeBufferBytes,
+                DialogShardCount = dialogShardCount,
+                DialogRouteWindow = clusterConfig.GetTimeSpan("homer.dialog.route-window", TimeSpan.FromMilliseconds(20), allowInfinite: false),
+                DialogRouteWindowMessages = clusterConfig.GetInt("homer.dialog.route-window-messages", 4_000),
             });
         }
         if (settings.Has("api"))

@@ -45,6 +45,8 @@ public sealed class HomerSerializerTests : IDisposable
             new DialogCommands.AttachQos("c", Qos),
             new DialogCommands.AttachLog("c", Log),
             new DialogCommands.LinkLeg("a", "b"),
+            new DialogCommands.ShardBatch("42", [sip[0], sip[4], new DialogCommands.AttachQos("c", Qos), new DialogCommands.AttachLog("c", Log),
+                new DialogCommands.LinkLeg("a", "b")]),
             Qos,
             Log,
             new DialogQueries.GetDialog("ünïcode-call-id"),

@@ -65,6 +65,10 @@ public sealed class DialogHost : UntypedActor, IWithTimers, IDialogHostContext
             case IWithCallId m:
                 Deliver(m.CallId, message, create: true);
                 break;
+            case DialogCommands.ShardBatch batch:
+                foreach (var command in batch.Commands)
+                    Deliver(command.CallId, command, create: true);
+                break;
             case LedgerCommands.Restored r:
                 Deliver(r.CallId, r, create: false);
                 break;

@@ -20,6 +20,7 @@ public sealed class DialogMessageExtractor(int shardCount = DialogMessageExtract
         IWithLedgerShard l => DialogLedger.EntityIdOf(l.ShardId),
         IWithMediaBucket b => MediaIndexActor.EntityIdOf(b.Bucket),
         IWithCallId c => DialogHost.EntityIdOf(ShardOf(c.CallId)),
+        IWithDialogShard s => DialogHost.EntityIdOf(s.ShardId),
         _ => null,
     };
 
@@ -28,6 +29,8 @@ public sealed class DialogMessageExtractor(int shardCount = DialogMessageExtract
         // The message's own Call-ID when there is one: no parsing of the host's id on the hot path.
         if (messageHint is IWithCallId c && messageHint is not IWithLedgerShard && messageHint is not IWithMediaBucket)
             return ShardOf(c.CallId);
+        if (messageHint is IWithDialogShard s)
+            return s.ShardId;
         if (entityId.StartsWith(DialogLedger.EntityPrefix, StringComparison.Ordinal))
             return entityId[DialogLedger.EntityPrefix.Length..];
         if (entityId.StartsWith(DialogHost.EntityPrefix, StringComparison.Ordinal))

@@ -1,3 +1,4 @@
+using Homer.Actors.Contracts;
 using Akka.Actor;
 using Akka.Cluster;
 using Akka.Event;
@@ -38,6 +39,7 @@ public sealed class DialogRoutingGate : ReceiveActor, IWithTimers
     private readonly HashSet<UniqueAddress> _unreachable = [];
     private readonly HashSet<UniqueAddress> _moving = [];
     private readonly HashSet<UniqueAddress> _leaving = [];
+    private int _heldCommands;
     private int _generation;
     private long _droppedSinceHold;
 
@@ -84,7 +86,7 @@ public sealed class DialogRoutingGate : ReceiveActor, IWithTimers
             _moving.Add(e.Member.UniqueAddress);
             var generation = ++_generation;
             Timers.StartSingleTimer("release", new Release(generation), _afterRemoval);
-            _log.Info("Dialog node {0} removed: releasing {1} held messages in {2}", e.Member.Address, _held.Count, _afterRemoval);
+            _log.Info("Dialog node {0} removed: releasing {1} held messages in {2}", e.Member.Address, _heldCommands, _afterRemoval);
         });
         Receive<Release>(r =>
         {
@@ -102,14 +104,17 @@ public sealed class DialogRoutingGate : ReceiveActor, IWithTimers
                 _region.Tell(message, Sender);
                 return;
             }
-            if (_held.Count >= _capacity)
+            // Capacity and counters are in dialog commands: a batch of a shard's commands counts as what it holds.
+            var commands = message is DialogCommands.ShardBatch batch ? batch.Commands.Count : 1;
+            if (_heldCommands + commands > _capacity)
             {
-                _droppedSinceHold++;
-                Dropped.Inc();
+                _droppedSinceHold += commands;
+                Dropped.Inc(commands);
                 return;
             }
             _held.Enqueue((message, Sender));
-            Held.Set(_held.Count);
+            _heldCommands += commands;
+            Held.Set(_heldCommands);
         });
     }
 
@@ -126,11 +131,12 @@ public sealed class DialogRoutingGate : ReceiveActor, IWithTimers
     {
         if (_unreachable.Count > 0 || _moving.Count > 0 || _leaving.Count > 0)
             return;
-        if (_held.Count > 0 || _droppedSinceHold > 0)
+        if (_heldCommands > 0 || _droppedSinceHold > 0)
             _log.Info("Dialog nodes settled (the last one {0}): releasing {1} held messages; {2} dropped while the hold was full",
-                why, _held.Count, _droppedSinceHold);
+                why, _heldCommands, _droppedSinceHold);
         while (_held.TryDequeue(out var item))
             _region.Tell(item.Message, item.Sender);
+        _heldCommands = 0;
         _droppedSinceHold = 0;
         Held.Set(0);
     }

@@ -44,6 +44,15 @@ public sealed record HepIngestOptions
     public TimeSpan RefusalLogInterval { get; init; } = TimeSpan.FromSeconds(10);
     /// <summary>Bytes of packets the edge buffer may hold besides its packet count; 0: no byte bound.</summary>
     public long EdgeBufferBytes { get; init; }
+    /// <summary>Shards of the dialog region (<c>homer.dialog.shard-count</c>): dialog commands are sent as one batch per shard.</summary>
+    public int DialogShardCount { get; init; } = DialogMessageExtractor.DefaultShardCount;
+    /// <summary>
+    /// How long the graph gathers dialog commands before it sends each shard its batch, and at most how many messages
+    /// (<c>homer.dialog.route-window</c>, <c>route-window-messages</c>): a message reaches its dialog this much later at
+    /// most, and the gate, region and shard handle a few hundred batches a second instead of every message.
+    /// </summary>
+    public TimeSpan DialogRouteWindow { get; init; } = TimeSpan.FromMilliseconds(20);
+    public int DialogRouteWindowMessages { get; init; } = 4_000;
 }
 
 /// <summary>
@@ -93,35 +102,49 @@ public static class IngestGraph
         // Decoding runs on pool threads in small batches: a task per packet would cost more than the decode itself.
         // The decode workers also plan each message's dialog commands (with the SIP they parsed), so the one
         // ordered stage after them only tells, in arrival order, and hands the messages on to the store.
+        var router = new DialogBatchRouter(dialogRegion, options.DialogShardCount);
         var done = ChannelSource.FromReader(source)
             .GroupedWithin(options.DecodeBatchSize, options.DecodeBatchInterval)
             .SelectAsync(options.DecodeParallelism, batch => Task.Run(() => DecodeBatch(batch, options, counters, log, edgeBytes)))
-            .Select(decoded =>
+            .GroupedWeightedWithin(options.DialogRouteWindowMessages, options.DialogRouteWindowMessages, options.DialogRouteWindow,
+                decoded => (long)Math.Max(1, decoded.Messages.Count))
+            .Select(window =>
             {
-                var messages = decoded.Messages;
-                for (var i = 0; i < messages.Count; i++)
+                foreach (var decoded in window)
                 {
-                    try
+                    var messages = decoded.Messages;
+                    for (var i = 0; i < messages.Count; i++)
                     {
-                        var route = decoded.Routes[i];
-                        if (!route.IsEmpty)
+                        try
                         {
-                            route.Send(dialogRegion);
-                            counters.OnRouted();
+                            var route = decoded.Routes[i];
+                            if (!route.IsEmpty)
+                            {
+                                router.Add(route);
+                                counters.OnRouted();
+                            }
+                            foreach (var observer in watchers)
+                            {
+                                if (observer.IsListening)
+                                    observer.OnMessage(messages[i]);
+                            }
                         }
-                        foreach (var observer in watchers)
+                        catch (Exception e)
                         {
-                            if (observer.IsListening)
-                                observer.OnMessage(messages[i]);
+                            // The message is still stored; only its dialog or a live view misses it, and its neighbours do not.
+                            logger.LogWarning(e, "Routing a message of Call-ID {CallId} failed", messages[i].CallId);
                         }
-                    }
-                    catch (Exception e)
-                    {
-                        // The message is still stored; only its dialog or a live view misses it, and its neighbours do not.
-                        logger.LogWarning(e, "Routing a message of Call-ID {CallId} failed", messages[i].CallId);
                     }
                 }
-                return messages;
+                try
+                {
+                    router.Flush();
+                }
+                catch (Exception e)
+                {
+                    logger.LogWarning(e, "Sending a window of dialog commands failed");
+                }
+                return Concat(window.Select(d => d.Messages));
             })
             .Where(messages => messages.Count > 0)
             // Belt and braces: an unexpected exception in a stage loses that element, never the graph.

@@ -23,6 +23,7 @@ public sealed class HomerSerializer(ExtendedActorSystem system) : SerializerWith
         DialogCommands.AttachQos => "DQ",
         DialogCommands.AttachLog => "DL",
         DialogCommands.LinkLeg => "DK",
+        DialogCommands.ShardBatch => "DB",
         QosReport => "QR",
         LogEntry => "LE",
         DialogQueries.GetDialog => "DG",
@@ -103,6 +104,16 @@ public sealed class HomerSerializer(ExtendedActorSystem system) : SerializerWith
             case DialogCommands.LinkLeg l:
                 w.Write(l.CallId);
                 w.Write(l.LegCallId);
+                break;
+            case DialogCommands.ShardBatch b:
+                // Each command with its own manifest; only dialog commands, whose layouts need no end-of-stream checks.
+                w.Write(b.ShardId);
+                w.Write(b.Commands.Count);
+                foreach (var command in b.Commands)
+                {
+                    w.Write(BatchedManifest(command));
+                    Write(w, command);
+                }
                 break;
             case QosReport q:
                 WriteQos(w, q);
@@ -215,11 +226,36 @@ public sealed class HomerSerializer(ExtendedActorSystem system) : SerializerWith
         }
     }
 
+    private static string BatchedManifest(IWithCallId command) => command switch
+    {
+        DialogCommands.RecordSipMessage => "DR",
+        DialogCommands.AttachQos => "DQ",
+        DialogCommands.AttachLog => "DL",
+        DialogCommands.LinkLeg => "DK",
+        _ => throw new ArgumentException($"{command.GetType()} cannot travel in a {nameof(DialogCommands.ShardBatch)}", nameof(command)),
+    };
+
+    private static DialogCommands.ShardBatch ReadBatch(BinaryReader r)
+    {
+        var shardId = r.ReadString();
+        var count = r.ReadInt32();
+        var commands = new IWithCallId[count];
+        for (var i = 0; i < count; i++)
+            commands[i] = (IWithCallId)Read(r, r.ReadString());
+        return new DialogCommands.ShardBatch(shardId, commands);
+    }
+
     public override object FromBinary(byte[] bytes, string manifest)
     {
         using var r = new BinaryReader(new MemoryStream(bytes), Encoding.UTF8);
+        return Read(r, manifest);
+    }
+
+    private static object Read(BinaryReader r, string manifest)
+    {
         return manifest switch
         {
+            "DB" => ReadBatch(r),
             "DR" => ReadSip(r),
             "DS" => DialogCommands.StopDialog.Instance,
             "DQ" => new DialogCommands.AttachQos(r.ReadString(), ReadQos(r)),
