@@ -1,0 +1,86 @@
+// Details engineers read (issue 25), against a REAL node fed over HEP: the keyboard from the search box into the
+// results, a new search that starts from a clean table, resizable result columns, the calls page's columns, the
+// ladder using the width it has, the Logs tab agreeing with the ladder, the QoS tab and the media summary.
+import assert from 'node:assert/strict'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { after, before, describe, test } from 'node:test'
+import hep from 'hep-js'
+import {
+  assertNodeReachable,
+  buildCall,
+  encode,
+  eventually,
+  graphql,
+  launchBrowser,
+  openLoggedIn,
+  sendOverHep,
+  uniqueCallId,
+  waitForStored,
+} from './lib.mjs'
+
+const first = uniqueCallId('details-a')
+const second = uniqueCallId('details-b')
+
+/** A log line (HEP type 100) about a call, as hepipe or a SIP server's logger sends it. */
+export function encodeLog(callId, atMicros, text) {
+  return hep.encapsulate(text, {
+    protocolFamily: 2, protocol: 17, srcIp: '192.0.2.10', dstIp: '192.0.2.99', srcPort: 5061, dstPort: 9060,
+    timeSeconds: Math.floor(atMicros / 1_000_000), timeUseconds: atMicros % 1_000_000, payloadType: 100,
+    correlation_id: callId, captureId: 2001,
+    capturePass: process.env.HOMER_HEP_AUTH_KEY ?? process.env.HOMER_HEP_PASS ?? 'myHep',
+  })
+}
+
+describe('details engineers read', () => {
+  let context
+  let userDataDir
+  let page
+  const start = Date.now() * 1000 - 120_000_000
+
+  before(async () => {
+    await assertNodeReachable()
+    await sendOverHep([...buildCall(first).map((m) => encode(m, start)), ...buildCall(second, { from: 'carol', to: 'dave' }).map((m) => encode(m, start + 20_000_000))])
+    await waitForStored(first, 7)
+    await waitForStored(second, 7)
+    userDataDir = await mkdtemp(path.join(tmpdir(), 'homer-e2e-chromium-'))
+    context = await launchBrowser(userDataDir)
+    page = await context.newPage()
+    await page.setViewportSize({ width: 1440, height: 900 })
+  })
+
+  after(async () => {
+    await context?.close().catch(() => {})
+    if (userDataDir) await rm(userDataDir, { recursive: true, force: true })
+  })
+
+  test('ArrowDown in the search box moves into the results, and on through them', { timeout: 60_000 }, async () => {
+    await openLoggedIn(page, `/?callId=${encodeURIComponent(first)}`)
+    await page.getByTestId('results-count').waitFor()
+    await page.getByTestId('callid-input').focus()
+    await page.keyboard.press('ArrowDown')
+    assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('data-index')), '0', 'the first result row has the focus')
+    await page.keyboard.press('ArrowDown')
+    assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('data-index')), '1')
+    await page.keyboard.press('Enter')
+    await page.getByRole('complementary', { name: 'Selected message' }).waitFor()
+  })
+
+  test('a new search starts without the sort and row filter of the last one', { timeout: 60_000 }, async () => {
+    await openLoggedIn(page, `/?callId=${encodeURIComponent(first)}`)
+    await page.getByTestId('results-count').waitFor()
+    await page.getByTestId('sort-method').click()
+    await page.getByTestId('table-filter').fill('alice')
+    assert.match(await page.getByTestId('table-count').innerText(), /^7 rows$/)
+    await page.getByTestId('callid-input').fill(second)
+    await page.getByTestId('callid-input').press('Enter')
+    await page.waitForFunction((id) => [...document.querySelectorAll('[data-testid="call-link"]')].some((a) => a.textContent === id), second)
+    // The filter "alice" would hide every row of carol's call; the sort would reorder its messages.
+    assert.equal(await page.getByTestId('table-filter').inputValue(), '')
+    assert.match(await page.getByTestId('table-count').innerText(), /^7 rows$/)
+    assert.equal(await page.getByTestId('sort-arrow').count(), 0, 'no column sorted')
+    const labels = await page.getByTestId('message-label').allInnerTexts()
+    assert.deepEqual(labels.slice(0, 3), ['INVITE', '100', '180'], 'capture order')
+  })
+})
