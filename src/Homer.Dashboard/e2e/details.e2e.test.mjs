@@ -83,4 +83,32 @@ describe('details engineers read', () => {
     const labels = await page.getByTestId('message-label').allInnerTexts()
     assert.deepEqual(labels.slice(0, 3), ['INVITE', '100', '180'], 'capture order')
   })
+
+  test('the Logs tab lists every log line the ladder shows', { timeout: 60_000 }, async () => {
+    const logCall = uniqueCallId('details-logs')
+    const at = start + 40_000_000
+    await sendOverHep(buildCall(logCall).map((m) => encode(m, at)))
+    // The same line captured by three agents (three stored messages, same time and text), and one other line.
+    const line = 'rtpengine[812]: offer for call: media port 40000 allocated'
+    await sendOverHep([
+      ...[2001, 2002, 2003].map(() => encodeLog(logCall, at + 1_000_000, line)),
+      encodeLog(logCall, at + 3_000_000, 'rtpengine[812]: answer: codec PCMU'),
+    ])
+    await waitForStored(logCall, 7)
+    await eventually(async () => {
+      const { callFlow } = await graphql('query ($c: [String!]!) { callFlow(callIds: $c) { markers { kind } } }', { c: [logCall] })
+      return callFlow.markers.filter((m) => m.kind === 'LOG').length === 4
+    }, 'four log lines stored')
+
+    await openLoggedIn(page, `/call?callId=${encodeURIComponent(logCall)}`)
+    const logMarkers = page.getByTestId('ladder-marker').filter({ hasText: /LOG · / })
+    await logMarkers.first().waitFor()
+    const onLadder = await logMarkers.count()
+    assert.equal(onLadder, 4)
+    await page.getByTestId('tab-logs').click()
+    await page.getByTestId('logs').waitFor()
+    const rows = await page.getByTestId('logs').locator('tbody tr').allInnerTexts()
+    assert.equal(rows.length, onLadder, `the tab lists what the ladder shows: ${JSON.stringify(rows)}`)
+    assert.equal(rows.filter((r) => r.includes(line)).length, 3)
+  })
 })
