@@ -111,4 +111,48 @@ describe('details engineers read', () => {
     assert.equal(rows.length, onLadder, `the tab lists what the ladder shows: ${JSON.stringify(rows)}`)
     assert.equal(rows.filter((r) => r.includes(line)).length, 3)
   })
+
+  test('the calls page shows callee address and end time, and cuts none of its columns at 1440 px', { timeout: 60_000 }, async () => {
+    const user = `c${Date.now() % 100_000}`
+    const answered = uniqueCallId('details-calls-ok')
+    const failed = uniqueCallId('details-calls-487')
+    const at = start + 50_000_000
+    const busy = buildCall(failed, { from: user }).slice(0, 4).map((m, i) => (i < 3 ? m : {
+      ...m,
+      text: m.text.split('\r\n\r\n')[0].replace('SIP/2.0 200 OK', 'SIP/2.0 487 Request Terminated')
+        .replace(/Content-Type: application\/sdp\r\n/, '').replace(/Content-Length: \d+/, 'Content-Length: 0') + '\r\n\r\n',
+    }))
+    await sendOverHep([...buildCall(answered, { from: user }).map((m) => encode(m, at)), ...busy.map((m) => encode(m, at + 1_000_000))])
+    await waitForStored(answered, 7)
+    await waitForStored(failed, 4)
+    await eventually(async () => {
+      const { dialogs } = await graphql('query ($f: DialogFilter!) { dialogs(filter: $f, first: 10) { nodes { callId endedAt finalStatus } } }', { f: { fromUser: user } })
+      return dialogs.nodes.length === 2 && dialogs.nodes.every((d) => d.endedAt && d.finalStatus)
+    }, 'both calls ended')
+
+    await openLoggedIn(page, `/?mode=calls&fromUser=${user}&range=1h`)
+    await page.getByTestId('calls-table').getByTestId('result-row').nth(1).waitFor()
+    const table = page.getByTestId('calls-table')
+    const headers = await table.locator('[role="columnheader"]').evaluateAll((els) => els.map((e) => e.textContent.trim()))
+    for (const name of ['Ended', 'Callee IP', 'Kind', 'Final', 'Duration']) assert.ok(headers.includes(name), `column ${name} in ${headers}`)
+    const cut = await table.evaluate((t) => {
+      const out = []
+      const scroller = t.querySelector('.scroller')
+      if (scroller.scrollWidth > scroller.clientWidth + 1) out.push(`scrolls sideways: ${scroller.scrollWidth} > ${scroller.clientWidth}`)
+      for (const label of t.querySelectorAll('.th-label')) if (label.scrollWidth > label.clientWidth + 1) out.push(`header ${label.textContent}`)
+      for (const cell of t.querySelectorAll('[data-testid="result-row"] [role="gridcell"]')) {
+        if (cell.scrollWidth > cell.clientWidth + 1 && !cell.querySelector('a, input') && cell.textContent.length < 30) out.push(`cell ${cell.textContent}`)
+      }
+      return out
+    })
+    assert.deepEqual(cut, [], 'nothing cut')
+    const text = await table.innerText()
+    assert.match(text, /487 Request Terminated/)
+    assert.match(text, /198\.51\.100\.20/, 'callee address')
+    const { dialogs } = await graphql('query ($f: DialogFilter!) { dialogs(filter: $f, first: 10) { nodes { callId endedAt } } }', { f: { fromUser: user } })
+    const ended = dialogs.nodes.find((d) => d.callId === answered).endedAt
+    const row = table.getByTestId('result-row').filter({ hasText: answered })
+    const endCell = await row.locator('[role="gridcell"]').nth(2).innerText()
+    assert.equal(endCell, new Date(ended).toTimeString().slice(0, 8) + '.' + String(new Date(ended).getMilliseconds()).padStart(3, '0'))
+  })
 })
