@@ -11,6 +11,7 @@ import {
   assertNodeReachable,
   buildCall,
   encode,
+  encodeVqReport,
   eventually,
   graphql,
   launchBrowser,
@@ -189,5 +190,44 @@ describe('details engineers read', () => {
     assert.ok(Math.abs((await page.getByTestId('sort-reason').boundingBox()).width - widened.width) <= 1, 'kept after a reload')
     await page.getByTestId('resize-reason').dblclick()
     assert.ok(Math.abs((await page.getByTestId('sort-reason').boundingBox()).width - before.width) <= 1, 'double click: default width')
+  })
+
+  test('the ladder uses the width it has, and its LOG and QoS pills are never cut', { timeout: 60_000 }, async () => {
+    const call = uniqueCallId('details-pills')
+    const at = start + 60_000_000
+    const line = `kamailio[2211]: NOTICE: <script>: relay to sip:bob@198.51.100.20:5062 failed over after a timeout; ${'trying the next gateway in the list; '.repeat(5)}end`
+    await sendOverHep([...buildCall(call).map((m) => encode(m, at)), encodeLog(call, at + 1_000_000, line), encodeVqReport(call, at + 9_900_000)])
+    await waitForStored(call, 7)
+    await eventually(async () => {
+      const { callFlow } = await graphql('query ($c: [String!]!) { callFlow(callIds: $c) { markers { kind } } }', { c: [call] })
+      return callFlow.markers.length === 2
+    }, 'log and QoS markers')
+    for (const width of [1440, 600]) {
+      await page.setViewportSize({ width, height: 900 })
+      await openLoggedIn(page, `/call?callId=${encodeURIComponent(call)}`)
+      await page.getByTestId('ladder-marker').nth(1).waitFor()
+      const drawn = await page.getByTestId('ladder').evaluate((svg) => {
+        const canvas = svg.parentElement
+        const svgBox = svg.getBoundingClientRect()
+        return {
+          svgWidth: svgBox.width,
+          canvasWidth: canvas.clientWidth,
+          markers: [...svg.querySelectorAll('[data-testid="ladder-marker"]')].map((g) => {
+            const pill = g.querySelector('rect').getBoundingClientRect()
+            const text = g.querySelectorAll('text')[1].getBoundingClientRect()
+            return { pillRight: pill.right - svgBox.left, textRight: text.right - svgBox.left, title: g.querySelector('title')?.textContent ?? null }
+          }),
+        }
+      })
+      if (width === 1440) assert.ok(drawn.svgWidth >= drawn.canvasWidth - 1, `the ladder fills its ${drawn.canvasWidth} px (${drawn.svgWidth})`)
+      assert.equal(drawn.markers.length, 2)
+      for (const m of drawn.markers) {
+        assert.ok(m.pillRight <= drawn.svgWidth, `${width} px: pill inside the drawing (${m.pillRight} > ${drawn.svgWidth})`)
+        assert.ok(m.textRight <= m.pillRight, `${width} px: text inside its pill (${m.textRight} > ${m.pillRight})`)
+      }
+      assert.ok(drawn.markers.some((m) => m.title === `LOG · ${line}`), 'the full log line on hover')
+      assert.ok(drawn.markers.some((m) => m.title?.startsWith('QOS · ')), 'the QoS report on hover')
+    }
+    await page.setViewportSize({ width: 1440, height: 900 })
   })
 })
