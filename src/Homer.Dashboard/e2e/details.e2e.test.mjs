@@ -34,6 +34,17 @@ export function encodeLog(callId, atMicros, text) {
   })
 }
 
+/** RTCP as heplify and captagent send it: HEP type 5, JSON, the Call-ID as correlation id. */
+function encodeRtcpJson(callId, atMicros, { ssrc = 2864434397, lost = 42 } = {}) {
+  const json = JSON.stringify({ type: 201, ssrc: 305419896, report_count: 1, report_blocks: [{ source_ssrc: ssrc, fraction_lost: 13, packets_lost: lost, highest_seq_no: 1200, ia_jitter: 160, lsr: 0, dlsr: 0 }] })
+  return hep.encapsulate(json, {
+    protocolFamily: 2, protocol: 17, srcIp: '198.51.100.20', dstIp: '192.0.2.10', srcPort: 50001, dstPort: 40001,
+    timeSeconds: Math.floor(atMicros / 1_000_000), timeUseconds: atMicros % 1_000_000, payloadType: 5,
+    correlation_id: callId, captureId: 2001,
+    capturePass: process.env.HOMER_HEP_AUTH_KEY ?? process.env.HOMER_HEP_PASS ?? 'myHep',
+  })
+}
+
 describe('details engineers read', () => {
   let context
   let userDataDir
@@ -229,5 +240,54 @@ describe('details engineers read', () => {
       assert.ok(drawn.markers.some((m) => m.title?.startsWith('QOS · ')), 'the QoS report on hover')
     }
     await page.setViewportSize({ width: 1440, height: 900 })
+  })
+
+  test('QoS tab: one report on the call\'s own time axis, "no data" in an empty chart, SSRC, lost packets and RTT in the table; Call info: the media', { timeout: 90_000 }, async () => {
+    const single = uniqueCallId('details-qos-one')
+    const rtcpOnly = uniqueCallId('details-qos-rtcp')
+    const at = start + 70_000_000
+    await sendOverHep([
+      ...buildCall(single).map((m) => encode(m, at)), encodeVqReport(single, at + 9_000_000),
+      ...buildCall(rtcpOnly).map((m) => encode(m, at + 1_000_000)), encodeRtcpJson(rtcpOnly, at + 6_000_000),
+    ])
+    await waitForStored(single, 7)
+    await waitForStored(rtcpOnly, 7)
+    await eventually(async () => {
+      const { qos } = await graphql('query ($c: [String!]!) { qos(callIds: $c) { callId } }', { c: [single, rtcpOnly] })
+      return qos.length === 2
+    }, 'both reports stored')
+
+    await openLoggedIn(page, `/call?callId=${encodeURIComponent(single)}&tab=qos`)
+    const mos = page.getByTestId('qos-chart').first()
+    await mos.locator('canvas').first().waitFor()
+    await page.waitForFunction(() => document.querySelector('[data-testid="qos-chart"]')?.getAttribute('data-x-to'))
+    const from = Number(await mos.getAttribute('data-x-from'))
+    const to = Number(await mos.getAttribute('data-x-to'))
+    const callStart = at / 1e6
+    const callEnd = (at + 9_815_642) / 1e6
+    assert.ok(from <= callStart && to >= callEnd, `the axis covers the call (${from}..${to} vs ${callStart}..${callEnd})`)
+    assert.ok(to - from < 15, `the axis is the call's ~10 s, not two minutes (${to - from} s)`)
+    const report = page.getByTestId('qos-report')
+    assert.equal(await report.count(), 1)
+    const headers = await page.getByTestId('qos-reports').locator('th').allInnerTexts()
+    for (const h of ['SSRC', 'Lost pkts', 'RTT ms']) assert.ok(headers.includes(h), `${h} in ${headers}`)
+    const cells = await report.first().locator('td').allInnerTexts()
+    assert.equal(cells[2], '0x11223344')
+    assert.equal(cells[headers.indexOf('RTT ms')], '40')
+
+    await page.getByTestId('tab-info').click()
+    const media = page.getByTestId('media-summary')
+    await media.waitFor()
+    assert.equal(await media.getByTestId('media-codec').innerText(), 'PCMU/8000')
+    assert.deepEqual(await media.getByTestId('media-rtp').allInnerTexts(), ['192.0.2.10:40000', '198.51.100.20:50000'])
+
+    await openLoggedIn(page, `/call?callId=${encodeURIComponent(rtcpOnly)}&tab=qos`)
+    await page.getByTestId('qos-report').first().waitFor()
+    const empty = page.getByTestId('qos-chart').filter({ hasText: 'MOS' }).getByTestId('chart-empty')
+    assert.equal(await empty.innerText(), 'No MOS in these reports.')
+    const rtcpCells = await page.getByTestId('qos-report').first().locator('td').allInnerTexts()
+    const rtcpHeaders = await page.getByTestId('qos-reports').locator('th').allInnerTexts()
+    assert.equal(rtcpCells[rtcpHeaders.indexOf('SSRC')], '0xAABBCCDD')
+    assert.equal(rtcpCells[rtcpHeaders.indexOf('Lost pkts')], '42')
   })
 })
