@@ -165,7 +165,7 @@ describe('details engineers read', () => {
     const ended = dialogs.nodes.find((d) => d.callId === answered).endedAt
     const row = table.getByTestId('result-row').filter({ hasText: answered })
     const endCell = await row.locator('[role="gridcell"]').nth(2).innerText()
-    assert.equal(endCell, new Date(ended).toTimeString().slice(0, 8) + '.' + String(new Date(ended).getMilliseconds()).padStart(3, '0'))
+    assert.equal(endCell, new Date(ended).toTimeString().slice(0, 8), 'the time of day the call ended, to the second')
   })
 
   test('result columns resize by dragging their edge, keep the width across searches and reloads, and show full values on hover', { timeout: 60_000 }, async () => {
