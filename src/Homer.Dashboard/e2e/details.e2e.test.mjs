@@ -260,11 +260,15 @@ describe('details engineers read', () => {
     await openLoggedIn(page, `/call?callId=${encodeURIComponent(single)}&tab=qos`)
     const mos = page.getByTestId('qos-chart').first()
     await mos.locator('canvas').first().waitFor()
-    await page.waitForFunction(() => document.querySelector('[data-testid="qos-chart"]')?.getAttribute('data-x-to'))
-    const from = Number(await mos.getAttribute('data-x-from'))
-    const to = Number(await mos.getAttribute('data-x-to'))
     const callStart = at / 1e6
     const callEnd = (at + 9_815_642) / 1e6
+    // The reports may arrive before the call's messages: the axis spans the samples until the call's span is known.
+    await page.waitForFunction(([s, e]) => {
+      const chart = document.querySelector('[data-testid="qos-chart"]')
+      return Number(chart?.getAttribute('data-x-from')) <= s && Number(chart?.getAttribute('data-x-to')) >= e
+    }, [callStart, callEnd]).catch(() => {})
+    const from = Number(await mos.getAttribute('data-x-from'))
+    const to = Number(await mos.getAttribute('data-x-to'))
     assert.ok(from <= callStart && to >= callEnd, `the axis covers the call (${from}..${to} vs ${callStart}..${callEnd})`)
     assert.ok(to - from < 15, `the axis is the call's ~10 s, not two minutes (${to - from} s)`)
     const report = page.getByTestId('qos-report')
