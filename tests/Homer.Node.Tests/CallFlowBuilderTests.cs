@@ -103,6 +103,21 @@ public sealed class CallFlowBuilderTests
         Assert.Equal((3.1, 2.5, 3.0, 40.0), (point.Mos, point.PacketLossPct, point.JitterMs, point.DelayMs));
     }
 
+    [Fact]
+    public void An_RTCP_report_block_gives_its_SSRC_and_the_packets_lost_so_far_to_the_QoS_series()
+    {
+        // As heplify and captagent send RTCP (HEP type 5, JSON, the Call-ID as correlation id).
+        var json = """{"type":201,"ssrc":305419896,"report_count":1,"report_blocks":[{"source_ssrc":2864434397,"fraction_lost":13,"packets_lost":42,"highest_seq_no":1200,"ia_jitter":160,"lsr":0,"dlsr":0}]}""";
+        var rtcp = new StoredMessage(200, Start.AddSeconds(5), MessageProfile.Rtcp, 5, null, null, null, null, null, null, null, null,
+            LeggedCall.Caller, 40001, IPAddress.Parse("198.51.100.20"), 50001, 2001, null, ALeg, null, Encoding.UTF8.GetBytes(json));
+
+        var stream = Assert.Single(QosSeries.Build([ALeg], [rtcp]));
+        Assert.Equal(("rtcp", "0xAABBCCDD"), (stream.Source, stream.Ssrc));
+        var point = Assert.Single(stream.Points);
+        Assert.Equal(42, point.PacketsLost);
+        Assert.Equal(20.0, point.JitterMs);
+    }
+
     [Theory]
     [InlineData("plain@example.com")]
     [InlineData("with:colons:inside@[2001:db8::1]")]

@@ -31,6 +31,15 @@ public class QosJsonFieldsTests
         Assert.Null(f.CallId);
     }
 
+    [Fact]
+    public void Packets_lost_are_a_count_read_from_report_blocks()
+    {
+        var json = """{"report_blocks":[{"fraction_lost":0,"packets_lost":17}]}""";
+        Assert.True(QosJsonFields.TryRead(Encoding.UTF8.GetBytes(json), out var f));
+        Assert.Equal(17, f.PacketsLost);
+        Assert.Equal(0.0, f.LossPct);
+    }
+
     [Theory]
     [InlineData("{\"mos\": 4.0")]
     [InlineData("not json")]

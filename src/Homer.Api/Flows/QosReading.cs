@@ -18,9 +18,10 @@ public sealed record QosSample(
     double? Mos,
     double? PacketLossPct,
     double? JitterMs,
-    double? DelayMs)
+    double? DelayMs,
+    long? PacketsLost = null)
 {
-    public bool IsEmpty => Mos is null && PacketLossPct is null && JitterMs is null && DelayMs is null;
+    public bool IsEmpty => Mos is null && PacketLossPct is null && JitterMs is null && DelayMs is null && PacketsLost is null;
 }
 
 /// <summary>
@@ -127,7 +128,7 @@ public static class QosReading
                 samples.Add(new QosSample(callId, "rtcp", Ssrc(block.SourceSsrc), direction, reporter, ts, null,
                     block.FractionLostPercent,
                     // Inter-arrival jitter is in RTP timestamp units; narrowband audio (8 kHz) makes 8 per ms.
-                    block.Jitter / 8.0, null));
+                    block.Jitter / 8.0, null, block.CumulativeLost));
             foreach (var xr in packet.VoipMetrics)
                 samples.Add(new QosSample(callId, "rtcp-xr", Ssrc(xr.Ssrc), direction, reporter, ts, xr.MosLq ?? xr.MosCq,
                     xr.LossRatePercent, null, xr.RoundTripDelay == 0 ? null : xr.RoundTripDelay));
@@ -158,7 +159,7 @@ public static class QosReading
     {
         if (!QosJsonFields.TryRead(json, out var f))
             return [];
-        var sample = new QosSample(callId, source, f.Ssrc, direction, reporter, ts, f.MosLq ?? f.MosCq, f.LossPct, f.JitterMs, f.DelayMs);
+        var sample = new QosSample(callId, source, f.Ssrc, direction, reporter, ts, f.MosLq ?? f.MosCq, f.LossPct, f.JitterMs, f.DelayMs, f.PacketsLost);
         return sample.IsEmpty ? [] : [sample];
     }
 

@@ -2,7 +2,7 @@ using Homer.Storage;
 
 namespace Homer.Api.Flows;
 
-public sealed record QosPoint(DateTimeOffset Timestamp, double? Mos, double? PacketLossPct, double? JitterMs, double? DelayMs);
+public sealed record QosPoint(DateTimeOffset Timestamp, double? Mos, double? PacketLossPct, double? JitterMs, double? DelayMs, long? PacketsLost = null);
 
 public sealed record QosStream(string CallId, string Source, string? Ssrc, string Direction, string? Reporter, IReadOnlyList<QosPoint> Points);
 
@@ -18,7 +18,7 @@ public static class QosSeries
             .SelectMany(m => QosReading.Read(m, wanted))
             .GroupBy(s => (s.CallId, s.Source, s.Ssrc, s.Direction))
             .Select(g => new QosStream(g.Key.CallId, g.Key.Source, g.Key.Ssrc, g.Key.Direction, g.First().Reporter,
-                g.Select(s => new QosPoint(s.Timestamp, s.Mos, s.PacketLossPct, s.JitterMs, s.DelayMs)).ToList()))
+                g.Select(s => new QosPoint(s.Timestamp, s.Mos, s.PacketLossPct, s.JitterMs, s.DelayMs, s.PacketsLost)).ToList()))
             .OrderBy(s => order[s.CallId]).ThenBy(s => s.Points[0].Timestamp).ThenBy(s => s.Direction, StringComparer.Ordinal)
             .ToList();
     }

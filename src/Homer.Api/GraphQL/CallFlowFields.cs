@@ -179,7 +179,8 @@ public sealed class QosPointType : ObjectGraphType<QosPoint>
         Field(x => x.Mos, nullable: true);
         Field(x => x.PacketLossPct, nullable: true);
         Field(x => x.JitterMs, nullable: true);
-        Field(x => x.DelayMs, nullable: true);
+        Field(x => x.DelayMs, nullable: true).Description("Round-trip delay where the report gives one (RTCP-XR, RFC 6035 RTD, an agent's rtt), else its delay figure.");
+        Field(x => x.PacketsLost, nullable: true).Description("Packets lost so far as the report counts them (RTCP's cumulative lost); null when it gives only a rate.");
     }
 }
 

@@ -29,7 +29,7 @@ describe('admin pages', () => {
     if (userDataDir) await rm(userDataDir, { recursive: true, force: true })
   })
 
-  const ruleByName = async (name) => (await graphql('{ alarmRules { id name type enabled severity threshold windowSeconds scope } }')).alarmRules.find((r) => r.name === name)
+  const ruleByName = async (name) => (await graphql('{ alarmRules { id name type enabled severity threshold windowSeconds scope parameters } }')).alarmRules.find((r) => r.name === name)
 
   test('an alarm rule is created, edited and deleted in the rules editor', { timeout: 60_000 }, async (t) => {
     if (!(await hasField('Query', 'alarmRules')) || !(await hasField('Mutation', 'createAlarmRule'))) {
@@ -50,12 +50,30 @@ describe('admin pages', () => {
     await form.getByTestId('rule-severity').selectOption('WARNING')
     await form.getByTestId('rule-threshold').fill('25')
     await form.getByTestId('rule-window').fill('120')
-    await form.getByTestId('rule-scope').fill('ip:203.0.113.0/24')
-    // A malformed parameters field is refused in the page, before any request.
-    await form.getByTestId('rule-parameters').fill('{not json')
+    // Each rule type has its own fields with help text, no raw JSON; a wrong value is named under its own field,
+    // before any request.
+    assert.equal(await form.locator('textarea').count(), 0, 'no JSON box')
+    assert.match(await form.getByTestId('rule-summary').innerText(), /Failed calls of the chosen status classes/)
+    await form.getByTestId('rule-scope').fill('ip:203.0.113.0/33')
+    await form.getByTestId('rule-param-classes').fill('5, 7')
     await form.getByTestId('rule-save').click()
-    await page.getByRole('alert').filter({ hasText: 'Parameters must be a JSON object' }).waitFor()
-    await form.getByTestId('rule-parameters').fill('')
+    const errorUnder = async (field, error) => form.getByTestId(field).evaluate((input, id) => {
+      const label = input.closest('label')
+      return label.querySelector(`[data-testid="${id}"]`)?.textContent ?? null
+    }, error)
+    assert.equal(await errorUnder('rule-scope', 'rule-error-scope'), 'The prefix length must be 0–32.')
+    assert.equal(await errorUnder('rule-param-classes', 'rule-error-param-classes'), '“7” is not a number from 4 to 6.')
+    assert.equal(await form.getByTestId('rule-scope').getAttribute('aria-invalid'), 'true')
+    await form.getByTestId('rule-scope').fill('ip:203.0.113.0/24')
+    await form.getByTestId('rule-param-classes').fill('5, 6')
+    assert.equal(await form.getByTestId('rule-error-scope').count(), 0, 'the error goes as the value is fixed')
+    // In count mode the threshold is a count: its label and limits follow the mode.
+    await form.getByTestId('rule-param-mode').selectOption('count')
+    await form.getByTestId('rule-threshold').fill('250')
+    assert.equal(await form.getByTestId('rule-error-threshold').count(), 0)
+    await form.getByTestId('rule-param-mode').selectOption('ratio')
+    assert.equal(await form.getByTestId('rule-error-threshold').innerText(), 'At most 100.')
+    await form.getByTestId('rule-threshold').fill('25')
     await form.getByTestId('rule-save').click()
     await form.waitFor({ state: 'detached' })
     const row = page.locator(`[data-testid="alarm-rule-row"][data-rule-name="${name}"]`)
@@ -68,8 +86,8 @@ describe('admin pages', () => {
     const stored = await ruleByName(name)
     assert.ok(stored, 'the rule exists on the server')
     assert.deepEqual(
-      { type: stored.type, enabled: stored.enabled, severity: stored.severity, threshold: stored.threshold, windowSeconds: stored.windowSeconds, scope: stored.scope },
-      { type: 'ERROR_RATE', enabled: true, severity: 'WARNING', threshold: 25, windowSeconds: 120, scope: 'ip:203.0.113.0/24' },
+      { type: stored.type, enabled: stored.enabled, severity: stored.severity, threshold: stored.threshold, windowSeconds: stored.windowSeconds, scope: stored.scope, parameters: JSON.parse(stored.parameters) },
+      { type: 'ERROR_RATE', enabled: true, severity: 'WARNING', threshold: 25, windowSeconds: 120, scope: 'ip:203.0.113.0/24', parameters: { mode: 'ratio', classes: [5, 6] } },
     )
 
     // Edit: the form opens with the rule's values; Esc closes it without saving.
@@ -85,6 +103,7 @@ describe('admin pages', () => {
     await form.getByTestId('rule-severity').selectOption('CRITICAL')
     await form.getByTestId('rule-threshold').fill('40')
     await form.getByTestId('rule-enabled').uncheck()
+    await form.evaluate((f) => f.scrollIntoView({ block: 'end' }))
     await screenshot(page, 'alarm-rules')
     await form.getByTestId('rule-threshold').press('Enter')
     await form.waitFor({ state: 'detached' })

@@ -9,13 +9,15 @@ namespace Homer.Sip.Rtcp;
 /// <c>mos_lq</c>, <c>MOSLQ</c> and <c>mosLq</c> are one field. Both the dialogs (attaching reports) and the API
 /// (drawing QoS series) read reports through this one reader.
 /// </summary>
+/// <param name="PacketsLost">Packets lost so far (RTCP's cumulative count), when the report gives it.</param>
 public readonly record struct QosJsonFields(double? MosLq, double? MosCq, double? LossPct, double? JitterMs, double? DelayMs,
-    string? Ssrc, string? CallId)
+    string? Ssrc, string? CallId, long? PacketsLost = null)
 {
     /// <summary>False when the text is not JSON.</summary>
     public static bool TryRead(ReadOnlySpan<byte> json, out QosJsonFields fields)
     {
         double? mosLq = null, mosCq = null, loss = null, jitter = null, delay = null;
+        long? lost = null;
         string? ssrc = null, callId = null;
         fields = default;
         try
@@ -55,6 +57,10 @@ public readonly record struct QosJsonFields(double? MosLq, double? MosCq, double
                             case "delay" or "rtt" or "roundtripdelay" or "delayms":
                                 delay ??= n;
                                 break;
+                            // RTCP report blocks (heplify, captagent) and agent summaries: a count, not a rate.
+                            case "packetslost" or "cumulativelost" or "lostpackets":
+                                lost ??= (long)Math.Round(n);
+                                break;
                             case "ssrc":
                                 ssrc ??= SsrcText((uint)Math.Clamp(n, 0, uint.MaxValue));
                                 break;
@@ -80,7 +86,7 @@ public readonly record struct QosJsonFields(double? MosLq, double? MosCq, double
         {
             return false;
         }
-        fields = new QosJsonFields(mosLq, mosCq, loss, jitter, delay, ssrc, callId);
+        fields = new QosJsonFields(mosLq, mosCq, loss, jitter, delay, ssrc, callId, lost);
         return true;
     }
 

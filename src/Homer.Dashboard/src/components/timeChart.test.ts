@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { formatEpochMs } from '@/utils/time'
-import { axisLabels, hasValues, isolatedPoints } from './timeChart'
+import { axisLabels, hasValues, isolatedPoints, callAxis } from './timeChart'
 
 describe('timeChart helpers', () => {
   it('finds the values a gapped line cannot draw', () => {
@@ -22,5 +22,18 @@ describe('axisLabels', () => {
     const labels = axisLabels([t, t + 1800, t + 3600], (ms, p) => formatEpochMs(ms, 'UTC', p))
     expect(labels).toEqual(['23:00\n2026-11-26', '23:30', '00:00\n2026-11-27'])
     expect(axisLabels([t, t + 15], (ms, p) => formatEpochMs(ms, 'UTC', p))).toEqual(['23:00:00\n2026-11-26', '23:00:15'])
+  })
+})
+
+describe('callAxis', () => {
+  it('puts one sample on the call span, not on an axis two minutes wide', () => {
+    const [from, to] = callAxis([1_000_009], [1_000_000, 1_000_010])!
+    expect(from).toBeLessThan(1_000_000)
+    expect(to).toBeGreaterThan(1_000_009)
+    expect(to - from).toBeLessThan(11)
+  })
+
+  it('without a call span: 10 s around a single sample', () => {
+    expect(callAxis([500])).toEqual([500 - 5 - 0.3, 505 + 0.3])
   })
 })

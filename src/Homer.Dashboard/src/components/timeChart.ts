@@ -35,3 +35,21 @@ export function axisLabels(splits: readonly number[], format: (ms: number, preci
     return label
   })
 }
+
+/**
+ * The x axis (seconds) of a call's QoS charts: the call's own span (first to last message) with the samples in it,
+ * padded a little, so one report sits where it happened in the call instead of alone on an axis two minutes wide.
+ * Without the call's span: the samples' span, or 10 s around a single sample.
+ */
+export function callAxis(times: readonly number[], span?: readonly [number, number] | null): [number, number] | undefined {
+  if (!times.length && !span) return undefined
+  let from = Math.min(...times, ...(span ? [span[0]] : []))
+  let to = Math.max(...times, ...(span ? [span[1]] : []))
+  if (to - from < 10) {
+    const middle = (from + to) / 2
+    from = middle - 5
+    to = middle + 5
+  }
+  const pad = (to - from) * 0.03
+  return [from - pad, to + pad]
+}

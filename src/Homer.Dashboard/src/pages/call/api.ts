@@ -57,6 +57,8 @@ export interface QosPoint {
   packetLossPct: number | null
   jitterMs: number | null
   delayMs: number | null
+  /** Packets lost so far (RTCP's cumulative count); absent on nodes before it, null when a report gives only a rate. */
+  packetsLost?: number | null
 }
 
 export interface QosStream {
@@ -70,7 +72,7 @@ export interface QosStream {
 
 export const QOS_QUERY = gql<{ qos: QosStream[] }, { callIds: string[] }>(
   `query Qos($callIds: [String!]!) {
-  qos(callIds: $callIds) { callId source ssrc direction reporter points { timestamp mos packetLossPct jitterMs delayMs } }
+  qos(callIds: $callIds) { callId source ssrc direction reporter points { timestamp mos packetLossPct jitterMs delayMs packetsLost } }
 }`,
   'Qos',
 )

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { CALL, CALL_ID, message } from '@/test/fixtures'
 import type { CallFlow, FlowEvent } from '../api'
-import { arrowLabel, DEFAULT_LADDER, flowFromMessages, hasAuthHeader, hasSdpBody, layoutLadder, LEG_COLORS } from './ladder'
+import { arrowLabel, DEFAULT_LADDER, flowFromMessages, hasAuthHeader, hasSdpBody, layoutLadder, LEG_COLORS, MARKER_CHAR_WIDTH } from './ladder'
 
 function event(over: Partial<FlowEvent> & Pick<FlowEvent, 'messageId' | 'timestamp' | 'fromHost' | 'toHost' | 'label'>): FlowEvent {
   return { callId: 'a@x', legIndex: 0, deltaMs: 0, method: null, statusCode: null, cseq: null, transactionId: null, retransmission: false, hasSdp: false, hasAuth: false, ...over }
@@ -27,6 +27,23 @@ const FLOW: CallFlow = {
 
 describe('layoutLadder', () => {
   const layout = layoutLadder(FLOW, { timeZone: 'UTC' })
+
+  it('spreads its columns over the width it has and keeps marker pills inside the drawing, cut with the full text kept', () => {
+    const long = { ...FLOW, markers: [{ timestamp: '2026-11-27T10:00:01.000000Z', callId: 'b@x', kind: 'LOG', text: 'x'.repeat(400) }] }
+    const wide = layoutLadder(long, { timeZone: 'UTC', availableWidth: 1200 })
+    expect(wide.width).toBe(1200)
+    expect(wide.columns[1]!.x - wide.columns[0]!.x).toBe(Math.min(DEFAULT_LADDER.maxColumnWidth, Math.floor((1200 - DEFAULT_LADDER.gutter - 20) / 3)))
+    const narrow = layoutLadder(long, { timeZone: 'UTC', availableWidth: 300 })
+    expect(narrow.width).toBe(DEFAULT_LADDER.gutter + 3 * DEFAULT_LADDER.columnWidth + 20)
+    for (const l of [wide, narrow]) {
+      const pill = l.rows.find((r) => r.type === 'marker')!
+      if (pill.type !== 'marker') throw new Error('marker expected')
+      expect(pill.pillX + pill.pillWidth).toBeLessThanOrEqual(l.width - 10)
+      expect(pill.text.endsWith('…')).toBe(true)
+      expect(pill.text.length * MARKER_CHAR_WIDTH + 20).toBeLessThanOrEqual(pill.pillWidth + 0.001)
+      expect(pill.full).toBe(`LOG · ${'x'.repeat(400)}`)
+    }
+  })
 
   it('gives every host a column in order, titled by its alias when there is one', () => {
     expect(layout.columns.map((c) => [c.title, c.subtitle])).toEqual([

@@ -13,9 +13,15 @@ export interface LadderOptions {
   /** Room on the left for the time column. */
   gutter: number
   timeZone?: string
+  /** The width the view has: columns widen (up to maxColumnWidth) and the drawing fills it, so marker pills have room. */
+  availableWidth?: number
+  maxColumnWidth: number
 }
 
-export const DEFAULT_LADDER: LadderOptions = { columnWidth: 190, rowHeight: 34, headerHeight: 52, gutter: 150 }
+export const DEFAULT_LADDER: LadderOptions = { columnWidth: 190, rowHeight: 34, headerHeight: 52, gutter: 150, maxColumnWidth: 340 }
+
+/** Width of one character of a marker's 10.5 px monospace text, a little generous so the text never overruns its pill. */
+export const MARKER_CHAR_WIDTH = 6.6
 
 export interface LadderColumn {
   id: string
@@ -46,6 +52,12 @@ export interface LadderMarkerRow {
   y: number
   time: string
   color: string
+  /** The pill: from the first host's lifeline to at most the drawing's right edge, its text cut to fit (title: full). */
+  pillX: number
+  pillWidth: number
+  /** "LOG · text", cut with "…" when longer than the pill. */
+  text: string
+  full: string
 }
 
 export interface LadderLayout {
@@ -72,6 +84,12 @@ function timeOnly(iso: string, timeZone?: string): string {
 /** Positions every column, arrow and marker of a call flow; pure, so the drawing is tested without a browser. */
 export function layoutLadder(flow: CallFlow, options: Partial<LadderOptions> = {}): LadderLayout {
   const o = { ...DEFAULT_LADDER, ...options }
+  const hostCount = Math.max(1, new Set([...flow.hosts.map((h) => h.id), ...flow.events.flatMap((e) => [e.fromHost, e.toHost])]).size)
+  if (o.availableWidth && o.availableWidth > 0) {
+    const fit = Math.floor((o.availableWidth - o.gutter - 20) / hostCount)
+    o.columnWidth = Math.max(o.columnWidth, Math.min(o.maxColumnWidth, fit))
+  }
+  const width = Math.max(o.gutter + hostCount * o.columnWidth + 20, Math.floor(o.availableWidth ?? 0))
   const columnIndex = new Map<string, number>()
   const columns: LadderColumn[] = []
   const addColumn = (id: string, alias: string | null, ip: string, port: number) => {
@@ -136,7 +154,13 @@ export function layoutLadder(flow: CallFlow, options: Partial<LadderOptions> = {
       rows.push(arrow)
       arrows.push(arrow)
     } else if (item.marker) {
-      rows.push({ type: 'marker', marker: item.marker, y, time: timeOnly(item.marker.timestamp, o.timeZone), color: colorOf(item.marker.callId) })
+      const full = `${item.marker.kind} · ${item.marker.text}`
+      const pillX = (columns[0]?.x ?? o.gutter) - 6
+      const room = width - 10 - pillX
+      const fits = Math.floor((room - 20) / MARKER_CHAR_WIDTH)
+      const text = full.length <= fits ? full : `${full.slice(0, Math.max(1, fits - 1))}…`
+      const pillWidth = Math.min(room, text.length * MARKER_CHAR_WIDTH + 20)
+      rows.push({ type: 'marker', marker: item.marker, y, time: timeOnly(item.marker.timestamp, o.timeZone), color: colorOf(item.marker.callId), pillX, pillWidth, text, full })
     }
   })
 
@@ -144,7 +168,7 @@ export function layoutLadder(flow: CallFlow, options: Partial<LadderOptions> = {
     columns,
     rows,
     arrows,
-    width: o.gutter + Math.max(columns.length, 1) * o.columnWidth + 20,
+    width,
     height: o.headerHeight + rows.length * o.rowHeight + 16,
     legs: legOrder.map((callId) => ({ callId, color: colorOf(callId) })),
   }
