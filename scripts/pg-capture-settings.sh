@@ -13,8 +13,9 @@ cat <<CONF
 # Homer.Actors capture server settings (scripts/pg-capture-settings.sh); edit here, restart PostgreSQL to apply.
 shared_buffers = ${shared}MB
 effective_cache_size = ${cache}MB
-# At 20 000 messages/s the write-ahead log grows ~50 MB/s: the default 1 GB max_wal_size forced a checkpoint every
-# ~20 s, and every page first written after a checkpoint goes to the WAL as a full 8 KB image.
+# A million ~1 KB messages write about 1.6 GB of WAL (docs/operations.md, "Sizing"): ~32 MB/s at 20 000 messages/s.
+# The default 1 GB max_wal_size then forces a checkpoint about every half minute, and every page first written after
+# a checkpoint goes to the WAL again as a full 8 KB image.
 max_wal_size = 16GB
 min_wal_size = 2GB
 checkpoint_timeout = 15min
