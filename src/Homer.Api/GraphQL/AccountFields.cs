@@ -224,26 +224,18 @@ public sealed class HomerMutation : ObjectGraphType
         if (!throttle.TryBegin(username, client, out var attempt, out var retryAfter))
             throw new ExecutionError($"Too many failed logins; try again in {Math.Ceiling(retryAfter.TotalSeconds)} s.") { Code = "TOO_MANY_ATTEMPTS" };
 
-        var hasher = services.GetRequiredService<PasswordHasher<UserRow>>();
-        var users = services.GetRequiredService<UserStore>();
-        var user = await users.FindByNameAsync(username, c.CancellationToken);
-        // Same work whether or not the name exists, so timing does not tell which names do.
-        var verdict = hasher.VerifyHashedPassword(user ?? Nobody, user?.PasswordHash ?? NobodyHash, password);
-        if (user is null || verdict == PasswordVerificationResult.Failed)
-            throw new ExecutionError("Wrong user name or password.") { Code = "LOGIN_FAILED" };
+        // Local accounts and, when configured, the LDAP directory, in the configured order (LoginService).
+        var user = await services.GetRequiredService<LoginService>().CheckAsync(username, password, c.CancellationToken);
         throttle.Succeeded(attempt);
         if (user.Disabled)
             throw new ExecutionError("The account is disabled.") { Code = "ACCOUNT_DISABLED" };
-        if (verdict == PasswordVerificationResult.SuccessRehashNeeded)
-            await users.UpdateHashAsync(user.Id, hasher.HashPassword(user, password), c.CancellationToken);
 
         var options = services.GetRequiredService<AuthOptions>();
         var (token, expiresAt, _) = services.GetRequiredService<TokenService>().IssueSession(user, options.SessionLifetime);
         return new LoginResult(token, expiresAt, user);
     }
 
-    private static readonly UserRow Nobody = new(0, "", "", HomerRole.Viewer, true, 0, default);
-    private static readonly string NobodyHash = new PasswordHasher<UserRow>().HashPassword(Nobody, Guid.NewGuid().ToString());
+    private static readonly UserRow Nobody = LoginService.Nobody;
 
     private static Caller RealUser(IResolveFieldContext c)
     {
