@@ -167,6 +167,11 @@ public static class EffectiveConfig
         Add("SHARE_LINK_HOURS", (long)s.Api.Auth.DefaultShareLinkLifetime.TotalHours);
         Add("SHARE_LINK_MAX_DAYS", (long)s.Api.Auth.MaxShareLinkLifetime.TotalDays);
         Add("METRICS_AUTH", s.MetricsAuth ? "token" : "off");
+        Add("METRICS_SIP_CODES", s.SipTraffic.Codes.ToString().ToLowerInvariant());
+        Add("METRICS_MAX_NODES", s.SipTraffic.MaxNodes);
+        Add("METRICS_MAX_ALIASES", s.SipTraffic.MaxAliases);
+        Add("METRICS_ALIAS_REFRESH_SECONDS", (long)s.SipTraffic.AliasRefresh.TotalSeconds);
+        Add("METRICS_KPI_WINDOW_SECONDS", (long)s.KpiWindow.TotalSeconds);
         Add("CSP", s.ContentSecurityPolicy ?? "(fitted to the dashboard)");
         Add("SUBSCRIBER_QUEUE", s.Api.SubscriberQueue);
         Add("LIVE_MAX_PER_SECOND", s.Api.LiveMaxPerSecond);

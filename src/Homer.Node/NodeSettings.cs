@@ -29,6 +29,10 @@ public sealed record NodeSettings
     public string? DashboardPath { get; init; }
     /// <summary>HOMER_METRICS_AUTH: token (default), /metrics needs a valid token; off, it answers anyone.</summary>
     public bool MetricsAuth { get; init; } = true;
+    /// <summary>HOMER_METRICS_SIP_CODES, _MAX_NODES, _MAX_ALIASES: the bounds of the SIP traffic metrics.</summary>
+    public Homer.Actors.Ingest.SipTrafficOptions SipTraffic { get; init; } = new();
+    /// <summary>HOMER_METRICS_KPI_WINDOW_SECONDS: the sliding window of the homer_kpi_* gauges.</summary>
+    public TimeSpan KpiWindow { get; init; } = TimeSpan.FromMinutes(5);
     /// <summary>HOMER_CSP: the Content-Security-Policy header; unset, one fitted to the built dashboard; "off", none.</summary>
     public string? ContentSecurityPolicy { get; init; }
     public required string NodeName { get; init; }
@@ -162,6 +166,20 @@ public sealed record NodeSettings
                 "off" => false,
                 var other => throw Invalid("METRICS_AUTH", other, "token or off"),
             },
+            SipTraffic = new Homer.Actors.Ingest.SipTrafficOptions
+            {
+                Codes = Get("METRICS_SIP_CODES", "exact").ToLowerInvariant() switch
+                {
+                    "exact" => Homer.Actors.Ingest.SipCodeLabels.Exact,
+                    "class" => Homer.Actors.Ingest.SipCodeLabels.Class,
+                    var other => throw Invalid("METRICS_SIP_CODES", other, "exact or class"),
+                },
+                MaxNodes = Positive("METRICS_MAX_NODES", 50),
+                MaxAliases = GetInt("METRICS_MAX_ALIASES", 100) is >= 0 and var maxAliases
+                    ? maxAliases : throw Invalid("METRICS_MAX_ALIASES", c["METRICS_MAX_ALIASES"]!, "0 or more"),
+                AliasRefresh = TimeSpan.FromSeconds(Positive("METRICS_ALIAS_REFRESH_SECONDS", 30)),
+            },
+            KpiWindow = TimeSpan.FromSeconds(Positive("METRICS_KPI_WINDOW_SECONDS", 300)),
             NodeName = Get("NODE_NAME", Dns.GetHostName()),
             IngestBatchSize = GetInt("INGEST_BATCH_SIZE", 2_000),
             IngestEdgeBuffer = GetInt("INGEST_EDGE_BUFFER", 100_000),

@@ -44,6 +44,8 @@ public sealed record HepIngestOptions
     public TimeSpan RefusalLogInterval { get; init; } = TimeSpan.FromSeconds(10);
     /// <summary>Bytes of packets the edge buffer may hold besides its packet count; 0: no byte bound.</summary>
     public long EdgeBufferBytes { get; init; }
+    /// <summary>SIP counts by method, response, node and IP alias for /metrics; null counts nothing.</summary>
+    public SipTrafficMetrics? SipTraffic { get; init; }
 }
 
 /// <summary>
@@ -174,6 +176,8 @@ public static class IngestGraph
                 routes.Add(DialogRouting.PlanParsed(message, sip));
             }
         }
+        // Once per batch, on this worker: the metrics cost a few array adds per distinct (node, method, response).
+        options.SipTraffic?.Count(messages);
         return new DecodedBatch(messages, routes);
     }
 
