@@ -66,6 +66,16 @@ public sealed class SipMetricsTests(SipMetricsNodeFixture node) : IClassFixture<
 
         var text = await Scrape();
         var invites = Value(text, AliasSeries(alias, "src", "INVITE", "request"));
+        // The call also ended, so by now every metric the Grafana dashboard in docs/ queries has a series.
+        await node.Eventually(async () => Value(await Scrape(), "homer_kpi_attempts{node=\"alias-node\"}") >= 1, "the aliased call counted in the KPIs");
+        var scraped = await Scrape();
+        var dashboard = File.ReadAllText(Path.Combine(RepositoryRoot(), "docs", "grafana-sip-dashboard.json"));
+        var queried = System.Text.RegularExpressions.Regex.Matches(dashboard, "homer_[a-z_]+").Select(m => m.Value).Distinct().ToList();
+        Assert.Contains("homer_sip_method_response_total", queried);
+        // The call carried no QoS report, so it has no MOS series (a node without a sample has none, by design).
+        foreach (var metric in queried.Where(m => m != "homer_kpi_mos"))
+            Assert.True(scraped.Contains("\n" + metric + "{", StringComparison.Ordinal) || scraped.Contains("\n" + metric + " ", StringComparison.Ordinal),
+                $"the dashboard queries {metric}, which /metrics does not serve");
         // The caller sends INVITE, ACK and BYE; it receives 100, 180, 200 and the BYE's 200 (a class per response).
         Assert.Equal(invites, Value(text, AliasSeries(alias, "src", "BYE", "request")));
         Assert.Equal(invites, Value(text, AliasSeries(alias, "dst", "INVITE", "1xx")) / 2);
@@ -100,6 +110,14 @@ public sealed class SipMetricsTests(SipMetricsNodeFixture node) : IClassFixture<
 
     private static string AliasSeries(string alias, string direction, string method, string response) =>
         $"homer_sip_alias_method_response_total{{alias=\"{alias}\",direction=\"{direction}\",method=\"{method}\",response=\"{response}\"}}";
+
+    private static string RepositoryRoot()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Homer.Actors.sln")))
+            dir = dir.Parent;
+        return dir?.FullName ?? throw new InvalidOperationException("repository root not found");
+    }
 
     private async Task<string> Scrape() => await node.Http.GetStringAsync("/metrics");
 
