@@ -103,7 +103,15 @@ public sealed class SipMetricsTests(SipMetricsNodeFixture node) : IClassFixture<
         Assert.InRange(Value(text, $"homer_kpi_acd_seconds{{node=\"{captureNode}\"}}")!.Value, 26.9, 27.1);
         Assert.True(Value(text, $"homer_kpi_pdd_seconds{{node=\"{captureNode}\"}}") > 0);
         Assert.Equal(600, Value(text, "homer_kpi_window_seconds"));
+
+        // The answered call's QoS report (agent JSON, HEP type 34) arrives after its BYE, as it does in the field.
+        await node.SendHep(SipMix.QosReport(SipCallId(answered[0]), answered[^1].Timestamp.AddSeconds(2), 4.3));
+        await node.Eventually(async () => Value(await Scrape(), $"homer_kpi_mos{{node=\"{captureNode}\"}}") is { } mos && Math.Abs(mos - 4.3) < 1e-9,
+            "the call's MOS in the gauge");
     }
+
+    private static string SipCallId(SipCalls.Leg leg) =>
+        leg.Text.Split("\r\n").First(h => h.StartsWith("Call-ID: ", StringComparison.Ordinal))["Call-ID: ".Length..];
 
     private static string Series(string method, string response, string captureNode) =>
         $"homer_sip_method_response_total{{method=\"{method}\",response=\"{response}\",node=\"{captureNode}\"}}";
