@@ -212,12 +212,8 @@ public sealed class SipTrafficMetrics
         var old = _aliases;
         var names = rows.Select(r => r.Name).Distinct(StringComparer.Ordinal).Take(_options.MaxAliases).ToArray();
         var byName = names.Select((name, i) => (name, i)).ToDictionary(p => p.name, p => p.i, StringComparer.Ordinal);
-        var map = new Dictionary<(IPAddress, int), int>();
-        foreach (var row in rows)
-        {
-            if (byName.TryGetValue(row.Name, out var index))
-                map.TryAdd((row.Ip, row.Port), index);
-        }
+        var map = rows.Where(r => byName.ContainsKey(r.Name)).GroupBy(r => r.Ip)
+            .ToDictionary(g => g.Key, g => g.Select(r => (r.Port, byName[r.Name])).ToArray());
         var next = new AliasIndex(map, names, new long[names.Length * 2 * Methods.Length * AliasSlots]);
         // What the previous index counted is published from the new one, so no count is lost at a reload.
         for (var i = 0; i < old.Counts.Length; i++)
@@ -258,7 +254,7 @@ public sealed class SipTrafficMetrics
     }
 
     /// <summary>Alias lookup: address and port, then the address with port 0 (any port), as the aliases table means it.</summary>
-    private sealed class AliasIndex(Dictionary<(IPAddress, int), int> map, string[] names, long[] counts)
+    private sealed class AliasIndex(Dictionary<IPAddress, (int Port, int Index)[]> map, string[] names, long[] counts)
     {
         public static readonly AliasIndex Empty = new([], [], []);
         public int Count => map.Count;
@@ -266,8 +262,21 @@ public sealed class SipTrafficMetrics
         public long[] Counts => counts;
         public long[] Published { get; } = new long[counts.Length];
 
-        public int Find(IPAddress ip, int port) =>
-            map.TryGetValue((ip, port), out var index) || map.TryGetValue((ip, 0), out index) ? index : -1;
+        /// <summary>One hash lookup by address (most traffic has no alias), then the few ports aliased on it.</summary>
+        public int Find(IPAddress ip, int port)
+        {
+            if (!map.TryGetValue(ip, out var entries))
+                return -1;
+            var any = -1;
+            foreach (var (p, index) in entries)
+            {
+                if (p == port)
+                    return index;
+                if (p == 0)
+                    any = index;
+            }
+            return any;
+        }
     }
 
     /// <summary>One decode worker's counts for the batch in hand: open addressing over int keys, reused batch after batch.</summary>
