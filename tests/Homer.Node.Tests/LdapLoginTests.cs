@@ -109,6 +109,14 @@ public sealed class LdapSearchBindTests(SearchBindLdapFixture node) : IClassFixt
             .ToDictionary(u => u.GetProperty("username").GetString()!, u => u.GetProperty("source").GetString());
         Assert.Equal("LDAP", users["alice"]);
         Assert.Equal("LOCAL", users["admin"]);
+
+        // Their password lives in the directory: an admin cannot set a local one that would never be asked.
+        using var reset = await node.Http.PostAsJsonAsync("/graphql", new
+        {
+            query = "mutation { resetPassword(username: \"alice\", password: \"a-local-password\") { username } }",
+        });
+        Assert.Contains("change it there", await reset.Content.ReadAsStringAsync());
+        Assert.Equal("LOGIN_FAILED", (await node.TryLogin("alice", "a-local-password")).Code);
     }
 
     [LdapFact]

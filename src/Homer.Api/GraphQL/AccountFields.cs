@@ -152,7 +152,7 @@ public sealed class HomerMutation : ObjectGraphType
             });
 
         Field<NonNullGraphType<UserType>>("resetPassword")
-            .Description("Sets a user's password (admin); their open sessions end.")
+            .Description("Sets a local user's password (admin); their open sessions end. LDAP users change theirs in the directory.")
             .Argument<NonNullGraphType<StringGraphType>>("username")
             .Argument<NonNullGraphType<StringGraphType>>("password")
             .RequireRole(HomerRole.Admin)
@@ -160,7 +160,11 @@ public sealed class HomerMutation : ObjectGraphType
             {
                 var username = c.GetArgument<string>("username");
                 var hash = HashNew(c, c.GetArgument<string>("password"));
-                return await Existing(c, username, c.RequestServices!.GetRequiredService<UserStore>().ResetPasswordAsync(username, hash, c.CancellationToken));
+                var users = c.RequestServices!.GetRequiredService<UserStore>();
+                // A directory user's password is checked by the directory only: a local one would never be asked.
+                if (await users.FindByNameAsync(username, c.CancellationToken) is { Source: UserRow.LdapSource })
+                    throw new ExecutionError($"'{username}' logs in with the LDAP directory's password; change it there.") { Code = "BAD_REQUEST" };
+                return await Existing(c, username, users.ResetPasswordAsync(username, hash, c.CancellationToken));
             });
 
         AddShareLinks(this);
