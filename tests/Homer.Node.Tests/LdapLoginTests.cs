@@ -177,6 +177,9 @@ public sealed class LdapSearchBindTests(SearchBindLdapFixture node) : IClassFixt
             Assert.Contains("LDAP directory could not be asked", alice.Message);
             Assert.Contains("local accounts can still log in", alice.Message);
 
+            // Counted for alerting (the registry is shared by the test process: at least this one).
+            Assert.Matches(@"homer_ldap_logins_total\{outcome=""unavailable""\} [1-9]", await node.Http.GetStringAsync("/metrics"));
+
             // Directory first, but a local account is the fallback when it cannot answer.
             var admin = await node.TryLogin("admin", NodeFixture.AdminPassword);
             Assert.Null(admin.Message);

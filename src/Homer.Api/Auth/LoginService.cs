@@ -1,6 +1,7 @@
 using GraphQL;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Logging;
+using Prometheus;
 
 namespace Homer.Api.Auth;
 
@@ -29,6 +30,7 @@ public sealed class LoginService(UserStore users, PasswordHasher<UserRow> hasher
             if (user is { Source: UserRow.LocalSource })
                 continue;
             var verdict = await directory.AuthenticateAsync(username, password, ct);
+            DirectoryLogins.WithLabels(OutcomeLabels[(int)verdict.Outcome]).Inc();
             switch (verdict.Outcome)
             {
                 case LdapOutcome.Accepted:
@@ -62,6 +64,12 @@ public sealed class LoginService(UserStore users, PasswordHasher<UserRow> hasher
             await users.UpdateHashAsync(local.Id, hasher.HashPassword(local, password), ct);
         return local;
     }
+
+    /// <summary>Alert on "unavailable": directory users cannot log in while it moves.</summary>
+    private static readonly Counter DirectoryLogins = Metrics.CreateCounter("homer_ldap_logins_total",
+        "Logins checked against the LDAP directory, by outcome (accepted, bad_credentials, no_mapped_group, unavailable).", "outcome");
+
+    private static readonly string[] OutcomeLabels = ["accepted", "bad_credentials", "no_mapped_group", "unavailable"];
 
     public static readonly UserRow Nobody = new(0, "", "", HomerRole.Viewer, true, 0, default);
     private static readonly string NobodyHash = new PasswordHasher<UserRow>().HashPassword(Nobody, Guid.NewGuid().ToString());
