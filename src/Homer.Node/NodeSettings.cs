@@ -179,7 +179,8 @@ public sealed record NodeSettings
                     ? maxAliases : throw Invalid("METRICS_MAX_ALIASES", c["METRICS_MAX_ALIASES"]!, "0 or more"),
                 AliasRefresh = TimeSpan.FromSeconds(Positive("METRICS_ALIAS_REFRESH_SECONDS", 30)),
             },
-            KpiWindow = TimeSpan.FromSeconds(Positive("METRICS_KPI_WINDOW_SECONDS", 300)),
+            KpiWindow = Positive("METRICS_KPI_WINDOW_SECONDS", 300) is var kpiWindow && kpiWindow <= 3600
+                ? TimeSpan.FromSeconds(kpiWindow) : throw Invalid("METRICS_KPI_WINDOW_SECONDS", kpiWindow.ToString(CultureInfo.InvariantCulture), "1 to 3600"),
             NodeName = Get("NODE_NAME", Dns.GetHostName()),
             IngestBatchSize = GetInt("INGEST_BATCH_SIZE", 2_000),
             IngestEdgeBuffer = GetInt("INGEST_EDGE_BUFFER", 100_000),

@@ -51,12 +51,10 @@ public static class CallMetrics
     }
 
     /// <summary>The per-node KPI gauges (ASR, NER, PDD, ACD, MOS over a sliding window); configured at node start.</summary>
-    public static CallKpiGauges Kpis => s_kpis ??= new CallKpiGauges(TimeSpan.FromMinutes(5), 50);
+    /// <summary>One per process, as the Prometheus registry is: a node's settings configure it, never replace it.</summary>
+    public static CallKpiGauges Kpis { get; } = new(TimeSpan.FromMinutes(5), 50);
 
-    // Not a field initializer: that would run on the first write too, and its gauges would then shadow the configured ones.
-    private static CallKpiGauges? s_kpis;
-
-    public static void ConfigureKpis(TimeSpan window, int maxNodes) => s_kpis = new CallKpiGauges(window, maxNodes);
+    public static void ConfigureKpis(TimeSpan window, int maxNodes) => Kpis.Configure(window, maxNodes);
 }
 
 /// <summary>
@@ -86,15 +84,26 @@ public sealed class CallKpiGauges
     private readonly object _lock = new();
     private readonly Dictionary<string, Bucket[]> _nodes = new(StringComparer.Ordinal);
     private readonly HashSet<string> _published = new(StringComparer.Ordinal);
-    private readonly int _buckets;
-    private readonly int _maxNodes;
+    // The rings hold the longest window allowed, so a new window applies to what was already counted.
+    public static readonly TimeSpan MaxWindow = TimeSpan.FromHours(1);
+    private const int RingBuckets = 3600 / BucketSeconds;
+    private int _buckets;
+    private int _maxNodes;
 
     public CallKpiGauges(TimeSpan window, int maxNodes)
     {
-        _buckets = Math.Max(1, (int)Math.Ceiling(window.TotalSeconds / BucketSeconds));
-        _maxNodes = maxNodes;
-        WindowSeconds.Set(_buckets * BucketSeconds);
+        Configure(window, maxNodes);
         Metrics.DefaultRegistry.AddBeforeCollectCallback(() => Publish(DateTimeOffset.UtcNow));
+    }
+
+    public void Configure(TimeSpan window, int maxNodes)
+    {
+        lock (_lock)
+        {
+            _buckets = Math.Clamp((int)Math.Ceiling(window.TotalSeconds / BucketSeconds), 1, RingBuckets);
+            _maxNodes = maxNodes;
+            WindowSeconds.Set(_buckets * BucketSeconds);
+        }
     }
 
     private struct Bucket
@@ -149,9 +158,9 @@ public sealed class CallKpiGauges
             if (_nodes.Count >= _maxNodes)
                 node = "other";
             if (!_nodes.TryGetValue(node, out ring))
-                _nodes[node] = ring = new Bucket[_buckets];
+                _nodes[node] = ring = new Bucket[RingBuckets];
         }
-        ref var b = ref ring[epoch % _buckets];
+        ref var b = ref ring[epoch % RingBuckets];
         if (b.Epoch != epoch)
             b = new Bucket { Epoch = epoch };
         return ref b;
