@@ -33,6 +33,8 @@ public sealed record HepIngestOptions
     public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(15);
     /// <summary>Stored as the node name of packets whose sender gave none.</summary>
     public string? NodeName { get; init; }
+    /// <summary>SIP counts by method, response, node and IP alias for /metrics; null counts nothing.</summary>
+    public SipTrafficMetrics? SipTraffic { get; init; }
     /// <summary>The headers that name another leg of the call (X-CID by default), stored as the correlation id.</summary>
     public SipParserOptions SipParser { get; init; } = SipParserOptions.Default;
     /// <summary>
@@ -44,8 +46,6 @@ public sealed record HepIngestOptions
     public TimeSpan RefusalLogInterval { get; init; } = TimeSpan.FromSeconds(10);
     /// <summary>Bytes of packets the edge buffer may hold besides its packet count; 0: no byte bound.</summary>
     public long EdgeBufferBytes { get; init; }
-    /// <summary>SIP counts by method, response, node and IP alias for /metrics; null counts nothing.</summary>
-    public SipTrafficMetrics? SipTraffic { get; init; }
 }
 
 /// <summary>
