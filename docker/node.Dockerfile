@@ -27,7 +27,10 @@ COPY src/ src/
 RUN dotnet publish src/Homer.Node/Homer.Node.csproj -c Release -o /app --no-restore --nologo
 
 FROM mcr.microsoft.com/dotnet/aspnet:10.0
-RUN apt-get update && apt-get install -y --no-install-recommends curl && rm -rf /var/lib/apt/lists/* \
+# libldap: LDAP login (System.DirectoryServices.Protocols loads it); its package name differs between releases.
+RUN apt-get update && apt-get install -y --no-install-recommends curl \
+    && (apt-get install -y --no-install-recommends libldap2 || apt-get install -y --no-install-recommends libldap-2.5-0) \
+    && rm -rf /var/lib/apt/lists/* \
     && mkdir -p /var/lib/homer/spool && chown -R app:app /var/lib/homer
 WORKDIR /app
 COPY --from=build /app ./

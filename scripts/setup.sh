@@ -8,9 +8,11 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 
 need=()
 have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
-for p in postgresql libpcap0.8 curl; do have_pkg "$p" || need+=("$p"); done
+# libldap: System.DirectoryServices.Protocols loads it at run time for LDAP login (HOMER_LDAP_*).
+for p in postgresql libpcap0.8 libldap-2.5-0 curl; do have_pkg "$p" || need+=("$p"); done
 if [ "$mode" = test ]; then
-  for p in chromium sip-tester tshark; do have_pkg "$p" || need+=("$p"); done
+  # slapd + ldap-utils: the LDAP login tests start a throwaway OpenLDAP server of their own.
+  for p in chromium sip-tester tshark slapd ldap-utils; do have_pkg "$p" || need+=("$p"); done
 fi
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" != 0 ]; then
@@ -20,6 +22,8 @@ if [ ${#need[@]} -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
   # tshark asks whether non-root users may capture; answer once, non-interactively.
   echo "wireshark-common wireshark-common/install-setuid boolean false" | debconf-set-selections
+  # slapd: no system directory of its own; the tests configure theirs in a temporary folder.
+  echo "slapd slapd/no_configuration boolean true" | debconf-set-selections
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi

@@ -24,6 +24,9 @@ public static class ApiHostingExtensions
         services.AddSingleton(options);
         services.AddHomerAuthentication(options.Auth);
         services.AddSingleton<PasswordHasher<UserRow>>();
+        services.AddSingleton(options.Auth.Ldap);
+        services.AddSingleton<LdapDirectory>();
+        services.AddSingleton<LoginService>();
         services.AddSingleton<ShareLinkStore>();
         services.AddSingleton<LoginThrottle>();
         services.AddSingleton<ApiValidationRules>();

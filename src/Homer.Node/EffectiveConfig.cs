@@ -145,11 +145,35 @@ public static class EffectiveConfig
         Add("ADMIN_PASSWORD_FILE", s.Api.Auth.AdminPasswordFile);
         Secret("TOKEN_KEY", s.Api.Auth.TokenKey is not null);
         Add("LOGIN_ATTEMPTS", s.Api.Auth.LoginAttempts);
+        var ldap = s.Api.Auth.Ldap;
+        Add("LDAP_URL", ldap.Url ?? "off");
+        if (ldap.Enabled)
+        {
+            Add("LDAP_STARTTLS", ldap.StartTls ? "on" : "off");
+            Add("LDAP_CA_DIR", ldap.CaDirectory ?? "(system store)");
+            Add("LDAP_USER_DN", ldap.UserDnTemplate ?? "");
+            Add("LDAP_BIND_DN", ldap.BindDn ?? "");
+            Secret("LDAP_BIND_PASSWORD", ldap.BindPassword is { Length: > 0 });
+            Add("LDAP_USER_BASE", ldap.UserBase ?? "");
+            Add("LDAP_USER_FILTER", ldap.UserFilter);
+            Add("LDAP_GROUP_BASE", ldap.GroupBase ?? "");
+            Add("LDAP_GROUP_FILTER", ldap.GroupFilter);
+            Add("LDAP_ADMIN_GROUPS", string.Join(';', ldap.AdminGroups));
+            Add("LDAP_USER_GROUPS", string.Join(';', ldap.UserGroups));
+            Add("LDAP_VIEWER_GROUPS", string.Join(';', ldap.ViewerGroups));
+            Add("LDAP_ORDER", ldap.Order == Homer.Api.Auth.LoginOrder.LocalFirst ? "local-first" : "ldap-first");
+            Add("LDAP_TIMEOUT_SECONDS", (long)ldap.Timeout.TotalSeconds);
+        }
         Add("LOGIN_WINDOW_SECONDS", (long)s.Api.Auth.LoginWindow.TotalSeconds);
         Add("ANONYMOUS_BODY_KB", s.Api.MaxAnonymousBodyBytes / 1024);
         Add("SHARE_LINK_HOURS", (long)s.Api.Auth.DefaultShareLinkLifetime.TotalHours);
         Add("SHARE_LINK_MAX_DAYS", (long)s.Api.Auth.MaxShareLinkLifetime.TotalDays);
         Add("METRICS_AUTH", s.MetricsAuth ? "token" : "off");
+        Add("METRICS_SIP_CODES", s.SipTraffic.Codes.ToString().ToLowerInvariant());
+        Add("METRICS_MAX_NODES", s.SipTraffic.MaxNodes);
+        Add("METRICS_MAX_ALIASES", s.SipTraffic.MaxAliases);
+        Add("METRICS_ALIAS_REFRESH_SECONDS", (long)s.SipTraffic.AliasRefresh.TotalSeconds);
+        Add("METRICS_KPI_WINDOW_SECONDS", (long)s.KpiWindow.TotalSeconds);
         Add("CSP", s.ContentSecurityPolicy ?? "(fitted to the dashboard)");
         Add("SUBSCRIBER_QUEUE", s.Api.SubscriberQueue);
         Add("LIVE_MAX_PER_SECOND", s.Api.LiveMaxPerSecond);

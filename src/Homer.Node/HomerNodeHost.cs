@@ -100,10 +100,16 @@ public static class HomerNodeHost
                 });
         });
 
+        // The KPI gauges are fed by the dialog row writer (dialog nodes).
+        Homer.Actors.Stats.CallMetrics.ConfigureKpis(settings.KpiWindow, settings.SipTraffic.MaxNodes);
         if (settings.Has("ingest"))
         {
+            var sipTraffic = new SipTrafficMetrics(settings.SipTraffic);
+            builder.Services.AddSingleton(sipTraffic);
+            builder.Services.AddHostedService<SipTrafficAliasRefresher>();
             builder.Services.AddHepIngest(new HepIngestOptions
             {
+                SipTraffic = sipTraffic,
                 Listeners = settings.HepListeners,
                 NodeName = settings.NodeName,
                 SipParser = settings.SipParser,

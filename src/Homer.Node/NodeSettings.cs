@@ -29,6 +29,10 @@ public sealed record NodeSettings
     public string? DashboardPath { get; init; }
     /// <summary>HOMER_METRICS_AUTH: token (default), /metrics needs a valid token; off, it answers anyone.</summary>
     public bool MetricsAuth { get; init; } = true;
+    /// <summary>HOMER_METRICS_SIP_CODES, _MAX_NODES, _MAX_ALIASES: the bounds of the SIP traffic metrics.</summary>
+    public Homer.Actors.Ingest.SipTrafficOptions SipTraffic { get; init; } = new();
+    /// <summary>HOMER_METRICS_KPI_WINDOW_SECONDS: the sliding window of the homer_kpi_* gauges.</summary>
+    public TimeSpan KpiWindow { get; init; } = TimeSpan.FromMinutes(5);
     /// <summary>HOMER_CSP: the Content-Security-Policy header; unset, one fitted to the built dashboard; "off", none.</summary>
     public string? ContentSecurityPolicy { get; init; }
     public required string NodeName { get; init; }
@@ -162,6 +166,21 @@ public sealed record NodeSettings
                 "off" => false,
                 var other => throw Invalid("METRICS_AUTH", other, "token or off"),
             },
+            SipTraffic = new Homer.Actors.Ingest.SipTrafficOptions
+            {
+                Codes = Get("METRICS_SIP_CODES", "exact").ToLowerInvariant() switch
+                {
+                    "exact" => Homer.Actors.Ingest.SipCodeLabels.Exact,
+                    "class" => Homer.Actors.Ingest.SipCodeLabels.Class,
+                    var other => throw Invalid("METRICS_SIP_CODES", other, "exact or class"),
+                },
+                MaxNodes = Positive("METRICS_MAX_NODES", 50),
+                MaxAliases = GetInt("METRICS_MAX_ALIASES", 100) is >= 0 and var maxAliases
+                    ? maxAliases : throw Invalid("METRICS_MAX_ALIASES", c["METRICS_MAX_ALIASES"]!, "0 or more"),
+                AliasRefresh = TimeSpan.FromSeconds(Positive("METRICS_ALIAS_REFRESH_SECONDS", 30)),
+            },
+            KpiWindow = Positive("METRICS_KPI_WINDOW_SECONDS", 300) is var kpiWindow && kpiWindow <= 3600
+                ? TimeSpan.FromSeconds(kpiWindow) : throw Invalid("METRICS_KPI_WINDOW_SECONDS", kpiWindow.ToString(CultureInfo.InvariantCulture), "1 to 3600"),
             NodeName = Get("NODE_NAME", Dns.GetHostName()),
             IngestBatchSize = GetInt("INGEST_BATCH_SIZE", 2_000),
             IngestEdgeBuffer = GetInt("INGEST_EDGE_BUFFER", 100_000),
@@ -220,6 +239,7 @@ public sealed record NodeSettings
                         var other => throw Invalid("VIEWER_PAYLOADS", other, "on or off"),
                     },
                     WebSocketRecheck = TimeSpan.FromSeconds(GetInt("WS_AUTH_RECHECK_SECONDS", 10)),
+                    Ldap = Ldap(c),
                 },
                 SubscriberQueue = GetInt("SUBSCRIBER_QUEUE", 1_000),
                 LiveMaxPerSecond = GetInt("LIVE_MAX_PER_SECOND", 1_000),
@@ -233,6 +253,58 @@ public sealed record NodeSettings
                 MaxConcurrentQueriesPerUser = Positive("GRAPHQL_USER_CONCURRENCY", 4),
             },
         };
+    }
+
+    /// <summary>HOMER_LDAP_*: LDAP login, off unless HOMER_LDAP_URL is set (docs/configuration.md, "LDAP login").</summary>
+    private static Homer.Api.Auth.LdapOptions Ldap(IConfiguration c)
+    {
+        string? Value(string key) => c[key] is { Length: > 0 } v ? v : null;
+        // Group DNs hold commas, so the lists are separated by semicolons.
+        IReadOnlyList<string> Groups(string key) =>
+            (Value(key) ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var url = Value("LDAP_URL");
+        if (url is null)
+            return new Homer.Api.Auth.LdapOptions();
+        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("ldap" or "ldaps"))
+            throw Invalid("LDAP_URL", url, "ldap://host[:port] or ldaps://host[:port]");
+        var options = new Homer.Api.Auth.LdapOptions
+        {
+            Url = url,
+            StartTls = (Value("LDAP_STARTTLS") ?? "off").ToLowerInvariant() switch
+            {
+                "on" => true,
+                "off" => false,
+                var other => throw Invalid("LDAP_STARTTLS", other, "on or off"),
+            },
+            CaDirectory = Value("LDAP_CA_DIR"),
+            UserDnTemplate = Value("LDAP_USER_DN"),
+            BindDn = Value("LDAP_BIND_DN"),
+            BindPassword = c["LDAP_BIND_PASSWORD"],
+            UserBase = Value("LDAP_USER_BASE"),
+            UserFilter = Value("LDAP_USER_FILTER") ?? "(uid={0})",
+            GroupBase = Value("LDAP_GROUP_BASE"),
+            GroupFilter = Value("LDAP_GROUP_FILTER") ?? "(|(member={dn})(uniqueMember={dn})(memberUid={user}))",
+            AdminGroups = Groups("LDAP_ADMIN_GROUPS"),
+            UserGroups = Groups("LDAP_USER_GROUPS"),
+            ViewerGroups = Groups("LDAP_VIEWER_GROUPS"),
+            Order = (Value("LDAP_ORDER") ?? "local-first").ToLowerInvariant() switch
+            {
+                "local-first" => Homer.Api.Auth.LoginOrder.LocalFirst,
+                "ldap-first" => Homer.Api.Auth.LoginOrder.LdapFirst,
+                var other => throw Invalid("LDAP_ORDER", other, "local-first or ldap-first"),
+            },
+            Timeout = TimeSpan.FromSeconds(Value("LDAP_TIMEOUT_SECONDS") is { } t
+                ? int.TryParse(t, NumberStyles.Integer, CultureInfo.InvariantCulture, out var seconds) && seconds > 0
+                    ? seconds : throw Invalid("LDAP_TIMEOUT_SECONDS", t, "a whole number above 0")
+                : 5),
+        };
+        if (options.UserDnTemplate is null && options.UserBase is null)
+            throw Invalid("LDAP_URL", url, "set with HOMER_LDAP_USER_DN (bind as uid={0},ou=people,…) or HOMER_LDAP_USER_BASE (search, then bind)");
+        if (options.GroupBase is null)
+            throw Invalid("LDAP_GROUP_BASE", "", "the base under which groups are searched (roles come from groups)");
+        if (options.AdminGroups.Count + options.UserGroups.Count + options.ViewerGroups.Count == 0)
+            throw Invalid("LDAP_ADMIN_GROUPS", "", "at least one of HOMER_LDAP_ADMIN_GROUPS, _USER_GROUPS, _VIEWER_GROUPS");
+        return options;
     }
 
     /// <summary>

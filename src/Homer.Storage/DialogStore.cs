@@ -134,7 +134,7 @@ public sealed class DialogStore(NpgsqlDataSource dataSource)
         var written = 0;
         var delta = new StatsDelta();
         var calls = new List<CountedCall>();
-        var mos = new List<double>();
+        var mos = new List<(string Node, double Value)>();
         await using (var r = await cmd.ExecuteReaderAsync(ct))
             while (await r.ReadAsync(ct))
             {
@@ -153,7 +153,7 @@ public sealed class DialogStore(NpgsqlDataSource dataSource)
                 if (r.GetBoolean(2))
                 {
                     var value = r.GetDouble(13);
-                    mos.Add(value);
+                    mos.Add((node, value));
                     delta.Add(startedAt, StatsMetrics.Mos, StatsHistogram.MosKeyOf(value), node, 0, 1, value);
                 }
             }
@@ -229,7 +229,8 @@ public sealed class DialogStore(NpgsqlDataSource dataSource)
     private static DateTimeOffset? Time(NpgsqlDataReader r, int i) => r.IsDBNull(i) ? null : r.GetFieldValue<DateTimeOffset>(i);
 }
 
-public sealed record DialogUpsertResult(int Rows, IReadOnlyList<CountedCall> Calls, IReadOnlyList<double> Mos)
+/// <param name="Mos">The average MOS of each call that got QoS reports, with the call's HEP node.</param>
+public sealed record DialogUpsertResult(int Rows, IReadOnlyList<CountedCall> Calls, IReadOnlyList<(string Node, double Value)> Mos)
 {
     public static readonly DialogUpsertResult Empty = new(0, [], []);
 }

@@ -76,7 +76,7 @@ public sealed class DialogStoreTests : IAsyncLifetime
         var withMos = ended with { MessageCount = ended.MessageCount + 1, MosMin = 4.1, MosAvg = 4.2 };
         var mos = await _store.UpsertAndCountAsync([withMos]);
         Assert.Equal((0, 1), (mos.Calls.Count, mos.Mos.Count));
-        Assert.Equal(4.2, mos.Mos[0]);
+        Assert.Equal(4.2, mos.Mos[0].Value);
         var mosAgain = await _store.UpsertAndCountAsync([withMos with { MessageCount = withMos.MessageCount + 1 }]);
         Assert.Equal((1, 0, 0), (mosAgain.Rows, mosAgain.Calls.Count, mosAgain.Mos.Count));
 

@@ -159,7 +159,10 @@ public sealed class HomerCtlTests(NodeFixture node) : IClassFixture<NodeFixture>
         var again = await Admin("users", "add", name, "--password", "first-password");
         Assert.True(again.ExitCode == ExitCodes.Rejected, again.ToString());
         var list = await Admin("users", "list", "--json");
-        Assert.Contains(list.Json.EnumerateArray(), u => u.GetProperty("username").GetString() == name && u.GetProperty("role").GetString() == "ADMIN");
+        Assert.Contains(list.Json.EnumerateArray(), u => u.GetProperty("username").GetString() == name && u.GetProperty("role").GetString() == "ADMIN"
+            && u.GetProperty("source").GetString() == "LOCAL");
+        var table = await Admin("users", "list");
+        Assert.Contains("SOURCE", table.Out);
 
         var reset = await Admin("users", "reset-password", name, "--password", "second-password");
         Assert.True(reset.ExitCode == 0, reset.ToString());

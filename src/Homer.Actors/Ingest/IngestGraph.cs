@@ -33,6 +33,8 @@ public sealed record HepIngestOptions
     public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(15);
     /// <summary>Stored as the node name of packets whose sender gave none.</summary>
     public string? NodeName { get; init; }
+    /// <summary>SIP counts by method, response, node and IP alias for /metrics; null counts nothing.</summary>
+    public SipTrafficMetrics? SipTraffic { get; init; }
     /// <summary>The headers that name another leg of the call (X-CID by default), stored as the correlation id.</summary>
     public SipParserOptions SipParser { get; init; } = SipParserOptions.Default;
     /// <summary>
@@ -197,6 +199,8 @@ public static class IngestGraph
                 routes.Add(DialogRouting.PlanParsed(message, sip));
             }
         }
+        // Once per batch, on this worker: the metrics cost a few array adds per distinct (node, method, response).
+        options.SipTraffic?.Count(messages);
         return new DecodedBatch(messages, routes);
     }
 

@@ -13,6 +13,9 @@ public sealed record AuthOptions
     /// <summary>Secret that signs session tokens and share links; when absent a random key is kept in the database for the whole cluster.</summary>
     public string? TokenKey { get; init; }
 
+    /// <summary>LDAP login (HOMER_LDAP_*): off unless a URL is set.</summary>
+    public LdapOptions Ldap { get; init; } = new();
+
     public TimeSpan SessionLifetime { get; init; } = TimeSpan.FromHours(12);
 
     /// <summary>Login attempts allowed per user name (ten times this per client address) within the sliding <see cref="LoginWindow"/>; a successful one is taken back.</summary>

@@ -3,14 +3,22 @@ using NpgsqlTypes;
 
 namespace Homer.Api.Auth;
 
-public sealed record UserRow(long Id, string Username, string PasswordHash, HomerRole Role, bool Disabled, int SessionEpoch, DateTimeOffset CreatedAt);
+/// <param name="Source">Where the password is checked: <see cref="LocalSource"/> or <see cref="LdapSource"/> (migration 203).</param>
+public sealed record UserRow(long Id, string Username, string PasswordHash, HomerRole Role, bool Disabled, int SessionEpoch, DateTimeOffset CreatedAt,
+    string Source = UserRow.LocalSource)
+{
+    public const string LocalSource = "local";
+    public const string LdapSource = "ldap";
+    /// <summary>The password_hash of directory users: not a hash format, so no password ever matches it locally.</summary>
+    public const string LdapPasswordMarker = "!ldap";
+}
 
 public sealed record ApiTokenRow(long Id, long UserId, string Username, string Name, HomerRole Role, DateTimeOffset CreatedAt, DateTimeOffset? ExpiresAt, DateTimeOffset? RevokedAt);
 
 /// <summary>Users, API tokens, logged-out sessions and the signing key in PostgreSQL (migration 200).</summary>
 public sealed class UserStore(NpgsqlDataSource dataSource)
 {
-    private const string UserColumns = "id, username, password_hash, role, disabled, session_epoch, created_at";
+    private const string UserColumns = "id, username, password_hash, role, disabled, session_epoch, created_at, source";
     private const string TokenColumns = "t.id, t.user_id, u.username, t.name, t.role, t.created_at, t.expires_at, t.revoked_at";
 
     /// <summary>The cluster's signing key: the first node to start stores its candidate, every node reads the stored one.</summary>
@@ -52,6 +60,37 @@ public sealed class UserStore(NpgsqlDataSource dataSource)
         while (await reader.ReadAsync(ct))
             users.Add(ReadUser(reader));
         return users;
+    }
+
+    /// <summary>
+    /// After the directory accepted a password: creates the directory user, or brings its role up to date with its
+    /// groups (a role change then applies at once to its open sessions and tokens). Null when the name is a local
+    /// account's: a directory entry never takes one over.
+    /// </summary>
+    public Task<UserRow?> UpsertLdapUserAsync(string username, HomerRole role, CancellationToken ct) =>
+        SingleUser($"""
+            INSERT INTO users (username, password_hash, role, source) VALUES ($1, '{UserRow.LdapPasswordMarker}', $2, '{UserRow.LdapSource}')
+            ON CONFLICT (username) DO UPDATE SET role = EXCLUDED.role,
+                updated_at = CASE WHEN users.role = EXCLUDED.role THEN users.updated_at ELSE now() END
+                WHERE users.source = '{UserRow.LdapSource}'
+            RETURNING {UserColumns}
+            """, ct, username, role.ToName());
+
+    /// <summary>
+    /// The directory no longer maps this user to any role (or no longer knows them): their open sessions end (the epoch
+    /// moves) and their API tokens are revoked, as when an admin disables a user. The next login with a mapped group
+    /// works again.
+    /// </summary>
+    public async Task EndLdapUserAsync(string username, CancellationToken ct)
+    {
+        await using var cmd = dataSource.CreateCommand($"""
+            WITH u AS (
+                UPDATE users SET session_epoch = session_epoch + 1, updated_at = now()
+                WHERE username = $1 AND source = '{UserRow.LdapSource}' RETURNING id)
+            UPDATE api_tokens SET revoked_at = now() WHERE revoked_at IS NULL AND user_id IN (SELECT id FROM u)
+            """);
+        AddParameters(cmd, username);
+        await cmd.ExecuteNonQueryAsync(ct);
     }
 
     public Task<UserRow?> UpdateRoleAsync(string username, HomerRole role, CancellationToken ct) =>
@@ -96,7 +135,7 @@ public sealed class UserStore(NpgsqlDataSource dataSource)
         await using var reader = await cmd.ExecuteReaderAsync(ct);
         if (!await reader.ReadAsync(ct))
             return (null, false);
-        return (ReadUser(reader), reader.GetBoolean(7));
+        return (ReadUser(reader), reader.GetBoolean(8));
     }
 
     public async Task RevokeSessionAsync(Guid sessionId, DateTimeOffset expiresAt, CancellationToken ct)
@@ -131,7 +170,7 @@ public sealed class UserStore(NpgsqlDataSource dataSource)
     public async Task<(ApiTokenRow Token, UserRow User)?> FindApiTokenAsync(byte[] tokenHash, CancellationToken ct)
     {
         await using var cmd = dataSource.CreateCommand($"""
-            SELECT {TokenColumns}, u.id, u.username, u.password_hash, u.role, u.disabled, u.session_epoch, u.created_at
+            SELECT {TokenColumns}, u.id, u.username, u.password_hash, u.role, u.disabled, u.session_epoch, u.created_at, u.source
             FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = $1
             """);
         cmd.Parameters.Add(new NpgsqlParameter { Value = tokenHash, NpgsqlDbType = NpgsqlDbType.Bytea });
@@ -182,7 +221,7 @@ public sealed class UserStore(NpgsqlDataSource dataSource)
 
     private static UserRow ReadUser(NpgsqlDataReader r, int o = 0) => new(
         r.GetInt64(o), r.GetString(o + 1), r.GetString(o + 2), HomerRoles.Parse(r.GetString(o + 3)), r.GetBoolean(o + 4), r.GetInt32(o + 5),
-        new DateTimeOffset(r.GetFieldValue<DateTime>(o + 6), TimeSpan.Zero));
+        new DateTimeOffset(r.GetFieldValue<DateTime>(o + 6), TimeSpan.Zero), r.GetString(o + 7));
 
     private static ApiTokenRow ReadToken(NpgsqlDataReader r) => new(
         r.GetInt64(0), r.GetInt64(1), r.GetString(2), r.GetString(3), HomerRoles.Parse(r.GetString(4)),

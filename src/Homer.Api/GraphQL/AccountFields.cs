@@ -152,7 +152,7 @@ public sealed class HomerMutation : ObjectGraphType
             });
 
         Field<NonNullGraphType<UserType>>("resetPassword")
-            .Description("Sets a user's password (admin); their open sessions end.")
+            .Description("Sets a local user's password (admin); their open sessions end. LDAP users change theirs in the directory.")
             .Argument<NonNullGraphType<StringGraphType>>("username")
             .Argument<NonNullGraphType<StringGraphType>>("password")
             .RequireRole(HomerRole.Admin)
@@ -160,7 +160,11 @@ public sealed class HomerMutation : ObjectGraphType
             {
                 var username = c.GetArgument<string>("username");
                 var hash = HashNew(c, c.GetArgument<string>("password"));
-                return await Existing(c, username, c.RequestServices!.GetRequiredService<UserStore>().ResetPasswordAsync(username, hash, c.CancellationToken));
+                var users = c.RequestServices!.GetRequiredService<UserStore>();
+                // A directory user's password is checked by the directory only: a local one would never be asked.
+                if (await users.FindByNameAsync(username, c.CancellationToken) is { Source: UserRow.LdapSource })
+                    throw new ExecutionError($"'{username}' logs in with the LDAP directory's password; change it there.") { Code = "BAD_REQUEST" };
+                return await Existing(c, username, users.ResetPasswordAsync(username, hash, c.CancellationToken));
             });
 
         AddShareLinks(this);
@@ -224,26 +228,18 @@ public sealed class HomerMutation : ObjectGraphType
         if (!throttle.TryBegin(username, client, out var attempt, out var retryAfter))
             throw new ExecutionError($"Too many failed logins; try again in {Math.Ceiling(retryAfter.TotalSeconds)} s.") { Code = "TOO_MANY_ATTEMPTS" };
 
-        var hasher = services.GetRequiredService<PasswordHasher<UserRow>>();
-        var users = services.GetRequiredService<UserStore>();
-        var user = await users.FindByNameAsync(username, c.CancellationToken);
-        // Same work whether or not the name exists, so timing does not tell which names do.
-        var verdict = hasher.VerifyHashedPassword(user ?? Nobody, user?.PasswordHash ?? NobodyHash, password);
-        if (user is null || verdict == PasswordVerificationResult.Failed)
-            throw new ExecutionError("Wrong user name or password.") { Code = "LOGIN_FAILED" };
+        // Local accounts and, when configured, the LDAP directory, in the configured order (LoginService).
+        var user = await services.GetRequiredService<LoginService>().CheckAsync(username, password, c.CancellationToken);
         throttle.Succeeded(attempt);
         if (user.Disabled)
             throw new ExecutionError("The account is disabled.") { Code = "ACCOUNT_DISABLED" };
-        if (verdict == PasswordVerificationResult.SuccessRehashNeeded)
-            await users.UpdateHashAsync(user.Id, hasher.HashPassword(user, password), c.CancellationToken);
 
         var options = services.GetRequiredService<AuthOptions>();
         var (token, expiresAt, _) = services.GetRequiredService<TokenService>().IssueSession(user, options.SessionLifetime);
         return new LoginResult(token, expiresAt, user);
     }
 
-    private static readonly UserRow Nobody = new(0, "", "", HomerRole.Viewer, true, 0, default);
-    private static readonly string NobodyHash = new PasswordHasher<UserRow>().HashPassword(Nobody, Guid.NewGuid().ToString());
+    private static readonly UserRow Nobody = LoginService.Nobody;
 
     private static Caller RealUser(IResolveFieldContext c)
     {

@@ -23,6 +23,19 @@ public sealed class UserType : ObjectGraphType<UserRow>
         Field<NonNullGraphType<RoleEnumType>>("role").Resolve(c => c.Source.Role);
         Field(x => x.Disabled);
         Field<NonNullGraphType<DateTimeScalar>>("createdAt").Resolve(c => c.Source.CreatedAt);
+        Field<NonNullGraphType<UserSourceEnumType>>("source")
+            .Description("Where the password is checked; an LDAP user's role comes from the directory's groups at each login.")
+            .Resolve(c => c.Source.Source);
+    }
+}
+
+public sealed class UserSourceEnumType : EnumerationGraphType
+{
+    public UserSourceEnumType()
+    {
+        Name = "UserSource";
+        Add("LOCAL", UserRow.LocalSource, "A local account: its password hash is kept in PostgreSQL.");
+        Add("LDAP", UserRow.LdapSource, "Made by a login against the LDAP directory (HOMER_LDAP_URL).");
     }
 }
 

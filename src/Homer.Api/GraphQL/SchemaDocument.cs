@@ -49,6 +49,10 @@ public static class SchemaDocument
         - `mutation { login(username: "admin", password: "…") { token expiresAt } }` gives a session token (12 h); send
           it as `Authorization: Bearer <token>`. `logout` ends it. Login attempts are limited per user name (5 per
           5 minutes, `HOMER_LOGIN_ATTEMPTS`) and per client address (ten times that), counted before the password is checked.
+          With an LDAP directory configured (`HOMER_LDAP_URL`), `login` also takes directory passwords and the role comes
+          from the user's groups at each login (`User.source` is `LDAP`); it fails with `LOGIN_FAILED` (wrong name or
+          password), `LDAP_NO_ROLE` (the directory knows the user, but no mapped group) or `LDAP_UNAVAILABLE` (the
+          directory could not be asked; local accounts still log in).
         - `createApiToken(name, expiresAt, role)` gives a long-lived token for tools (shown once, stored hashed);
           `revokeApiToken(id)` ends it. A token's role is never above its owner's.
         - Roles: `VIEWER` searches and subscribes, without payloads: `Message.payload` and the live tail's `payload` are

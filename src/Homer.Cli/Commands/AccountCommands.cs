@@ -69,12 +69,13 @@ internal static class AccountCommands
         var list = new Command("list", "Every user with role and state.");
         cli.Action(list, async (r, client, ct) =>
         {
-            var users = (await client.QueryAsync("{ users { id username role disabled createdAt } }", null, ct))["users"];
+            var users = (await client.QueryAsync("{ users { id username role disabled source createdAt } }", null, ct))["users"];
             if (cli.Json(r))
                 return await cli.PrintJson(users);
-            var table = Table("ID", "USER", "ROLE", "STATE", "CREATED");
+            // SOURCE: LOCAL (password kept by Homer) or LDAP (password and role from the directory at each login).
+            var table = Table("ID", "USER", "ROLE", "STATE", "SOURCE", "CREATED");
             foreach (var u in Items(users))
-                table.Row(S(u["id"]), S(u["username"]), S(u["role"]), B(u["disabled"]) ? "disabled" : "active", S(u["createdAt"]));
+                table.Row(S(u["id"]), S(u["username"]), S(u["role"]), B(u["disabled"]) ? "disabled" : "active", S(u["source"]), S(u["createdAt"]));
             cli.Console().Write(table);
             return ExitCodes.Ok;
         });

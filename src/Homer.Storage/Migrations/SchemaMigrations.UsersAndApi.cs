@@ -86,5 +86,12 @@ public static partial class SchemaMigrations
             );
             CREATE INDEX share_links_user_id ON share_links (user_id);
             """));
+
+        migrations.Add(new(203, "where a user's password is checked: local (password_hash) or an LDAP directory", """
+            -- An 'ldap' row is made by a directory login and gets its role from the directory's groups at each login;
+            -- its password_hash is a marker that no password matches. A name belongs to one source: a directory
+            -- entry never takes over a local account of the same name.
+            ALTER TABLE users ADD COLUMN source text NOT NULL DEFAULT 'local' CHECK (source IN ('local', 'ldap'));
+            """));
     }
 }

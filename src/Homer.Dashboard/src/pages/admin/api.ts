@@ -7,8 +7,10 @@ export interface User {
   role: Role
   disabled: boolean
   createdAt: string
+  /** LOCAL: password kept here; LDAP: password and role come from the directory at each login. */
+  source: 'LOCAL' | 'LDAP'
 }
-const USER = 'id username role disabled createdAt'
+const USER = 'id username role disabled createdAt source'
 export const USERS_QUERY = gql<{ users: User[] }>(`query Users { users { ${USER} } }`, 'Users')
 export const CREATE_USER = gql<{ createUser: User }, { username: string; password: string; role: Role }>(
   `mutation CreateUser($username: String!, $password: String!, $role: Role!) { createUser(username: $username, password: $password, role: $role) { ${USER} } }`,
