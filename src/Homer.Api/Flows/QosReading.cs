@@ -20,7 +20,13 @@ public sealed record QosSample(
     double? JitterMs,
     double? DelayMs)
 {
-    public bool IsEmpty => Mos is null && PacketLossPct is null && JitterMs is null && DelayMs is null;
+    /// <summary>Packet counts, where the report states them (RTP statistics headers of a BYE).</summary>
+    public long? PacketsSent { get; init; }
+    public long? PacketsReceived { get; init; }
+    public long? PacketsLost { get; init; }
+
+    public bool IsEmpty => Mos is null && PacketLossPct is null && JitterMs is null && DelayMs is null
+        && PacketsSent is null && PacketsReceived is null && PacketsLost is null;
 }
 
 /// <summary>
@@ -50,7 +56,7 @@ public static class QosReading
             var direction = Endpoint(m.SourceIp, m.SourcePort) + " -> " + Endpoint(m.DestinationIp, m.DestinationPort);
             var reporter = m.SourceIp.ToString();
             if (m.ProtocolType == 1)
-                return ReadPublish(m, payload, direction, callIds);
+                return m.Method == "PUBLISH" ? ReadPublish(m, payload, direction, callIds) : RtpStatReading.Read(m, payload, direction, callIds);
             if (!IsQosType(m.ProtocolType) || m.CorrelationId is not { } correlated)
                 return ReadUncorrelated(m, payload, direction, reporter, callIds);
             if (!callIds.Contains(correlated))

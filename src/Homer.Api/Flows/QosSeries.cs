@@ -2,7 +2,12 @@ using Homer.Storage;
 
 namespace Homer.Api.Flows;
 
-public sealed record QosPoint(DateTimeOffset Timestamp, double? Mos, double? PacketLossPct, double? JitterMs, double? DelayMs);
+public sealed record QosPoint(DateTimeOffset Timestamp, double? Mos, double? PacketLossPct, double? JitterMs, double? DelayMs)
+{
+    public long? PacketsSent { get; init; }
+    public long? PacketsReceived { get; init; }
+    public long? PacketsLost { get; init; }
+}
 
 public sealed record QosStream(string CallId, string Source, string? Ssrc, string Direction, string? Reporter, IReadOnlyList<QosPoint> Points);
 
@@ -18,7 +23,10 @@ public static class QosSeries
             .SelectMany(m => QosReading.Read(m, wanted))
             .GroupBy(s => (s.CallId, s.Source, s.Ssrc, s.Direction))
             .Select(g => new QosStream(g.Key.CallId, g.Key.Source, g.Key.Ssrc, g.Key.Direction, g.First().Reporter,
-                g.Select(s => new QosPoint(s.Timestamp, s.Mos, s.PacketLossPct, s.JitterMs, s.DelayMs)).ToList()))
+                g.Select(s => new QosPoint(s.Timestamp, s.Mos, s.PacketLossPct, s.JitterMs, s.DelayMs)
+                {
+                    PacketsSent = s.PacketsSent, PacketsReceived = s.PacketsReceived, PacketsLost = s.PacketsLost,
+                }).ToList()))
             .OrderBy(s => order[s.CallId]).ThenBy(s => s.Points[0].Timestamp).ThenBy(s => s.Direction, StringComparer.Ordinal)
             .ToList();
     }

@@ -180,6 +180,9 @@ public sealed class QosPointType : ObjectGraphType<QosPoint>
         Field(x => x.PacketLossPct, nullable: true);
         Field(x => x.JitterMs, nullable: true);
         Field(x => x.DelayMs, nullable: true);
+        Field<LongGraphType>("packetsSent").Description("Packets the reporter sent (RTP statistics headers only).").Resolve(c => c.Source.PacketsSent);
+        Field<LongGraphType>("packetsReceived").Description("Packets the reporter received (RTP statistics headers only).").Resolve(c => c.Source.PacketsReceived);
+        Field<LongGraphType>("packetsLost").Description("Packets the reporter lost (RTP statistics headers only).").Resolve(c => c.Source.PacketsLost);
     }
 }
 
@@ -189,7 +192,7 @@ public sealed class QosStreamType : ObjectGraphType<QosStream>
     {
         Name = "QosStream";
         Field(x => x.CallId);
-        Field(x => x.Source).Description("rtcp, rtcp-xr, vq-rtcpxr or agent.");
+        Field(x => x.Source).Description("rtcp, rtcp-xr, vq-rtcpxr, agent, or the RTP statistics header of a BYE or its 200 OK (x-rtp-stat, p-rtp-stat, x-siemens-rtp-stats, rtp-rxstat).");
         Field(x => x.Ssrc, nullable: true);
         Field(x => x.Direction).Description("\"src ip:port -> dst ip:port\" of the reports.");
         Field(x => x.Reporter, nullable: true);

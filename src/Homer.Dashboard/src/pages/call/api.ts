@@ -57,6 +57,10 @@ export interface QosPoint {
   packetLossPct: number | null
   jitterMs: number | null
   delayMs: number | null
+  /** Packet counts: only RTP statistics headers of a BYE or its 200 OK state them. */
+  packetsSent?: number | null
+  packetsReceived?: number | null
+  packetsLost?: number | null
 }
 
 export interface QosStream {
@@ -70,7 +74,7 @@ export interface QosStream {
 
 export const QOS_QUERY = gql<{ qos: QosStream[] }, { callIds: string[] }>(
   `query Qos($callIds: [String!]!) {
-  qos(callIds: $callIds) { callId source ssrc direction reporter points { timestamp mos packetLossPct jitterMs delayMs } }
+  qos(callIds: $callIds) { callId source ssrc direction reporter points { timestamp mos packetLossPct jitterMs delayMs packetsSent packetsReceived packetsLost } }
 }`,
   'Qos',
 )
