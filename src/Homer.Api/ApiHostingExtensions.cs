@@ -109,6 +109,7 @@ public static class ApiHostingExtensions
             ? GraphQLWebSocketEndpoint.Handle(http)
             : GraphQLHttpEndpoint.HandleGet(http));
         app.MapExport();
+        app.MapSearchExport();
         app.MapDashboard(dashboardRoot);
         return app;
     }
