@@ -110,6 +110,7 @@ public static class ApiHostingExtensions
             : GraphQLHttpEndpoint.HandleGet(http));
         app.MapExport();
         app.MapSearchExport();
+        Import.ImportEndpoints.MapImport(app);
         app.MapDashboard(dashboardRoot);
         return app;
     }
