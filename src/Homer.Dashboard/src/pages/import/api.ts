@@ -54,9 +54,10 @@ export async function importPcap(file: Blob, captureId: number, node: string | n
 export function searchQueryOf(summary: ImportSummary): Record<string, string> {
   const query: Record<string, string> = { captureId: String(summary.captureId) }
   if (summary.first && summary.last) {
+    // The search form keeps milliseconds: widen the range so the first and last microsecond-stamped messages stay in it.
     query.range = 'abs'
-    query.from = summary.first
-    query.to = summary.last
+    query.from = new Date(Math.floor(Date.parse(summary.first))).toISOString()
+    query.to = new Date(Date.parse(summary.last) + 1).toISOString()
   }
   if (summary.node) query.node = summary.node
   return query

@@ -43,7 +43,7 @@ describe('import page', () => {
     await wrapper.get('[data-testid="import-node"]').setValue('lab')
     fetchMock.mockResolvedValue(new Response(JSON.stringify({
       format: 'pcap', packets: 10, bytes: 2000, imported: 8, sipMessages: 7, hepPackets: 1, captureId: 4242, node: 'lab',
-      first: '2026-12-06T10:00:00.000000Z', last: '2026-12-06T10:00:30.000000Z', skipped: { 'UDP, not SIP or HEP': 2 }, seconds: 0.01,
+      first: '2026-12-06T10:00:00.000000Z', last: '2026-12-06T10:00:30.000999Z', skipped: { 'UDP, not SIP or HEP': 2 }, seconds: 0.01,
     }), { status: 200 }))
     await wrapper.get('form').trigger('submit')
     await flushPromises()
@@ -55,7 +55,7 @@ describe('import page', () => {
     expect(wrapper.get('[data-testid="import-result"]').text()).toContain('Imported 8 of 10 packets')
     expect(wrapper.get('[data-testid="import-result"]').text()).toContain('Skipped: UDP, not SIP or HEP')
     expect(wrapper.get('[data-testid="import-search"]').attributes('href')).toBe(
-      '/?captureId=4242&range=abs&from=2026-12-06T10:00:00.000000Z&to=2026-12-06T10:00:30.000000Z&node=lab')
+      '/?captureId=4242&range=abs&from=2026-12-06T10:00:00.000Z&to=2026-12-06T10:00:30.001Z&node=lab')
   })
 
   it('shows the node\'s reason for refusing a file', async () => {
