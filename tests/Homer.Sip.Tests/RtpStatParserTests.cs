@@ -139,3 +139,22 @@ public class RtpStatParserTests
             RtpStatParser.TryParseValue("RTP-RxStat", Encoding.ASCII.GetBytes(odd), out _);
     }
 }
+
+public class RtpStatParserFuzzTests
+{
+    [Fact]
+    public void Random_values_of_every_header_never_throw()
+    {
+        var random = new Random(23);
+        const string alphabet = "PSORLJIADUENMVQ=;,\"-/. 0123456789abcdefxyz\t";
+        foreach (var header in RtpStatParser.HeaderNames)
+            for (var i = 0; i < 2_000; i++)
+            {
+                var value = new byte[random.Next(0, 80)];
+                for (var j = 0; j < value.Length; j++)
+                    value[j] = (byte)alphabet[random.Next(alphabet.Length)];
+                if (RtpStatParser.TryParseValue(header, value, out var report))
+                    Assert.True(report.PacketLossPct is null or >= 0 and <= 100);
+            }
+    }
+}
