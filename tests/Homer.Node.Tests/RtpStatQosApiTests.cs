@@ -49,6 +49,12 @@ public sealed class RtpStatQosApiTests(NodeFixture node) : IClassFixture<NodeFix
         Assert.Equal((2.95, 15.0, 417L, 408L, 72L), (ok.GetProperty("mos").GetDouble(), ok.GetProperty("packetLossPct").GetDouble(),
             ok.GetProperty("packetsSent").GetInt64(), ok.GetProperty("packetsReceived").GetInt64(), ok.GetProperty("packetsLost").GetInt64()));
 
+        // The call flow marks both on its time line, once each (the live dialog's copies are not added again).
+        var markers = (await node.GraphQL("query ($ids: [String!]!) { callFlow(callIds: $ids) { markers { kind text } } }", new { ids = new[] { callId } }))
+            .GetProperty("callFlow").GetProperty("markers").EnumerateArray().Where(m => m.GetProperty("kind").GetString() == "QOS")
+            .Select(m => m.GetProperty("text").GetString()).ToList();
+        Assert.Equal(["loss 0% jitter 600 ms delay 40 ms (x-rtp-stat)", "MOS 2.95 loss 15% jitter 2 ms delay 281 ms (rtp-rxstat)"], markers);
+
         // The call row counts the MOS the headers gave (only the Cisco line has one).
         await node.Eventually(async () =>
         {
