@@ -34,9 +34,13 @@ public sealed class ImportSummary
 public sealed class PcapImporter(IHepIngestSink sink, uint captureId, string? nodeName, IPEndPoint uploader)
 {
     /// <summary>Bytes a TCP flow may hold while a message is incomplete; more means it is not SIP.</summary>
-    private const int MaxFlowBuffer = 1 << 20;
-    /// <summary>Flows held at once; beyond this the oldest incomplete ones are dropped (counted).</summary>
+    private const int MaxFlowBuffer = 256 * 1024;
+    /// <summary>Flows held at once; beyond this the oldest are dropped (their incomplete messages counted).</summary>
     private const int MaxFlows = 16_384;
+    /// <summary>Bytes all flows may hold together, so a hostile capture cannot make the import hold flows × buffer.</summary>
+    private const long MaxBufferedBytes = 32L << 20;
+
+    private long _buffered;
 
     private readonly Dictionary<(IPAddress, int, IPAddress, int), Flow> _flows = [];
 
@@ -125,7 +129,7 @@ public sealed class PcapImporter(IHepIngestSink sink, uint captureId, string? no
         if (segment.Syn)
         {
             flow.Next = segment.Sequence + 1;
-            flow.Buffer.Clear();
+            Drop(flow);
             return;
         }
         var data = segment.Payload.Span;
@@ -144,17 +148,20 @@ public sealed class PcapImporter(IHepIngestSink sink, uint captureId, string? no
                 // Bytes missing from the capture: what was being put together cannot be completed.
                 if (flow.Buffer.Count > 0)
                     summary.Skip("TCP gap in the capture");
-                flow.Buffer.Clear();
+                Drop(flow);
             }
         }
         if (!data.IsEmpty)
         {
             flow.Next = segment.Sequence + (uint)segment.Payload.Length;
             flow.Buffer.AddRange(data);
+            _buffered += data.Length;
         }
         await DrainAsync(segment, flow, frame.Timestamp, summary, ct);
         if (segment.Fin && flow.Buffer.Count == 0)
             _flows.Remove(key);
+        if (_buffered > MaxBufferedBytes)
+            Evict(summary);
     }
 
     /// <summary>Sends every complete message the flow's buffer holds; keeps an incomplete tail.</summary>
@@ -166,7 +173,7 @@ public sealed class PcapImporter(IHepIngestSink sink, uint captureId, string? no
             var skipped = bytes.Length - bytes.TrimStart("\r\n"u8).Length;
             if (skipped > 0)
             {
-                flow.Buffer.RemoveRange(0, skipped);
+                Take(flow, skipped);
                 continue;
             }
             int length;
@@ -179,14 +186,14 @@ public sealed class PcapImporter(IHepIngestSink sink, uint captureId, string? no
                 if (length < 6)
                 {
                     summary.Skip("TCP, not SIP or HEP");
-                    flow.Buffer.Clear();
+                    Drop(flow);
                     return;
                 }
             }
             else if (!LooksLikeSip(bytes))
             {
                 summary.Skip("TCP, not SIP or HEP");
-                flow.Buffer.Clear();
+                Drop(flow);
                 return;
             }
             else
@@ -198,12 +205,12 @@ public sealed class PcapImporter(IHepIngestSink sink, uint captureId, string? no
                 if (bytes.Length > MaxFlowBuffer)
                 {
                     summary.Skip("TCP message too large");
-                    flow.Buffer.Clear();
+                    Drop(flow);
                 }
                 return;
             }
             var message = bytes[..length].ToArray();
-            flow.Buffer.RemoveRange(0, length);
+            Take(flow, length);
             if (hep)
                 await HepAsync(message, summary, ct);
             else
@@ -211,14 +218,28 @@ public sealed class PcapImporter(IHepIngestSink sink, uint captureId, string? no
         }
     }
 
+    /// <summary>Drops the least recently seen quarter of the flows (their incomplete messages are counted as skipped).</summary>
     private void Evict(ImportSummary summary)
     {
-        foreach (var (key, _) in _flows.OrderBy(f => f.Value.LastFrame).Take(MaxFlows / 4).ToList())
+        foreach (var (key, flow) in _flows.OrderBy(f => f.Value.LastFrame).Take(Math.Max(1, _flows.Count / 4)).ToList())
         {
-            if (_flows[key].Buffer.Count > 0)
+            if (flow.Buffer.Count > 0)
                 summary.Skip("TCP stream dropped: too many open flows");
+            Drop(flow);
             _flows.Remove(key);
         }
+    }
+
+    private void Take(Flow flow, int count)
+    {
+        flow.Buffer.RemoveRange(0, count);
+        _buffered -= count;
+    }
+
+    private void Drop(Flow flow)
+    {
+        _buffered -= flow.Buffer.Count;
+        flow.Buffer.Clear();
     }
 
     private async Task SipAsync(TransportSegment segment, byte[] payload, DateTimeOffset at, ImportSummary summary, CancellationToken ct)
