@@ -18,15 +18,14 @@ public sealed record QosSample(
     double? Mos,
     double? PacketLossPct,
     double? JitterMs,
-    double? DelayMs)
+    double? DelayMs,
+    long? PacketsLost = null)
 {
-    /// <summary>Packet counts, where the report states them (RTP statistics headers of a BYE).</summary>
+    public bool IsEmpty => Mos is null && PacketLossPct is null && JitterMs is null && DelayMs is null && PacketsLost is null;
+
+    /// <summary>Packets the reporter sent and received, where the report states them (RTP statistics headers of a BYE).</summary>
     public long? PacketsSent { get; init; }
     public long? PacketsReceived { get; init; }
-    public long? PacketsLost { get; init; }
-
-    public bool IsEmpty => Mos is null && PacketLossPct is null && JitterMs is null && DelayMs is null
-        && PacketsSent is null && PacketsReceived is null && PacketsLost is null;
 }
 
 /// <summary>

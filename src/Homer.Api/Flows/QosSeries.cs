@@ -2,11 +2,11 @@ using Homer.Storage;
 
 namespace Homer.Api.Flows;
 
-public sealed record QosPoint(DateTimeOffset Timestamp, double? Mos, double? PacketLossPct, double? JitterMs, double? DelayMs)
+public sealed record QosPoint(DateTimeOffset Timestamp, double? Mos, double? PacketLossPct, double? JitterMs, double? DelayMs, long? PacketsLost = null)
 {
+    /// <summary>Packets the reporter sent and received (RTP statistics headers of a BYE only).</summary>
     public long? PacketsSent { get; init; }
     public long? PacketsReceived { get; init; }
-    public long? PacketsLost { get; init; }
 }
 
 public sealed record QosStream(string CallId, string Source, string? Ssrc, string Direction, string? Reporter, IReadOnlyList<QosPoint> Points);
@@ -23,9 +23,9 @@ public static class QosSeries
             .SelectMany(m => QosReading.Read(m, wanted))
             .GroupBy(s => (s.CallId, s.Source, s.Ssrc, s.Direction))
             .Select(g => new QosStream(g.Key.CallId, g.Key.Source, g.Key.Ssrc, g.Key.Direction, g.First().Reporter,
-                g.Select(s => new QosPoint(s.Timestamp, s.Mos, s.PacketLossPct, s.JitterMs, s.DelayMs)
+                g.Select(s => new QosPoint(s.Timestamp, s.Mos, s.PacketLossPct, s.JitterMs, s.DelayMs, s.PacketsLost)
                 {
-                    PacketsSent = s.PacketsSent, PacketsReceived = s.PacketsReceived, PacketsLost = s.PacketsLost,
+                    PacketsSent = s.PacketsSent, PacketsReceived = s.PacketsReceived,
                 }).ToList()))
             .OrderBy(s => order[s.CallId]).ThenBy(s => s.Points[0].Timestamp).ThenBy(s => s.Direction, StringComparer.Ordinal)
             .ToList();

@@ -19,11 +19,10 @@ public static class RtpStatReading
             || !RtpStatParser.TryRead(payload, sip, out var stat))
             return [];
         var sample = new QosSample(callId, stat.Header, null, direction, m.SourceIp.ToString(), m.Timestamp,
-            stat.MosLq ?? stat.MosCq, stat.PacketLossPct, stat.JitterMs, stat.RoundTripMs ?? stat.LatencyMs)
+            stat.MosLq ?? stat.MosCq, stat.PacketLossPct, stat.JitterMs, stat.RoundTripMs ?? stat.LatencyMs, stat.PacketsLost)
         {
             PacketsSent = stat.PacketsSent,
             PacketsReceived = stat.PacketsReceived,
-            PacketsLost = stat.PacketsLost,
         };
         return sample.IsEmpty ? [] : [sample];
     }

@@ -176,13 +176,13 @@ public sealed class QosPointType : ObjectGraphType<QosPoint>
     {
         Name = "QosPoint";
         Field<NonNullGraphType<DateTimeScalar>>("timestamp").Resolve(c => c.Source.Timestamp);
+        Field<LongGraphType>("packetsSent").Description("Packets the reporter sent (RTP statistics headers of a BYE or its 200 OK only).").Resolve(c => c.Source.PacketsSent);
+        Field<LongGraphType>("packetsReceived").Description("Packets the reporter received (RTP statistics headers of a BYE or its 200 OK only).").Resolve(c => c.Source.PacketsReceived);
         Field(x => x.Mos, nullable: true);
         Field(x => x.PacketLossPct, nullable: true);
         Field(x => x.JitterMs, nullable: true);
-        Field(x => x.DelayMs, nullable: true);
-        Field<LongGraphType>("packetsSent").Description("Packets the reporter sent (RTP statistics headers only).").Resolve(c => c.Source.PacketsSent);
-        Field<LongGraphType>("packetsReceived").Description("Packets the reporter received (RTP statistics headers only).").Resolve(c => c.Source.PacketsReceived);
-        Field<LongGraphType>("packetsLost").Description("Packets the reporter lost (RTP statistics headers only).").Resolve(c => c.Source.PacketsLost);
+        Field(x => x.DelayMs, nullable: true).Description("Round-trip delay where the report gives one (RTCP-XR, RFC 6035 RTD, an agent's rtt), else its delay figure.");
+        Field(x => x.PacketsLost, nullable: true).Description("Packets lost so far as the report counts them (RTCP's cumulative lost); null when it gives only a rate.");
     }
 }
 
