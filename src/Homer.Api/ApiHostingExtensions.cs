@@ -112,6 +112,8 @@ public static class ApiHostingExtensions
             ? GraphQLWebSocketEndpoint.Handle(http)
             : GraphQLHttpEndpoint.HandleGet(http));
         app.MapExport();
+        app.MapSearchExport();
+        Import.ImportEndpoints.MapImport(app);
         app.MapDashboard(dashboardRoot);
         return app;
     }

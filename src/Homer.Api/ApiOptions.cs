@@ -50,4 +50,10 @@ public sealed record ApiOptions
 
     /// <summary>Messages one export may hold; a wider request is refused with the count.</summary>
     public int MaxExportMessages { get; init; } = 100_000;
+
+    /// <summary>Messages one export of a search result (<c>POST /api/export/messages</c>) may hold at most; streamed, so this bounds time, not memory.</summary>
+    public int MaxSearchExportRows { get; init; } = 1_000_000;
+
+    /// <summary>Largest PCAP file one import (<c>POST /api/import/pcap</c>) may upload.</summary>
+    public long MaxImportBytes { get; init; } = 256L << 20;
 }

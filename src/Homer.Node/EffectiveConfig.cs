@@ -184,6 +184,8 @@ public static class EffectiveConfig
         Add("GRAPHQL_MAX_RESULT_KB", s.Api.MaxResultBytes / 1024);
         Add("GRAPHQL_MAX_DB_FIELDS", s.Api.MaxDatabaseFields);
         Add("GRAPHQL_USER_CONCURRENCY", s.Api.MaxConcurrentQueriesPerUser);
+        Add("EXPORT_MAX_ROWS", s.Api.MaxSearchExportRows);
+        Add("IMPORT_MAX_MB", s.Api.MaxImportBytes >> 20);
         Add("SEARCH_STATEMENT_TIMEOUT_SECONDS", (long)s.Storage.SearchStatementTimeout.TotalSeconds);
 
         foreach (var path in HoconPaths)

@@ -251,6 +251,8 @@ public sealed record NodeSettings
                 MaxResultBytes = GetInt("GRAPHQL_MAX_RESULT_KB", 32 * 1024) * 1024L,
                 MaxDatabaseFields = Positive("GRAPHQL_MAX_DB_FIELDS", 10),
                 MaxConcurrentQueriesPerUser = Positive("GRAPHQL_USER_CONCURRENCY", 4),
+                MaxSearchExportRows = Positive("EXPORT_MAX_ROWS", 1_000_000),
+                MaxImportBytes = Positive("IMPORT_MAX_MB", 256) * (1L << 20),
             },
         };
     }

@@ -178,7 +178,7 @@ public sealed class MessageFilterException(string message) : ArgumentException(m
 /// connection plans each shape once. Searches with a time range keep per-value plans (pruned at plan time to the
 /// partitions of the range; a generic plan there once scanned a whole day through the ts index).
 /// </remarks>
-public sealed class MessageQueries(NpgsqlDataSource dataSource, NpgsqlDataSource? lookupDataSource = null)
+public sealed partial class MessageQueries(NpgsqlDataSource dataSource, NpgsqlDataSource? lookupDataSource = null)
 {
     /// <summary>The data source for time-range-less lookups: same server, generic plans, auto-prepared statements.</summary>
     public static NpgsqlDataSource CreateLookupDataSource(string connectionString, TimeSpan statementTimeout = default)
@@ -234,17 +234,7 @@ public sealed class MessageQueries(NpgsqlDataSource dataSource, NpgsqlDataSource
         var lookup = filter is { From: null, To: null } && lookupDataSource is not null;
         await using var connection = await (lookup ? lookupDataSource! : dataSource).OpenConnectionAsync(ct);
 
-        var window = options.DeduplicationWindow.TotalSeconds.ToString(CultureInfo.InvariantCulture);
-        // De-duplication: a row starts a new group unless the same payload was seen within the window before it.
-        var source = options.Deduplicate
-            ? $"""
-              (SELECT DISTINCT ON (h, grp) *, array_agg(capture_id) OVER (PARTITION BY h, grp) AS capture_ids FROM (
-                 SELECT *, sum(starts) OVER (PARTITION BY h ORDER BY ts, id) AS grp FROM (
-                   SELECT *, CASE WHEN ts - lag(ts) OVER (PARTITION BY h ORDER BY ts, id) <= interval '{window} seconds' THEN 0 ELSE 1 END AS starts
-                   FROM (SELECT *, md5(payload) AS h FROM messages{where.Sql}) hashed) marked) grouped
-               ORDER BY h, grp, ts, id) folded
-              """
-            : $"(SELECT *, ARRAY[capture_id] AS capture_ids FROM messages{where.Sql}) filtered";
+        var source = Source(where, options);
 
         var nodes = new List<StoredMessage>();
         var hasNext = false;
@@ -289,6 +279,22 @@ public sealed class MessageQueries(NpgsqlDataSource dataSource, NpgsqlDataSource
             total = (long)(await count.ExecuteScalarAsync(ct))!;
         }
         return new MessagePage(total, nodes, hasNext);
+    }
+
+    /// <summary>The filtered messages as a FROM item, folded by payload when <see cref="MessageSearchOptions.Deduplicate"/>.</summary>
+    private static string Source(SqlWhere where, MessageSearchOptions options)
+    {
+        var window = options.DeduplicationWindow.TotalSeconds.ToString(CultureInfo.InvariantCulture);
+        // De-duplication: a row starts a new group unless the same payload was seen within the window before it.
+        return options.Deduplicate
+            ? $"""
+              (SELECT DISTINCT ON (h, grp) *, array_agg(capture_id) OVER (PARTITION BY h, grp) AS capture_ids FROM (
+                 SELECT *, sum(starts) OVER (PARTITION BY h ORDER BY ts, id) AS grp FROM (
+                   SELECT *, CASE WHEN ts - lag(ts) OVER (PARTITION BY h ORDER BY ts, id) <= interval '{window} seconds' THEN 0 ELSE 1 END AS starts
+                   FROM (SELECT *, md5(payload) AS h FROM messages{where.Sql}) hashed) marked) grouped
+               ORDER BY h, grp, ts, id) folded
+              """
+            : $"(SELECT *, ARRAY[capture_id] AS capture_ids FROM messages{where.Sql}) filtered";
     }
 
     private static void Build(MessageFilter f, SqlWhere w)

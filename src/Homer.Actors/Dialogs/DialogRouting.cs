@@ -75,6 +75,8 @@ public static class DialogRouting
             && QosParsing.TryParseVqReport(sip.Body.Of(payload), message.TimestampMicros, "vq-rtcpxr", out var callId, out var report)
             && callId is not null)
             return new DialogRoute(command, new DialogCommands.AttachQos(StorableText.Clean(callId)!, report));
+        if (RtpStatQos.TryReport(payload, sip, message.TimestampMicros, command.SourceIp, out var stats))
+            return new DialogRoute(command, new DialogCommands.AttachQos(command.CallId, stats));
         return new DialogRoute(command, null);
     }
 
@@ -164,7 +166,7 @@ public static class DialogRouting
 
 /// <summary>
 /// What one captured message asks of the dialog region: at most two commands (a SIP message, and the report a
-/// vq-rtcpxr PUBLISH carries), planned off the graph's ordered stage and told in order by it.
+/// vq-rtcpxr PUBLISH or the RTP statistics headers of a BYE carry), planned off the graph's ordered stage and told in order by it.
 /// </summary>
 public readonly record struct DialogRoute(object? First, object? Second)
 {

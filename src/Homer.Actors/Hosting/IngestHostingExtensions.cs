@@ -11,6 +11,7 @@ public static class IngestHostingExtensions
         services.AddSingleton(options);
         services.AddSingleton<HepIngestService>();
         services.AddHostedService(sp => sp.GetRequiredService<HepIngestService>());
+        services.AddSingleton<Contracts.IHepIngestSink>(sp => sp.GetRequiredService<HepIngestService>());
         return services;
     }
 }

@@ -23,8 +23,10 @@ public sealed class HepIngestService(
     IngestCounters counters,
     IEnumerable<ICapturedMessageObserver> observers,
     ILogger<HepIngestService> logger,
-    StorageWatchdog? watchdog = null) : IHostedService
+    StorageWatchdog? watchdog = null) : IHostedService, IHepIngestSink
 {
+    private static readonly HepSource ImportSource = new("import", null);
+
     private readonly List<IAsyncDisposable> _listeners = [];
     private readonly Dictionary<HepTransport, IPEndPoint> _endpoints = [];
     private Channel<HepDatagram>? _edge;
@@ -45,6 +47,19 @@ public sealed class HepIngestService(
     /// Catch-up reads of the message store wait while this holds (<see cref="Dialogs.DialogReadQueue"/>).
     /// </summary>
     public bool IsBehind => _edge is { } edge && edge.Reader.Count > options.EdgeBufferCapacity / 20;
+
+    /// <summary>
+    /// A HEP packet from an import (a PCAP upload), into the edge buffer like a TCP frame: waits for room in packets and
+    /// bytes instead of dropping. No auth key is asked: the import's HTTP request was authenticated.
+    /// </summary>
+    public async ValueTask SubmitAsync(byte[] hepPacket, IPEndPoint sender, CancellationToken ct)
+    {
+        var edge = _edge ?? throw new InvalidOperationException("HEP ingest has not started on this node");
+        counters.OnReceived();
+        if (_edgeBytes is not null)
+            await _edgeBytes.ReserveAsync(hepPacket.Length, ct);
+        await edge.Writer.WriteAsync(new HepDatagram(hepPacket, sender, DateTimeOffset.UtcNow, ImportSource), ct);
+    }
 
     /// <summary>Where the first listener of a transport is bound (the real port when 0 was configured).</summary>
     public IPEndPoint? EndpointOf(HepTransport transport) => _endpoints.GetValueOrDefault(transport);

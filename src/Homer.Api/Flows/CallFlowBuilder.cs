@@ -74,6 +74,12 @@ public static class CallFlowBuilder
                 var e = Arrow(m, callId, leg, from, to, previous is { } p ? (m.Timestamp - p).TotalMilliseconds : 0, seenTransactions, seenPayloads);
                 events.Add(e);
                 previous = m.Timestamp;
+                // A BYE or its 200 OK may carry the call's RTP statistics (X-RTP-Stat, RTP-RxStat, …): a QoS marker of its own.
+                foreach (var stat in RtpStatReading.Read(m, m.Payload, "", wanted))
+                {
+                    markers.Add(new FlowMarker(m.Timestamp, stat.CallId, CallFlow.QosMarker, QosReading.Describe(stat)));
+                    markedReports.Add((stat.CallId, Micros(m.Timestamp)));
+                }
                 continue;
             }
             if (m.ProtocolType == QosReading.LogType && m.CorrelationId is { } logCall && wanted.Contains(logCall))

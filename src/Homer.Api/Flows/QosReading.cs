@@ -22,6 +22,10 @@ public sealed record QosSample(
     long? PacketsLost = null)
 {
     public bool IsEmpty => Mos is null && PacketLossPct is null && JitterMs is null && DelayMs is null && PacketsLost is null;
+
+    /// <summary>Packets the reporter sent and received, where the report states them (RTP statistics headers of a BYE).</summary>
+    public long? PacketsSent { get; init; }
+    public long? PacketsReceived { get; init; }
 }
 
 /// <summary>
@@ -51,7 +55,7 @@ public static class QosReading
             var direction = Endpoint(m.SourceIp, m.SourcePort) + " -> " + Endpoint(m.DestinationIp, m.DestinationPort);
             var reporter = m.SourceIp.ToString();
             if (m.ProtocolType == 1)
-                return ReadPublish(m, payload, direction, callIds);
+                return m.Method == "PUBLISH" ? ReadPublish(m, payload, direction, callIds) : RtpStatReading.Read(m, payload, direction, callIds);
             if (!IsQosType(m.ProtocolType) || m.CorrelationId is not { } correlated)
                 return ReadUncorrelated(m, payload, direction, reporter, callIds);
             if (!callIds.Contains(correlated))

@@ -2,7 +2,12 @@ using Homer.Storage;
 
 namespace Homer.Api.Flows;
 
-public sealed record QosPoint(DateTimeOffset Timestamp, double? Mos, double? PacketLossPct, double? JitterMs, double? DelayMs, long? PacketsLost = null);
+public sealed record QosPoint(DateTimeOffset Timestamp, double? Mos, double? PacketLossPct, double? JitterMs, double? DelayMs, long? PacketsLost = null)
+{
+    /// <summary>Packets the reporter sent and received (RTP statistics headers of a BYE only).</summary>
+    public long? PacketsSent { get; init; }
+    public long? PacketsReceived { get; init; }
+}
 
 public sealed record QosStream(string CallId, string Source, string? Ssrc, string Direction, string? Reporter, IReadOnlyList<QosPoint> Points);
 
@@ -18,7 +23,10 @@ public static class QosSeries
             .SelectMany(m => QosReading.Read(m, wanted))
             .GroupBy(s => (s.CallId, s.Source, s.Ssrc, s.Direction))
             .Select(g => new QosStream(g.Key.CallId, g.Key.Source, g.Key.Ssrc, g.Key.Direction, g.First().Reporter,
-                g.Select(s => new QosPoint(s.Timestamp, s.Mos, s.PacketLossPct, s.JitterMs, s.DelayMs, s.PacketsLost)).ToList()))
+                g.Select(s => new QosPoint(s.Timestamp, s.Mos, s.PacketLossPct, s.JitterMs, s.DelayMs, s.PacketsLost)
+                {
+                    PacketsSent = s.PacketsSent, PacketsReceived = s.PacketsReceived,
+                }).ToList()))
             .OrderBy(s => order[s.CallId]).ThenBy(s => s.Points[0].Timestamp).ThenBy(s => s.Direction, StringComparer.Ordinal)
             .ToList();
     }

@@ -176,6 +176,8 @@ public sealed class QosPointType : ObjectGraphType<QosPoint>
     {
         Name = "QosPoint";
         Field<NonNullGraphType<DateTimeScalar>>("timestamp").Resolve(c => c.Source.Timestamp);
+        Field<LongGraphType>("packetsSent").Description("Packets the reporter sent (RTP statistics headers of a BYE or its 200 OK only).").Resolve(c => c.Source.PacketsSent);
+        Field<LongGraphType>("packetsReceived").Description("Packets the reporter received (RTP statistics headers of a BYE or its 200 OK only).").Resolve(c => c.Source.PacketsReceived);
         Field(x => x.Mos, nullable: true);
         Field(x => x.PacketLossPct, nullable: true);
         Field(x => x.JitterMs, nullable: true);
@@ -190,7 +192,7 @@ public sealed class QosStreamType : ObjectGraphType<QosStream>
     {
         Name = "QosStream";
         Field(x => x.CallId);
-        Field(x => x.Source).Description("rtcp, rtcp-xr, vq-rtcpxr or agent.");
+        Field(x => x.Source).Description("rtcp, rtcp-xr, vq-rtcpxr, agent, or the RTP statistics header of a BYE or its 200 OK (x-rtp-stat, p-rtp-stat, x-siemens-rtp-stats, rtp-rxstat).");
         Field(x => x.Ssrc, nullable: true);
         Field(x => x.Direction).Description("\"src ip:port -> dst ip:port\" of the reports.");
         Field(x => x.Reporter, nullable: true);

@@ -29,6 +29,7 @@ export const routes: RouteRecordRaw[] = [
   { path: '/live', name: 'live', component: () => import('@/pages/live/index.vue'), meta: { title: 'Live' } },
   { path: '/stats', name: 'stats', component: () => import('@/pages/stats/index.vue'), meta: { title: 'Stats' } },
   { path: '/alarms', name: 'alarms', component: () => import('@/pages/alarms/index.vue'), meta: { title: 'Alarms' } },
+  { path: '/import', name: 'import', component: () => import('@/pages/import/index.vue'), meta: { title: 'Import', role: 'USER' } },
   { path: '/dashboards', name: 'dashboards', component: () => import('@/pages/dashboards/index.vue'), meta: { title: 'Dashboards' } },
   {
     path: '/dashboards/:id',

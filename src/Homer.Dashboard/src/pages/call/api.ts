@@ -53,6 +53,9 @@ export const CALL_FLOW_QUERY = gql<{ callFlow: CallFlow }, { callIds: string[]; 
 
 export interface QosPoint {
   timestamp: string
+  /** Packets sent and received: only RTP statistics headers of a BYE or its 200 OK state them. */
+  packetsSent?: number | null
+  packetsReceived?: number | null
   mos: number | null
   packetLossPct: number | null
   jitterMs: number | null
@@ -72,7 +75,7 @@ export interface QosStream {
 
 export const QOS_QUERY = gql<{ qos: QosStream[] }, { callIds: string[] }>(
   `query Qos($callIds: [String!]!) {
-  qos(callIds: $callIds) { callId source ssrc direction reporter points { timestamp mos packetLossPct jitterMs delayMs packetsLost } }
+  qos(callIds: $callIds) { callId source ssrc direction reporter points { timestamp mos packetLossPct jitterMs delayMs packetsLost packetsSent packetsReceived } }
 }`,
   'Qos',
 )
