@@ -1,0 +1,223 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Homer.Hep;
+using Xunit.Abstractions;
+
+namespace Homer.Agent.Tests;
+
+/// <summary>
+/// The RTP analysis against a known truth (<see cref="RtpPcap"/> writes calls with chosen loss, bursts, reordering,
+/// duplicates and jitter) and against tshark's own RTP stream analysis of the same file.
+/// </summary>
+public sealed class RtpAnalysisTests(ITestOutputHelper output) : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("homer-agent-rtp-").FullName;
+
+    public void Dispose()
+    {
+        try { Directory.Delete(_dir, true); } catch (IOException) { }
+    }
+
+    /// <summary>
+    /// Call 1 (PCMU): caller→callee 1 500 packets from sequence 65 000 (wraps), 2 % single losses, jitter up to 8 ms;
+    /// callee→caller three bursts of 5 lost, 10 late packets, 5 duplicates, jitter up to 20 ms, a switch to DTMF events.
+    /// </summary>
+    public static RtpPcap CallOne() => new()
+    {
+        Streams =
+        [
+            new("10.1.0.1", 40_000, "10.2.0.2", 50_000, 0x11111111, 0, 8000, 1500, FirstSeq: 65_000, JitterMs: 8, Seed: 1)
+            {
+                Lost = [.. Enumerable.Range(1, 1498).Where(i => i % 50 == 7)],
+            },
+            new("10.2.0.2", 50_000, "10.1.0.1", 40_000, 0x22222222, 0, 8000, 1500, FirstSeq: 10, JitterMs: 20, Seed: 2)
+            {
+                Lost = [.. Enumerable.Range(200, 5), .. Enumerable.Range(700, 5), .. Enumerable.Range(1200, 5)],
+                Late = [.. Enumerable.Range(0, 10).Select(i => 100 + i * 97)],
+                Duplicated = [.. Enumerable.Range(0, 5).Select(i => 150 + i * 211)],
+                SwitchPayload = (1490, 101),
+            },
+        ],
+    };
+
+    /// <summary>Call 2 (opus, 48 kHz from the SDP rtpmap): 10 % loss, 40 ms of jitter, a 3-second pause.</summary>
+    public static RtpPcap CallTwo() => new()
+    {
+        CallId = "rtp-call-2@test",
+        CallerIp = "10.1.0.3",
+        CallerRtpPort = 41_000,
+        CalleeIp = "10.2.0.4",
+        CalleeRtpPort = 51_000,
+        RtpMaps = ["111 opus/48000/2"],
+        Streams =
+        [
+            new("10.1.0.3", 41_000, "10.2.0.4", 51_000, 0x33333333, 111, 48_000, 1000, FirstSeq: 5, JitterMs: 40, Seed: 3)
+            {
+                Lost = [.. Enumerable.Range(1, 998).Where(i => i % 10 == 3)],
+                Pause = (500, 3000),
+            },
+        ],
+    };
+
+    private sealed record Report(HepMessage Hep, JsonElement Json)
+    {
+        public JsonElement Total => Json.GetProperty("total");
+        public bool Final => Json.GetProperty("report").GetString() == "final";
+        public uint Ssrc => Json.GetProperty("ssrc").GetUInt32();
+    }
+
+    private async Task<(List<Report> Reports, AgentRun Run)> Analyse(string pcap, int interval = 10)
+    {
+        await using var receiver = HepReceiver.Tcp();
+        var run = await AgentRun.RunAsync(["capture", "--pcap", pcap, "--to", receiver.Target, "--summary", "json",
+            "--rtp-report-interval", interval.ToString(CultureInfo.InvariantCulture)]);
+        Assert.True(run.ExitCode == 0, run.ToString());
+        await receiver.SettleAsync(TimeSpan.FromMilliseconds(200));
+        var reports = receiver.Messages.Where(m => m.ProtocolType == HepProtocolType.QosJson)
+            .Select(m => new Report(m, JsonDocument.Parse(m.Payload).RootElement.Clone())).ToList();
+        return (reports, run);
+    }
+
+    private static int Bursts(RtpPcap.StreamPlan s)
+    {
+        var bursts = 0;
+        for (var i = 0; i < s.Packets; i++)
+            if (s.Lost.Contains(i) && !s.Lost.Contains(i - 1)) bursts++;
+        return bursts;
+    }
+
+    [Fact]
+    public async Task Final_reports_match_the_truth_of_the_generated_capture()
+    {
+        var one = CallOne();
+        var pcap = Path.Combine(_dir, "one.pcap");
+        var truth = one.Write(pcap);
+        var (reports, run) = await Analyse(pcap);
+        Assert.Equal(truth.Sum(t => t.Packets), run.Summary.GetProperty("rtp").GetInt64());
+
+        foreach (var t in truth)
+        {
+            var mine = reports.Where(r => r.Ssrc == t.Stream.Ssrc).ToList();
+            var final = Assert.Single(mine, r => r.Final);
+            var total = final.Total;
+            // The HEP packet carries the stream's own addresses and the call's Call-ID as correlation id.
+            Assert.Equal(one.CallId, final.Hep.CorrelationId);
+            Assert.Equal(t.Stream.SrcIp, final.Hep.SourceAddress.ToString());
+            Assert.Equal(t.Stream.DstPort, final.Hep.DestinationPort);
+            Assert.Equal(t.Packets, total.GetProperty("packets").GetInt64());
+            Assert.Equal(t.Expected, total.GetProperty("expected").GetInt64());
+            Assert.Equal(t.Received, total.GetProperty("received").GetInt64());
+            Assert.Equal(t.Lost, total.GetProperty("lost").GetInt64());
+            Assert.Equal(t.Duplicates, total.GetProperty("duplicates").GetInt64());
+            Assert.Equal(t.Late, total.GetProperty("outOfOrder").GetInt64());
+            Assert.Equal(Bursts(t.Stream), total.GetProperty("lossBursts").GetInt64());
+            Assert.Equal(t.PayloadTypeChanges, total.GetProperty("payloadTypeChanges").GetInt32());
+            Assert.Equal(0, total.GetProperty("ssrcChanges").GetInt32());
+            Assert.Equal(t.MaxDeltaMs, total.GetProperty("maxDeltaMs").GetDouble(), 0.001);
+            Assert.Equal(t.JitterMs, total.GetProperty("jitterMs").GetDouble(), 0.001);
+            Assert.Equal(t.MaxJitterMs, total.GetProperty("maxJitterMs").GetDouble(), 0.001);
+            Assert.Equal(t.MeanJitterMs, total.GetProperty("meanJitterMs").GetDouble(), 0.001);
+            Assert.Equal(8000, final.Json.GetProperty("clockRate").GetInt32());
+            // 30 s of media with a report every 10 s: two interim reports, then the final one at the BYE.
+            Assert.Equal(2, mine.Count(r => !r.Final));
+            // The interval figures of all reports add up to the stream's totals.
+            Assert.Equal(t.Expected, mine.Sum(r => r.Json.GetProperty("interval").GetProperty("expected").GetInt64()));
+        }
+
+        // Loss lowers the estimated MOS below a clean G.711 stream's 4.4 ceiling.
+        var clean = EModelMos(0, 0, 0);
+        Assert.InRange(clean, 4.39, 4.41);
+        var lossy = reports.Single(r => r.Final && r.Ssrc == 0x11111111).Total.GetProperty("mos").GetDouble();
+        Assert.InRange(lossy, 4.0, clean - 0.1); // 2 % random loss on G.711 with concealment: R ≈ 86
+    }
+
+    private static double EModelMos(double loss, double burst, double jitter) =>
+        Homer.Agent.Capture.Rtp.EModel.Mos(Homer.Agent.Capture.Rtp.EModel.RFactor(loss, burst, jitter, "PCMU"));
+
+    [Fact]
+    public async Task The_clock_rate_comes_from_the_sdp_rtpmap()
+    {
+        var two = CallTwo();
+        var pcap = Path.Combine(_dir, "two.pcap");
+        var t = Assert.Single(two.Write(pcap));
+        var (reports, _) = await Analyse(pcap);
+        var final = Assert.Single(reports, r => r.Final);
+        Assert.Equal(48_000, final.Json.GetProperty("clockRate").GetInt32());
+        Assert.Equal("opus", final.Json.GetProperty("codec").GetString());
+        Assert.Equal(two.CallId, final.Hep.CorrelationId);
+        Assert.Equal(t.Lost, final.Total.GetProperty("lost").GetInt64());
+        Assert.Equal(t.JitterMs, final.Total.GetProperty("jitterMs").GetDouble(), 0.001);
+        Assert.Equal(t.MaxDeltaMs, final.Total.GetProperty("maxDeltaMs").GetDouble(), 0.001);
+        Assert.InRange(t.MaxDeltaMs, 3000, 3100);
+    }
+
+    /// <summary>
+    /// Both calls in one capture, read by tshark's RTP analysis (which finds the streams from the same SDP) and by
+    /// ours: packets and loss agree exactly (tshark counts duplicates as received, so its loss is our expected minus
+    /// every packet), the largest gap within 0.01 ms (tshark prints three decimals), mean and max jitter within
+    /// 0.05 ms or 2 %.
+    /// </summary>
+    [Fact]
+    public async Task Agrees_with_tshark_rtp_streams()
+    {
+        if (!Tools.Has("tshark"))
+            Assert.Fail("tshark is missing (scripts/setup.sh installs it)");
+        var one = CallOne();
+        var two = CallTwo();
+        var first = Path.Combine(_dir, "a.pcap");
+        var second = Path.Combine(_dir, "b.pcap");
+        one.Write(first);
+        two.Write(second);
+        var both = Path.Combine(_dir, "both.pcap");
+        var merge = await Tools.RunAsync("mergecap", $"-F pcap -w {both} {first} {second}", TimeSpan.FromSeconds(30));
+        Assert.True(merge.Code == 0, merge.Stderr);
+        var tshark = await TsharkStreams(both);
+        var (reports, _) = await Analyse(both);
+        var finals = reports.Where(r => r.Final).ToList();
+        Assert.Equal(3, tshark.Count);
+        Assert.Equal(3, finals.Count);
+        output.WriteLine("| stream | SSRC | packets ours / tshark | lost ours (tshark's rule) / tshark | max delta ms ours / tshark | mean jitter ms ours / tshark | max jitter ms ours / tshark |");
+        output.WriteLine("|---|---|---|---|---|---|---|");
+        foreach (var t in tshark)
+        {
+            var total = finals.Single(r => r.Ssrc == t.Ssrc).Total;
+            var packets = total.GetProperty("packets").GetInt64();
+            var lostTsharkRule = total.GetProperty("expected").GetInt64() - packets;
+            var maxDelta = total.GetProperty("maxDeltaMs").GetDouble();
+            var meanJitter = total.GetProperty("meanJitterMs").GetDouble();
+            var maxJitter = total.GetProperty("maxJitterMs").GetDouble();
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"| {t.Src}:{t.SrcPort} → {t.Dst}:{t.DstPort} | 0x{t.Ssrc:X8} | {packets} / {t.Packets} | {lostTsharkRule} ({total.GetProperty("lost").GetInt64()} distinct) / {t.Lost} | {maxDelta:0.000} / {t.MaxDeltaMs:0.000} | {meanJitter:0.000} / {t.MeanJitterMs:0.000} | {maxJitter:0.000} / {t.MaxJitterMs:0.000} |"));
+            Assert.Equal(t.Packets, packets);
+            Assert.Equal(t.Lost, lostTsharkRule);
+            Assert.Equal(t.MaxDeltaMs, maxDelta, 0.01);
+            Assert.Equal(t.MeanJitterMs, meanJitter, Math.Max(0.05, t.MeanJitterMs * 0.02));
+            Assert.Equal(t.MaxJitterMs, maxJitter, Math.Max(0.05, t.MaxJitterMs * 0.02));
+        }
+    }
+
+    public sealed record TsharkStream(string Src, int SrcPort, string Dst, int DstPort, uint Ssrc, long Packets, long Lost,
+        double MaxDeltaMs, double MaxJitterMs, double MeanJitterMs);
+
+    /// <summary>tshark -z rtp,streams, one row per stream (tshark 4.0's columns).</summary>
+    public static async Task<List<TsharkStream>> TsharkStreams(string pcap)
+    {
+        var (code, stdout, stderr) = await Tools.RunAsync("tshark", $"-r {pcap} -q -z rtp,streams", TimeSpan.FromSeconds(60));
+        Assert.True(code == 0, stderr);
+        var rows = new List<TsharkStream>();
+        var row = new Regex(@"^\s*[\d.]+\s+[\d.]+\s+(\S+)\s+(\d+)\s+(\S+)\s+(\d+)\s+0x([0-9A-Fa-f]+)\s+.*?\s(\d+)\s+(-?\d+)\s+\([-\d.]+%\)\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)");
+        foreach (var line in stdout.Split('\n'))
+        {
+            var m = row.Match(line);
+            if (!m.Success) continue;
+            double D(int g) => double.Parse(m.Groups[g].Value, CultureInfo.InvariantCulture);
+            rows.Add(new TsharkStream(m.Groups[1].Value, int.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture), m.Groups[3].Value,
+                int.Parse(m.Groups[4].Value, CultureInfo.InvariantCulture), uint.Parse(m.Groups[5].Value, NumberStyles.HexNumber, CultureInfo.InvariantCulture),
+                long.Parse(m.Groups[6].Value, CultureInfo.InvariantCulture), long.Parse(m.Groups[7].Value, CultureInfo.InvariantCulture),
+                D(10), D(13), D(12)));
+        }
+
+        return rows;
+    }
+}
