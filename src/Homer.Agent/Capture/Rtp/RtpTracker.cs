@@ -31,7 +31,8 @@ public sealed class RtpTracker
     private readonly Dictionary<StreamKey, RtpStream> _streams = [];
     private readonly Dictionary<string, long> _byes = [];
     private readonly ArrayBufferWriter<byte> _json = new(2048);
-    private readonly Utf8JsonWriter _writer = new(Stream.Null);
+    // Relaxed escaping: Call-IDs and the model text stay readable ('+', '<', '&' unescaped); still valid JSON.
+    private readonly Utf8JsonWriter _writer = new(Stream.Null, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
     private long _nextSweep;
     private readonly List<RtpStream> _ending = [];
 
