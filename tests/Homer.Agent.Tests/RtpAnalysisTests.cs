@@ -19,47 +19,6 @@ public sealed class RtpAnalysisTests(ITestOutputHelper output) : IDisposable
         try { Directory.Delete(_dir, true); } catch (IOException) { }
     }
 
-    /// <summary>
-    /// Call 1 (PCMU): caller→callee 1 500 packets from sequence 65 000 (wraps), 2 % single losses, jitter up to 8 ms;
-    /// callee→caller three bursts of 5 lost, 10 late packets, 5 duplicates, jitter up to 20 ms, a switch to DTMF events.
-    /// </summary>
-    public static RtpPcap CallOne() => new()
-    {
-        Streams =
-        [
-            new("10.1.0.1", 40_000, "10.2.0.2", 50_000, 0x11111111, 0, 8000, 1500, FirstSeq: 65_000, JitterMs: 8, Seed: 1)
-            {
-                Lost = [.. Enumerable.Range(1, 1498).Where(i => i % 50 == 7)],
-            },
-            new("10.2.0.2", 50_000, "10.1.0.1", 40_000, 0x22222222, 0, 8000, 1500, FirstSeq: 10, JitterMs: 20, Seed: 2)
-            {
-                Lost = [.. Enumerable.Range(200, 5), .. Enumerable.Range(700, 5), .. Enumerable.Range(1200, 5)],
-                Late = [.. Enumerable.Range(0, 10).Select(i => 100 + i * 97)],
-                Duplicated = [.. Enumerable.Range(0, 5).Select(i => 150 + i * 211)],
-                SwitchPayload = (1490, 101),
-            },
-        ],
-    };
-
-    /// <summary>Call 2 (opus, 48 kHz from the SDP rtpmap): 10 % loss, 40 ms of jitter, a 3-second pause.</summary>
-    public static RtpPcap CallTwo() => new()
-    {
-        CallId = "rtp-call-2@test",
-        CallerIp = "10.1.0.3",
-        CallerRtpPort = 41_000,
-        CalleeIp = "10.2.0.4",
-        CalleeRtpPort = 51_000,
-        RtpMaps = ["111 opus/48000/2"],
-        Streams =
-        [
-            new("10.1.0.3", 41_000, "10.2.0.4", 51_000, 0x33333333, 111, 48_000, 1000, FirstSeq: 5, JitterMs: 40, Seed: 3)
-            {
-                Lost = [.. Enumerable.Range(1, 998).Where(i => i % 10 == 3)],
-                Pause = (500, 3000),
-            },
-        ],
-    };
-
     private sealed record Report(HepMessage Hep, JsonElement Json)
     {
         public JsonElement Total => Json.GetProperty("total");
@@ -90,7 +49,7 @@ public sealed class RtpAnalysisTests(ITestOutputHelper output) : IDisposable
     [Fact]
     public async Task Final_reports_match_the_truth_of_the_generated_capture()
     {
-        var one = CallOne();
+        var one = RtpAnalysisTestsCalls.CallOne();
         var pcap = Path.Combine(_dir, "one.pcap");
         var truth = one.Write(pcap);
         var (reports, run) = await Analyse(pcap);
@@ -138,7 +97,7 @@ public sealed class RtpAnalysisTests(ITestOutputHelper output) : IDisposable
     [Fact]
     public async Task The_clock_rate_comes_from_the_sdp_rtpmap()
     {
-        var two = CallTwo();
+        var two = RtpAnalysisTestsCalls.CallTwo();
         var pcap = Path.Combine(_dir, "two.pcap");
         var t = Assert.Single(two.Write(pcap));
         var (reports, _) = await Analyse(pcap);
@@ -163,8 +122,8 @@ public sealed class RtpAnalysisTests(ITestOutputHelper output) : IDisposable
     {
         if (!Tools.Has("tshark"))
             Assert.Fail("tshark is missing (scripts/setup.sh installs it)");
-        var one = CallOne();
-        var two = CallTwo();
+        var one = RtpAnalysisTestsCalls.CallOne();
+        var two = RtpAnalysisTestsCalls.CallTwo();
         var first = Path.Combine(_dir, "a.pcap");
         var second = Path.Combine(_dir, "b.pcap");
         one.Write(first);
