@@ -14,7 +14,7 @@ namespace Homer.Agent.Capture.Rtp;
 /// (the ratio of the observed burst length to that of random loss at the same rate).</item>
 /// <item>MOS = 1 + 0.035·R + 7·10⁻⁶·R·(R − 60)·(100 − R), 1 below R = 0 and 4.5 above R = 100 (G.107 Annex B).</item>
 /// </list>
-/// Without loss or jitter a G.711 stream scores R 93.0, MOS 4.41, the usual ceiling of narrowband probes.
+/// Without loss or jitter a G.711 stream scores R 93.0, MOS 4.40, the usual ceiling of narrowband probes.
 /// </summary>
 public static class EModel
 {
