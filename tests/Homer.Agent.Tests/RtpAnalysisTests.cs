@@ -156,6 +156,64 @@ public sealed class RtpAnalysisTests(ITestOutputHelper output) : IDisposable
         }
     }
 
+    /// <summary>
+    /// A real call: sipp's uac_pcap scenario plays the G.711 a-law recording Debian ships with sipp (8 s) to a sipp uas
+    /// that echoes it (-rtp_echo), captured by tshark on lo; the agent's final reports of both directions agree with
+    /// tshark's RTP analysis of the same capture, within the tolerance above.
+    /// </summary>
+    [Fact]
+    public async Task A_real_sipp_call_with_rtp_agrees_with_tshark()
+    {
+        Assert.True(Tools.IsRoot && Tools.Has("sipp") && Tools.Has("tshark") && File.Exists("/usr/share/sip-tester/g711a.pcap"),
+            "needs root (capture on lo), sipp with /usr/share/sip-tester/g711a.pcap (Debian's sip-tester) and tshark, as scripts/setup.sh installs");
+        var (scenarioCode, scenario, _) = await Tools.RunAsync("sipp", "-sd uac_pcap", TimeSpan.FromSeconds(10));
+        Assert.True(scenario.Contains("play_pcap_audio", StringComparison.Ordinal), $"sipp -sd uac_pcap gave {scenarioCode}");
+        // The recording only (no DTMF afterwards), from where Debian puts it.
+        var start = scenario.IndexOf("<nop>", scenario.IndexOf("g711a.pcap", StringComparison.Ordinal) + 1, StringComparison.Ordinal);
+        var end = scenario.IndexOf("<pause milliseconds=\"1000\"/>", StringComparison.Ordinal) + "<pause milliseconds=\"1000\"/>".Length;
+        scenario = scenario[..start] + scenario[end..];
+        var xml = Path.Combine(_dir, "uac_pcap.xml");
+        await File.WriteAllTextAsync(xml, scenario.Replace("pcap/g711a.pcap", "/usr/share/sip-tester/g711a.pcap", StringComparison.Ordinal));
+
+        int[] ports = [Tools.FreeUdpPort(), Tools.FreeUdpPort(), Tools.FreeUdpPort() & ~1, Tools.FreeUdpPort() & ~1];
+        var pcap = Path.Combine(_dir, "sipp-rtp.pcap");
+        await Tools.CaptureAsync(pcap, string.Join(" or ", ports.Select(p => $"udp port {p}")), async () =>
+        {
+            using var uas = Tools.Start("sipp", $"-sn uas -i 127.0.0.1 -p {ports[0]} -mp {ports[2]} -rtp_echo -nostdin -m 1");
+            try
+            {
+                await Task.Delay(500);
+                var uac = await Tools.RunAsync("sipp", $"127.0.0.1:{ports[0]} -sf {xml} -i 127.0.0.1 -p {ports[1]} -mp {ports[3]} -nostdin -m 1",
+                    TimeSpan.FromSeconds(60));
+                Assert.True(uac.Code == 0, $"sipp uac failed ({uac.Code}): {uac.Stderr}");
+            }
+            finally
+            {
+                if (!uas.HasExited) uas.Kill();
+            }
+        });
+
+        var tshark = await TsharkStreams(pcap);
+        var (reports, _) = await Analyse(pcap);
+        var finals = reports.Where(r => r.Final).ToList();
+        Assert.Equal(2, tshark.Count);
+        Assert.Equal(2, finals.Count);
+        foreach (var t in tshark)
+        {
+            var total = finals.Single(r => r.Hep.SourcePort == t.SrcPort && r.Hep.DestinationPort == t.DstPort).Total;
+            var packets = total.GetProperty("packets").GetInt64();
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"| sipp {t.SrcPort} → {t.DstPort} | 0x{t.Ssrc:X8} | {packets} / {t.Packets} | {total.GetProperty("expected").GetInt64() - packets} / {t.Lost} | {total.GetProperty("maxDeltaMs").GetDouble():0.000} / {t.MaxDeltaMs:0.000} | {total.GetProperty("meanJitterMs").GetDouble():0.000} / {t.MeanJitterMs:0.000} | {total.GetProperty("maxJitterMs").GetDouble():0.000} / {t.MaxJitterMs:0.000} |"));
+            Assert.Equal(t.Packets, packets);
+            Assert.Equal(t.Lost, total.GetProperty("expected").GetInt64() - packets);
+            Assert.Equal(t.MaxDeltaMs, total.GetProperty("maxDeltaMs").GetDouble(), 0.01);
+            Assert.Equal(t.MeanJitterMs, total.GetProperty("meanJitterMs").GetDouble(), Math.Max(0.05, t.MeanJitterMs * 0.02));
+            Assert.Equal(t.MaxJitterMs, total.GetProperty("maxJitterMs").GetDouble(), Math.Max(0.05, t.MaxJitterMs * 0.02));
+            // Loopback loses nothing: the estimate is a clean G.711 stream's.
+            Assert.InRange(total.GetProperty("mos").GetDouble(), 4.3, 4.41);
+        }
+    }
+
     public sealed record TsharkStream(string Src, int SrcPort, string Dst, int DstPort, uint Ssrc, long Packets, long Lost,
         double MaxDeltaMs, double MaxJitterMs, double MeanJitterMs);
 
