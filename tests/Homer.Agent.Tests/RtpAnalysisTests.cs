@@ -214,6 +214,40 @@ public sealed class RtpAnalysisTests(ITestOutputHelper output) : IDisposable
         }
     }
 
+    /// <summary>
+    /// Without a BYE a stream ends after 15 s of capture time without packets (the other stream's packets move time on),
+    /// and the rest at the end of the input; reports leave in capture-time order; a silent stream sends no interim
+    /// reports between its last packet and its end.
+    /// </summary>
+    [Fact]
+    public async Task Streams_end_when_they_go_quiet_and_at_the_end_of_the_input()
+    {
+        var call = new RtpPcap
+        {
+            CallId = "quiet@test",
+            Bye = false,
+            Streams =
+            [
+                new("10.1.0.1", 40_000, "10.2.0.2", 50_000, 0xAAAA0001, 0, 8000, 1500, Seed: 5),
+                new("10.2.0.2", 50_000, "10.1.0.1", 40_000, 0xAAAA0002, 0, 8000, 150, Seed: 6), // 3 s, then silence
+            ],
+        };
+        var pcap = Path.Combine(_dir, "quiet.pcap");
+        var truth = call.Write(pcap);
+        var (reports, _) = await Analyse(pcap);
+        Assert.Equal(
+            [(0xAAAA0001u, "interim"), (0xAAAA0002u, "interim"), (0xAAAA0002u, "final"), (0xAAAA0001u, "interim"), (0xAAAA0001u, "final")],
+            reports.Select(r => (r.Ssrc, r.Json.GetProperty("report").GetString()!)).ToList());
+        var quiet = reports[2];
+        // Nothing arrived since its interim report: the final one's interval has counts but no quality figures.
+        var interval = quiet.Json.GetProperty("interval");
+        Assert.Equal((0, false), (interval.GetProperty("expected").GetInt64(), interval.TryGetProperty("mos", out _)));
+        // Its final report is stamped with its last packet, and covers the whole stream.
+        Assert.Equal(quiet.Json.GetProperty("lastMicros").GetInt64(), quiet.Json.GetProperty("reportMicros").GetInt64());
+        Assert.Equal(truth[1].Expected, quiet.Total.GetProperty("expected").GetInt64());
+        Assert.Equal(2, quiet.Json.GetProperty("seq").GetInt32());
+    }
+
     public sealed record TsharkStream(string Src, int SrcPort, string Dst, int DstPort, uint Ssrc, long Packets, long Lost,
         double MaxDeltaMs, double MaxJitterMs, double MeanJitterMs);
 

@@ -44,11 +44,17 @@ public static class RtpReportJson
         w.WriteNumber("expected", expected);
         w.WriteNumber("received", received);
         w.WriteNumber("lost", lost);
-        w.WriteNumber("packetLossPct", Round(intervalLoss, 3));
         w.WriteNumber("lossBursts", s.LossBursts - stream.BurstsPrior);
-        w.WriteNumber("jitterMs", Round(s.JitterMs, 3));
-        w.WriteNumber("rFactor", Round(intervalR, 1));
-        w.WriteNumber("mos", Round(EModel.Mos(intervalR), 2));
+        if (expected > 0)
+        {
+            w.WriteNumber("packetLossPct", Round(intervalLoss, 3));
+            w.WriteNumber("jitterMs", Round(s.JitterMs, 3));
+            w.WriteNumber("rFactor", Round(intervalR, 1));
+            w.WriteNumber("mos", Round(EModel.Mos(intervalR), 2));
+        }
+
+        // An interval without packets (a final report after silence) has no quality of its own: without these keys,
+        // readers of the first figures found get the stream's totals instead of a perfect score for nothing.
         w.WriteEndObject();
 
         var totalLoss = s.Expected > 0 ? 100.0 * s.Lost / s.Expected : 0;

@@ -136,7 +136,9 @@ public sealed class RtpTracker
                 _ending.Add(stream);
             else if (now >= stream.NextReport)
             {
-                Emit(stream, now, final: false);
+                // A silent stream (hold, silence suppression) has nothing new to say until it speaks again or ends.
+                if (stream.Stats.LastMicros > stream.IntervalStartMicros)
+                    Emit(stream, now, final: false);
                 stream.NextReport = now + ReportIntervalMicros;
             }
         }
