@@ -52,6 +52,8 @@ public sealed class CapturePipeline
     {
         Stats.Frames++;
         Stats.Bytes += frame.Length;
+        // Any frame moves capture time on, so a stream that went quiet ends even when only SIP is still flowing.
+        Rtp?.Tick(timestampMicros);
         var result = Decoder.Decode(linkType, frame, timestampMicros, out var packet);
         if (result != DropReason.None)
         {
