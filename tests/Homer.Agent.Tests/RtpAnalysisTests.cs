@@ -248,6 +248,29 @@ public sealed class RtpAnalysisTests(ITestOutputHelper output) : IDisposable
         Assert.Equal(2, quiet.Json.GetProperty("seq").GetInt32());
     }
 
+    /// <summary>
+    /// The answer lists PCMU only, yet the caller switches to DTMF events (payload type 101, announced in the offer): the
+    /// clock and name come from the other side's SDP of the same call.
+    /// </summary>
+    [Fact]
+    public async Task A_payload_type_the_receiver_did_not_announce_takes_the_senders_rtpmap()
+    {
+        var call = new RtpPcap
+        {
+            CallId = "dtmf@test",
+            CalleeRtpMaps = ["0 PCMU/8000"],
+            Streams = [new("10.1.0.1", 40_000, "10.2.0.2", 50_000, 0xBBBB0001, 0, 8000, 200, Seed: 7) { SwitchPayload = (150, 101) }],
+        };
+        var pcap = Path.Combine(_dir, "dtmf.pcap");
+        var t = Assert.Single(call.Write(pcap));
+        var (reports, _) = await Analyse(pcap);
+        var final = Assert.Single(reports, r => r.Final);
+        Assert.Equal((101, "telephone-event", 8000), (final.Json.GetProperty("payloadType").GetInt32(),
+            final.Json.GetProperty("codec").GetString(), final.Json.GetProperty("clockRate").GetInt32()));
+        Assert.Equal(1, final.Total.GetProperty("payloadTypeChanges").GetInt32());
+        Assert.Equal(t.MaxJitterMs, final.Total.GetProperty("maxJitterMs").GetDouble(), 0.001);
+    }
+
     public sealed record TsharkStream(string Src, int SrcPort, string Dst, int DstPort, uint Ssrc, long Packets, long Lost,
         double MaxDeltaMs, double MaxJitterMs, double MeanJitterMs);
 

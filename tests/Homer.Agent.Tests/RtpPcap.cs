@@ -38,6 +38,8 @@ public sealed class RtpPcap
     public ushort CalleeRtpPort { get; init; } = 50_000;
     /// <summary>a=rtpmap lines of both SDPs, e.g. "0 PCMU/8000".</summary>
     public List<string> RtpMaps { get; init; } = ["0 PCMU/8000", "101 telephone-event/8000"];
+    /// <summary>The answer's a=rtpmap lines when they differ from the offer's (<see cref="RtpMaps"/>).</summary>
+    public List<string>? CalleeRtpMaps { get; init; }
     public List<StreamPlan> Streams { get; init; } = [];
     public long StartMicros { get; init; } = 1_700_000_000L * 1_000_000;
     /// <summary>Whether a BYE ends the call (else the streams just stop).</summary>
@@ -51,7 +53,7 @@ public sealed class RtpPcap
         var frames = new List<Frames.Frame>();
         var t0 = StartMicros;
         frames.Add(Udp(t0, CallerIp, 5060, CalleeIp, 5060, Sip("INVITE sip:bob@example.com SIP/2.0", 1, "INVITE", Sdp(CallerIp, CallerRtpPort))));
-        frames.Add(Udp(t0 + 100_000, CalleeIp, 5060, CallerIp, 5060, Sip("SIP/2.0 200 OK", 1, "INVITE", Sdp(CalleeIp, CalleeRtpPort))));
+        frames.Add(Udp(t0 + 100_000, CalleeIp, 5060, CallerIp, 5060, Sip("SIP/2.0 200 OK", 1, "INVITE", Sdp(CalleeIp, CalleeRtpPort, CalleeRtpMaps))));
         frames.Add(Udp(t0 + 110_000, CallerIp, 5060, CalleeIp, 5060, Sip("ACK sip:bob@10.2.0.2 SIP/2.0", 1, "ACK", "")));
         var mediaStart = t0 + 200_000;
         var end = mediaStart;
@@ -177,12 +179,13 @@ public sealed class RtpPcap
         return bytes;
     }
 
-    private string Sdp(string ip, ushort port)
+    private string Sdp(string ip, ushort port, List<string>? rtpMaps = null)
     {
-        var pts = string.Join(" ", RtpMaps.Select(m => m.Split(' ')[0]));
+        rtpMaps ??= RtpMaps;
+        var pts = string.Join(" ", rtpMaps.Select(m => m.Split(' ')[0]));
         var sb = new StringBuilder();
         sb.Append($"v=0\r\no=- 1 1 IN IP4 {ip}\r\ns=-\r\nc=IN IP4 {ip}\r\nt=0 0\r\nm=audio {port} RTP/AVP {pts}\r\n");
-        foreach (var m in RtpMaps) sb.Append($"a=rtpmap:{m}\r\n");
+        foreach (var m in rtpMaps) sb.Append($"a=rtpmap:{m}\r\n");
         sb.Append("a=ptime:20\r\na=sendrecv\r\n");
         return sb.ToString();
     }

@@ -103,10 +103,15 @@ public sealed class RtpTracker
         {
             if (_announced.Count == 0) return false;
             // The SDP names where its sender wants to receive; symmetric RTP also sends from there.
-            if (!_announced.TryGetValue((key.Destination, packet.DestinationPort), out var announced)
-                && !_announced.TryGetValue((key.Source, packet.SourcePort), out announced))
-                return false;
-            if (announced.Expires < now) return false;
+            var toAnnounced = _announced.TryGetValue((key.Destination, packet.DestinationPort), out var to) && to.Expires >= now;
+            var fromAnnounced = _announced.TryGetValue((key.Source, packet.SourcePort), out var from) && from.Expires >= now;
+            if (!toAnnounced && !fromAnnounced) return false;
+            var announced = toAnnounced ? to! : from!;
+            // The receiver's SDP names the payload types it is sent; the other side's fills the gaps (an answer that
+            // lists fewer codecs than the sender then uses, DTMF events announced on one side only).
+            if (toAnnounced && fromAnnounced && to!.CallId == from!.CallId)
+                foreach (var (pt, other) in from.Codecs)
+                    announced.Codecs.TryAdd(pt, other);
             if (_streams.Count >= MaxStreams) return false;
             stream = new RtpStream(announced, packet.Source.ToArray(), packet.Destination.ToArray(), packet.SourcePort,
                 packet.DestinationPort, packet.IsIpv6, packet.Vlan, packet.HasVlan, now + ReportIntervalMicros);
