@@ -8,7 +8,8 @@
 # OUT_DIR then holds: homer-agent (the executable), homer-agent.service (systemd unit), homer-agent.yaml (example
 # configuration). Install as docs/agent.md ("Installing on a host without .NET") says. Intermediate files go to
 # HOMER_AGENT_BUILD_DIR (default artifacts/agent-build), never to the projects' own obj/ folders, so a publish does not
-# disturb a developer's Debug builds. HOMER_AGENT_RID picks another runtime (e.g. linux-arm64; untested).
+# disturb a developer's Debug builds; no MSBuild or compiler server is left running (the test suite runs this script).
+# HOMER_AGENT_RID picks another runtime (e.g. linux-arm64; untested).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 out=${1:-$root/artifacts/homer-agent-linux-x64}
@@ -18,7 +19,7 @@ mkdir -p "$out" "$build"
 out=$(cd "$out" && pwd)
 
 dotnet publish "$root/src/Homer.Agent/Homer.Agent.csproj" -c Release -r "$rid" --self-contained true \
-  --artifacts-path "$build" -o "$out" -nologo -v quiet -clp:ErrorsOnly \
+  --artifacts-path "$build" -o "$out" -nologo -v quiet -clp:ErrorsOnly --disable-build-servers \
   -p:PublishSingleFile=true -p:EnableCompressionInSingleFile=true -p:InvariantGlobalization=true -p:DebugType=none
 
 cp "$root/src/Homer.Agent/packaging/homer-agent.service" "$root/src/Homer.Agent/packaging/homer-agent.yaml" "$out/"
