@@ -68,6 +68,7 @@ public sealed class RtpAnalysisTests(ITestOutputHelper output) : IDisposable
             Assert.Equal(t.Expected, total.GetProperty("expected").GetInt64());
             Assert.Equal(t.Received, total.GetProperty("received").GetInt64());
             Assert.Equal(t.Lost, total.GetProperty("lost").GetInt64());
+            Assert.Equal(t.Lost, final.Json.GetProperty("packetsLost").GetInt64());
             Assert.Equal(t.Duplicates, total.GetProperty("duplicates").GetInt64());
             Assert.Equal(t.Late, total.GetProperty("outOfOrder").GetInt64());
             Assert.Equal(Bursts(t.Stream), total.GetProperty("lossBursts").GetInt64());

@@ -33,6 +33,8 @@ public static class RtpReportJson
         w.WriteNumber("firstMicros", s.FirstMicros);
         w.WriteNumber("lastMicros", s.LastMicros);
         w.WriteNumber("reportMicros", now);
+        // Cumulative, as an RTCP report block's packets lost: what the server's report table lists per report.
+        w.WriteNumber("packetsLost", s.Lost);
 
         var expected = s.Expected - stream.ExpectedPrior;
         var received = s.Received - stream.ReceivedPrior;
