@@ -34,7 +34,8 @@ public static class QosParsing
                 return false;
         }
         if (trimmed[0] == (byte)'{')
-            return TryParseJson(trimmed, timestampMicros, protocolType == DialogRouting.RtcpProtocolType ? "rtcp" : "agent", reporter, out callId, out report);
+            return TryParseJson(trimmed, timestampMicros,
+                protocolType == DialogRouting.RtcpProtocolType ? "rtcp" : RtpStreamReport.SourceOf(trimmed, "agent"), reporter, out callId, out report);
         if (trimmed.StartsWith("VQ"u8))
             return TryParseVqReport(trimmed, timestampMicros, "rtcp-xr", out callId, out report, reporter);
         return false;

@@ -9,6 +9,11 @@ public sealed class CaptureOptions
     public bool Rtcp { get; init; } = true;
     /// <summary>TCP ports on which SIP is carried over WebSocket (RFC 7118); none by default.</summary>
     public PortSet WebSocketPorts { get; init; } = new();
+    /// <summary>
+    /// Seconds of capture time between the RTP quality reports of a stream (HEP type 34); 0 turns the RTP analysis off.
+    /// Needs <see cref="Rtcp"/> (the SDP learning it shares).
+    /// </summary>
+    public int RtpReportSeconds { get; init; } = 10;
 }
 
 /// <summary>Frame in, SIP messages out: decode, reassemble, detect. Single-threaded by design (one per capture source).</summary>
@@ -26,7 +31,15 @@ public sealed class CapturePipeline
         _tcpSink = new CountingSink(sink, Stats, options.Rtcp ? Media : null, webSocket: false);
         _wsSink = new CountingSink(sink, Stats, options.Rtcp ? Media : null, webSocket: true);
         Tcp = new TcpReassembler { Stats = Stats };
+        if (options.Rtcp && options.RtpReportSeconds > 0)
+        {
+            Rtp = new Rtp.RtpTracker(OnRtpReport) { ReportIntervalMicros = options.RtpReportSeconds * 1_000_000L };
+            Media.Rtp = Rtp;
+        }
     }
+
+    /// <summary>The RTP analysis; null when it is off.</summary>
+    public Rtp.RtpTracker? Rtp { get; }
 
     public FrameDecoder Decoder { get; } = new();
     public TcpReassembler Tcp { get; }
@@ -39,6 +52,8 @@ public sealed class CapturePipeline
     {
         Stats.Frames++;
         Stats.Bytes += frame.Length;
+        // Any frame moves capture time on, so a stream that went quiet ends even when only SIP is still flowing.
+        Rtp?.Tick(timestampMicros);
         var result = Decoder.Decode(linkType, frame, timestampMicros, out var packet);
         if (result != DropReason.None)
         {
@@ -53,6 +68,8 @@ public sealed class CapturePipeline
             {
                 Stats.SipUdp++;
                 if (options.Rtcp) Media.Learn(packet.Payload, packet.TimestampMicros);
+                if (Rtp is not null && Rtp.StreamCount > 0 && Capture.Rtp.RtpTracker.TryByeCallId(packet.Payload, out var byeCallId))
+                    Rtp.CallEnded(byeCallId, packet.TimestampMicros);
                 sink.OnSip(ref packet);
             }
             else if (options.Rtcp && Media.Count > 0 && MediaIndex.LooksLikeRtcp(packet.Payload)
@@ -70,6 +87,10 @@ public sealed class CapturePipeline
                 {
                     Stats.Drop(DropReason.BadRtcp);
                 }
+            }
+            else if (Rtp is not null && Rtp.TryTrack(ref packet))
+            {
+                Stats.Rtp++;
             }
             else
             {
@@ -91,6 +112,31 @@ public sealed class CapturePipeline
             Stats.Drop(tcpResult);
     }
 
+    /// <summary>Capture time passed without a frame (a live capture's idle read): RTP streams may end or be due a report.</summary>
+    public void OnIdle(long nowMicros) => Rtp?.Tick(nowMicros);
+
+    /// <summary>The input ended (file read, or capture stopped): every RTP stream sends its final report.</summary>
+    public void Finish() => Rtp?.Flush();
+
+    private void OnRtpReport(Rtp.RtpStream stream, ReadOnlySpan<byte> json, long reportMicros, bool final)
+    {
+        Stats.RtpReports++;
+        var packet = new L4Packet
+        {
+            IsIpv6 = stream.IsIpv6,
+            Protocol = FrameDecoder.Udp,
+            Source = stream.Source,
+            Destination = stream.Destination,
+            SourcePort = stream.SourcePort,
+            DestinationPort = stream.DestinationPort,
+            Vlan = stream.Vlan,
+            HasVlan = stream.HasVlan,
+            Payload = json,
+            TimestampMicros = reportMicros,
+        };
+        sink.OnRtpReport(ref packet, json, stream.Announced.CallId);
+    }
+
     private sealed class CountingSink(IPacketSink inner, CaptureStats stats, MediaIndex? media, bool webSocket) : IPacketSink
     {
         public void OnSip(ref L4Packet packet)
@@ -98,10 +144,15 @@ public sealed class CapturePipeline
             if (webSocket) stats.SipWs++;
             else stats.SipTcp++;
             media?.Learn(packet.Payload, packet.TimestampMicros);
+            if (media?.Rtp is { StreamCount: > 0 } rtp && Capture.Rtp.RtpTracker.TryByeCallId(packet.Payload, out var callId))
+                rtp.CallEnded(callId, packet.TimestampMicros);
             inner.OnSip(ref packet);
         }
 
         public void OnRtcp(ref L4Packet packet, ReadOnlySpan<byte> json, string correlationId) =>
             inner.OnRtcp(ref packet, json, correlationId);
+
+        public void OnRtpReport(ref L4Packet packet, ReadOnlySpan<byte> json, string correlationId) =>
+            inner.OnRtpReport(ref packet, json, correlationId);
     }
 }

@@ -12,6 +12,10 @@ public sealed class CaptureStats
     /// <summary>SIP messages taken from WebSocket frames (also TCP, counted apart).</summary>
     public long SipWs;
     public long Rtcp;
+    /// <summary>RTP packets of SDP-announced streams that the RTP analysis measured.</summary>
+    public long Rtp;
+    /// <summary>RTP stream reports sent (interim and final).</summary>
+    public long RtpReports;
 
     public long SipMessages => SipUdp + SipTcp + SipWs;
 
@@ -31,6 +35,8 @@ public sealed class CaptureStats
             total.SipTcp += s.SipTcp;
             total.SipWs += s.SipWs;
             total.Rtcp += s.Rtcp;
+            total.Rtp += s.Rtp;
+            total.RtpReports += s.RtpReports;
             for (var i = 0; i < total._drops.Length; i++) total._drops[i] += s._drops[i];
         }
 

@@ -20,6 +20,9 @@ public sealed class MediaIndex
 
     public int Count => _map.Count;
 
+    /// <summary>When set, also told where each SDP media section expects its RTP (the RTP analysis).</summary>
+    public Rtp.RtpTracker? Rtp { get; set; }
+
     public void Learn(ReadOnlySpan<byte> sipPayload, long nowMicros)
     {
         // Most messages carry no SDP: a vectorised scan for an m= line spares them a full SIP parse.
@@ -37,6 +40,7 @@ public sealed class MediaIndex
             var addressSlice = media.ConnectionAddress.IsEmpty ? sdp.ConnectionAddress : media.ConnectionAddress;
             if (!IPAddress.TryParse(Encoding.ASCII.GetString(addressSlice.Of(sipPayload)), out var address)) continue;
             callId ??= sip.CallId.ToString(sipPayload);
+            Rtp?.Announce(address.GetAddressBytes(), media.Port, callId, media, sipPayload, nowMicros);
             if (_map.Count >= MaxEntries) Expire(nowMicros, force: true);
             _map[(Key(address.GetAddressBytes()), (ushort)port)] = (callId, nowMicros + TtlMicros);
         }

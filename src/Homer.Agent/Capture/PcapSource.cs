@@ -140,6 +140,9 @@ public static class PcapSource
                     pipeline.OnFrame(linkType, capture.Data, Micros(capture.Header.Timeval));
                 else if (status == GetPacketStatus.Error)
                     throw new InputException($"capture on '{interfaceName}' failed: {device.LastError}");
+                else
+                    // A quiet line still moves time on: RTP streams that went silent end and send their reports.
+                    pipeline.OnIdle(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() * 1000);
             }
 
             device.Close();

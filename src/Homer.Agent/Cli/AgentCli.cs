@@ -196,11 +196,17 @@ public sealed class AgentCli(TextWriter stdout, TextWriter stderr, TextReader st
             Description = "Also accept RTCP-XR session reports (SIP PUBLISH, Event: vq-rtcpxr) on UDP ADDRESS:PORT (e.g. 0.0.0.0:5066): "
                 + "answered 200 OK and forwarded to the outputs as SIP, so the server attaches them to their calls.",
         };
+        var rtpReport = new Option<int>("--rtp-report-interval")
+        {
+            Description = "RTP analysis: seconds of capture time between the quality reports of each RTP stream that SDP announced "
+                + "(loss, jitter, estimated MOS; HEP type 34 with the call's Call-ID), plus one when the stream ends. 0 turns it off. Default 10.",
+            DefaultValueFactory = _ => 10,
+        };
         var dryRun = new Option<bool>("--dry-run") { Description = "Decode, reassemble and encode HEP but send nothing (to check a capture or measure the capture path)." };
         var command = new Command("capture", "Capture SIP (UDP, TCP with stream reassembly, IPv4/IPv6 with fragment reassembly, "
             + "Ethernet/SLL/SLL2/VLAN/QinQ) from a pcap file or an interface and send it as HEP. " + ExitCodeHelp)
         {
-            pcap, iface, filter, promisc, speed, loop, ports, wsPorts, sniff, dryRun, api, vqListen,
+            pcap, iface, filter, promisc, speed, loop, ports, wsPorts, sniff, dryRun, api, vqListen, rtpReport,
         };
         common.AddTo(command);
         command.Validators.Add(r =>
@@ -210,6 +216,7 @@ public sealed class AgentCli(TextWriter stdout, TextWriter stderr, TextReader st
             if (hasFile == hasIface) r.AddError("give exactly one input: --pcap FILE or --interface IFACE.");
             if (hasFile && r.GetValue(filter) is not null) r.AddError("--filter applies to --interface only.");
             if (r.GetValue(vqListen) is { } vq && !IPEndPoint.TryParse(vq, out _)) r.AddError($"--vq-listen: '{vq}' is not ADDRESS:PORT.");
+            if (r.GetValue(rtpReport) < 0) r.AddError("--rtp-report-interval must be 0 (off) or more seconds.");
             try
             {
                 PortSet.Parse(r.GetValue(ports) ?? []);
@@ -271,6 +278,7 @@ public sealed class AgentCli(TextWriter stdout, TextWriter stderr, TextReader st
                 SipPorts = [.. r.GetValue(ports)!],
                 Sniff = r.GetValue(sniff),
                 WsPorts = [.. r.GetValue(wsPorts)!],
+                RtpReportSeconds = r.GetValue(rtpReport),
             };
             return await new CaptureRunner(stdout, stderr).RunAsync([new CaptureRunner.Input(input, CapturePlan.SendAll("default"))],
                 outputs, common.Settings(r), r.GetValue(dryRun), TimeSpan.FromSeconds(r.GetValue(common.DrainTimeout)),

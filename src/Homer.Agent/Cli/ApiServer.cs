@@ -175,6 +175,8 @@ public sealed class ApiServer : IAsyncDisposable
             w.WriteNumber("sipTcp", Interlocked.Read(ref s.SipTcp));
             w.WriteNumber("sipWs", Interlocked.Read(ref s.SipWs));
             w.WriteNumber("rtcp", Interlocked.Read(ref s.Rtcp));
+            w.WriteNumber("rtp", Interlocked.Read(ref s.Rtp));
+            w.WriteNumber("rtpReports", Interlocked.Read(ref s.RtpReports));
             w.WriteNumber("planDropped", Interlocked.Read(ref i.Sink.PlanDropped));
             w.WriteNumber("unrouted", Interlocked.Read(ref i.Sink.Unrouted));
             w.WriteStartObject("dropped");

@@ -29,6 +29,7 @@ public sealed class CaptureRunner(TextWriter stdout, TextWriter stderr)
                 SipPorts = PortSet.Parse(c.SipPorts),
                 Sniff = c.Sniff,
                 WebSocketPorts = PortSet.Parse(c.WsPorts),
+                RtpReportSeconds = c.RtpReportSeconds,
             }, sink);
             sinks.Add(sink);
             pipelines.Add(pipeline);
@@ -65,6 +66,8 @@ public sealed class CaptureRunner(TextWriter stdout, TextWriter stderr)
                     else
                         PcapSource.CaptureLive(c.Interface!, c.Filter, c.Promisc, pipeline,
                             () => stderr.WriteLine($"homer-agent: {c.Name}: capturing on {c.Interface}"), failed.Token, control);
+                    // On the capture thread, before the outputs drain: the streams still open send their final reports.
+                    pipeline.Finish();
                 }
                 catch (InputException e)
                 {

@@ -29,6 +29,14 @@ public sealed class PlanSink(CapturePlan plan, HepPacketWriter writer, Outputs o
         Route(ref copy, Homer.Hep.HepProtocolType.RtcpJson, correlationId);
     }
 
+    public void OnRtpReport(ref L4Packet packet, ReadOnlySpan<byte> json, string correlationId)
+    {
+        // Like RTCP: the plan sees the stream's addresses; SIP-only conditions do not match.
+        var copy = packet;
+        copy.Payload = json;
+        Route(ref copy, Homer.Hep.HepProtocolType.QosJson, correlationId);
+    }
+
     private void Route(ref L4Packet packet, byte? protocolType, string? correlationId)
     {
         Volatile.Read(ref _plan).Evaluate(ref packet, _decision, protocolType is null);

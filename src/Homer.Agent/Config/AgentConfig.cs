@@ -96,6 +96,8 @@ public sealed class AgentConfig
                 throw new ConfigException($"input '{i.Name}': wsPorts: {e.Message}");
             }
 
+            if (i.RtpReportSeconds < 0)
+                throw new ConfigException($"input '{i.Name}': rtpReportSeconds must be 0 (off) or more.");
             if (i.Plan is null && Outputs.Count != 1)
                 throw new ConfigException($"input '{i.Name}': without a 'plan', there must be exactly one output.");
         }
@@ -157,6 +159,8 @@ public sealed class InputConfig
     /// <summary>TCP ports (and ranges) carrying SIP over WebSocket (RFC 7118).</summary>
     public List<string> WsPorts { get; set; } = [];
     public string? Plan { get; set; }
+    /// <summary>Seconds between the RTP stream reports of the RTP analysis; 0 turns it off.</summary>
+    public int RtpReportSeconds { get; set; } = 10;
 }
 
 /// <summary>Where phones PUBLISH their RTCP-XR reports, and the HEP output the reports go to.</summary>

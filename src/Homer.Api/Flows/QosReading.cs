@@ -76,7 +76,8 @@ public static class QosReading
             if (trimmed.StartsWith("VQ"u8))
                 return FromVq(trimmed, correlated, "rtcp-xr", direction, reporter, m.Timestamp, callIds);
             if (trimmed[0] == (byte)'{')
-                return FromAgentJson(trimmed, correlated, m.ProtocolType == RtcpType ? "rtcp" : "agent", direction, reporter, m.Timestamp);
+                return FromAgentJson(trimmed, correlated, m.ProtocolType == RtcpType ? "rtcp" : RtpStreamReport.SourceOf(trimmed, "agent"),
+                    direction, reporter, m.Timestamp);
             return [];
         }
         catch (Exception e) when (e is JsonException or FormatException or ArgumentException or InvalidOperationException)
