@@ -7,6 +7,9 @@ namespace Homer.Actors.Contracts;
 /// </summary>
 public static class NodeAdmin
 {
+    /// <summary>Prefix of a node's counters that describe one HEP forward target: forward.&lt;target&gt;.sent, .dropped, .queued, .connected.</summary>
+    public const string ForwardCounterPrefix = "forward.";
+
     /// <summary>Name of the answering actor under <c>/user</c> on every node.</summary>
     public const string ActorName = "node-admin";
     public const string ActorPath = "/user/" + ActorName;

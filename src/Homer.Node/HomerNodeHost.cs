@@ -82,6 +82,7 @@ public static class HomerNodeHost
                     Counters = services.GetRequiredService<IngestCounters>(),
                     Spool = () => services.GetService<HepIngestService>()?.Spool is { } spool ? (spool.Bytes, spool.Batches) : (0, 0),
                     Stalled = () => services.GetRequiredService<StorageWatchdog>().Stalled(),
+                    Forwarding = () => services.GetService<HepForwarder>()?.Status() ?? [],
                     Config = running => EffectiveConfig.Describe(settings, clusterConfig, running, configFiles.Select(Path.GetFileName).ToArray()!),
                 });
             // The singleton manager only runs where it may host the engine: the dialog nodes.
@@ -104,6 +105,7 @@ public static class HomerNodeHost
         Homer.Actors.Stats.CallMetrics.ConfigureKpis(settings.KpiWindow, settings.SipTraffic.MaxNodes);
         if (settings.Has("ingest"))
         {
+            builder.Services.AddHepForwarding(clusterConfig);
             var sipTraffic = new SipTrafficMetrics(settings.SipTraffic);
             builder.Services.AddSingleton(sipTraffic);
             builder.Services.AddHostedService<SipTrafficAliasRefresher>();

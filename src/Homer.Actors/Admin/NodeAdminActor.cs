@@ -24,6 +24,11 @@ public sealed record NodeAdminOptions
     /// <c>stalled.&lt;writer&gt;</c> = Unix seconds since it stalled; the alarm engine raises STORAGE_STALLED from them.
     /// </summary>
     public Func<IReadOnlyList<Homer.Storage.StalledWriter>> Stalled { get; init; } = () => [];
+    /// <summary>
+    /// This node's HEP forward targets, reported among the counters as <c>forward.&lt;target&gt;.sent</c>, <c>.dropped</c>,
+    /// <c>.queued</c> and <c>.connected</c> (1 or 0).
+    /// </summary>
+    public Func<IReadOnlyList<HepForwardStatus>> Forwarding { get; init; } = () => [];
 }
 
 /// <summary>
@@ -74,6 +79,8 @@ public sealed class NodeAdminActor : ReceiveActor, IWithTimers
     /// <summary>Prefix of the counters that name a stalled writer.</summary>
     public const string StalledPrefix = "stalled.";
 
+    private const string ForwardPrefix = NodeAdmin.ForwardCounterPrefix;
+
     private NodeAdmin.NodeStatus Status()
     {
         var c = _options.Counters;
@@ -85,6 +92,13 @@ public sealed class NodeAdminActor : ReceiveActor, IWithTimers
             .Select(kv => new NodeAdmin.Count(kv.Key, kv.Value)).ToList();
         foreach (var stalled in _options.Stalled())
             counters.Add(new NodeAdmin.Count(StalledPrefix + stalled.Writer, stalled.Since.ToUnixTimeSeconds()));
+        foreach (var target in _options.Forwarding())
+        {
+            counters.Add(new NodeAdmin.Count(ForwardPrefix + target.Name + ".sent", target.Sent));
+            counters.Add(new NodeAdmin.Count(ForwardPrefix + target.Name + ".dropped", target.Dropped));
+            counters.Add(new NodeAdmin.Count(ForwardPrefix + target.Name + ".queued", target.Queued));
+            counters.Add(new NodeAdmin.Count(ForwardPrefix + target.Name + ".connected", target.Connected ? 1 : 0));
+        }
         var drops = Enum.GetValues<DropReason>().Select(r => new NodeAdmin.Count(r.ToString(), c.Dropped(r))).ToList();
         var (spoolBytes, spoolBatches) = _options.Spool();
         return new NodeAdmin.NodeStatus(

@@ -30,7 +30,10 @@ public sealed record HepForwardTarget
     public IReadOnlySet<long> CaptureIds { get; init; } = FrozenSet<long>.Empty;
     public IReadOnlySet<int> PayloadTypes { get; init; } = FrozenSet<int>.Empty;
     public IReadOnlyList<IPNetwork> SourceSubnets { get; init; } = [];
-    /// <summary>SIP request methods (or the CSeq method of responses); other payload types pass this filter.</summary>
+    /// <summary>
+    /// SIP methods, matched against the CSeq method, so a request's responses travel with it ("INVITE" forwards the
+    /// INVITE transactions, 100 to 200 included); other payload types pass this filter.
+    /// </summary>
     public IReadOnlySet<string> Methods { get; init; } = FrozenSet<string>.Empty;
     /// <summary>Packets waiting for this target; past it new ones are dropped and counted, ingest never waits.</summary>
     public int QueueCapacity { get; init; } = 10_000;
@@ -81,7 +84,7 @@ public sealed record HepForwardTarget
                 return false;
         }
         if (Methods.Count > 0 && message.ProtocolType == Homer.Hep.HepProtocolType.Sip
-            && !((message.Method ?? message.CSeqMethod) is { } method && Methods.Contains(method)))
+            && !((message.CSeqMethod ?? message.Method) is { } method && Methods.Contains(method)))
             return false;
         return true;
     }

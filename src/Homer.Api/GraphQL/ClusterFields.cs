@@ -317,10 +317,40 @@ public sealed class NodeIngestType : ObjectGraphType<NodeIngestView>
         Field<NonNullGraphType<LongGraphType>>("spoolBytes").Resolve(c => c.Source.Status?.SpoolBytes ?? 0);
         Field<NonNullGraphType<IntGraphType>>("spoolBatches").Resolve(c => c.Source.Status?.SpoolBatches ?? 0);
         Field<NonNullGraphType<LongGraphType>>("uptimeSeconds").Resolve(c => c.Source.Status?.UptimeSeconds ?? 0);
+        Field<NonNullGraphType<ListGraphType<NonNullGraphType<ForwardTargetStatsType>>>>("forwards")
+            .Description("HEP forward targets of the node (homer.forward.targets): packets relayed, dropped and waiting.")
+            .Resolve(c => Forwards(c.Source));
     }
 
     private static long Counter(NodeIngestView view, string name) =>
         view.Status?.Counters.FirstOrDefault(x => x.Name == name)?.Value ?? 0;
+
+    private static IReadOnlyList<ForwardTargetStats> Forwards(NodeIngestView view)
+    {
+        const string prefix = NodeAdmin.ForwardCounterPrefix;
+        var counters = view.Status?.Counters.Where(x => x.Name.StartsWith(prefix, StringComparison.Ordinal)).ToList() ?? [];
+        long Value(string target, string what) => counters.FirstOrDefault(x => x.Name == prefix + target + "." + what)?.Value ?? 0;
+        return counters
+            .Where(x => x.Name.EndsWith(".sent", StringComparison.Ordinal))
+            .Select(x => x.Name[prefix.Length..^".sent".Length])
+            .Select(t => new ForwardTargetStats(t, Value(t, "sent"), Value(t, "dropped"), Value(t, "queued"), Value(t, "connected") == 1))
+            .ToList();
+    }
+}
+
+public sealed record ForwardTargetStats(string Name, long Sent, long Dropped, long Queued, bool Connected);
+
+public sealed class ForwardTargetStatsType : ObjectGraphType<ForwardTargetStats>
+{
+    public ForwardTargetStatsType()
+    {
+        Name = "ForwardTargetStats";
+        Field(x => x.Name);
+        Field(x => x.Sent).Description("HEP packets relayed since the node started.");
+        Field(x => x.Dropped).Description("HEP packets not relayed: the target's queue was full (slow or down) or a send failed.");
+        Field(x => x.Queued).Description("HEP packets waiting for the target now.");
+        Field(x => x.Connected).Description("TCP/TLS: connected now; UDP: its socket is open.");
+    }
 }
 
 public sealed class DropCountType : ObjectGraphType<NodeAdmin.Count>

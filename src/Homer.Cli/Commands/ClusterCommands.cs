@@ -141,7 +141,7 @@ internal static class ClusterCommands
     private const string IngestQuery = """
         { cluster { ingest { address error nodeName roles ingests receivedPerSecond storedPerSecond droppedPerSecond rateWindowSeconds
           received decoded unparsedKept stored routedToDialogs spooled replayed connections streamBytesSkipped
-          drops { reason count } spoolBytes spoolBatches uptimeSeconds } } }
+          drops { reason count } spoolBytes spoolBatches uptimeSeconds forwards { name sent dropped queued connected } } } }
         """;
 
     public static Command Ingest(HomerCtl cli)
@@ -152,19 +152,26 @@ internal static class ClusterCommands
             var list = (await client.QueryAsync(IngestQuery, null, ct))["cluster"]!["ingest"];
             if (cli.Json(r))
                 return await cli.PrintJson(list);
-            var table = Table("NODE", "ROLES", "RECV/S", "STORED/S", "DROP/S", "RECEIVED", "STORED", "ROUTED", "DROPS", "SPOOL");
+            var withForwards = Items(list).Any(n => Items(n["forwards"]).Any());
+            var columns = new List<string> { "NODE", "ROLES", "RECV/S", "STORED/S", "DROP/S", "RECEIVED", "STORED", "ROUTED", "DROPS", "SPOOL" };
+            if (withForwards)
+                columns.Add("FORWARD (sent/dropped/queued)");
+            var table = Table(columns.ToArray());
             foreach (var n in Items(list))
             {
                 var name = S(n["nodeName"]) is { Length: > 0 } nn ? $"{nn} {S(n["address"])}" : S(n["address"]);
                 if (S(n["error"]).Length > 0)
                 {
-                    table.Row(name, "", "", "", "", "", "", "", "", S(n["error"]));
+                    table.Row([name, "", "", "", "", "", "", "", "", S(n["error"]), .. withForwards ? new[] { "" } : []]);
                     continue;
                 }
                 var drops = Items(n["drops"]).Where(d => L(d["count"]) > 0).Select(d => $"{S(d["reason"])}={N(L(d["count"]))}").ToList();
-                table.Row(name, S(n["roles"]), S(n["receivedPerSecond"]), S(n["storedPerSecond"]), S(n["droppedPerSecond"]),
+                var forwards = Items(n["forwards"]).Select(f =>
+                    $"{S(f["name"])}{(f["connected"]?.GetValue<bool>() == true ? "" : " (down)")} {N(L(f["sent"]))}/{N(L(f["dropped"]))}/{N(L(f["queued"]))}");
+                string[] cells = [name, S(n["roles"]), S(n["receivedPerSecond"]), S(n["storedPerSecond"]), S(n["droppedPerSecond"]),
                     N(L(n["received"])), N(L(n["stored"])), N(L(n["routedToDialogs"])), drops.Count == 0 ? "0" : string.Join(" ", drops),
-                    L(n["spoolBatches"]) == 0 ? "empty" : $"{L(n["spoolBatches"])} batches, {Bytes(L(n["spoolBytes"]))}");
+                    L(n["spoolBatches"]) == 0 ? "empty" : $"{L(n["spoolBatches"])} batches, {Bytes(L(n["spoolBytes"]))}"];
+                table.Row(withForwards ? [.. cells, string.Join(", ", forwards)] : cells);
             }
             var console = cli.Console();
             console.Write(table);
