@@ -57,6 +57,13 @@ public sealed record MessageFilter
     /// the user and host must both match. Case-insensitive; <c>*</c> and <c>?</c> are wildcards.
     /// </summary>
     public string? Diversion { get; init; }
+    /// <summary>
+    /// Conditions on any SIP header (<see cref="HeaderCondition"/>), all of which must hold; needs a time range
+    /// (<see cref="From"/> and <see cref="To"/>), which bounds the rows the payloads are read from.
+    /// </summary>
+    public IReadOnlyList<HeaderCondition>? Headers { get; init; }
+    /// <summary>Conditions on configured header fields (<see cref="HeaderFieldRule"/>), by field name; all must hold.</summary>
+    public IReadOnlyList<HeaderCondition>? Fields { get; init; }
 }
 
 public sealed record StoredMessage(
@@ -92,6 +99,8 @@ public sealed record StoredMessage(
     public long? CSeqNumber { get; init; }
     public string? CSeqMethod { get; init; }
     public string? HeadersJson { get; init; }
+    /// <summary>The configured header fields stored with the message (JSON object), or null.</summary>
+    public string? FieldsJson { get; init; }
     /// <summary>With read-time de-duplication: every capture id that saw this message (else just its own).</summary>
     public IReadOnlyList<long> CaptureIds { get; init; } = [];
 
@@ -218,7 +227,7 @@ public sealed class MessageQueries(NpgsqlDataSource dataSource, NpgsqlDataSource
     internal const string Columns = """
         id, ts, profile, proto_type, method, status, reason, call_id, from_user, to_user, ruri_user, user_agent,
         src_ip, src_port, dst_ip, dst_port, capture_id, node, correlation_id, parse_error, payload,
-        transport, vlan, from_domain, to_domain, ruri_domain, from_tag, to_tag, cseq, cseq_method, headers::text
+        transport, vlan, from_domain, to_domain, ruri_domain, from_tag, to_tag, cseq, cseq_method, headers::text, fields::text
         """;
 
     public Task<MessagePage> SearchAsync(MessageFilter filter, int first, CancellationToken ct = default) =>
@@ -346,6 +355,50 @@ public sealed class MessageQueries(NpgsqlDataSource dataSource, NpgsqlDataSource
             w.Raw($"reason ILIKE {w.Add("%" + LikeBody(reason) + "%", NpgsqlDbType.Text)}");
         if (f.Diversion?.Trim() is { Length: > 0 } diversion)
             w.Raw($"headers->>'diversion' ~* {w.Add(DiversionPattern(diversion), NpgsqlDbType.Text)}");
+        if (f.Headers is { Count: > 0 } headers)
+            AddHeaderConditions(f, headers, w);
+        if (f.Fields is { Count: > 0 } fields)
+            AddFieldConditions(f, fields, w);
+    }
+
+    // Any header: a bounded scan of the time range's SIP rows (see HeaderSearchSql for why there is no index).
+    private static void AddHeaderConditions(MessageFilter f, IReadOnlyList<HeaderCondition> headers, SqlWhere w)
+    {
+        if (f.From is null || f.To is null)
+            throw new MessageFilterException("headers: a header search needs a time range (from and to)");
+        if (headers.Count > HeaderSearchSql.MaxConditions)
+            throw new MessageFilterException($"headers: at most {HeaderSearchSql.MaxConditions} conditions");
+        w.Raw("proto_type = 1");
+        foreach (var h in headers)
+        {
+            HeaderSearchSql.Validate(h);
+            if (HeaderSearchSql.Literal(h) is { } literal)
+                w.Raw($"position({w.Add(literal, NpgsqlDbType.Bytea)} in payload) > 0");
+            w.Raw($"{HeaderSearchSql.HeaderSectionText} ~ {w.Add(HeaderSearchSql.Regex(h), NpgsqlDbType.Text)}");
+        }
+    }
+
+    // Configured fields: an exact value is a containment the partial GIN index on `fields` answers; a pattern filters
+    // the rows the rest of the filter selects.
+    private static void AddFieldConditions(MessageFilter f, IReadOnlyList<HeaderCondition> fields, SqlWhere w)
+    {
+        foreach (var c in fields)
+        {
+            var name = HeaderFieldRule.NormalizeName(c.Name);
+            if (name is null)
+                throw new MessageFilterException($"fields: '{c.Name}' is not a field name (letters, digits, '-' and '_')");
+            if (c.Value.IndexOfAny(['*', '?']) < 0)
+            {
+                var json = System.Text.Json.JsonSerializer.Serialize(new Dictionary<string, string> { [name] = StorableText.Clean(c.Value)! });
+                w.Raw($"fields @> {w.Add(json, NpgsqlDbType.Jsonb)}");
+            }
+            else
+            {
+                if (f.From is null || f.To is null)
+                    throw new MessageFilterException($"fields: a pattern on '{name}' needs a time range (from and to); an exact value does not");
+                w.Raw($"fields->>{w.Add(name, NpgsqlDbType.Text)} LIKE {w.Add(LikeBody(c.Value), NpgsqlDbType.Text)}");
+            }
+        }
     }
 
     /// <summary>The user's text as the body of a LIKE pattern: * and ? become wildcards, LIKE's own characters literal.</summary>
@@ -447,7 +500,8 @@ public sealed class MessageQueries(NpgsqlDataSource dataSource, NpgsqlDataSource
         CSeqNumber = r.IsDBNull(28) ? null : r.GetInt64(28),
         CSeqMethod = Text(r, 29),
         HeadersJson = Text(r, 30),
-        CaptureIds = r.GetFieldValue<long[]>(31),
+        FieldsJson = Text(r, 31),
+        CaptureIds = r.GetFieldValue<long[]>(32),
     };
 
     private static string? Text(NpgsqlDataReader r, int i) => r.IsDBNull(i) ? null : r.GetString(i);
