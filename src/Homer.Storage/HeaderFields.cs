@@ -2,6 +2,8 @@ using System.Buffers;
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Npgsql;
 
 namespace Homer.Storage;
@@ -261,7 +263,43 @@ public sealed class HeaderFieldLoader(HeaderFieldStore store, HeaderFieldRegistr
         return true;
     }
 
+    public IEnumerable<string> Describe() =>
+        (registry.Current?.Rules ?? []).Select(r => r.Part is null ? $"{r.Name}={r.Header}" : $"{r.Name}={r.Header}:{r.Part}");
+
     private IReadOnlyList<HeaderFieldRule> Merge(IReadOnlyList<HeaderFieldRule> stored) => HeaderFieldStore.Merge(registry.Configured, stored);
+}
+
+/// <summary>Runs <see cref="HeaderFieldLoader.RefreshAsync"/> at start and every <see cref="HeaderFieldLoader.Interval"/>.</summary>
+public sealed class HeaderFieldRefreshService(HeaderFieldLoader loader, ILogger<HeaderFieldRefreshService> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var failing = false;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                if (await loader.RefreshAsync(stoppingToken))
+                    logger.LogInformation("Header fields extracted at ingest: [{Fields}]", string.Join(", ", loader.Describe()));
+                failing = false;
+            }
+            catch (Exception e) when (e is NpgsqlException or InvalidOperationException or MessageFilterException)
+            {
+                // PostgreSQL away, or a row no longer valid: the fields in force stay; say it once per outage.
+                if (!failing)
+                    logger.LogWarning(e, "Could not read the configured header fields; the ones in force stay");
+                failing = true;
+            }
+            try
+            {
+                await Task.Delay(HeaderFieldLoader.Interval, stoppingToken);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
 }
 
 /// <summary>JSON of stored <c>fields</c> values, for the API.</summary>

@@ -107,6 +107,9 @@ public static class HeaderSearchSql
 {
     public const int MaxConditions = 8;
 
+    /// <summary>A header search counts its matches up to this many (the page says when the total is a lower bound).</summary>
+    public const int CountCap = 10_000;
+
     /// <summary>The header section of <c>payload</c> as escape-encoded text.</summary>
     public const string HeaderSectionText =
         "encode(substring(payload for coalesce(nullif(position('\\x0d0a0d0a'::bytea in payload), 0), octet_length(payload))), 'escape')";

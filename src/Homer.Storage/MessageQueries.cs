@@ -151,6 +151,12 @@ public sealed record MessageSearchOptions
 
 public sealed record MessagePage(long TotalCount, IReadOnlyList<StoredMessage> Nodes, bool HasNextPage)
 {
+    /// <summary>
+    /// False when counting stopped at a cap (<see cref="HeaderSearchSql.CountCap"/> for header searches): there are at
+    /// least <see cref="TotalCount"/> matches.
+    /// </summary>
+    public bool TotalCountExact { get; init; } = true;
+
     public string? EndCursor => Nodes.Count == 0 ? null : Nodes[^1].Cursor;
 }
 
@@ -286,18 +292,29 @@ public sealed class MessageQueries(NpgsqlDataSource dataSource, NpgsqlDataSource
         }
 
         // The first page that holds everything is its own exact total (the usual case for a Call-ID); otherwise count.
+        // A header search reads payloads: its count stops at a cap, so a common value over a day costs what a page
+        // costs, not a regular expression over every matching row of the day.
         long total;
+        var exact = true;
         if (options.First > 0 && !hasNext && string.IsNullOrEmpty(options.After))
         {
             total = nodes.Count;
         }
         else
         {
-            await using var count = new NpgsqlCommand($"SELECT count(*) FROM {source}", connection);
+            var capped = filter.Headers is { Count: > 0 };
+            await using var count = new NpgsqlCommand(capped
+                ? $"SELECT count(*) FROM (SELECT 1 FROM {source} LIMIT {HeaderSearchSql.CountCap + 1}) capped"
+                : $"SELECT count(*) FROM {source}", connection);
             count.Parameters.AddRange(where.Parameters());
             total = (long)(await count.ExecuteScalarAsync(ct))!;
+            if (capped && total > HeaderSearchSql.CountCap)
+            {
+                total = HeaderSearchSql.CountCap;
+                exact = false;
+            }
         }
-        return new MessagePage(total, nodes, hasNext);
+        return new MessagePage(total, nodes, hasNext) { TotalCountExact = exact };
     }
 
     private static void Build(MessageFilter f, SqlWhere w)
