@@ -110,6 +110,50 @@ public static class HeaderSearchSql
     /// <summary>A header search counts its matches up to this many (the page says when the total is a lower bound).</summary>
     public const int CountCap = 10_000;
 
+    public static readonly TimeSpan FirstSlice = TimeSpan.FromHours(1);
+
+    /// <summary>
+    /// The slices a header search reads, in the page's direction, from the cursor when there is one: each [lower, upper)
+    /// (null: the range's own bound, inclusive), the first <see cref="FirstSlice"/> long and each next one twice as long.
+    /// </summary>
+    public static IEnumerable<(DateTimeOffset? Lower, DateTimeOffset? Upper)> Slices(DateTimeOffset from, DateTimeOffset to, bool descending, DateTimeOffset? cursor)
+    {
+        var width = FirstSlice;
+        if (!descending)
+        {
+            var lower = cursor is { } c && c > from ? c : from;
+            while (true)
+            {
+                var upper = lower + width;
+                if (upper > to)
+                {
+                    yield return (lower, null);
+                    yield break;
+                }
+                yield return (lower, upper);
+                lower = upper;
+                width *= 2;
+            }
+        }
+        // Newest first: the upper bound is exclusive, so the first slice keeps the range's own (inclusive) end; the
+        // cursor's own row is excluded by the cursor condition, not by the slice.
+        DateTimeOffset? top = null;
+        var end = cursor is { } d && d < to ? d : to;
+        while (true)
+        {
+            var bottom = end - width;
+            if (bottom <= from)
+            {
+                yield return (null, top);
+                yield break;
+            }
+            yield return (bottom, top);
+            top = bottom;
+            end = bottom;
+            width *= 2;
+        }
+    }
+
     /// <summary>The header section of <c>payload</c> as escape-encoded text.</summary>
     public const string HeaderSectionText =
         "encode(substring(payload for coalesce(nullif(position('\\x0d0a0d0a'::bytea in payload), 0), octet_length(payload))), 'escape')";

@@ -271,19 +271,34 @@ public sealed class MessageQueries(NpgsqlDataSource dataSource, NpgsqlDataSource
             {
                 if (!MessageCursor.TryDecode(after, out var ts, out var id))
                     throw new MessageFilterException($"after: '{after}' is not a cursor this API gave out");
+                page.CursorTime = ts;
                 var tsParam = page.Add(ts.UtcDateTime, NpgsqlDbType.TimestampTz);
                 var idParam = page.Add(id, NpgsqlDbType.Bigint);
                 page.Raw($"(ts, id) {(options.Descending ? "<" : ">")} ({tsParam}, {idParam})");
             }
-            var outer = page.Clauses.Count > where.Clauses.Count
-                ? " WHERE " + string.Join(" AND ", page.Clauses.Skip(where.Clauses.Count))
-                : "";
-            await using var select = new NpgsqlCommand(
-                $"SELECT {Columns}, capture_ids FROM {source}{outer} ORDER BY ts {direction}, id {direction} LIMIT {options.First + 1}", connection);
-            select.Parameters.AddRange(page.Parameters());
-            await using var reader = await select.ExecuteReaderAsync(ct);
-            while (await reader.ReadAsync(ct))
-                nodes.Add(Read(reader));
+            // A header search reads the range in slices in the page's direction (1 h, then twice as long each time),
+            // so a common value fills its page from the first slice; one query over the whole range would filter every
+            // payload of the range and sort them, as PostgreSQL cannot tell how many rows a regular expression keeps.
+            var slices = filter.Headers is { Count: > 0 } && !options.Deduplicate
+                ? HeaderSearchSql.Slices(filter.From!.Value, filter.To!.Value, options.Descending, options.After is { Length: > 0 } ? page.CursorTime : null)
+                : [(null, null)];
+            foreach (var (lower, upper) in slices)
+            {
+                var sliced = new SqlWhere(page);
+                if (lower is { } lo) sliced.Raw($"ts >= {sliced.Add(lo.UtcDateTime, NpgsqlDbType.TimestampTz)}");
+                if (upper is { } hi) sliced.Raw($"ts < {sliced.Add(hi.UtcDateTime, NpgsqlDbType.TimestampTz)}");
+                var outer = sliced.Clauses.Count > where.Clauses.Count
+                    ? " WHERE " + string.Join(" AND ", sliced.Clauses.Skip(where.Clauses.Count))
+                    : "";
+                await using var select = new NpgsqlCommand(
+                    $"SELECT {Columns}, capture_ids FROM {source}{outer} ORDER BY ts {direction}, id {direction} LIMIT {options.First + 1 - nodes.Count}", connection);
+                select.Parameters.AddRange(sliced.Parameters());
+                await using var reader = await select.ExecuteReaderAsync(ct);
+                while (await reader.ReadAsync(ct))
+                    nodes.Add(Read(reader));
+                if (nodes.Count > options.First)
+                    break;
+            }
             if (nodes.Count > options.First)
             {
                 hasNext = true;
@@ -532,7 +547,10 @@ public sealed class MessageQueries(NpgsqlDataSource dataSource, NpgsqlDataSource
 
         public SqlWhere() { _values = []; Clauses = []; }
 
-        public SqlWhere(SqlWhere copy) { _values = [.. copy._values]; Clauses = [.. copy.Clauses]; }
+        public SqlWhere(SqlWhere copy) { _values = [.. copy._values]; Clauses = [.. copy.Clauses]; CursorTime = copy.CursorTime; }
+
+        /// <summary>The capture time of the page's <c>after</c> cursor, when there is one.</summary>
+        public DateTimeOffset? CursorTime { get; set; }
 
         public string Sql => Clauses.Count == 0 ? "" : " WHERE " + string.Join(" AND ", Clauses);
 

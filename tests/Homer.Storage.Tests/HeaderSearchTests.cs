@@ -115,6 +115,38 @@ public sealed class HeaderSearchTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Pages_over_a_long_range_come_in_order_in_both_directions_across_the_slices_read()
+    {
+        // Rows at 0:30, 1:30, 3:30 and 5:30: the slices read are [0, 1 h), [1 h, 3 h), [3 h, 7 h) ascending.
+        int[] minutes = [30, 90, 210, 330];
+        await new MessageStoreWriter(_db.DataSource).WriteAsync(
+            minutes.Select(m => Row(m * 60, $"p{m}@test", InviteB.Replace("call-b@test", $"p{m}@test"))).ToList());
+        var filter = new MessageFilter { From = T0, To = T0.AddHours(6), Headers = [new HeaderCondition("X-Trunk", "carrier-2")] };
+        foreach (var descending in new[] { false, true })
+        {
+            var seen = new List<string?>();
+            string? after = null;
+            long total = -1;
+            do
+            {
+                var page = await _queries.SearchAsync(filter, new MessageSearchOptions { First = 1, After = after, Descending = descending });
+                seen.AddRange(page.Nodes.Select(n => n.CallId));
+                total = page.TotalCount;
+                after = page.HasNextPage ? page.EndCursor : null;
+            }
+            while (after is not null);
+            var expected = minutes.Select(m => (string?)$"p{m}@test").ToList();
+            if (descending)
+                expected.Reverse();
+            Assert.Equal(expected, seen);
+            Assert.Equal(4, total);
+        }
+        var wide = await _queries.SearchAsync(filter, new MessageSearchOptions { First = 3, Descending = true });
+        Assert.Equal(["p330@test", "p210@test", "p90@test"], wide.Nodes.Select(n => n.CallId));
+        Assert.True(wide.HasNextPage);
+    }
+
+    [Fact]
     public void Header_values_are_read_from_the_header_section_with_compact_forms_and_folded_lines()
     {
         var payload = Encoding.UTF8.GetBytes(InviteA.Replace("X-Trunk: carrier-1 ;tgrp=berlin\r\n", "X-Trunk: carrier-1\r\n  ;tgrp=berlin\r\n"));
