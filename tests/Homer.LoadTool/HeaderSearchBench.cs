@@ -56,7 +56,7 @@ public static class HeaderSearchBench
             search.SearchAsync(new MessageFilter { From = first, To = last, Headers = [new("f", RareFrom()), new("User-Agent", "LoadPhone/*")] }, 100, ct));
         var commonDay = await Time(dayQueries, _ =>
             search.SearchAsync(new MessageFilter { From = first, To = last, Headers = [new("m", "<sip:*:5060>")] }, 100, ct));
-        Console.WriteLine($"store: {total:N0} messages from {first:u} to {last:u}; p50 / p99 / max in ms (page of 100 with exact totalCount):");
+        Console.WriteLine($"store: {total:N0} messages from {first:u} to {last:u}; p50 / p99 / max in ms (page of 100 with totalCount, counted up to 10 000):");
         Console.WriteLine($"  rare From value, one hour ({queries})                  {rareHour}");
         Console.WriteLine($"  Contact (m) in 2 of 7 messages, one hour ({queries})   {commonHour}");
         Console.WriteLine($"  absent P-Asserted-Identity *+4930*, one hour ({queries}) {absentHour}");
