@@ -139,6 +139,7 @@ public static class EffectiveConfig
         Add("LEG_HEADERS", s.SipParser.CorrelationHeaders.Count == 0
             ? "off"
             : string.Join(',', s.SipParser.CorrelationHeaders.Select(h => h.Parameter is null ? h.Name : h.Name + ";" + h.Parameter)));
+        Add("HEADER_FIELDS", string.Join(',', s.Storage.HeaderFields.Select(r => r.Part is null ? $"{r.Name}={r.Header}" : $"{r.Name}={r.Header}:{r.Part}")));
         Add("LEG_SUFFIX_RULE", s.Dialogs.LegSuffixRule?.ToString() ?? "off");
         Add("AUTH", s.Api.Auth.Enabled);
         Secret("ADMIN_PASSWORD", s.Api.Auth.AdminPassword is not null);

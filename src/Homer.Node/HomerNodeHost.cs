@@ -30,6 +30,9 @@ public static class HomerNodeHost
         // Dialog nodes shard by it and ingest nodes batch by it: one value for both.
         var dialogShardCount = clusterConfig.GetInt("homer.dialog.shard-count", Homer.Actors.Dialogs.DialogMessageExtractor.DefaultShardCount);
 
+        // One registry per node: the ingest graph reads it, the refresh service and the admin mutation replace its rules.
+        var headerFields = new HeaderFieldRegistry { Configured = settings.Storage.HeaderFields };
+        builder.Services.AddSingleton(headerFields);
         builder.Services.AddHomerStorage(settings.Storage);
         builder.Services.AddSingleton<IngestCounters>();
         builder.Services.AddSingleton<IQuarantineReplayer>(sp => new Homer.Actors.Storage.QuarantineReplayer(
@@ -125,6 +128,7 @@ public static class HomerNodeHost
                 DialogShardCount = dialogShardCount,
                 DialogRouteWindow = clusterConfig.GetTimeSpan("homer.dialog.route-window", TimeSpan.FromMilliseconds(20), allowInfinite: false),
                 DialogRouteWindowMessages = clusterConfig.GetInt("homer.dialog.route-window-messages", 4_000),
+                HeaderFields = headerFields,
             });
         }
         if (settings.Has("api"))

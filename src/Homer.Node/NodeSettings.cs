@@ -117,6 +117,15 @@ public sealed record NodeSettings
             throw Invalid("PARTITION_HOURS", partitionHours.ToString(CultureInfo.InvariantCulture), "a divisor or multiple of 24");
 
         var sipParser = LegHeaders(Get("LEG_HEADERS", "X-CID"));
+        IReadOnlyList<HeaderFieldRule> headerFields;
+        try
+        {
+            headerFields = HeaderFieldRegistry.ParseSetting(c["HEADER_FIELDS"]);
+        }
+        catch (Exception e) when (e is FormatException or MessageFilterException)
+        {
+            throw Invalid("HEADER_FIELDS", c["HEADER_FIELDS"] ?? "", "name=Header or name=Header:part (user, host, param:NAME, regex:PATTERN), comma-separated: " + e.Message);
+        }
         var topKeys = GetInt("STATS_TOP_KEYS", 1_000);
         if (topKeys < 1)
             throw Invalid("STATS_TOP_KEYS", topKeys.ToString(CultureInfo.InvariantCulture), "at least 1");
@@ -136,6 +145,7 @@ public sealed record NodeSettings
                 DiskBudgetBytes = GetInt("DISK_BUDGET_GB", 0) * (1L << 30),
                 MaintenanceInterval = TimeSpan.FromSeconds(GetInt("MAINTENANCE_SECONDS", 900)),
                 SearchStatementTimeout = TimeSpan.FromSeconds(GetInt("SEARCH_STATEMENT_TIMEOUT_SECONDS", 30)),
+                HeaderFields = headerFields,
                 StatsRetention = new Dictionary<short, TimeSpan>
                 {
                     [1] = TimeSpan.FromDays(GetInt("STATS_RETENTION_DAYS_MINUTE", 7)),

@@ -56,6 +56,12 @@ public sealed record CapturedMessage
     public required ReadOnlyMemory<byte> Payload { get; init; }
 
     /// <summary>
+    /// The configured header fields found in this message (<see cref="HeaderFieldSet"/>) as a JSON object in UTF-8, for
+    /// the <c>fields</c> column; null when no field is configured or none was found (then the column is not written).
+    /// </summary>
+    public byte[]? FieldsJsonUtf8 { get; init; }
+
+    /// <summary>
     /// The HEP packet this message was decoded from, byte for byte; empty when unknown (built by hand, or read from a
     /// spool file of format 1). A window on the datagram's own array (the payload is usually a window on it too), so
     /// keeping it costs a reference, not a copy. Only a refused row needs it: it goes to the quarantine as it came.

@@ -57,6 +57,13 @@ public sealed record MessageFilter
     /// the user and host must both match. Case-insensitive; <c>*</c> and <c>?</c> are wildcards.
     /// </summary>
     public string? Diversion { get; init; }
+    /// <summary>
+    /// Conditions on any SIP header (<see cref="HeaderCondition"/>), all of which must hold; needs a time range
+    /// (<see cref="From"/> and <see cref="To"/>), which bounds the rows the payloads are read from.
+    /// </summary>
+    public IReadOnlyList<HeaderCondition>? Headers { get; init; }
+    /// <summary>Conditions on configured header fields (<see cref="HeaderFieldRule"/>), by field name; all must hold.</summary>
+    public IReadOnlyList<HeaderCondition>? Fields { get; init; }
 }
 
 public sealed record StoredMessage(
@@ -92,6 +99,8 @@ public sealed record StoredMessage(
     public long? CSeqNumber { get; init; }
     public string? CSeqMethod { get; init; }
     public string? HeadersJson { get; init; }
+    /// <summary>The configured header fields stored with the message (JSON object), or null.</summary>
+    public string? FieldsJson { get; init; }
     /// <summary>With read-time de-duplication: every capture id that saw this message (else just its own).</summary>
     public IReadOnlyList<long> CaptureIds { get; init; } = [];
 
@@ -142,6 +151,12 @@ public sealed record MessageSearchOptions
 
 public sealed record MessagePage(long TotalCount, IReadOnlyList<StoredMessage> Nodes, bool HasNextPage)
 {
+    /// <summary>
+    /// False when counting stopped at a cap (<see cref="HeaderSearchSql.CountCap"/> for header searches): there are at
+    /// least <see cref="TotalCount"/> matches.
+    /// </summary>
+    public bool TotalCountExact { get; init; } = true;
+
     public string? EndCursor => Nodes.Count == 0 ? null : Nodes[^1].Cursor;
 }
 
@@ -218,7 +233,7 @@ public sealed partial class MessageQueries(NpgsqlDataSource dataSource, NpgsqlDa
     internal const string Columns = """
         id, ts, profile, proto_type, method, status, reason, call_id, from_user, to_user, ruri_user, user_agent,
         src_ip, src_port, dst_ip, dst_port, capture_id, node, correlation_id, parse_error, payload,
-        transport, vlan, from_domain, to_domain, ruri_domain, from_tag, to_tag, cseq, cseq_method, headers::text
+        transport, vlan, from_domain, to_domain, ruri_domain, from_tag, to_tag, cseq, cseq_method, headers::text, fields::text
         """;
 
     public Task<MessagePage> SearchAsync(MessageFilter filter, int first, CancellationToken ct = default) =>
@@ -246,19 +261,34 @@ public sealed partial class MessageQueries(NpgsqlDataSource dataSource, NpgsqlDa
             {
                 if (!MessageCursor.TryDecode(after, out var ts, out var id))
                     throw new MessageFilterException($"after: '{after}' is not a cursor this API gave out");
+                page.CursorTime = ts;
                 var tsParam = page.Add(ts.UtcDateTime, NpgsqlDbType.TimestampTz);
                 var idParam = page.Add(id, NpgsqlDbType.Bigint);
                 page.Raw($"(ts, id) {(options.Descending ? "<" : ">")} ({tsParam}, {idParam})");
             }
-            var outer = page.Clauses.Count > where.Clauses.Count
-                ? " WHERE " + string.Join(" AND ", page.Clauses.Skip(where.Clauses.Count))
-                : "";
-            await using var select = new NpgsqlCommand(
-                $"SELECT {Columns}, capture_ids FROM {source}{outer} ORDER BY ts {direction}, id {direction} LIMIT {options.First + 1}", connection);
-            select.Parameters.AddRange(page.Parameters());
-            await using var reader = await select.ExecuteReaderAsync(ct);
-            while (await reader.ReadAsync(ct))
-                nodes.Add(Read(reader));
+            // A header search reads the range in slices in the page's direction (1 h, then twice as long each time),
+            // so a common value fills its page from the first slice; one query over the whole range would filter every
+            // payload of the range and sort them, as PostgreSQL cannot tell how many rows a regular expression keeps.
+            var slices = filter.Headers is { Count: > 0 } && !options.Deduplicate
+                ? HeaderSearchSql.Slices(filter.From!.Value, filter.To!.Value, options.Descending, options.After is { Length: > 0 } ? page.CursorTime : null)
+                : [(null, null)];
+            foreach (var (lower, upper) in slices)
+            {
+                var sliced = new SqlWhere(page);
+                if (lower is { } lo) sliced.Raw($"ts >= {sliced.Add(lo.UtcDateTime, NpgsqlDbType.TimestampTz)}");
+                if (upper is { } hi) sliced.Raw($"ts < {sliced.Add(hi.UtcDateTime, NpgsqlDbType.TimestampTz)}");
+                var outer = sliced.Clauses.Count > where.Clauses.Count
+                    ? " WHERE " + string.Join(" AND ", sliced.Clauses.Skip(where.Clauses.Count))
+                    : "";
+                await using var select = new NpgsqlCommand(
+                    $"SELECT {Columns}, capture_ids FROM {source}{outer} ORDER BY ts {direction}, id {direction} LIMIT {options.First + 1 - nodes.Count}", connection);
+                select.Parameters.AddRange(sliced.Parameters());
+                await using var reader = await select.ExecuteReaderAsync(ct);
+                while (await reader.ReadAsync(ct))
+                    nodes.Add(Read(reader));
+                if (nodes.Count > options.First)
+                    break;
+            }
             if (nodes.Count > options.First)
             {
                 hasNext = true;
@@ -267,18 +297,29 @@ public sealed partial class MessageQueries(NpgsqlDataSource dataSource, NpgsqlDa
         }
 
         // The first page that holds everything is its own exact total (the usual case for a Call-ID); otherwise count.
+        // A header search reads payloads: its count stops at a cap, so a common value over a day costs what a page
+        // costs, not a regular expression over every matching row of the day.
         long total;
+        var exact = true;
         if (options.First > 0 && !hasNext && string.IsNullOrEmpty(options.After))
         {
             total = nodes.Count;
         }
         else
         {
-            await using var count = new NpgsqlCommand($"SELECT count(*) FROM {source}", connection);
+            var capped = filter.Headers is { Count: > 0 };
+            await using var count = new NpgsqlCommand(capped
+                ? $"SELECT count(*) FROM (SELECT 1 FROM {source} LIMIT {HeaderSearchSql.CountCap + 1}) capped"
+                : $"SELECT count(*) FROM {source}", connection);
             count.Parameters.AddRange(where.Parameters());
             total = (long)(await count.ExecuteScalarAsync(ct))!;
+            if (capped && total > HeaderSearchSql.CountCap)
+            {
+                total = HeaderSearchSql.CountCap;
+                exact = false;
+            }
         }
-        return new MessagePage(total, nodes, hasNext);
+        return new MessagePage(total, nodes, hasNext) { TotalCountExact = exact };
     }
 
     /// <summary>The filtered messages as a FROM item, folded by payload when <see cref="MessageSearchOptions.Deduplicate"/>.</summary>
@@ -352,6 +393,50 @@ public sealed partial class MessageQueries(NpgsqlDataSource dataSource, NpgsqlDa
             w.Raw($"reason ILIKE {w.Add("%" + LikeBody(reason) + "%", NpgsqlDbType.Text)}");
         if (f.Diversion?.Trim() is { Length: > 0 } diversion)
             w.Raw($"headers->>'diversion' ~* {w.Add(DiversionPattern(diversion), NpgsqlDbType.Text)}");
+        if (f.Headers is { Count: > 0 } headers)
+            AddHeaderConditions(f, headers, w);
+        if (f.Fields is { Count: > 0 } fields)
+            AddFieldConditions(f, fields, w);
+    }
+
+    // Any header: a bounded scan of the time range's SIP rows (see HeaderSearchSql for why there is no index).
+    private static void AddHeaderConditions(MessageFilter f, IReadOnlyList<HeaderCondition> headers, SqlWhere w)
+    {
+        if (f.From is null || f.To is null)
+            throw new MessageFilterException("headers: a header search needs a time range (from and to)");
+        if (headers.Count > HeaderSearchSql.MaxConditions)
+            throw new MessageFilterException($"headers: at most {HeaderSearchSql.MaxConditions} conditions");
+        w.Raw("proto_type = 1");
+        foreach (var h in headers)
+        {
+            HeaderSearchSql.Validate(h);
+            if (HeaderSearchSql.Literal(h) is { } literal)
+                w.Raw($"position({w.Add(literal, NpgsqlDbType.Bytea)} in payload) > 0");
+            w.Raw($"{HeaderSearchSql.HeaderSectionText} ~ {w.Add(HeaderSearchSql.Regex(h), NpgsqlDbType.Text)}");
+        }
+    }
+
+    // Configured fields: an exact value is a containment the partial GIN index on `fields` answers; a pattern filters
+    // the rows the rest of the filter selects.
+    private static void AddFieldConditions(MessageFilter f, IReadOnlyList<HeaderCondition> fields, SqlWhere w)
+    {
+        foreach (var c in fields)
+        {
+            var name = HeaderFieldRule.NormalizeName(c.Name);
+            if (name is null)
+                throw new MessageFilterException($"fields: '{c.Name}' is not a field name (letters, digits, '-' and '_')");
+            if (c.Value.IndexOfAny(['*', '?']) < 0)
+            {
+                var json = System.Text.Json.JsonSerializer.Serialize(new Dictionary<string, string> { [name] = StorableText.Clean(c.Value)! });
+                w.Raw($"fields @> {w.Add(json, NpgsqlDbType.Jsonb)}");
+            }
+            else
+            {
+                if (f.From is null || f.To is null)
+                    throw new MessageFilterException($"fields: a pattern on '{name}' needs a time range (from and to); an exact value does not");
+                w.Raw($"fields->>{w.Add(name, NpgsqlDbType.Text)} LIKE {w.Add(LikeBody(c.Value), NpgsqlDbType.Text)}");
+            }
+        }
     }
 
     /// <summary>The user's text as the body of a LIKE pattern: * and ? become wildcards, LIKE's own characters literal.</summary>
@@ -453,7 +538,8 @@ public sealed partial class MessageQueries(NpgsqlDataSource dataSource, NpgsqlDa
         CSeqNumber = r.IsDBNull(28) ? null : r.GetInt64(28),
         CSeqMethod = Text(r, 29),
         HeadersJson = Text(r, 30),
-        CaptureIds = r.GetFieldValue<long[]>(31),
+        FieldsJson = Text(r, 31),
+        CaptureIds = r.GetFieldValue<long[]>(32),
     };
 
     private static string? Text(NpgsqlDataReader r, int i) => r.IsDBNull(i) ? null : r.GetString(i);
@@ -467,7 +553,10 @@ public sealed partial class MessageQueries(NpgsqlDataSource dataSource, NpgsqlDa
 
         public SqlWhere() { _values = []; Clauses = []; }
 
-        public SqlWhere(SqlWhere copy) { _values = [.. copy._values]; Clauses = [.. copy.Clauses]; }
+        public SqlWhere(SqlWhere copy) { _values = [.. copy._values]; Clauses = [.. copy.Clauses]; CursorTime = copy.CursorTime; }
+
+        /// <summary>The capture time of the page's <c>after</c> cursor, when there is one.</summary>
+        public DateTimeOffset? CursorTime { get; set; }
 
         public string Sql => Clauses.Count == 0 ? "" : " WHERE " + string.Join(" AND ", Clauses);
 

@@ -14,6 +14,10 @@ public sealed class MessageStoreWriter(NpgsqlDataSource dataSource, StorageOptio
     private readonly Dictionary<MessageProfile, CopyBatchWriter<CapturedMessage>> _writers =
         MessagesCopyTable.ByProfile.ToDictionary(p => p.Key, p => new CopyBatchWriter<CapturedMessage>(dataSource, p.Value));
 
+    // Used only for a group that carries configured header fields (MessagesCopyTable's withFields).
+    private readonly Dictionary<MessageProfile, CopyBatchWriter<CapturedMessage>> _writersWithFields =
+        MessagesCopyTable.WithFieldsByProfile.ToDictionary(p => p.Key, p => new CopyBatchWriter<CapturedMessage>(dataSource, p.Value));
+
     private readonly QuarantineStore _quarantine = new(dataSource);
 
     private readonly MessageTopKeys _topKeys = new((options ?? StorageOptions.Defaults).TopKeysPerMinute);
@@ -31,7 +35,11 @@ public sealed class MessageStoreWriter(NpgsqlDataSource dataSource, StorageOptio
             long written = 0;
             // Batches are usually dominated by one or two profiles; grouping keeps one COPY per table.
             foreach (var group in batch.GroupBy(m => m.Profile))
-                written += (long)await _writers[group.Key].CopyAsync(connection, group.ToList(), ct);
+            {
+                var rows = group.ToList();
+                var writers = rows.Exists(m => m.FieldsJsonUtf8 is not null) ? _writersWithFields : _writers;
+                written += (long)await writers[group.Key].CopyAsync(connection, rows, ct);
+            }
             await MessageStats.Count(batch).WriteAsync(connection, tx, ct);
             await tx.CommitAsync(ct);
             _topKeys.Add(batch);

@@ -1,18 +1,28 @@
 namespace Homer.Storage;
 
 /// <summary>Column mapping of <see cref="CapturedMessage"/> into one of the per-profile message tables.</summary>
-public sealed class MessagesCopyTable(string tableName) : ICopyTable<CapturedMessage>
+/// <param name="withFields">
+/// Also writes the <c>fields</c> column (configured header fields). Only batches that carry such a field use this
+/// variant, so a node with no field configured writes exactly the columns it always did.
+/// </param>
+public sealed class MessagesCopyTable(string tableName, bool withFields = false) : ICopyTable<CapturedMessage>
 {
     public static readonly IReadOnlyDictionary<MessageProfile, MessagesCopyTable> ByProfile =
         MessageTables.ByProfile.ToDictionary(p => p.Key, p => new MessagesCopyTable(p.Value));
 
+    /// <summary>The same tables with the <c>fields</c> column.</summary>
+    public static readonly IReadOnlyDictionary<MessageProfile, MessagesCopyTable> WithFieldsByProfile =
+        MessageTables.ByProfile.ToDictionary(p => p.Key, p => new MessagesCopyTable(p.Value, withFields: true));
+
+    private static readonly IReadOnlyList<string> ColumnsWithFields = [.. MessageTables.Columns, "fields"];
+
     public string TableName => tableName;
 
-    public IReadOnlyList<string> Columns => MessageTables.Columns;
+    public IReadOnlyList<string> Columns => withFields ? ColumnsWithFields : MessageTables.Columns;
 
     public void WriteRow(PgBinaryCopyWriter w, CapturedMessage m)
     {
-        w.StartRow(ColumnCount);
+        w.StartRow(withFields ? (short)(ColumnCount + 1) : ColumnCount);
         w.TimestampTz(m.TimestampMicros);
         w.Int16(m.ProtocolType);
         w.Int16(m.IpProtocol);
@@ -43,6 +53,8 @@ public sealed class MessagesCopyTable(string tableName) : ICopyTable<CapturedMes
         w.Text(m.ParseError);
         w.Jsonb(m.HeadersJsonUtf8);
         w.Bytea(m.Payload.Span);
+        if (withFields)
+            w.Jsonb(m.FieldsJsonUtf8);
     }
 
     private static readonly short ColumnCount = (short)MessageTables.Columns.Count;

@@ -51,6 +51,12 @@ public sealed record StorageOptions
     /// <summary>How often each ingest node writes its top-list counts; a node that dies loses at most this much of them.</summary>
     public TimeSpan TopKeysFlushInterval { get; init; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// HOMER_HEADER_FIELDS: header fields extracted at ingest from configuration (<c>name=Header[:part]</c>, comma-separated);
+    /// fields declared with the admin mutation are added to these (and win for the same name).
+    /// </summary>
+    public IReadOnlyList<HeaderFieldRule> HeaderFields { get; init; } = [];
+
     /// <summary>For writers made without a node's settings (tools, tests).</summary>
     public static readonly StorageOptions Defaults = new() { ConnectionString = "" };
 

@@ -1,5 +1,6 @@
 using Homer.Storage.Migrations;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Npgsql;
 
 namespace Homer.Storage;
@@ -32,6 +33,11 @@ public static class StorageServiceCollectionExtensions
         services.AddSingleton<Stats.StatsQueries>();
         services.AddSingleton<Alarms.AlarmStore>();
         services.AddHostedService<StorageMaintenanceService>();
+        // Configured header fields: the node may have registered its registry first (the ingest graph holds it).
+        services.TryAddSingleton(new HeaderFieldRegistry { Configured = options.HeaderFields });
+        services.AddSingleton<HeaderFieldStore>();
+        services.AddSingleton<HeaderFieldLoader>();
+        services.AddHostedService<HeaderFieldRefreshService>();
         return services;
     }
 }

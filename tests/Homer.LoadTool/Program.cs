@@ -61,6 +61,13 @@ searchBench.SetAction(async (result, ct) =>
     await SearchBench.RunAsync(result.GetValue(db)!, result.GetValue(queries), ct);
     return 0;
 });
+var dayQueries = new Option<int>("--day-queries") { Description = "Queries over the whole day.", DefaultValueFactory = _ => 10 };
+var headerBench = new Command("headers", "Measure the search on any SIP header on a seeded store, over one hour and the whole day.") { db, queries, dayQueries };
+headerBench.SetAction(async (result, ct) =>
+{
+    await HeaderSearchBench.RunAsync(result.GetValue(db)!, result.GetValue(queries), result.GetValue(dayQueries), ct);
+    return 0;
+});
 
 var url = new Option<string>("--url") { Description = "Node HTTP URL (GraphQL at /graphql).", Required = true };
 var apiBench = new Command("api", "Measure GraphQL latency on a seeded store through a running node: dialog(callId), callFlow, dialogs search.")
@@ -74,7 +81,7 @@ apiBench.SetAction(async (result, ct) =>
     return 0;
 });
 
-var root = new RootCommand("homer-load: HEP load generator, capture replayer and store seeder for Homer.Actors benchmarks.") { send, replay, seed, searchBench, apiBench };
+var root = new RootCommand("homer-load: HEP load generator, capture replayer and store seeder for Homer.Actors benchmarks.") { send, replay, seed, searchBench, headerBench, apiBench };
 try
 {
     return await root.Parse(args).InvokeAsync();

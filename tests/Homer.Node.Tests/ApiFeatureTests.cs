@@ -308,6 +308,15 @@ public sealed class ApiFeatureTests(ApiFeatureFixture node) : IClassFixture<ApiF
         Assert.Equal(HttpStatusCode.Forbidden, viewerStatus);
         var (_, badLayout) = await Post(owner, Create, new { i = new { title = "x", layout = "5-7", widgets = "[]" } });
         Assert.Contains("layout must be one of", badLayout);
+        // Rows of structures, as the HOMER 5 seed's 12/4-4-4 and 12/6-6/12: saved and read back as written.
+        var (_, rows) = await Post(owner, "mutation ($i: DashboardInput!) { createDashboard(input: $i) { id layout } }",
+            new { i = new { title = "Rows", layout = "12/6-6/12", widgets = "[]" } });
+        Assert.Contains("\"layout\":\"12/6-6/12\"", rows);
+        foreach (var bad in new[] { "12/", "12/5-7", "/12", "12/12/12/12/12/12/12" })
+        {
+            var (_, refused) = await Post(owner, Create, new { i = new { title = "x", layout = bad, widgets = "[]" } });
+            Assert.Contains("layout must be one of", refused);
+        }
         var (_, badJson) = await Post(owner, Create, new { i = new { title = "x", layout = "12", widgets = "{oops" } });
         Assert.Contains("widgets is not JSON", badJson);
 

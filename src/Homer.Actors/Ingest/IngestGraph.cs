@@ -55,6 +55,8 @@ public sealed record HepIngestOptions
     /// </summary>
     public TimeSpan DialogRouteWindow { get; init; } = TimeSpan.FromMilliseconds(20);
     public int DialogRouteWindowMessages { get; init; } = 4_000;
+    /// <summary>Configured header fields extracted from SIP messages (null or empty registry: nothing is extracted).</summary>
+    public HeaderFieldRegistry? HeaderFields { get; init; }
 }
 
 /// <summary>
@@ -189,12 +191,15 @@ public static class IngestGraph
     {
         var messages = new List<CapturedMessage>(options.DecodeBatchSize);
         var routes = new List<DialogRoute>(options.DecodeBatchSize);
+        var fields = options.HeaderFields?.Current; // one read per batch; null while no field is configured
         foreach (var datagram in batch)
         {
             // Out of the edge buffer: its bytes now count against the graph's own (bounded) stages.
             edgeBytes?.Release(datagram.Data.Length);
             if (Decode(datagram, options, counters, logs, out var sip).Message is { } message)
             {
+                if (fields is not null && message.ProtocolType == HepMessageDecoder.SipProtocolType && fields.Extract(message.Payload.Span) is { } found)
+                    message = message with { FieldsJsonUtf8 = found };
                 messages.Add(message);
                 routes.Add(DialogRouting.PlanParsed(message, sip));
             }

@@ -39,7 +39,20 @@ public sealed class DashboardQueryFields : ObjectGraphType
 /// <summary>Dashboard mutations: anyone (but a viewer) creates; the owner or an admin changes and deletes.</summary>
 public sealed class DashboardMutationFields : ObjectGraphType
 {
+    /// <summary>The structures one row of a dashboard can have (column spans on a 12-column grid).</summary>
     public static readonly IReadOnlySet<string> Layouts = new HashSet<string>(StringComparer.Ordinal) { "12", "6-6", "4-4-4", "4-8", "8-4", "3-3-3-3" };
+
+    public const int MaxLayoutRows = 6;
+
+    /// <summary>
+    /// A layout is one row structure or several separated by '/', top to bottom, as the HOMER 5 seed writes them
+    /// ("12/4-4-4", "12/6-6/12"); widgets name their cell by its index counted row by row.
+    /// </summary>
+    public static bool IsLayout(string layout)
+    {
+        var rows = layout.Split('/');
+        return rows.Length <= MaxLayoutRows && rows.All(Layouts.Contains);
+    }
     public const int MaxWidgetsBytes = 256 * 1024;
     public const int MaxTitleLength = 200;
 
@@ -100,8 +113,9 @@ public sealed class DashboardMutationFields : ObjectGraphType
         if (title.Length == 0 || title.Length > MaxTitleLength)
             throw new ExecutionError($"title must have 1 to {MaxTitleLength} characters.") { Code = "BAD_ARGUMENT" };
         var layout = input["layout"] as string ?? "";
-        if (!Layouts.Contains(layout))
-            throw new ExecutionError($"layout must be one of {string.Join(", ", Layouts.Select(l => '"' + l + '"'))}; was \"{layout}\".") { Code = "BAD_ARGUMENT" };
+        if (!IsLayout(layout))
+            throw new ExecutionError($"layout must be one of {string.Join(", ", Layouts.Select(l => '"' + l + '"'))}, or up to {MaxLayoutRows} of them " +
+                                     $"separated by '/' for rows (\"12/4-4-4\"); was \"{layout}\".") { Code = "BAD_ARGUMENT" };
         var widgets = input["widgets"] as string ?? "";
         if (System.Text.Encoding.UTF8.GetByteCount(widgets) > MaxWidgetsBytes)
             throw new ExecutionError($"widgets is larger than {MaxWidgetsBytes} bytes.") { Code = "BAD_ARGUMENT" };
@@ -130,7 +144,8 @@ public sealed class DashboardType : ObjectGraphType<DashboardRow>
         Field(x => x.Owner).Description("User name of the owner.");
         Field(x => x.Shared).Description("Visible, read-only, to every user.");
         Field(x => x.Promoted).Description("Shown in the menu.");
-        Field(x => x.Layout).Description("\"12\", \"6-6\", \"4-4-4\", \"4-8\", \"8-4\" or \"3-3-3-3\".");
+        Field(x => x.Layout).Description("Rows top to bottom separated by '/', each \"12\", \"6-6\", \"4-4-4\", \"4-8\", \"8-4\" or \"3-3-3-3\" " +
+                                         "(e.g. \"12/4-4-4\", \"12/6-6/12\"); a widget's column is its cell counted row by row.");
         Field(x => x.Widgets).Description("JSON array, kept as the dashboard sent it.");
         Field<NonNullGraphType<DateTimeScalar>>("updatedAt").Resolve(c => c.Source.UpdatedAt);
     }

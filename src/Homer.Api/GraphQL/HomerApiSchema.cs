@@ -21,6 +21,7 @@ public sealed class HomerApiSchema : Schema
         Merge(query, services.GetRequiredService<DashboardQueryFields>());
         Merge(query, services.GetRequiredService<ClusterQueryFields>());
         Merge(query, services.GetRequiredService<QuarantineQueryFields>());
+        Merge(query, services.GetRequiredService<HeaderFieldQueryFields>());
         Query = query;
         var mutation = services.GetRequiredService<HomerMutation>();
         Merge(mutation, services.GetRequiredService<AlarmMutationFields>());
@@ -28,6 +29,7 @@ public sealed class HomerApiSchema : Schema
         Merge(mutation, services.GetRequiredService<DashboardMutationFields>());
         Merge(mutation, services.GetRequiredService<ClusterMutationFields>());
         Merge(mutation, services.GetRequiredService<QuarantineMutationFields>());
+        Merge(mutation, services.GetRequiredService<HeaderFieldMutationFields>());
         Mutation = mutation;
         var subscription = services.GetRequiredService<HomerSubscription>();
         Merge(subscription, services.GetRequiredService<AlarmSubscriptionFields>());

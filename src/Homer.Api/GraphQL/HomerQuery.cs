@@ -42,9 +42,9 @@ public sealed class HomerQuery : ObjectGraphType
                 };
                 var filter = context.GetArgument<MessageFilter>("filter");
                 // Searching inside payloads reads them, one yes/no at a time: the same right as reading them.
-                if (!string.IsNullOrEmpty(filter.PayloadContains)
+                if ((!string.IsNullOrEmpty(filter.PayloadContains) || filter.Headers is { Count: > 0 })
                     && !context.RequestServices!.GetRequiredService<Auth.AuthOptions>().MaySeePayloads(Auth.AuthorizationFieldExtensions.Caller(context)))
-                    throw new ExecutionError("payloadContains needs the user role: viewers do not read payloads (HOMER_VIEWER_PAYLOADS=on allows it).")
+                    throw new ExecutionError((filter.Headers is { Count: > 0 } ? "headers" : "payloadContains") + " needs the user role: viewers do not read payloads (HOMER_VIEWER_PAYLOADS=on allows it).")
                         { Code = "FORBIDDEN" };
                 try
                 {

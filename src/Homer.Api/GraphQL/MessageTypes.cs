@@ -1,3 +1,4 @@
+using GraphQL;
 using GraphQL.Types;
 using Homer.Api.Auth;
 using Homer.Storage;
@@ -56,6 +57,14 @@ public sealed class MessageFilterInputType : InputObjectGraphType<MessageFilter>
         Field<StringGraphType>("diversion")
             .Description("URI of the (first, most recent) Diversion header: a user (\"900\", \"+4930123\") matches the user of a sip/sips URI or the number " +
                          "of a tel URI; \"user@host\" (scheme optional) must match both. Case-insensitive; * and ? are wildcards.");
+        Field<ListGraphType<NonNullGraphType<HeaderConditionInputType>>>("headers")
+            .Description("Conditions on any SIP header, all of which must hold (at most 8): the header by name, any case, compact forms folded " +
+                         "(i/Call-ID, f/From, t/To, m/Contact, v/Via, …); the whole value exact, or with * and ? wildcards (\"*+4930*\"), case-sensitive. " +
+                         "Needs from and to: the payloads of that range are read (no index); the total is counted up to 10 000 (totalCountExact). " +
+                         "Needs the user role, as payloadContains does.");
+        Field<ListGraphType<NonNullGraphType<HeaderConditionInputType>>>("fields")
+            .Description("Conditions on configured header fields (headerFields), all of which must hold: an exact value is answered by an index; " +
+                         "a value with * or ? needs from and to.");
     }
 
     public override object ParseDictionary(IDictionary<string, object?> value)
@@ -95,7 +104,12 @@ public sealed class MessageFilterInputType : InputObjectGraphType<MessageFilter>
             CSeq = Get<string>("cseq"),
             Reason = Get<string>("reason"),
             Diversion = Get<string>("diversion"),
+            Headers = Conditions("headers"),
+            Fields = Conditions("fields"),
         };
+
+        IReadOnlyList<HeaderCondition>? Conditions(string name) =>
+            value.TryGetValue(name, out var v) && v is IEnumerable<object?> items ? items.OfType<HeaderCondition>().ToList() : null;
     }
 }
 
@@ -139,6 +153,14 @@ public sealed class MessageType : ObjectGraphType<StoredMessage>
         Field<NonNullGraphType<MessageProfileEnum>>("profile").Resolve(c => c.Source.Profile)
             .Description("Table family; for SIP the transaction type by CSeq method (CALL, REGISTRATION, DEFAULT).");
         Field("headers", x => x.HeadersJson, nullable: true).Description("Other parsed header fields (Via, Contact, PAI, Diversion, Reason, …) as a JSON object.");
+        Field<StringGraphType>("fields").Resolve(c => c.Source.FieldsJson)
+            .Description("Configured header fields (headerFields) found in this message at ingest, as a JSON object; null when none.");
+        Field<ListGraphType<NonNullGraphType<StringGraphType>>>("header")
+            .Argument<NonNullGraphType<StringGraphType>>("name", "Header name, any case; compact forms folded.")
+            .Description("Values of every occurrence of a header in the payload, in order (empty when absent); null for viewers unless HOMER_VIEWER_PAYLOADS=on.")
+            .Resolve(c => c.RequestServices!.GetRequiredService<AuthOptions>().MaySeePayloads(c.Caller())
+                ? SipHeaderNames.Values(c.Source.Payload, c.GetArgument<string>("name"))
+                : null);
         Field<NonNullGraphType<ListGraphType<NonNullGraphType<LongGraphType>>>>("captureIds").Resolve(c => c.Source.CaptureIds)
             .Description("Every capture id that saw this message (several with de-duplication).");
         Field<NonNullGraphType<StringGraphType>>("cursor").Resolve(c => c.Source.Cursor).Description("Pass as `after` to continue after this message.");
@@ -150,7 +172,10 @@ public sealed class MessageConnectionType : ObjectGraphType<MessagePage>
     public MessageConnectionType()
     {
         Name = "MessageConnection";
-        Field<NonNullGraphType<LongGraphType>>("totalCount").Resolve(c => c.Source.TotalCount).Description("Exact number of messages matching the filter.");
+        Field<NonNullGraphType<LongGraphType>>("totalCount").Resolve(c => c.Source.TotalCount)
+            .Description("Number of messages matching the filter: exact, except for header searches, whose count stops at 10 000 (see totalCountExact).");
+        Field<NonNullGraphType<BooleanGraphType>>("totalCountExact").Resolve(c => c.Source.TotalCountExact)
+            .Description("False when counting stopped at the cap: there are at least totalCount matches.");
         Field<NonNullGraphType<ListGraphType<NonNullGraphType<MessageType>>>>("nodes").Resolve(c => c.Source.Nodes);
         Field<NonNullGraphType<PageInfoType>>("pageInfo").Resolve(c => c.Source);
     }

@@ -162,5 +162,25 @@ public static partial class SchemaMigrations
             CREATE INDEX quarantine_at ON quarantine (quarantined_at);
             CREATE INDEX quarantine_waiting ON quarantine (kind, id) WHERE replayed_at IS NULL;
             """),
+        // Configured header fields (HOMER 7's header mapping) are stored per message in one jsonb column, written only by
+        // batches that carry one. The GIN index is partial: rows without fields (all of them until an admin declares
+        // one) cost it nothing at ingest. Adding a nullable column is a catalog change; the view is rebuilt because
+        // its SELECT * was expanded when it was made.
+        new(11, "fields column for configured header fields, with a partial GIN index",
+            $"DROP VIEW {MessageTables.SearchView};\n" +
+            string.Join("\n", MessageTables.All.Select(t => $"""
+                ALTER TABLE {t} ADD COLUMN fields jsonb;
+                CREATE INDEX {t}_fields ON {t} USING gin (fields jsonb_path_ops) WHERE fields IS NOT NULL;
+                """)) + "\n" +
+            MessageTables.CreateSearchView() + ";"),
+        new(12, "header_fields: header fields declared by admins", """
+            CREATE TABLE header_fields (
+                name        text        PRIMARY KEY,
+                header      text        NOT NULL,
+                part        text,
+                updated_by  text,
+                updated_at  timestamptz NOT NULL DEFAULT now()
+            );
+            """),
     ];
 }

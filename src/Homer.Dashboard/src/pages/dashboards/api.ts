@@ -1,6 +1,11 @@
 import { gql, request } from '@/api/graphql'
 
-export const LAYOUTS = ['12', '6-6', '4-4-4', '4-8', '8-4', '3-3-3-3'] as const
+/** The structures one row can have: column spans on a 12-column grid. */
+export const ROW_LAYOUTS = ['12', '6-6', '4-4-4', '4-8', '8-4', '3-3-3-3'] as const
+/** Rows top to bottom, separated by '/', as the HOMER 5 seed writes them; the server takes up to this many. */
+export const MAX_ROWS = 6
+/** The layouts offered when a dashboard is made: one row, or the seed's multi-row structures. Any rows may be composed later. */
+export const LAYOUTS = [...ROW_LAYOUTS, '12/4-4-4', '12/6-6/12', '12/6-6', '4-4-4/12', '12/3-3-3-3'] as const
 export type Layout = (typeof LAYOUTS)[number]
 
 export interface Dashboard {

@@ -1,4 +1,4 @@
-import { LAYOUTS } from './api'
+import { MAX_ROWS, ROW_LAYOUTS } from './api'
 
 export const WIDGET_TYPES = [
   { type: 'quick-search', label: 'Quick search' },
@@ -14,16 +14,50 @@ export type WidgetType = (typeof WIDGET_TYPES)[number]['type']
 export interface Widget {
   id: string
   type: WidgetType
-  /** Index of the layout column it sits in. */
+  /** Index of the layout cell it sits in, counted row by row ("12/6-6": 0 is the top row, 1 and 2 the columns below). */
   column: number
   title: string
   config: Record<string, unknown>
 }
 
-/** "4-8" → [4, 8]: column spans on a 12-column grid; anything unknown falls back to one full-width column. */
+/**
+ * "12/4-4-4" → [[12], [4, 4, 4]]: each row's column spans on a 12-column grid; anything unknown falls back to one
+ * full-width column.
+ */
+export function layoutRows(layout: string): number[][] {
+  const rows = layout.split('/')
+  if (rows.length > MAX_ROWS || !rows.every((r) => (ROW_LAYOUTS as readonly string[]).includes(r))) return [[12]]
+  return rows.map((r) => r.split('-').map(Number))
+}
+
+/** The cells' spans in order, row by row: "4-8" → [4, 8], "12/6-6" → [12, 6, 6]. */
 export function layoutSpans(layout: string): number[] {
-  if (!(LAYOUTS as readonly string[]).includes(layout)) return [12]
-  return layout.split('-').map(Number)
+  return layoutRows(layout).flat()
+}
+
+/** The layout text of rows given as their structures ("12", "6-6", …). */
+export function joinRows(rows: readonly string[]): string {
+  return rows.join('/')
+}
+
+/** Where each cell is: its row and its column within the row. */
+export function cellPositions(layout: string): { row: number; column: number; span: number }[] {
+  return layoutRows(layout).flatMap((spans, row) => spans.map((span, column) => ({ row, column, span })))
+}
+
+/**
+ * Keeps widgets where they were when the layout changes: same row and column when the new layout has them, else the
+ * nearest (the last row, the row's last column), so changing one row does not shuffle the widgets of the others.
+ */
+export function remapWidgets(widgets: readonly Widget[], from: string, to: string): Widget[] {
+  const before = cellPositions(from)
+  const rows = layoutRows(to)
+  const start = rows.map((_, r) => rows.slice(0, r).reduce((n, x) => n + x.length, 0))
+  return widgets.map((w) => {
+    const at = before[Math.min(w.column, before.length - 1)] ?? { row: 0, column: 0 }
+    const row = Math.min(at.row, rows.length - 1)
+    return { ...w, column: start[row]! + Math.min(at.column, rows[row]!.length - 1) }
+  })
 }
 
 export function defaultConfig(type: WidgetType): Record<string, unknown> {

@@ -31,6 +31,10 @@ export interface MessageFilter {
   reason?: string
   /** Diversion URI: a user ("900"), or user@host; * and ? are wildcards. */
   diversion?: string
+  /** Any SIP header by name (any case, compact forms folded); the whole value, * and ? wildcards; needs from and to. */
+  headers?: { name: string; value: string }[]
+  /** Declared header fields (headerFields) by name; exact, or * and ? wildcards. */
+  fields?: { name: string; value: string }[]
 }
 
 export type MessageProfile = 'CALL' | 'REGISTRATION' | 'DEFAULT' | 'QOS' | 'RTCP' | 'LOG' | 'GENERIC'
@@ -60,6 +64,10 @@ export interface SipMessage {
   cseqMethod?: string | null
   headers?: string | null
   payload: string
+  /** Declared header fields found at ingest, as a JSON object. */
+  fields?: string | null
+  /** The values of the header chosen as a results column. */
+  column?: string[] | null
 }
 
 export interface MessagesData {
@@ -92,6 +100,23 @@ export function messagesQuery(fields: string) {
 }
 
 export const MESSAGES_QUERY = messagesQuery(LIST_FIELDS)
+
+/** The list fields plus a chosen header's values as `column`. */
+export function listFieldsWith(column: string | null | undefined): string {
+  const name = column?.trim()
+  return name ? `${LIST_FIELDS} column: header(name: ${JSON.stringify(name)})` : LIST_FIELDS
+}
+
+export interface HeaderField {
+  name: string
+  header: string
+  part: string | null
+}
+
+export const HEADER_FIELDS_QUERY = gql<{ headerFields: HeaderField[] }>(
+  `query HeaderFields { headerFields { name header part } }`,
+  'HeaderFields',
+)
 
 /** The server's cap on what one search shows; more is reachable by narrowing the search. */
 export const MAX_PAGE_SIZE = 10_000

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { buildDialogFilter, ignoredInCallSearch, buildMessageFilter, buildSearch, FilterError, formFromQuery, hasCriteria, queryFromFilter, queryFromForm } from './filter'
+import { buildDialogFilter, conditionRows, conditionText, ignoredInCallSearch, buildMessageFilter, buildSearch, FilterError, formFromQuery, hasCriteria, queryFromFilter, queryFromForm } from './filter'
 
 describe('buildMessageFilter', () => {
   it('trims the Call-ID', () => {
@@ -105,5 +105,32 @@ describe('buildSearch: the full field set', () => {
     const q = queryFromForm({ range: '1h', from: '2026-11-27T10:00', fromUser: 'alice', callId: '' })
     expect(q).toEqual({ range: '1h', fromUser: 'alice' })
     expect(formFromQuery(q as Record<string, string>)).toMatchObject({ range: '1h', fromUser: 'alice' })
+  })
+})
+
+describe('header conditions and declared fields', () => {
+  const now = new Date('2026-12-06T12:00:00Z')
+
+  it('turns "name: value" lines into ANDed conditions, keeps colons in values and skips blank rows', () => {
+    const built = buildSearch({ range: '1h', headers: 'P-Asserted-Identity: *+4930*\n: \nf: "A" <sip:a@b>;tag=1', fields: 'pai_user: +4930123' }, now)
+    expect(built.filter.headers).toEqual([
+      { name: 'P-Asserted-Identity', value: '*+4930*' },
+      { name: 'f', value: '"A" <sip:a@b>;tag=1' },
+    ])
+    expect(built.filter.fields).toEqual([{ name: 'pai_user', value: '+4930123' }])
+  })
+
+  it('says what is wrong before a round trip: no time range, no value, a name that is not a header', () => {
+    expect(() => buildSearch({ headers: 'X-Trunk: a' }, now)).toThrow(/needs a time range/)
+    expect(() => buildSearch({ range: '1h', headers: 'X-Trunk: ' }, now)).toThrow(/needs a value/)
+    expect(() => buildSearch({ range: '1h', headers: 'X Trunk: a' }, now)).toThrow(/not a valid name/)
+    // Declared fields with an exact value need no range (the server answers them from an index).
+    expect(buildSearch({ fields: 'cid: abc' }, now).filter).toEqual({ fields: [{ name: 'cid', value: 'abc' }] })
+  })
+
+  it('round-trips through the URL with the column', () => {
+    const form = { range: '1h', headers: 'X-Trunk: t*', column: 'X-Trunk' }
+    expect(formFromQuery(queryFromForm(form) as never)).toMatchObject(form)
+    expect(conditionRows(conditionText([{ name: 'a', value: 'b:c' }]))).toEqual([{ name: 'a', value: 'b:c' }])
   })
 })

@@ -42,11 +42,18 @@ export interface SearchForm {
   captureId?: string | number | null
   payload?: string | null
   limit?: string | number | null
+  /** Conditions on any SIP header, one per line: "P-Asserted-Identity: *+4930*" (name, colon, whole value). */
+  headers?: string | null
+  /** Conditions on declared header fields (the server's headerFields), one per line: "pai_user: +4930*". */
+  fields?: string | null
+  /** A header shown as a column of the results. */
+  column?: string | null
 }
 
 export const FORM_KEYS = [
   'range', 'from', 'to', 'callId', 'ruriUser', 'fromUser', 'toUser', 'userAgent', 'method', 'cseq', 'reason',
-  'diversion', 'srcIp', 'srcPort', 'dstIp', 'dstPort', 'kind', 'node', 'captureId', 'payload', 'limit',
+  'diversion', 'srcIp', 'srcPort', 'dstIp', 'dstPort', 'kind', 'node', 'captureId', 'payload', 'limit', 'headers', 'fields',
+  'column',
 ] as const satisfies readonly (keyof SearchForm)[]
 
 export interface BuiltSearch {
@@ -144,6 +151,14 @@ export function buildSearch(form: SearchForm, now: Date = new Date()): BuiltSear
   }
   set('reason', text(form.reason))
   set('diversion', text(form.diversion))
+  const headers = conditions(form.headers, 'Header')
+  if (headers.length) {
+    // The server reads the payloads of the range: it refuses a header search without one, so say it here first.
+    if (!filter.from || !filter.to) throw new FilterError('A header search needs a time range with a start and an end')
+    filter.headers = headers
+  }
+  const fields = conditions(form.fields, 'Field')
+  if (fields.length) filter.fields = fields
   const kind = text(form.kind)
   if (kind === 'call' || kind === 'registration' || kind === 'other') filter.profiles = [PROFILE_OF_KIND[kind]]
   else if (kind) throw new FilterError(`"${kind}" is not a transaction type`)
@@ -156,6 +171,39 @@ export function buildSearch(form: SearchForm, now: Date = new Date()): BuiltSear
       throw new FilterError(`Limit must be between 1 and ${MAX_LIMIT}, was "${limitText}"`)
   }
   return { filter, first }
+}
+
+export interface Condition {
+  name: string
+  value: string
+}
+
+/** The editor's rows of a conditions text ("Name: value" per line), blank ones included. */
+export function conditionRows(value: string | null | undefined): Condition[] {
+  if (!value) return []
+  return value.split('\n').map((line) => {
+    const colon = line.indexOf(':')
+    return colon < 0 ? { name: line.trim(), value: '' } : { name: line.slice(0, colon).trim(), value: line.slice(colon + 1).trim() }
+  })
+}
+
+/** The rows back as the form's text (and the URL's). */
+export function conditionText(rows: readonly Condition[]): string {
+  return rows.map((r) => `${r.name}: ${r.value}`).join('\n')
+}
+
+const TOKEN = /^[A-Za-z0-9.!%*_+`'~-]+$/
+
+/** The filled-in rows as API conditions; a row with a value needs a valid name, a row with a name a value. */
+export function conditions(value: string | null | undefined, what: 'Header' | 'Field'): Condition[] {
+  const out: Condition[] = []
+  for (const row of conditionRows(value)) {
+    if (!row.name && !row.value) continue
+    if (!TOKEN.test(row.name)) throw new FilterError(`${what} name "${row.name}" is not a valid name`)
+    if (!row.value) throw new FilterError(`${what} "${row.name}" needs a value (use * for any value)`)
+    out.push(row)
+  }
+  return out
 }
 
 /** "INVITE, bye 486 5xx" → methods [INVITE, BYE], status codes [486]; a class such as 5xx expands to 500–599. */
@@ -176,6 +224,7 @@ export function parseMethods(value: string | null | undefined): { methods: strin
 const MESSAGE_ONLY: readonly [keyof SearchForm, string][] = [
   ['userAgent', 'user agent'], ['method', 'method'], ['cseq', 'CSeq'], ['reason', 'reason'], ['diversion', 'Diversion'],
   ['srcPort', 'source port'], ['dstPort', 'destination port'], ['captureId', 'capture id'], ['payload', 'payload'],
+  ['headers', 'header conditions'], ['fields', 'declared fields'],
 ]
 
 /** The filled-in fields a call search cannot use (a dialog row has no such column), as labels for a notice. */
