@@ -74,12 +74,3 @@ public sealed class HomerQuery : ObjectGraphType
             });
     }
 }
-
-public sealed class HomerSchema : Schema
-{
-    public HomerSchema(IServiceProvider services) : base(services)
-    {
-        Query = services.GetRequiredService<HomerQuery>();
-        RegisterTypeMapping(typeof(DateTimeOffset), typeof(DateTimeScalar));
-    }
-}
