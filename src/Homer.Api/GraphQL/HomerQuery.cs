@@ -57,7 +57,7 @@ public sealed class HomerQuery : ObjectGraphType
             });
 
         Field<DialogType>("dialog")
-            .Description("The dialog of one Call-ID: live from its actor, else (ended and passivated) its row in the dialogs table; null if never seen.")
+            .Description("The dialog of one Call-ID: live from the dialog host of its shard, else (ended and left its host) its row in the dialogs table; null if never seen.")
             .Argument<NonNullGraphType<StringGraphType>>("callId")
             .ResolveAsync(async context =>
             {

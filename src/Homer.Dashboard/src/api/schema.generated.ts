@@ -101,7 +101,7 @@ export interface ApiToken {
   revokedAt: string | null
 }
 
-/** What a dialog did, as its actor published it; type DROPPED is a notice that this subscriber was too slow and lost 'dropped' events, type SKIPPED that its rate limit skipped 'skipped' events and none has passed since. */
+/** What a dialog did, as its host published it; type DROPPED is a notice that this subscriber was too slow and lost 'dropped' events, type SKIPPED that its rate limit skipped 'skipped' events and none has passed since. */
 export interface CallEvent {
   type: CallEventType
   callId: string | null
@@ -743,7 +743,7 @@ export interface QuarantineReplayFailure {
 export interface Query {
   /** Search captured messages in capture-time order, one keyset page at a time, with the exact total. */
   messages: MessageConnection
-  /** The dialog of one Call-ID: live from its actor, else (ended and passivated) its row in the dialogs table; null if never seen. */
+  /** The dialog of one Call-ID: live from the dialog host of its shard, else (ended and left its host) its row in the dialogs table; null if never seen. */
   dialog: Dialog | null
   /** Who the token belongs to. */
   me: Me
