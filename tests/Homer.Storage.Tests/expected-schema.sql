@@ -1221,7 +1221,9 @@ CREATE TABLE public.users (
     session_epoch integer DEFAULT 0 NOT NULL,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
-    CONSTRAINT users_role_check CHECK ((role = ANY (ARRAY['admin'::text, 'user'::text, 'viewer'::text])))
+    source text DEFAULT 'local'::text NOT NULL,
+    CONSTRAINT users_role_check CHECK ((role = ANY (ARRAY['admin'::text, 'user'::text, 'viewer'::text]))),
+    CONSTRAINT users_source_check CHECK ((source = ANY (ARRAY['local'::text, 'ldap'::text])))
 );
 
 

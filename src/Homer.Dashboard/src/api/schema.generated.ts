@@ -585,7 +585,7 @@ export interface Mutation {
   disableUser: User
   /** Enables a disabled user again (admin); they log in again and make new API tokens. */
   enableUser: User
-  /** Sets a user's password (admin); their open sessions end. */
+  /** Sets a local user's password (admin); their open sessions end. LDAP users change theirs in the directory. */
   resetPassword: User
   /** A signed, expiring link that shows one or several sessions (correlated in one flow) read-only, without a login: GET the path it returns. */
   createShareLink: ShareLink
@@ -665,6 +665,10 @@ export interface PageInfo {
 
 export interface QosPoint {
   timestamp: string
+  /** Packets the reporter sent (RTP statistics headers of a BYE or its 200 OK only). */
+  packetsSent: number | null
+  /** Packets the reporter received (RTP statistics headers of a BYE or its 200 OK only). */
+  packetsReceived: number | null
   mos: number | null
   packetLossPct: number | null
   jitterMs: number | null
@@ -687,7 +691,7 @@ export interface QosReport {
 
 export interface QosStream {
   callId: string
-  /** rtcp, rtcp-xr, vq-rtcpxr or agent. */
+  /** rtcp, rtcp-xr, vq-rtcpxr, agent, or the RTP statistics header of a BYE or its 200 OK (x-rtp-stat, p-rtp-stat, x-siemens-rtp-stats, rtp-rxstat). */
   source: string
   ssrc: string | null
   /** "src ip:port -> dst ip:port" of the reports. */
@@ -943,4 +947,8 @@ export interface User {
   role: Role
   disabled: boolean
   createdAt: string
+  /** Where the password is checked; an LDAP user's role comes from the directory's groups at each login. */
+  source: UserSource
 }
+
+export type UserSource = 'LOCAL' | 'LDAP'
