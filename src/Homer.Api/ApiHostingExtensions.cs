@@ -6,6 +6,8 @@ using Homer.Api.GraphQL;
 using Homer.Api.Health;
 using Homer.Api.Subscriptions;
 using Homer.Api.Transport;
+using Homer.Storage;
+using Homer.Storage.Auth;
 using GraphQL.Execution;
 using GraphQLParser.AST;
 using Microsoft.AspNetCore.Http;
@@ -37,7 +39,7 @@ public static class ApiHostingExtensions
         services.AddSingleton<LiveMessageFeed>();
         services.AddSingleton<ILiveMessageFeed>(sp => sp.GetRequiredService<LiveMessageFeed>());
         services.AddSingleton<CallEventsFeed>();
-        services.AddSingleton<Export.CallMessages>();
+        services.AddSingleton<CallMessages>();
         services.AddSingleton<CaptureNodeCache>();
         services.AddHostedService<TopicListenerService<CallEventsFeed, Homer.Actors.Contracts.CallEvents.ICallEvent>>();
         services.AddSingleton<AlarmFeed>();

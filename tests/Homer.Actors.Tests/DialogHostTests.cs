@@ -9,7 +9,7 @@ namespace Homer.Actors.Tests;
 
 /// <summary>
 /// The host of a shard's dialogs on its own, with probes for the region (so the ledger's answers are ours), the row
-/// writer and the store. What runs through sharding and a real ledger is in <see cref="DialogActorTests"/>.
+/// writer and the store. What runs through sharding and a real ledger is in <see cref="DialogRegionTests"/>.
 /// </summary>
 public sealed class DialogHostTests() : TestKit("akka.loglevel = WARNING")
 {

@@ -29,7 +29,7 @@ public sealed class RtpStatQosTests : IAsyncLifetime
     {
         var items = SipFixture.Load("rtp-stat.sip", "stat-plan");
         var reports = items
-            .Select(i => DialogRouting.Plan(i.Captured))
+            .Select(i => SipFixture.Plan(i.Captured))
             .Select(r => r.Second)
             .OfType<DialogCommands.AttachQos>()
             .ToList();
@@ -53,7 +53,11 @@ public sealed class RtpStatQosTests : IAsyncLifetime
         await using var node = await DialogNode.StartAsync(_database.ConnectionString, new DialogOptions());
         const string callId = "stat-call";
         foreach (var item in SipFixture.Load("rtp-stat.sip", callId))
-            Assert.True(DialogRouting.TryRoute(item.Captured, node.Region));
+        {
+            var route = SipFixture.Plan(item.Captured);
+            Assert.False(route.IsEmpty);
+            route.Send(node.Region);
+        }
 
         var s = await node.WaitFor(callId, d => d.State == DialogStates.Completed && d.QosReports.Count == 2, "the call and its two reports");
         Assert.Equal(["x-rtp-stat", "rtp-rxstat"], s.QosReports.Select(q => q.Source));

@@ -95,6 +95,16 @@ public static class SipFixture
         return new Item(captured, DialogRouting.ToCommand(captured, payload, parsed));
     }
 
+    /// <summary>
+    /// What the ingest workers plan for a fixture message: its SIP parsed as the decoder parses it, then
+    /// <see cref="DialogRouting.PlanParsed"/>, the one planning entry point.
+    /// </summary>
+    public static DialogRoute Plan(CapturedMessage captured)
+    {
+        Assert.True(SipParser.TryParse(captured.Payload.Span, out var sip, out _));
+        return DialogRouting.PlanParsed(captured, sip);
+    }
+
     public static DialogState Run(IEnumerable<DialogCommands.RecordSipMessage> messages, DialogSettings? settings = null, string? callId = null)
     {
         var list = messages.ToList();

@@ -1,33 +1,23 @@
 using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
+using Homer.TestSupport;
 
 namespace Homer.Agent.Tests;
 
 /// <summary>
 /// What the agent sends, read by sipcapture's hep-js (an independent HEP3 decoder) through tests/oracle/oracle.js:
-/// every field hep-js knows must equal ours. Needs node and `npm ci` in tests/oracle, as the codec tests do.
+/// every field hep-js knows must equal ours. Needs node and `npm ci` in tests/oracle, as the codec tests do: skipped
+/// without them, failed without them in CI (<see cref="HepJsFactAttribute"/>).
 /// </summary>
 public sealed class HepJsCheckTests(SippCaptures sipp) : IClassFixture<SippCaptures>
 {
-    private static string? OracleDirectory()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "Homer.Actors.sln")))
-            {
-                var oracle = Path.Combine(dir.FullName, "tests", "oracle");
-                return Directory.Exists(Path.Combine(oracle, "node_modules", "hep-js")) ? oracle : null;
-            }
-
-        return null;
-    }
-
-    [Fact]
+    [HepJsFact]
     public async Task Hep_js_reads_the_agents_packets_with_the_same_addresses_ports_times_ids_and_payloads()
     {
         Assert.True(sipp.Available, sipp.Why);
-        var oracle = OracleDirectory();
-        Assert.True(oracle is not null && Tools.Has("node"), "needs node and `npm ci` in tests/oracle");
+        HepJsOracle.AssertAvailable();
+        var oracle = HepJsOracle.OracleDirectory;
         await using var receiver = HepReceiver.Udp();
         var run = await AgentRun.RunAsync(["capture", "--pcap", sipp.UdpPcap, "--to", receiver.Target, "--capture-id", "321",
             "--node-name", "edge-js", "--auth-key", "k3y", "--summary", "none"]);
@@ -37,7 +27,7 @@ public sealed class HepJsCheckTests(SippCaptures sipp) : IClassFixture<SippCaptu
         var raw = receiver.Raw.ToList();
         var ours = receiver.Messages.ToList();
 
-        var start = new ProcessStartInfo("node", ["oracle.js", "decode"])
+        var start = new ProcessStartInfo(HepJsOracle.Node!, ["oracle.js", "decode"])
         {
             WorkingDirectory = oracle,
             RedirectStandardInput = true,

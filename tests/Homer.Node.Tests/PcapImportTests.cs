@@ -6,6 +6,7 @@ using System.Text;
 using System.Text.Json;
 using Homer.Api.Export;
 using Homer.Hep;
+using Homer.Storage;
 
 namespace Homer.Node.Tests;
 

@@ -5,6 +5,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using Homer.Api.Export;
+using Homer.Storage;
 using Xunit.Abstractions;
 
 namespace Homer.Node.Tests;

@@ -1,5 +1,6 @@
 using Homer.Api.Export;
 using Homer.Api.Import;
+using Homer.Storage;
 
 namespace Homer.Node.Tests;
 

@@ -17,31 +17,6 @@ public static class DialogRouting
     public const byte LogProtocolType = 100;
 
     /// <summary>
-    /// Tells the dialog of the message's Call-ID (or correlation id) about it; false when it belongs to no dialog.
-    /// QoS without a correlation id goes to the media index, which knows the Call-ID from the SDP.
-    /// </summary>
-    public static bool TryRoute(CapturedMessage message, IActorRef dialogRegion, SipParserOptions? parser = null)
-    {
-        var route = Plan(message, parser);
-        route.Send(dialogRegion);
-        return !route.IsEmpty;
-    }
-
-    /// <summary>
-    /// What the message asks of the dialog region, parsing its payload as needed with the deployment's leg headers
-    /// (<paramref name="parser"/>; X-CID when null), as the ingest decoder does. Never throws.
-    /// </summary>
-    public static DialogRoute Plan(CapturedMessage message, SipParserOptions? parser = null)
-    {
-        if (message.ProtocolType != HepMessageDecoder.SipProtocolType)
-            return PlanParsed(message, default);
-        if (message.CallId is null || message.ParseError is not null
-            || !SipParser.TryParse(message.Payload.Span, parser ?? SipParserOptions.Default, out var sip, out _))
-            return DialogRoute.None;
-        return PlanParsed(message, sip);
-    }
-
-    /// <summary>
     /// What the message asks of the dialog region, given the SIP message the ingest decoder already parsed from its
     /// payload (ignored for other payload types). Runs on the decode workers, so the graph's one ordered stage only
     /// tells. Never throws.

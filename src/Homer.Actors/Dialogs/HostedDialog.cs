@@ -8,24 +8,6 @@ using static Homer.Actors.Dialogs.DialogEvents;
 
 namespace Homer.Actors.Dialogs;
 
-/// <summary>What every dialog of a node shares: settings and where its outputs go.</summary>
-public sealed record DialogRuntime(
-    DialogSettings Settings,
-    DialogMessageExtractor Extractor,
-    /// <summary>The dialog region itself: ledger, legs and media index are entities in it.</summary>
-    Func<IActorRef> Region,
-    /// <summary>The node's <see cref="DialogRowWriter"/>; <see cref="ActorRefs.Nobody"/> writes no rows.</summary>
-    IActorRef Rows,
-    /// <summary>The DistributedPubSub mediator; <see cref="ActorRefs.Nobody"/> publishes nothing.</summary>
-    IActorRef Events,
-    /// <summary>How long a starting dialog waits for its ledger before it goes on with an empty state.</summary>
-    TimeSpan RestoreTimeout)
-{
-    /// <summary>The message store, read by dialogs whose shard recovers after a crash; null: no catch-up (tests, no database).</summary>
-    public IDialogHistory? History { get; init; }
-    public CatchUpSettings CatchUp { get; init; } = CatchUpSettings.Default;
-}
-
 /// <summary>
 /// One dialog (Call-ID), a thin shell around <see cref="DialogState"/> hosted by the <see cref="DialogHost"/> of its
 /// shard: it restores from its shard's ledger when it starts, applies what the state decides, publishes call events,
@@ -670,40 +652,4 @@ public sealed class HostedDialog
         if (due is not null)
             _host.CancelTimer(due);
     }
-}
-
-public static class DialogRows
-{
-    public static DialogRow ToRow(this DialogState s) => new()
-    {
-        CallId = s.CallId,
-        Kind = s.Kind,
-        State = s.State,
-        FromUser = s.FromUser,
-        ToUser = s.ToUser,
-        RuriUser = s.RuriUser,
-        CallerIp = s.CallerIp,
-        CalleeIp = s.CalleeIp,
-        StartedAt = FromMicros(s.StartedMicros ?? s.FirstSeenMicros),
-        AnsweredAt = s.AnsweredMicros is { } a ? FromMicros(a) : null,
-        EndedAt = s.EndedMicros is { } e ? FromMicros(e) : null,
-        ExpiresAt = s.ExpiresMicros is { } x ? FromMicros(x) : null,
-        LastSeen = FromMicros(s.LastSeenMicros),
-        PddMs = s.PddMs,
-        SetupMs = s.SetupMs,
-        DurationMs = s.DurationMs,
-        FinalStatus = s.FinalStatus,
-        FinalReason = s.FinalReason,
-        Q850Cause = s.Q850Cause,
-        HangupBy = s.HangupBy,
-        EndedByTimeout = s.EndedByTimeout,
-        MessageCount = s.MessageCount,
-        Retransmissions = s.Retransmissions,
-        MosMin = s.MosMin,
-        MosAvg = s.MosAvg,
-        CorrelationGroup = s.CorrelationGroup,
-        Node = s.Node,
-    };
-
-    private static DateTimeOffset FromMicros(long micros) => DateTimeOffset.UnixEpoch.AddTicks(micros * 10);
 }

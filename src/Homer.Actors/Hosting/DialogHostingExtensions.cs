@@ -12,12 +12,6 @@ namespace Homer.Actors.Hosting;
 public sealed record DialogOptions
 {
     public int ShardCount { get; init; } = DialogMessageExtractor.DefaultShardCount;
-    /// <summary>
-    /// Unused since dialogs passivate themselves (end + linger, or the idle times of <see cref="Settings"/>); kept so
-    /// existing composition code compiles. Sharding's own idle passivation is off: it would stop ledgers and the
-    /// media index too.
-    /// </summary>
-    public TimeSpan PassivateIdleAfter { get; init; } = TimeSpan.FromMinutes(2);
     public DialogSettings Settings { get; init; } = DialogSettings.Default;
     public LedgerSettings Ledger { get; init; } = LedgerSettings.Default;
     public DialogRowWriterSettings Rows { get; init; } = new();
@@ -97,6 +91,8 @@ public static class DialogHostingExtensions
             {
                 Role = DialogRole,
                 RememberEntities = false,
+                // Dialogs leave their hosts themselves (end + linger, or DialogSettings' idle times); sharding's idle
+                // passivation would stop ledgers and the media index too.
                 ShouldPassivateIdleEntities = false,
                 HandOffStopMessage = DialogCommands.StopDialog.Instance,
             });

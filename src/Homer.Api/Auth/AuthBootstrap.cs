@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Homer.Storage.Auth;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;

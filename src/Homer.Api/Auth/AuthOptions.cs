@@ -1,3 +1,5 @@
+using Homer.Storage.Auth;
+
 namespace Homer.Api.Auth;
 
 public sealed record AuthOptions

@@ -1,3 +1,4 @@
+using Homer.Storage.Auth;
 using Microsoft.AspNetCore.Http;
 
 namespace Homer.Api.Auth;

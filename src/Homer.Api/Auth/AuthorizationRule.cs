@@ -2,6 +2,7 @@ using GraphQL;
 using GraphQL.Types;
 using GraphQL.Validation;
 using GraphQLParser.AST;
+using Homer.Storage.Auth;
 
 namespace Homer.Api.Auth;
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Security.Claims;
+using Homer.Storage.Auth;
 
 namespace Homer.Api.Auth;
 

@@ -1,6 +1,7 @@
 using System.DirectoryServices.Protocols;
 using System.Net;
 using System.Text;
+using Homer.Storage.Auth;
 using Microsoft.Extensions.Logging;
 
 namespace Homer.Api.Auth;

@@ -1,4 +1,5 @@
 using GraphQL;
+using Homer.Storage.Auth;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Logging;
 using Prometheus;

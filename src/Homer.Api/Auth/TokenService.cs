@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Homer.Storage.Auth;
 
 namespace Homer.Api.Auth;
 

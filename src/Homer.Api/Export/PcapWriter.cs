@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.NetworkInformation;
 using System.Net.Sockets;
 using System.Security.Cryptography;
+using Homer.Storage;
 using PacketDotNet;
 
 namespace Homer.Api.Export;

@@ -4,6 +4,7 @@ using System.Text.Json;
 using GraphQL.Types;
 using Homer.Api.Auth;
 using Homer.Api.Transport;
+using Homer.Storage.Auth;
 using Homer.Storage;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;

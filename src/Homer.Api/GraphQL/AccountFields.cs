@@ -1,6 +1,7 @@
 using GraphQL;
 using GraphQL.Types;
 using Homer.Api.Auth;
+using Homer.Storage.Auth;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.DependencyInjection;
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using GraphQL.Types;
 using Homer.Api.Auth;
+using Homer.Storage.Auth;
 
 namespace Homer.Api.GraphQL;
 

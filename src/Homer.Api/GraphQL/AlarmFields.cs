@@ -6,6 +6,7 @@ using Homer.Actors.Contracts;
 using Homer.Api.Auth;
 using Homer.Api.Subscriptions;
 using Homer.Storage.Alarms;
+using Homer.Storage.Auth;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Homer.Api.GraphQL;

@@ -3,6 +3,7 @@ using System.Net;
 using GraphQL;
 using GraphQL.Types;
 using Homer.Api.Auth;
+using Homer.Storage.Auth;
 using Homer.Storage;
 using Microsoft.Extensions.DependencyInjection;
 

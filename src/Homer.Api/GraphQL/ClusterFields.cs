@@ -6,6 +6,7 @@ using GraphQL;
 using GraphQL.Types;
 using Homer.Actors.Contracts;
 using Homer.Api.Auth;
+using Homer.Storage.Auth;
 using Homer.Storage;
 using Microsoft.Extensions.DependencyInjection;
 

@@ -3,6 +3,7 @@ using System.Text.Json;
 using GraphQL;
 using GraphQL.Types;
 using Homer.Api.Auth;
+using Homer.Storage.Auth;
 using Homer.Storage;
 using Microsoft.Extensions.DependencyInjection;
 

@@ -11,7 +11,7 @@ public sealed class DialogType : ObjectGraphType<DialogQueries.DialogSnapshot>
     public DialogType()
     {
         Name = "Dialog";
-        Description = "One Call-ID as its dialog actor tracks it (or, once it ended and passivated, as the dialogs table summarises it).";
+        Description = "One Call-ID as its dialog tracks it (or, once it ended and left its host, as the dialogs table summarises it).";
         Field(x => x.CallId);
         Field(x => x.Kind).Description("CALL, REGISTRATION or OTHER.");
         Field(x => x.State).Description("TRYING, RINGING, ANSWERED, COMPLETED, FAILED, CANCELLED, REDIRECTED; REGISTERED, UNREGISTERED; UNKNOWN when the start was not captured.");

@@ -57,7 +57,7 @@ public sealed class HomerQuery : ObjectGraphType
             });
 
         Field<DialogType>("dialog")
-            .Description("The dialog of one Call-ID: live from its actor, else (ended and passivated) its row in the dialogs table; null if never seen.")
+            .Description("The dialog of one Call-ID: live from the dialog host of its shard, else (ended and left its host) its row in the dialogs table; null if never seen.")
             .Argument<NonNullGraphType<StringGraphType>>("callId")
             .ResolveAsync(async context =>
             {
@@ -72,14 +72,5 @@ public sealed class HomerQuery : ObjectGraphType
                 var row = await ActivatorUtilities.GetServiceOrCreateInstance<DialogStore>(services).GetAsync(callId, context.CancellationToken);
                 return row is null ? null : DialogType.FromRow(row);
             });
-    }
-}
-
-public sealed class HomerSchema : Schema
-{
-    public HomerSchema(IServiceProvider services) : base(services)
-    {
-        Query = services.GetRequiredService<HomerQuery>();
-        RegisterTypeMapping(typeof(DateTimeOffset), typeof(DateTimeScalar));
     }
 }

@@ -2,6 +2,7 @@ using System.Globalization;
 using GraphQL;
 using GraphQL.Types;
 using Homer.Api.Auth;
+using Homer.Storage.Auth;
 using Homer.Storage;
 using Microsoft.Extensions.DependencyInjection;
 

@@ -63,7 +63,7 @@ public sealed class CallEventType : ObjectGraphType<CallEventView>
     public CallEventType()
     {
         Name = "CallEvent";
-        Description = "What a dialog did, as its actor published it; type DROPPED is a notice that this subscriber was too slow and lost 'dropped' events, " +
+        Description = "What a dialog did, as its host published it; type DROPPED is a notice that this subscriber was too slow and lost 'dropped' events, " +
             "type SKIPPED that its rate limit skipped 'skipped' events and none has passed since.";
         Field<NonNullGraphType<CallEventTypeEnum>>("type").Resolve(c => c.Source.Type);
         Field(x => x.CallId, nullable: true);

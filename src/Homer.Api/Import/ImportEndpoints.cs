@@ -5,6 +5,7 @@ using System.Text.Json;
 using Homer.Actors.Contracts;
 using Homer.Api.Auth;
 using Homer.Api.Export;
+using Homer.Storage.Auth;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;

@@ -8,6 +8,7 @@ using GraphQL;
 using GraphQL.Transport;
 using Homer.Api.Auth;
 using Homer.Api.Subscriptions;
+using Homer.Storage.Auth;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;

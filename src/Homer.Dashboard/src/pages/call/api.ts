@@ -1,4 +1,5 @@
 import { gql } from '@/api/graphql'
+import type * as Schema from '@/api/schema.generated'
 
 export interface FlowHost {
   id: string
@@ -80,33 +81,17 @@ export const QOS_QUERY = gql<{ qos: QosStream[] }, { callIds: string[] }>(
   'Qos',
 )
 
-export interface DialogDetail {
-  callId: string
-  kind: string
-  state: string
-  messageCount: number
-  retransmissions: number
-  firstSeen: string
-  lastSeen: string
-  startedAt: string
-  answeredAt: string | null
-  endedAt: string | null
-  pddMs: number | null
-  setupMs: number | null
-  durationMs: number | null
-  finalStatus: number | null
-  finalReason: string | null
-  q850Cause: number | null
-  hangupBy: string | null
-  endedByTimeout: boolean
-  fromUser: string | null
-  toUser: string | null
-  ruriUser: string | null
-  correlationGroup: string | null
-  transactions: { method: string; cseq: number; branch: string; finalStatus: number | null; state: string; requests: number; responses: number; client: string | null; server: string | null }[]
-  legs: { callId: string }[]
-  qosReports: { source: string; timestamp: string; mosLq: number | null; mosCq: number | null; packetLossPct: number | null; jitterMs: number | null; reporter: string | null }[]
-  logs: { timestamp: string; text: string }[]
+/** What DIALOG_QUERY selects, typed from the schema (src/api/schema.generated.ts). */
+export type DialogDetail = Pick<
+  Schema.Dialog,
+  | 'callId' | 'kind' | 'state' | 'messageCount' | 'retransmissions' | 'firstSeen' | 'lastSeen' | 'startedAt' | 'answeredAt'
+  | 'endedAt' | 'pddMs' | 'setupMs' | 'durationMs' | 'finalStatus' | 'finalReason' | 'q850Cause' | 'hangupBy' | 'endedByTimeout'
+  | 'fromUser' | 'toUser' | 'ruriUser' | 'correlationGroup'
+> & {
+  transactions: Pick<Schema.Transaction, 'method' | 'cseq' | 'branch' | 'finalStatus' | 'state' | 'requests' | 'responses' | 'client' | 'server'>[]
+  legs: Pick<Schema.Leg, 'callId'>[]
+  qosReports: Pick<Schema.QosReport, 'source' | 'timestamp' | 'mosLq' | 'mosCq' | 'packetLossPct' | 'jitterMs' | 'reporter'>[]
+  logs: Pick<Schema.LogEntry, 'timestamp' | 'text'>[]
 }
 
 export const DIALOG_QUERY = gql<{ dialog: DialogDetail | null }, { callId: string }>(

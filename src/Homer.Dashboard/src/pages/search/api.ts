@@ -1,4 +1,5 @@
 import { gql, request, type RequestOptions } from '@/api/graphql'
+import type * as Schema from '@/api/schema.generated'
 
 /** Mirrors the server's `MessageFilter` input: every field optional, combined with AND. */
 export interface MessageFilter {
@@ -188,36 +189,19 @@ export interface DialogFilter {
   node?: string
 }
 
-export interface DialogSummary {
-  callId: string
-  kind: string
-  state: string
-  fromUser: string | null
-  toUser: string | null
-  ruriUser: string | null
-  callerIp: string | null
-  calleeIp: string | null
-  startedAt: string
-  answeredAt: string | null
-  endedAt: string | null
-  pddMs: number | null
-  setupMs: number | null
-  durationMs: number | null
-  finalStatus: number | null
-  finalReason: string | null
-  mosMin: number | null
-  mosAvg: number | null
-  messageCount: number
-  correlationGroup: string | null
-  node: string | null
-}
+// The fields the call search asks for, written once: the query selects them, the type picks them from the schema.
+const DIALOG_FIELD_NAMES = [
+  'callId', 'kind', 'state', 'fromUser', 'toUser', 'ruriUser', 'callerIp', 'calleeIp', 'startedAt', 'answeredAt', 'endedAt',
+  'pddMs', 'setupMs', 'durationMs', 'finalStatus', 'finalReason', 'mosMin', 'mosAvg', 'messageCount', 'correlationGroup', 'node',
+] as const satisfies readonly (keyof Schema.DialogSummary)[]
+
+export type DialogSummary = Pick<Schema.DialogSummary, (typeof DIALOG_FIELD_NAMES)[number]>
 
 export interface DialogsData {
   dialogs: { totalCount: number; nodes: DialogSummary[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } }
 }
 
-const DIALOG_FIELDS =
-  'callId kind state fromUser toUser ruriUser callerIp calleeIp startedAt answeredAt endedAt pddMs setupMs durationMs finalStatus finalReason mosMin mosAvg messageCount correlationGroup node'
+const DIALOG_FIELDS = DIALOG_FIELD_NAMES.join(' ')
 
 export const DIALOGS_QUERY = gql<DialogsData, { filter: DialogFilter; first?: number; after?: string | null }>(
   `query Dialogs($filter: DialogFilter!, $first: Int, $after: String) {

@@ -1,7 +1,7 @@
 using Npgsql;
 using NpgsqlTypes;
 
-namespace Homer.Api.Auth;
+namespace Homer.Storage.Auth;
 
 public sealed record ShareLinkRow(long Id, long? UserId, string CreatedBy, IReadOnlyList<string> CallIds, DateTimeOffset CreatedAt, DateTimeOffset ExpiresAt, DateTimeOffset? RevokedAt);
 

@@ -1,13 +1,15 @@
 using System.Diagnostics;
 using System.Text;
+using Xunit;
 
-namespace Homer.Hep.Tests;
+namespace Homer.TestSupport;
 
 /// <summary>
-/// Runs sipcapture's hep-js (npm, installed in tests/oracle with `npm ci`) through tests/oracle/oracle.js.
+/// Runs sipcapture's hep-js (npm, installed in tests/oracle with `npm ci`) through tests/oracle/oracle.js, an
+/// independent HEP3 implementation to check ours against (codec tests, agent tests).
 /// Located relative to the repository (the folder holding Homer.Actors.sln) and node on PATH.
 /// </summary>
-internal static class HepJsOracle
+public static class HepJsOracle
 {
     public static readonly string? OracleDirectory = FindOracle();
     public static readonly string? Node = FindOnPath("node");
@@ -16,6 +18,15 @@ internal static class HepJsOracle
         OracleDirectory is null ? "tests/oracle/node_modules/hep-js not installed (run `npm ci` in tests/oracle)"
         : Node is null ? "node not found on PATH"
         : null;
+
+    /// <summary>
+    /// CI installs node and hep-js (scripts/setup.sh, test.sh), so there a missing oracle is a failure, not a skip:
+    /// CI services set CI=true, as .ci/run does.
+    /// </summary>
+    public static bool InCi => string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>Fails the test, with the reason, when the oracle cannot run.</summary>
+    public static void AssertAvailable() => Assert.True(UnavailableReason is null, UnavailableReason);
 
     private static string? FindOracle()
     {
@@ -45,6 +56,7 @@ internal static class HepJsOracle
     /// <summary>One line in per request, one line out per answer.</summary>
     public static string[] Run(string mode, IEnumerable<string> lines)
     {
+        AssertAvailable();
         var start = new ProcessStartInfo(Node!, ["oracle.js", mode])
         {
             WorkingDirectory = OracleDirectory!,
@@ -67,12 +79,15 @@ internal static class HepJsOracle
     }
 }
 
-/// <summary>A fact that is skipped, with the reason, when node or hep-js is not available.</summary>
-public sealed class OracleFactAttribute : FactAttribute
+/// <summary>
+/// A fact that needs node and hep-js: skipped, with the reason, when they are missing on a developer's machine; run (and
+/// failed by <see cref="HepJsOracle.AssertAvailable"/>) when they are missing in CI.
+/// </summary>
+public sealed class HepJsFactAttribute : FactAttribute
 {
-    public OracleFactAttribute()
+    public HepJsFactAttribute()
     {
-        if (HepJsOracle.UnavailableReason is { } reason)
-            Skip = reason;
+        if (HepJsOracle.UnavailableReason is { } reason && !HepJsOracle.InCi)
+            Skip = reason + " (with CI=true this fails instead)";
     }
 }

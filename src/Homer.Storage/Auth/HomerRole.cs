@@ -1,4 +1,4 @@
-namespace Homer.Api.Auth;
+namespace Homer.Storage.Auth;
 
 /// <summary>Roles in rising order of power: each role may do everything the ones below it may.</summary>
 public enum HomerRole

@@ -1,7 +1,7 @@
 using Npgsql;
 using NpgsqlTypes;
 
-namespace Homer.Api.Auth;
+namespace Homer.Storage.Auth;
 
 /// <param name="Source">Where the password is checked: <see cref="LocalSource"/> or <see cref="LdapSource"/> (migration 203).</param>
 public sealed record UserRow(long Id, string Username, string PasswordHash, HomerRole Role, bool Disabled, int SessionEpoch, DateTimeOffset CreatedAt,

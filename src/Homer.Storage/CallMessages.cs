@@ -1,9 +1,8 @@
 using System.Net;
-using Homer.Storage;
 using Npgsql;
 using NpgsqlTypes;
 
-namespace Homer.Api.Export;
+namespace Homer.Storage;
 
 /// <summary>One stored message with what an export needs to rebuild its packet.</summary>
 public sealed record ExportedMessage(
