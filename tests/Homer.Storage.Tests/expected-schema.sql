@@ -265,6 +265,19 @@ WITH (fillfactor='80');
 
 
 --
+-- Name: header_fields; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.header_fields (
+    name text NOT NULL,
+    header text NOT NULL,
+    part text,
+    updated_by text,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+
+--
 -- Name: messages_id_seq; Type: SEQUENCE; Schema: public; Owner: -
 --
 
@@ -311,7 +324,8 @@ CREATE TABLE public.hep_call (
     user_agent text COLLATE pg_catalog."C",
     parse_error text,
     headers jsonb,
-    payload bytea NOT NULL
+    payload bytea NOT NULL,
+    fields jsonb
 )
 PARTITION BY RANGE (ts);
 ALTER TABLE ONLY public.hep_call ALTER COLUMN headers SET COMPRESSION lz4;
@@ -353,7 +367,8 @@ CREATE TABLE public.hep_call_default (
     user_agent text COLLATE pg_catalog."C",
     parse_error text,
     headers jsonb,
-    payload bytea NOT NULL
+    payload bytea NOT NULL,
+    fields jsonb
 );
 ALTER TABLE ONLY public.hep_call_default ALTER COLUMN headers SET COMPRESSION lz4;
 ALTER TABLE ONLY public.hep_call_default ALTER COLUMN payload SET COMPRESSION lz4;
@@ -394,7 +409,8 @@ CREATE TABLE public.hep_default (
     user_agent text COLLATE pg_catalog."C",
     parse_error text,
     headers jsonb,
-    payload bytea NOT NULL
+    payload bytea NOT NULL,
+    fields jsonb
 )
 PARTITION BY RANGE (ts);
 ALTER TABLE ONLY public.hep_default ALTER COLUMN headers SET COMPRESSION lz4;
@@ -436,7 +452,8 @@ CREATE TABLE public.hep_default_default (
     user_agent text COLLATE pg_catalog."C",
     parse_error text,
     headers jsonb,
-    payload bytea NOT NULL
+    payload bytea NOT NULL,
+    fields jsonb
 );
 ALTER TABLE ONLY public.hep_default_default ALTER COLUMN headers SET COMPRESSION lz4;
 ALTER TABLE ONLY public.hep_default_default ALTER COLUMN payload SET COMPRESSION lz4;
@@ -477,7 +494,8 @@ CREATE TABLE public.hep_generic (
     user_agent text COLLATE pg_catalog."C",
     parse_error text,
     headers jsonb,
-    payload bytea NOT NULL
+    payload bytea NOT NULL,
+    fields jsonb
 )
 PARTITION BY RANGE (ts);
 ALTER TABLE ONLY public.hep_generic ALTER COLUMN headers SET COMPRESSION lz4;
@@ -519,7 +537,8 @@ CREATE TABLE public.hep_generic_default (
     user_agent text COLLATE pg_catalog."C",
     parse_error text,
     headers jsonb,
-    payload bytea NOT NULL
+    payload bytea NOT NULL,
+    fields jsonb
 );
 ALTER TABLE ONLY public.hep_generic_default ALTER COLUMN headers SET COMPRESSION lz4;
 ALTER TABLE ONLY public.hep_generic_default ALTER COLUMN payload SET COMPRESSION lz4;
@@ -560,7 +579,8 @@ CREATE TABLE public.hep_log (
     user_agent text COLLATE pg_catalog."C",
     parse_error text,
     headers jsonb,
-    payload bytea NOT NULL
+    payload bytea NOT NULL,
+    fields jsonb
 )
 PARTITION BY RANGE (ts);
 ALTER TABLE ONLY public.hep_log ALTER COLUMN headers SET COMPRESSION lz4;
@@ -602,7 +622,8 @@ CREATE TABLE public.hep_log_default (
     user_agent text COLLATE pg_catalog."C",
     parse_error text,
     headers jsonb,
-    payload bytea NOT NULL
+    payload bytea NOT NULL,
+    fields jsonb
 );
 ALTER TABLE ONLY public.hep_log_default ALTER COLUMN headers SET COMPRESSION lz4;
 ALTER TABLE ONLY public.hep_log_default ALTER COLUMN payload SET COMPRESSION lz4;
@@ -643,7 +664,8 @@ CREATE TABLE public.hep_qos (
     user_agent text COLLATE pg_catalog."C",
     parse_error text,
     headers jsonb,
-    payload bytea NOT NULL
+    payload bytea NOT NULL,
+    fields jsonb
 )
 PARTITION BY RANGE (ts);
 ALTER TABLE ONLY public.hep_qos ALTER COLUMN headers SET COMPRESSION lz4;
@@ -685,7 +707,8 @@ CREATE TABLE public.hep_qos_default (
     user_agent text COLLATE pg_catalog."C",
     parse_error text,
     headers jsonb,
-    payload bytea NOT NULL
+    payload bytea NOT NULL,
+    fields jsonb
 );
 ALTER TABLE ONLY public.hep_qos_default ALTER COLUMN headers SET COMPRESSION lz4;
 ALTER TABLE ONLY public.hep_qos_default ALTER COLUMN payload SET COMPRESSION lz4;
@@ -726,7 +749,8 @@ CREATE TABLE public.hep_registration (
     user_agent text COLLATE pg_catalog."C",
     parse_error text,
     headers jsonb,
-    payload bytea NOT NULL
+    payload bytea NOT NULL,
+    fields jsonb
 )
 PARTITION BY RANGE (ts);
 ALTER TABLE ONLY public.hep_registration ALTER COLUMN headers SET COMPRESSION lz4;
@@ -768,7 +792,8 @@ CREATE TABLE public.hep_registration_default (
     user_agent text COLLATE pg_catalog."C",
     parse_error text,
     headers jsonb,
-    payload bytea NOT NULL
+    payload bytea NOT NULL,
+    fields jsonb
 );
 ALTER TABLE ONLY public.hep_registration_default ALTER COLUMN headers SET COMPRESSION lz4;
 ALTER TABLE ONLY public.hep_registration_default ALTER COLUMN payload SET COMPRESSION lz4;
@@ -809,7 +834,8 @@ CREATE TABLE public.hep_rtcp (
     user_agent text COLLATE pg_catalog."C",
     parse_error text,
     headers jsonb,
-    payload bytea NOT NULL
+    payload bytea NOT NULL,
+    fields jsonb
 )
 PARTITION BY RANGE (ts);
 ALTER TABLE ONLY public.hep_rtcp ALTER COLUMN headers SET COMPRESSION lz4;
@@ -851,7 +877,8 @@ CREATE TABLE public.hep_rtcp_default (
     user_agent text COLLATE pg_catalog."C",
     parse_error text,
     headers jsonb,
-    payload bytea NOT NULL
+    payload bytea NOT NULL,
+    fields jsonb
 );
 ALTER TABLE ONLY public.hep_rtcp_default ALTER COLUMN headers SET COMPRESSION lz4;
 ALTER TABLE ONLY public.hep_rtcp_default ALTER COLUMN payload SET COMPRESSION lz4;
@@ -893,6 +920,7 @@ CREATE VIEW public.messages AS
     hep_call.parse_error,
     hep_call.headers,
     hep_call.payload,
+    hep_call.fields,
     (1)::smallint AS profile
    FROM public.hep_call
 UNION ALL
@@ -927,6 +955,7 @@ UNION ALL
     hep_registration.parse_error,
     hep_registration.headers,
     hep_registration.payload,
+    hep_registration.fields,
     (2)::smallint AS profile
    FROM public.hep_registration
 UNION ALL
@@ -961,6 +990,7 @@ UNION ALL
     hep_default.parse_error,
     hep_default.headers,
     hep_default.payload,
+    hep_default.fields,
     (0)::smallint AS profile
    FROM public.hep_default
 UNION ALL
@@ -995,6 +1025,7 @@ UNION ALL
     hep_qos.parse_error,
     hep_qos.headers,
     hep_qos.payload,
+    hep_qos.fields,
     (3)::smallint AS profile
    FROM public.hep_qos
 UNION ALL
@@ -1029,6 +1060,7 @@ UNION ALL
     hep_rtcp.parse_error,
     hep_rtcp.headers,
     hep_rtcp.payload,
+    hep_rtcp.fields,
     (4)::smallint AS profile
    FROM public.hep_rtcp
 UNION ALL
@@ -1063,6 +1095,7 @@ UNION ALL
     hep_log.parse_error,
     hep_log.headers,
     hep_log.payload,
+    hep_log.fields,
     (5)::smallint AS profile
    FROM public.hep_log
 UNION ALL
@@ -1097,6 +1130,7 @@ UNION ALL
     hep_generic.parse_error,
     hep_generic.headers,
     hep_generic.payload,
+    hep_generic.fields,
     (6)::smallint AS profile
    FROM public.hep_generic;
 
@@ -1417,6 +1451,14 @@ ALTER TABLE ONLY public.dashboards
 
 
 --
+-- Name: header_fields header_fields_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.header_fields
+    ADD CONSTRAINT header_fields_pkey PRIMARY KEY (name);
+
+
+--
 -- Name: quarantine quarantine_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -1596,6 +1638,20 @@ CREATE INDEX hep_call_default_dst_ip_idx ON public.hep_call_default USING btree 
 
 
 --
+-- Name: hep_call_fields; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX hep_call_fields ON ONLY public.hep_call USING gin (fields jsonb_path_ops) WHERE (fields IS NOT NULL);
+
+
+--
+-- Name: hep_call_default_fields_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX hep_call_default_fields_idx ON public.hep_call_default USING gin (fields jsonb_path_ops) WHERE (fields IS NOT NULL);
+
+
+--
 -- Name: hep_call_default_left_idx; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -1691,6 +1747,20 @@ CREATE INDEX hep_default_dst_ip ON ONLY public.hep_default USING btree (dst_ip);
 --
 
 CREATE INDEX hep_default_default_dst_ip_idx ON public.hep_default_default USING btree (dst_ip);
+
+
+--
+-- Name: hep_default_fields; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX hep_default_fields ON ONLY public.hep_default USING gin (fields jsonb_path_ops) WHERE (fields IS NOT NULL);
+
+
+--
+-- Name: hep_default_default_fields_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX hep_default_default_fields_idx ON public.hep_default_default USING gin (fields jsonb_path_ops) WHERE (fields IS NOT NULL);
 
 
 --
@@ -1792,6 +1862,20 @@ CREATE INDEX hep_generic_default_dst_ip_idx ON public.hep_generic_default USING 
 
 
 --
+-- Name: hep_generic_fields; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX hep_generic_fields ON ONLY public.hep_generic USING gin (fields jsonb_path_ops) WHERE (fields IS NOT NULL);
+
+
+--
+-- Name: hep_generic_default_fields_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX hep_generic_default_fields_idx ON public.hep_generic_default USING gin (fields jsonb_path_ops) WHERE (fields IS NOT NULL);
+
+
+--
 -- Name: hep_generic_default_left_idx; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -1887,6 +1971,20 @@ CREATE INDEX hep_log_dst_ip ON ONLY public.hep_log USING btree (dst_ip);
 --
 
 CREATE INDEX hep_log_default_dst_ip_idx ON public.hep_log_default USING btree (dst_ip);
+
+
+--
+-- Name: hep_log_fields; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX hep_log_fields ON ONLY public.hep_log USING gin (fields jsonb_path_ops) WHERE (fields IS NOT NULL);
+
+
+--
+-- Name: hep_log_default_fields_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX hep_log_default_fields_idx ON public.hep_log_default USING gin (fields jsonb_path_ops) WHERE (fields IS NOT NULL);
 
 
 --
@@ -1988,6 +2086,20 @@ CREATE INDEX hep_qos_default_dst_ip_idx ON public.hep_qos_default USING btree (d
 
 
 --
+-- Name: hep_qos_fields; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX hep_qos_fields ON ONLY public.hep_qos USING gin (fields jsonb_path_ops) WHERE (fields IS NOT NULL);
+
+
+--
+-- Name: hep_qos_default_fields_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX hep_qos_default_fields_idx ON public.hep_qos_default USING gin (fields jsonb_path_ops) WHERE (fields IS NOT NULL);
+
+
+--
 -- Name: hep_qos_default_left_idx; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -2083,6 +2195,20 @@ CREATE INDEX hep_registration_dst_ip ON ONLY public.hep_registration USING btree
 --
 
 CREATE INDEX hep_registration_default_dst_ip_idx ON public.hep_registration_default USING btree (dst_ip);
+
+
+--
+-- Name: hep_registration_fields; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX hep_registration_fields ON ONLY public.hep_registration USING gin (fields jsonb_path_ops) WHERE (fields IS NOT NULL);
+
+
+--
+-- Name: hep_registration_default_fields_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX hep_registration_default_fields_idx ON public.hep_registration_default USING gin (fields jsonb_path_ops) WHERE (fields IS NOT NULL);
 
 
 --
@@ -2184,6 +2310,20 @@ CREATE INDEX hep_rtcp_default_dst_ip_idx ON public.hep_rtcp_default USING btree 
 
 
 --
+-- Name: hep_rtcp_fields; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX hep_rtcp_fields ON ONLY public.hep_rtcp USING gin (fields jsonb_path_ops) WHERE (fields IS NOT NULL);
+
+
+--
+-- Name: hep_rtcp_default_fields_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX hep_rtcp_default_fields_idx ON public.hep_rtcp_default USING gin (fields jsonb_path_ops) WHERE (fields IS NOT NULL);
+
+
+--
 -- Name: hep_rtcp_default_left_idx; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -2282,6 +2422,13 @@ ALTER INDEX public.hep_call_dst_ip ATTACH PARTITION public.hep_call_default_dst_
 
 
 --
+-- Name: hep_call_default_fields_idx; Type: INDEX ATTACH; Schema: public; Owner: -
+--
+
+ALTER INDEX public.hep_call_fields ATTACH PARTITION public.hep_call_default_fields_idx;
+
+
+--
 -- Name: hep_call_default_left_idx; Type: INDEX ATTACH; Schema: public; Owner: -
 --
 
@@ -2328,6 +2475,13 @@ ALTER INDEX public.hep_call_ts ATTACH PARTITION public.hep_call_default_ts_idx;
 --
 
 ALTER INDEX public.hep_default_dst_ip ATTACH PARTITION public.hep_default_default_dst_ip_idx;
+
+
+--
+-- Name: hep_default_default_fields_idx; Type: INDEX ATTACH; Schema: public; Owner: -
+--
+
+ALTER INDEX public.hep_default_fields ATTACH PARTITION public.hep_default_default_fields_idx;
 
 
 --
@@ -2380,6 +2534,13 @@ ALTER INDEX public.hep_generic_dst_ip ATTACH PARTITION public.hep_generic_defaul
 
 
 --
+-- Name: hep_generic_default_fields_idx; Type: INDEX ATTACH; Schema: public; Owner: -
+--
+
+ALTER INDEX public.hep_generic_fields ATTACH PARTITION public.hep_generic_default_fields_idx;
+
+
+--
 -- Name: hep_generic_default_left_idx; Type: INDEX ATTACH; Schema: public; Owner: -
 --
 
@@ -2426,6 +2587,13 @@ ALTER INDEX public.hep_generic_ts ATTACH PARTITION public.hep_generic_default_ts
 --
 
 ALTER INDEX public.hep_log_dst_ip ATTACH PARTITION public.hep_log_default_dst_ip_idx;
+
+
+--
+-- Name: hep_log_default_fields_idx; Type: INDEX ATTACH; Schema: public; Owner: -
+--
+
+ALTER INDEX public.hep_log_fields ATTACH PARTITION public.hep_log_default_fields_idx;
 
 
 --
@@ -2478,6 +2646,13 @@ ALTER INDEX public.hep_qos_dst_ip ATTACH PARTITION public.hep_qos_default_dst_ip
 
 
 --
+-- Name: hep_qos_default_fields_idx; Type: INDEX ATTACH; Schema: public; Owner: -
+--
+
+ALTER INDEX public.hep_qos_fields ATTACH PARTITION public.hep_qos_default_fields_idx;
+
+
+--
 -- Name: hep_qos_default_left_idx; Type: INDEX ATTACH; Schema: public; Owner: -
 --
 
@@ -2527,6 +2702,13 @@ ALTER INDEX public.hep_registration_dst_ip ATTACH PARTITION public.hep_registrat
 
 
 --
+-- Name: hep_registration_default_fields_idx; Type: INDEX ATTACH; Schema: public; Owner: -
+--
+
+ALTER INDEX public.hep_registration_fields ATTACH PARTITION public.hep_registration_default_fields_idx;
+
+
+--
 -- Name: hep_registration_default_left_idx; Type: INDEX ATTACH; Schema: public; Owner: -
 --
 
@@ -2573,6 +2755,13 @@ ALTER INDEX public.hep_registration_ts ATTACH PARTITION public.hep_registration_
 --
 
 ALTER INDEX public.hep_rtcp_dst_ip ATTACH PARTITION public.hep_rtcp_default_dst_ip_idx;
+
+
+--
+-- Name: hep_rtcp_default_fields_idx; Type: INDEX ATTACH; Schema: public; Owner: -
+--
+
+ALTER INDEX public.hep_rtcp_fields ATTACH PARTITION public.hep_rtcp_default_fields_idx;
 
 
 --

@@ -1,3 +1,4 @@
+using Homer.Storage.Auth;
 using GraphQL;
 using GraphQL.Types;
 using Homer.Api.Auth;

@@ -578,13 +578,37 @@ public static partial class SchemaMigrations
         // batches that carry one. The GIN index is partial: rows without fields (all of them until an admin declares
         // one) cost it nothing at ingest. Adding a nullable column is a catalog change; the view is rebuilt because
         // its SELECT * was expanded when it was made.
-        new(11, "fields column for configured header fields, with a partial GIN index",
-            $"DROP VIEW {MessageTables.SearchView};\n" +
-            string.Join("\n", MessageTables.All.Select(t => $"""
-                ALTER TABLE {t} ADD COLUMN fields jsonb;
-                CREATE INDEX {t}_fields ON {t} USING gin (fields jsonb_path_ops) WHERE fields IS NOT NULL;
-                """)) + "\n" +
-            MessageTables.CreateSearchView() + ";"),
+        new(11, "fields column for configured header fields, with a partial GIN index", """
+            DROP VIEW messages;
+            ALTER TABLE hep_call ADD COLUMN fields jsonb;
+            CREATE INDEX hep_call_fields ON hep_call USING gin (fields jsonb_path_ops) WHERE fields IS NOT NULL;
+            ALTER TABLE hep_registration ADD COLUMN fields jsonb;
+            CREATE INDEX hep_registration_fields ON hep_registration USING gin (fields jsonb_path_ops) WHERE fields IS NOT NULL;
+            ALTER TABLE hep_default ADD COLUMN fields jsonb;
+            CREATE INDEX hep_default_fields ON hep_default USING gin (fields jsonb_path_ops) WHERE fields IS NOT NULL;
+            ALTER TABLE hep_qos ADD COLUMN fields jsonb;
+            CREATE INDEX hep_qos_fields ON hep_qos USING gin (fields jsonb_path_ops) WHERE fields IS NOT NULL;
+            ALTER TABLE hep_rtcp ADD COLUMN fields jsonb;
+            CREATE INDEX hep_rtcp_fields ON hep_rtcp USING gin (fields jsonb_path_ops) WHERE fields IS NOT NULL;
+            ALTER TABLE hep_log ADD COLUMN fields jsonb;
+            CREATE INDEX hep_log_fields ON hep_log USING gin (fields jsonb_path_ops) WHERE fields IS NOT NULL;
+            ALTER TABLE hep_generic ADD COLUMN fields jsonb;
+            CREATE INDEX hep_generic_fields ON hep_generic USING gin (fields jsonb_path_ops) WHERE fields IS NOT NULL;
+            CREATE VIEW messages AS
+            SELECT *, 1::smallint AS profile FROM hep_call
+            UNION ALL
+            SELECT *, 2::smallint AS profile FROM hep_registration
+            UNION ALL
+            SELECT *, 0::smallint AS profile FROM hep_default
+            UNION ALL
+            SELECT *, 3::smallint AS profile FROM hep_qos
+            UNION ALL
+            SELECT *, 4::smallint AS profile FROM hep_rtcp
+            UNION ALL
+            SELECT *, 5::smallint AS profile FROM hep_log
+            UNION ALL
+            SELECT *, 6::smallint AS profile FROM hep_generic;
+            """),
         new(12, "header_fields: header fields declared by admins", """
             CREATE TABLE header_fields (
                 name        text        PRIMARY KEY,

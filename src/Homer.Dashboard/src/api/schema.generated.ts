@@ -210,7 +210,7 @@ export interface Dashboard {
   shared: boolean
   /** Shown in the menu. */
   promoted: boolean
-  /** "12", "6-6", "4-4-4", "4-8", "8-4" or "3-3-3-3". */
+  /** Rows top to bottom separated by '/', each "12", "6-6", "4-4-4", "4-8", "8-4" or "3-3-3-3" (e.g. "12/4-4-4", "12/6-6/12"); a widget's column is its cell counted row by row. */
   layout: string
   /** JSON array, kept as the dashboard sent it. */
   widgets: string
@@ -391,6 +391,43 @@ export interface FlowMarker {
   text: string
 }
 
+export interface ForwardTargetStats {
+  name: string
+  /** HEP packets relayed since the node started. */
+  sent: number
+  /** HEP packets not relayed: the target's queue was full (slow or down) or a send failed. */
+  dropped: number
+  /** HEP packets waiting for the target now. */
+  queued: number
+  /** TCP/TLS: connected now; UDP: its socket is open. */
+  connected: boolean
+}
+
+export interface HeaderConditionInput {
+  /** Header name (any case, compact forms folded: i, f, t, m, v, …) or field name. */
+  name: string
+  /** The whole value: exact, or with * (any run) and ? (one character); case-sensitive. */
+  value: string
+}
+
+export interface HeaderField {
+  /** Field name in searches (`fields: [{ name, value }]`) and in `Message.fields`. */
+  name: string
+  /** SIP header it is read from (first occurrence). */
+  header: string
+  /** null: the whole value; user or host of its URI; param:NAME; regex:PATTERN (first group). */
+  part: string | null
+}
+
+export interface HeaderFieldInput {
+  /** Letters, digits, '-' and '_' (stored in lower case). */
+  name: string
+  /** Header name, any case; compact forms allowed. */
+  header: string
+  /** user, host, param:NAME or regex:PATTERN; omit for the whole value. */
+  part?: string | null
+}
+
 export interface KeyCount {
   key: string
   count: number
@@ -504,6 +541,10 @@ export interface Message {
   profile: MessageProfile
   /** Other parsed header fields (Via, Contact, PAI, Diversion, Reason, …) as a JSON object. */
   headers: string | null
+  /** Configured header fields (headerFields) found in this message at ingest, as a JSON object; null when none. */
+  fields: string | null
+  /** Values of every occurrence of a header in the payload, in order (empty when absent); null for viewers unless HOMER_VIEWER_PAYLOADS=on. */
+  header: string[] | null
   /** Every capture id that saw this message (several with de-duplication). */
   captureIds: number[]
   /** Pass as `after` to continue after this message. */
@@ -511,8 +552,10 @@ export interface Message {
 }
 
 export interface MessageConnection {
-  /** Exact number of messages matching the filter. */
+  /** Number of messages matching the filter: exact, except for header searches, whose count stops at 10 000 (see totalCountExact). */
   totalCount: number
+  /** False when counting stopped at the cap: there are at least totalCount matches. */
+  totalCountExact: boolean
   nodes: Message[]
   pageInfo: PageInfo
 }
@@ -563,6 +606,10 @@ export interface MessageFilter {
   reason?: string | null
   /** URI of the (first, most recent) Diversion header: a user ("900", "+4930123") matches the user of a sip/sips URI or the number of a tel URI; "user@host" (scheme optional) must match both. Case-insensitive; * and ? are wildcards. */
   diversion?: string | null
+  /** Conditions on any SIP header, all of which must hold (at most 8): the header by name, any case, compact forms folded (i/Call-ID, f/From, t/To, m/Contact, v/Via, …); the whole value exact, or with * and ? wildcards ("*+4930*"), case-sensitive. Needs from and to: the payloads of that range are read (no index); the total is counted up to 10 000 (totalCountExact). Needs the user role, as payloadContains does. */
+  headers?: HeaderConditionInput[] | null
+  /** Conditions on configured header fields (headerFields), all of which must hold: an exact value is answered by an index; a value with * or ? needs from and to. */
+  fields?: HeaderConditionInput[] | null
 }
 
 /** The table family of a message. SIP goes by its CSeq method, so replies follow their request: CALL (INVITE, ACK, BYE, CANCEL, UPDATE, PRACK, REFER, INFO, NOTIFY), REGISTRATION (REGISTER), DEFAULT (every other SIP transaction: OPTIONS, SUBSCRIBE, MESSAGE, PUBLISH, …). Other payloads: QOS, RTCP, LOG, GENERIC. */
@@ -621,6 +668,10 @@ export interface Mutation {
   runRetention: RetentionReport
   /** Re-submits quarantined rows through the normal write path once their cause is fixed (admin): messages are decoded from their HEP packet, stored and handed to their dialog; dialog rows are upserted. A stored entry is marked replayed; one refused again keeps the new error. Give ids, or all: true for every entry not replayed yet (at most 10 000 per call). */
   replayQuarantine: QuarantineReplay
+  /** Declares (or redefines) a header field to extract at ingest (admin). Every ingest node applies it to new messages within 5 s, without a restart; messages stored before keep what they had. */
+  setHeaderField: HeaderField
+  /** Stops extracting a header field declared through the API (admin); false when there was none. Fields from configuration stay. */
+  deleteHeaderField: boolean
 }
 
 export interface NodeConfig {
@@ -655,6 +706,8 @@ export interface NodeIngest {
   spoolBytes: number
   spoolBatches: number
   uptimeSeconds: number
+  /** HEP forward targets of the node (homer.forward.targets): packets relayed, dropped and waiting. */
+  forwards: ForwardTargetStats[]
 }
 
 export interface PageInfo {
@@ -785,6 +838,8 @@ export interface Query {
   config: NodeConfig
   /** Rows PostgreSQL refused for good (admin): each was isolated from its batch, whose other rows were stored, and kept with its raw HEP packet (messages) or as JSON (other rows) and the error. Newest first. */
   quarantine: QuarantinePage
+  /** Header fields extracted at ingest (configuration and the admin mutation), searchable with `messages(filter: { fields: … })`. */
+  headerFields: HeaderField[]
 }
 
 export interface RetentionReport {
