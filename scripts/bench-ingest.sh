@@ -48,9 +48,11 @@ curl -fs "http://127.0.0.1:$http_port/healthz" >/dev/null || { tail -40 "$work/n
 
 # CPU seconds (user + system) of a process, and of PostgreSQL's postmaster with all its children.
 cpu_of() { awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
+# Backends that ended were reaped by the postmaster: their time is in its cutime + cstime.
 pg_cpu() {
   local pm t=0 pid; pm=$(head -1 "$work/pg/postmaster.pid")
-  for pid in $pm $(ps -o pid= --ppid "$pm"); do t=$(( t + $(cpu_of "$pid") )); done; echo "$t"
+  t=$(awk '{ print $14 + $15 + $16 + $17 }' "/proc/$pm/stat")
+  for pid in $(ps -o pid= --ppid "$pm"); do t=$(( t + $(cpu_of "$pid") )); done; echo "$t"
 }
 ticks=$(getconf CLK_TCK)
 
