@@ -429,7 +429,9 @@ public sealed class DialogRegionTests : IAsyncLifetime
     {
         var route = DialogRouting.PlanParsed(message, default);
         Assert.False(route.IsEmpty);
-        route.Send(node.Region);
+        var router = new DialogBatchRouter(node.Region, DialogMessageExtractor.DefaultShardCount);
+        router.Add(route);
+        router.Flush();
     }
 
     private static CapturedMessage Captured(byte type, DateTimeOffset at, string src, int srcPort, string dst, int dstPort, string? correlationId, string payload) => new()

@@ -52,12 +52,15 @@ public sealed class RtpStatQosTests : IAsyncLifetime
     {
         await using var node = await DialogNode.StartAsync(_database.ConnectionString, new DialogOptions());
         const string callId = "stat-call";
+        // As the ingest graph sends them: one routing window, batched per shard.
+        var router = new DialogBatchRouter(node.Region, DialogMessageExtractor.DefaultShardCount);
         foreach (var item in SipFixture.Load("rtp-stat.sip", callId))
         {
             var route = SipFixture.Plan(item.Captured);
             Assert.False(route.IsEmpty);
-            route.Send(node.Region);
+            router.Add(route);
         }
+        router.Flush();
 
         var s = await node.WaitFor(callId, d => d.State == DialogStates.Completed && d.QosReports.Count == 2, "the call and its two reports");
         Assert.Equal(["x-rtp-stat", "rtp-rxstat"], s.QosReports.Select(q => q.Source));

@@ -141,7 +141,7 @@ public static class DialogRouting
 
 /// <summary>
 /// What one captured message asks of the dialog region: at most two commands (a SIP message, and the report a
-/// vq-rtcpxr PUBLISH or the RTP statistics headers of a BYE carry), planned off the graph's ordered stage and told in order by it.
+/// vq-rtcpxr PUBLISH or the RTP statistics headers of a BYE carry), planned on the decode workers and sent by the graph's ordered stage through a <see cref="DialogBatchRouter"/>.
 /// </summary>
 public readonly record struct DialogRoute(object? First, object? Second)
 {
@@ -149,6 +149,7 @@ public readonly record struct DialogRoute(object? First, object? Second)
 
     public bool IsEmpty => First is null;
 
+    /// <summary>Tells the region each command at once, for a message routed on its own (a quarantine replay).</summary>
     public void Send(IActorRef dialogRegion)
     {
         if (First is null)

@@ -104,8 +104,9 @@ public static class IngestGraph
             .ToMaterialized(Sink.Ignore<int>(), Keep.Right);
 
         // Decoding runs on pool threads in small batches: a task per packet would cost more than the decode itself.
-        // The decode workers also plan each message's dialog commands (with the SIP they parsed), so the one
-        // ordered stage after them only tells, in arrival order, and hands the messages on to the store.
+        // The decode workers also plan each message's dialog commands (with the SIP they parsed), so the one ordered
+        // stage after them only routes: it gathers a routing window's commands by shard, tells each shard one batch (in
+        // arrival order within the shard, which holds every command of a Call-ID), and hands the messages on to the store.
         var router = new DialogBatchRouter(dialogRegion, options.DialogShardCount);
         var done = ChannelSource.FromReader(source)
             .GroupedWithin(options.DecodeBatchSize, options.DecodeBatchInterval)
