@@ -63,6 +63,25 @@ public sealed class SpoolReplayTests : IAsyncLifetime
         Assert.Equal("23514", entry.SqlState);
     }
 
+    [Fact]
+    public async Task Replayed_messages_get_the_configured_header_fields_the_spool_does_not_keep()
+    {
+        var spool = new MessageSpool(_directory, 1 << 20, NullLogger.Instance);
+        var invite = Invite("f-1", "alice", DateTimeOffset.UtcNow) with
+        {
+            Payload = Encoding.UTF8.GetBytes("INVITE sip:b@b SIP/2.0\r\nCall-ID: f-1\r\nX-Trunk: carrier-7\r\n\r\n"),
+        };
+        Assert.True(spool.TryAdd([invite]));
+        var fields = new HeaderFieldRegistry();
+        fields.Set(HeaderFieldRegistry.ParseSetting("trunk=X-Trunk"));
+
+        await IngestGraph.ReplaySpoolOnce(spool, new MessageStoreWriter(_dataSource), new IngestCounters(), NullLogger.Instance,
+            CancellationToken.None, headerFields: fields);
+
+        await using var cmd = _dataSource.CreateCommand("SELECT fields->>'trunk' FROM hep_call WHERE call_id = 'f-1'");
+        Assert.Equal("carrier-7", await cmd.ExecuteScalarAsync());
+    }
+
     private static CapturedMessage Invite(string callId, string from, DateTimeOffset ts) => new()
     {
         TimestampMicros = (ts - DateTimeOffset.UnixEpoch).Ticks / 10,

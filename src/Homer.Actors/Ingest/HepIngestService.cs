@@ -87,7 +87,8 @@ public sealed class HepIngestService(
         if (options.SpoolDirectory is not null)
         {
             _spool = new MessageSpool(options.SpoolDirectory, options.SpoolMaxBytes, logger);
-            _replay = IngestGraph.ReplaySpool(_spool, store, counters, logger, TimeSpan.FromSeconds(1), _stopBackground.Token, watchdog);
+            _replay = IngestGraph.ReplaySpool(_spool, store, counters, logger, TimeSpan.FromSeconds(1), _stopBackground.Token, watchdog,
+                options.HeaderFields);
         }
         _topKeys = FlushTopKeysEvery(store.TopKeysFlushInterval, _stopBackground.Token);
         _metrics = new IngestMetrics(counters,

@@ -316,6 +316,21 @@ public static class IngestGraph
         }
     }
 
+    private static IReadOnlyList<CapturedMessage> WithHeaderFields(IReadOnlyList<CapturedMessage> batch, HeaderFieldSet? fields)
+    {
+        if (fields is null)
+            return batch;
+        var result = new List<CapturedMessage>(batch.Count);
+        foreach (var message in batch)
+        {
+            result.Add(message.FieldsJsonUtf8 is null && message.ProtocolType == HepMessageDecoder.SipProtocolType
+                && message.ParseError is null && fields.Extract(message.Payload.Span) is { } found
+                ? message with { FieldsJsonUtf8 = found }
+                : message);
+        }
+        return result;
+    }
+
     /// <summary>The writer label of the messages in <c>homer_quarantined_total</c>.</summary>
     public const string QuarantineWriter = "messages";
 
@@ -326,7 +341,7 @@ public static class IngestGraph
     /// PostgreSQL refuses rows of for good is isolated and quarantined like a live one, and replay goes on behind it.
     /// </summary>
     public static async Task ReplaySpool(MessageSpool spool, MessageStoreWriter store, IngestCounters counters, ILogger logger,
-        TimeSpan interval, CancellationToken ct, StorageWatchdog? watchdog = null)
+        TimeSpan interval, CancellationToken ct, StorageWatchdog? watchdog = null, HeaderFieldRegistry? headerFields = null)
     {
         while (!ct.IsCancellationRequested)
         {
@@ -335,7 +350,7 @@ public static class IngestGraph
                 await Task.Delay(interval, ct);
                 if (spool.Batches == 0)
                     continue;
-                await ReplaySpoolOnce(spool, store, counters, logger, ct, watchdog);
+                await ReplaySpoolOnce(spool, store, counters, logger, ct, watchdog, headerFields);
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {
@@ -350,11 +365,13 @@ public static class IngestGraph
 
     /// <summary>One round of <see cref="ReplaySpool"/>: replays files until the spool is empty or PostgreSQL is unreachable.</summary>
     public static async Task<long> ReplaySpoolOnce(MessageSpool spool, MessageStoreWriter store, IngestCounters counters, ILogger logger,
-        CancellationToken ct, StorageWatchdog? watchdog = null)
+        CancellationToken ct, StorageWatchdog? watchdog = null,
+        HeaderFieldRegistry? headerFields = null)
     {
         var replayed = await spool.ReplayPartialAsync(async (batch, token) =>
         {
-            var outcome = await store.StoreAsync(batch, token);
+            // The spool keeps what a message is, not the configured header fields extracted from it: extract them again.
+            var outcome = await store.StoreAsync(WithHeaderFields(batch, headerFields?.Current), token);
             Account(outcome, counters, logger);
             counters.OnReplayed(outcome.Written);
             watchdog?.Report(QuarantineWriter, progressed: outcome.Written > 0 || outcome.Quarantined.Count > 0, pending: true,
