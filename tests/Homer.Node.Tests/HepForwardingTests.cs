@@ -3,6 +3,7 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
+using Homer.TestSupport;
 
 namespace Homer.Node.Tests;
 
@@ -112,6 +113,20 @@ public sealed class HepForwardingTests(ForwardingNodeFixture node) : IClassFixtu
             () => $"UDP collector got {udpPackets.Count} of {expectedUdp.Count}, TCP collector {tcpFrames.Count} of {expectedTcp.Count}");
         Assert.Equal(expectedUdp, udpPackets.Select(Convert.ToHexString).Order().ToList());
         Assert.Equal(expectedTcp, tcpFrames.Select(Convert.ToHexString).Order().ToList());
+
+        // An independent HEP decoder (sipcapture's hep-js, as a collector would run it) reads what the TCP collector got.
+        if (HepJsOracle.UnavailableReason is null || HepJsOracle.InCi)
+        {
+            HepJsOracle.AssertAvailable();
+            var decoded = HepJsOracle.Run("decode", tcpFrames.Select(Convert.ToHexString)).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+            Assert.Equal(expectedTcp.Count, decoded.Count);
+            Assert.All(decoded, d =>
+            {
+                Assert.True(d.GetProperty("ok").GetBoolean());
+                Assert.Equal(2001, d.GetProperty("rcinfo").GetProperty("captureId").GetInt32());
+                Assert.Contains("CSeq: 1 INVITE", System.Text.Encoding.UTF8.GetString(Convert.FromHexString(d.GetProperty("payloadHex").GetString()!)));
+            });
+        }
 
         // Every message was still stored, whatever the dead target did.
         await Eventually(async () => (await StoredCount()) == sent.Count - 1);
