@@ -44,7 +44,7 @@ echo "==> .NET tests"
 # One test project at a time (-m:1): the live-capture, sipp and multi-process cluster tests time real traffic, and
 # running them beside each other on a 2-core machine made them fail for lack of CPU, not for a defect.
 dotnet test Homer.Actors.sln --no-build -nologo -m:1 2>&1 | tee "$work/dotnet.log" \
-  | grep -E '(Passed|Failed)!|\[FAIL\]|Error Message|Assert|^\s+at Homer|Timed out' 
+  | grep -E '(Passed|Failed)!|\[FAIL\]|Cleanup Failure|Error Message|Assert|^\s+at Homer|Timed out' 
 dotnet_rc=${PIPESTATUS[0]}
 while read -r f p; do tally "$p" "$f"; done < <(grep -E '(Passed|Failed)!' "$work/dotnet.log" \
   | sed -E 's/.*Failed:[[:space:]]*([0-9]+), Passed:[[:space:]]*([0-9]+).*/\1 \2/')

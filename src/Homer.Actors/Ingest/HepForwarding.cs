@@ -131,8 +131,13 @@ public sealed class HepForwarder : ICapturedMessageObserver, IAsyncDisposable
     /// <summary>Per target: relayed, dropped (queue full or send errors), waiting, and whether it is connected.</summary>
     public IReadOnlyList<HepForwardStatus> Status() => _targets.Select(t => t.Status()).ToArray();
 
+    // Registered as itself and as an ingest observer, so the container disposes it twice.
+    private int _disposed;
+
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+            return;
         await _stop.CancelAsync();
         foreach (var target in _targets)
             await target.Stopped;
