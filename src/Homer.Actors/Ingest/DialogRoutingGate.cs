@@ -1,7 +1,7 @@
-using Homer.Actors.Contracts;
 using Akka.Actor;
 using Akka.Cluster;
 using Akka.Event;
+using Homer.Actors.Contracts;
 using Prometheus;
 
 namespace Homer.Actors.Ingest;

@@ -16,7 +16,9 @@ public sealed class HomerSerializer(ExtendedActorSystem system) : SerializerWith
 
     public override int Identifier => Id;
 
-    public override string Manifest(object o) => o switch
+    public override string Manifest(object o) => ManifestOf(o);
+
+    private static string ManifestOf(object o) => o switch
     {
         DialogCommands.RecordSipMessage => "DR",
         DialogCommands.StopDialog => "DS",
@@ -226,14 +228,10 @@ public sealed class HomerSerializer(ExtendedActorSystem system) : SerializerWith
         }
     }
 
-    private static string BatchedManifest(IWithCallId command) => command switch
-    {
-        DialogCommands.RecordSipMessage => "DR",
-        DialogCommands.AttachQos => "DQ",
-        DialogCommands.AttachLog => "DL",
-        DialogCommands.LinkLeg => "DK",
-        _ => throw new ArgumentException($"{command.GetType()} cannot travel in a {nameof(DialogCommands.ShardBatch)}", nameof(command)),
-    };
+    private static string BatchedManifest(IWithCallId command) =>
+        command is DialogCommands.RecordSipMessage or DialogCommands.AttachQos or DialogCommands.AttachLog or DialogCommands.LinkLeg
+            ? ManifestOf(command)
+            : throw new ArgumentException($"{command.GetType()} cannot travel in a {nameof(DialogCommands.ShardBatch)}", nameof(command));
 
     private static DialogCommands.ShardBatch ReadBatch(BinaryReader r)
     {
