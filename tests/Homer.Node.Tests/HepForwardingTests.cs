@@ -1,7 +1,10 @@
 using System.Buffers.Binary;
 using System.Collections.Concurrent;
 using System.Net;
+using System.Net.Security;
 using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 using Homer.TestSupport;
 
@@ -18,19 +21,26 @@ public sealed class ForwardingNodeFixture : NodeFixture
 
     public UdpClient UdpCollector { get; } = new(new IPEndPoint(IPAddress.Loopback, 0)) { Client = { ReceiveBufferSize = 8 << 20 } };
     public TcpListener TcpCollector { get; } = new(IPAddress.Loopback, 0);
+    /// <summary>A TLS collector with a self-signed certificate, which the target trusts as its <c>tls-ca</c>.</summary>
+    public TcpListener TlsCollector { get; } = new(IPAddress.Loopback, 0);
+    public X509Certificate2 TlsCertificate { get; } = CreateCertificate();
     public int DeadPort { get; private set; }
 
     protected override IEnumerable<KeyValuePair<string, string?>> ExtraSettings()
     {
         var udpPort = ((IPEndPoint)UdpCollector.Client.LocalEndPoint!).Port;
         var tcpPort = ((IPEndPoint)TcpCollector.LocalEndpoint).Port;
+        var tlsPort = ((IPEndPoint)TlsCollector.LocalEndpoint).Port;
+        var caFile = Path.Combine(_clusterConfig, "collector-ca.pem");
         CopyDirectory(Path.Combine(AppContext.BaseDirectory, "cluster-config"), _clusterConfig);
+        File.WriteAllText(caFile, TlsCertificate.ExportCertificatePem());
         File.AppendAllText(Path.Combine(_clusterConfig, "environments", "test.conf"), $$"""
 
             homer.forward.targets = [
               { name = "all-udp", to = "udp:127.0.0.1:{{udpPort}}" }
               { name = "invites-tcp", to = "tcp:127.0.0.1:{{tcpPort}}", capture-ids = [2001], methods = ["INVITE"] }
               { name = "dead", to = "tcp:127.0.0.1:{{DeadPort}}", queue = 50 }
+              { name = "sip-tls", to = "tls:127.0.0.1:{{tlsPort}}", payload-types = [1], tls-ca = "{{caFile}}" }
             ]
             """);
         return [new("CLUSTER_CONFIG", _clusterConfig)];
@@ -39,6 +49,7 @@ public sealed class ForwardingNodeFixture : NodeFixture
     public override async Task InitializeAsync()
     {
         TcpCollector.Start();
+        TlsCollector.Start();
         var closed = new TcpListener(IPAddress.Loopback, 0);
         closed.Start();
         DeadPort = ((IPEndPoint)closed.LocalEndpoint).Port;
@@ -51,7 +62,19 @@ public sealed class ForwardingNodeFixture : NodeFixture
         await base.DisposeAsync();
         UdpCollector.Dispose();
         TcpCollector.Stop();
+        TlsCollector.Stop();
+        TlsCertificate.Dispose();
         Directory.Delete(_clusterConfig, recursive: true);
+    }
+
+    private static X509Certificate2 CreateCertificate()
+    {
+        using var key = RSA.Create(2048);
+        var request = new CertificateRequest("CN=homer-forward-collector", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        var san = new SubjectAlternativeNameBuilder();
+        san.AddIpAddress(IPAddress.Loopback);
+        request.CertificateExtensions.Add(san.Build());
+        return request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
     }
 
     private static void CopyDirectory(string from, string to)
@@ -73,6 +96,11 @@ public sealed class HepForwardingTests(ForwardingNodeFixture node) : IClassFixtu
         using var accepted = await AcceptAsync(node.TcpCollector);
         var tcpFrames = new ConcurrentQueue<byte[]>();
         var tcpReader = Task.Run(() => ReadFrames(accepted.GetStream(), tcpFrames));
+        using var acceptedTls = await AcceptAsync(node.TlsCollector);
+        await using var tls = new SslStream(acceptedTls.GetStream());
+        await tls.AuthenticateAsServerAsync(node.TlsCertificate);
+        var tlsFrames = new ConcurrentQueue<byte[]>();
+        var tlsReader = Task.Run(() => ReadFrames(tls, tlsFrames));
         var udpPackets = new ConcurrentQueue<byte[]>();
         using var stopUdp = new CancellationTokenSource();
         var udpReader = Task.Run(async () =>
@@ -109,10 +137,12 @@ public sealed class HepForwardingTests(ForwardingNodeFixture node) : IClassFixtu
         var expectedUdp = sent.Take(sent.Count - 1).Select(s => Convert.ToHexString(s.Packet)).Order().ToList();
         // The method filter goes by CSeq method: an INVITE's responses travel with it.
         var expectedTcp = sent.Where(s => s is { CaptureId: 2001, CSeqMethod: "INVITE" }).Select(s => Convert.ToHexString(s.Packet)).Order().ToList();
-        await Eventually(() => udpPackets.Count >= expectedUdp.Count && tcpFrames.Count >= expectedTcp.Count,
-            () => $"UDP collector got {udpPackets.Count} of {expectedUdp.Count}, TCP collector {tcpFrames.Count} of {expectedTcp.Count}");
+        await Eventually(() => udpPackets.Count >= expectedUdp.Count && tcpFrames.Count >= expectedTcp.Count && tlsFrames.Count >= expectedUdp.Count,
+            () => $"UDP collector got {udpPackets.Count} of {expectedUdp.Count}, TCP collector {tcpFrames.Count} of {expectedTcp.Count}, TLS collector {tlsFrames.Count} of {expectedUdp.Count}");
         Assert.Equal(expectedUdp, udpPackets.Select(Convert.ToHexString).Order().ToList());
         Assert.Equal(expectedTcp, tcpFrames.Select(Convert.ToHexString).Order().ToList());
+        // Over TLS, in order: one connection, frames as they were kept.
+        Assert.Equal(sent.Take(sent.Count - 1).Select(s => Convert.ToHexString(s.Packet)), tlsFrames.Select(Convert.ToHexString));
 
         // An independent HEP decoder (sipcapture's hep-js, as a collector would run it) reads what the TCP collector got.
         if (HepJsOracle.UnavailableReason is null || HepJsOracle.InCi)
@@ -152,6 +182,8 @@ public sealed class HepForwardingTests(ForwardingNodeFixture node) : IClassFixtu
         await udpReader;
         accepted.Close();
         await tcpReader;
+        acceptedTls.Close();
+        await tlsReader;
     }
 
     private async Task<long> StoredCount()
@@ -175,7 +207,7 @@ public sealed class HepForwardingTests(ForwardingNodeFixture node) : IClassFixtu
         return await listener.AcceptTcpClientAsync(timeout.Token);
     }
 
-    private static async Task ReadFrames(NetworkStream stream, ConcurrentQueue<byte[]> frames)
+    private static async Task ReadFrames(Stream stream, ConcurrentQueue<byte[]> frames)
     {
         var header = new byte[6];
         try
@@ -190,7 +222,7 @@ public sealed class HepForwardingTests(ForwardingNodeFixture node) : IClassFixtu
                 frames.Enqueue(frame);
             }
         }
-        catch (Exception e) when (e is EndOfStreamException or IOException or ObjectDisposedException)
+        catch (Exception e) when (e is EndOfStreamException or IOException or ObjectDisposedException or InvalidOperationException)
         {
         }
     }
