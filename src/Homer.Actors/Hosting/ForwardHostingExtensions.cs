@@ -37,21 +37,32 @@ public static class ForwardHostingExtensions
             var target = new Config(new Akka.Configuration.Hocon.HoconRoot(item));
             var name = target.GetString("name", $"target-{index}");
             var to = target.GetString("to", null) ?? throw new FormatException($"homer.forward.targets[{index}] ({name}): 'to' is required (udp:host:port, tcp:host:port or tls:host:port)");
-            var (transport, host, port) = HepForwardTarget.ParseAddress(to);
-            targets.Add(new HepForwardTarget
+            try
             {
-                Name = name,
-                Transport = transport,
-                Host = host,
-                Port = port,
-                CaptureIds = target.GetStringList("capture-ids", []).Select(s => long.Parse(s, System.Globalization.CultureInfo.InvariantCulture)).ToFrozenSet(),
-                PayloadTypes = target.GetStringList("payload-types", []).Select(s => int.Parse(s, System.Globalization.CultureInfo.InvariantCulture)).ToFrozenSet(),
-                SourceSubnets = target.GetStringList("source-subnets", []).Select(s => IPNetwork.Parse(s.Contains('/') ? s : s + (s.Contains(':') ? "/128" : "/32"))).ToArray(),
-                Methods = target.GetStringList("methods", []).Select(m => m.ToUpperInvariant()).ToFrozenSet(StringComparer.Ordinal),
-                QueueCapacity = target.GetInt("queue", 10_000),
-                TlsSkipVerify = target.GetBoolean("tls-skip-verify", false),
-                TlsCaFile = target.GetString("tls-ca", null),
-            });
+                var (transport, host, port) = HepForwardTarget.ParseAddress(to);
+                var queue = target.GetInt("queue", 10_000);
+                if (queue < 1)
+                    throw new FormatException($"queue must be at least 1 (got {queue})");
+                targets.Add(new HepForwardTarget
+                {
+                    Name = name,
+                    Transport = transport,
+                    Host = host,
+                    Port = port,
+                    CaptureIds = target.GetStringList("capture-ids", []).Select(s => long.Parse(s, System.Globalization.CultureInfo.InvariantCulture)).ToFrozenSet(),
+                    PayloadTypes = target.GetStringList("payload-types", []).Select(s => int.Parse(s, System.Globalization.CultureInfo.InvariantCulture)).ToFrozenSet(),
+                    SourceSubnets = target.GetStringList("source-subnets", []).Select(s => IPNetwork.Parse(s.Contains('/') ? s : s + (s.Contains(':') ? "/128" : "/32"))).ToArray(),
+                    Methods = target.GetStringList("methods", []).Select(m => m.ToUpperInvariant()).ToFrozenSet(StringComparer.Ordinal),
+                    QueueCapacity = queue,
+                    TlsSkipVerify = target.GetBoolean("tls-skip-verify", false),
+                    TlsCaFile = target.GetString("tls-ca", null),
+                });
+            }
+            catch (Exception e) when (e is FormatException or ArgumentException or OverflowException)
+            {
+                // A typo in one target must name that target, not only say "input string was not in a correct format".
+                throw new FormatException($"homer.forward.targets[{index}] ({name}): {e.Message}", e);
+            }
         }
         var duplicate = targets.GroupBy(t => t.Name).FirstOrDefault(g => g.Count() > 1);
         if (duplicate is not null)
