@@ -154,10 +154,33 @@ public sealed class LdapDirectory(LdapOptions options, ILogger<LdapDirectory> lo
             {
                 // A server that hides its root DSE from anonymous readers still opened the connection.
             }
-            session.StartTransportLayerSecurity(null);
+            StartTls(session);
         }
         return connection;
     }
+
+    /// <summary>
+    /// slapd refuses StartTLS with operationsError while it still counts an operation as executing on the connection
+    /// (RFC 4511 4.14.1), and it may still count the root DSE read whose result the client already has: the refusal
+    /// leaves the connection as it was, so it is asked again a few times before the directory counts as unavailable.
+    /// </summary>
+    private static void StartTls(LdapSessionOptions session)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                session.StartTransportLayerSecurity(null);
+                return;
+            }
+            catch (DirectoryOperationException e) when (e.Response?.ResultCode == ResultCode.OperationsError && attempt < StartTlsAttempts)
+            {
+                Thread.Sleep(attempt * 10);
+            }
+        }
+    }
+
+    private const int StartTlsAttempts = 5;
 
     private static bool SameDn(string a, string b) =>
         string.Equals(a.Replace(" ", "", StringComparison.Ordinal), b.Replace(" ", "", StringComparison.Ordinal), StringComparison.OrdinalIgnoreCase);
