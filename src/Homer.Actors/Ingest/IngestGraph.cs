@@ -5,6 +5,7 @@ using Akka.Streams;
 using Akka.Streams.Dsl;
 using Akka.Streams.Supervision;
 using Homer.Actors.Dialogs;
+using Homer.Hep;
 using Homer.Sip;
 using Homer.Storage;
 using Microsoft.Extensions.Logging;
@@ -199,7 +200,7 @@ public static class IngestGraph
             edgeBytes?.Release(datagram.Data.Length);
             if (Decode(datagram, options, counters, logs, out var sip).Message is { } message)
             {
-                if (fields is not null && message.ProtocolType == HepMessageDecoder.SipProtocolType && fields.Extract(message.Payload.Span) is { } found)
+                if (fields is not null && message.ProtocolType == HepProtocolType.Sip && fields.Extract(message.Payload.Span) is { } found)
                     message = message with { FieldsJsonUtf8 = found };
                 messages.Add(message);
                 routes.Add(DialogRouting.PlanParsed(message, sip));
@@ -323,7 +324,7 @@ public static class IngestGraph
         var result = new List<CapturedMessage>(batch.Count);
         foreach (var message in batch)
         {
-            result.Add(message.FieldsJsonUtf8 is null && message.ProtocolType == HepMessageDecoder.SipProtocolType
+            result.Add(message.FieldsJsonUtf8 is null && message.ProtocolType == HepProtocolType.Sip
                 && message.ParseError is null && fields.Extract(message.Payload.Span) is { } found
                 ? message with { FieldsJsonUtf8 = found }
                 : message);
