@@ -1,5 +1,3 @@
-using System.Net;
-using System.Text;
 using Homer.Actors.Contracts;
 using Homer.Actors.Dialogs;
 using Homer.Actors.Ingest;
@@ -37,7 +35,7 @@ public sealed class PayloadTypeRoutingTests
     [InlineData(HepProtocolType.Dns, false)]
     public void A_correlated_json_quality_report_reaches_its_dialog_unless_it_is_the_oracle_sbc_one(byte type, bool routed)
     {
-        var message = Correlated(type, "call-q", """{"MOS":3.9,"PACKET_LOSS":1.25,"JITTER":7}""");
+        var message = SipFixture.Correlated(type, "call-q", """{"MOS":3.9,"PACKET_LOSS":1.25,"JITTER":7}""");
         var route = DialogRouting.PlanParsed(message, default);
         if (routed)
             Assert.Equal("call-q", Assert.IsType<DialogCommands.AttachQos>(route.First).CallId);
@@ -46,17 +44,4 @@ public sealed class PayloadTypeRoutingTests
         // After a crash the dialog reads the same from the store as it was routed live.
         Assert.Equal(routed ? 1 : 0, DialogCatchUp.CommandsFor("call-q", message).Count());
     }
-
-    private static CapturedMessage Correlated(byte type, string correlationId, string payload) => new()
-    {
-        TimestampMicros = 1_764_000_000_000_000,
-        Profile = HepMessageDecoder.ProfileOf(type, null),
-        ProtocolType = type,
-        SourceIp = IPAddress.Parse("10.1.1.9"),
-        SourcePort = 0,
-        DestinationIp = IPAddress.Parse("10.1.1.10"),
-        DestinationPort = 0,
-        CorrelationId = correlationId,
-        Payload = Encoding.UTF8.GetBytes(payload),
-    };
 }
