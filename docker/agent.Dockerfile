@@ -14,6 +14,7 @@ RUN dotnet restore src/Homer.Agent/Homer.Agent.csproj
 COPY src/Homer.Hep/ src/Homer.Hep/
 COPY src/Homer.Sip/ src/Homer.Sip/
 COPY src/Homer.Capture/ src/Homer.Capture/
+COPY src/Shared/ src/Shared/
 COPY src/Homer.Agent/ src/Homer.Agent/
 RUN dotnet publish src/Homer.Agent/Homer.Agent.csproj -c Release -o /app --no-restore --nologo
 
