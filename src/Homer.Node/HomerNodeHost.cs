@@ -34,7 +34,7 @@ public static class HomerNodeHost
         builder.Services.AddSingleton(headerFields);
         builder.Services.AddHomerStorage(settings.Storage);
         builder.Services.AddSingleton<IngestCounters>();
-        builder.Services.AddSingleton<IQuarantineReplayer>(sp => new Homer.Actors.Storage.QuarantineReplayer(
+        builder.Services.AddSingleton<IQuarantineReplayer>(sp => new QuarantineReplayer(
             sp.GetRequiredService<QuarantineStore>(), sp.GetRequiredService<MessageStoreWriter>(),
             new DialogStore(sp.GetRequiredService<Npgsql.NpgsqlDataSource>()), settings.SipParser,
             () => sp.GetService<ActorRegistry>() is { } registry && registry.TryGet<Homer.Actors.Contracts.DialogRegion>(out var region) ? region : null,
