@@ -9,9 +9,8 @@ namespace Homer.Actors.Dialogs;
 /// Messages arrive in capture order from several agents, which is not always wire order: times keep their true
 /// bounds and call states only move forward.
 /// </summary>
-public sealed record DialogState
+public sealed partial record DialogState
 {
-    private const string Rfc3261Cookie = "z9hG4bK";
     /// <summary>Newest reports and logs kept per dialog; MOS min/avg still count every report.</summary>
     public const int MaxQosReports = 64;
     public const int MaxLogs = 100;
@@ -347,178 +346,6 @@ public sealed record DialogState
         };
     }
 
-    private static (Transaction? Tx, bool Retransmission) MatchTransaction(DialogState state, DialogCommands.RecordSipMessage m, string method)
-    {
-        var branch = m.ViaBranch ?? "";
-        var rfc3261 = branch.StartsWith(Rfc3261Cookie, StringComparison.Ordinal);
-
-        if (m.IsRequest)
-        {
-            if (method == "ACK")
-            {
-                // The ACK of a non-2xx final is part of the INVITE transaction (same branch, RFC 3261 17.1.1.3);
-                // the ACK of a 2xx is a transaction of its own.
-                var invite = state.Find(KeyOf(rfc3261, branch, m.CSeqNumber, "INVITE"));
-                if (invite is { FinalStatus: >= 300 })
-                    return invite.Acked
-                        ? (invite with { Requests = invite.Requests + 1 }, true)
-                        : (invite with { Acked = true, State = TransactionState.Confirmed }, false);
-            }
-
-            var key = KeyOf(rfc3261, branch, m.CSeqNumber, method);
-            if (state.Find(key) is { } existing)
-                return existing.Requests == 0
-                    ? (existing with { Requests = 1, Initial = m.ToTag is null }, false)
-                    : (existing with { Requests = existing.Requests + 1 }, true);
-            return (new Transaction(key, method, m.CSeqNumber, branch, m.ToTag is null, m.TimestampMicros, 1, 0, null, null,
-                method == "ACK" ? TransactionState.Terminated : TransactionState.Trying, false, [])
-            {
-                Client = Endpoint(state, m.SourceIp, m.SourcePort),
-                Server = Endpoint(state, m.DestinationIp, m.DestinationPort),
-            }, false);
-        }
-
-        var responseKey = KeyOf(rfc3261, branch, m.CSeqNumber, method);
-        // A response whose request was not captured still opens its transaction; before an answer it can only be initial.
-        var tx = state.Find(responseKey) ?? new Transaction(responseKey, method, m.CSeqNumber, branch,
-            state.AnsweredMicros is null, m.TimestampMicros, 0, 0, null, null, TransactionState.Trying, false, [])
-        {
-            Client = Endpoint(state, m.DestinationIp, m.DestinationPort),
-            Server = Endpoint(state, m.SourceIp, m.SourcePort),
-        };
-        var seen = m.StatusCode + "/" + m.ToTag;
-        if (tx.SeenResponses.Contains(seen))
-            return (tx, true);
-
-        tx = tx with { Responses = tx.Responses + 1, SeenResponses = [.. tx.SeenResponses, seen] };
-        if (m.StatusCode < 200)
-            return (tx.State == TransactionState.Trying ? tx with { State = TransactionState.Proceeding } : tx, false);
-        if (tx.FinalStatus is not null)
-            return (tx, false); // another fork's final response: the first one decided the transaction
-        return (tx with
-        {
-            FinalStatus = m.StatusCode,
-            FinalReason = m.ReasonPhrase,
-            State = method == "INVITE" && m.StatusCode < 300 ? TransactionState.Terminated : TransactionState.Completed,
-        }, false);
-    }
-
-    private static void DecideCall(Draft draft, DialogCommands.RecordSipMessage m, string method, Transaction? tx)
-    {
-        var s = draft.State;
-        var ts = m.TimestampMicros;
-        var open = !s.IsEnded;
-        if (m.IsRequest)
-        {
-            switch (method)
-            {
-                case "INVITE" when m.ToTag is null && open && s.AnsweredMicros is null:
-                    draft.Emit(new InitialRequestSeen(ts, DialogKinds.Call, m.FromUser, m.ToUser, m.RuriUser, m.FromTag, m.SourceIp, m.DestinationIp, m.UserAgent));
-                    if (s.ChallengePending)
-                        draft.Emit(new ChallengeAnswered(ts));
-                    break;
-                case "CANCEL" when open && s.AnsweredMicros is null:
-                    draft.Emit(new CancelRequested(ts));
-                    break;
-                case "BYE" when open:
-                    var hangup = s.CallerTag is null ? null : m.FromTag == s.CallerTag ? "caller" : "callee";
-                    var reason = m.ReasonText ?? s.FinalReason;
-                    var q850 = IsQ850(m) ? m.ReasonCause : s.Q850Cause;
-                    var end = s.AnsweredMicros is null && s.State != DialogStates.Unknown ? DialogStates.Cancelled : DialogStates.Completed;
-                    draft.Emit(new Ended(ts, end, s.FinalStatus, reason, q850, hangup, ByTimeout: false));
-                    break;
-            }
-            return;
-        }
-
-        if (method != "INVITE" || tx is null || !tx.Initial)
-            return;
-        var status = m.StatusCode;
-        if (status is > 100 and < 200)
-        {
-            // Also after the answer: a 180 captured late by a slower agent still gives the true post-dial delay.
-            if (s.RingingMicros is null || ts < s.RingingMicros || open && s.State is DialogStates.Trying or DialogStates.Unknown)
-                draft.Emit(new Ringing(ts));
-            return;
-        }
-        if (!open || s.AnsweredMicros is not null)
-            return;
-        var q850Cause = IsQ850(m) ? m.ReasonCause : (int?)null;
-        if (status is >= 200 and < 300)
-            draft.Emit(new Answered(ts, status, m.ReasonPhrase));
-        else if (status is >= 300 and < 400)
-            draft.Emit(new Ended(ts, DialogStates.Redirected, status, m.ReasonPhrase, q850Cause, null, false));
-        else if (status is 401 or 407)
-            draft.Emit(new Challenged(ts, status, m.ReasonPhrase));
-        else if (status == 487)
-            // 487 also when the CANCEL was only captured on another leg: the request was terminated, not refused.
-            draft.Emit(new Ended(ts, DialogStates.Cancelled, status, m.ReasonPhrase, q850Cause, "caller", false));
-        else if (status >= 400)
-            draft.Emit(new Ended(ts, DialogStates.Failed, status, m.ReasonPhrase, q850Cause, null, false));
-    }
-
-    private static void DecideRegistration(Draft draft, DialogCommands.RecordSipMessage m, string method, Transaction? tx,
-        DialogSettings settings)
-    {
-        var s = draft.State;
-        var ts = m.TimestampMicros;
-        if (method != "REGISTER")
-            return;
-        if (m.IsRequest)
-        {
-            var requested = m.ContactStar ? 0 : m.ContactExpires >= 0 ? m.ContactExpires : m.Expires;
-            draft.Emit(new InitialRequestSeen(ts, DialogKinds.Registration, m.FromUser, m.ToUser, m.RuriUser, m.FromTag, m.SourceIp, m.DestinationIp,
-                m.UserAgent, requested));
-            if (s.ChallengePending)
-                draft.Emit(new ChallengeAnswered(ts));
-            return;
-        }
-
-        var status = m.StatusCode;
-        if (status < 200)
-            return;
-        if (status < 300)
-        {
-            // The registrar's answer wins over what was asked (RFC 3261 10.2.4); Contact: * with Expires 0 removes all.
-            var expires = m.ContactExpires >= 0 ? m.ContactExpires
-                : m.Expires >= 0 ? m.Expires
-                : s.RequestedExpires >= 0 ? s.RequestedExpires
-                : settings.DefaultRegisterExpiresSeconds;
-            if (expires == 0)
-                draft.Emit(new Ended(ts, DialogStates.Unregistered, status, m.ReasonPhrase, null, null, false));
-            else
-                draft.Emit(new Registered(ts, ts + expires * 1_000_000L));
-        }
-        else if (status is 401 or 407)
-            draft.Emit(new Challenged(ts, status, m.ReasonPhrase));
-        else
-            draft.Emit(new Ended(ts, DialogStates.Failed, status, m.ReasonPhrase, IsQ850(m) ? m.ReasonCause : null, null, false));
-    }
-
-    private static void DecideOther(Draft draft, DialogCommands.RecordSipMessage m, string method, Transaction? tx)
-    {
-        var s = draft.State;
-        var ts = m.TimestampMicros;
-        if (m.IsRequest)
-        {
-            if (m.ToTag is null && tx is { Initial: true } && !s.IsEnded)
-            {
-                draft.Emit(new InitialRequestSeen(ts, DialogKinds.Other, m.FromUser, m.ToUser, m.RuriUser, m.FromTag, m.SourceIp, m.DestinationIp, m.UserAgent));
-                if (s.ChallengePending)
-                    draft.Emit(new ChallengeAnswered(ts));
-            }
-            return;
-        }
-        if (tx is not { Initial: true } || s.IsEnded || m.StatusCode < 200)
-            return;
-        if (m.StatusCode < 300)
-            draft.Emit(new Ended(ts, DialogStates.Completed, m.StatusCode, m.ReasonPhrase, null, null, false));
-        else if (m.StatusCode is 401 or 407)
-            draft.Emit(new Challenged(ts, m.StatusCode, m.ReasonPhrase));
-        else
-            draft.Emit(new Ended(ts, m.StatusCode < 400 ? DialogStates.Redirected : DialogStates.Failed, m.StatusCode, m.ReasonPhrase, null, null, false));
-    }
-
     private static void AlarmsOnEnd(Draft draft, long ts, DialogSettings settings)
     {
         var s = draft.State;
@@ -698,39 +525,6 @@ public sealed record DialogState
     public long? SetupMs => AnsweredMicros is { } a && StartedMicros is { } s ? Math.Max(0, a - s) / 1000 : null;
     public long? DurationMs => AnsweredMicros is { } a && EndedMicros is { } e && Kind == DialogKinds.Call ? Math.Max(0, e - a) / 1000 : null;
 
-    public DialogQueries.DialogSnapshot ToSnapshot() => new(CallId, MessageCount, FirstSeenMicros, LastSeenMicros)
-    {
-        Kind = Kind,
-        State = State,
-        StartedMicros = StartedMicros ?? FirstSeenMicros,
-        AnsweredMicros = AnsweredMicros,
-        EndedMicros = EndedMicros,
-        PddMs = PddMs,
-        SetupMs = SetupMs,
-        DurationMs = DurationMs,
-        FinalStatus = FinalStatus,
-        FinalReason = FinalReason,
-        Q850Cause = Q850Cause,
-        HangupBy = HangupBy,
-        EndedByTimeout = EndedByTimeout,
-        ExpiresMicros = ExpiresMicros,
-        Retransmissions = Retransmissions,
-        FromUser = FromUser,
-        ToUser = ToUser,
-        RuriUser = RuriUser,
-        CorrelationGroup = CorrelationGroup,
-        Transactions = Transactions
-            .Select(t => new DialogQueries.TransactionView(t.Method, t.CSeq, t.Branch, t.FinalStatus, t.State.ToString().ToUpperInvariant(), t.Requests, t.Responses)
-            {
-                Client = t.Client,
-                Server = t.Server,
-            })
-            .ToArray(),
-        Legs = Legs,
-        QosReports = QosReports,
-        Logs = Logs,
-    };
-
     /// <summary>The transaction of the request that opened the dialog (the first initial one), when it was captured.</summary>
     public Transaction? Opening
     {
@@ -743,58 +537,6 @@ public sealed record DialogState
             return null;
         }
     }
-
-    public Transaction? Find(string key)
-    {
-        // Dialogs hold a handful of transactions: a linear scan beats a dictionary's allocation.
-        var transactions = Transactions;
-        for (var i = 0; i < transactions.Count; i++)
-            if (transactions[i].Key == key)
-                return transactions[i];
-        return null;
-    }
-
-    private static IReadOnlyList<Transaction> Replace(IReadOnlyList<Transaction> list, Transaction tx)
-    {
-        for (var i = 0; i < list.Count; i++)
-        {
-            if (list[i].Key != tx.Key)
-                continue;
-            var copy = list.ToArray();
-            copy[i] = tx;
-            return copy;
-        }
-        return [.. list, tx];
-    }
-
-    /// <summary>
-    /// "ip:port", the same string as an earlier transaction's when it names the same endpoint: a dialog keeps its
-    /// transactions for its whole life (linger included), and most of them are between the same two endpoints.
-    /// </summary>
-    private static string? Endpoint(DialogState state, string? ip, int port)
-    {
-        if (ip is null)
-            return null;
-        var transactions = state.Transactions;
-        for (var i = 0; i < transactions.Count; i++)
-        {
-            var t = transactions[i];
-            if (IsEndpoint(t.Client, ip, port))
-                return t.Client;
-            if (IsEndpoint(t.Server, ip, port))
-                return t.Server;
-        }
-        return ip + ":" + port.ToString(System.Globalization.CultureInfo.InvariantCulture);
-    }
-
-    private static bool IsEndpoint(string? endpoint, string ip, int port) =>
-        endpoint is not null && endpoint.Length > ip.Length + 1 && endpoint[ip.Length] == ':'
-        && endpoint.StartsWith(ip, StringComparison.Ordinal)
-        && int.TryParse(endpoint.AsSpan(ip.Length + 1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var p)
-        && p == port;
-
-    private static string KeyOf(bool rfc3261, string branch, long cseq, string method) =>
-        rfc3261 ? branch + "|" + method : "#" + cseq.ToString(System.Globalization.CultureInfo.InvariantCulture) + "|" + method;
 
     public static string KindOf(string method) => method switch
     {
