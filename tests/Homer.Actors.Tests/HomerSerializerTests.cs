@@ -181,6 +181,40 @@ public sealed class HomerSerializerTests : IDisposable
         Assert.Equal(new LedgerCommands.Retire("17", "c", long.MaxValue), retire);
     }
 
+    /// <summary>
+    /// The bytes of every sample as the journal of deployed nodes holds them (Fixtures/wire/samples.txt, one
+    /// "index manifest hex" line each): a refactor of the serializer or of the types it writes (strings that became
+    /// enums) must write the same bytes and read the recorded ones back. Regenerate only for a deliberate new layout
+    /// (a new manifest), with HOMER_UPDATE_WIRE=1, and keep reading the old one.
+    /// </summary>
+    [Fact]
+    public void Every_sample_is_written_and_read_with_the_bytes_deployed_journals_hold()
+    {
+        var serialization = _system.Serialization;
+        var lines = Samples().Select((sample, i) =>
+        {
+            var serializer = (SerializerWithStringManifest)serialization.FindSerializerFor(sample);
+            return $"{i} {serializer.Manifest(sample)} {Convert.ToHexString(serializer.ToBinary(sample))}";
+        }).ToArray();
+        var path = Path.Combine(SourceDirectory(), "Fixtures", "wire", "samples.txt");
+        if (Environment.GetEnvironmentVariable("HOMER_UPDATE_WIRE") == "1")
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            File.WriteAllLines(path, lines);
+        }
+        var recorded = File.ReadAllLines(path);
+        Assert.Equal(recorded, lines);
+        var homer = (SerializerWithStringManifest)serialization.FindSerializerFor(DialogCommands.StopDialog.Instance);
+        foreach (var line in recorded)
+        {
+            var parts = line.Split(' ');
+            var bytes = Convert.FromHexString(parts[2]);
+            Assert.Equal(bytes, homer.ToBinary(homer.FromBinary(bytes, parts[1])));
+        }
+    }
+
+    private static string SourceDirectory([System.Runtime.CompilerServices.CallerFilePath] string path = "") => Path.GetDirectoryName(path)!;
+
     [Fact]
     public void An_unknown_manifest_is_a_clear_error()
     {
