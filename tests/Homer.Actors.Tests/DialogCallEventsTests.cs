@@ -44,7 +44,7 @@ public sealed class DialogCallEventsTests
     private static (List<ICallEvent> Events, DialogState State) Flow(string fixture, bool timeout = false) =>
         Publish(SipFixture.Commands(fixture), timeout);
 
-    private static string[] States(IEnumerable<ICallEvent> events) => events.OfType<DialogStateChanged>().Select(e => e.State).ToArray();
+    private static DialogStatus[] States(IEnumerable<ICallEvent> events) => events.OfType<DialogStateChanged>().Select(e => e.State).ToArray();
 
     [Fact]
     public void An_answered_call_starts_moves_through_its_states_and_ends_answered_without_a_rejection()
@@ -57,11 +57,11 @@ public sealed class DialogCallEventsTests
         Assert.Equal("127.0.0.1:5060", started.Server);
         Assert.Single(events.OfType<DialogStarted>());
         // The first state comes with DialogStarted; only the moves after it are changes.
-        Assert.Equal([DialogStates.Ringing, DialogStates.Answered, DialogStates.Completed], States(events));
+        Assert.Equal([DialogStatus.Ringing, DialogStatus.Answered, DialogStatus.Completed], States(events));
         Assert.Empty(events.OfType<RequestRejected>());
         var ended = Assert.Single(events.OfType<DialogEnded>());
         Assert.IsType<DialogEnded>(events[^1]);
-        Assert.Equal((DialogStates.Completed, 200, s.DurationMs, false, true, false), (ended.State, ended.FinalStatus, ended.DurationMs,
+        Assert.Equal((DialogStatus.Completed, 200, s.DurationMs, false, true, false), (ended.State, ended.FinalStatus, ended.DurationMs,
             ended.EndedByTimeout, ended.Answered, ended.EndedOnChallenge));
         // Told at the BYE: its 200 OK comes after.
         Assert.Equal((8L, 2L, s.EndedMicros), (ended.MessageCount, ended.Retransmissions, (long?)ended.TimestampMicros));
@@ -78,8 +78,8 @@ public sealed class DialogCallEventsTests
         var rejected = Assert.Single(events.OfType<RequestRejected>());
         Assert.Equal((DialogKinds.Call, "INVITE", status, "127.0.0.1"), (rejected.Kind, rejected.Method, rejected.Status, rejected.ClientIp));
         var ended = Assert.Single(events.OfType<DialogEnded>());
-        Assert.Equal((DialogStates.Failed, status, false, false), (ended.State, ended.FinalStatus, ended.Answered, ended.EndedOnChallenge));
-        Assert.Equal(DialogStates.Failed, States(events)[^1]);
+        Assert.Equal((DialogStatus.Failed, status, false, false), (ended.State, ended.FinalStatus, ended.Answered, ended.EndedOnChallenge));
+        Assert.Equal(DialogStatus.Failed, States(events)[^1]);
     }
 
     [Fact]
@@ -89,7 +89,7 @@ public sealed class DialogCallEventsTests
 
         var rejected = Assert.Single(events.OfType<RequestRejected>());
         Assert.Equal((407, "INVITE"), (rejected.Status, rejected.Method));
-        Assert.Equal(DialogStates.Completed, s.State);
+        Assert.Equal(DialogStatus.Completed, s.State);
         Assert.False(Assert.Single(events.OfType<DialogEnded>()).EndedOnChallenge);
     }
 
@@ -100,7 +100,7 @@ public sealed class DialogCallEventsTests
 
         Assert.Equal(407, Assert.Single(events.OfType<RequestRejected>()).Status);
         var ended = Assert.Single(events.OfType<DialogEnded>());
-        Assert.Equal((DialogStates.Failed, 407, true, true), (ended.State, ended.FinalStatus, ended.EndedByTimeout, ended.EndedOnChallenge));
+        Assert.Equal((DialogStatus.Failed, 407, true, true), (ended.State, ended.FinalStatus, ended.EndedByTimeout, ended.EndedOnChallenge));
     }
 
     [Fact]
@@ -109,7 +109,7 @@ public sealed class DialogCallEventsTests
         var (events, _) = Flow("cancel.sip");
 
         Assert.Empty(events.OfType<RequestRejected>());
-        Assert.Equal((DialogStates.Cancelled, 487), (Assert.Single(events.OfType<DialogEnded>()).State, Assert.Single(events.OfType<DialogEnded>()).FinalStatus));
+        Assert.Equal((DialogStatus.Cancelled, 487), (Assert.Single(events.OfType<DialogEnded>()).State, Assert.Single(events.OfType<DialogEnded>()).FinalStatus));
     }
 
     [Fact]
@@ -119,7 +119,7 @@ public sealed class DialogCallEventsTests
         var (events, _) = Publish(m.Select(c => c.StatusCode == 486 ? c with { StatusCode = 302, ReasonPhrase = "Moved Temporarily" } : c));
 
         Assert.Empty(events.OfType<RequestRejected>());
-        Assert.Equal((DialogStates.Redirected, 302), (Assert.Single(events.OfType<DialogEnded>()).State, Assert.Single(events.OfType<DialogEnded>()).FinalStatus));
+        Assert.Equal((DialogStatus.Redirected, 302), (Assert.Single(events.OfType<DialogEnded>()).State, Assert.Single(events.OfType<DialogEnded>()).FinalStatus));
     }
 
     [Fact]
@@ -130,7 +130,7 @@ public sealed class DialogCallEventsTests
 
         Assert.Empty(events.OfType<RequestRejected>());
         var ended = Assert.Single(events.OfType<DialogEnded>());
-        Assert.Equal((DialogStates.Failed, true, false), (ended.State, ended.EndedByTimeout, ended.Answered));
+        Assert.Equal((DialogStatus.Failed, true, false), (ended.State, ended.EndedByTimeout, ended.Answered));
     }
 
     [Fact]
@@ -141,9 +141,9 @@ public sealed class DialogCallEventsTests
         var rejected = Assert.Single(events.OfType<RequestRejected>());
         Assert.Equal((DialogKinds.Registration, "REGISTER", 401), (rejected.Kind, rejected.Method, rejected.Status));
         Assert.Equal(DialogKinds.Registration, Assert.Single(events.OfType<DialogStarted>()).Kind);
-        Assert.Equal([DialogStates.Registered], States(events));
+        Assert.Equal([DialogStatus.Registered], States(events));
         Assert.Empty(events.OfType<DialogEnded>());
-        Assert.Equal(DialogStates.Registered, s.State);
+        Assert.Equal(DialogStatus.Registered, s.State);
     }
 
     [Fact]
@@ -152,7 +152,7 @@ public sealed class DialogCallEventsTests
         var (events, _) = Flow("options.sip");
 
         Assert.Equal((DialogKinds.Other, "OPTIONS"), (Assert.Single(events.OfType<DialogStarted>()).Kind, events.OfType<DialogStarted>().Single().Method));
-        Assert.Equal((DialogStates.Completed, 200, false), (Assert.Single(events.OfType<DialogEnded>()).State,
+        Assert.Equal((DialogStatus.Completed, 200, false), (Assert.Single(events.OfType<DialogEnded>()).State,
             events.OfType<DialogEnded>().Single().FinalStatus, events.OfType<DialogEnded>().Single().Answered));
         Assert.Empty(events.OfType<RequestRejected>());
     }

@@ -41,7 +41,7 @@ public static class DialogCallEvents
                     published.Add(new CallEvents.RequestRejected(s.CallId, c.TimestampMicros, s.Kind, s.Opening?.Method ?? "", c.Status, s.CallerIp, s.UserAgent, s.Node));
                     break;
                 // A final refusal; not a 401/407 (told as Challenged when it came) and not a timeout (no status was seen).
-                case Ended { State: DialogStates.Failed, FinalStatus: >= 400 and not (401 or 407), ByTimeout: false } f:
+                case Ended { State: DialogStatus.Failed, FinalStatus: >= 400 and not (401 or 407), ByTimeout: false } f:
                     published.Add(new CallEvents.RequestRejected(s.CallId, f.TimestampMicros, s.Kind, s.Opening?.Method ?? "", f.FinalStatus.Value, s.CallerIp, s.UserAgent, s.Node));
                     break;
                 case QosAttached q:
@@ -57,7 +57,7 @@ public static class DialogCallEvents
         }
         var at = events[^1].TimestampMicros;
         // The first state (from nothing) is told by DialogStarted, not as a change.
-        if (before.State != s.State && s.State != "" && before.State != "")
+        if (before.State != s.State && s.State != DialogStatus.None && before.State != DialogStatus.None)
             published.Add(new CallEvents.DialogStateChanged(s.CallId, at, s.Kind, s.State, s.FinalStatus, s.FinalReason));
         if (!before.IsEnded && s.IsEnded)
             published.Add(new CallEvents.DialogEnded(s.CallId, s.EndedMicros ?? at, s.Kind, s.State, s.FinalStatus, s.DurationMs, s.EndedByTimeout)

@@ -27,7 +27,7 @@ public sealed partial record DialogState
                     var hangup = s.CallerTag is null ? null : m.FromTag == s.CallerTag ? "caller" : "callee";
                     var reason = m.ReasonText ?? s.FinalReason;
                     var q850 = IsQ850(m) ? m.ReasonCause : s.Q850Cause;
-                    var end = s.AnsweredMicros is null && s.State != DialogStates.Unknown ? DialogStates.Cancelled : DialogStates.Completed;
+                    var end = s.AnsweredMicros is null && s.State != DialogStatus.Unknown ? DialogStatus.Cancelled : DialogStatus.Completed;
                     draft.Emit(new Ended(ts, end, s.FinalStatus, reason, q850, hangup, ByTimeout: false));
                     break;
             }
@@ -40,7 +40,7 @@ public sealed partial record DialogState
         if (status is > 100 and < 200)
         {
             // Also after the answer: a 180 captured late by a slower agent still gives the true post-dial delay.
-            if (s.RingingMicros is null || ts < s.RingingMicros || open && s.State is DialogStates.Trying or DialogStates.Unknown)
+            if (s.RingingMicros is null || ts < s.RingingMicros || open && s.State is DialogStatus.Trying or DialogStatus.Unknown)
                 draft.Emit(new Ringing(ts));
             return;
         }
@@ -50,13 +50,13 @@ public sealed partial record DialogState
         if (status is >= 200 and < 300)
             draft.Emit(new Answered(ts, status, m.ReasonPhrase));
         else if (status is >= 300 and < 400)
-            draft.Emit(new Ended(ts, DialogStates.Redirected, status, m.ReasonPhrase, q850Cause, null, false));
+            draft.Emit(new Ended(ts, DialogStatus.Redirected, status, m.ReasonPhrase, q850Cause, null, false));
         else if (status is 401 or 407)
             draft.Emit(new Challenged(ts, status, m.ReasonPhrase));
         else if (status == 487)
             // 487 also when the CANCEL was only captured on another leg: the request was terminated, not refused.
-            draft.Emit(new Ended(ts, DialogStates.Cancelled, status, m.ReasonPhrase, q850Cause, "caller", false));
+            draft.Emit(new Ended(ts, DialogStatus.Cancelled, status, m.ReasonPhrase, q850Cause, "caller", false));
         else if (status >= 400)
-            draft.Emit(new Ended(ts, DialogStates.Failed, status, m.ReasonPhrase, q850Cause, null, false));
+            draft.Emit(new Ended(ts, DialogStatus.Failed, status, m.ReasonPhrase, q850Cause, null, false));
     }
 }

@@ -49,7 +49,7 @@ public sealed partial record DialogState
     {
         CallId = CallId,
         Kind = Kind,
-        State = State,
+        State = State.ToText(),
         FromUser = FromUser,
         ToUser = ToUser,
         RuriUser = RuriUser,

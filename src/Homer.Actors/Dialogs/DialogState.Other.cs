@@ -23,10 +23,10 @@ public sealed partial record DialogState
         if (tx is not { Initial: true } || s.IsEnded || m.StatusCode < 200)
             return;
         if (m.StatusCode < 300)
-            draft.Emit(new Ended(ts, DialogStates.Completed, m.StatusCode, m.ReasonPhrase, null, null, false));
+            draft.Emit(new Ended(ts, DialogStatus.Completed, m.StatusCode, m.ReasonPhrase, null, null, false));
         else if (m.StatusCode is 401 or 407)
             draft.Emit(new Challenged(ts, m.StatusCode, m.ReasonPhrase));
         else
-            draft.Emit(new Ended(ts, m.StatusCode < 400 ? DialogStates.Redirected : DialogStates.Failed, m.StatusCode, m.ReasonPhrase, null, null, false));
+            draft.Emit(new Ended(ts, m.StatusCode < 400 ? DialogStatus.Redirected : DialogStatus.Failed, m.StatusCode, m.ReasonPhrase, null, null, false));
     }
 }

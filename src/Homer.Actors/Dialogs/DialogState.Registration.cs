@@ -34,13 +34,13 @@ public sealed partial record DialogState
                 : s.RequestedExpires >= 0 ? s.RequestedExpires
                 : settings.DefaultRegisterExpiresSeconds;
             if (expires == 0)
-                draft.Emit(new Ended(ts, DialogStates.Unregistered, status, m.ReasonPhrase, null, null, false));
+                draft.Emit(new Ended(ts, DialogStatus.Unregistered, status, m.ReasonPhrase, null, null, false));
             else
                 draft.Emit(new Registered(ts, ts + expires * 1_000_000L));
         }
         else if (status is 401 or 407)
             draft.Emit(new Challenged(ts, status, m.ReasonPhrase));
         else
-            draft.Emit(new Ended(ts, DialogStates.Failed, status, m.ReasonPhrase, IsQ850(m) ? m.ReasonCause : null, null, false));
+            draft.Emit(new Ended(ts, DialogStatus.Failed, status, m.ReasonPhrase, IsQ850(m) ? m.ReasonCause : null, null, false));
     }
 }

@@ -19,7 +19,7 @@ public sealed partial record DialogState
     // instead of one per event, and a call makes some twenty events.
     private long _revision;
     private string _kind = DialogKinds.Other;
-    private string _state = "";
+    private DialogStatus _state;
     private long _messageCount;
     private long _retransmissions;
     private long _firstSeenMicros;
@@ -64,7 +64,7 @@ public sealed partial record DialogState
     public long Revision { get => _revision; init => _revision = value; }
     public string Kind { get => _kind; init => _kind = value; }
     /// <summary>Empty until the first SIP message.</summary>
-    public string State { get => _state; init => _state = value; }
+    public DialogStatus State { get => _state; init => _state = value; }
     public long MessageCount { get => _messageCount; init => _messageCount = value; }
     public long Retransmissions { get => _retransmissions; init => _retransmissions = value; }
     public long FirstSeenMicros { get => _firstSeenMicros; init => _firstSeenMicros = value; }
@@ -242,7 +242,7 @@ public sealed partial record DialogState
         if (MessageCount == 0)
         {
             var opening = m.IsRequest && m.ToTag is null && IsOpeningMethod(method);
-            draft.Emit(new DialogStarted(ts, kind, opening ? DialogStates.Trying : DialogStates.Unknown));
+            draft.Emit(new DialogStarted(ts, kind, opening ? DialogStatus.Trying : DialogStatus.Unknown));
             if (settings.IsScanner(m.UserAgent))
                 draft.EmitAlarm(ts, AlarmKinds.ScannerUserAgent, m.UserAgent!);
             if (m.CorrelationId is { Length: > 0 } cid && cid != CallId)
@@ -253,7 +253,7 @@ public sealed partial record DialogState
         else if (Kind == DialogKinds.Other && kind == DialogKinds.Call && m.IsRequest && m.ToTag is null && method == "INVITE")
         {
             // The Call-ID began with something else (an OPTIONS probe, a SUBSCRIBE) and now carries a call.
-            draft.Emit(new DialogStarted(ts, DialogKinds.Call, DialogStates.Trying));
+            draft.Emit(new DialogStarted(ts, DialogKinds.Call, DialogStatus.Trying));
         }
 
         var (tx, retransmission) = MatchTransaction(draft.State, m, method);
@@ -337,21 +337,21 @@ public sealed partial record DialogState
         var at = LastSeenMicros;
         return Kind switch
         {
-            DialogKinds.Call when State == DialogStates.Answered =>
-                [new Ended(at, DialogStates.Completed, FinalStatus, FinalReason, Q850Cause, null, ByTimeout: true)],
-            DialogKinds.Registration when State == DialogStates.Registered =>
-                [new Ended(ExpiresMicros ?? at, DialogStates.Unregistered, FinalStatus, FinalReason, null, null, ByTimeout: true)],
-            _ when State == DialogStates.Unknown => [new Ended(at, DialogStates.Unknown, FinalStatus, FinalReason, Q850Cause, null, ByTimeout: true)],
-            _ => [new Ended(at, DialogStates.Failed, FinalStatus, FinalReason, Q850Cause, null, ByTimeout: true)],
+            DialogKinds.Call when State == DialogStatus.Answered =>
+                [new Ended(at, DialogStatus.Completed, FinalStatus, FinalReason, Q850Cause, null, ByTimeout: true)],
+            DialogKinds.Registration when State == DialogStatus.Registered =>
+                [new Ended(ExpiresMicros ?? at, DialogStatus.Unregistered, FinalStatus, FinalReason, null, null, ByTimeout: true)],
+            _ when State == DialogStatus.Unknown => [new Ended(at, DialogStatus.Unknown, FinalStatus, FinalReason, Q850Cause, null, ByTimeout: true)],
+            _ => [new Ended(at, DialogStatus.Failed, FinalStatus, FinalReason, Q850Cause, null, ByTimeout: true)],
         };
     }
 
     private static void AlarmsOnEnd(Draft draft, long ts, DialogSettings settings)
     {
         var s = draft.State;
-        if (s.State == DialogStates.Failed && s.FinalStatus is { } status)
+        if (s.State == DialogStatus.Failed && s.FinalStatus is { } status)
             draft.EmitAlarm(ts, AlarmKinds.FinalFailure, $"{status / 100}xx {status} {s.FinalReason}".TrimEnd());
-        if (s is { Kind: DialogKinds.Call, State: DialogStates.Completed, AnsweredMicros: { } answered, EndedMicros: { } ended, EndedByTimeout: false }
+        if (s is { Kind: DialogKinds.Call, State: DialogStatus.Completed, AnsweredMicros: { } answered, EndedMicros: { } ended, EndedByTimeout: false }
             && ended - answered < (long)settings.ShortCall.TotalMicroseconds)
             draft.EmitAlarm(ts, AlarmKinds.ShortCall, $"{(ended - answered) / 1000} ms");
     }
@@ -408,7 +408,7 @@ public sealed partial record DialogState
         switch (e)
         {
             // A Call-ID that began as OTHER and now carries a call starts over as a call.
-            case DialogStarted s when _state != "" && _kind != s.Kind:
+            case DialogStarted s when _state != DialogStatus.None && _kind != s.Kind:
                 _kind = s.Kind;
                 _state = s.State;
                 _startedMicros = s.TimestampMicros;
@@ -420,7 +420,7 @@ public sealed partial record DialogState
                 break;
             case DialogStarted s:
                 _kind = s.Kind;
-                _state = _state is "" or DialogStates.Unknown ? s.State : _state;
+                _state = _state is DialogStatus.None or DialogStatus.Unknown ? s.State : _state;
                 _startedMicros = Min(_startedMicros, s.TimestampMicros);
                 break;
             case MessageCounted c:
@@ -435,7 +435,7 @@ public sealed partial record DialogState
                 break;
             case InitialRequestSeen i:
                 _kind = i.Kind;
-                _state = _state == DialogStates.Unknown ? DialogStates.Trying : _state;
+                _state = _state == DialogStatus.Unknown ? DialogStatus.Trying : _state;
                 _startedMicros = Min(_startedMicros, i.TimestampMicros);
                 _fromUser ??= i.FromUser;
                 _toUser ??= i.ToUser;
@@ -448,11 +448,11 @@ public sealed partial record DialogState
                 break;
             case Ringing r:
                 _ringingMicros = Min(_ringingMicros, r.TimestampMicros);
-                _state = _state is DialogStates.Trying or DialogStates.Unknown ? DialogStates.Ringing : _state;
+                _state = _state is DialogStatus.Trying or DialogStatus.Unknown ? DialogStatus.Ringing : _state;
                 break;
             case Answered a:
                 _answeredMicros = Min(_answeredMicros, a.TimestampMicros);
-                _state = DialogStates.Answered;
+                _state = DialogStatus.Answered;
                 _finalStatus = a.Status;
                 _finalReason = a.Reason;
                 _challengePending = false;
@@ -472,7 +472,7 @@ public sealed partial record DialogState
                 _cancelPending = true;
                 break;
             case Registered r:
-                _state = DialogStates.Registered;
+                _state = DialogStatus.Registered;
                 _expiresMicros = r.ExpiresMicros;
                 _finalStatus = 200;
                 _finalReason = null;
@@ -491,7 +491,7 @@ public sealed partial record DialogState
                 _hangupBy = d.HangupBy;
                 _endedByTimeout = d.ByTimeout;
                 _challengePending = false;
-                _expiresMicros = d.State == DialogStates.Unregistered ? null : _expiresMicros;
+                _expiresMicros = d.State == DialogStatus.Unregistered ? null : _expiresMicros;
                 break;
             case LegLinked l:
                 _legs = _legs.Contains(l.LegCallId) ? _legs : [.. _legs, l.LegCallId];

@@ -548,7 +548,7 @@ public sealed class HostedDialog
             idle = _settings.Linger;
         else if (s.Kind == DialogKinds.Call)
             idle = s.AnsweredMicros is not null ? _settings.IdleAnswered : _settings.IdleUnanswered;
-        else if (s is { Kind: DialogKinds.Registration, State: DialogStates.Registered, ExpiresMicros: { } expires })
+        else if (s is { Kind: DialogKinds.Registration, State: DialogStatus.Registered, ExpiresMicros: { } expires })
             idle = TimeSpan.FromMicroseconds(Math.Max(0, expires - s.LastSeenMicros)) + _settings.RegistrationGrace;
         else
             idle = _settings.Linger;

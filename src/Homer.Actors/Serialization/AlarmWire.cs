@@ -18,7 +18,7 @@ internal static class AlarmWire
         switch (o)
         {
             case AlarmNotices.AlarmChanged a:
-                w.Write(a.Change); w.Write(a.Id); w.Write(a.RuleId); w.Write(a.RuleType); w.Write(a.Severity); w.Write(a.State);
+                w.Write(a.Change.ToText()); w.Write(a.Id); w.Write(a.RuleId); w.Write(a.RuleType); w.Write(a.Severity.ToText()); w.Write(a.State.ToText());
                 w.Write(a.Key); w.Write(a.Scope); w.Write(a.Message); w.Write(a.Count); w.Write(a.FirstSeenMicros); w.Write(a.LastSeenMicros);
                 w.WriteStrings(a.ExampleCallIds); w.WriteOptional(a.AcknowledgedBy); w.WriteOptional(a.ResolvedAtMicros);
                 return true;
@@ -33,7 +33,8 @@ internal static class AlarmWire
     /// <summary>The notice of <paramref name="manifest"/>, or null when the manifest is not an alarm notice's.</summary>
     public static object? Read(BinaryReader r, string manifest) => manifest switch
     {
-        "A1" => new AlarmNotices.AlarmChanged(r.ReadString(), r.ReadInt64(), r.ReadInt64(), r.ReadString(), r.ReadString(), r.ReadString(),
+        "A1" => new AlarmNotices.AlarmChanged(AlarmText.ParseChange(r.ReadString()), r.ReadInt64(), r.ReadInt64(), r.ReadString(),
+            AlarmText.ParseSeverity(r.ReadString()), AlarmText.ParseState(r.ReadString()),
             r.ReadString(), r.ReadString(), r.ReadString(), r.ReadInt64(), r.ReadInt64(), r.ReadInt64(), r.ReadStrings(),
             r.ReadOptionalString(), r.ReadOptionalInt64()),
         "A2" => new AlarmNotices.RulesChanged(r.ReadInt64()),

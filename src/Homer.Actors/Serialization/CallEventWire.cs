@@ -27,7 +27,7 @@ internal static class CallEventWire
                 w.WriteOptional(e.Method); w.WriteOptional(e.UserAgent); w.WriteOptional(e.ClientIp); w.WriteOptional(e.Server); w.WriteOptional(e.Node);
                 return true;
             case CallEvents.DialogStateChanged e:
-                w.Write(e.CallId); w.Write(e.TimestampMicros); w.Write(e.Kind); w.Write(e.State); w.WriteOptional(e.FinalStatus); w.WriteOptional(e.FinalReason);
+                w.Write(e.CallId); w.Write(e.TimestampMicros); w.Write(e.Kind); w.Write(e.State.ToText()); w.WriteOptional(e.FinalStatus); w.WriteOptional(e.FinalReason);
                 return true;
             case CallEvents.QosAttached e:
                 w.Write(e.CallId); w.Write(e.TimestampMicros); DialogWire.WriteQos(w, e.Report);
@@ -36,7 +36,7 @@ internal static class CallEventWire
                 w.Write(e.CallId); w.Write(e.TimestampMicros); w.Write(e.LegCallId); w.Write(e.CorrelationGroup);
                 return true;
             case CallEvents.DialogEnded e:
-                w.Write(e.CallId); w.Write(e.TimestampMicros); w.Write(e.Kind); w.Write(e.State); w.WriteOptional(e.FinalStatus); w.WriteOptional(e.DurationMs);
+                w.Write(e.CallId); w.Write(e.TimestampMicros); w.Write(e.Kind); w.Write(e.State.ToText()); w.WriteOptional(e.FinalStatus); w.WriteOptional(e.DurationMs);
                 w.Write(e.EndedByTimeout);
                 w.WriteOptional(e.Method); w.WriteOptional(e.UserAgent); w.WriteOptional(e.ClientIp); w.WriteOptional(e.Server); w.WriteOptional(e.Node);
                 w.Write(e.Answered); w.Write(e.EndedOnChallenge); w.Write(e.MessageCount); w.Write(e.Retransmissions);
@@ -62,11 +62,11 @@ internal static class CallEventWire
             Method = r.ReadOptionalString(), UserAgent = r.ReadOptionalString(), ClientIp = r.ReadOptionalString(), Server = r.ReadOptionalString(),
             Node = r.ReadOptionalString(),
         },
-        "E2" => new CallEvents.DialogStateChanged(r.ReadString(), r.ReadInt64(), r.ReadString(), r.ReadString(), r.ReadOptionalInt32(),
+        "E2" => new CallEvents.DialogStateChanged(r.ReadString(), r.ReadInt64(), r.ReadString(), DialogStatusText.Parse(r.ReadString()), r.ReadOptionalInt32(),
             r.ReadOptionalString()),
         "E3" => new CallEvents.QosAttached(r.ReadString(), r.ReadInt64(), DialogWire.ReadQos(r)),
         "E4" => new CallEvents.LegLinked(r.ReadString(), r.ReadInt64(), r.ReadString(), r.ReadString()),
-        "E5" => new CallEvents.DialogEnded(r.ReadString(), r.ReadInt64(), r.ReadString(), r.ReadString(), r.ReadOptionalInt32(), r.ReadOptionalInt64(),
+        "E5" => new CallEvents.DialogEnded(r.ReadString(), r.ReadInt64(), r.ReadString(), DialogStatusText.Parse(r.ReadString()), r.ReadOptionalInt32(), r.ReadOptionalInt64(),
             r.ReadBoolean())
         {
             Method = r.ReadOptionalString(), UserAgent = r.ReadOptionalString(), ClientIp = r.ReadOptionalString(), Server = r.ReadOptionalString(),

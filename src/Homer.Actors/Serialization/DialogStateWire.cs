@@ -1,3 +1,4 @@
+using Homer.Actors.Contracts;
 using Homer.Actors.Dialogs;
 using Homer.Storage;
 
@@ -14,7 +15,7 @@ internal static class DialogStateWire
     {
         w.Write(s.CallId);
         w.Write(s.Kind);
-        w.Write(s.State);
+        w.Write(s.State.ToText());
         w.Write(s.MessageCount);
         w.Write(s.Retransmissions);
         w.Write(s.FirstSeenMicros);
@@ -72,7 +73,7 @@ internal static class DialogStateWire
     {
         CallId = r.ReadString(),
         Kind = r.ReadString(),
-        State = r.ReadString(),
+        State = DialogStatusText.Parse(r.ReadString()),
         MessageCount = r.ReadInt64(),
         Retransmissions = r.ReadInt64(),
         FirstSeenMicros = r.ReadInt64(),

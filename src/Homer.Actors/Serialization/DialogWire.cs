@@ -177,7 +177,7 @@ internal static class DialogWire
         w.Write(s.FirstSeenMicros);
         w.Write(s.LastSeenMicros);
         w.Write(s.Kind);
-        w.Write(s.State);
+        w.Write(s.State.ToText());
         w.Write(s.StartedMicros);
         w.WriteOptional(s.AnsweredMicros);
         w.WriteOptional(s.EndedMicros);
@@ -208,7 +208,7 @@ internal static class DialogWire
     private static DialogQueries.DialogSnapshot ReadSnapshot(BinaryReader r) => new(r.ReadString(), r.ReadInt64(), r.ReadInt64(), r.ReadInt64())
     {
         Kind = r.ReadString(),
-        State = r.ReadString(),
+        State = DialogStatusText.Parse(r.ReadString()),
         StartedMicros = r.ReadInt64(),
         AnsweredMicros = r.ReadOptionalInt64(),
         EndedMicros = r.ReadOptionalInt64(),
