@@ -60,7 +60,7 @@ public sealed class DialogCatchUpTests
         Assert.Equal(items.Count, stored.Length);
         var recovered = CatchUp(checkpoint, "exact-1", stored);
 
-        Assert.Equal((DialogStates.Completed, 9L, 2L), (recovered.State, recovered.MessageCount, recovered.Retransmissions));
+        Assert.Equal((DialogStatus.Completed, 9L, 2L), (recovered.State, recovered.MessageCount, recovered.Retransmissions));
         Assert.Equal(Summary(once), Summary(recovered));
 
         // Live copies of what it read (held by the ingest node during the outage, released after) change nothing,
@@ -145,7 +145,7 @@ public sealed class DialogCatchUpTests
         Assert.Equal(0, legacy.AppliedThroughMicros);
         Assert.Equal(legacy.LastSeenMicros + 1, DialogCatchUp.ReadFrom(legacy, 0, Window));
         var recovered = CatchUp(legacy, "legacy-1", items.Select(i => i.Captured));
-        Assert.Equal((DialogStates.Completed, 9L), (recovered.State, recovered.MessageCount));
+        Assert.Equal((DialogStatus.Completed, 9L), (recovered.State, recovered.MessageCount));
     }
 
     [Fact]
