@@ -111,13 +111,16 @@ public sealed class AgentCli(TextWriter stdout, TextWriter stderr, TextReader st
                         {
                             DiskBufferPath = o.DiskBuffer is null ? null : Path.Combine(o.DiskBuffer, $"{name}-{index++}-{target!.Port}.buf"),
                             DiskBufferBytes = o.DiskBufferMb << 20,
+                            Tls = o.Tls?.ToSettings(),
+                            Log = Log,
                         }));
                     }
 
                     outputs.Hep[name] = new HepOutputGroup(name, members, o.Mode);
                 }
             }
-            catch (Exception e) when (e is System.Net.Sockets.SocketException or IOException or UnauthorizedAccessException)
+            catch (Exception e) when (e is System.Net.Sockets.SocketException or IOException or UnauthorizedAccessException
+                                           or FormatException or System.Security.Cryptography.CryptographicException)
             {
                 await outputs.DisposeAsync();
                 await stderr.WriteLineAsync($"homer-agent: output setup failed: {e.Message}");
@@ -240,7 +243,7 @@ public sealed class AgentCli(TextWriter stdout, TextWriter stderr, TextReader st
             HepOutputGroup group;
             try
             {
-                group = common.CreateGroup(r, "default");
+                group = common.CreateGroup(r, "default", Log);
             }
             catch (OutputSetupException e)
             {
@@ -309,7 +312,7 @@ public sealed class AgentCli(TextWriter stdout, TextWriter stderr, TextReader st
             HepOutputGroup group;
             try
             {
-                group = common.CreateGroup(r, "default");
+                group = common.CreateGroup(r, "default", Log);
             }
             catch (OutputSetupException e)
             {
@@ -374,6 +377,12 @@ public sealed class AgentCli(TextWriter stdout, TextWriter stderr, TextReader st
             }
         });
         return command;
+    }
+
+    /// <summary>Connection trouble from the outputs' threads, one line each on stderr.</summary>
+    private void Log(string message)
+    {
+        lock (stderr) stderr.WriteLine($"homer-agent: {message}");
     }
 
     private static byte[] Encode(HepMessage message, bool compress)

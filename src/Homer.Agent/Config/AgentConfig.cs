@@ -69,6 +69,17 @@ public sealed class AgentConfig
             foreach (var t in o.To ?? [])
                 if (!Output.HepTarget.TryParse(t, out _, out var error))
                     throw new ConfigException($"output '{name}': {error}");
+            foreach (var pin in o.Tls?.Pins ?? [])
+            {
+                try
+                {
+                    Output.HepTlsSettings.ParsePin(pin);
+                }
+                catch (FormatException e)
+                {
+                    throw new ConfigException($"output '{name}': tls: {e.Message}");
+                }
+            }
         }
 
         if (Inputs.Count == 0) throw new ConfigException("'inputs' must list at least one input.");
@@ -143,6 +154,27 @@ public sealed class OutputConfig
     public string? File { get; set; }
     /// <summary>JSON output to an HTTP endpoint: lines POSTed in batches as application/x-ndjson.</summary>
     public string? Url { get; set; }
+    /// <summary>How <c>tls:</c> servers of this output are checked; system roots when absent.</summary>
+    public TlsConfig? Tls { get; set; }
+}
+
+/// <summary>The TLS options of a hep output (the same as <c>--tls-ca</c>, <c>--tls-pin</c>, ... on the command line).</summary>
+public sealed class TlsConfig
+{
+    public string? Ca { get; set; }
+    public List<string> Pins { get; set; } = [];
+    public string? Cert { get; set; }
+    public string? Key { get; set; }
+    public string? ServerName { get; set; }
+
+    public Output.HepTlsSettings ToSettings() => new()
+    {
+        CaFile = Ca,
+        Pins = Pins,
+        ClientCertificate = Cert,
+        ClientKey = Key,
+        ServerName = ServerName,
+    };
 }
 
 public sealed class InputConfig
