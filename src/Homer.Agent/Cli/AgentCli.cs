@@ -23,6 +23,7 @@ public sealed class AgentCli(TextWriter stdout, TextWriter stderr, TextReader st
             + ExitCodeHelp);
         root.Subcommands.Add(CaptureCommand());
         root.Subcommands.Add(PipeCommand());
+        root.Subcommands.Add(new RelayCommand(stdout, stderr).Create(ExitCodeHelp));
         AddConfigMode(root);
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)

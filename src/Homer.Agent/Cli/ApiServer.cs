@@ -21,10 +21,13 @@ public sealed class ApiServer : IAsyncDisposable
     private readonly Task _loop;
     private readonly DateTimeOffset _started = DateTimeOffset.UtcNow;
 
-    public ApiServer(string prefix, IReadOnlyList<InputState> inputs, Outputs outputs)
+    private readonly Relay.RelayStats? _relay;
+
+    public ApiServer(string prefix, IReadOnlyList<InputState> inputs, Outputs outputs, Relay.RelayStats? relay = null)
     {
         _inputs = inputs;
         _outputs = outputs;
+        _relay = relay;
         _listener.Prefixes.Add(prefix.EndsWith('/') ? prefix : prefix + "/");
         _listener.Start();
         _loop = Task.Run(Loop);
@@ -163,6 +166,7 @@ public sealed class ApiServer : IAsyncDisposable
     private void Stats(Utf8JsonWriter w)
     {
         w.WriteNumber("uptimeSeconds", Math.Round((DateTimeOffset.UtcNow - _started).TotalSeconds, 1));
+        if (_relay is not null) Summary.WriteRelay(w, _relay, _outputs.Hep.Values);
         w.WriteStartArray("inputs");
         foreach (var i in _inputs)
         {
@@ -212,6 +216,7 @@ public sealed class ApiServer : IAsyncDisposable
                 w.WriteNumber("connects", Interlocked.Read(ref o.Stats.Connects));
                 w.WriteNumber("spilled", Interlocked.Read(ref o.Stats.Spilled));
                 w.WriteNumber("replayed", Interlocked.Read(ref o.Stats.Replayed));
+                w.WriteNumber("writes", Interlocked.Read(ref o.Stats.Writes));
                 w.WriteEndObject();
             }
 

@@ -149,6 +149,18 @@ public sealed class CommonOptions
         AddTlsTo(command);
     }
 
+    /// <summary>Only the options about where packets go (for <c>relay</c>, which forwards packets it did not encode).</summary>
+    public void AddOutputsTo(Command command)
+    {
+        command.Options.Add(To);
+        command.Options.Add(Mode);
+        command.Options.Add(DiskBuffer);
+        command.Options.Add(DiskBufferMb);
+        command.Options.Add(DrainTimeout);
+        command.Options.Add(Summary);
+        AddTlsTo(command);
+    }
+
     public void AddTlsTo(Command command)
     {
         command.Options.Add(TlsCa);
