@@ -44,9 +44,14 @@ public sealed class RelayTests : IDisposable
         var udp = Tools.FreeUdpPort();
         var tcp = Tools.FreeTcpPort();
         var api = $"127.0.0.1:{Tools.FreeTcpPort()}";
+        return await StartAgent(["relay", "--listen", $"udp:127.0.0.1:{udp},tcp:127.0.0.1:{tcp}", "--to", to,
+            "--api", api, "--summary", "json", .. extra], udp, tcp, api);
+    }
+
+    private async Task<Relay> StartAgent(string[] args, int udp, int tcp, string api)
+    {
         var stop = new CancellationTokenSource();
-        var run = Task.Run(() => AgentRun.RunAsync(["relay", "--listen", $"udp:127.0.0.1:{udp},tcp:127.0.0.1:{tcp}", "--to", to,
-            "--api", api, "--summary", "json", .. extra], token: stop.Token));
+        var run = Task.Run(() => AgentRun.RunAsync(args, token: stop.Token));
         // The API starts after the listeners, so its first answer means the relay is ready.
         var deadline = DateTime.UtcNow + Wait;
         while (true)
@@ -199,6 +204,33 @@ public sealed class RelayTests : IDisposable
         Assert.Equal(10, r.GetProperty("forwarded").GetInt64());
         Assert.Equal(21, r.GetProperty("streamBytesSkipped").GetInt64());
         Assert.Contains("not HEP", run.Stderr);
+    }
+
+    [Fact]
+    public async Task A_yaml_configuration_with_a_relay_section_runs_the_relay()
+    {
+        await using var server = HepReceiver.Udp();
+        var udp = Tools.FreeUdpPort();
+        var tcp = Tools.FreeTcpPort();
+        var api = $"127.0.0.1:{Tools.FreeTcpPort()}";
+        var config = Path.Combine(_dir, "relay.yaml");
+        File.WriteAllText(config, $"""
+            api: "{api}"
+            outputs:
+              central:
+                to: ["{server.Target}"]
+            relay:
+              listen: ["udp:127.0.0.1:{udp}", "tcp:127.0.0.1:{tcp}"]
+            """);
+        var relay = await StartAgent(["--config", config, "--summary", "json"], udp, tcp, api);
+        var sent = Enumerable.Range(0, 50).Select(i => Packet("agent-e", 55, i)).ToList();
+        await SendUdp(relay.Udp, sent.Take(25));
+        await SendTcp(relay.Tcp, sent.Skip(25));
+        Assert.True(await server.WaitForAsync(50, Wait), $"got {server.Messages.Count}");
+        var run = await Stop(relay);
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Equal(sent.Select(Convert.ToHexString).Order(), server.Raw.Select(Convert.ToHexString).Order());
+        Assert.Equal(50, run.Summary.GetProperty("relay").GetProperty("forwarded").GetInt64());
     }
 
     [Fact]

@@ -156,9 +156,41 @@ public sealed class AgentCli(TextWriter stdout, TextWriter stderr, TextReader st
             }
 
             await using var vqOwner = vq;
+            if (cfg.Relay is { } relayConfig)
+                return await RunRelayAsync(cfg, relayConfig, inputs, outputs, hep, TimeSpan.FromSeconds(r.GetValue(drain)), r.GetValue(summary), token);
             return await new CaptureRunner(stdout, stderr).RunAsync(inputs, outputs, hep, dryRun: false,
                 TimeSpan.FromSeconds(r.GetValue(drain)), r.GetValue(summary), token, cfg.Api);
         });
+    }
+
+    /// <summary>
+    /// A configuration with a <c>relay</c>: the relay alone runs until interrupted; with inputs as well, it runs as long
+    /// as they do (live inputs: until interrupted) and the API shows both.
+    /// </summary>
+    private async Task<int> RunRelayAsync(AgentConfig cfg, RelayConfig relayConfig, List<CaptureRunner.Input> inputs, Outputs outputs,
+        HepSettings hep, TimeSpan drain, SummaryFormat summary, CancellationToken token)
+    {
+        var command = new RelayCommand(stdout, stderr);
+        Relay.HepRelay relay;
+        try
+        {
+            relay = new Relay.HepRelay(Relay.HepRelay.ParseListen(relayConfig.Listen), outputs.Hep[relayConfig.OutputName(cfg)], command.Log);
+        }
+        catch (SocketException e)
+        {
+            await stderr.WriteLineAsync($"homer-agent: relay cannot listen: {e.Message}");
+            await outputs.DisposeAsync();
+            return ExitCodes.InputError;
+        }
+
+        if (inputs.Count == 0)
+            return await command.ServeAsync(relay, outputs, cfg.Api, drain, summary, token);
+        await using (relay)
+        {
+            command.Log($"relay listening on {string.Join(", ", relay.LocalEndPoints)}");
+            return await new CaptureRunner(stdout, stderr).RunAsync(inputs, outputs, hep, dryRun: false, drain, summary, token, cfg.Api,
+                relay.Stats);
+        }
     }
 
     private Command CaptureCommand()

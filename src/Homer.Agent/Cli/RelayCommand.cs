@@ -68,59 +68,66 @@ public sealed class RelayCommand(TextWriter stdout, TextWriter stderr)
                 return ExitCodes.InputError;
             }
 
-            ApiServer? server = null;
-            if (r.GetValue(api) is { } address)
-            {
-                try
-                {
-                    server = new ApiServer(ApiServer.Prefix(address), [], outputs, relay.Stats);
-                }
-                catch (System.Net.HttpListenerException e)
-                {
-                    await relay.DisposeAsync();
-                    await outputs.DisposeAsync();
-                    await stderr.WriteLineAsync($"homer-agent: cannot serve the API on {address}: {e.Message}");
-                    return ExitCodes.Usage;
-                }
-            }
-
-            Log($"relay listening on {string.Join(", ", relay.LocalEndPoints)}, forwarding to {string.Join(", ", group.Outputs.Select(o => o.Name))}");
-            var clock = Stopwatch.StartNew();
-            try
-            {
-                await Task.Delay(Timeout.Infinite, token);
-            }
-            catch (OperationCanceledException)
-            {
-            }
-
-            // Stop taking packets first, then drain what the outputs hold.
-            await relay.DisposeAsync();
-            if (server is not null) await server.DisposeAsync();
-            var drained = await outputs.FlushAsync(TimeSpan.FromSeconds(r.GetValue(common.DrainTimeout)));
-            var exit = ExitCodes.Ok;
-            if (!drained || outputs.Dropped > 0)
-            {
-                await stderr.WriteLineAsync(drained
-                    ? "homer-agent: some packets could not be delivered."
-                    : "homer-agent: outputs still had queued packets when the drain timeout ran out.");
-                exit = ExitCodes.OutputError;
-            }
-
-            await outputs.DisposeAsync();
-            var seconds = clock.Elapsed.TotalSeconds;
-            var groups = outputs.Hep.Values.ToList();
-            var summary = r.GetValue(common.Summary);
-            if (summary == SummaryFormat.Json)
-                await stdout.WriteLineAsync(Summary.Json(null, 0, groups, seconds, relay: relay.Stats));
-            else if (summary == SummaryFormat.Text)
-                await stderr.WriteAsync(Summary.Text(null, 0, groups, seconds, relay: relay.Stats));
-            return exit;
+            return await ServeAsync(relay, outputs, r.GetValue(api), TimeSpan.FromSeconds(r.GetValue(common.DrainTimeout)),
+                r.GetValue(common.Summary), token);
         });
         return command;
     }
 
-    private void Log(string message)
+    /// <summary>Runs a started relay until <paramref name="token"/> is cancelled, then drains the outputs and reports.</summary>
+    public async Task<int> ServeAsync(HepRelay relay, Outputs outputs, string? apiAddress, TimeSpan drainTimeout, SummaryFormat summary,
+        CancellationToken token)
+    {
+        ApiServer? server = null;
+        if (apiAddress is { } address)
+        {
+            try
+            {
+                server = new ApiServer(ApiServer.Prefix(address), [], outputs, relay.Stats);
+            }
+            catch (System.Net.HttpListenerException e)
+            {
+                await relay.DisposeAsync();
+                await outputs.DisposeAsync();
+                await stderr.WriteLineAsync($"homer-agent: cannot serve the API on {address}: {e.Message}");
+                return ExitCodes.Usage;
+            }
+        }
+
+        Log($"relay listening on {string.Join(", ", relay.LocalEndPoints)}, forwarding to {string.Join(", ", outputs.Hep.Values.SelectMany(g => g.Outputs).Select(o => o.Name))}");
+        var clock = Stopwatch.StartNew();
+        try
+        {
+            await Task.Delay(Timeout.Infinite, token);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        // Stop taking packets first, then drain what the outputs hold.
+        await relay.DisposeAsync();
+        if (server is not null) await server.DisposeAsync();
+        var drained = await outputs.FlushAsync(drainTimeout);
+        var exit = ExitCodes.Ok;
+        if (!drained || outputs.Dropped > 0)
+        {
+            await stderr.WriteLineAsync(drained
+                ? "homer-agent: some packets could not be delivered."
+                : "homer-agent: outputs still had queued packets when the drain timeout ran out.");
+            exit = ExitCodes.OutputError;
+        }
+
+        await outputs.DisposeAsync();
+        var seconds = clock.Elapsed.TotalSeconds;
+        var groups = outputs.Hep.Values.ToList();
+        if (summary == SummaryFormat.Json)
+            await stdout.WriteLineAsync(Summary.Json(null, 0, groups, seconds, relay: relay.Stats));
+        else if (summary == SummaryFormat.Text)
+            await stderr.WriteAsync(Summary.Text(null, 0, groups, seconds, relay: relay.Stats));
+        return exit;
+    }
+
+    public void Log(string message)
     {
         lock (stderr) stderr.WriteLine($"homer-agent: {message}");
     }

@@ -14,6 +14,8 @@ public sealed class AgentConfig
     public Dictionary<string, List<RuleConfig>> Plans { get; set; } = [];
     /// <summary>The vq-rtcpxr PUBLISH listener (what <c>capture --vq-listen</c> starts); none when absent.</summary>
     public VqRtcpxrConfig? VqRtcpxr { get; set; }
+    /// <summary>Relay mode (what <c>homer-agent relay</c> runs): HEP from remote agents forwarded to a hep output.</summary>
+    public RelayConfig? Relay { get; set; }
 
     internal static readonly JsonSerializerOptions Options = new()
     {
@@ -82,7 +84,25 @@ public sealed class AgentConfig
             }
         }
 
-        if (Inputs.Count == 0) throw new ConfigException("'inputs' must list at least one input.");
+        if (Relay is { } relay)
+        {
+            try
+            {
+                Homer.Agent.Relay.HepRelay.ParseListen(relay.Listen);
+            }
+            catch (FormatException e)
+            {
+                throw new ConfigException($"relay: listen: {e.Message}");
+            }
+
+            var hep = Outputs.Where(o => o.Value.Type == OutputType.Hep).Select(o => o.Key).ToList();
+            if (relay.Output is null && hep.Count != 1)
+                throw new ConfigException("relay: without an 'output', there must be exactly one hep output.");
+            if (relay.Output is not null && !hep.Contains(relay.Output))
+                throw new ConfigException($"relay: output '{relay.Output}' is not a hep output defined in 'outputs'.");
+        }
+
+        if (Inputs.Count == 0 && Relay is null) throw new ConfigException("'inputs' must list at least one input (or configure a 'relay').");
         foreach (var i in Inputs)
         {
             if ((i.Pcap is null) == (i.Interface is null))
@@ -200,6 +220,18 @@ public sealed class VqRtcpxrConfig
 {
     /// <summary>UDP ADDRESS:PORT, e.g. 0.0.0.0:5066.</summary>
     public string? Listen { get; set; }
+    /// <summary>A hep output by name; may be left out when there is only one hep output.</summary>
+    public string? Output { get; set; }
+
+    public string OutputName(AgentConfig config) =>
+        Output ?? config.Outputs.Single(o => o.Value.Type == OutputType.Hep).Key;
+}
+
+/// <summary>Where the relay listens and which hep output it forwards to.</summary>
+public sealed class RelayConfig
+{
+    /// <summary>udp:ADDRESS:PORT and tcp:ADDRESS:PORT entries.</summary>
+    public List<string> Listen { get; set; } = [];
     /// <summary>A hep output by name; may be left out when there is only one hep output.</summary>
     public string? Output { get; set; }
 
