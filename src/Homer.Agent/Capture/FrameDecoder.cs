@@ -11,6 +11,7 @@ public sealed class FrameDecoder
 {
     public const byte Udp = 17;
     public const byte Tcp = 6;
+    public const byte Sctp = 132;
 
     public IpReassembler Reassembler { get; } = new();
 

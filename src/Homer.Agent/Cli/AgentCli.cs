@@ -103,6 +103,12 @@ public sealed class AgentCli(TextWriter stdout, TextWriter stderr, TextReader st
                         continue;
                     }
 
+                    if (o.Type == OutputType.Csv)
+                    {
+                        outputs.Csv[name] = new CsvOutput(name, o.File!);
+                        continue;
+                    }
+
                     var members = new List<IHepOutput>();
                     var index = 0;
                     foreach (var t in o.To!)
@@ -238,11 +244,16 @@ public sealed class AgentCli(TextWriter stdout, TextWriter stderr, TextReader st
                 + "(loss, jitter, estimated MOS; HEP type 34 with the call's Call-ID), plus one when the stream ends. 0 turns it off. Default 10.",
             DefaultValueFactory = _ => 10,
         };
+        var csv = new Option<FileInfo?>("--csv")
+        {
+            Description = "Also write every SIP message (and RTCP / RTP report) as a row of this CSV file, beside the HEP output "
+                + "(RFC 4180, header row; columns in docs/agent.md). Appends to an existing file.",
+        };
         var dryRun = new Option<bool>("--dry-run") { Description = "Decode, reassemble and encode HEP but send nothing (to check a capture or measure the capture path)." };
         var command = new Command("capture", "Capture SIP (UDP, TCP with stream reassembly, IPv4/IPv6 with fragment reassembly, "
             + "Ethernet/SLL/SLL2/VLAN/QinQ) from a pcap file or an interface and send it as HEP. " + ExitCodeHelp)
         {
-            pcap, iface, filter, promisc, speed, loop, ports, wsPorts, sniff, dryRun, api, vqListen, rtpReport,
+            pcap, iface, filter, promisc, speed, loop, ports, wsPorts, sniff, dryRun, api, vqListen, rtpReport, csv,
         };
         common.AddTo(command);
         command.Validators.Add(r =>
@@ -286,6 +297,20 @@ public sealed class AgentCli(TextWriter stdout, TextWriter stderr, TextReader st
 
             var outputs = new Outputs();
             outputs.Hep["default"] = group;
+            if (r.GetValue(csv) is { } csvFile)
+            {
+                try
+                {
+                    outputs.Csv["csv"] = new CsvOutput("csv", csvFile.FullName);
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    await outputs.DisposeAsync();
+                    await stderr.WriteLineAsync($"homer-agent: cannot write {csvFile.FullName}: {e.Message}");
+                    return ExitCodes.OutputError;
+                }
+            }
+
             VqReportListener? vq = null;
             if (r.GetValue(vqListen) is { } vqAddress)
             {
@@ -316,7 +341,8 @@ public sealed class AgentCli(TextWriter stdout, TextWriter stderr, TextReader st
                 WsPorts = [.. r.GetValue(wsPorts)!],
                 RtpReportSeconds = r.GetValue(rtpReport),
             };
-            return await new CaptureRunner(stdout, stderr).RunAsync([new CaptureRunner.Input(input, CapturePlan.SendAll("default"))],
+            var plan = outputs.Csv.Count == 0 ? CapturePlan.SendAll("default") : CapturePlan.SendAll("default", "csv");
+            return await new CaptureRunner(stdout, stderr).RunAsync([new CaptureRunner.Input(input, plan)],
                 outputs, common.Settings(r), r.GetValue(dryRun), TimeSpan.FromSeconds(r.GetValue(common.DrainTimeout)),
                 r.GetValue(common.Summary), token, r.GetValue(api));
         });

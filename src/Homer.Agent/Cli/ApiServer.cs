@@ -97,7 +97,7 @@ public sealed class ApiServer : IAsyncDisposable
             if (!doc.RootElement.TryGetProperty("rules", out var r) || r.ValueKind != JsonValueKind.Array)
                 throw new ConfigException("body must be {\"rules\": [ ... ]} with the rules of a capture plan");
             rules = r.Deserialize<List<RuleConfig>>(AgentConfig.Options) ?? [];
-            var outputs = _outputs.Hep.Keys.Concat(_outputs.Json.Keys).ToHashSet();
+            var outputs = _outputs.Hep.Keys.Concat(_outputs.Json.Keys).Concat(_outputs.Csv.Keys).ToHashSet();
             plan = CapturePlan.Compile(input.Plan, rules, outputs);
         }
         catch (Exception e) when (e is JsonException or ConfigException)
@@ -229,6 +229,14 @@ public sealed class ApiServer : IAsyncDisposable
             w.WriteEndObject();
         }
 
+        foreach (var c in _outputs.Csv.Values)
+        {
+            w.WriteStartObject();
+            w.WriteString("output", c.Name);
+            w.WriteNumber("written", Interlocked.Read(ref c.Written));
+            w.WriteEndObject();
+        }
+
         w.WriteEndArray();
     }
 
@@ -273,6 +281,13 @@ public sealed class ApiServer : IAsyncDisposable
         {
             w.WriteStartObject(j.Name);
             w.WriteString("type", "json");
+            w.WriteEndObject();
+        }
+
+        foreach (var c in _outputs.Csv.Values)
+        {
+            w.WriteStartObject(c.Name);
+            w.WriteString("type", "csv");
             w.WriteEndObject();
         }
 

@@ -66,6 +66,8 @@ public sealed class AgentConfig
                 throw new ConfigException($"output '{name}': a hep output needs 'to'.");
             if (o.Type == OutputType.Json && (o.File is null) == (o.Url is null))
                 throw new ConfigException($"output '{name}': a json output needs 'file' or 'url' (one of them).");
+            if (o.Type == OutputType.Csv && (o.File is null || o.Url is not null))
+                throw new ConfigException($"output '{name}': a csv output needs 'file' (and no 'url').");
             if (o.Url is not null && !(Uri.TryCreate(o.Url, UriKind.Absolute, out var u) && u.Scheme is "http" or "https"))
                 throw new ConfigException($"output '{name}': url '{o.Url}' is not an http(s) URL.");
             foreach (var t in o.To ?? [])
@@ -161,7 +163,7 @@ public sealed class HepConfig
     public bool Compress { get; set; }
 }
 
-public enum OutputType { Hep, Json }
+public enum OutputType { Hep, Json, Csv }
 
 public sealed class OutputConfig
 {
@@ -170,7 +172,7 @@ public sealed class OutputConfig
     public Output.OutputMode Mode { get; set; } = Output.OutputMode.Fanout;
     public string? DiskBuffer { get; set; }
     public long DiskBufferMb { get; set; } = 256;
-    /// <summary>JSON output: file of JSON lines.</summary>
+    /// <summary>JSON output: file of JSON lines; CSV output: the CSV file.</summary>
     public string? File { get; set; }
     /// <summary>JSON output to an HTTP endpoint: lines POSTed in batches as application/x-ndjson.</summary>
     public string? Url { get; set; }
