@@ -3,7 +3,7 @@ using System.Buffers.Binary;
 namespace Homer.Agent.Capture;
 
 /// <summary>
-/// Link layer → IP → UDP/TCP on spans. We decode by hand rather than through PacketDotNet's object graph: a frame
+/// Link layer → IP → UDP/TCP/SCTP on spans. We decode by hand rather than through PacketDotNet's object graph: a frame
 /// costs no allocation, fragments can be handed to <see cref="IpReassembler"/> before any transport header is read,
 /// and Linux SLL2 is covered.
 /// </summary>
@@ -184,6 +184,15 @@ public sealed class FrameDecoder
                 packet.TcpFlags = body[13];
                 if (dataOffset < 20 || dataOffset > body.Length) return DropReason.TruncatedTransportHeader;
                 packet.Payload = body[dataOffset..];
+                return DropReason.None;
+            }
+            case Sctp:
+            {
+                // The common header; the chunks after it are read by SctpReassembler (a packet may carry several messages).
+                if (body.Length < SctpReassembler.CommonHeaderLength) return DropReason.TruncatedTransportHeader;
+                packet.SourcePort = BinaryPrimitives.ReadUInt16BigEndian(body);
+                packet.DestinationPort = BinaryPrimitives.ReadUInt16BigEndian(body[2..]);
+                packet.Payload = body[SctpReassembler.CommonHeaderLength..];
                 return DropReason.None;
             }
             default:

@@ -178,6 +178,7 @@ public sealed class ApiServer : IAsyncDisposable
             w.WriteNumber("sipUdp", Interlocked.Read(ref s.SipUdp));
             w.WriteNumber("sipTcp", Interlocked.Read(ref s.SipTcp));
             w.WriteNumber("sipWs", Interlocked.Read(ref s.SipWs));
+            w.WriteNumber("sipSctp", Interlocked.Read(ref s.SipSctp));
             w.WriteNumber("rtcp", Interlocked.Read(ref s.Rtcp));
             w.WriteNumber("rtp", Interlocked.Read(ref s.Rtp));
             w.WriteNumber("rtpReports", Interlocked.Read(ref s.RtpReports));

@@ -24,6 +24,7 @@ public static class Summary
                 w.WriteNumber("sipUdp", capture.SipUdp);
                 w.WriteNumber("sipTcp", capture.SipTcp);
                 w.WriteNumber("sipWs", capture.SipWs);
+                w.WriteNumber("sipSctp", capture.SipSctp);
                 w.WriteNumber("rtcp", capture.Rtcp);
                 w.WriteNumber("rtp", capture.Rtp);
                 w.WriteNumber("rtpReports", capture.RtpReports);
@@ -92,7 +93,7 @@ public static class Summary
         var sb = new StringBuilder();
         if (capture is not null)
         {
-            sb.Append($"frames {capture.Frames}, SIP {capture.SipMessages} (UDP {capture.SipUdp}, TCP {capture.SipTcp}, WebSocket {capture.SipWs}), RTCP {capture.Rtcp}, RTP {capture.Rtp} ({capture.RtpReports} stream reports) in {seconds:F2} s");
+            sb.Append($"frames {capture.Frames}, SIP {capture.SipMessages} (UDP {capture.SipUdp}, TCP {capture.SipTcp}, WebSocket {capture.SipWs}, SCTP {capture.SipSctp}), RTCP {capture.Rtcp}, RTP {capture.Rtp} ({capture.RtpReports} stream reports) in {seconds:F2} s");
             var drops = capture.DropsByReason();
             if (drops.Count > 0)
                 sb.Append("; skipped: ").AppendJoin(", ", drops.Select(d => $"{d.Key} {d.Value}"));
