@@ -223,6 +223,68 @@ public sealed class TlsOutputTests : IClassFixture<TlsCertificates>, IDisposable
     }
 
     [Fact]
+    public async Task A_server_that_requires_a_client_certificate_gets_the_one_given_in_pem_files()
+    {
+        // A plain SslStream server (the node does not ask for client certificates) that insists on one.
+        using var clientKey = RSA.Create(2048);
+        var request = new CertificateRequest("CN=homer-agent edge-1", clientKey, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.2")], false));
+        using var clientCert = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
+        var certPem = Path.Combine(_dir, "client.pem");
+        var keyPem = Path.Combine(_dir, "client.key");
+        File.WriteAllText(certPem, clientCert.ExportCertificatePem());
+        File.WriteAllText(keyPem, clientKey.ExportPkcs8PrivateKeyPem());
+
+        using var serverCert = X509CertificateLoader.LoadPkcs12FromFile(_certs.ServerPfx, TlsCertificates.PfxPassword);
+        var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        string? presented = null;
+        var received = new System.Collections.Concurrent.ConcurrentQueue<byte[]>();
+        var serve = Task.Run(async () =>
+        {
+            using var socket = await listener.AcceptTcpClientAsync();
+            await using var tls = new System.Net.Security.SslStream(socket.GetStream());
+            await tls.AuthenticateAsServerAsync(new System.Net.Security.SslServerAuthenticationOptions
+            {
+                ServerCertificate = serverCert,
+                ClientCertificateRequired = true,
+                RemoteCertificateValidationCallback = (_, certificate, _, _) =>
+                {
+                    presented = certificate?.Subject;
+                    return certificate is not null && certificate.GetRawCertData().AsSpan().SequenceEqual(clientCert.RawData);
+                },
+            });
+            var framer = new Homer.Hep.HepStreamFramer();
+            var buffer = new byte[4096];
+            while (received.Count < 3)
+            {
+                var n = await tls.ReadAsync(buffer);
+                if (n == 0) break;
+                framer.Append(buffer.AsSpan(0, n));
+                while (framer.Next(out var packet) == Homer.Hep.HepFrameResult.Packet) received.Enqueue(packet.ToArray());
+            }
+        });
+        try
+        {
+            await using var output = Output(((IPEndPoint)listener.LocalEndpoint).Port, new HepTlsSettings
+            {
+                CaFile = _certs.CaPem,
+                ClientCertificate = certPem,
+                ClientKey = keyPem,
+            });
+            for (var i = 0; i < 3; i++) output.Send(Packet(i));
+            Assert.True(await output.FlushAsync(Wait), output.LastError);
+            await serve.WaitAsync(Wait);
+            Assert.Equal("CN=homer-agent edge-1", presented);
+            Assert.Equal(["packet 0", "packet 1", "packet 2"], Payloads(received));
+        }
+        finally
+        {
+            listener.Stop();
+        }
+    }
+
+    [Fact]
     public async Task Capture_with_to_tls_and_pin_on_the_command_line_delivers_every_message()
     {
         await using var node = new NodeTlsListener(_certs);
