@@ -25,7 +25,8 @@ public sealed class TcpOutputSettings
 /// <summary>
 /// HEP over TCP on its own thread: packets queue in memory (bounded), spill to a bounded disk buffer while the server
 /// is down or the queue is full, and are written in arrival order once connected. Reconnects with exponential backoff.
-/// A batch that fails to write is sent again after reconnecting: a server may see a few packets twice, never a gap.
+/// A batch that fails to write is sent again after reconnecting (a server may see a few packets twice), and a peer close
+/// seen before a write keeps the batch for the next connection; only a server dying mid-write can lose what was in flight.
 /// A <c>tls:</c> target is the same connection wrapped in an <see cref="SslStream"/> (see <see cref="HepTlsSettings"/>);
 /// a refused certificate is reported through <see cref="TcpOutputSettings.Log"/> and retried with the same backoff.
 /// </summary>
@@ -174,6 +175,11 @@ public sealed class TcpHepOutput : IHepOutput
                         continue;
                     }
 
+                    // A server that closed (restart, crash) shows as end-of-stream before we write: reconnect with the
+                    // batch kept rather than write it into a connection whose peer is gone. One that dies after this
+                    // check can still lose the batch in flight; HEP has no acknowledgements to close that gap.
+                    if (peerClosed?.IsCompleted ?? PeerClosed(socket))
+                        throw new SocketException((int)SocketError.ConnectionReset);
                     Write(stream, batch, ref buffer);
                     Interlocked.Increment(ref Stats.Writes);
                     lock (_lock)
