@@ -4,7 +4,7 @@ using Homer.Capture;
 namespace Homer.Agent.Capture;
 
 /// <summary>
-/// Link layer → IP → UDP/TCP on spans. We decode by hand rather than through PacketDotNet's object graph: a frame
+/// Link layer → IP → UDP/TCP/SCTP on spans. We decode by hand rather than through PacketDotNet's object graph: a frame
 /// costs no allocation, fragments can be handed to <see cref="IpReassembler"/> before any transport header is read,
 /// and Linux SLL2 is covered.
 /// </summary>
@@ -12,6 +12,7 @@ public sealed class FrameDecoder
 {
     public const byte Udp = 17;
     public const byte Tcp = 6;
+    public const byte Sctp = 132;
 
     public IpReassembler Reassembler { get; } = new();
 
@@ -194,6 +195,15 @@ public sealed class FrameDecoder
                 packet.TcpFlags = body[13];
                 if (dataOffset < 20 || dataOffset > body.Length) return DropReason.TruncatedTransportHeader;
                 packet.Payload = body[dataOffset..];
+                return DropReason.None;
+            }
+            case Sctp:
+            {
+                // The common header; the chunks after it are read by SctpReassembler (a packet may carry several messages).
+                if (body.Length < SctpReassembler.CommonHeaderLength) return DropReason.TruncatedTransportHeader;
+                packet.SourcePort = BinaryPrimitives.ReadUInt16BigEndian(body);
+                packet.DestinationPort = BinaryPrimitives.ReadUInt16BigEndian(body[2..]);
+                packet.Payload = body[SctpReassembler.CommonHeaderLength..];
                 return DropReason.None;
             }
             default:
