@@ -153,7 +153,7 @@ public sealed class AgentCli(TextWriter stdout, TextWriter stderr, TextReader st
 
             await using var vqOwner = vq;
             return await new CaptureRunner(stdout, stderr).RunAsync(inputs, outputs, hep, dryRun: false,
-                TimeSpan.FromSeconds(r.GetValue(drain)), r.GetValue(summary), token, cfg.Api);
+                TimeSpan.FromSeconds(r.GetValue(drain)), r.GetValue(summary), token, cfg.Api, cfg.Fleet?.Settings(cfg.Hep.NodeName));
         });
     }
 
@@ -209,6 +209,8 @@ public sealed class AgentCli(TextWriter stdout, TextWriter stderr, TextReader st
             pcap, iface, filter, promisc, speed, loop, ports, wsPorts, sniff, dryRun, api, vqListen, rtpReport,
         };
         common.AddTo(command);
+        var fleet = new Fleet.FleetOptions();
+        fleet.AddTo(command);
         command.Validators.Add(r =>
         {
             var hasFile = r.GetValue(pcap) is not null;
@@ -282,7 +284,7 @@ public sealed class AgentCli(TextWriter stdout, TextWriter stderr, TextReader st
             };
             return await new CaptureRunner(stdout, stderr).RunAsync([new CaptureRunner.Input(input, CapturePlan.SendAll("default"))],
                 outputs, common.Settings(r), r.GetValue(dryRun), TimeSpan.FromSeconds(r.GetValue(common.DrainTimeout)),
-                r.GetValue(common.Summary), token, r.GetValue(api));
+                r.GetValue(common.Summary), token, r.GetValue(api), fleet.Settings(r, r.GetValue(common.NodeName)));
         });
         return command;
     }

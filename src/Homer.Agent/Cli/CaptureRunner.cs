@@ -11,7 +11,7 @@ public sealed class CaptureRunner(TextWriter stdout, TextWriter stderr)
     public sealed record Input(InputConfig Config, CapturePlan Plan);
 
     public async Task<int> RunAsync(IReadOnlyList<Input> inputs, Outputs outputs, HepSettings hep, bool dryRun, TimeSpan drainTimeout,
-        SummaryFormat summary, CancellationToken token, string? api = null)
+        SummaryFormat summary, CancellationToken token, string? api = null, Fleet.FleetSettings? fleet = null)
     {
         var clock = Stopwatch.StartNew();
         var pipelines = new List<CapturePipeline>();
@@ -52,6 +52,7 @@ public sealed class CaptureRunner(TextWriter stdout, TextWriter stderr)
             }
         }
 
+        await using var fleetClient = fleet is null ? null : new Fleet.FleetClient(fleet, states, outputs, stderr);
         foreach (var state in states)
         {
             var c = state.Config;
@@ -80,6 +81,7 @@ public sealed class CaptureRunner(TextWriter stdout, TextWriter stderr)
         }
 
         await Task.WhenAll(tasks);
+        if (fleetClient is not null) await fleetClient.DisposeAsync();
         if (server is not null) await server.DisposeAsync();
         var seconds = clock.Elapsed.TotalSeconds;
         var drained = await outputs.FlushAsync(drainTimeout);

@@ -14,6 +14,8 @@ public sealed class AgentConfig
     public Dictionary<string, List<RuleConfig>> Plans { get; set; } = [];
     /// <summary>The vq-rtcpxr PUBLISH listener (what <c>capture --vq-listen</c> starts); none when absent.</summary>
     public VqRtcpxrConfig? VqRtcpxr { get; set; }
+    /// <summary>Fleet control: announce to a node and take changes from it (docs/agent.md); none when absent.</summary>
+    public Fleet.FleetConfig? Fleet { get; set; }
 
     internal static readonly JsonSerializerOptions Options = new()
     {
@@ -114,6 +116,7 @@ public sealed class AgentConfig
         }
 
         if (Hep.Version is not (2 or 3)) throw new ConfigException("'hep.version' must be 3 or 2.");
+        Fleet?.Settings(Hep.NodeName);
         foreach (var (name, rules) in Plans)
             CapturePlan.Compile(name, rules, Outputs.Keys.ToHashSet());
     }
