@@ -19,8 +19,11 @@ public sealed record FleetSettings(Uri Node, string? Token, string Name, TimeSpa
 /// </summary>
 public sealed class FleetClient : IAsyncDisposable
 {
+    // "1.0.0+<40-hex commit>": the commit cut to 8 characters, enough to tell builds apart in a table.
     private static readonly string AgentVersion =
-        typeof(FleetClient).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown";
+        typeof(FleetClient).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion is { } v
+            ? v.IndexOf('+') is var plus and >= 0 && v.Length > plus + 9 ? v[..(plus + 9)] : v
+            : "unknown";
 
     private readonly FleetSettings _settings;
     private readonly IReadOnlyList<ApiServer.InputState> _inputs;
