@@ -35,7 +35,17 @@ public class FleetControlTests(NodeFixture node) : IClassFixture<NodeFixture>
         var stderrB = new LockedWriter();
         using var stop = new CancellationTokenSource();
         var agentA = StartAgent(nameA, tokenA, CaptureA, kept, excluded, stderrA, stop.Token);
-        var agentB = StartAgent(nameB, tokenB, CaptureB, kept, excluded, stderrB, stop.Token);
+        // B is set up by its configuration file (YAML, the "fleet" section), A by the command line: both paths announce.
+        var config = Path.Combine(Path.GetTempPath(), $"fleet-{run}.yaml");
+        await File.WriteAllTextAsync(config, $$"""
+            hep: { captureId: {{CaptureB}}, nodeName: {{nameB}} }
+            outputs:
+              node: { to: ["udp:127.0.0.1:{{node.HepEndpoint.Port}}"] }
+            inputs:
+              - { name: lo, interface: lo, filter: "udp port {{kept}} or udp port {{excluded}}", sipPorts: ["{{kept}}", "{{excluded}}"], rtpReportSeconds: 0 }
+            fleet: { node: "{{node.BaseAddress}}", token: {{tokenB}}, intervalSeconds: 1 }
+            """);
+        var agentB = new Homer.Agent.Cli.AgentCli(new StringWriter(), stderrB, TextReader.Null).RunAsync(["--config", config, "--summary", "none"], stop.Token);
         try
         {
             await NodeFixture.WaitUntil(() => Task.FromResult(Count(stderrA, "capturing on lo") + Count(stderrB, "capturing on lo") == 2
@@ -125,6 +135,7 @@ public class FleetControlTests(NodeFixture node) : IClassFixture<NodeFixture>
         }
         finally
         {
+            File.Delete(config);
             await stop.CancelAsync();
             foreach (var agent in new[] { agentA, agentB })
                 try
