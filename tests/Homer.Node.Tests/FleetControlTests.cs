@@ -76,6 +76,7 @@ public class FleetControlTests(NodeFixture node) : IClassFixture<NodeFixture>
                 Assert.Equal(HttpStatusCode.Forbidden, forged.StatusCode);
                 using var graphql = await asA.PostAsJsonAsync("/graphql", new { query = "{ agents { name } }" });
                 Assert.Equal(HttpStatusCode.Unauthorized, graphql.StatusCode);
+                Assert.Contains("agent token only announces its agent", await graphql.Content.ReadAsStringAsync());
             }
 
             // Before the change both agents capture both ports.

@@ -37,6 +37,7 @@ public sealed class FleetClient : IAsyncDisposable
     private long _appliedVersion;
     private string? _applyError;
     private string? _lastFailure;
+    private bool _announcedOnce;
 
     /// <summary>Announcements answered by the node (for tests and the summary).</summary>
     public long Announced;
@@ -107,7 +108,8 @@ public sealed class FleetClient : IAsyncDisposable
     /// <summary>Fetches the desired version and applies it; what went wrong becomes the error the next announcement reports.</summary>
     private async Task ApplyAsync(CancellationToken token)
     {
-        using var response = await _http.GetAsync("api/agent/plan", token);
+        // The name matters only to a node with authentication off; otherwise the token says who is asking.
+        using var response = await _http.GetAsync("api/agent/plan?name=" + Uri.EscapeDataString(_settings.Name), token);
         var body = await response.Content.ReadAsStringAsync(token);
         if (!response.IsSuccessStatusCode)
             throw new FleetException($"the node refused the plan request ({(int)response.StatusCode}): {ErrorOf(body)}");
@@ -120,9 +122,10 @@ public sealed class FleetClient : IAsyncDisposable
         var error = await ApplyAsync(filter, rules, input);
         _appliedVersion = version;
         _applyError = error;
-        await _stderr.WriteLineAsync(error is null
-            ? $"homer-agent: fleet: applied version {version} from {_settings.Node}"
-            : $"homer-agent: fleet: version {version} from {_settings.Node} not applied: {error}");
+        lock (_stderr)
+            _stderr.WriteLine(error is null
+                ? $"homer-agent: fleet: applied version {version} from {_settings.Node}"
+                : $"homer-agent: fleet: version {version} from {_settings.Node} not applied: {error}");
     }
 
     /// <summary>Rules are compiled first (no effect until all compile), then the filter is set, then the plans replaced.</summary>
@@ -249,12 +252,13 @@ public sealed class FleetClient : IAsyncDisposable
         lock (_stderr) _stderr.WriteLine($"homer-agent: fleet: {_settings.Node}: {message}; capturing on, retrying every {_settings.Interval.TotalSeconds:0.#} s");
     }
 
+    /// <summary>Says so at the first announcement and at the first one after a failure.</summary>
     private void Recovered()
     {
-        if (_lastFailure is null && Announced > 1) return;
-        if (_lastFailure is not null || Announced == 1)
-            lock (_stderr) _stderr.WriteLine($"homer-agent: fleet: announced as '{_settings.Name}' to {_settings.Node}");
+        if (_announcedOnce && _lastFailure is null) return;
+        _announcedOnce = true;
         _lastFailure = null;
+        lock (_stderr) _stderr.WriteLine($"homer-agent: fleet: announced as '{_settings.Name}' to {_settings.Node}");
     }
 
     private static string ErrorOf(string body)
