@@ -115,7 +115,7 @@ public static class SchemaDocument
         and those named by X-CID in either direction are drawn too, `legIndex` 0 being the Call-ID asked for. Hosts are
         columns in order of first appearance, named by `aliases`. `retransmission` marks a message seen again on the
         same hop (same top-Via branch, CSeq and method or status and To-tag, or the same bytes). Markers put QoS reports
-        (HEP 5/32/34/35/99 with the call's correlation id, RTCP without one between the media addresses the call's SDP
+        (HEP 5/32/34/35/38/99 with the call's correlation id, RTCP without one between the media addresses the call's SDP
         announced, vq-rtcpxr PUBLISH, and reports only a live dialog holds) and logs (HEP 100) on the time line.
         `qos` gives the same reports as chart series per call, source, SSRC and direction. A flow reads at most 20 000
         messages and 20 Call-IDs; beyond that it is drawn from the first ones with a `TRUNCATED` error beside the data.

@@ -1,6 +1,9 @@
 import type { SipMessage } from '@/pages/search/api'
 import { endpoint } from '@/pages/search/composables/rows'
 
+/** HEP payload type of SIP (the server's HepProtocolType.Sip); other types carry no SDP. */
+const HEP_SIP = 1
+
 /** One m= line of one SDP: where that side wants RTP, and the codecs it lists (in its order of preference). */
 export interface MediaLine {
   media: string
@@ -81,7 +84,7 @@ export function parseSdp(text: string): MediaLine[] {
 export function mediaSummaries(messages: readonly SipMessage[]): MediaSummary[] {
   const byCall = new Map<string, SdpSide[]>()
   for (const m of [...messages].sort((a, b) => a.timestamp.localeCompare(b.timestamp))) {
-    if (!m.callId || (m.protocolType !== undefined && m.protocolType !== 1) || !m.payload) continue
+    if (!m.callId || (m.protocolType !== undefined && m.protocolType !== HEP_SIP) || !m.payload) continue
     const sdp = body(m.payload)
     if (!sdp) continue
     const media = parseSdp(sdp)
