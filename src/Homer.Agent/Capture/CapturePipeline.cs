@@ -62,6 +62,12 @@ public sealed class CapturePipeline
         }
 
         var onPort = options.SipPorts.Contains(packet.SourcePort) || options.SipPorts.Contains(packet.DestinationPort);
+        if (packet.Protocol == FrameDecoder.Sctp)
+        {
+            OnSctp(ref packet, onPort);
+            return;
+        }
+
         if (packet.Protocol == FrameDecoder.Udp)
         {
             if ((onPort || options.Sniff) && SipFraming.LooksLikeSip(packet.Payload))
@@ -110,6 +116,45 @@ public sealed class CapturePipeline
         var tcpResult = Tcp.Add(ref packet, webSocket ? _wsSink : _tcpSink, webSocket);
         if (tcpResult != DropReason.None && tcpResult != DropReason.EmptyPayload)
             Stats.Drop(tcpResult);
+    }
+
+    /// <summary>SCTP reassembly (chunks, retransmissions, fragmented user messages) for SIP over SCTP.</summary>
+    public SctpReassembler Sctp { get; } = new();
+
+    private void OnSctp(ref L4Packet packet, bool onPort)
+    {
+        var offset = 0;
+        var data = false;
+        bool malformed;
+        while (SctpReassembler.TryNextData(packet.Payload, ref offset, out var chunk, out malformed))
+        {
+            data = true;
+            if (!Sctp.Add(in packet, in chunk, out var reason))
+            {
+                // A fragment waiting for the rest is not lost; only say so when it is a real drop.
+                if (reason != DropReason.FragmentPending) Stats.Drop(reason);
+                continue;
+            }
+
+            var message = chunk.Begin && chunk.End ? chunk.Data : Sctp.Message;
+            var sip = packet;
+            sip.Payload = message;
+            if ((onPort || options.Sniff) && SipFraming.LooksLikeSip(message))
+            {
+                Stats.SipSctp++;
+                if (options.Rtcp) Media.Learn(message, sip.TimestampMicros);
+                if (Rtp is not null && Rtp.StreamCount > 0 && Capture.Rtp.RtpTracker.TryByeCallId(message, out var byeCallId))
+                    Rtp.CallEnded(byeCallId, sip.TimestampMicros);
+                sink.OnSip(ref sip);
+            }
+            else
+            {
+                Stats.Drop(message.IsEmpty ? DropReason.EmptyPayload : DropReason.NotSip);
+            }
+        }
+
+        if (malformed) Stats.Drop(DropReason.SctpMalformed);
+        else if (!data) Stats.Drop(DropReason.SctpControl);
     }
 
     /// <summary>Capture time passed without a frame (a live capture's idle read): RTP streams may end or be due a report.</summary>

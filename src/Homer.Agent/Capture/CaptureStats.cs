@@ -11,13 +11,15 @@ public sealed class CaptureStats
     public long SipTcp;
     /// <summary>SIP messages taken from WebSocket frames (also TCP, counted apart).</summary>
     public long SipWs;
+    /// <summary>SIP messages taken from SCTP DATA chunks (RFC 4168).</summary>
+    public long SipSctp;
     public long Rtcp;
     /// <summary>RTP packets of SDP-announced streams that the RTP analysis measured.</summary>
     public long Rtp;
     /// <summary>RTP stream reports sent (interim and final).</summary>
     public long RtpReports;
 
-    public long SipMessages => SipUdp + SipTcp + SipWs;
+    public long SipMessages => SipUdp + SipTcp + SipWs + SipSctp;
 
     public void Drop(DropReason reason) => Interlocked.Increment(ref _drops[(int)reason]);
 
@@ -34,6 +36,7 @@ public sealed class CaptureStats
             total.SipUdp += s.SipUdp;
             total.SipTcp += s.SipTcp;
             total.SipWs += s.SipWs;
+            total.SipSctp += s.SipSctp;
             total.Rtcp += s.Rtcp;
             total.Rtp += s.Rtp;
             total.RtpReports += s.RtpReports;

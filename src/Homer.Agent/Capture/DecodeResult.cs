@@ -27,4 +27,10 @@ public enum DropReason
     WsIncomplete,
     /// <summary>Bytes on a WebSocket port that are neither a frame nor the HTTP handshake; the stream resumes at a frame.</summary>
     WsDesync,
+    /// <summary>An SCTP DATA chunk that SCTP retransmitted (its TSN was already seen on that direction).</summary>
+    SctpDuplicate,
+    /// <summary>An SCTP packet whose chunk lengths do not add up; what came before the bad chunk was kept.</summary>
+    SctpMalformed,
+    /// <summary>An SCTP packet without DATA chunks (INIT, SACK, HEARTBEAT, SHUTDOWN…).</summary>
+    SctpControl,
 }

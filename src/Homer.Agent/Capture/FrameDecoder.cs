@@ -1,9 +1,10 @@
 using System.Buffers.Binary;
+using Homer.Capture;
 
 namespace Homer.Agent.Capture;
 
 /// <summary>
-/// Link layer → IP → UDP/TCP on spans. We decode by hand rather than through PacketDotNet's object graph: a frame
+/// Link layer → IP → UDP/TCP/SCTP on spans. We decode by hand rather than through PacketDotNet's object graph: a frame
 /// costs no allocation, fragments can be handed to <see cref="IpReassembler"/> before any transport header is read,
 /// and Linux SLL2 is covered.
 /// </summary>
@@ -11,6 +12,7 @@ public sealed class FrameDecoder
 {
     public const byte Udp = 17;
     public const byte Tcp = 6;
+    public const byte Sctp = 132;
 
     public IpReassembler Reassembler { get; } = new();
 
@@ -96,9 +98,10 @@ public sealed class FrameDecoder
         var body = ip[headerLength..];
         if (moreFragments || offset != 0)
         {
-            if (!Reassembler.Add(packet.Source, packet.Destination, BinaryPrimitives.ReadUInt16BigEndian(ip[4..]),
-                    packet.Protocol, offset, moreFragments, body, packet.TimestampMicros, out body, out var error))
-                return error;
+            if (Reassembled(Reassembler.Add(packet.Source, packet.Destination, BinaryPrimitives.ReadUInt16BigEndian(ip[4..]),
+                    packet.Protocol, offset, moreFragments, body, packet.TimestampMicros, out var whole)) is { } notYet)
+                return notYet;
+            body = whole;
         }
 
         return DecodeTransport(body, ref packet);
@@ -151,13 +154,22 @@ public sealed class FrameDecoder
         packet.Protocol = next;
         if (fragmentOffset >= 0 && (fragmentOffset != 0 || moreFragments))
         {
-            if (!Reassembler.Add(packet.Source, packet.Destination, id, next, fragmentOffset, moreFragments, body,
-                    packet.TimestampMicros, out body, out var error))
-                return error;
+            if (Reassembled(Reassembler.Add(packet.Source, packet.Destination, id, next, fragmentOffset, moreFragments, body,
+                    packet.TimestampMicros, out var whole)) is { } notYet)
+                return notYet;
+            body = whole;
         }
 
         return DecodeTransport(body, ref packet);
     }
+
+    /// <summary>Null when the datagram is whole, else why this frame gave no packet yet.</summary>
+    private static DropReason? Reassembled(FragmentResult result) => result switch
+    {
+        FragmentResult.Complete => null,
+        FragmentResult.Pending => DropReason.FragmentPending,
+        _ => DropReason.FragmentError,
+    };
 
     private static DropReason DecodeTransport(ReadOnlySpan<byte> body, ref L4Packet packet)
     {
@@ -183,6 +195,15 @@ public sealed class FrameDecoder
                 packet.TcpFlags = body[13];
                 if (dataOffset < 20 || dataOffset > body.Length) return DropReason.TruncatedTransportHeader;
                 packet.Payload = body[dataOffset..];
+                return DropReason.None;
+            }
+            case Sctp:
+            {
+                // The common header; the chunks after it are read by SctpReassembler (a packet may carry several messages).
+                if (body.Length < SctpReassembler.CommonHeaderLength) return DropReason.TruncatedTransportHeader;
+                packet.SourcePort = BinaryPrimitives.ReadUInt16BigEndian(body);
+                packet.DestinationPort = BinaryPrimitives.ReadUInt16BigEndian(body[2..]);
+                packet.Payload = body[SctpReassembler.CommonHeaderLength..];
                 return DropReason.None;
             }
             default:

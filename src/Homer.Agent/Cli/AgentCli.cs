@@ -23,6 +23,7 @@ public sealed class AgentCli(TextWriter stdout, TextWriter stderr, TextReader st
             + ExitCodeHelp);
         root.Subcommands.Add(CaptureCommand());
         root.Subcommands.Add(PipeCommand());
+        root.Subcommands.Add(new RelayCommand(stdout, stderr).Create(ExitCodeHelp));
         AddConfigMode(root);
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
@@ -102,6 +103,12 @@ public sealed class AgentCli(TextWriter stdout, TextWriter stderr, TextReader st
                         continue;
                     }
 
+                    if (o.Type == OutputType.Csv)
+                    {
+                        outputs.Csv[name] = new CsvOutput(name, o.File!);
+                        continue;
+                    }
+
                     var members = new List<IHepOutput>();
                     var index = 0;
                     foreach (var t in o.To!)
@@ -111,13 +118,16 @@ public sealed class AgentCli(TextWriter stdout, TextWriter stderr, TextReader st
                         {
                             DiskBufferPath = o.DiskBuffer is null ? null : Path.Combine(o.DiskBuffer, $"{name}-{index++}-{target!.Port}.buf"),
                             DiskBufferBytes = o.DiskBufferMb << 20,
+                            Tls = o.Tls?.ToSettings(),
+                            Log = Log,
                         }));
                     }
 
                     outputs.Hep[name] = new HepOutputGroup(name, members, o.Mode);
                 }
             }
-            catch (Exception e) when (e is System.Net.Sockets.SocketException or IOException or UnauthorizedAccessException)
+            catch (Exception e) when (e is System.Net.Sockets.SocketException or IOException or UnauthorizedAccessException
+                                           or FormatException or System.Security.Cryptography.CryptographicException)
             {
                 await outputs.DisposeAsync();
                 await stderr.WriteLineAsync($"homer-agent: output setup failed: {e.Message}");
@@ -152,9 +162,41 @@ public sealed class AgentCli(TextWriter stdout, TextWriter stderr, TextReader st
             }
 
             await using var vqOwner = vq;
+            if (cfg.Relay is { } relayConfig)
+                return await RunRelayAsync(cfg, relayConfig, inputs, outputs, hep, TimeSpan.FromSeconds(r.GetValue(drain)), r.GetValue(summary), token);
             return await new CaptureRunner(stdout, stderr).RunAsync(inputs, outputs, hep, dryRun: false,
-                TimeSpan.FromSeconds(r.GetValue(drain)), r.GetValue(summary), token, cfg.Api, cfg.Fleet?.Settings(cfg.Hep.NodeName));
+                TimeSpan.FromSeconds(r.GetValue(drain)), r.GetValue(summary), token, cfg.Api, fleet: cfg.Fleet?.Settings(cfg.Hep.NodeName));
         });
+    }
+
+    /// <summary>
+    /// A configuration with a <c>relay</c>: the relay alone runs until interrupted; with inputs as well, it runs as long
+    /// as they do (live inputs: until interrupted) and the API shows both.
+    /// </summary>
+    private async Task<int> RunRelayAsync(AgentConfig cfg, RelayConfig relayConfig, List<CaptureRunner.Input> inputs, Outputs outputs,
+        HepSettings hep, TimeSpan drain, SummaryFormat summary, CancellationToken token)
+    {
+        var command = new RelayCommand(stdout, stderr);
+        Relay.HepRelay relay;
+        try
+        {
+            relay = new Relay.HepRelay(Relay.HepRelay.ParseListen(relayConfig.Listen), outputs.Hep[relayConfig.OutputName(cfg)], command.Log);
+        }
+        catch (SocketException e)
+        {
+            await stderr.WriteLineAsync($"homer-agent: relay cannot listen: {e.Message}");
+            await outputs.DisposeAsync();
+            return ExitCodes.InputError;
+        }
+
+        if (inputs.Count == 0)
+            return await command.ServeAsync(relay, outputs, cfg.Api, drain, summary, token);
+        await using (relay)
+        {
+            command.Log($"relay listening on {string.Join(", ", relay.LocalEndPoints)}");
+            return await new CaptureRunner(stdout, stderr).RunAsync(inputs, outputs, hep, dryRun: false, drain, summary, token, cfg.Api,
+                relay.Stats, cfg.Fleet?.Settings(cfg.Hep.NodeName));
+        }
     }
 
     private Command CaptureCommand()
@@ -202,11 +244,16 @@ public sealed class AgentCli(TextWriter stdout, TextWriter stderr, TextReader st
                 + "(loss, jitter, estimated MOS; HEP type 34 with the call's Call-ID), plus one when the stream ends. 0 turns it off. Default 10.",
             DefaultValueFactory = _ => 10,
         };
+        var csv = new Option<FileInfo?>("--csv")
+        {
+            Description = "Also write every SIP message (and RTCP / RTP report) as a row of this CSV file, beside the HEP output "
+                + "(RFC 4180, header row; columns in docs/agent.md). Appends to an existing file.",
+        };
         var dryRun = new Option<bool>("--dry-run") { Description = "Decode, reassemble and encode HEP but send nothing (to check a capture or measure the capture path)." };
         var command = new Command("capture", "Capture SIP (UDP, TCP with stream reassembly, IPv4/IPv6 with fragment reassembly, "
             + "Ethernet/SLL/SLL2/VLAN/QinQ) from a pcap file or an interface and send it as HEP. " + ExitCodeHelp)
         {
-            pcap, iface, filter, promisc, speed, loop, ports, wsPorts, sniff, dryRun, api, vqListen, rtpReport,
+            pcap, iface, filter, promisc, speed, loop, ports, wsPorts, sniff, dryRun, api, vqListen, rtpReport, csv,
         };
         common.AddTo(command);
         var fleet = new Fleet.FleetOptions();
@@ -242,7 +289,7 @@ public sealed class AgentCli(TextWriter stdout, TextWriter stderr, TextReader st
             HepOutputGroup group;
             try
             {
-                group = common.CreateGroup(r, "default");
+                group = common.CreateGroup(r, "default", Log);
             }
             catch (OutputSetupException e)
             {
@@ -252,6 +299,20 @@ public sealed class AgentCli(TextWriter stdout, TextWriter stderr, TextReader st
 
             var outputs = new Outputs();
             outputs.Hep["default"] = group;
+            if (r.GetValue(csv) is { } csvFile)
+            {
+                try
+                {
+                    outputs.Csv["csv"] = new CsvOutput("csv", csvFile.FullName);
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    await outputs.DisposeAsync();
+                    await stderr.WriteLineAsync($"homer-agent: cannot write {csvFile.FullName}: {e.Message}");
+                    return ExitCodes.OutputError;
+                }
+            }
+
             VqReportListener? vq = null;
             if (r.GetValue(vqListen) is { } vqAddress)
             {
@@ -282,9 +343,10 @@ public sealed class AgentCli(TextWriter stdout, TextWriter stderr, TextReader st
                 WsPorts = [.. r.GetValue(wsPorts)!],
                 RtpReportSeconds = r.GetValue(rtpReport),
             };
-            return await new CaptureRunner(stdout, stderr).RunAsync([new CaptureRunner.Input(input, CapturePlan.SendAll("default"))],
+            var plan = outputs.Csv.Count == 0 ? CapturePlan.SendAll("default") : CapturePlan.SendAll("default", "csv");
+            return await new CaptureRunner(stdout, stderr).RunAsync([new CaptureRunner.Input(input, plan)],
                 outputs, common.Settings(r), r.GetValue(dryRun), TimeSpan.FromSeconds(r.GetValue(common.DrainTimeout)),
-                r.GetValue(common.Summary), token, r.GetValue(api), fleet.Settings(r, r.GetValue(common.NodeName)));
+                r.GetValue(common.Summary), token, r.GetValue(api), fleet: fleet.Settings(r, r.GetValue(common.NodeName)));
         });
         return command;
     }
@@ -311,7 +373,7 @@ public sealed class AgentCli(TextWriter stdout, TextWriter stderr, TextReader st
             HepOutputGroup group;
             try
             {
-                group = common.CreateGroup(r, "default");
+                group = common.CreateGroup(r, "default", Log);
             }
             catch (OutputSetupException e)
             {
@@ -376,6 +438,12 @@ public sealed class AgentCli(TextWriter stdout, TextWriter stderr, TextReader st
             }
         });
         return command;
+    }
+
+    /// <summary>Connection trouble from the outputs' threads, one line each on stderr.</summary>
+    private void Log(string message)
+    {
+        lock (stderr) stderr.WriteLine($"homer-agent: {message}");
     }
 
     private static byte[] Encode(HepMessage message, bool compress)

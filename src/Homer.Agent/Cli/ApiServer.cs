@@ -21,10 +21,13 @@ public sealed class ApiServer : IAsyncDisposable
     private readonly Task _loop;
     private readonly DateTimeOffset _started = DateTimeOffset.UtcNow;
 
-    public ApiServer(string prefix, IReadOnlyList<InputState> inputs, Outputs outputs)
+    private readonly Relay.RelayStats? _relay;
+
+    public ApiServer(string prefix, IReadOnlyList<InputState> inputs, Outputs outputs, Relay.RelayStats? relay = null)
     {
         _inputs = inputs;
         _outputs = outputs;
+        _relay = relay;
         _listener.Prefixes.Add(prefix.EndsWith('/') ? prefix : prefix + "/");
         _listener.Start();
         _loop = Task.Run(Loop);
@@ -94,7 +97,7 @@ public sealed class ApiServer : IAsyncDisposable
             if (!doc.RootElement.TryGetProperty("rules", out var r) || r.ValueKind != JsonValueKind.Array)
                 throw new ConfigException("body must be {\"rules\": [ ... ]} with the rules of a capture plan");
             rules = r.Deserialize<List<RuleConfig>>(AgentConfig.Options) ?? [];
-            var outputs = _outputs.Hep.Keys.Concat(_outputs.Json.Keys).ToHashSet();
+            var outputs = _outputs.Hep.Keys.Concat(_outputs.Json.Keys).Concat(_outputs.Csv.Keys).ToHashSet();
             plan = CapturePlan.Compile(input.Plan, rules, outputs);
         }
         catch (Exception e) when (e is JsonException or ConfigException)
@@ -163,6 +166,7 @@ public sealed class ApiServer : IAsyncDisposable
     private void Stats(Utf8JsonWriter w)
     {
         w.WriteNumber("uptimeSeconds", Math.Round((DateTimeOffset.UtcNow - _started).TotalSeconds, 1));
+        if (_relay is not null) Summary.WriteRelay(w, _relay, _outputs.Hep.Values);
         w.WriteStartArray("inputs");
         foreach (var i in _inputs)
         {
@@ -174,6 +178,7 @@ public sealed class ApiServer : IAsyncDisposable
             w.WriteNumber("sipUdp", Interlocked.Read(ref s.SipUdp));
             w.WriteNumber("sipTcp", Interlocked.Read(ref s.SipTcp));
             w.WriteNumber("sipWs", Interlocked.Read(ref s.SipWs));
+            w.WriteNumber("sipSctp", Interlocked.Read(ref s.SipSctp));
             w.WriteNumber("rtcp", Interlocked.Read(ref s.Rtcp));
             w.WriteNumber("rtp", Interlocked.Read(ref s.Rtp));
             w.WriteNumber("rtpReports", Interlocked.Read(ref s.RtpReports));
@@ -212,6 +217,7 @@ public sealed class ApiServer : IAsyncDisposable
                 w.WriteNumber("connects", Interlocked.Read(ref o.Stats.Connects));
                 w.WriteNumber("spilled", Interlocked.Read(ref o.Stats.Spilled));
                 w.WriteNumber("replayed", Interlocked.Read(ref o.Stats.Replayed));
+                w.WriteNumber("writes", Interlocked.Read(ref o.Stats.Writes));
                 w.WriteEndObject();
             }
 
@@ -221,6 +227,14 @@ public sealed class ApiServer : IAsyncDisposable
             w.WriteString("output", j.Name);
             w.WriteNumber("written", Interlocked.Read(ref j.Written));
             w.WriteNumber("dropped", Interlocked.Read(ref j.Dropped));
+            w.WriteEndObject();
+        }
+
+        foreach (var c in _outputs.Csv.Values)
+        {
+            w.WriteStartObject();
+            w.WriteString("output", c.Name);
+            w.WriteNumber("written", Interlocked.Read(ref c.Written));
             w.WriteEndObject();
         }
 
@@ -268,6 +282,13 @@ public sealed class ApiServer : IAsyncDisposable
         {
             w.WriteStartObject(j.Name);
             w.WriteString("type", "json");
+            w.WriteEndObject();
+        }
+
+        foreach (var c in _outputs.Csv.Values)
+        {
+            w.WriteStartObject(c.Name);
+            w.WriteString("type", "csv");
             w.WriteEndObject();
         }
 

@@ -11,7 +11,8 @@ public sealed class CaptureRunner(TextWriter stdout, TextWriter stderr)
     public sealed record Input(InputConfig Config, CapturePlan Plan);
 
     public async Task<int> RunAsync(IReadOnlyList<Input> inputs, Outputs outputs, HepSettings hep, bool dryRun, TimeSpan drainTimeout,
-        SummaryFormat summary, CancellationToken token, string? api = null, Fleet.FleetSettings? fleet = null)
+        SummaryFormat summary, CancellationToken token, string? api = null,
+        Relay.RelayStats? relay = null, Fleet.FleetSettings? fleet = null)
     {
         var clock = Stopwatch.StartNew();
         var pipelines = new List<CapturePipeline>();
@@ -42,7 +43,7 @@ public sealed class CaptureRunner(TextWriter stdout, TextWriter stderr)
         {
             try
             {
-                server = new ApiServer(ApiServer.Prefix(api), states, outputs);
+                server = new ApiServer(ApiServer.Prefix(api), states, outputs, relay);
             }
             catch (System.Net.HttpListenerException e)
             {
@@ -99,7 +100,7 @@ public sealed class CaptureRunner(TextWriter stdout, TextWriter stderr)
         var groups = outputs.Hep.Values.ToList();
         if (summary == SummaryFormat.Json)
             await stdout.WriteLineAsync(Summary.Json(stats, encodeErrors, groups, seconds, planDropped: sinks.Sum(s => s.PlanDropped),
-                jsonWritten: outputs.Json.Count == 0 ? -1 : outputs.Json.Values.Sum(j => j.Written)));
+                jsonWritten: outputs.Json.Count == 0 ? -1 : outputs.Json.Values.Sum(j => j.Written), relay: relay));
         else if (summary == SummaryFormat.Text)
             await stderr.WriteAsync(Summary.Text(stats, encodeErrors, groups, seconds));
         return exit;

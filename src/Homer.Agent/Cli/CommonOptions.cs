@@ -9,8 +9,8 @@ public sealed class CommonOptions
 {
     public Option<string[]> To { get; } = new("--to")
     {
-        Description = "HEP server as udp:HOST:PORT or tcp:HOST:PORT (IPv6: tcp:[::1]:9060). Repeat for several servers; "
-            + "see --mode.",
+        Description = "HEP server as udp:HOST:PORT, tcp:HOST:PORT or tls:HOST:PORT (IPv6: tcp:[::1]:9060). Repeat for several "
+            + "servers; see --mode. tls: is HEP over TLS (e.g. the node's port 9061); see --tls-ca and --tls-pin.",
         Required = true,
         AllowMultipleArgumentsPerToken = false,
     };
@@ -74,8 +74,49 @@ public sealed class CommonOptions
         DefaultValueFactory = _ => SummaryFormat.Text,
     };
 
+    public Option<FileInfo?> TlsCa { get; } = new("--tls-ca")
+    {
+        Description = "tls: servers: PEM file of the CA that issued the server certificate; the chain must end there "
+            + "(not at the system roots) and the certificate must name the host (or --tls-server-name).",
+    };
+
+    public Option<string[]> TlsPin { get; } = new("--tls-pin")
+    {
+        Description = "tls: servers: SHA-256 pin of the server's public key or certificate, as sha256//BASE64 (curl's "
+            + "--pinnedpubkey form) or 64 hex digits; repeatable. Without --tls-ca a matching pin alone is enough "
+            + "(self-signed servers); with it, both must hold. Print a server's pin with: openssl x509 -in cert.pem "
+            + "-pubkey -noout | openssl pkey -pubin -outform der | openssl dgst -sha256 -binary | base64",
+        DefaultValueFactory = _ => [],
+    };
+
+    public Option<FileInfo?> TlsCert { get; } = new("--tls-cert")
+    {
+        Description = "tls: servers: client certificate (PEM, or .pfx/.p12 without password) for servers that ask for one.",
+    };
+
+    public Option<FileInfo?> TlsKey { get; } = new("--tls-key") { Description = "PEM private key of --tls-cert when it is a separate file." };
+
+    public Option<string?> TlsServerName { get; } = new("--tls-server-name")
+    {
+        Description = "tls: servers: the name the server certificate must carry (and SNI); default the host of --to.",
+    };
+
     public CommonOptions()
     {
+        TlsPin.Validators.Add(r =>
+        {
+            foreach (var p in r.GetValueOrDefault<string[]>() ?? [])
+            {
+                try
+                {
+                    HepTlsSettings.ParsePin(p);
+                }
+                catch (FormatException e)
+                {
+                    r.AddError($"--tls-pin {e.Message}");
+                }
+            }
+        });
         HepVersion.Validators.Add(r =>
         {
             if (r.GetValueOrDefault<int>() is not (2 or 3)) r.AddError("--hep-version must be 3 or 2.");
@@ -105,7 +146,38 @@ public sealed class CommonOptions
         command.Options.Add(DiskBufferMb);
         command.Options.Add(DrainTimeout);
         command.Options.Add(Summary);
+        AddTlsTo(command);
     }
+
+    /// <summary>Only the options about where packets go (for <c>relay</c>, which forwards packets it did not encode).</summary>
+    public void AddOutputsTo(Command command)
+    {
+        command.Options.Add(To);
+        command.Options.Add(Mode);
+        command.Options.Add(DiskBuffer);
+        command.Options.Add(DiskBufferMb);
+        command.Options.Add(DrainTimeout);
+        command.Options.Add(Summary);
+        AddTlsTo(command);
+    }
+
+    public void AddTlsTo(Command command)
+    {
+        command.Options.Add(TlsCa);
+        command.Options.Add(TlsPin);
+        command.Options.Add(TlsCert);
+        command.Options.Add(TlsKey);
+        command.Options.Add(TlsServerName);
+    }
+
+    public HepTlsSettings Tls(ParseResult r) => new()
+    {
+        CaFile = r.GetValue(TlsCa)?.FullName,
+        Pins = r.GetValue(TlsPin) ?? [],
+        ClientCertificate = r.GetValue(TlsCert)?.FullName,
+        ClientKey = r.GetValue(TlsKey)?.FullName,
+        ServerName = r.GetValue(TlsServerName),
+    };
 
     public HepSettings Settings(ParseResult r) => new()
     {
@@ -117,7 +189,7 @@ public sealed class CommonOptions
     };
 
     /// <summary>Creates the outputs; throws <see cref="OutputSetupException"/> when a host does not resolve.</summary>
-    public HepOutputGroup CreateGroup(ParseResult r, string name)
+    public HepOutputGroup CreateGroup(ParseResult r, string name, Action<string>? log = null)
     {
         var outputs = new List<IHepOutput>();
         var diskDir = r.GetValue(DiskBuffer);
@@ -129,12 +201,15 @@ public sealed class CommonOptions
             {
                 DiskBufferPath = diskDir is null ? null : Path.Combine(diskDir.FullName, $"hep-{index++}-{target!.Port}.buf"),
                 DiskBufferBytes = r.GetValue(DiskBufferMb) << 20,
+                Tls = Tls(r),
+                Log = log,
             };
             try
             {
                 outputs.Add(HepOutputGroup.Create(target!, tcp));
             }
-            catch (System.Net.Sockets.SocketException e)
+            catch (Exception e) when (e is System.Net.Sockets.SocketException or IOException or FormatException
+                                           or System.Security.Cryptography.CryptographicException)
             {
                 foreach (var o in outputs) o.DisposeAsync().AsTask().GetAwaiter().GetResult();
                 throw new OutputSetupException($"output {target}: {e.Message}");

@@ -62,6 +62,12 @@ public sealed class PlanSink(CapturePlan plan, HepPacketWriter writer, Outputs o
                 continue;
             }
 
+            if (outputs.Csv.TryGetValue(name, out var csv))
+            {
+                if (!dryRun) csv.Write(ref packet, protocolType ?? Homer.Hep.HepProtocolType.Sip, correlationId, _decision.Tags);
+                continue;
+            }
+
             if (!encoded)
             {
                 try
@@ -90,12 +96,14 @@ public sealed class Outputs : IAsyncDisposable
 {
     public Dictionary<string, HepOutputGroup> Hep { get; } = [];
     public Dictionary<string, JsonOutput> Json { get; } = [];
+    public Dictionary<string, CsvOutput> Csv { get; } = [];
 
     public long Dropped => Hep.Values.Sum(g => g.Dropped);
 
     public async Task<bool> FlushAsync(TimeSpan timeout)
     {
         foreach (var j in Json.Values) j.Flush();
+        foreach (var c in Csv.Values) c.Flush();
         var all = true;
         foreach (var g in Hep.Values) all &= await g.FlushAsync(timeout);
         return all;
@@ -105,5 +113,6 @@ public sealed class Outputs : IAsyncDisposable
     {
         foreach (var g in Hep.Values) await g.DisposeAsync();
         foreach (var j in Json.Values) j.Dispose();
+        foreach (var c in Csv.Values) c.Dispose();
     }
 }

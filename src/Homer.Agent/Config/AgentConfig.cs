@@ -14,6 +14,8 @@ public sealed class AgentConfig
     public Dictionary<string, List<RuleConfig>> Plans { get; set; } = [];
     /// <summary>The vq-rtcpxr PUBLISH listener (what <c>capture --vq-listen</c> starts); none when absent.</summary>
     public VqRtcpxrConfig? VqRtcpxr { get; set; }
+    /// <summary>Relay mode (what <c>homer-agent relay</c> runs): HEP from remote agents forwarded to a hep output.</summary>
+    public RelayConfig? Relay { get; set; }
     /// <summary>Fleet control: announce to a node and take changes from it (docs/agent.md); none when absent.</summary>
     public Fleet.FleetConfig? Fleet { get; set; }
 
@@ -66,14 +68,45 @@ public sealed class AgentConfig
                 throw new ConfigException($"output '{name}': a hep output needs 'to'.");
             if (o.Type == OutputType.Json && (o.File is null) == (o.Url is null))
                 throw new ConfigException($"output '{name}': a json output needs 'file' or 'url' (one of them).");
+            if (o.Type == OutputType.Csv && (o.File is null || o.Url is not null))
+                throw new ConfigException($"output '{name}': a csv output needs 'file' (and no 'url').");
             if (o.Url is not null && !(Uri.TryCreate(o.Url, UriKind.Absolute, out var u) && u.Scheme is "http" or "https"))
                 throw new ConfigException($"output '{name}': url '{o.Url}' is not an http(s) URL.");
             foreach (var t in o.To ?? [])
                 if (!Output.HepTarget.TryParse(t, out _, out var error))
                     throw new ConfigException($"output '{name}': {error}");
+            foreach (var pin in o.Tls?.Pins ?? [])
+            {
+                try
+                {
+                    Output.HepTlsSettings.ParsePin(pin);
+                }
+                catch (FormatException e)
+                {
+                    throw new ConfigException($"output '{name}': tls: {e.Message}");
+                }
+            }
         }
 
-        if (Inputs.Count == 0) throw new ConfigException("'inputs' must list at least one input.");
+        if (Relay is { } relay)
+        {
+            try
+            {
+                Homer.Agent.Relay.HepRelay.ParseListen(relay.Listen);
+            }
+            catch (FormatException e)
+            {
+                throw new ConfigException($"relay: listen: {e.Message}");
+            }
+
+            var hep = Outputs.Where(o => o.Value.Type == OutputType.Hep).Select(o => o.Key).ToList();
+            if (relay.Output is null && hep.Count != 1)
+                throw new ConfigException("relay: without an 'output', there must be exactly one hep output.");
+            if (relay.Output is not null && !hep.Contains(relay.Output))
+                throw new ConfigException($"relay: output '{relay.Output}' is not a hep output defined in 'outputs'.");
+        }
+
+        if (Inputs.Count == 0 && Relay is null) throw new ConfigException("'inputs' must list at least one input (or configure a 'relay').");
         foreach (var i in Inputs)
         {
             if ((i.Pcap is null) == (i.Interface is null))
@@ -133,7 +166,7 @@ public sealed class HepConfig
     public bool Compress { get; set; }
 }
 
-public enum OutputType { Hep, Json }
+public enum OutputType { Hep, Json, Csv }
 
 public sealed class OutputConfig
 {
@@ -142,10 +175,31 @@ public sealed class OutputConfig
     public Output.OutputMode Mode { get; set; } = Output.OutputMode.Fanout;
     public string? DiskBuffer { get; set; }
     public long DiskBufferMb { get; set; } = 256;
-    /// <summary>JSON output: file of JSON lines.</summary>
+    /// <summary>JSON output: file of JSON lines; CSV output: the CSV file.</summary>
     public string? File { get; set; }
     /// <summary>JSON output to an HTTP endpoint: lines POSTed in batches as application/x-ndjson.</summary>
     public string? Url { get; set; }
+    /// <summary>How <c>tls:</c> servers of this output are checked; system roots when absent.</summary>
+    public TlsConfig? Tls { get; set; }
+}
+
+/// <summary>The TLS options of a hep output (the same as <c>--tls-ca</c>, <c>--tls-pin</c>, ... on the command line).</summary>
+public sealed class TlsConfig
+{
+    public string? Ca { get; set; }
+    public List<string> Pins { get; set; } = [];
+    public string? Cert { get; set; }
+    public string? Key { get; set; }
+    public string? ServerName { get; set; }
+
+    public Output.HepTlsSettings ToSettings() => new()
+    {
+        CaFile = Ca,
+        Pins = Pins,
+        ClientCertificate = Cert,
+        ClientKey = Key,
+        ServerName = ServerName,
+    };
 }
 
 public sealed class InputConfig
@@ -171,6 +225,18 @@ public sealed class VqRtcpxrConfig
 {
     /// <summary>UDP ADDRESS:PORT, e.g. 0.0.0.0:5066.</summary>
     public string? Listen { get; set; }
+    /// <summary>A hep output by name; may be left out when there is only one hep output.</summary>
+    public string? Output { get; set; }
+
+    public string OutputName(AgentConfig config) =>
+        Output ?? config.Outputs.Single(o => o.Value.Type == OutputType.Hep).Key;
+}
+
+/// <summary>Where the relay listens and which hep output it forwards to.</summary>
+public sealed class RelayConfig
+{
+    /// <summary>udp:ADDRESS:PORT and tcp:ADDRESS:PORT entries.</summary>
+    public List<string> Listen { get; set; } = [];
     /// <summary>A hep output by name; may be left out when there is only one hep output.</summary>
     public string? Output { get; set; }
 

@@ -41,8 +41,8 @@ public sealed class CapturePlan
     }
 
     /// <summary>A plan that sends everything to one output (what <c>capture --to</c> does).</summary>
-    public static CapturePlan SendAll(string output) =>
-        new("all", [new Rule(null, null, null, null, null, null, null, null, null, null, [output], [], false, false)]);
+    public static CapturePlan SendAll(params string[] outputs) =>
+        new("all", [new Rule(null, null, null, null, null, null, null, null, null, null, [.. outputs], [], false, false)]);
 
     public static CapturePlan Compile(string name, IReadOnlyList<RuleConfig> rules, IReadOnlySet<string> outputs)
     {

@@ -34,7 +34,7 @@ public sealed class HepOutputGroup : IAsyncDisposable
 
     public static IHepOutput Create(HepTarget target, TcpOutputSettings tcp)
     {
-        if (target.Transport == HepTransport.Tcp)
+        if (target.Transport is HepTransport.Tcp or HepTransport.Tls)
             return new TcpHepOutput(target, tcp);
         var addresses = Dns.GetHostAddresses(target.Host);
         var address = addresses.FirstOrDefault(a => a.AddressFamily == AddressFamily.InterNetwork) ?? addresses.FirstOrDefault()

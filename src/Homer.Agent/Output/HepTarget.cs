@@ -1,8 +1,8 @@
 namespace Homer.Agent.Output;
 
-public enum HepTransport { Udp, Tcp }
+public enum HepTransport { Udp, Tcp, Tls }
 
-/// <summary>An output address as written on the command line: <c>udp:HOST:PORT</c> or <c>tcp:HOST:PORT</c> (IPv6 hosts in brackets).</summary>
+/// <summary>An output address as written on the command line: <c>udp:HOST:PORT</c>, <c>tcp:HOST:PORT</c> or <c>tls:HOST:PORT</c> (IPv6 hosts in brackets).</summary>
 public sealed record HepTarget(HepTransport Transport, string Host, int Port)
 {
     public static bool TryParse(string text, out HepTarget? target, out string? error)
@@ -12,7 +12,7 @@ public sealed record HepTarget(HepTransport Transport, string Host, int Port)
         var colon = text.IndexOf(':');
         if (colon < 0)
         {
-            error = $"'{text}': expected udp:HOST:PORT or tcp:HOST:PORT.";
+            error = $"'{text}': expected udp:HOST:PORT, tcp:HOST:PORT or tls:HOST:PORT.";
             return false;
         }
 
@@ -20,9 +20,10 @@ public sealed record HepTarget(HepTransport Transport, string Host, int Port)
         HepTransport transport;
         if (scheme == "udp") transport = HepTransport.Udp;
         else if (scheme == "tcp") transport = HepTransport.Tcp;
+        else if (scheme == "tls") transport = HepTransport.Tls;
         else
         {
-            error = $"'{text}': transport '{scheme}' is not udp or tcp.";
+            error = $"'{text}': transport '{scheme}' is not udp, tcp or tls.";
             return false;
         }
 
@@ -65,5 +66,5 @@ public sealed record HepTarget(HepTransport Transport, string Host, int Port)
     }
 
     public override string ToString() =>
-        $"{(Transport == HepTransport.Udp ? "udp" : "tcp")}:{(Host.Contains(':') ? $"[{Host}]" : Host)}:{Port}";
+        $"{Transport.ToString().ToLowerInvariant()}:{(Host.Contains(':') ? $"[{Host}]" : Host)}:{Port}";
 }

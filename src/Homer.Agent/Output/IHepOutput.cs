@@ -23,4 +23,6 @@ public sealed class OutputStats
     public long Queued;
     public long Spilled;
     public long Replayed;
+    /// <summary>TCP/TLS: writes to the connection; fewer than <see cref="Sent"/> when packets were aggregated.</summary>
+    public long Writes;
 }

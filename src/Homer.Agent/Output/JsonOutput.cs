@@ -36,7 +36,7 @@ public abstract class JsonOutput : IDisposable
             _writer.WriteStartObject();
             _writer.WriteString("time", DateTimeOffset.UnixEpoch.AddTicks(p.TimestampMicros * 10).ToString("O"));
             _writer.WriteNumber("timestampMicros", p.TimestampMicros);
-            _writer.WriteString("protocol", p.Protocol == FrameDecoder.Tcp ? "tcp" : "udp");
+            _writer.WriteString("protocol", p.Protocol switch { FrameDecoder.Tcp => "tcp", FrameDecoder.Sctp => "sctp", _ => "udp" });
             _writer.WriteString("srcIp", new System.Net.IPAddress(p.Source).ToString());
             _writer.WriteNumber("srcPort", p.SourcePort);
             _writer.WriteString("dstIp", new System.Net.IPAddress(p.Destination).ToString());
