@@ -43,12 +43,14 @@ public class FleetControlTests(NodeFixture node) : IClassFixture<NodeFixture>
               node: { to: ["udp:127.0.0.1:{{node.HepEndpoint.Port}}"] }
             inputs:
               - { name: lo, interface: lo, filter: "udp port {{kept}} or udp port {{excluded}}", sipPorts: ["{{kept}}", "{{excluded}}"], rtpReportSeconds: 0 }
+              # A second live input that sees none of the test's traffic; its link type (Linux cooked) refuses Ethernet filters.
+              - { name: cooked, interface: any, filter: "udp port 9", rtpReportSeconds: 0 }
             fleet: { node: "{{node.BaseAddress}}", token: {{tokenB}}, intervalSeconds: 1 }
             """);
         var agentB = new Homer.Agent.Cli.AgentCli(new StringWriter(), stderrB, TextReader.Null).RunAsync(["--config", config, "--summary", "none"], stop.Token);
         try
         {
-            await NodeFixture.WaitUntil(() => Task.FromResult(Count(stderrA, "capturing on lo") + Count(stderrB, "capturing on lo") == 2
+            await NodeFixture.WaitUntil(() => Task.FromResult(Count(stderrA, "capturing on lo") + Count(stderrB, "capturing on lo") + Count(stderrB, "capturing on any") == 3
                 || agentA.IsCompleted || agentB.IsCompleted), TimeSpan.FromSeconds(20), "both agents capturing",
                 () => $"A: {stderrA}\nB: {stderrB}");
             Assert.False(agentA.IsCompleted || agentB.IsCompleted, $"A: {stderrA}\nB: {stderrB}");
@@ -117,8 +119,9 @@ public class FleetControlTests(NodeFixture node) : IClassFixture<NodeFixture>
             Assert.Equal(0, b.GetProperty("desiredVersion").GetInt64());
             Assert.Equal($"udp port {kept} or udp port {excluded}", b.GetProperty("inputs")[0].GetProperty("filter").GetString());
 
-            // A filter libpcap refuses is reported back; the agent keeps capturing with the filter it had.
-            await node.GraphQL("mutation ($n: String!) { setAgentFilter(name: $n, bpf: \"udp port nonsense(\") { desiredVersion } }", new { n = nameB });
+            // A filter libpcap refuses is reported back and nothing changes: lo took this Ethernet filter, the cooked
+            // input refused it, so lo goes back to the filter it had.
+            await node.GraphQL("mutation ($n: String!) { setAgentFilter(name: $n, bpf: \"ether host 00:11:22:33:44:55\") { desiredVersion } }", new { n = nameB });
             JsonElement refused = default;
             await NodeFixture.WaitUntil(async () =>
             {
@@ -128,8 +131,9 @@ public class FleetControlTests(NodeFixture node) : IClassFixture<NodeFixture>
             }, TimeSpan.FromSeconds(10), "agent B reports the refused filter", () => stderrB.ToString());
             Assert.False(refused.GetProperty("confirmed").GetBoolean());
             Assert.Equal("error", refused.GetProperty("health").GetString());
-            Assert.Contains("filter", refused.GetProperty("applyError").GetString());
+            Assert.StartsWith("filter on cooked:", refused.GetProperty("applyError").GetString());
             Assert.Equal($"udp port {kept} or udp port {excluded}", refused.GetProperty("inputs")[0].GetProperty("filter").GetString());
+            Assert.Equal("udp port 9", refused.GetProperty("inputs")[1].GetProperty("filter").GetString());
 
             // Measured, not asserted beyond the 10 s above: the interval is 1 s here, so about 1 s is expected.
             Console.WriteLine($"fleet filter change confirmed after {watch.ElapsedMilliseconds} ms");

@@ -2,6 +2,7 @@ using System.Net.Http.Headers;
 using System.Reflection;
 using System.Text;
 using System.Text.Json;
+using Homer.Agent.Capture;
 using Homer.Agent.Cli;
 using Homer.Agent.Config;
 
@@ -156,13 +157,21 @@ public sealed class FleetClient : IAsyncDisposable
             var live = targets.Where(t => t.Control is not null).ToList();
             if (live.Count == 0)
                 return "filter: no live input (files take no filter)";
+            var changed = new List<(LiveControl Control, string? Old)>();
             foreach (var t in live)
             {
-                if (t.Control!.CurrentFilter == filter) continue;
-                var result = await t.Control.SetFilterAsync(filter).WaitAsync(TimeSpan.FromSeconds(5)).ContinueWith(x =>
-                    x.IsCompletedSuccessfully ? x.Result : "the capture did not pick the filter up in time");
+                var control = t.Control!;
+                var old = control.CurrentFilter ?? t.Config.Filter;
+                if (old == filter) continue;
+                var result = await SetFilterAsync(control, filter);
                 if (result is not null)
+                {
+                    // All or nothing: the inputs already changed go back to what they had, so the agent runs as before.
+                    foreach (var (c, previous) in changed)
+                        await SetFilterAsync(c, previous ?? "");
                     return $"filter on {t.Config.Name}: {result}";
+                }
+                changed.Add((control, old));
             }
         }
 
@@ -174,6 +183,10 @@ public sealed class FleetClient : IAsyncDisposable
 
         return null;
     }
+
+    private static Task<string?> SetFilterAsync(LiveControl control, string filter) =>
+        control.SetFilterAsync(filter).WaitAsync(TimeSpan.FromSeconds(5)).ContinueWith(x =>
+            x.IsCompletedSuccessfully ? x.Result : "the capture did not pick the filter up in time");
 
     private byte[] Announcement()
     {

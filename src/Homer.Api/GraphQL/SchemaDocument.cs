@@ -159,5 +159,20 @@ public static class SchemaDocument
         query Mine { dashboards { id title owner shared promoted layout } }
         ```
 
+        ### Capture agents (admin)
+        Agents started with `homer-agent … --node URL --agent-token hag_…` announce themselves over `POST /api/agent/announce`
+        (not GraphQL; an agent token opens nothing else). Admins list them and change what they capture; the agent applies a
+        change at its next announcement and confirms it (`planVersion` = `desiredVersion`, `confirmed`) or says why not
+        (`applyError`). See docs/agent.md, "Fleet control from the cluster".
+        ```graphql
+        mutation { createAgentToken(name: "edge-1") { token } }
+
+        query { agents { name health lastSeen planVersion desiredVersion applyError
+                         counters { packets sipMessages hepSent dropped buffered } inputs { name source filter plan } } }
+
+        mutation { setAgentFilter(name: "edge-1", bpf: "udp port 5060 or tcp port 5060") { desiredVersion } }
+        mutation Plan($rules: String!) { setAgentPlan(name: "edge-1", plan: $rules) { desiredVersion } }
+        ```
+
         """;
 }
