@@ -8,10 +8,13 @@ WORKDIR /src
 COPY Directory.Build.props Directory.Packages.props Homer.Actors.sln ./
 COPY src/Homer.Hep/Homer.Hep.csproj src/Homer.Hep/
 COPY src/Homer.Sip/Homer.Sip.csproj src/Homer.Sip/
+COPY src/Homer.Capture/Homer.Capture.csproj src/Homer.Capture/
 COPY src/Homer.Agent/Homer.Agent.csproj src/Homer.Agent/
 RUN dotnet restore src/Homer.Agent/Homer.Agent.csproj
 COPY src/Homer.Hep/ src/Homer.Hep/
 COPY src/Homer.Sip/ src/Homer.Sip/
+COPY src/Homer.Capture/ src/Homer.Capture/
+COPY src/Shared/ src/Shared/
 COPY src/Homer.Agent/ src/Homer.Agent/
 RUN dotnet publish src/Homer.Agent/Homer.Agent.csproj -c Release -o /app --no-restore --nologo
 

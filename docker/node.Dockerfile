@@ -16,6 +16,7 @@ WORKDIR /src
 COPY Directory.Build.props Directory.Packages.props Homer.Actors.sln ./
 COPY src/Homer.Hep/Homer.Hep.csproj src/Homer.Hep/
 COPY src/Homer.Sip/Homer.Sip.csproj src/Homer.Sip/
+COPY src/Homer.Capture/Homer.Capture.csproj src/Homer.Capture/
 COPY src/Homer.Actors.Contracts/Homer.Actors.Contracts.csproj src/Homer.Actors.Contracts/
 COPY src/Homer.Actors/Homer.Actors.csproj src/Homer.Actors/
 COPY src/Homer.Storage/Homer.Storage.csproj src/Homer.Storage/

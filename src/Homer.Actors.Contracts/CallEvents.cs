@@ -28,14 +28,14 @@ public static class CallEvents
         public string? Node { get; init; }
     }
 
-    public sealed record DialogStateChanged(string CallId, long TimestampMicros, string Kind, string State, int? FinalStatus, string? FinalReason)
+    public sealed record DialogStateChanged(string CallId, long TimestampMicros, string Kind, DialogStatus State, int? FinalStatus, string? FinalReason)
         : ICallEvent;
 
     public sealed record QosAttached(string CallId, long TimestampMicros, QosReport Report) : ICallEvent;
 
     public sealed record LegLinked(string CallId, long TimestampMicros, string LegCallId, string CorrelationGroup) : ICallEvent;
 
-    public sealed record DialogEnded(string CallId, long TimestampMicros, string Kind, string State, int? FinalStatus, long? DurationMs, bool EndedByTimeout)
+    public sealed record DialogEnded(string CallId, long TimestampMicros, string Kind, DialogStatus State, int? FinalStatus, long? DurationMs, bool EndedByTimeout)
         : ICallEvent
     {
         /// <summary>The opening request's method, sender and target: what alarms scope and group by.</summary>

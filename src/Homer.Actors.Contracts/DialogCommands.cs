@@ -98,7 +98,7 @@ public static class DialogQueries
         long LastSeenMicros) : IHomerSerializable
     {
         public string Kind { get; init; } = DialogKinds.Other;
-        public string State { get; init; } = "";
+        public DialogStatus State { get; init; }
         public long StartedMicros { get; init; }
         public long? AnsweredMicros { get; init; }
         public long? EndedMicros { get; init; }
@@ -141,18 +141,60 @@ public static class DialogKinds
     public const string Other = "OTHER";
 }
 
-/// <summary>States a dialog reports: call states, registration states, and those OTHER requests share with calls.</summary>
-public static class DialogStates
+/// <summary>
+/// States a dialog reports: call states, registration states, and those OTHER requests share with calls. On the wire,
+/// in the journal and in the dialogs table each is the text <see cref="DialogStatusText.ToText"/> gives
+/// ("TRYING", …), as it was when this was a string.
+/// </summary>
+public enum DialogStatus : byte
 {
-    public const string Trying = "TRYING";
-    public const string Ringing = "RINGING";
-    public const string Answered = "ANSWERED";
-    public const string Completed = "COMPLETED";
-    public const string Failed = "FAILED";
-    public const string Cancelled = "CANCELLED";
-    public const string Redirected = "REDIRECTED";
-    public const string Registered = "REGISTERED";
-    public const string Unregistered = "UNREGISTERED";
+    /// <summary>No SIP message yet (QoS or logs only): the text "".</summary>
+    None,
+    Trying,
+    Ringing,
+    Answered,
+    Completed,
+    Failed,
+    Cancelled,
+    Redirected,
+    Registered,
+    Unregistered,
     /// <summary>Messages of a dialog whose start was not captured (mid-call BYE, stray responses).</summary>
-    public const string Unknown = "UNKNOWN";
+    Unknown,
+}
+
+/// <summary>The one mapping between <see cref="DialogStatus"/> and the text journals, the wire and the dialogs table hold.</summary>
+public static class DialogStatusText
+{
+    public static string ToText(this DialogStatus status) => status switch
+    {
+        DialogStatus.None => "",
+        DialogStatus.Trying => "TRYING",
+        DialogStatus.Ringing => "RINGING",
+        DialogStatus.Answered => "ANSWERED",
+        DialogStatus.Completed => "COMPLETED",
+        DialogStatus.Failed => "FAILED",
+        DialogStatus.Cancelled => "CANCELLED",
+        DialogStatus.Redirected => "REDIRECTED",
+        DialogStatus.Registered => "REGISTERED",
+        DialogStatus.Unregistered => "UNREGISTERED",
+        DialogStatus.Unknown => "UNKNOWN",
+        _ => throw new ArgumentOutOfRangeException(nameof(status), status, null),
+    };
+
+    public static DialogStatus Parse(string text) => text switch
+    {
+        "" => DialogStatus.None,
+        "TRYING" => DialogStatus.Trying,
+        "RINGING" => DialogStatus.Ringing,
+        "ANSWERED" => DialogStatus.Answered,
+        "COMPLETED" => DialogStatus.Completed,
+        "FAILED" => DialogStatus.Failed,
+        "CANCELLED" => DialogStatus.Cancelled,
+        "REDIRECTED" => DialogStatus.Redirected,
+        "REGISTERED" => DialogStatus.Registered,
+        "UNREGISTERED" => DialogStatus.Unregistered,
+        "UNKNOWN" => DialogStatus.Unknown,
+        _ => throw new FormatException($"'{text}' is not a dialog state"),
+    };
 }

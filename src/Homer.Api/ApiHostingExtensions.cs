@@ -30,6 +30,7 @@ public static class ApiHostingExtensions
         services.AddSingleton<LdapDirectory>();
         services.AddSingleton<LoginService>();
         services.AddSingleton<ShareLinkStore>();
+        services.AddSingleton<Homer.Storage.Agents.AgentStore>();
         services.AddSingleton<LoginThrottle>();
         services.AddSingleton<ApiValidationRules>();
         services.AddSingleton<ResultBudgetStats>();
@@ -116,6 +117,7 @@ public static class ApiHostingExtensions
         app.MapExport();
         app.MapSearchExport();
         Import.ImportEndpoints.MapImport(app);
+        Agents.AgentEndpoints.MapAgentEndpoints(app);
         app.MapDashboard(dashboardRoot);
         return app;
     }

@@ -61,6 +61,7 @@ public sealed class HomerCtl(TextWriter stdout, TextWriter stderr, TextReader st
         root.Subcommands.Add(AccountCommands.Tokens(this));
         root.Subcommands.Add(AlarmCommands.Alarms(this));
         root.Subcommands.Add(QuarantineCommands.Quarantine(this));
+        root.Subcommands.Add(AgentCommands.Agents(this));
 
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)

@@ -27,15 +27,14 @@ public static class HomerNodeHost
         builder.Services.AddSingleton(settings);
 
         var (clusterConfig, configFiles) = ClusterConfigLoader.Load(settings);
-        // Dialog nodes shard by it and ingest nodes batch by it: one value for both.
-        var dialogShardCount = clusterConfig.GetInt("homer.dialog.shard-count", Homer.Actors.Dialogs.DialogMessageExtractor.DefaultShardCount);
+        var dialogs = DialogOptions.FromConfig(clusterConfig, settings.Dialogs);
 
         // One registry per node: the ingest graph reads it, the refresh service and the admin mutation replace its rules.
         var headerFields = new HeaderFieldRegistry { Configured = settings.Storage.HeaderFields };
         builder.Services.AddSingleton(headerFields);
         builder.Services.AddHomerStorage(settings.Storage);
         builder.Services.AddSingleton<IngestCounters>();
-        builder.Services.AddSingleton<IQuarantineReplayer>(sp => new Homer.Actors.Storage.QuarantineReplayer(
+        builder.Services.AddSingleton<IQuarantineReplayer>(sp => new QuarantineReplayer(
             sp.GetRequiredService<QuarantineStore>(), sp.GetRequiredService<MessageStoreWriter>(),
             new DialogStore(sp.GetRequiredService<Npgsql.NpgsqlDataSource>()), settings.SipParser,
             () => sp.GetService<ActorRegistry>() is { } registry && registry.TryGet<Homer.Actors.Contracts.DialogRegion>(out var region) ? region : null,
@@ -60,24 +59,7 @@ public static class HomerNodeHost
                 .AddHomerPersistence(settings.ConnectionString)
                 .AddHomerSerialization()
                 .AddStorageMaintenance(services)
-                .AddDialogSharding(new DialogOptions
-                {
-                    Settings = settings.Dialogs with
-                    {
-                        CheckpointDelay = clusterConfig.GetTimeSpan("homer.dialog.checkpoint-delay", settings.Dialogs.CheckpointDelay, allowInfinite: false),
-                    },
-                    Ledger = Homer.Actors.Dialogs.LedgerSettings.Default with
-                    {
-                        FlushDelay = clusterConfig.GetTimeSpan("homer.dialog.ledger-flush-delay", Homer.Actors.Dialogs.LedgerSettings.Default.FlushDelay, allowInfinite: false),
-                    },
-                    ShardCount = dialogShardCount,
-                    CatchUp = CatchUpSettingsFrom(clusterConfig),
-                    Rows = new Homer.Actors.Dialogs.DialogRowWriterSettings
-                    {
-                        MaxPendingRows = clusterConfig.GetInt("homer.dialog.rows.max-pending-rows", new Homer.Actors.Dialogs.DialogRowWriterSettings().MaxPendingRows),
-                        MaxPendingBytes = clusterConfig.GetByteSize("homer.dialog.rows.max-pending-bytes") ?? new Homer.Actors.Dialogs.DialogRowWriterSettings().MaxPendingBytes,
-                    },
-                }, hostsDialogs: settings.Has("dialog"))
+                .AddDialogSharding(dialogs, hostsDialogs: settings.Has("dialog"))
                 .AddNodeAdmin(new Homer.Actors.Admin.NodeAdminOptions
                 {
                     NodeName = settings.NodeName,
@@ -125,11 +107,8 @@ public static class HomerNodeHost
                 SpoolMaxBytes = settings.SpoolMaxBytes,
                 RefusalLogInterval = settings.RefusalLogInterval,
                 EdgeBufferBytes = settings.IngestEdgeBufferBytes,
-                DialogShardCount = dialogShardCount,
-                DialogRouteWindow = clusterConfig.GetTimeSpan("homer.dialog.route-window", TimeSpan.FromMilliseconds(20), allowInfinite: false),
-                DialogRouteWindowMessages = clusterConfig.GetInt("homer.dialog.route-window-messages", 4_000),
                 HeaderFields = headerFields,
-            });
+            }.WithDialogRouting(clusterConfig));
         }
         if (settings.Has("api"))
         {
@@ -172,27 +151,5 @@ public static class HomerNodeHost
             app.MapGet("/healthz", (Delegate)Homer.Api.Health.HealthEndpoint.Handle);
         }
         return app;
-    }
-
-    /// <summary>homer.dialog.recovery in cluster-config/akka.conf; what is not set keeps the code's default.</summary>
-    private static Homer.Actors.Dialogs.CatchUpSettings CatchUpSettingsFrom(Akka.Configuration.Config config)
-    {
-        var d = Homer.Actors.Dialogs.CatchUpSettings.Default;
-        return new Homer.Actors.Dialogs.CatchUpSettings
-        {
-            Margin = config.GetTimeSpan("homer.dialog.recovery.margin", d.Margin, allowInfinite: false),
-            MaxWindow = config.GetTimeSpan("homer.dialog.recovery.max-window", d.MaxWindow, allowInfinite: false),
-            SecondPass = config.GetTimeSpan("homer.dialog.recovery.second-pass", d.SecondPass, allowInfinite: false),
-            DetectionAllowance = config.GetTimeSpan("homer.dialog.recovery.detection-allowance", d.DetectionAllowance, allowInfinite: false),
-            MaxDialogIds = config.GetInt("homer.dialog.recovery.max-dialog-ids", d.MaxDialogIds),
-            MaxMessagesPerDialog = config.GetInt("homer.dialog.recovery.max-messages-per-dialog", d.MaxMessagesPerDialog),
-            ReadConcurrency = config.GetInt("homer.dialog.recovery.read-concurrency", d.ReadConcurrency),
-            ReadYieldMax = config.GetTimeSpan("homer.dialog.recovery.read-yield-max", d.ReadYieldMax, allowInfinite: false),
-            AfterOpen = config.GetTimeSpan("homer.dialog.recovery.after-open", d.AfterOpen, allowInfinite: false),
-            ReadAttempts = config.GetInt("homer.dialog.recovery.read-attempts", d.ReadAttempts),
-            ReadRetryDelay = config.GetTimeSpan("homer.dialog.recovery.read-retry-delay", d.ReadRetryDelay, allowInfinite: false),
-            DialogsPerRead = config.GetInt("homer.dialog.recovery.dialogs-per-read", d.DialogsPerRead),
-            MaxPendingLive = config.GetInt("homer.dialog.recovery.max-pending-live", d.MaxPendingLive),
-        };
     }
 }

@@ -1,3 +1,4 @@
+using Homer.Hep;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -13,9 +14,6 @@ namespace Homer.Storage;
 /// </remarks>
 public sealed class CallRecordQueries(NpgsqlDataSource dataSource, NpgsqlDataSource? lookupDataSource = null)
 {
-    /// <summary>HEP payload type of SIP; correlation ids of other types name the Call-ID they report on.</summary>
-    public const short SipProtocolType = 1;
-
     /// <summary>How long after a call's last SIP message a vq-rtcpxr PUBLISH (which carries its own Call-ID) is looked for.</summary>
     public static readonly TimeSpan QualityReportTail = TimeSpan.FromSeconds(60);
 
@@ -108,7 +106,7 @@ public sealed class CallRecordQueries(NpgsqlDataSource dataSource, NpgsqlDataSou
         if (truncated)
             messages.RemoveAt(messages.Count - 1);
 
-        var sip = messages.Where(m => m.ProtocolType == SipProtocolType).ToList();
+        var sip = messages.Where(m => m.ProtocolType == HepProtocolType.Sip).ToList();
         if (sip.Count > 0 && !truncated)
         {
             // An RFC 6035 report travels in its own PUBLISH dialog and names the call only in its body ("CallID: …"):

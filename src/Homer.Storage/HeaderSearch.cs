@@ -168,29 +168,41 @@ public static class HeaderSearchSql
     }
 
     /// <summary>
-    /// The regular expression (newline-sensitive ARE) that finds a header line named as asked whose whole trimmed value
-    /// matches the pattern.
+    /// The regular expression (newline-sensitive ARE) that finds a header named as asked whose whole
+    /// trimmed value matches the pattern, also when the sender folded it over several lines: a blank in the pattern
+    /// matches a fold, and so do the wildcards.
     /// </summary>
     public static string Regex(HeaderCondition c)
     {
         var names = SipHeaderNames.Spellings(c.Name).Select(CaseInsensitive);
         var re = new StringBuilder("(?n)^(");
         re.Append(string.Join("|", names));
-        re.Append(")[ \\t]*:[ \\t]*");
+        re.Append(")[ \\t]*:[ \\t]*(?:").Append(Fold).Append(")?");
         foreach (var ch in c.Value.Trim(' ', '\t'))
         {
-            if (ch == '*') re.Append("[^\\r\\n]*");
-            else if (ch == '?') re.Append("[^\\r\\n]");
+            if (ch == '*') re.Append("(?:[^\\r\\n]|").Append(Fold).Append(")*");
+            else if (ch == '?') re.Append("(?:[^\\r\\n]|").Append(Fold).Append(')');
+            else if (ch is ' ' or '\t') re.Append("(?:[ \\t]|").Append(Fold).Append(')');
             else AppendLiteral(re, ch.ToString());
         }
-        re.Append("[ \\t]*\\r?$");
+        // The value ends with its line only if no continuation line follows.
+        re.Append("[ \\t]*\\r?(?!\\n[ \\t])$");
         return re.ToString();
     }
 
-    /// <summary>The longest run of the value without wildcards, as UTF-8 bytes; null when shorter than 3 bytes.</summary>
+    /// <summary>
+    /// A folded line break (RFC 3261 §7.3.1: a line that starts with blanks continues the header before it), which the
+    /// value reads as one space, as <see cref="SipHeaderNames.Values"/> joins it.
+    /// </summary>
+    private const string Fold = "[ \\t]*\\r?\\n[ \\t]+";
+
+    /// <summary>
+    /// The longest run of the value without wildcards or blanks (a blank may be a folded line break in the payload), as
+    /// UTF-8 bytes; null when shorter than 3 bytes.
+    /// </summary>
     public static byte[]? Literal(HeaderCondition c)
     {
-        var longest = c.Value.Split(['*', '?']).MaxBy(p => Encoding.UTF8.GetByteCount(p)) ?? "";
+        var longest = c.Value.Split(['*', '?', ' ', '\t']).MaxBy(p => Encoding.UTF8.GetByteCount(p)) ?? "";
         var bytes = Encoding.UTF8.GetBytes(longest);
         return bytes.Length >= 3 ? bytes : null;
     }

@@ -137,33 +137,32 @@ public sealed class MessageSpool
                 w.Write((short)m.Profile);
                 w.Write(m.ProtocolType);
                 w.Write(m.IpProtocol);
-                Text(w, m.Transport);
-                Int(w, m.Vlan);
+                w.WriteOptional(m.Transport);
+                w.WriteOptional(m.Vlan);
                 Address(w, m.SourceIp);
                 w.Write(m.SourcePort);
                 Address(w, m.DestinationIp);
                 w.Write(m.DestinationPort);
                 w.Write(m.CaptureId);
-                Text(w, m.NodeName);
-                Text(w, m.CorrelationId);
-                Text(w, m.CallId);
-                Text(w, m.Method);
-                Int(w, m.StatusCode);
-                Text(w, m.ReasonPhrase);
-                Text(w, m.RuriUser);
-                Text(w, m.RuriDomain);
-                Text(w, m.FromUser);
-                Text(w, m.FromDomain);
-                Text(w, m.FromTag);
-                Text(w, m.ToUser);
-                Text(w, m.ToDomain);
-                Text(w, m.ToTag);
-                w.Write(m.CSeqNumber.HasValue);
-                if (m.CSeqNumber is { } cseq) w.Write(cseq);
-                Text(w, m.CSeqMethod);
-                Text(w, m.UserAgent);
-                Text(w, m.ParseError);
-                Text(w, m.HeadersJson);
+                w.WriteOptional(m.NodeName);
+                w.WriteOptional(m.CorrelationId);
+                w.WriteOptional(m.CallId);
+                w.WriteOptional(m.Method);
+                w.WriteOptional(m.StatusCode);
+                w.WriteOptional(m.ReasonPhrase);
+                w.WriteOptional(m.RuriUser);
+                w.WriteOptional(m.RuriDomain);
+                w.WriteOptional(m.FromUser);
+                w.WriteOptional(m.FromDomain);
+                w.WriteOptional(m.FromTag);
+                w.WriteOptional(m.ToUser);
+                w.WriteOptional(m.ToDomain);
+                w.WriteOptional(m.ToTag);
+                w.WriteOptional(m.CSeqNumber);
+                w.WriteOptional(m.CSeqMethod);
+                w.WriteOptional(m.UserAgent);
+                w.WriteOptional(m.ParseError);
+                w.WriteOptional(m.HeadersJson);
                 w.Write(m.Payload.Length);
                 w.Write(m.Payload.Span);
                 w.Write(m.RawHep.Length);
@@ -189,54 +188,38 @@ public sealed class MessageSpool
                 Profile = (MessageProfile)r.ReadInt16(),
                 ProtocolType = r.ReadByte(),
                 IpProtocol = r.ReadByte(),
-                Transport = Text(r),
-                Vlan = Int(r),
+                Transport = r.ReadOptionalString(),
+                Vlan = r.ReadOptionalInt32(),
                 SourceIp = Address(r),
                 SourcePort = r.ReadInt32(),
                 DestinationIp = Address(r),
                 DestinationPort = r.ReadInt32(),
                 CaptureId = r.ReadInt64(),
-                NodeName = Text(r),
-                CorrelationId = Text(r),
-                CallId = Text(r),
-                Method = Text(r),
-                StatusCode = Int(r),
-                ReasonPhrase = Text(r),
-                RuriUser = Text(r),
-                RuriDomain = Text(r),
-                FromUser = Text(r),
-                FromDomain = Text(r),
-                FromTag = Text(r),
-                ToUser = Text(r),
-                ToDomain = Text(r),
-                ToTag = Text(r),
-                CSeqNumber = r.ReadBoolean() ? r.ReadInt64() : null,
-                CSeqMethod = Text(r),
-                UserAgent = Text(r),
-                ParseError = Text(r),
-                HeadersJson = Text(r),
+                NodeName = r.ReadOptionalString(),
+                CorrelationId = r.ReadOptionalString(),
+                CallId = r.ReadOptionalString(),
+                Method = r.ReadOptionalString(),
+                StatusCode = r.ReadOptionalInt32(),
+                ReasonPhrase = r.ReadOptionalString(),
+                RuriUser = r.ReadOptionalString(),
+                RuriDomain = r.ReadOptionalString(),
+                FromUser = r.ReadOptionalString(),
+                FromDomain = r.ReadOptionalString(),
+                FromTag = r.ReadOptionalString(),
+                ToUser = r.ReadOptionalString(),
+                ToDomain = r.ReadOptionalString(),
+                ToTag = r.ReadOptionalString(),
+                CSeqNumber = r.ReadOptionalInt64(),
+                CSeqMethod = r.ReadOptionalString(),
+                UserAgent = r.ReadOptionalString(),
+                ParseError = r.ReadOptionalString(),
+                HeadersJson = r.ReadOptionalString(),
                 Payload = r.ReadBytes(r.ReadInt32()),
                 RawHep = version >= 2 ? r.ReadBytes(r.ReadInt32()) : ReadOnlyMemory<byte>.Empty,
             });
         }
         return batch;
     }
-
-    private static void Text(BinaryWriter w, string? value)
-    {
-        w.Write(value is not null);
-        if (value is not null) w.Write(value);
-    }
-
-    private static string? Text(BinaryReader r) => r.ReadBoolean() ? r.ReadString() : null;
-
-    private static void Int(BinaryWriter w, int? value)
-    {
-        w.Write(value.HasValue);
-        if (value is { } v) w.Write(v);
-    }
-
-    private static int? Int(BinaryReader r) => r.ReadBoolean() ? r.ReadInt32() : null;
 
     private static void Address(BinaryWriter w, IPAddress address)
     {

@@ -37,7 +37,7 @@ public class AlarmEvaluatorTests
 
     private static CallEvents.DialogEnded Ended(string callId, bool answered, int? status, long? durationMs = null, bool onChallenge = false,
         long messages = 7, long retransmissions = 0, string method = "INVITE", string kind = DialogKinds.Call, string server = "198.51.100.20:5060") =>
-        new(callId, 0, kind, answered ? "COMPLETED" : "FAILED", status, durationMs, false)
+        new(callId, 0, kind, answered ? DialogStatus.Completed : DialogStatus.Failed, status, durationMs, false)
         {
             Method = method, ClientIp = "192.0.2.10", Server = server, Node = "edge1", Answered = answered, EndedOnChallenge = onChallenge,
             MessageCount = messages, Retransmissions = retransmissions,
@@ -49,7 +49,7 @@ public class AlarmEvaluatorTests
         Rule(AlarmRuleTypes.Scanner, threshold: 1, window: 30);
         var raised = Feed(Started("scan-1", DialogKinds.Other, "friendly-scanner", "203.0.113.5", "OPTIONS"));
         var alarm = Assert.Single(raised).Alarm;
-        Assert.Equal(AlarmNotices.Changes.Raised, raised[0].Change);
+        Assert.Equal(AlarmChangeKind.Raised, raised[0].Change);
         Assert.Equal("ip:203.0.113.5", alarm.Scope);
         Assert.Equal(["scan-1"], alarm.ExampleCallIds);
 
@@ -62,7 +62,7 @@ public class AlarmEvaluatorTests
 
         Assert.Empty(Advance(10));
         var resolved = Assert.Single(Advance(25));
-        Assert.Equal(AlarmNotices.Changes.Resolved, resolved.Change);
+        Assert.Equal(AlarmChangeKind.Resolved, resolved.Change);
         Assert.Equal(AlarmStates.Resolved, resolved.Alarm.State);
     }
 
@@ -78,7 +78,7 @@ public class AlarmEvaluatorTests
         Assert.Empty(Advance(29)); // +70 s: still cooling down
         Advance(2); // cooldown over at +71 s
         var again = Assert.Single(Feed(Started("s4", ua: "friendly-scanner", client: "203.0.113.5")));
-        Assert.Equal(AlarmNotices.Changes.Raised, again.Change);
+        Assert.Equal(AlarmChangeKind.Raised, again.Change);
     }
 
     [Fact]
@@ -110,7 +110,7 @@ public class AlarmEvaluatorTests
         // Answered calls bring the ratio down: resolved at the next tick.
         Feed(Ended("e", true, 200, 1000));
         Feed(Ended("f", true, 200, 1000));
-        Assert.Equal(AlarmNotices.Changes.Resolved, Assert.Single(Advance(1)).Change);
+        Assert.Equal(AlarmChangeKind.Resolved, Assert.Single(Advance(1)).Change);
     }
 
     [Fact]
@@ -177,7 +177,7 @@ public class AlarmEvaluatorTests
         Assert.Equal(["o2", "o3"], alarm.ExampleCallIds);
         Assert.Empty(Advance(10));
         var resolved = Assert.Single(Feed(Ended("o4", false, 200, method: "OPTIONS", kind: DialogKinds.Other, server: "198.51.100.99:5060")));
-        Assert.Equal(AlarmNotices.Changes.Resolved, resolved.Change);
+        Assert.Equal(AlarmChangeKind.Resolved, resolved.Change);
     }
 
     [Fact]
@@ -227,7 +227,7 @@ public class AlarmEvaluatorTests
         var dirty = Assert.Single(_evaluator.TakeDirty());
         Assert.Equal(5, dirty.Count);
         Assert.Empty(Advance(25));
-        Assert.Equal(AlarmNotices.Changes.Resolved, Assert.Single(Advance(10)).Change);
+        Assert.Equal(AlarmChangeKind.Resolved, Assert.Single(Advance(10)).Change);
     }
 
     [Fact]
@@ -236,7 +236,7 @@ public class AlarmEvaluatorTests
         var rule = Rule(AlarmRuleTypes.Scanner, threshold: 1);
         Assert.Single(Feed(Started("s", ua: "friendly-scanner")));
         var changes = _evaluator.SetRules([new AlarmRule(rule.Row with { Enabled = false, UpdatedAt = T0.AddSeconds(1) })], _now);
-        Assert.Equal(AlarmNotices.Changes.Resolved, Assert.Single(changes).Change);
+        Assert.Equal(AlarmChangeKind.Resolved, Assert.Single(changes).Change);
     }
 
     [Fact]
@@ -247,7 +247,7 @@ public class AlarmEvaluatorTests
         var stalls = new Dictionary<string, (DateTimeOffset Since, string? Error)> { ["node-1/dialogs"] = (since, "Failed to connect") };
 
         var raised = Assert.Single(_evaluator.SetStalls(stalls, _now));
-        Assert.Equal(AlarmNotices.Changes.Raised, raised.Change);
+        Assert.Equal(AlarmChangeKind.Raised, raised.Change);
         Assert.Equal(AlarmRuleTypes.StorageStalled, raised.Alarm.RuleType);
         Assert.Equal("writer:node-1/dialogs", raised.Alarm.Scope);
         Assert.Contains("dialogs writer of node node-1", raised.Alarm.Message, StringComparison.Ordinal);
@@ -260,7 +260,7 @@ public class AlarmEvaluatorTests
         // The writer made progress: the next gathering no longer names it and the alarm resolves.
         Assert.Empty(_evaluator.SetStalls(new Dictionary<string, (DateTimeOffset Since, string? Error)>(), _now));
         var resolved = Assert.Single(Advance(1));
-        Assert.Equal(AlarmNotices.Changes.Resolved, resolved.Change);
+        Assert.Equal(AlarmChangeKind.Resolved, resolved.Change);
         Assert.Equal("node-1/dialogs", resolved.Alarm.Key);
     }
 }

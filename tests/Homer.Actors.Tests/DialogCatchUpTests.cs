@@ -2,6 +2,7 @@ using System.Net;
 using System.Text;
 using Homer.Actors.Contracts;
 using Homer.Actors.Dialogs;
+using Homer.Hep;
 using Homer.Storage;
 
 namespace Homer.Actors.Tests;
@@ -59,7 +60,7 @@ public sealed class DialogCatchUpTests
         Assert.Equal(items.Count, stored.Length);
         var recovered = CatchUp(checkpoint, "exact-1", stored);
 
-        Assert.Equal((DialogStates.Completed, 9L, 2L), (recovered.State, recovered.MessageCount, recovered.Retransmissions));
+        Assert.Equal((DialogStatus.Completed, 9L, 2L), (recovered.State, recovered.MessageCount, recovered.Retransmissions));
         Assert.Equal(Summary(once), Summary(recovered));
 
         // Live copies of what it read (held by the ingest node during the outage, released after) change nothing,
@@ -91,12 +92,12 @@ public sealed class DialogCatchUpTests
         Assert.Empty(DialogCatchUp.CommandsFor("someone-else", items[0].Captured));
         Assert.Empty(DialogCatchUp.CommandsFor("mine", items[0].Captured with { ParseError = "truncated" }));
 
-        var log = Stored(100, "mine", "kamailio: routed to gw2\r\n");
+        var log = SipFixture.Correlated(HepProtocolType.Log, "mine", "kamailio: routed to gw2\r\n");
         var attach = Assert.IsType<DialogCommands.AttachLog>(Assert.Single(DialogCatchUp.CommandsFor("mine", log)));
         Assert.Equal("kamailio: routed to gw2", attach.Entry.Text);
         Assert.Empty(DialogCatchUp.CommandsFor("other", log));
 
-        var xr = Stored(35, "mine", "VQSessionReport: CallTerm\r\nCallID: mine\r\nLocalMetrics:\r\nQualityEst: MOSLQ=4.1 MOSCQ=4.0\r\n");
+        var xr = SipFixture.Correlated(HepProtocolType.RtcpXr, "mine", "VQSessionReport: CallTerm\r\nCallID: mine\r\nLocalMetrics:\r\nQualityEst: MOSLQ=4.1 MOSCQ=4.0\r\n");
         var qos = Assert.IsType<DialogCommands.AttachQos>(Assert.Single(DialogCatchUp.CommandsFor("mine", xr)));
         Assert.Equal(4.1, qos.Report.MosLq);
 
@@ -144,7 +145,7 @@ public sealed class DialogCatchUpTests
         Assert.Equal(0, legacy.AppliedThroughMicros);
         Assert.Equal(legacy.LastSeenMicros + 1, DialogCatchUp.ReadFrom(legacy, 0, Window));
         var recovered = CatchUp(legacy, "legacy-1", items.Select(i => i.Captured));
-        Assert.Equal((DialogStates.Completed, 9L), (recovered.State, recovered.MessageCount));
+        Assert.Equal((DialogStatus.Completed, 9L), (recovered.State, recovered.MessageCount));
     }
 
     [Fact]
@@ -213,19 +214,6 @@ public sealed class DialogCatchUpTests
         s.State, s.Kind, s.MessageCount, s.Retransmissions, s.StartedMicros, s.AnsweredMicros, s.EndedMicros, s.RingingMicros,
         s.FinalStatus, s.HangupBy, Transactions = string.Join(";", s.Transactions.Select(t => $"{t.Key}/{t.Requests}/{t.Responses}/{t.State}")),
         s.AppliedThroughMicros, Keys = string.Join(",", s.Applied.Select(a => a.Key).Order()),
-    };
-
-    private static CapturedMessage Stored(byte type, string correlationId, string payload) => new()
-    {
-        TimestampMicros = SipFixture.Start.ToUnixTimeMilliseconds() * 1000,
-        Profile = type == 100 ? MessageProfile.Log : MessageProfile.Qos,
-        ProtocolType = type,
-        SourceIp = IPAddress.Parse("10.1.1.9"),
-        SourcePort = 0,
-        DestinationIp = IPAddress.Parse("10.1.1.10"),
-        DestinationPort = 0,
-        CorrelationId = correlationId,
-        Payload = Encoding.UTF8.GetBytes(payload),
     };
 }
 

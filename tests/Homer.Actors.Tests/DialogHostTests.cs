@@ -40,7 +40,7 @@ public sealed class DialogHostTests() : TestKit("akka.loglevel = WARNING")
         host.Tell(new DialogQueries.GetDialog("good-call"));
         var snapshot = ExpectMsg<DialogQueries.DialogSnapshot>(Wait);
         Assert.Equal(good.Count, snapshot.MessageCount);
-        Assert.Equal(DialogStates.Completed, snapshot.State);
+        Assert.Equal(DialogStatus.Completed, snapshot.State);
 
         // The failed incarnation is gone. The INVITE that waited behind the failed restore is not lost: it starts the
         // next incarnation, which asks its ledger again.
@@ -49,7 +49,7 @@ public sealed class DialogHostTests() : TestKit("akka.loglevel = WARNING")
         region.Reply(new LedgerCommands.Restored("bad-call", null));
         var again = ExpectMsg<DialogQueries.DialogSnapshot>(Wait);
         Assert.Equal(1, again.MessageCount);
-        Assert.Equal(DialogStates.Trying, again.State);
+        Assert.Equal(DialogStatus.Trying, again.State);
     }
 
     [Fact]
@@ -145,7 +145,7 @@ public sealed class DialogHostTests() : TestKit("akka.loglevel = WARNING")
         host.Tell(second.Read(stored.Select(i => i.Captured).ToArray()));
         host.Tell(new DialogQueries.GetDialog("woken-call"));
         var snapshot = ExpectMsg<DialogQueries.DialogSnapshot>(Wait);
-        Assert.Equal((DialogStates.Completed, 9L, 2L), (snapshot.State, snapshot.MessageCount, snapshot.Retransmissions));
+        Assert.Equal((DialogStatus.Completed, 9L, 2L), (snapshot.State, snapshot.MessageCount, snapshot.Retransmissions));
     }
 
     [Fact]
@@ -176,7 +176,7 @@ public sealed class DialogHostTests() : TestKit("akka.loglevel = WARNING")
         host.Tell(second.Read(call.Select(i => i.Captured).ToArray()));
         host.Tell(new DialogQueries.GetDialog("pending-call"));
         var snapshot = ExpectMsg<DialogQueries.DialogSnapshot>(Wait);
-        Assert.Equal((DialogStates.Completed, 9L, 2L), (snapshot.State, snapshot.MessageCount, snapshot.Retransmissions));
+        Assert.Equal((DialogStatus.Completed, 9L, 2L), (snapshot.State, snapshot.MessageCount, snapshot.Retransmissions));
     }
 
     private static LedgerCommands.ReadMessages ExpectRead(TestProbe region, string callId)

@@ -33,13 +33,13 @@ public sealed class DialogRegionTests : IAsyncLifetime
         foreach (var m in Call("success.sip", callId))
             node.Region.Tell(m);
 
-        var s = await node.WaitFor(callId, d => d.State == DialogStates.Completed && d.MessageCount == 9, "the call to complete");
+        var s = await node.WaitFor(callId, d => d.State == DialogStatus.Completed && d.MessageCount == 9, "the call to complete");
         Assert.Equal(2, s.Retransmissions);
         Assert.Equal(520, s.PddMs);
         Assert.Equal(3, s.Transactions.Count);
 
         DialogRow? row = null;
-        await DialogNode.Eventually(async () => (row = await node.Store.GetAsync(callId)) is { State: DialogStates.Completed }, "the dialogs row");
+        await DialogNode.Eventually(async () => (row = await node.Store.GetAsync(callId)) is { State: "COMPLETED" }, "the dialogs row");
         Assert.Equal(DialogKinds.Call, row!.Kind);
         Assert.Equal(9, row.MessageCount);
         Assert.Equal(2520, row.SetupMs);
@@ -51,7 +51,7 @@ public sealed class DialogRegionTests : IAsyncLifetime
         await DialogNode.Eventually(() => Task.FromResult(node.Events.OfType<CallEvents.DialogEnded>().Any(e => e.CallId == callId)), "DialogEnded published");
         var events = node.Events.Where(e => e.CallId == callId).ToArray();
         Assert.IsType<CallEvents.DialogStarted>(events[0]);
-        Assert.Equal([DialogStates.Ringing, DialogStates.Answered, DialogStates.Completed],
+        Assert.Equal([DialogStatus.Ringing, DialogStatus.Answered, DialogStatus.Completed],
             events.OfType<CallEvents.DialogStateChanged>().Select(e => e.State));
         Assert.Equal(13025 - 2520, events.OfType<CallEvents.DialogEnded>().Single().DurationMs);
     }
@@ -64,14 +64,14 @@ public sealed class DialogRegionTests : IAsyncLifetime
         const string callId = "linger-1";
         foreach (var m in Call("options.sip", callId))
             node.Region.Tell(m);
-        await node.WaitFor(callId, d => d.State == DialogStates.Completed, "OPTIONS answered");
+        await node.WaitFor(callId, d => d.State == DialogStatus.Completed, "OPTIONS answered");
 
         // Retired from the ledger: a new incarnation knows nothing; the summary stays in the table.
         await node.WaitFor(callId, d => !d.Exists, "the dialog to passivate after its linger");
         DialogRow? row = null;
         // The row writer flushes on its own clock (250 ms), independent of the passivation.
         await DialogNode.Eventually(async () => (row = await node.Store.GetAsync(callId)) is not null, "the dialogs row");
-        Assert.Equal(DialogStates.Completed, row!.State);
+        Assert.Equal("COMPLETED", row!.State);
         Assert.Equal(DialogKinds.Other, row.Kind);
     }
 
@@ -83,7 +83,7 @@ public sealed class DialogRegionTests : IAsyncLifetime
         var crashed = await DialogNode.StartAsync(_database.ConnectionString, new DialogOptions(), crash: true);
         foreach (var m in messages.Take(7))
             crashed.Region.Tell(m);
-        await crashed.WaitFor(callId, d => d.State == DialogStates.Answered && d.MessageCount == 7, "the call to be answered");
+        await crashed.WaitFor(callId, d => d.State == DialogStatus.Answered && d.MessageCount == 7, "the call to be answered");
         // The row is written after the ledger's checkpoint (250 ms vs 20 ms): once it is there, the ledger has it.
         await DialogNode.Eventually(async () => await crashed.Store.GetAsync(callId) is { MessageCount: 7 }, "the checkpoint");
         await crashed.CrashAsync();
@@ -91,7 +91,7 @@ public sealed class DialogRegionTests : IAsyncLifetime
         await using var node = await DialogNode.StartAsync(_database.ConnectionString, new DialogOptions());
         foreach (var m in messages.Skip(7))
             node.Region.Tell(m);
-        var s = await node.WaitFor(callId, d => d.State == DialogStates.Completed, "the recovered call to complete");
+        var s = await node.WaitFor(callId, d => d.State == DialogStatus.Completed, "the recovered call to complete");
         Assert.Equal(9, s.MessageCount);
         Assert.Equal(2, s.Retransmissions);
         Assert.Equal(2520, s.SetupMs);
@@ -127,13 +127,13 @@ public sealed class DialogRegionTests : IAsyncLifetime
         var history = new CountingHistory(new DialogHistoryQueries(dataSource));
         await using var node = await DialogNode.StartAsync(_database.ConnectionString, new DialogOptions { History = history });
         // Any message to the shard starts its ledger: here a query.
-        var s = await node.WaitFor(callId, d => d.State == DialogStates.Completed, "the dialog to catch up its BYE from the store");
+        var s = await node.WaitFor(callId, d => d.State == DialogStatus.Completed, "the dialog to catch up its BYE from the store");
         Assert.Equal((9L, 2L, 13025L - 2520), (s.MessageCount, s.Retransmissions, s.DurationMs!.Value));
         Assert.Equal("caller", s.HangupBy);
 
         // The ledger found the call it never heard of and woke it: its row appears without any live message.
         DialogRow? row = null;
-        await DialogNode.Eventually(async () => (row = await node.Store.GetAsync(unknownId)) is { State: DialogStates.Completed }, "the unknown call's row");
+        await DialogNode.Eventually(async () => (row = await node.Store.GetAsync(unknownId)) is { State: "COMPLETED" }, "the unknown call's row");
         Assert.Equal((9L, 2L), (row!.MessageCount, row.Retransmissions));
 
         // The ingest node held the last messages during the outage and sends them now: already applied, skipped.
@@ -146,7 +146,7 @@ public sealed class DialogRegionTests : IAsyncLifetime
         // Both dialogs of the shard read their messages in one statement, not one each.
         Assert.True(history.ShardReads >= 1);
         Assert.Equal(0, history.MessageReads);
-        await DialogNode.Eventually(async () => await node.Store.GetAsync(callId) is { State: DialogStates.Completed, MessageCount: 9 }, "the row of the caught-up call");
+        await DialogNode.Eventually(async () => await node.Store.GetAsync(callId) is { State: "COMPLETED", MessageCount: 9 }, "the row of the caught-up call");
     }
 
     [Fact]
@@ -161,18 +161,18 @@ public sealed class DialogRegionTests : IAsyncLifetime
         var first = await DialogNode.StartAsync(_database.ConnectionString, new DialogOptions { History = history });
         foreach (var m in messages.Take(5))
             first.Region.Tell(m);
-        await first.WaitFor(callId, d => d.State == DialogStates.Answered && d.MessageCount == 5, "the call to be answered");
+        await first.WaitFor(callId, d => d.State == DialogStatus.Answered && d.MessageCount == 5, "the call to be answered");
         await first.DisposeAsync();
 
         await using var second = await DialogNode.StartAsync(_database.ConnectionString, new DialogOptions { History = history });
         foreach (var m in messages.Skip(5))
             second.Region.Tell(m);
-        var s = await second.WaitFor(callId, d => d.State == DialogStates.Completed, "the moved call to complete");
+        var s = await second.WaitFor(callId, d => d.State == DialogStatus.Completed, "the moved call to complete");
         Assert.Equal(10, s.MessageCount);
         Assert.Equal(1100, s.SetupMs);
         foreach (var m in Call("success.sip", "handoff-new-1"))
             second.Region.Tell(m);
-        await second.WaitFor("handoff-new-1", d => d.State == DialogStates.Completed, "a new call");
+        await second.WaitFor("handoff-new-1", d => d.State == DialogStatus.Completed, "a new call");
         Assert.True(history.DialogIdReads >= 1, "the moved shard's ledger looked for messages dropped during the hand-off");
         Assert.Equal(0, history.MessageReads);
     }
@@ -206,7 +206,7 @@ public sealed class DialogRegionTests : IAsyncLifetime
         await using var third = await DialogNode.StartAsync(_database.ConnectionString, new DialogOptions());
         foreach (var m in messages.Skip(7))
             third.Region.Tell(m);
-        var s = await third.WaitFor(callId, d => d.State == DialogStates.Completed, "the call to complete");
+        var s = await third.WaitFor(callId, d => d.State == DialogStatus.Completed, "the call to complete");
         Assert.Equal((9L, 2L), (s.MessageCount, s.Retransmissions));
     }
 
@@ -228,7 +228,7 @@ public sealed class DialogRegionTests : IAsyncLifetime
         // Any message to the shard starts its ledger, which finds the call in the hand-off window and wakes it.
         second.Region.Tell(new LedgerCommands.Wake(new DialogMessageExtractor().ShardOf(callId)));
         DialogRow? row = null;
-        await DialogNode.Eventually(async () => (row = await second.Store.GetAsync(callId)) is { State: DialogStates.Completed }, "the call completed from the store");
+        await DialogNode.Eventually(async () => (row = await second.Store.GetAsync(callId)) is { State: "COMPLETED" }, "the call completed from the store");
         Assert.Equal((9L, 2L), (row!.MessageCount, row.Retransmissions));
     }
 
@@ -263,7 +263,7 @@ public sealed class DialogRegionTests : IAsyncLifetime
         node.Region.Tell(new LedgerCommands.Wake(shard));
         foreach (var id in ids[..20])
         {
-            var s = await node.WaitFor(id, d => d.State == DialogStates.Completed, "the call to catch up its BYE from the store");
+            var s = await node.WaitFor(id, d => d.State == DialogStatus.Completed, "the call to catch up its BYE from the store");
             Assert.Equal((9L, 2L), (s.MessageCount, s.Retransmissions));
         }
         // A call of the same shard after the window: it reads nothing, and nobody reads it.
@@ -272,7 +272,7 @@ public sealed class DialogRegionTests : IAsyncLifetime
         await writer.WriteAsync(late.Select(i => i.Captured).ToArray());
         foreach (var m in late)
             node.Region.Tell(m.Command);
-        var lateState = await node.WaitFor(ids[20], d => d.State == DialogStates.Completed, "the late call");
+        var lateState = await node.WaitFor(ids[20], d => d.State == DialogStatus.Completed, "the late call");
         Assert.Equal((9L, 2L), (lateState.MessageCount, lateState.Retransmissions));
         // Past both passes of the dialogs' reads.
         await Task.Delay(catchUp.SecondPass * 2);
@@ -304,7 +304,7 @@ public sealed class DialogRegionTests : IAsyncLifetime
         var history = new CountingHistory(new DialogHistoryQueries(dataSource)) { FailIdReads = 2 };
         var catchUp = CatchUpSettings.Default with { ReadRetryDelay = TimeSpan.FromMilliseconds(200) };
         await using var node = await DialogNode.StartAsync(_database.ConnectionString, new DialogOptions { History = history, CatchUp = catchUp });
-        var s = await node.WaitFor(callId, d => d.State == DialogStates.Completed, "the call to catch up once the read succeeded");
+        var s = await node.WaitFor(callId, d => d.State == DialogStatus.Completed, "the call to catch up once the read succeeded");
         Assert.Equal((9L, 2L), (s.MessageCount, s.Retransmissions));
         Assert.Equal(3, history.DialogIdReads);
         Assert.Equal(0, history.MessageReads);
@@ -375,7 +375,7 @@ public sealed class DialogRegionTests : IAsyncLifetime
             """));
         foreach (var m in Call("success.sip", callId).Take(7))
             node.Region.Tell(m);
-        await node.WaitFor(callId, d => d.State == DialogStates.Answered, "the call");
+        await node.WaitFor(callId, d => d.State == DialogStatus.Answered, "the call");
 
         // RTCP without a correlation id: found through the media index (127.0.0.1:6001 is the caller's RTCP port).
         Route(node, Captured(5, t0.AddSeconds(5), "127.0.0.1", 6003, "127.0.0.1", 6001, null,
@@ -427,7 +427,7 @@ public sealed class DialogRegionTests : IAsyncLifetime
         {
             var callId = "early-query-" + i;
             var s = await node.WaitFor(callId, d => d.MessageCount == 9 && d.Legs.Contains(callId + "-b"), "every message and the leg of " + callId);
-            Assert.Equal(DialogStates.Completed, s.State);
+            Assert.Equal(DialogStatus.Completed, s.State);
         }
     }
 

@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.TestKit.Xunit2;
 using Homer.Actors.Dialogs;
+using Homer.Actors.Ingest;
 using Homer.Actors.Storage;
 using Homer.Storage;
 using Homer.TestSupport;

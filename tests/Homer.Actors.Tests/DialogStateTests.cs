@@ -16,7 +16,7 @@ public sealed class DialogStateTests
         var s = Flow("success.sip");
 
         Assert.Equal(DialogKinds.Call, s.Kind);
-        Assert.Equal(DialogStates.Completed, s.State);
+        Assert.Equal(DialogStatus.Completed, s.State);
         Assert.Equal(9, s.MessageCount);
         Assert.Equal(2, s.Retransmissions); // the INVITE after 500 ms and the 200 after 3 s
         Assert.Equal(520, s.PddMs);
@@ -52,7 +52,7 @@ public sealed class DialogStateTests
     public void A_real_sipp_call_captured_with_tshark_completes()
     {
         var s = Flow("sipp-uac-uas.sip");
-        Assert.Equal(DialogStates.Completed, s.State);
+        Assert.Equal(DialogStatus.Completed, s.State);
         Assert.Equal(6, s.MessageCount);
         Assert.Equal(0, s.Retransmissions);
         Assert.Equal(0, s.PddMs); // sipp's uas rings 0.12 ms after the INVITE
@@ -68,7 +68,7 @@ public sealed class DialogStateTests
     {
         var s = Flow("busy-486.sip");
 
-        Assert.Equal(DialogStates.Failed, s.State);
+        Assert.Equal(DialogStatus.Failed, s.State);
         Assert.Equal(486, s.FinalStatus);
         Assert.Equal("Busy Here", s.FinalReason);
         Assert.Equal(17, s.Q850Cause);
@@ -85,7 +85,7 @@ public sealed class DialogStateTests
     public void Forbidden_fails_without_ringing()
     {
         var s = Flow("forbidden-403.sip");
-        Assert.Equal(DialogStates.Failed, s.State);
+        Assert.Equal(DialogStatus.Failed, s.State);
         Assert.Equal(403, s.FinalStatus);
         Assert.Equal("Forbidden", s.FinalReason);
         Assert.Null(s.PddMs);
@@ -99,7 +99,7 @@ public sealed class DialogStateTests
         // The callee's BYE is a transaction whose client is the callee.
         Assert.Equal(("127.0.0.1:5060", "127.0.0.1:5061"), (Tx(s, "BYE", 1).Client, Tx(s, "BYE", 1).Server));
 
-        Assert.Equal(DialogStates.Completed, s.State);
+        Assert.Equal(DialogStatus.Completed, s.State);
         Assert.Equal(200, s.FinalStatus);
         Assert.False(s.ChallengePending);
         Assert.Equal(300, s.PddMs); // from the first INVITE: the challenge round trip is part of the caller's wait
@@ -116,12 +116,12 @@ public sealed class DialogStateTests
     public void A_challenge_never_answered_fails_by_timeout_with_the_challenge_status()
     {
         var s = SipFixture.Run(SipFixture.Commands("auth-407-then-200.sip").Take(3));
-        Assert.Equal(DialogStates.Trying, s.State);
+        Assert.Equal(DialogStatus.Trying, s.State);
         Assert.True(s.ChallengePending);
         Assert.False(s.IsEnded);
 
         s = s.ApplyAll(s.ProcessTimeout());
-        Assert.Equal(DialogStates.Failed, s.State);
+        Assert.Equal(DialogStatus.Failed, s.State);
         Assert.Equal(407, s.FinalStatus);
         Assert.True(s.EndedByTimeout);
     }
@@ -131,7 +131,7 @@ public sealed class DialogStateTests
     {
         var s = Flow("cancel.sip");
 
-        Assert.Equal(DialogStates.Cancelled, s.State);
+        Assert.Equal(DialogStatus.Cancelled, s.State);
         Assert.Equal(487, s.FinalStatus);
         Assert.Equal(200, s.PddMs);
         var cancel = Tx(s, "CANCEL", 1);
@@ -147,7 +147,7 @@ public sealed class DialogStateTests
     {
         var s = Flow("reinvite.sip");
 
-        Assert.Equal(DialogStates.Completed, s.State);
+        Assert.Equal(DialogStatus.Completed, s.State);
         Assert.Equal(1100, s.SetupMs);
         Assert.Equal(9000 - 1100, s.DurationMs);
         var reinvite = Tx(s, "INVITE", 2);
@@ -163,7 +163,7 @@ public sealed class DialogStateTests
         var s = Flow("register-401.sip");
 
         Assert.Equal(DialogKinds.Registration, s.Kind);
-        Assert.Equal(DialogStates.Registered, s.State);
+        Assert.Equal(DialogStatus.Registered, s.State);
         Assert.Equal(200, s.FinalStatus);
         Assert.False(s.IsEnded);
         // Contact;expires=1800 in the 200 wins over the Expires: 3600 asked for.
@@ -173,7 +173,7 @@ public sealed class DialogStateTests
 
         // No refresh before the expiry: unregistered by timeout.
         s = s.ApplyAll(s.ProcessTimeout());
-        Assert.Equal(DialogStates.Unregistered, s.State);
+        Assert.Equal(DialogStatus.Unregistered, s.State);
         Assert.True(s.EndedByTimeout);
     }
 
@@ -184,7 +184,7 @@ public sealed class DialogStateTests
         var unregister = messages[2] with { Expires = 0, CSeqNumber = 3, ViaBranch = "z9hG4bK-unreg" };
         var ok = messages[3] with { ContactExpires = -1, Expires = 0, CSeqNumber = 3, ViaBranch = "z9hG4bK-unreg", ToTag = "unreg" };
         var s = SipFixture.Run([.. messages, unregister, ok]);
-        Assert.Equal(DialogStates.Unregistered, s.State);
+        Assert.Equal(DialogStatus.Unregistered, s.State);
         Assert.True(s.IsEnded);
         Assert.Null(s.ExpiresMicros);
     }
@@ -194,7 +194,7 @@ public sealed class DialogStateTests
     {
         var s = Flow("options.sip");
         Assert.Equal(DialogKinds.Other, s.Kind);
-        Assert.Equal(DialogStates.Completed, s.State);
+        Assert.Equal(DialogStatus.Completed, s.State);
         Assert.Equal(200, s.FinalStatus);
         Assert.True(s.IsEnded);
         Assert.Null(s.PddMs);
@@ -208,7 +208,7 @@ public sealed class DialogStateTests
         // 200 before 180 and 100 before the INVITE, as two agents with different delays deliver them.
         var shuffled = new[] { m[2], m[0], m[4], m[3], m[6], m[1], m[5], m[7], m[8] };
         var s = SipFixture.Run(shuffled);
-        Assert.Equal(DialogStates.Completed, s.State);
+        Assert.Equal(DialogStatus.Completed, s.State);
         Assert.Equal(520, s.PddMs);
         Assert.Equal(2520, s.SetupMs);
         Assert.Equal(SipFixture.Start.ToUnixTimeMilliseconds() * 1000, s.FirstSeenMicros);
@@ -220,12 +220,12 @@ public sealed class DialogStateTests
     {
         var m = SipFixture.Commands("success.sip");
         var s = SipFixture.Run([m[7], m[8]]);
-        Assert.Equal(DialogStates.Completed, s.State);
+        Assert.Equal(DialogStatus.Completed, s.State);
         Assert.Equal(DialogKinds.Call, s.Kind);
 
         var stray = SipFixture.Run([m[8]]);
-        Assert.Equal(DialogStates.Unknown, stray.State);
-        Assert.Equal(DialogStates.Unknown, stray.ApplyAll(stray.ProcessTimeout()).State);
+        Assert.Equal(DialogStatus.Unknown, stray.State);
+        Assert.Equal(DialogStatus.Unknown, stray.ApplyAll(stray.ProcessTimeout()).State);
     }
 
     [Fact]
@@ -280,7 +280,7 @@ public sealed class DialogStateTests
         Assert.Contains(events, e => e is DialogEvents.AlarmObserved { Alarm: AlarmKinds.BadMos });
         s = s.ApplyAll(events);
 
-        Assert.Equal(DialogStates.Completed, s.State);
+        Assert.Equal(DialogStatus.Completed, s.State);
         Assert.Equal(2, s.QosReports.Count);
         Assert.Equal(2.5, s.MosMin);
         Assert.Equal(3.35, s.MosAvg!.Value, 3);

@@ -35,7 +35,7 @@ public sealed class DialogStoreTests : IAsyncLifetime
         var other = SipFixture.Run(SipFixture.Commands("options.sip")).ToRow();
 
         Assert.Equal(2, await _store.UpsertAsync([early, other]));
-        Assert.Equal(DialogStates.Answered, (await _store.GetAsync(early.CallId))!.State);
+        Assert.Equal("ANSWERED", (await _store.GetAsync(early.CallId))!.State);
 
         Assert.Equal(1, await _store.UpsertAsync([done]));
         var row = await _store.GetAsync(done.CallId);
@@ -44,11 +44,11 @@ public sealed class DialogStoreTests : IAsyncLifetime
 
         // A stale version (fewer messages) never overwrites, e.g. one retried after a newer one was written.
         Assert.Equal(0, await _store.UpsertAsync([early]));
-        Assert.Equal(DialogStates.Completed, (await _store.GetAsync(done.CallId))!.State);
+        Assert.Equal("COMPLETED", (await _store.GetAsync(done.CallId))!.State);
 
         // Neither does a stray retransmission that started an UNKNOWN dialog after the call retired.
         var stray = SipFixture.Run(messages.Skip(8)).ToRow();
-        Assert.Equal(DialogStates.Unknown, stray.State);
+        Assert.Equal("UNKNOWN", stray.State);
         Assert.Equal(0, await _store.UpsertAsync([stray]));
         Assert.Equal(9, (await _store.GetAsync(done.CallId))!.MessageCount);
     }

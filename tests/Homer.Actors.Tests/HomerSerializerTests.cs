@@ -53,19 +53,19 @@ public sealed class HomerSerializerTests : IDisposable
             state.ToSnapshot(),
             new DialogQueries.DialogSnapshot("c", 7, 100, 200),
             new CallEvents.DialogStarted("c", 1, DialogKinds.Call, "a", null, "b"),
-            new CallEvents.DialogStateChanged("c", 2, DialogKinds.Call, DialogStates.Failed, 486, "Busy Here"),
+            new CallEvents.DialogStateChanged("c", 2, DialogKinds.Call, DialogStatus.Failed, 486, "Busy Here"),
             new CallEvents.QosAttached("c", 3, Qos),
             new CallEvents.LegLinked("c", 4, "d", "c"),
-            new CallEvents.DialogEnded("c", 5, DialogKinds.Call, DialogStates.Completed, 200, 12_000, true),
+            new CallEvents.DialogEnded("c", 5, DialogKinds.Call, DialogStatus.Completed, 200, 12_000, true),
             new CallEvents.AlarmObserved("c", 6, AlarmKinds.BadMos, "MOS 2.1"),
             new CallEvents.DialogStarted("c", 1, DialogKinds.Registration, null, null, null)
                 { Method = "REGISTER", UserAgent = "ua", ClientIp = "192.0.2.1", Server = "192.0.2.2:5060", Node = "n" },
-            new CallEvents.DialogEnded("c", 5, DialogKinds.Call, DialogStates.Failed, 407, null, false)
+            new CallEvents.DialogEnded("c", 5, DialogKinds.Call, DialogStatus.Failed, 407, null, false)
                 { Method = "INVITE", UserAgent = "ua", ClientIp = "192.0.2.1", Server = "192.0.2.2:5060", Node = "n", EndedOnChallenge = true, MessageCount = 3, Retransmissions = 1 },
             new CallEvents.RequestRejected("c", 7, DialogKinds.Registration, "REGISTER", 401, "192.0.2.1", null, "n"),
-            new AlarmNotices.AlarmChanged(AlarmNotices.Changes.Raised, 1, 2, "SCANNER", "WARNING", "ACTIVE", "192.0.2.1", "ip:192.0.2.1", "m", 3, 4, 5,
+            new AlarmNotices.AlarmChanged(AlarmChangeKind.Raised, 1, 2, "SCANNER", AlarmSeverity.Warning, AlarmState.Active, "192.0.2.1", "ip:192.0.2.1", "m", 3, 4, 5,
                 ["a", "b"], null, null),
-            new AlarmNotices.AlarmChanged(AlarmNotices.Changes.Resolved, 1, 2, "SCANNER", "WARNING", "RESOLVED", "k", "s", "m", 3, 4, 5, [], "admin", 9),
+            new AlarmNotices.AlarmChanged(AlarmChangeKind.Resolved, 1, 2, "SCANNER", AlarmSeverity.Warning, AlarmState.Resolved, "k", "s", "m", 3, 4, 5, [], "admin", 9),
             new AlarmNotices.RulesChanged(4),
             new LedgerCommands.Checkpoint("17", state),
             new LedgerCommands.Retire("17", "c"),
@@ -180,6 +180,40 @@ public sealed class HomerSerializerTests : IDisposable
         var retire = (LedgerCommands.Retire)serializer.FromBinary(serializer.ToBinary(new LedgerCommands.Retire("17", "c", 3))[..^8], "LR");
         Assert.Equal(new LedgerCommands.Retire("17", "c", long.MaxValue), retire);
     }
+
+    /// <summary>
+    /// The bytes of every sample as the journal of deployed nodes holds them (Fixtures/wire/samples.txt, one
+    /// "index manifest hex" line each): a refactor of the serializer or of the types it writes (strings that became
+    /// enums) must write the same bytes and read the recorded ones back. Regenerate only for a deliberate new layout
+    /// (a new manifest), with HOMER_UPDATE_WIRE=1, and keep reading the old one.
+    /// </summary>
+    [Fact]
+    public void Every_sample_is_written_and_read_with_the_bytes_deployed_journals_hold()
+    {
+        var serialization = _system.Serialization;
+        var lines = Samples().Select((sample, i) =>
+        {
+            var serializer = (SerializerWithStringManifest)serialization.FindSerializerFor(sample);
+            return $"{i} {serializer.Manifest(sample)} {Convert.ToHexString(serializer.ToBinary(sample))}";
+        }).ToArray();
+        var path = Path.Combine(SourceDirectory(), "Fixtures", "wire", "samples.txt");
+        if (Environment.GetEnvironmentVariable("HOMER_UPDATE_WIRE") == "1")
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            File.WriteAllLines(path, lines);
+        }
+        var recorded = File.ReadAllLines(path);
+        Assert.Equal(recorded, lines);
+        var homer = (SerializerWithStringManifest)serialization.FindSerializerFor(DialogCommands.StopDialog.Instance);
+        foreach (var line in recorded)
+        {
+            var parts = line.Split(' ');
+            var bytes = Convert.FromHexString(parts[2]);
+            Assert.Equal(bytes, homer.ToBinary(homer.FromBinary(bytes, parts[1])));
+        }
+    }
+
+    private static string SourceDirectory([System.Runtime.CompilerServices.CallerFilePath] string path = "") => Path.GetDirectoryName(path)!;
 
     [Fact]
     public void An_unknown_manifest_is_a_clear_error()

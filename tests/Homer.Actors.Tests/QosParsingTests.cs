@@ -13,7 +13,7 @@ public sealed class QosParsingTests
             0x81, 201, 0, 7, 0, 0, 0, 1, // V=2 RC=1 RR, length 7 words, sender SSRC
             0, 0, 0, 2, 64, 0, 0, 3, 0, 0, 0x10, 0, 0, 0, 0, 160, 0, 0, 0, 0, 0, 0, 0, 0, // block: 25 % lost, jitter 160
         ];
-        Assert.True(QosParsing.TryParse(DialogRouting.RtcpProtocolType, rr, 7, "10.0.0.1", out var callId, out var report));
+        Assert.True(QosParsing.TryParse(Homer.Hep.HepProtocolType.RtcpJson, rr, 7, "10.0.0.1", out var callId, out var report));
         Assert.Null(callId);
         Assert.Equal(("rtcp", 25.0, 20.0, "10.0.0.1"), (report.Source, report.PacketLossPct, report.JitterMs, report.Reporter));
     }

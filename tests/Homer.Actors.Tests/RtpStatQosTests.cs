@@ -62,7 +62,7 @@ public sealed class RtpStatQosTests : IAsyncLifetime
         }
         router.Flush();
 
-        var s = await node.WaitFor(callId, d => d.State == DialogStates.Completed && d.QosReports.Count == 2, "the call and its two reports");
+        var s = await node.WaitFor(callId, d => d.State == DialogStatus.Completed && d.QosReports.Count == 2, "the call and its two reports");
         Assert.Equal(["x-rtp-stat", "rtp-rxstat"], s.QosReports.Select(q => q.Source));
         // The dialog's own bad-MOS observation (MOS 2.95 under the default 3.0) and both reports are published.
         await DialogNode.Eventually(() => Task.FromResult(

@@ -20,6 +20,20 @@ public static class SipFixture
 
     public sealed record Item(CapturedMessage Captured, DialogCommands.RecordSipMessage Command);
 
+    /// <summary>A stored message of a payload type other than SIP that names its call by correlation id (QoS, logs).</summary>
+    public static CapturedMessage Correlated(byte type, string correlationId, string payload) => new()
+    {
+        TimestampMicros = Start.ToUnixTimeMilliseconds() * 1000,
+        Profile = HepMessageDecoder.ProfileOf(type, null),
+        ProtocolType = type,
+        SourceIp = IPAddress.Parse("10.1.1.9"),
+        SourcePort = 0,
+        DestinationIp = IPAddress.Parse("10.1.1.10"),
+        DestinationPort = 0,
+        CorrelationId = correlationId,
+        Payload = Encoding.UTF8.GetBytes(payload),
+    };
+
     public static IReadOnlyList<Item> Load(string name, string? callId = null, DateTimeOffset? start = null)
     {
         var path = Path.Combine(AppContext.BaseDirectory, "Fixtures", "sip", name);

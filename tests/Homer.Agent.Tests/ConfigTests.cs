@@ -202,6 +202,8 @@ public sealed class ConfigTests : IDisposable
     [InlineData("""{ "outputs": { "a": { "to": ["udp:127.0.0.1:9"] } }, "inputs": [ { "pcap": "x", "plan": "p" } ], "plans": { "p": [ { "if": {}, "then": ["send:b"] } ] } }""", "output 'b'")]
     [InlineData("""{ "outputs": { "a": { "to": ["udp:127.0.0.1:9"] } }, "inputs": [ { "pcap": "x", "plan": "p" } ], "plans": { "p": [ { "if": { "srcIp": ["10.0.0.0/40"] }, "then": ["drop"] } ] } }""", "rule 1")]
     [InlineData("""{ "outputs": { "a": { "to": ["udp:127.0.0.1:9"] } }, "inputs": [ { "pcap": "x" } ], "unknownKey": 1 }""", "unknownKey")]
+    [InlineData("""{ "outputs": { "a": { "to": ["udp:127.0.0.1:9"] } }, "inputs": [ { "pcap": "x" } ], "fleet": { "node": "ftp://homer" } }""", "fleet.node")]
+    [InlineData("""{ "outputs": { "a": { "to": ["udp:127.0.0.1:9"] } }, "inputs": [ { "pcap": "x" } ], "fleet": { "node": "http://homer:9080", "intervalSeconds": 0 } }""", "fleet.intervalSeconds")]
     public async Task Invalid_configuration_exits_2_and_says_where(string json, string mention)
     {
         var run = await AgentRun.RunAsync(["--config", Write(json)]);

@@ -140,6 +140,69 @@ public sealed class PcapImportTests(SmallImportFixture node) : IClassFixture<Sma
     }
 
     [Fact]
+    public async Task A_SIP_message_in_IP_fragments_is_imported_whole_and_a_datagram_missing_a_fragment_is_counted()
+    {
+        var tag = Guid.NewGuid().ToString("N")[..8];
+        var start = SipCalls.NowMicros().AddMinutes(-25);
+        // An INVITE whose SDP makes it larger than one Ethernet frame, as video or SRTP offers often are.
+        var sdp = "v=0\r\no=- 1 1 IN IP4 192.0.2.1\r\ns=-\r\nc=IN IP4 192.0.2.1\r\nt=0 0\r\nm=audio 40000 RTP/AVP 0\r\n"
+            + string.Concat(Enumerable.Range(0, 60).Select(i => $"a=x-pad:{i:D4} {new string('p', 40)}\r\n"));
+        string Request(string method, string callId) =>
+            $"{method} sip:bob@example.com SIP/2.0\r\nVia: SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bK{tag}\r\n" +
+            $"From: <sip:alice@example.com>;tag=a{tag}\r\nTo: <sip:bob@example.com>\r\nCall-ID: {callId}\r\nCSeq: 1 {method}\r\n" +
+            $"Content-Type: application/sdp\r\nContent-Length: {sdp.Length}\r\n\r\n{sdp}";
+        var v4Id = $"imp-frag4-{tag}@example.com";
+        var v6Id = $"imp-frag6-{tag}@example.com";
+        var v4 = PcapReaderTests.Fragments(false, Encoding.ASCII.GetBytes(Request("INVITE", v4Id)), 4711, 1480, IPAddress.Parse("192.0.2.1"), IPAddress.Parse("192.0.2.2"));
+        var v6 = PcapReaderTests.Fragments(true, Encoding.ASCII.GetBytes(Request("OPTIONS", v6Id)), 4712, 1232, IPAddress.Parse("2001:db8::1"), IPAddress.Parse("2001:db8::2"));
+        // The first fragment of a third datagram whose rest was never captured.
+        var orphan = PcapReaderTests.Fragments(false, Encoding.ASCII.GetBytes(Request("INVITE", "never-whole")), 4713, 1480, IPAddress.Parse("192.0.2.1"), IPAddress.Parse("192.0.2.2"))[0];
+        Assert.True(v4.Count >= 2 && v6.Count >= 3);
+        // Out of order, and the two datagrams interleaved.
+        List<byte[]> frames = [v4[^1], v6[1], orphan, .. v4[..^1], v6[0], .. v6[2..]];
+
+        var pcap = new MemoryStream();
+        void U32(uint v) => pcap.Write(BitConverter.GetBytes(v));
+        U32(0xa1b2c3d4);
+        pcap.Write([2, 0, 4, 0]);
+        U32(0);
+        U32(0);
+        U32(65535);
+        U32(101); // LINKTYPE_RAW: each frame is an IP packet
+        var at = start;
+        foreach (var frame in frames)
+        {
+            at = at.AddMilliseconds(1);
+            var micros = (at - DateTimeOffset.UnixEpoch).Ticks / 10;
+            U32((uint)(micros / 1_000_000));
+            U32((uint)(micros % 1_000_000));
+            U32((uint)frame.Length);
+            U32((uint)frame.Length);
+            pcap.Write(frame);
+        }
+
+        var (status, summary) = await Import(pcap.ToArray(), "captureId=4343");
+        Assert.True(status == HttpStatusCode.OK, summary.ToString());
+        Assert.Equal(2, summary.GetProperty("ipDatagramsReassembled").GetInt64());
+        Assert.Equal(2, summary.GetProperty("sipMessages").GetInt64());
+        Assert.Equal(1, summary.GetProperty("skipped").GetProperty("IP datagram with fragments missing").GetInt64());
+
+        foreach (var (callId, method) in new[] { (v4Id, "INVITE"), (v6Id, "OPTIONS") })
+        {
+            JsonElement stored = default;
+            await node.Eventually(async () =>
+            {
+                var nodes = (await node.GraphQL("query ($f: MessageFilter!) { messages(filter: $f, first: 10) { nodes { method payload srcIp } } }",
+                    new { f = new { callId } })).GetProperty("messages").GetProperty("nodes");
+                stored = nodes.ValueKind == JsonValueKind.Array && nodes.GetArrayLength() == 1 ? nodes[0] : default;
+                return stored.ValueKind == JsonValueKind.Object;
+            }, "the reassembled " + method + " to be stored");
+            Assert.Equal(method, stored.GetProperty("method").GetString());
+            Assert.Equal(Request(method, callId), stored.GetProperty("payload").GetString());
+        }
+    }
+
+    [Fact]
     public async Task Files_that_are_not_captures_damaged_ones_and_large_ones_are_refused_with_the_reason()
     {
         var (status, body) = await Import(Encoding.UTF8.GetBytes("INVITE sip:bob@example.com SIP/2.0\r\n\r\n"), "captureId=1");

@@ -115,6 +115,25 @@ public sealed class HeaderSearchTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_header_folded_over_several_lines_is_found_as_its_joined_value()
+    {
+        // RFC 3261 §7.3.1: a line starting with blanks continues the header; the value reads as if the break were a space.
+        var folded = InviteA.Replace("call-a@test", "call-folded@test")
+            .Replace("X-Trunk: carrier-1 ;tgrp=berlin\r\n", "X-Trunk: carrier-1\r\n\t;tgrp=berlin\r\n")
+            .Replace("P-Asserted-Identity: \"Alice\" <sip:", "P-Asserted-Identity:\r\n  \"Alice\"\r\n <sip:");
+        await new MessageStoreWriter(_db.DataSource).WriteAsync([Row(1, "call-a@test", InviteA), Row(2, "call-folded@test", folded)]);
+
+        Assert.Equal(["carrier-1 ;tgrp=berlin"], SipHeaderNames.Values(Encoding.UTF8.GetBytes(folded), "X-Trunk"));
+        Assert.Equal(["call-a@test", "call-folded@test"], await Find(new HeaderCondition("X-Trunk", "carrier-1 ;tgrp=berlin")));
+        Assert.Equal(["call-a@test", "call-folded@test"], await Find(new HeaderCondition("X-Trunk", "carrier-1*berlin")));
+        Assert.Equal(["call-a@test", "call-folded@test"], await Find(new HeaderCondition("P-Asserted-Identity", "\"Alice\" <sip:+4930*")));
+        // A fold is one character to "?", as the joined value's space is; the first line alone is not the whole value.
+        Assert.Equal(["call-a@test", "call-folded@test"], await Find(new HeaderCondition("X-Trunk", "carrier-1?;tgrp=berlin")));
+        Assert.Empty(await Find(new HeaderCondition("X-Trunk", "carrier-1")));
+        Assert.Empty(await Find(new HeaderCondition("X-Trunk", "carrier-1;tgrp=berlin")));
+    }
+
+    [Fact]
     public async Task Pages_over_a_long_range_come_in_order_in_both_directions_across_the_slices_read()
     {
         // Rows at 0:30, 1:30, 3:30 and 5:30: the slices read are [0, 1 h), [1 h, 3 h), [3 h, 7 h) ascending.

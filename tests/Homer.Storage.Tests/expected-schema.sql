@@ -20,6 +20,65 @@ SET default_tablespace = '';
 SET default_table_access_method = heap;
 
 --
+-- Name: agent_tokens; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.agent_tokens (
+    id bigint NOT NULL,
+    agent_name text NOT NULL,
+    token_hash bytea NOT NULL,
+    created_by text NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    revoked_at timestamp with time zone
+);
+
+
+--
+-- Name: agent_tokens_id_seq; Type: SEQUENCE; Schema: public; Owner: -
+--
+
+CREATE SEQUENCE public.agent_tokens_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+
+--
+-- Name: agent_tokens_id_seq; Type: SEQUENCE OWNED BY; Schema: public; Owner: -
+--
+
+ALTER SEQUENCE public.agent_tokens_id_seq OWNED BY public.agent_tokens.id;
+
+
+--
+-- Name: agents; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.agents (
+    name text NOT NULL,
+    version text,
+    host text,
+    address inet,
+    inputs jsonb DEFAULT '[]'::jsonb NOT NULL,
+    counters jsonb DEFAULT '{}'::jsonb NOT NULL,
+    problems text[] DEFAULT '{}'::text[] NOT NULL,
+    interval_seconds integer DEFAULT 5 NOT NULL,
+    applied_version bigint DEFAULT 0 NOT NULL,
+    apply_error text,
+    desired_version bigint DEFAULT 0 NOT NULL,
+    desired_filter text,
+    desired_rules jsonb,
+    desired_input text,
+    desired_by text,
+    desired_at timestamp with time zone,
+    first_seen timestamp with time zone DEFAULT now() NOT NULL,
+    last_seen timestamp with time zone DEFAULT now() NOT NULL
+);
+
+
+--
 -- Name: alarm_rules; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -1330,6 +1389,13 @@ ALTER TABLE ONLY public.hep_rtcp ATTACH PARTITION public.hep_rtcp_default DEFAUL
 
 
 --
+-- Name: agent_tokens id; Type: DEFAULT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.agent_tokens ALTER COLUMN id SET DEFAULT nextval('public.agent_tokens_id_seq'::regclass);
+
+
+--
 -- Name: alarm_rules id; Type: DEFAULT; Schema: public; Owner: -
 --
 
@@ -1376,6 +1442,30 @@ ALTER TABLE ONLY public.share_links ALTER COLUMN id SET DEFAULT nextval('public.
 --
 
 ALTER TABLE ONLY public.users ALTER COLUMN id SET DEFAULT nextval('public.users_id_seq'::regclass);
+
+
+--
+-- Name: agent_tokens agent_tokens_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.agent_tokens
+    ADD CONSTRAINT agent_tokens_pkey PRIMARY KEY (id);
+
+
+--
+-- Name: agent_tokens agent_tokens_token_hash_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.agent_tokens
+    ADD CONSTRAINT agent_tokens_token_hash_key UNIQUE (token_hash);
+
+
+--
+-- Name: agents agents_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.agents
+    ADD CONSTRAINT agents_pkey PRIMARY KEY (name);
 
 
 --
@@ -1512,6 +1602,13 @@ ALTER TABLE ONLY public.users
 
 ALTER TABLE ONLY public.users
     ADD CONSTRAINT users_username_key UNIQUE (username);
+
+
+--
+-- Name: agent_tokens_agent_name; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX agent_tokens_agent_name ON public.agent_tokens USING btree (agent_name);
 
 
 --

@@ -64,7 +64,7 @@ public sealed class AlarmEngine : ReceiveActor, IWithTimers, IWithUnboundedStash
 
     private sealed record Loaded(IReadOnlyList<AlarmRuleRow> Rules, IReadOnlyList<AlarmRow> Open);
     private sealed record RulesLoaded(IReadOnlyList<AlarmRuleRow> Rules);
-    private sealed record Stored(string Change, AlarmRow Row, bool Inserted);
+    private sealed record Stored(AlarmChangeKind Change, AlarmRow Row, bool Inserted);
     private sealed record StoreFailed(AlarmChange Change, Exception Error);
     private sealed record LoadFailed(Exception Error);
 
@@ -164,7 +164,7 @@ public sealed class AlarmEngine : ReceiveActor, IWithTimers, IWithUnboundedStash
             var now = _clock();
             Apply(_evaluator.Tick(now));
             foreach (var row in _evaluator.TakeDirty())
-                Apply([new AlarmChange(AlarmNotices.Changes.Updated, row)]);
+                Apply([new AlarmChange(AlarmChangeKind.Updated, row)]);
             AlarmMetrics.SetOpen(_evaluator.OpenCount);
         });
         Receive<AlarmNotices.RulesChanged>(_ => Self.Tell(ReloadRules.Instance));
@@ -187,13 +187,13 @@ public sealed class AlarmEngine : ReceiveActor, IWithTimers, IWithUnboundedStash
         Receive<LoadFailed>(f => _log.Warning("Reloading alarm rules failed, keeping the current ones: {0}", f.Error.Message));
         Receive<Stored>(s =>
         {
-            if (s.Change != AlarmNotices.Changes.Resolved)
+            if (s.Change != AlarmChangeKind.Resolved)
                 _evaluator.Stored(s.Row);
             // An engine that restarted elsewhere finds its alarm already stored: that is an update, not a second raise.
-            var change = s.Change == AlarmNotices.Changes.Raised && !s.Inserted ? AlarmNotices.Changes.Updated : s.Change;
+            var change = s.Change == AlarmChangeKind.Raised && !s.Inserted ? AlarmChangeKind.Updated : s.Change;
             var notice = s.Row.ToNotice(change);
             _mediator.Tell(new Publish(AlarmNotices.Topic, notice));
-            if (change == AlarmNotices.Changes.Raised)
+            if (change == AlarmChangeKind.Raised)
                 AlarmMetrics.RaisedOne(s.Row.RuleType);
             _notifier.Tell(notice);
         });
@@ -217,7 +217,7 @@ public sealed class AlarmEngine : ReceiveActor, IWithTimers, IWithUnboundedStash
         Receive<RetryStore>(r =>
         {
             // A raise or update whose alarm resolved meanwhile must not come back as an open row.
-            if (r.Change.Change == AlarmNotices.Changes.Resolved || _evaluator.IsOpen(r.Change.Alarm.RuleId, r.Change.Alarm.Key))
+            if (r.Change.Change == AlarmChangeKind.Resolved || _evaluator.IsOpen(r.Change.Alarm.RuleId, r.Change.Alarm.Key))
                 Apply([r.Change]);
         });
         Receive<SubscribeAck>(_ => { });
@@ -278,7 +278,7 @@ public sealed class AlarmEngine : ReceiveActor, IWithTimers, IWithUnboundedStash
             {
                 try
                 {
-                    if (change.Change == AlarmNotices.Changes.Resolved)
+                    if (change.Change == AlarmChangeKind.Resolved)
                     {
                         var row = await store.ResolveAsync(change.Alarm, change.Alarm.ResolvedAt ?? at);
                         if (row is not null)

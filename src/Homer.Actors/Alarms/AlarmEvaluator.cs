@@ -4,7 +4,7 @@ using Homer.Storage.Alarms;
 
 namespace Homer.Actors.Alarms;
 
-public sealed record AlarmChange(string Change, AlarmRow Alarm);
+public sealed record AlarmChange(AlarmChangeKind Change, AlarmRow Alarm);
 
 /// <summary>
 /// Decides alarms from call events, with the clock passed in: sliding windows per rule and key (a source address, a
@@ -382,7 +382,7 @@ public sealed class AlarmEvaluator
             AddExample(open.Examples, id);
         open.Row = open.Row with { ExampleCallIds = open.Examples.ToArray() };
         _open[(rule.Id, key)] = open;
-        return new AlarmChange(AlarmNotices.Changes.Raised, open.Row);
+        return new AlarmChange(AlarmChangeKind.Raised, open.Row);
     }
 
     private AlarmChange Resolve((long Rule, string Key) key, DateTimeOffset now)
@@ -391,7 +391,7 @@ public sealed class AlarmEvaluator
         _open.Remove(key);
         if (_rules.TryGetValue(key.Rule, out var rule) && rule.Cooldown > TimeSpan.Zero)
             _cooldown[key] = now + rule.Cooldown;
-        return new AlarmChange(AlarmNotices.Changes.Resolved, open.Row with
+        return new AlarmChange(AlarmChangeKind.Resolved, open.Row with
         {
             State = AlarmStates.Resolved,
             ResolvedAt = now,

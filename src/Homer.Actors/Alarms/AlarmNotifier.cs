@@ -46,7 +46,7 @@ public sealed class AlarmNotifier : ReceiveActor
         var log = _log;
         Receive<AlarmNotices.AlarmChanged>(alarm =>
         {
-            if (alarm.Change is not (AlarmNotices.Changes.Raised or AlarmNotices.Changes.Resolved))
+            if (alarm.Change is not (AlarmChangeKind.Raised or AlarmChangeKind.Resolved))
                 return;
             foreach (var hook in settings.Webhooks)
                 _ = PostAsync(hook, alarm, settings, log);
@@ -57,14 +57,14 @@ public sealed class AlarmNotifier : ReceiveActor
 
     public static object Payload(AlarmNotices.AlarmChanged a) => new
     {
-        @event = a.Change.ToLowerInvariant(),
+        @event = a.Change.ToText().ToLowerInvariant(),
         alarm = new
         {
             id = a.Id,
             ruleId = a.RuleId,
             ruleType = a.RuleType,
-            severity = a.Severity,
-            state = a.State,
+            severity = a.Severity.ToText(),
+            state = a.State.ToText(),
             scope = a.Scope,
             message = a.Message,
             count = a.Count,
@@ -110,15 +110,15 @@ public sealed class AlarmNotifier : ReceiveActor
         message.From.Add(MailboxAddress.Parse(settings.SmtpFrom));
         foreach (var to in settings.SmtpTo)
             message.To.Add(MailboxAddress.Parse(to));
-        message.Subject = $"[HOMER {alarm.Severity}] {alarm.Change.ToLowerInvariant()}: {alarm.RuleType} {alarm.Scope}";
+        message.Subject = $"[HOMER {alarm.Severity.ToText()}] {alarm.Change.ToText().ToLowerInvariant()}: {alarm.RuleType} {alarm.Scope}";
         message.Body = new TextPart("plain")
         {
             Text = $"""
                 {alarm.Message}
 
                 Rule type:  {alarm.RuleType}
-                Severity:   {alarm.Severity}
-                State:      {alarm.State}
+                Severity:   {alarm.Severity.ToText()}
+                State:      {alarm.State.ToText()}
                 Scope:      {alarm.Scope}
                 Count:      {alarm.Count}
                 First seen: {DateTimeOffset.UnixEpoch.AddTicks(alarm.FirstSeenMicros * 10):u}

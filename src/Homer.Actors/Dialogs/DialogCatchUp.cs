@@ -1,4 +1,5 @@
 using Homer.Actors.Contracts;
+using Homer.Hep;
 using Homer.Sip;
 using Homer.Storage;
 
@@ -107,7 +108,7 @@ public static class DialogCatchUp
     {
         switch (message.ProtocolType)
         {
-            case Ingest.HepMessageDecoder.SipProtocolType:
+            case HepProtocolType.Sip:
                 if (message.CallId != dialogId || message.ParseError is not null)
                     yield break;
                 var payload = message.Payload.Span;
@@ -116,11 +117,11 @@ public static class DialogCatchUp
                     yield break;
                 yield return DialogRouting.ToCommand(message, payload, sip);
                 break;
-            case DialogRouting.LogProtocolType:
+            case HepProtocolType.Log:
                 if (message.CorrelationId == dialogId)
                     yield return new DialogCommands.AttachLog(dialogId, DialogRouting.LogEntryOf(message));
                 break;
-            case DialogRouting.RtcpProtocolType or 32 or 34 or 35 or 99:
+            case var type when HepProtocolType.IsDialogQuality(type):
                 if (QosParsing.TryParse(message.ProtocolType, message.Payload.Span, message.TimestampMicros, message.SourceIp.ToString(),
                         out var embeddedCallId, out var report)
                     && (message.CorrelationId ?? embeddedCallId) == dialogId)

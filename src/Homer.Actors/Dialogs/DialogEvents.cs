@@ -11,7 +11,7 @@ public static class DialogEvents
 {
     public abstract record DialogEvent(long TimestampMicros);
 
-    public sealed record DialogStarted(long TimestampMicros, string Kind, string State) : DialogEvent(TimestampMicros);
+    public sealed record DialogStarted(long TimestampMicros, string Kind, DialogStatus State) : DialogEvent(TimestampMicros);
 
     /// <summary>A SIP message counted; a retransmission is counted as one and changes nothing else.</summary>
     public sealed record MessageCounted(long TimestampMicros, bool Retransmission, string? Node) : DialogEvent(TimestampMicros);
@@ -35,7 +35,7 @@ public static class DialogEvents
 
     public sealed record Registered(long TimestampMicros, long ExpiresMicros) : DialogEvent(TimestampMicros);
 
-    public sealed record Ended(long TimestampMicros, string State, int? FinalStatus, string? FinalReason, int? Q850Cause,
+    public sealed record Ended(long TimestampMicros, DialogStatus State, int? FinalStatus, string? FinalReason, int? Q850Cause,
         string? HangupBy, bool ByTimeout) : DialogEvent(TimestampMicros);
 
     /// <summary><paramref name="FromSip"/>: learned from this dialog's own SIP, so the other leg must be told.</summary>

@@ -1,4 +1,5 @@
 using Akka.Cluster.Sharding;
+using Akka.Configuration;
 using Homer.Actors.Contracts;
 
 namespace Homer.Actors.Dialogs;
@@ -14,6 +15,12 @@ public sealed class DialogMessageExtractor(int shardCount = DialogMessageExtract
 {
     /// <summary>About ten shards per dialog node of the largest cluster we plan for; fixed for a cluster's life.</summary>
     public const int DefaultShardCount = 100;
+
+    /// <summary>
+    /// <c>homer.dialog.shard-count</c> of cluster-config: dialog nodes shard by it and ingest nodes batch by it, so both
+    /// read it here and one value serves both.
+    /// </summary>
+    public static int ShardCountFrom(Config config) => config.GetInt("homer.dialog.shard-count", DefaultShardCount);
 
     public override string? EntityId(object message) => message switch
     {

@@ -1,7 +1,7 @@
 using System.Net;
 using Akka.Actor;
 using Homer.Actors.Contracts;
-using Homer.Actors.Ingest;
+using Homer.Hep;
 using Homer.Sip;
 using Homer.Storage;
 
@@ -13,9 +13,6 @@ namespace Homer.Actors.Dialogs;
 /// </summary>
 public static class DialogRouting
 {
-    public const byte RtcpProtocolType = 5;
-    public const byte LogProtocolType = 100;
-
     /// <summary>
     /// What the message asks of the dialog region, given the SIP message the ingest decoder already parsed from its
     /// payload (ignored for other payload types). Runs on the decode workers, so the graph's one ordered stage only
@@ -27,9 +24,9 @@ public static class DialogRouting
         {
             return message.ProtocolType switch
             {
-                HepMessageDecoder.SipProtocolType => PlanSip(message, sip),
-                LogProtocolType => PlanLog(message),
-                RtcpProtocolType or 32 or 34 or 35 or 99 => PlanQos(message),
+                HepProtocolType.Sip => PlanSip(message, sip),
+                HepProtocolType.Log => PlanLog(message),
+                var type when HepProtocolType.IsDialogQuality(type) => PlanQos(message),
                 _ => DialogRoute.None,
             };
         }
@@ -63,14 +60,14 @@ public static class DialogRouting
             CallId = message.CallId ?? StorableText.FromUtf8(sip.CallId.Of(payload)),
             TimestampMicros = message.TimestampMicros,
             // The decoder's strings where it made them (same slices of the same payload), so a message carries one copy.
-            Method = sip.IsRequest ? message.Method ?? HepMessageDecoder.MethodName(sip.MethodKind, sip.Method, payload) : null,
+            Method = sip.IsRequest ? message.Method ?? SipMethodNames.Of(sip.MethodKind, sip.Method, payload) : null,
             StatusCode = sip.IsRequest ? 0 : sip.StatusCode,
-            ReasonPhrase = sip.IsRequest ? null : message.ReasonPhrase ?? HepMessageDecoder.Stored(sip.ReasonPhrase, payload),
+            ReasonPhrase = sip.IsRequest ? null : message.ReasonPhrase ?? StorableText.FromUtf8OrNull(sip.ReasonPhrase.Of(payload)),
             CSeqNumber = sip.CSeqNumber,
-            CSeqMethod = message.CSeqMethod ?? (sip.CSeqMethod.IsEmpty ? null : HepMessageDecoder.MethodName(sip.CSeqMethodKind, sip.CSeqMethod, payload)),
-            ViaBranch = HepMessageDecoder.Stored(sip.Via.Branch, payload),
-            FromTag = message.FromTag ?? HepMessageDecoder.Stored(sip.From.Tag, payload),
-            ToTag = message.ToTag ?? HepMessageDecoder.Stored(sip.To.Tag, payload),
+            CSeqMethod = message.CSeqMethod ?? SipMethodNames.CSeqMethod(sip, payload),
+            ViaBranch = StorableText.FromUtf8OrNull(sip.Via.Branch.Of(payload)),
+            FromTag = message.FromTag ?? StorableText.FromUtf8OrNull(sip.From.Tag.Of(payload)),
+            ToTag = message.ToTag ?? StorableText.FromUtf8OrNull(sip.To.Tag.Of(payload)),
             FromUser = message.FromUser,
             ToUser = message.ToUser,
             RuriUser = message.RuriUser,
@@ -82,10 +79,10 @@ public static class DialogRouting
             ContactExpires = sip.Contact.IsEmpty ? -1 : ExpiresParameter(sip.Contact.Parameters.Of(payload)),
             ContactStar = sip.ContactStar,
             HasCredentials = !sip.AuthorizationUser.IsEmpty,
-            ReasonProtocol = sip.Reason.IsEmpty ? null : HepMessageDecoder.Stored(sip.Reason.Protocol, payload),
+            ReasonProtocol = sip.Reason.IsEmpty ? null : StorableText.FromUtf8OrNull(sip.Reason.Protocol.Of(payload)),
             ReasonCause = sip.Reason.IsEmpty ? -1 : sip.Reason.Cause,
-            ReasonText = sip.Reason.IsEmpty ? null : HepMessageDecoder.Stored(sip.Reason.Text, payload),
-            CorrelationId = HepMessageDecoder.Stored(sip.CorrelationId, payload),
+            ReasonText = sip.Reason.IsEmpty ? null : StorableText.FromUtf8OrNull(sip.Reason.Text.Of(payload)),
+            CorrelationId = StorableText.FromUtf8OrNull(sip.CorrelationId.Of(payload)),
             UserAgent = message.UserAgent,
             MediaEndpoints = media,
             NodeName = message.NodeName,
@@ -110,7 +107,7 @@ public static class DialogRouting
             return DialogRoute.None;
         if ((message.CorrelationId ?? StorableText.Clean(embeddedCallId)) is { Length: > 0 } callId)
             return new DialogRoute(new DialogCommands.AttachQos(callId, report), null);
-        if (message.ProtocolType != RtcpProtocolType)
+        if (message.ProtocolType != HepProtocolType.RtcpJson)
             return DialogRoute.None;
         // RTCP travels between the media endpoints the SDP announced: try where it was sent, then where it came from.
         var destination = Endpoint(message.DestinationIp, message.DestinationPort);

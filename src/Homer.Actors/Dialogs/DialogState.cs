@@ -9,9 +9,8 @@ namespace Homer.Actors.Dialogs;
 /// Messages arrive in capture order from several agents, which is not always wire order: times keep their true
 /// bounds and call states only move forward.
 /// </summary>
-public sealed record DialogState
+public sealed partial record DialogState
 {
-    private const string Rfc3261Cookie = "z9hG4bK";
     /// <summary>Newest reports and logs kept per dialog; MOS min/avg still count every report.</summary>
     public const int MaxQosReports = 64;
     public const int MaxLogs = 100;
@@ -20,7 +19,7 @@ public sealed record DialogState
     // instead of one per event, and a call makes some twenty events.
     private long _revision;
     private string _kind = DialogKinds.Other;
-    private string _state = "";
+    private DialogStatus _state;
     private long _messageCount;
     private long _retransmissions;
     private long _firstSeenMicros;
@@ -65,7 +64,7 @@ public sealed record DialogState
     public long Revision { get => _revision; init => _revision = value; }
     public string Kind { get => _kind; init => _kind = value; }
     /// <summary>Empty until the first SIP message.</summary>
-    public string State { get => _state; init => _state = value; }
+    public DialogStatus State { get => _state; init => _state = value; }
     public long MessageCount { get => _messageCount; init => _messageCount = value; }
     public long Retransmissions { get => _retransmissions; init => _retransmissions = value; }
     public long FirstSeenMicros { get => _firstSeenMicros; init => _firstSeenMicros = value; }
@@ -243,7 +242,7 @@ public sealed record DialogState
         if (MessageCount == 0)
         {
             var opening = m.IsRequest && m.ToTag is null && IsOpeningMethod(method);
-            draft.Emit(new DialogStarted(ts, kind, opening ? DialogStates.Trying : DialogStates.Unknown));
+            draft.Emit(new DialogStarted(ts, kind, opening ? DialogStatus.Trying : DialogStatus.Unknown));
             if (settings.IsScanner(m.UserAgent))
                 draft.EmitAlarm(ts, AlarmKinds.ScannerUserAgent, m.UserAgent!);
             if (m.CorrelationId is { Length: > 0 } cid && cid != CallId)
@@ -254,7 +253,7 @@ public sealed record DialogState
         else if (Kind == DialogKinds.Other && kind == DialogKinds.Call && m.IsRequest && m.ToTag is null && method == "INVITE")
         {
             // The Call-ID began with something else (an OPTIONS probe, a SUBSCRIBE) and now carries a call.
-            draft.Emit(new DialogStarted(ts, DialogKinds.Call, DialogStates.Trying));
+            draft.Emit(new DialogStarted(ts, DialogKinds.Call, DialogStatus.Trying));
         }
 
         var (tx, retransmission) = MatchTransaction(draft.State, m, method);
@@ -338,193 +337,21 @@ public sealed record DialogState
         var at = LastSeenMicros;
         return Kind switch
         {
-            DialogKinds.Call when State == DialogStates.Answered =>
-                [new Ended(at, DialogStates.Completed, FinalStatus, FinalReason, Q850Cause, null, ByTimeout: true)],
-            DialogKinds.Registration when State == DialogStates.Registered =>
-                [new Ended(ExpiresMicros ?? at, DialogStates.Unregistered, FinalStatus, FinalReason, null, null, ByTimeout: true)],
-            _ when State == DialogStates.Unknown => [new Ended(at, DialogStates.Unknown, FinalStatus, FinalReason, Q850Cause, null, ByTimeout: true)],
-            _ => [new Ended(at, DialogStates.Failed, FinalStatus, FinalReason, Q850Cause, null, ByTimeout: true)],
+            DialogKinds.Call when State == DialogStatus.Answered =>
+                [new Ended(at, DialogStatus.Completed, FinalStatus, FinalReason, Q850Cause, null, ByTimeout: true)],
+            DialogKinds.Registration when State == DialogStatus.Registered =>
+                [new Ended(ExpiresMicros ?? at, DialogStatus.Unregistered, FinalStatus, FinalReason, null, null, ByTimeout: true)],
+            _ when State == DialogStatus.Unknown => [new Ended(at, DialogStatus.Unknown, FinalStatus, FinalReason, Q850Cause, null, ByTimeout: true)],
+            _ => [new Ended(at, DialogStatus.Failed, FinalStatus, FinalReason, Q850Cause, null, ByTimeout: true)],
         };
-    }
-
-    private static (Transaction? Tx, bool Retransmission) MatchTransaction(DialogState state, DialogCommands.RecordSipMessage m, string method)
-    {
-        var branch = m.ViaBranch ?? "";
-        var rfc3261 = branch.StartsWith(Rfc3261Cookie, StringComparison.Ordinal);
-
-        if (m.IsRequest)
-        {
-            if (method == "ACK")
-            {
-                // The ACK of a non-2xx final is part of the INVITE transaction (same branch, RFC 3261 17.1.1.3);
-                // the ACK of a 2xx is a transaction of its own.
-                var invite = state.Find(KeyOf(rfc3261, branch, m.CSeqNumber, "INVITE"));
-                if (invite is { FinalStatus: >= 300 })
-                    return invite.Acked
-                        ? (invite with { Requests = invite.Requests + 1 }, true)
-                        : (invite with { Acked = true, State = TransactionState.Confirmed }, false);
-            }
-
-            var key = KeyOf(rfc3261, branch, m.CSeqNumber, method);
-            if (state.Find(key) is { } existing)
-                return existing.Requests == 0
-                    ? (existing with { Requests = 1, Initial = m.ToTag is null }, false)
-                    : (existing with { Requests = existing.Requests + 1 }, true);
-            return (new Transaction(key, method, m.CSeqNumber, branch, m.ToTag is null, m.TimestampMicros, 1, 0, null, null,
-                method == "ACK" ? TransactionState.Terminated : TransactionState.Trying, false, [])
-            {
-                Client = Endpoint(state, m.SourceIp, m.SourcePort),
-                Server = Endpoint(state, m.DestinationIp, m.DestinationPort),
-            }, false);
-        }
-
-        var responseKey = KeyOf(rfc3261, branch, m.CSeqNumber, method);
-        // A response whose request was not captured still opens its transaction; before an answer it can only be initial.
-        var tx = state.Find(responseKey) ?? new Transaction(responseKey, method, m.CSeqNumber, branch,
-            state.AnsweredMicros is null, m.TimestampMicros, 0, 0, null, null, TransactionState.Trying, false, [])
-        {
-            Client = Endpoint(state, m.DestinationIp, m.DestinationPort),
-            Server = Endpoint(state, m.SourceIp, m.SourcePort),
-        };
-        var seen = m.StatusCode + "/" + m.ToTag;
-        if (tx.SeenResponses.Contains(seen))
-            return (tx, true);
-
-        tx = tx with { Responses = tx.Responses + 1, SeenResponses = [.. tx.SeenResponses, seen] };
-        if (m.StatusCode < 200)
-            return (tx.State == TransactionState.Trying ? tx with { State = TransactionState.Proceeding } : tx, false);
-        if (tx.FinalStatus is not null)
-            return (tx, false); // another fork's final response: the first one decided the transaction
-        return (tx with
-        {
-            FinalStatus = m.StatusCode,
-            FinalReason = m.ReasonPhrase,
-            State = method == "INVITE" && m.StatusCode < 300 ? TransactionState.Terminated : TransactionState.Completed,
-        }, false);
-    }
-
-    private static void DecideCall(Draft draft, DialogCommands.RecordSipMessage m, string method, Transaction? tx)
-    {
-        var s = draft.State;
-        var ts = m.TimestampMicros;
-        var open = !s.IsEnded;
-        if (m.IsRequest)
-        {
-            switch (method)
-            {
-                case "INVITE" when m.ToTag is null && open && s.AnsweredMicros is null:
-                    draft.Emit(new InitialRequestSeen(ts, DialogKinds.Call, m.FromUser, m.ToUser, m.RuriUser, m.FromTag, m.SourceIp, m.DestinationIp, m.UserAgent));
-                    if (s.ChallengePending)
-                        draft.Emit(new ChallengeAnswered(ts));
-                    break;
-                case "CANCEL" when open && s.AnsweredMicros is null:
-                    draft.Emit(new CancelRequested(ts));
-                    break;
-                case "BYE" when open:
-                    var hangup = s.CallerTag is null ? null : m.FromTag == s.CallerTag ? "caller" : "callee";
-                    var reason = m.ReasonText ?? s.FinalReason;
-                    var q850 = IsQ850(m) ? m.ReasonCause : s.Q850Cause;
-                    var end = s.AnsweredMicros is null && s.State != DialogStates.Unknown ? DialogStates.Cancelled : DialogStates.Completed;
-                    draft.Emit(new Ended(ts, end, s.FinalStatus, reason, q850, hangup, ByTimeout: false));
-                    break;
-            }
-            return;
-        }
-
-        if (method != "INVITE" || tx is null || !tx.Initial)
-            return;
-        var status = m.StatusCode;
-        if (status is > 100 and < 200)
-        {
-            // Also after the answer: a 180 captured late by a slower agent still gives the true post-dial delay.
-            if (s.RingingMicros is null || ts < s.RingingMicros || open && s.State is DialogStates.Trying or DialogStates.Unknown)
-                draft.Emit(new Ringing(ts));
-            return;
-        }
-        if (!open || s.AnsweredMicros is not null)
-            return;
-        var q850Cause = IsQ850(m) ? m.ReasonCause : (int?)null;
-        if (status is >= 200 and < 300)
-            draft.Emit(new Answered(ts, status, m.ReasonPhrase));
-        else if (status is >= 300 and < 400)
-            draft.Emit(new Ended(ts, DialogStates.Redirected, status, m.ReasonPhrase, q850Cause, null, false));
-        else if (status is 401 or 407)
-            draft.Emit(new Challenged(ts, status, m.ReasonPhrase));
-        else if (status == 487)
-            // 487 also when the CANCEL was only captured on another leg: the request was terminated, not refused.
-            draft.Emit(new Ended(ts, DialogStates.Cancelled, status, m.ReasonPhrase, q850Cause, "caller", false));
-        else if (status >= 400)
-            draft.Emit(new Ended(ts, DialogStates.Failed, status, m.ReasonPhrase, q850Cause, null, false));
-    }
-
-    private static void DecideRegistration(Draft draft, DialogCommands.RecordSipMessage m, string method, Transaction? tx,
-        DialogSettings settings)
-    {
-        var s = draft.State;
-        var ts = m.TimestampMicros;
-        if (method != "REGISTER")
-            return;
-        if (m.IsRequest)
-        {
-            var requested = m.ContactStar ? 0 : m.ContactExpires >= 0 ? m.ContactExpires : m.Expires;
-            draft.Emit(new InitialRequestSeen(ts, DialogKinds.Registration, m.FromUser, m.ToUser, m.RuriUser, m.FromTag, m.SourceIp, m.DestinationIp,
-                m.UserAgent, requested));
-            if (s.ChallengePending)
-                draft.Emit(new ChallengeAnswered(ts));
-            return;
-        }
-
-        var status = m.StatusCode;
-        if (status < 200)
-            return;
-        if (status < 300)
-        {
-            // The registrar's answer wins over what was asked (RFC 3261 10.2.4); Contact: * with Expires 0 removes all.
-            var expires = m.ContactExpires >= 0 ? m.ContactExpires
-                : m.Expires >= 0 ? m.Expires
-                : s.RequestedExpires >= 0 ? s.RequestedExpires
-                : settings.DefaultRegisterExpiresSeconds;
-            if (expires == 0)
-                draft.Emit(new Ended(ts, DialogStates.Unregistered, status, m.ReasonPhrase, null, null, false));
-            else
-                draft.Emit(new Registered(ts, ts + expires * 1_000_000L));
-        }
-        else if (status is 401 or 407)
-            draft.Emit(new Challenged(ts, status, m.ReasonPhrase));
-        else
-            draft.Emit(new Ended(ts, DialogStates.Failed, status, m.ReasonPhrase, IsQ850(m) ? m.ReasonCause : null, null, false));
-    }
-
-    private static void DecideOther(Draft draft, DialogCommands.RecordSipMessage m, string method, Transaction? tx)
-    {
-        var s = draft.State;
-        var ts = m.TimestampMicros;
-        if (m.IsRequest)
-        {
-            if (m.ToTag is null && tx is { Initial: true } && !s.IsEnded)
-            {
-                draft.Emit(new InitialRequestSeen(ts, DialogKinds.Other, m.FromUser, m.ToUser, m.RuriUser, m.FromTag, m.SourceIp, m.DestinationIp, m.UserAgent));
-                if (s.ChallengePending)
-                    draft.Emit(new ChallengeAnswered(ts));
-            }
-            return;
-        }
-        if (tx is not { Initial: true } || s.IsEnded || m.StatusCode < 200)
-            return;
-        if (m.StatusCode < 300)
-            draft.Emit(new Ended(ts, DialogStates.Completed, m.StatusCode, m.ReasonPhrase, null, null, false));
-        else if (m.StatusCode is 401 or 407)
-            draft.Emit(new Challenged(ts, m.StatusCode, m.ReasonPhrase));
-        else
-            draft.Emit(new Ended(ts, m.StatusCode < 400 ? DialogStates.Redirected : DialogStates.Failed, m.StatusCode, m.ReasonPhrase, null, null, false));
     }
 
     private static void AlarmsOnEnd(Draft draft, long ts, DialogSettings settings)
     {
         var s = draft.State;
-        if (s.State == DialogStates.Failed && s.FinalStatus is { } status)
+        if (s.State == DialogStatus.Failed && s.FinalStatus is { } status)
             draft.EmitAlarm(ts, AlarmKinds.FinalFailure, $"{status / 100}xx {status} {s.FinalReason}".TrimEnd());
-        if (s is { Kind: DialogKinds.Call, State: DialogStates.Completed, AnsweredMicros: { } answered, EndedMicros: { } ended, EndedByTimeout: false }
+        if (s is { Kind: DialogKinds.Call, State: DialogStatus.Completed, AnsweredMicros: { } answered, EndedMicros: { } ended, EndedByTimeout: false }
             && ended - answered < (long)settings.ShortCall.TotalMicroseconds)
             draft.EmitAlarm(ts, AlarmKinds.ShortCall, $"{(ended - answered) / 1000} ms");
     }
@@ -581,7 +408,7 @@ public sealed record DialogState
         switch (e)
         {
             // A Call-ID that began as OTHER and now carries a call starts over as a call.
-            case DialogStarted s when _state != "" && _kind != s.Kind:
+            case DialogStarted s when _state != DialogStatus.None && _kind != s.Kind:
                 _kind = s.Kind;
                 _state = s.State;
                 _startedMicros = s.TimestampMicros;
@@ -593,7 +420,7 @@ public sealed record DialogState
                 break;
             case DialogStarted s:
                 _kind = s.Kind;
-                _state = _state is "" or DialogStates.Unknown ? s.State : _state;
+                _state = _state is DialogStatus.None or DialogStatus.Unknown ? s.State : _state;
                 _startedMicros = Min(_startedMicros, s.TimestampMicros);
                 break;
             case MessageCounted c:
@@ -608,7 +435,7 @@ public sealed record DialogState
                 break;
             case InitialRequestSeen i:
                 _kind = i.Kind;
-                _state = _state == DialogStates.Unknown ? DialogStates.Trying : _state;
+                _state = _state == DialogStatus.Unknown ? DialogStatus.Trying : _state;
                 _startedMicros = Min(_startedMicros, i.TimestampMicros);
                 _fromUser ??= i.FromUser;
                 _toUser ??= i.ToUser;
@@ -621,11 +448,11 @@ public sealed record DialogState
                 break;
             case Ringing r:
                 _ringingMicros = Min(_ringingMicros, r.TimestampMicros);
-                _state = _state is DialogStates.Trying or DialogStates.Unknown ? DialogStates.Ringing : _state;
+                _state = _state is DialogStatus.Trying or DialogStatus.Unknown ? DialogStatus.Ringing : _state;
                 break;
             case Answered a:
                 _answeredMicros = Min(_answeredMicros, a.TimestampMicros);
-                _state = DialogStates.Answered;
+                _state = DialogStatus.Answered;
                 _finalStatus = a.Status;
                 _finalReason = a.Reason;
                 _challengePending = false;
@@ -645,7 +472,7 @@ public sealed record DialogState
                 _cancelPending = true;
                 break;
             case Registered r:
-                _state = DialogStates.Registered;
+                _state = DialogStatus.Registered;
                 _expiresMicros = r.ExpiresMicros;
                 _finalStatus = 200;
                 _finalReason = null;
@@ -664,7 +491,7 @@ public sealed record DialogState
                 _hangupBy = d.HangupBy;
                 _endedByTimeout = d.ByTimeout;
                 _challengePending = false;
-                _expiresMicros = d.State == DialogStates.Unregistered ? null : _expiresMicros;
+                _expiresMicros = d.State == DialogStatus.Unregistered ? null : _expiresMicros;
                 break;
             case LegLinked l:
                 _legs = _legs.Contains(l.LegCallId) ? _legs : [.. _legs, l.LegCallId];
@@ -698,39 +525,6 @@ public sealed record DialogState
     public long? SetupMs => AnsweredMicros is { } a && StartedMicros is { } s ? Math.Max(0, a - s) / 1000 : null;
     public long? DurationMs => AnsweredMicros is { } a && EndedMicros is { } e && Kind == DialogKinds.Call ? Math.Max(0, e - a) / 1000 : null;
 
-    public DialogQueries.DialogSnapshot ToSnapshot() => new(CallId, MessageCount, FirstSeenMicros, LastSeenMicros)
-    {
-        Kind = Kind,
-        State = State,
-        StartedMicros = StartedMicros ?? FirstSeenMicros,
-        AnsweredMicros = AnsweredMicros,
-        EndedMicros = EndedMicros,
-        PddMs = PddMs,
-        SetupMs = SetupMs,
-        DurationMs = DurationMs,
-        FinalStatus = FinalStatus,
-        FinalReason = FinalReason,
-        Q850Cause = Q850Cause,
-        HangupBy = HangupBy,
-        EndedByTimeout = EndedByTimeout,
-        ExpiresMicros = ExpiresMicros,
-        Retransmissions = Retransmissions,
-        FromUser = FromUser,
-        ToUser = ToUser,
-        RuriUser = RuriUser,
-        CorrelationGroup = CorrelationGroup,
-        Transactions = Transactions
-            .Select(t => new DialogQueries.TransactionView(t.Method, t.CSeq, t.Branch, t.FinalStatus, t.State.ToString().ToUpperInvariant(), t.Requests, t.Responses)
-            {
-                Client = t.Client,
-                Server = t.Server,
-            })
-            .ToArray(),
-        Legs = Legs,
-        QosReports = QosReports,
-        Logs = Logs,
-    };
-
     /// <summary>The transaction of the request that opened the dialog (the first initial one), when it was captured.</summary>
     public Transaction? Opening
     {
@@ -743,58 +537,6 @@ public sealed record DialogState
             return null;
         }
     }
-
-    public Transaction? Find(string key)
-    {
-        // Dialogs hold a handful of transactions: a linear scan beats a dictionary's allocation.
-        var transactions = Transactions;
-        for (var i = 0; i < transactions.Count; i++)
-            if (transactions[i].Key == key)
-                return transactions[i];
-        return null;
-    }
-
-    private static IReadOnlyList<Transaction> Replace(IReadOnlyList<Transaction> list, Transaction tx)
-    {
-        for (var i = 0; i < list.Count; i++)
-        {
-            if (list[i].Key != tx.Key)
-                continue;
-            var copy = list.ToArray();
-            copy[i] = tx;
-            return copy;
-        }
-        return [.. list, tx];
-    }
-
-    /// <summary>
-    /// "ip:port", the same string as an earlier transaction's when it names the same endpoint: a dialog keeps its
-    /// transactions for its whole life (linger included), and most of them are between the same two endpoints.
-    /// </summary>
-    private static string? Endpoint(DialogState state, string? ip, int port)
-    {
-        if (ip is null)
-            return null;
-        var transactions = state.Transactions;
-        for (var i = 0; i < transactions.Count; i++)
-        {
-            var t = transactions[i];
-            if (IsEndpoint(t.Client, ip, port))
-                return t.Client;
-            if (IsEndpoint(t.Server, ip, port))
-                return t.Server;
-        }
-        return ip + ":" + port.ToString(System.Globalization.CultureInfo.InvariantCulture);
-    }
-
-    private static bool IsEndpoint(string? endpoint, string ip, int port) =>
-        endpoint is not null && endpoint.Length > ip.Length + 1 && endpoint[ip.Length] == ':'
-        && endpoint.StartsWith(ip, StringComparison.Ordinal)
-        && int.TryParse(endpoint.AsSpan(ip.Length + 1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var p)
-        && p == port;
-
-    private static string KeyOf(bool rfc3261, string branch, long cseq, string method) =>
-        rfc3261 ? branch + "|" + method : "#" + cseq.ToString(System.Globalization.CultureInfo.InvariantCulture) + "|" + method;
 
     public static string KindOf(string method) => method switch
     {

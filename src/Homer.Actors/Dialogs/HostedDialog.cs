@@ -486,65 +486,26 @@ public sealed class HostedDialog
     private void Publish(DialogState before, IReadOnlyList<DialogEvent> events)
     {
         var s = _state;
-        var publish = !_runtime.Events.IsNobody();
+        // What other entities of the region must hear: the leg's own dialog, the media index.
         for (var i = 0; i < events.Count; i++)
         {
             switch (events[i])
             {
-                case DialogStarted d when publish:
-                    var opening = s.Opening;
-                    Send(new CallEvents.DialogStarted(s.CallId, d.TimestampMicros, s.Kind, s.FromUser, s.ToUser, s.RuriUser)
-                    {
-                        Method = opening?.Method,
-                        UserAgent = s.UserAgent,
-                        ClientIp = s.CallerIp,
-                        Server = opening?.Server,
-                        Node = s.Node,
-                    });
-                    break;
-                case Challenged c when publish:
-                    Send(new CallEvents.RequestRejected(s.CallId, c.TimestampMicros, s.Kind, s.Opening?.Method ?? "", c.Status, s.CallerIp, s.UserAgent, s.Node));
-                    break;
-                case Ended { State: DialogStates.Failed, FinalStatus: >= 400 and not (401 or 407), ByTimeout: false } f when publish:
-                    Send(new CallEvents.RequestRejected(s.CallId, f.TimestampMicros, s.Kind, s.Opening?.Method ?? "", f.FinalStatus.Value, s.CallerIp, s.UserAgent, s.Node));
-                    break;
-                case QosAttached q when publish:
-                    Send(new CallEvents.QosAttached(s.CallId, q.TimestampMicros, q.Report));
-                    break;
-                case LegLinked l:
-                    if (l.FromSip)
-                        _region.Tell(new DialogCommands.LinkLeg(l.LegCallId, s.CallId));
-                    if (publish)
-                        Send(new CallEvents.LegLinked(s.CallId, l.TimestampMicros, l.LegCallId, s.CorrelationGroup ?? l.CorrelationGroup));
+                case LegLinked { FromSip: true } l:
+                    _region.Tell(new DialogCommands.LinkLeg(l.LegCallId, s.CallId));
                     break;
                 case MediaAnnounced m:
                     var announcements = MediaIndexCommands.AnnouncementsFor(s.CallId, m.Endpoints);
                     for (var a = 0; a < announcements.Count; a++)
                         _region.Tell(announcements[a]);
                     break;
-                case AlarmObserved a when publish:
-                    Send(new CallEvents.AlarmObserved(s.CallId, a.TimestampMicros, a.Alarm, a.Detail));
-                    break;
             }
         }
-        if (!publish)
+        if (_runtime.Events.IsNobody())
             return;
-        var at = events[^1].TimestampMicros;
-        if (before.State != s.State && s.State != "" && before.State != "")
-            Send(new CallEvents.DialogStateChanged(s.CallId, at, s.Kind, s.State, s.FinalStatus, s.FinalReason));
-        if (!before.IsEnded && s.IsEnded)
-            Send(new CallEvents.DialogEnded(s.CallId, s.EndedMicros ?? at, s.Kind, s.State, s.FinalStatus, s.DurationMs, s.EndedByTimeout)
-            {
-                Method = s.Opening?.Method,
-                UserAgent = s.UserAgent,
-                ClientIp = s.CallerIp,
-                Server = s.Opening?.Server,
-                Node = s.Node,
-                Answered = s.AnsweredMicros is not null,
-                EndedOnChallenge = s.FinalStatus is 401 or 407 && s.AnsweredMicros is null,
-                MessageCount = s.MessageCount,
-                Retransmissions = s.Retransmissions,
-            });
+        var published = DialogCallEvents.Of(before, s, events);
+        for (var i = 0; i < published.Count; i++)
+            Send(published[i]);
     }
 
     private void Send(CallEvents.ICallEvent e) => _runtime.Events.Tell(new Publish(CallEvents.Topic, e));
@@ -587,7 +548,7 @@ public sealed class HostedDialog
             idle = _settings.Linger;
         else if (s.Kind == DialogKinds.Call)
             idle = s.AnsweredMicros is not null ? _settings.IdleAnswered : _settings.IdleUnanswered;
-        else if (s is { Kind: DialogKinds.Registration, State: DialogStates.Registered, ExpiresMicros: { } expires })
+        else if (s is { Kind: DialogKinds.Registration, State: DialogStatus.Registered, ExpiresMicros: { } expires })
             idle = TimeSpan.FromMicroseconds(Math.Max(0, expires - s.LastSeenMicros)) + _settings.RegistrationGrace;
         else
             idle = _settings.Linger;

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Homer.Actors.Contracts;
+using Homer.Hep;
 using Homer.Sip.Rtcp;
 
 namespace Homer.Actors.Dialogs;
@@ -19,7 +20,7 @@ public static class QosParsing
         var trimmed = payload.TrimStart(" \r\n\t"u8);
         if (trimmed.IsEmpty)
             return false;
-        if (protocolType == DialogRouting.RtcpProtocolType)
+        if (protocolType == HepProtocolType.RtcpJson)
         {
             var isJson = trimmed[0] is (byte)'{' or (byte)'[';
             var parsed = isJson
@@ -35,7 +36,7 @@ public static class QosParsing
         }
         if (trimmed[0] == (byte)'{')
             return TryParseJson(trimmed, timestampMicros,
-                protocolType == DialogRouting.RtcpProtocolType ? "rtcp" : RtpStreamReport.SourceOf(trimmed, "agent"), reporter, out callId, out report);
+                protocolType == HepProtocolType.RtcpJson ? "rtcp" : RtpStreamReport.SourceOf(trimmed, "agent"), reporter, out callId, out report);
         if (trimmed.StartsWith("VQ"u8))
             return TryParseVqReport(trimmed, timestampMicros, "rtcp-xr", out callId, out report, reporter);
         return false;

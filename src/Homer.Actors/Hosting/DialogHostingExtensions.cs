@@ -9,31 +9,6 @@ using Npgsql;
 
 namespace Homer.Actors.Hosting;
 
-public sealed record DialogOptions
-{
-    public int ShardCount { get; init; } = DialogMessageExtractor.DefaultShardCount;
-    public DialogSettings Settings { get; init; } = DialogSettings.Default;
-    public LedgerSettings Ledger { get; init; } = LedgerSettings.Default;
-    public DialogRowWriterSettings Rows { get; init; } = new();
-    /// <summary>Write the dialogs table (needs an <see cref="NpgsqlDataSource"/> in the services).</summary>
-    public bool WriteRows { get; init; } = true;
-    /// <summary>Publish <see cref="CallEvents"/> on DistributedPubSub.</summary>
-    public bool PublishEvents { get; init; } = true;
-    /// <summary>
-    /// How long a starting dialog waits (stashing its messages) for its shard's ledger before it goes on with an empty
-    /// state. After a node failure the ledgers of every moved shard recover from the journal at once while the split
-    /// brain resolver settles; 10 s proved too short for that on a 2-core node, and going on empty loses the call's
-    /// earlier state, while waiting longer only delays it.
-    /// </summary>
-    public TimeSpan RestoreTimeout { get; init; } = TimeSpan.FromSeconds(30);
-    /// <summary>The catch-up from the message store after a dialog node crashed (cluster-config: homer.dialog.recovery).</summary>
-    public CatchUpSettings CatchUp { get; init; } = CatchUpSettings.Default;
-    /// <summary>Read the message store after a crash (needs an <see cref="NpgsqlDataSource"/> in the services).</summary>
-    public bool CatchUpFromStore { get; init; } = true;
-    /// <summary>Where the catch-up reads; null: the message store of the node's <see cref="NpgsqlDataSource"/>.</summary>
-    public IDialogHistory? History { get; init; }
-}
-
 /// <summary>Registry key of the node's <see cref="DialogRowWriter"/>.</summary>
 public sealed class DialogRowWriterKey;
 

@@ -4,6 +4,7 @@ using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
 using System.Threading.Channels;
+using Homer.Hep;
 using Homer.Storage;
 using Microsoft.Extensions.Logging;
 using Prometheus;
@@ -83,7 +84,7 @@ public sealed record HepForwardTarget
             if (!inSubnet)
                 return false;
         }
-        if (Methods.Count > 0 && message.ProtocolType == Homer.Hep.HepProtocolType.Sip
+        if (Methods.Count > 0 && message.ProtocolType == HepProtocolType.Sip
             && !((message.CSeqMethod ?? message.Method) is { } method && Methods.Contains(method)))
             return false;
         return true;

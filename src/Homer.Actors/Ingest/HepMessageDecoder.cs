@@ -19,8 +19,6 @@ public readonly record struct DecodeOutcome(CapturedMessage? Message, string? Er
 /// </summary>
 public static class HepMessageDecoder
 {
-    public const byte SipProtocolType = 1;
-
     /// <summary>
     /// Decodes one datagram, reading X-CID as the leg header. The message keeps a window on <paramref name="data"/>:
     /// the caller hands the array over.
@@ -64,12 +62,12 @@ public static class HepMessageDecoder
         int? vlan = packet.HasVlan ? packet.Vlan : null;
 
         string? parseError = null;
-        if (packet.ProtocolType == SipProtocolType && !SipParser.TryParse(payload.Span, parser, out sip, out var sipError))
+        if (packet.ProtocolType == HepProtocolType.Sip && !SipParser.TryParse(payload.Span, parser, out sip, out var sipError))
         {
             sip = default;
             parseError = "SIP: " + sipError;
         }
-        if (packet.ProtocolType != SipProtocolType || parseError is not null)
+        if (packet.ProtocolType != HepProtocolType.Sip || parseError is not null)
         {
             return new DecodeOutcome(new CapturedMessage
             {
@@ -94,13 +92,13 @@ public static class HepMessageDecoder
 
         // SIP: one record per message, built once (the hot path of every packet).
         var body = payload.Span;
-        var method = sip.IsRequest ? MethodName(sip.MethodKind, sip.Method, body) : null;
-        var cseqMethod = sip.CSeqMethod.IsEmpty ? null : MethodName(sip.CSeqMethodKind, sip.CSeqMethod, body);
+        var method = SipMethodNames.RequestMethod(sip, body);
+        var cseqMethod = SipMethodNames.CSeqMethod(sip, body);
         var userAgent = sip.UserAgent.IsEmpty ? sip.Server : sip.UserAgent;
         return new DecodeOutcome(new CapturedMessage
         {
             TimestampMicros = packet.TimestampUnixMicros,
-            Profile = ProfileOf(SipProtocolType, cseqMethod ?? method),
+            Profile = ProfileOf(HepProtocolType.Sip, cseqMethod ?? method),
             ProtocolType = packet.ProtocolType,
             IpProtocol = packet.IpProtocol,
             Transport = ViaTransport(sip.Via.Transport.Of(body)) ?? TransportOf(packet.IpProtocol),
@@ -133,26 +131,6 @@ public static class HepMessageDecoder
             RawHep = data,
         }, null);
     }
-
-    /// <summary>The method as a string; the standard ones are shared constants rather than a copy per message.</summary>
-    public static string MethodName(SipMethod kind, SipSlice slice, ReadOnlySpan<byte> payload) => kind switch
-    {
-        SipMethod.Invite => "INVITE",
-        SipMethod.Ack => "ACK",
-        SipMethod.Bye => "BYE",
-        SipMethod.Cancel => "CANCEL",
-        SipMethod.Register => "REGISTER",
-        SipMethod.Options => "OPTIONS",
-        SipMethod.Prack => "PRACK",
-        SipMethod.Update => "UPDATE",
-        SipMethod.Refer => "REFER",
-        SipMethod.Info => "INFO",
-        SipMethod.Message => "MESSAGE",
-        SipMethod.Subscribe => "SUBSCRIBE",
-        SipMethod.Notify => "NOTIFY",
-        SipMethod.Publish => "PUBLISH",
-        _ => StorableText.FromUtf8(slice.Of(payload)),
-    };
 
     private static string? ViaTransport(ReadOnlySpan<byte> transport) => transport.Length switch
     {
@@ -230,15 +208,15 @@ public static class HepMessageDecoder
     /// <summary>HOMER's table families: SIP by CSeq method, so replies follow their request; others by payload type.</summary>
     public static MessageProfile ProfileOf(byte protocolType, string? sipMethod) => protocolType switch
     {
-        SipProtocolType => sipMethod switch
+        HepProtocolType.Sip => sipMethod switch
         {
             "INVITE" or "ACK" or "BYE" or "CANCEL" or "UPDATE" or "PRACK" or "REFER" or "INFO" or "NOTIFY" => MessageProfile.Call,
             "REGISTER" => MessageProfile.Registration,
             _ => MessageProfile.Default,
         },
-        5 => MessageProfile.Rtcp,
-        32 or 34 or 35 or 38 or 99 => MessageProfile.Qos,
-        100 => MessageProfile.Log,
+        HepProtocolType.RtcpJson => MessageProfile.Rtcp,
+        HepProtocolType.Log => MessageProfile.Log,
+        _ when HepProtocolType.IsQosReport(protocolType) => MessageProfile.Qos,
         _ => MessageProfile.Generic,
     };
 

@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using System.Threading.Channels;
+using Homer.Net;
 using Microsoft.Extensions.Logging;
 
 namespace Homer.Actors.Ingest;
@@ -133,7 +134,7 @@ public sealed class HepUdpReceiver : IAsyncDisposable
                 if (received < 0)
                 {
                     var errno = Marshal.GetLastPInvokeError();
-                    if (errno == BatchReceive.WouldBlock)
+                    if (errno == Mmsg.WouldBlock)
                     {
                         // Nothing queued: wait in poll, which wakes at the next datagram (or to look at the stop flag).
                         try
@@ -146,9 +147,9 @@ public sealed class HepUdpReceiver : IAsyncDisposable
                         }
                         continue;
                     }
-                    if (errno == BatchReceive.Interrupted)
+                    if (errno == Mmsg.Interrupted)
                         continue;
-                    if (_stopping || errno is BatchReceive.BadFileDescriptor or BatchReceive.NotSocket)
+                    if (_stopping || errno is Mmsg.BadFileDescriptor or Mmsg.NotSocket)
                         break;
                     // ICMP errors and the like surface here on some kernels; they concern one datagram, not the socket.
                     // A millisecond's pause so an error that repeats cannot spin this thread.
@@ -231,39 +232,26 @@ public sealed class HepUdpReceiver : IAsyncDisposable
     private sealed class BatchReceive
     {
         public const int NameBytes = 128; // sizeof(struct sockaddr_storage)
-        public const int Interrupted = 4;
-        public const int BadFileDescriptor = 9;
-        public const int WouldBlock = 11;
-        public const int NotSocket = 88;
-        private const int DontWait = 0x40;
         private const int AfInet = 2;
         private const int AfInet6 = 10;
 
-        /// <summary>The struct layouts below are those of 64-bit Linux.</summary>
-        public static bool Supported { get; } = OperatingSystem.IsLinux() && Environment.Is64BitProcess
-            && Marshal.SizeOf<MMsgHdr>() == 64 && Marshal.SizeOf<IoVec>() == 16 && HasRecvmmsg();
+        public static bool Supported { get; } = Mmsg.LayoutSupported && HasRecvmmsg();
 
         private readonly int _fd;
         private readonly byte[] _data = GC.AllocateUninitializedArray<byte>(BatchSlots * MaxDatagram, pinned: true);
         private readonly byte[] _names = GC.AllocateArray<byte>(BatchSlots * NameBytes, pinned: true);
-        private readonly IoVec[] _iov = GC.AllocateArray<IoVec>(BatchSlots, pinned: true);
-        private readonly MMsgHdr[] _messages = GC.AllocateArray<MMsgHdr>(BatchSlots, pinned: true);
-        private readonly nint _messagesAddress;
+        private readonly MmsgVectors _vectors = new(BatchSlots);
 
         public BatchReceive(int fd)
         {
             _fd = fd;
             var data = Marshal.UnsafeAddrOfPinnedArrayElement(_data, 0);
             var names = Marshal.UnsafeAddrOfPinnedArrayElement(_names, 0);
-            var iov = Marshal.UnsafeAddrOfPinnedArrayElement(_iov, 0);
-            _messagesAddress = Marshal.UnsafeAddrOfPinnedArrayElement(_messages, 0);
             for (var i = 0; i < BatchSlots; i++)
             {
-                _iov[i].Base = data + i * MaxDatagram;
-                _iov[i].Length = MaxDatagram;
-                _messages[i].Header.Name = names + i * NameBytes;
-                _messages[i].Header.Iov = iov + i * Marshal.SizeOf<IoVec>();
-                _messages[i].Header.IovLength = 1;
+                _vectors.Iov[i].Base = data + i * MaxDatagram;
+                _vectors.Iov[i].Length = MaxDatagram;
+                _vectors.Messages[i].Header.Name = names + i * NameBytes;
             }
         }
 
@@ -272,15 +260,15 @@ public sealed class HepUdpReceiver : IAsyncDisposable
         {
             // The kernel writes each address's length back; it must be the room on the way in.
             for (var i = 0; i < BatchSlots; i++)
-                _messages[i].Header.NameLength = NameBytes;
-            return recvmmsg(_fd, _messagesAddress, BatchSlots, DontWait, 0);
+                _vectors.Messages[i].Header.NameLength = NameBytes;
+            return Mmsg.recvmmsg(_fd, _vectors.MessageAddress(0), BatchSlots, Mmsg.DontWait, 0);
         }
 
         public ReadOnlySpan<byte> Datagram(int index) =>
-            _data.AsSpan(index * MaxDatagram, (int)Math.Min(_messages[index].Length, MaxDatagram));
+            _data.AsSpan(index * MaxDatagram, (int)Math.Min(_vectors.Messages[index].Length, MaxDatagram));
 
         public ReadOnlySpan<byte> Name(int index) =>
-            _names.AsSpan(index * NameBytes, (int)Math.Min(_messages[index].Header.NameLength, NameBytes));
+            _names.AsSpan(index * NameBytes, (int)Math.Min(_vectors.Messages[index].Header.NameLength, NameBytes));
 
         public static IPEndPoint ToEndPoint(ReadOnlySpan<byte> name)
         {
@@ -299,7 +287,7 @@ public sealed class HepUdpReceiver : IAsyncDisposable
             try
             {
                 // An invalid descriptor: a libc with the call answers EBADF, one without it throws.
-                recvmmsg(-1, 0, 0, DontWait, 0);
+                Mmsg.recvmmsg(-1, 0, 0, Mmsg.DontWait, 0);
                 return true;
             }
             catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
@@ -307,34 +295,5 @@ public sealed class HepUdpReceiver : IAsyncDisposable
                 return false;
             }
         }
-
-        [DllImport("libc", SetLastError = true)]
-        private static extern int recvmmsg(int fd, nint messages, uint count, int flags, nint timeout);
-    }
-
-    [StructLayout(LayoutKind.Sequential)]
-    private struct IoVec
-    {
-        public nint Base;
-        public nuint Length;
-    }
-
-    [StructLayout(LayoutKind.Sequential)]
-    private struct MsgHdr
-    {
-        public nint Name;
-        public uint NameLength;
-        public nint Iov;
-        public nuint IovLength;
-        public nint Control;
-        public nuint ControlLength;
-        public int Flags;
-    }
-
-    [StructLayout(LayoutKind.Sequential)]
-    private struct MMsgHdr
-    {
-        public MsgHdr Header;
-        public uint Length;
     }
 }

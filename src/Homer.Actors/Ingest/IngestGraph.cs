@@ -5,79 +5,18 @@ using Akka.Streams;
 using Akka.Streams.Dsl;
 using Akka.Streams.Supervision;
 using Homer.Actors.Dialogs;
+using Homer.Hep;
 using Homer.Sip;
 using Homer.Storage;
 using Microsoft.Extensions.Logging;
 
 namespace Homer.Actors.Ingest;
 
-public sealed record HepIngestOptions
-{
-    public required IReadOnlyList<HepListenerOptions> Listeners { get; init; }
-    /// <summary>The one bounded buffer between the listeners and the graph, in packets. UDP drops when it is full; TCP waits.</summary>
-    public int EdgeBufferCapacity { get; init; } = 100_000;
-    public int DecodeParallelism { get; init; } = 2;
-    /// <summary>Packets decoded per task, and how long the graph waits to fill a batch (bounds the added latency).</summary>
-    public int DecodeBatchSize { get; init; } = 256;
-    public TimeSpan DecodeBatchInterval { get; init; } = TimeSpan.FromMilliseconds(2);
-    public int StoreBatchSize { get; init; } = 2_000;
-    public TimeSpan StoreBatchInterval { get; init; } = TimeSpan.FromMilliseconds(100);
-    public int StoreParallelism { get; init; } = 2;
-    /// <summary>Attempts to store a batch before it goes to the spool.</summary>
-    public int StoreAttempts { get; init; } = 3;
-    public TimeSpan StoreFirstBackoff { get; init; } = TimeSpan.FromMilliseconds(200);
-    /// <summary>Where batches wait while PostgreSQL is unreachable; null disables the spool.</summary>
-    public string? SpoolDirectory { get; init; }
-    public long SpoolMaxBytes { get; init; } = 1L << 30;
-    /// <summary>How long a stopping node waits for the graph to store what it holds.</summary>
-    public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(15);
-    /// <summary>Stored as the node name of packets whose sender gave none.</summary>
-    public string? NodeName { get; init; }
-    /// <summary>SIP counts by method, response, node and IP alias for /metrics; null counts nothing.</summary>
-    public SipTrafficMetrics? SipTraffic { get; init; }
-    /// <summary>The headers that name another leg of the call (X-CID by default), stored as the correlation id.</summary>
-    public SipParserOptions SipParser { get; init; } = SipParserOptions.Default;
-    /// <summary>
-    /// Messages for dialogs held while a dialog node is unreachable or its shards are moving (see
-    /// <see cref="DialogRoutingGate"/>); 0 sends straight to the region, as before the gate existed.
-    /// </summary>
-    public int DialogHoldCapacity { get; init; } = 200_000;
-    /// <summary>Refused packets are logged as one summary line per reason per this interval (counters stay exact).</summary>
-    public TimeSpan RefusalLogInterval { get; init; } = TimeSpan.FromSeconds(10);
-    /// <summary>Bytes of packets the edge buffer may hold besides its packet count; 0: no byte bound.</summary>
-    public long EdgeBufferBytes { get; init; }
-    /// <summary>Shards of the dialog region (<c>homer.dialog.shard-count</c>): dialog commands are sent as one batch per shard.</summary>
-    public int DialogShardCount { get; init; } = DialogMessageExtractor.DefaultShardCount;
-    /// <summary>
-    /// How long the graph gathers dialog commands before it sends each shard its batch, and at most how many messages
-    /// (<c>homer.dialog.route-window</c>, <c>route-window-messages</c>): a message reaches its dialog this much later at
-    /// most, and the gate, region and shard handle a few hundred batches a second instead of every message.
-    /// </summary>
-    public TimeSpan DialogRouteWindow { get; init; } = TimeSpan.FromMilliseconds(20);
-    public int DialogRouteWindowMessages { get; init; } = 4_000;
-    /// <summary>Configured header fields extracted from SIP messages (null or empty registry: nothing is extracted).</summary>
-    public HeaderFieldRegistry? HeaderFields { get; init; }
-}
-
 /// <summary>
 /// The ingest graph: datagrams from the edge buffer are decoded in parallel, then every message goes to the
 /// store in COPY batches and every SIP message with a Call-ID to its dialog (Tell, never Ask).
 /// Inside the graph everything backpressures; a failing store slows the graph until the edge buffer drops.
 /// </summary>
-/// <summary>The ingest's summarised logs: packets refused (warnings) and payloads kept raw because they did not parse.</summary>
-public sealed record IngestLogs(RefusalLog Refused, RefusalLog KeptRaw) : IAsyncDisposable
-{
-    public static IngestLogs For(ILogger logger, TimeSpan interval) => new(
-        new RefusalLog(logger, interval, "Refused HEP packets"),
-        new RefusalLog(logger, interval, "Kept unparsable payloads raw", LogLevel.Information));
-
-    public async ValueTask DisposeAsync()
-    {
-        await Refused.DisposeAsync();
-        await KeptRaw.DisposeAsync();
-    }
-}
-
 public static class IngestGraph
 {
     public static Task<Done> Run(
@@ -199,7 +138,7 @@ public static class IngestGraph
             edgeBytes?.Release(datagram.Data.Length);
             if (Decode(datagram, options, counters, logs, out var sip).Message is { } message)
             {
-                if (fields is not null && message.ProtocolType == HepMessageDecoder.SipProtocolType && fields.Extract(message.Payload.Span) is { } found)
+                if (fields is not null && message.ProtocolType == HepProtocolType.Sip && fields.Extract(message.Payload.Span) is { } found)
                     message = message with { FieldsJsonUtf8 = found };
                 messages.Add(message);
                 routes.Add(DialogRouting.PlanParsed(message, sip));
@@ -323,7 +262,7 @@ public static class IngestGraph
         var result = new List<CapturedMessage>(batch.Count);
         foreach (var message in batch)
         {
-            result.Add(message.FieldsJsonUtf8 is null && message.ProtocolType == HepMessageDecoder.SipProtocolType
+            result.Add(message.FieldsJsonUtf8 is null && message.ProtocolType == HepProtocolType.Sip
                 && message.ParseError is null && fields.Extract(message.Payload.Span) is { } found
                 ? message with { FieldsJsonUtf8 = found }
                 : message);

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net;
+using Homer.Hep;
 using Homer.Storage;
 using Prometheus;
 
@@ -88,7 +89,7 @@ public sealed class SipTrafficMetrics
         var lastIndex = 0;
         foreach (var m in batch)
         {
-            if (m.ProtocolType != 1 || m.ParseError is not null)
+            if (m.ProtocolType != HepProtocolType.Sip || m.ParseError is not null)
                 continue;
             var isRequest = m.StatusCode is null;
             var method = MethodIndex(isRequest ? m.Method : m.CSeqMethod ?? m.Method);

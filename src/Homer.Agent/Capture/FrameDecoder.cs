@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using Homer.Capture;
 
 namespace Homer.Agent.Capture;
 
@@ -97,9 +98,10 @@ public sealed class FrameDecoder
         var body = ip[headerLength..];
         if (moreFragments || offset != 0)
         {
-            if (!Reassembler.Add(packet.Source, packet.Destination, BinaryPrimitives.ReadUInt16BigEndian(ip[4..]),
-                    packet.Protocol, offset, moreFragments, body, packet.TimestampMicros, out body, out var error))
-                return error;
+            if (Reassembled(Reassembler.Add(packet.Source, packet.Destination, BinaryPrimitives.ReadUInt16BigEndian(ip[4..]),
+                    packet.Protocol, offset, moreFragments, body, packet.TimestampMicros, out var whole)) is { } notYet)
+                return notYet;
+            body = whole;
         }
 
         return DecodeTransport(body, ref packet);
@@ -152,13 +154,22 @@ public sealed class FrameDecoder
         packet.Protocol = next;
         if (fragmentOffset >= 0 && (fragmentOffset != 0 || moreFragments))
         {
-            if (!Reassembler.Add(packet.Source, packet.Destination, id, next, fragmentOffset, moreFragments, body,
-                    packet.TimestampMicros, out body, out var error))
-                return error;
+            if (Reassembled(Reassembler.Add(packet.Source, packet.Destination, id, next, fragmentOffset, moreFragments, body,
+                    packet.TimestampMicros, out var whole)) is { } notYet)
+                return notYet;
+            body = whole;
         }
 
         return DecodeTransport(body, ref packet);
     }
+
+    /// <summary>Null when the datagram is whole, else why this frame gave no packet yet.</summary>
+    private static DropReason? Reassembled(FragmentResult result) => result switch
+    {
+        FragmentResult.Complete => null,
+        FragmentResult.Pending => DropReason.FragmentPending,
+        _ => DropReason.FragmentError,
+    };
 
     private static DropReason DecodeTransport(ReadOnlySpan<byte> body, ref L4Packet packet)
     {

@@ -165,7 +165,7 @@ public sealed class AgentCli(TextWriter stdout, TextWriter stderr, TextReader st
             if (cfg.Relay is { } relayConfig)
                 return await RunRelayAsync(cfg, relayConfig, inputs, outputs, hep, TimeSpan.FromSeconds(r.GetValue(drain)), r.GetValue(summary), token);
             return await new CaptureRunner(stdout, stderr).RunAsync(inputs, outputs, hep, dryRun: false,
-                TimeSpan.FromSeconds(r.GetValue(drain)), r.GetValue(summary), token, cfg.Api);
+                TimeSpan.FromSeconds(r.GetValue(drain)), r.GetValue(summary), token, cfg.Api, fleet: cfg.Fleet?.Settings(cfg.Hep.NodeName));
         });
     }
 
@@ -195,7 +195,7 @@ public sealed class AgentCli(TextWriter stdout, TextWriter stderr, TextReader st
         {
             command.Log($"relay listening on {string.Join(", ", relay.LocalEndPoints)}");
             return await new CaptureRunner(stdout, stderr).RunAsync(inputs, outputs, hep, dryRun: false, drain, summary, token, cfg.Api,
-                relay.Stats);
+                relay.Stats, cfg.Fleet?.Settings(cfg.Hep.NodeName));
         }
     }
 
@@ -256,6 +256,8 @@ public sealed class AgentCli(TextWriter stdout, TextWriter stderr, TextReader st
             pcap, iface, filter, promisc, speed, loop, ports, wsPorts, sniff, dryRun, api, vqListen, rtpReport, csv,
         };
         common.AddTo(command);
+        var fleet = new Fleet.FleetOptions();
+        fleet.AddTo(command);
         command.Validators.Add(r =>
         {
             var hasFile = r.GetValue(pcap) is not null;
@@ -344,7 +346,7 @@ public sealed class AgentCli(TextWriter stdout, TextWriter stderr, TextReader st
             var plan = outputs.Csv.Count == 0 ? CapturePlan.SendAll("default") : CapturePlan.SendAll("default", "csv");
             return await new CaptureRunner(stdout, stderr).RunAsync([new CaptureRunner.Input(input, plan)],
                 outputs, common.Settings(r), r.GetValue(dryRun), TimeSpan.FromSeconds(r.GetValue(common.DrainTimeout)),
-                r.GetValue(common.Summary), token, r.GetValue(api));
+                r.GetValue(common.Summary), token, r.GetValue(api), fleet: fleet.Settings(r, r.GetValue(common.NodeName)));
         });
         return command;
     }

@@ -12,7 +12,7 @@ public sealed class CaptureRunner(TextWriter stdout, TextWriter stderr)
 
     public async Task<int> RunAsync(IReadOnlyList<Input> inputs, Outputs outputs, HepSettings hep, bool dryRun, TimeSpan drainTimeout,
         SummaryFormat summary, CancellationToken token, string? api = null,
-        Relay.RelayStats? relay = null)
+        Relay.RelayStats? relay = null, Fleet.FleetSettings? fleet = null)
     {
         var clock = Stopwatch.StartNew();
         var pipelines = new List<CapturePipeline>();
@@ -53,6 +53,7 @@ public sealed class CaptureRunner(TextWriter stdout, TextWriter stderr)
             }
         }
 
+        await using var fleetClient = fleet is null ? null : new Fleet.FleetClient(fleet, states, outputs, stderr);
         foreach (var state in states)
         {
             var c = state.Config;
@@ -81,6 +82,7 @@ public sealed class CaptureRunner(TextWriter stdout, TextWriter stderr)
         }
 
         await Task.WhenAll(tasks);
+        if (fleetClient is not null) await fleetClient.DisposeAsync();
         if (server is not null) await server.DisposeAsync();
         var seconds = clock.Elapsed.TotalSeconds;
         var drained = await outputs.FlushAsync(drainTimeout);

@@ -16,6 +16,8 @@ public sealed class AgentConfig
     public VqRtcpxrConfig? VqRtcpxr { get; set; }
     /// <summary>Relay mode (what <c>homer-agent relay</c> runs): HEP from remote agents forwarded to a hep output.</summary>
     public RelayConfig? Relay { get; set; }
+    /// <summary>Fleet control: announce to a node and take changes from it (docs/agent.md); none when absent.</summary>
+    public Fleet.FleetConfig? Fleet { get; set; }
 
     internal static readonly JsonSerializerOptions Options = new()
     {
@@ -147,6 +149,7 @@ public sealed class AgentConfig
         }
 
         if (Hep.Version is not (2 or 3)) throw new ConfigException("'hep.version' must be 3 or 2.");
+        Fleet?.Settings(Hep.NodeName);
         foreach (var (name, rules) in Plans)
             CapturePlan.Compile(name, rules, Outputs.Keys.ToHashSet());
     }

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
+using Homer.Net;
 
 namespace Homer.Agent.Output;
 
@@ -33,7 +34,7 @@ public sealed class UdpHepOutput : IHepOutput
         _socket = new Socket(endPoint.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
         _socket.SendBufferSize = 4 << 20;
         _socket.Connect(endPoint);
-        if (batching && Batch.Supported)
+        if (batching && Mmsg.LayoutSupported)
         {
             _batch = new Batch((int)_socket.Handle);
             _timer = new Timer(_ => Flush(), null, Timeout.Infinite, Timeout.Infinite);
@@ -125,9 +126,9 @@ public sealed class UdpHepOutput : IHepOutput
                 continue;
             }
 
-            var errno = sent switch { 0 => 0, -2 => Errno.NoSys, _ => Marshal.GetLastPInvokeError() };
-            if (errno == Errno.Interrupted) continue;
-            if (errno == Errno.WouldBlock && retries++ < 1_000)
+            var errno = sent switch { 0 => 0, -2 => Mmsg.NoSys, _ => Marshal.GetLastPInvokeError() };
+            if (errno == Mmsg.Interrupted) continue;
+            if (errno == Mmsg.WouldBlock && retries++ < 1_000)
             {
                 // .NET may have made the descriptor non-blocking; wait for room in the send buffer as a blocking send
                 // would (1 ms at a time, up to a second, then the datagram is given up as refused).
@@ -135,13 +136,13 @@ public sealed class UdpHepOutput : IHepOutput
                 continue;
             }
 
-            if (errno == Errno.NoBufferSpace && retries++ < 3)
+            if (errno == Mmsg.NoBufferSpace && retries++ < 3)
             {
                 Thread.Yield();
                 continue;
             }
 
-            if (errno is Errno.NoSys or Errno.BadFileDescriptor or Errno.NotSocket or Errno.Fault or Errno.InvalidArgument or 0)
+            if (errno is Mmsg.NoSys or Mmsg.BadFileDescriptor or Mmsg.NotSocket or Mmsg.Fault or Mmsg.InvalidArgument or 0)
             {
                 // sendmmsg itself is unusable here: the rest go one by one, and so does everything after.
                 for (; index < batch.Count; index++)
@@ -207,18 +208,6 @@ public sealed class UdpHepOutput : IHepOutput
         _socket.Dispose();
     }
 
-    private static class Errno
-    {
-        public const int Interrupted = 4;
-        public const int BadFileDescriptor = 9;
-        public const int WouldBlock = 11;
-        public const int Fault = 14;
-        public const int InvalidArgument = 22;
-        public const int NoSys = 38;
-        public const int NotSocket = 88;
-        public const int NoBufferSpace = 105;
-    }
-
     /// <summary>
     /// Datagrams laid end to end in one pinned buffer, with the <c>iovec</c> and <c>mmsghdr</c> arrays that describe
     /// them to <c>sendmmsg</c>, also pinned, so a flush costs one system call and no marshalling.
@@ -227,30 +216,17 @@ public sealed class UdpHepOutput : IHepOutput
     {
         private readonly int _fd;
         private readonly byte[] _data = GC.AllocateUninitializedArray<byte>(BufferBytes, pinned: true);
-        private readonly IoVec[] _iov = GC.AllocateArray<IoVec>(MaxBatch, pinned: true);
-        private readonly MMsgHdr[] _messages = GC.AllocateArray<MMsgHdr>(MaxBatch, pinned: true);
+        private readonly MmsgVectors _vectors = new(MaxBatch);
         private readonly int[] _offsets = new int[MaxBatch];
         private readonly nint _dataAddress;
-        private readonly nint _messagesAddress;
         private int _used;
 
         public int Count { get; private set; }
-
-        /// <summary>The struct layouts below are those of 64-bit Linux.</summary>
-        public static bool Supported { get; } = OperatingSystem.IsLinux() && Environment.Is64BitProcess
-            && Marshal.SizeOf<MMsgHdr>() == 64 && Marshal.SizeOf<IoVec>() == 16;
 
         public Batch(int fd)
         {
             _fd = fd;
             _dataAddress = Marshal.UnsafeAddrOfPinnedArrayElement(_data, 0);
-            _messagesAddress = Marshal.UnsafeAddrOfPinnedArrayElement(_messages, 0);
-            var iovAddress = Marshal.UnsafeAddrOfPinnedArrayElement(_iov, 0);
-            for (var i = 0; i < MaxBatch; i++)
-            {
-                _messages[i].Header.Iov = iovAddress + i * Marshal.SizeOf<IoVec>();
-                _messages[i].Header.IovLength = 1;
-            }
         }
 
         public bool HasRoom(int length) => Count < MaxBatch && _used + length <= _data.Length;
@@ -259,58 +235,28 @@ public sealed class UdpHepOutput : IHepOutput
         {
             datagram.CopyTo(_data.AsSpan(_used));
             _offsets[Count] = _used;
-            _iov[Count].Base = _dataAddress + _used;
-            _iov[Count].Length = (nuint)datagram.Length;
+            _vectors.Iov[Count].Base = _dataAddress + _used;
+            _vectors.Iov[Count].Length = (nuint)datagram.Length;
             _used += datagram.Length;
             Count++;
         }
 
-        public ReadOnlySpan<byte> Datagram(int index) => _data.AsSpan(_offsets[index], (int)_iov[index].Length);
+        public ReadOnlySpan<byte> Datagram(int index) => _data.AsSpan(_offsets[index], (int)_vectors.Iov[index].Length);
 
         public long Bytes(int from, int count)
         {
             long total = 0;
-            for (var i = from; i < from + count; i++) total += (long)_iov[i].Length;
+            for (var i = from; i < from + count; i++) total += (long)_vectors.Iov[i].Length;
             return total;
         }
 
         /// <summary>Sends datagrams from <paramref name="from"/> on; returns how many went, or -1 with errno set.</summary>
-        public int Send(int from) =>
-            sendmmsg(_fd, _messagesAddress + from * Marshal.SizeOf<MMsgHdr>(), (uint)(Count - from), 0);
+        public int Send(int from) => Mmsg.sendmmsg(_fd, _vectors.MessageAddress(from), (uint)(Count - from), 0);
 
         public void Clear()
         {
             Count = 0;
             _used = 0;
         }
-
-        [DllImport("libc", SetLastError = true)]
-        private static extern int sendmmsg(int fd, nint messages, uint count, int flags);
-    }
-
-    [StructLayout(LayoutKind.Sequential)]
-    private struct IoVec
-    {
-        public nint Base;
-        public nuint Length;
-    }
-
-    [StructLayout(LayoutKind.Sequential)]
-    private struct MsgHdr
-    {
-        public nint Name;
-        public uint NameLength;
-        public nint Iov;
-        public nuint IovLength;
-        public nint Control;
-        public nuint ControlLength;
-        public int Flags;
-    }
-
-    [StructLayout(LayoutKind.Sequential)]
-    private struct MMsgHdr
-    {
-        public MsgHdr Header;
-        public uint Length;
     }
 }

@@ -45,6 +45,10 @@ public sealed class Authenticator(AuthOptions options, TokenService tokens, User
             return new AuthResult(new Caller(owner.Id, owner.Username, role, Caller.ApiTokenKind, null, apiToken.ExpiresAt), null);
         }
 
+        // Agent tokens (Agents.AgentEndpoints) are checked by the agent endpoints alone; say so instead of "malformed".
+        if (token.StartsWith(Agents.AgentEndpoints.TokenPrefix, StringComparison.Ordinal))
+            return new AuthResult(null, "an agent token only announces its agent (POST /api/agent/announce, GET /api/agent/plan)");
+
         var claims = tokens.ReadSession(token, out var error);
         if (claims is null)
             return new AuthResult(null, error);

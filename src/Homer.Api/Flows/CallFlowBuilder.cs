@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using Homer.Actors.Contracts;
+using Homer.Hep;
 using Homer.Sip;
 using Homer.Storage;
 
@@ -67,7 +68,7 @@ public static class CallFlowBuilder
 
         foreach (var m in messages.OrderBy(m => m.Timestamp).ThenBy(m => m.Id))
         {
-            if (m.ProtocolType == 1 && m.CallId is { } callId && legOf.TryGetValue(callId, out var leg))
+            if (m.ProtocolType == HepProtocolType.Sip && m.CallId is { } callId && legOf.TryGetValue(callId, out var leg))
             {
                 var from = Host(m.SourceIp, m.SourcePort, m.CaptureId);
                 var to = Host(m.DestinationIp, m.DestinationPort, m.CaptureId);
@@ -82,7 +83,7 @@ public static class CallFlowBuilder
                 }
                 continue;
             }
-            if (m.ProtocolType == QosReading.LogType && m.CorrelationId is { } logCall && wanted.Contains(logCall))
+            if (m.ProtocolType == HepProtocolType.Log && m.CorrelationId is { } logCall && wanted.Contains(logCall))
             {
                 var text = Encoding.UTF8.GetString(m.Payload).TrimEnd('\r', '\n', '\0');
                 markers.Add(new FlowMarker(m.Timestamp, logCall, CallFlow.LogMarker, text.Length > MaxLogMarkerText ? text[..MaxLogMarkerText] + "…" : text));

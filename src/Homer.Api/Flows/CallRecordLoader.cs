@@ -1,4 +1,5 @@
 using System.Net;
+using Homer.Hep;
 using Homer.Sip;
 using Homer.Sip.Sdp;
 using Homer.Storage;
@@ -24,7 +25,7 @@ public sealed class CallRecordLoader(CallRecordQueries queries)
     {
         var legs = includeLegs ? await queries.FindLegsAsync(callIds, maxCallIds, ct) : callIds;
         var (messages, truncated) = await queries.LoadAsync(legs, maxMessages, ct);
-        var sip = messages.Where(m => m.ProtocolType == 1 && m.CallId is not null).ToList();
+        var sip = messages.Where(m => m.ProtocolType == HepProtocolType.Sip && m.CallId is not null).ToList();
         var media = MediaEndpoints(sip);
         if (media.Count == 0 || truncated)
             return new CallRecords(legs, messages, truncated);

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Text.Json;
+using Homer.Hep;
 using Homer.Sip;
 using Homer.Sip.Rtcp;
 using Homer.Storage;
@@ -37,12 +38,6 @@ public sealed record QosSample(
 /// need them per stream (SSRC) and direction, so this reads them again from the store.</remarks>
 public static class QosReading
 {
-    public const byte RtcpType = 5;
-    public const byte LogType = 100;
-    private static readonly HashSet<byte> QosTypes = [RtcpType, 32, 34, 35, 38, 99];
-
-    public static bool IsQosType(byte protocolType) => QosTypes.Contains(protocolType);
-
     /// <summary>
     /// Samples of one stored message; <paramref name="callIds"/> are the calls asked about (a report names its call by
     /// its correlation id or in its body). Empty when the message is not a quality report of one of them.
@@ -54,16 +49,16 @@ public static class QosReading
             var payload = m.Payload.AsSpan();
             var direction = Endpoint(m.SourceIp, m.SourcePort) + " -> " + Endpoint(m.DestinationIp, m.DestinationPort);
             var reporter = m.SourceIp.ToString();
-            if (m.ProtocolType == 1)
+            if (m.ProtocolType == HepProtocolType.Sip)
                 return m.Method == "PUBLISH" ? ReadPublish(m, payload, direction, callIds) : RtpStatReading.Read(m, payload, direction, callIds);
-            if (!IsQosType(m.ProtocolType) || m.CorrelationId is not { } correlated)
+            if (!HepProtocolType.IsQualityReport(m.ProtocolType) || m.CorrelationId is not { } correlated)
                 return ReadUncorrelated(m, payload, direction, reporter, callIds);
             if (!callIds.Contains(correlated))
                 return [];
             var trimmed = payload.TrimStart(" \r\n\t"u8);
             if (trimmed.IsEmpty)
                 return [];
-            if (m.ProtocolType == RtcpType)
+            if (m.ProtocolType == HepProtocolType.RtcpJson)
             {
                 var json = trimmed[0] is (byte)'{' or (byte)'[';
                 if (json ? RtcpJsonParser.TryParse(trimmed, out var packets, out _) : RtcpParser.TryParse(payload, out packets, out _, out _))
@@ -76,7 +71,7 @@ public static class QosReading
             if (trimmed.StartsWith("VQ"u8))
                 return FromVq(trimmed, correlated, "rtcp-xr", direction, reporter, m.Timestamp, callIds);
             if (trimmed[0] == (byte)'{')
-                return FromAgentJson(trimmed, correlated, m.ProtocolType == RtcpType ? "rtcp" : RtpStreamReport.SourceOf(trimmed, "agent"),
+                return FromAgentJson(trimmed, correlated, m.ProtocolType == HepProtocolType.RtcpJson ? "rtcp" : RtpStreamReport.SourceOf(trimmed, "agent"),
                     direction, reporter, m.Timestamp);
             return [];
         }
@@ -110,7 +105,7 @@ public static class QosReading
     {
         // RFC 6035 text in HEP without a correlation id still names its call inside.
         var trimmed = payload.TrimStart(" \r\n\t"u8);
-        return IsQosType(m.ProtocolType) && trimmed.StartsWith("VQ"u8)
+        return HepProtocolType.IsQualityReport(m.ProtocolType) && trimmed.StartsWith("VQ"u8)
             ? FromVq(trimmed, null, "rtcp-xr", direction, reporter, m.Timestamp, callIds)
             : [];
     }

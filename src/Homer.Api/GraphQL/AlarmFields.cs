@@ -2,6 +2,7 @@ using Akka.Actor;
 using Akka.Cluster.Tools.PublishSubscribe;
 using GraphQL;
 using GraphQL.Types;
+using Homer.Actors.Alarms;
 using Homer.Actors.Contracts;
 using Homer.Api.Auth;
 using Homer.Api.Subscriptions;
@@ -29,8 +30,9 @@ public sealed class AlarmStateEnum : EnumerationGraphType
     public AlarmStateEnum()
     {
         Name = "AlarmState";
-        foreach (var name in new[] { AlarmStates.Active, AlarmStates.Acknowledged, AlarmStates.Resolved })
-            Add(name, name);
+        // Values are the rows' text, which the contract's enum maps.
+        foreach (var state in Enum.GetValues<AlarmState>())
+            Add(state.ToText(), state.ToText());
     }
 }
 
@@ -39,8 +41,8 @@ public sealed class AlarmSeverityEnum : EnumerationGraphType
     public AlarmSeverityEnum()
     {
         Name = "AlarmSeverity";
-        foreach (var name in new[] { "INFO", "WARNING", "CRITICAL" })
-            Add(name, name);
+        foreach (var severity in Enum.GetValues<AlarmSeverity>())
+            Add(severity.ToText(), severity.ToText());
     }
 }
 
@@ -64,24 +66,6 @@ public sealed class AlarmType : ObjectGraphType<AlarmRow>
         Field(x => x.AcknowledgedBy, nullable: true);
         Field<DateTimeScalar>("resolvedAt").Resolve(c => c.Source.ResolvedAt);
     }
-
-    public static AlarmRow FromNotice(AlarmNotices.AlarmChanged a) => new()
-    {
-        Id = a.Id,
-        RuleId = a.RuleId,
-        RuleType = a.RuleType,
-        Severity = a.Severity,
-        State = a.State,
-        Key = a.Key,
-        Scope = a.Scope,
-        Message = a.Message,
-        Count = a.Count,
-        FirstSeen = DialogType.FromMicros(a.FirstSeenMicros),
-        LastSeen = DialogType.FromMicros(a.LastSeenMicros),
-        ExampleCallIds = a.ExampleCallIds,
-        AcknowledgedBy = a.AcknowledgedBy,
-        ResolvedAt = a.ResolvedAtMicros is { } r ? DialogType.FromMicros(r) : null,
-    };
 }
 
 public sealed class AlarmRuleGraphType : ObjectGraphType<AlarmRuleRow>
@@ -241,7 +225,7 @@ public sealed class AlarmMutationFields : ObjectGraphType
                 var row = await c.RequestServices!.GetRequiredService<AlarmStore>().AcknowledgeAsync(id, c.Caller().Username, c.CancellationToken)
                     ?? throw new ExecutionError($"No alarm {id}.") { Code = "NOT_FOUND" };
                 Mediator(c)?.Tell(new Publish(AlarmNotices.Topic,
-                    row.ToNotice(AlarmNotices.Changes.Acknowledged)));
+                    row.ToNotice(AlarmChangeKind.Acknowledged)));
                 return row;
             });
     }
@@ -290,11 +274,11 @@ public sealed class AlarmSubscriptionFields : ObjectGraphType
                 var queue = new SubscriberQueue<AlarmNotices.AlarmChanged>(options.SubscriberQueue);
                 var registration = feed.Hub.Add(a => queue.Offer(a));
                 // An alarm subscriber that fell behind gets a synthetic notice rather than silence.
-                return queue.AsObservable(AlarmType.FromNotice, dropped => new AlarmRow
+                return queue.AsObservable(AlarmRowNotices.ToRow, dropped => new AlarmRow
                 {
                     RuleId = 0,
                     RuleType = "SCANNER",
-                    Severity = "INFO",
+                    Severity = AlarmSeverity.Info.ToText(),
                     Key = "dropped",
                     Scope = "subscription",
                     Message = $"{dropped} alarm notices dropped: this subscriber was too slow",

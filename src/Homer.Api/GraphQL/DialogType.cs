@@ -14,7 +14,8 @@ public sealed class DialogType : ObjectGraphType<DialogQueries.DialogSnapshot>
         Description = "One Call-ID as its dialog tracks it (or, once it ended and left its host, as the dialogs table summarises it).";
         Field(x => x.CallId);
         Field(x => x.Kind).Description("CALL, REGISTRATION or OTHER.");
-        Field(x => x.State).Description("TRYING, RINGING, ANSWERED, COMPLETED, FAILED, CANCELLED, REDIRECTED; REGISTERED, UNREGISTERED; UNKNOWN when the start was not captured.");
+        // Text, not a GraphQL enum: the schema had a String here before the state was an enum in C#.
+        Field<NonNullGraphType<StringGraphType>>("state").Resolve(c => c.Source.State.ToText()).Description("TRYING, RINGING, ANSWERED, COMPLETED, FAILED, CANCELLED, REDIRECTED; REGISTERED, UNREGISTERED; UNKNOWN when the start was not captured.");
         Field(x => x.MessageCount).Description("SIP messages the dialog has seen, retransmissions included.");
         Field(x => x.Retransmissions).Description("Messages recognised as retransmissions of one already seen.");
         Field<NonNullGraphType<DateTimeScalar>>("firstSeen").Resolve(c => FromMicros(c.Source.FirstSeenMicros));
@@ -48,7 +49,7 @@ public sealed class DialogType : ObjectGraphType<DialogQueries.DialogSnapshot>
         return new DialogQueries.DialogSnapshot(row.CallId, row.MessageCount, Micros(row.StartedAt), Micros(row.LastSeen))
         {
             Kind = row.Kind,
-            State = row.State,
+            State = DialogStatusText.Parse(row.State),
             StartedMicros = Micros(row.StartedAt),
             AnsweredMicros = row.AnsweredAt is { } a ? Micros(a) : null,
             EndedMicros = row.EndedAt is { } e ? Micros(e) : null,

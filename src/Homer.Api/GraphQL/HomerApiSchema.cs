@@ -22,6 +22,7 @@ public sealed class HomerApiSchema : Schema
         Merge(query, services.GetRequiredService<ClusterQueryFields>());
         Merge(query, services.GetRequiredService<QuarantineQueryFields>());
         Merge(query, services.GetRequiredService<HeaderFieldQueryFields>());
+        Merge(query, services.GetRequiredService<AgentQueryFields>());
         Query = query;
         var mutation = services.GetRequiredService<HomerMutation>();
         Merge(mutation, services.GetRequiredService<AlarmMutationFields>());
@@ -30,6 +31,7 @@ public sealed class HomerApiSchema : Schema
         Merge(mutation, services.GetRequiredService<ClusterMutationFields>());
         Merge(mutation, services.GetRequiredService<QuarantineMutationFields>());
         Merge(mutation, services.GetRequiredService<HeaderFieldMutationFields>());
+        Merge(mutation, services.GetRequiredService<AgentMutationFields>());
         Mutation = mutation;
         var subscription = services.GetRequiredService<HomerSubscription>();
         Merge(subscription, services.GetRequiredService<AlarmSubscriptionFields>());

@@ -32,11 +32,11 @@ public sealed record CallEventView(string Type, string? CallId, DateTimeOffset? 
         return e switch
         {
             CallEvents.DialogStarted s => new("DIALOG_STARTED", s.CallId, at) { Kind = s.Kind, FromUser = s.FromUser, ToUser = s.ToUser, RuriUser = s.RuriUser },
-            CallEvents.DialogStateChanged c => new("STATE_CHANGED", c.CallId, at) { Kind = c.Kind, State = c.State, FinalStatus = c.FinalStatus, FinalReason = c.FinalReason },
+            CallEvents.DialogStateChanged c => new("STATE_CHANGED", c.CallId, at) { Kind = c.Kind, State = c.State.ToText(), FinalStatus = c.FinalStatus, FinalReason = c.FinalReason },
             CallEvents.QosAttached q => new("QOS_ATTACHED", q.CallId, at) { Qos = q.Report },
             CallEvents.LegLinked l => new("LEG_LINKED", l.CallId, at) { LegCallId = l.LegCallId, CorrelationGroup = l.CorrelationGroup },
             CallEvents.DialogEnded d => new("DIALOG_ENDED", d.CallId, at)
-                { Kind = d.Kind, State = d.State, FinalStatus = d.FinalStatus, DurationMs = d.DurationMs, EndedByTimeout = d.EndedByTimeout },
+                { Kind = d.Kind, State = d.State.ToText(), FinalStatus = d.FinalStatus, DurationMs = d.DurationMs, EndedByTimeout = d.EndedByTimeout },
             CallEvents.AlarmObserved a => new("ALARM", a.CallId, at) { Alarm = a.Alarm, Detail = a.Detail },
             CallEvents.RequestRejected r => new("REJECTED", r.CallId, at) { Kind = r.Kind, FinalStatus = r.Status },
             _ => new("OTHER", e.CallId, at),

@@ -1,10 +1,18 @@
 using System.Buffers.Binary;
 using System.Net;
+using Homer.Capture;
 
 namespace Homer.Api.Import;
 
 /// <summary>Why a frame gave no UDP or TCP payload.</summary>
-public enum FrameSkip { None, LinkType, NotIp, Fragment, NotUdpOrTcp, Truncated, Empty }
+public enum FrameSkip
+{
+    None, LinkType, NotIp, NotUdpOrTcp, Truncated, Empty,
+    /// <summary>A fragment kept until the rest of its datagram arrives: not a skip unless it never completes.</summary>
+    FragmentPending,
+    /// <summary>A fragment that cannot be part of a datagram (beyond 64 KiB, a bad length, too many pending).</summary>
+    BadFragment,
+}
 
 /// <summary>The transport payload of one frame and its addresses.</summary>
 public readonly record struct TransportSegment(
@@ -13,12 +21,16 @@ public readonly record struct TransportSegment(
 
 /// <summary>
 /// Takes a captured frame apart down to its UDP or TCP payload: Ethernet (with 802.1Q / QinQ tags), Linux cooked
-/// captures (SLL, SLL2), BSD loopback, raw IP; IPv4 and IPv6 (extension headers skipped). Fragments are not
-/// reassembled (SIP over UDP that needs fragments is rare; they are counted). Never throws.
+/// captures (SLL, SLL2), BSD loopback, raw IP; IPv4 and IPv6 (extension headers skipped); fragments reassembled
+/// (a SIP message over UDP with a large SDP often needs them) by the agent's reassembler, so the segment of the last
+/// fragment carries the whole datagram. One per capture: it holds the datagrams in progress. Never throws.
 /// </summary>
-public static class FrameDissector
+public sealed class FrameDissector
 {
-    public static FrameSkip TryDissect(int linkType, ReadOnlyMemory<byte> frame, out TransportSegment segment)
+    public IpReassembler Reassembler { get; } = new();
+
+    /// <param name="timestampMicros">The frame's capture time: fragments older than the reassembler's timeout expire.</param>
+    public FrameSkip TryDissect(int linkType, ReadOnlyMemory<byte> frame, long timestampMicros, out TransportSegment segment)
     {
         segment = default;
         var span = frame.Span;
@@ -65,13 +77,13 @@ public static class FrameDissector
         }
         return etherType switch
         {
-            0x0800 => IPv4(frame[offset..], out segment),
-            0x86dd => IPv6(frame[offset..], out segment),
+            0x0800 => IPv4(frame[offset..], timestampMicros, out segment),
+            0x86dd => IPv6(frame[offset..], timestampMicros, out segment),
             _ => FrameSkip.NotIp,
         };
     }
 
-    private static FrameSkip IPv4(ReadOnlyMemory<byte> packet, out TransportSegment segment)
+    private FrameSkip IPv4(ReadOnlyMemory<byte> packet, long timestampMicros, out TransportSegment segment)
     {
         segment = default;
         var s = packet.Span;
@@ -79,15 +91,23 @@ public static class FrameDissector
         var headerLength = (s[0] & 0x0f) * 4;
         var total = BinaryPrimitives.ReadUInt16BigEndian(s[2..]);
         var flagsOffset = BinaryPrimitives.ReadUInt16BigEndian(s[6..]);
-        if ((flagsOffset & 0x2000) != 0 || (flagsOffset & 0x1fff) != 0)
-            return FrameSkip.Fragment;
         // A total length of 0 is TCP segmentation offload on the capturing host: take what was captured.
         var end = total == 0 ? s.Length : Math.Min(total, s.Length);
         if (headerLength < 20 || end < headerLength) return FrameSkip.Truncated;
-        return Transport(s[9], new IPAddress(s.Slice(12, 4)), new IPAddress(s.Slice(16, 4)), packet[headerLength..end], out segment);
+        var moreFragments = (flagsOffset & 0x2000) != 0;
+        var fragmentOffset = (flagsOffset & 0x1fff) * 8;
+        if (!moreFragments && fragmentOffset == 0)
+            return Transport(s[9], new IPAddress(s.Slice(12, 4)), new IPAddress(s.Slice(16, 4)), packet[headerLength..end], out segment);
+        return Reassembler.Add(s.Slice(12, 4), s.Slice(16, 4), BinaryPrimitives.ReadUInt16BigEndian(s[4..]), s[9], fragmentOffset,
+                moreFragments, s[headerLength..end], timestampMicros, out var whole) switch
+        {
+            FragmentResult.Complete => Transport(s[9], new IPAddress(s.Slice(12, 4)), new IPAddress(s.Slice(16, 4)), whole, out segment),
+            FragmentResult.Pending => FrameSkip.FragmentPending,
+            _ => FrameSkip.BadFragment,
+        };
     }
 
-    private static FrameSkip IPv6(ReadOnlyMemory<byte> packet, out TransportSegment segment)
+    private FrameSkip IPv6(ReadOnlyMemory<byte> packet, long timestampMicros, out TransportSegment segment)
     {
         segment = default;
         var s = packet.Span;
@@ -96,16 +116,31 @@ public static class FrameDissector
         var next = s[6];
         var end = payloadLength == 0 ? s.Length : Math.Min(40 + payloadLength, s.Length);
         var offset = 40;
-        // Hop-by-hop, routing and destination options are skipped; a fragment header means a fragment.
+        (int Offset, bool More, uint Id)? fragment = null;
+        // Hop-by-hop, routing and destination options are skipped; a fragment header says where this part goes.
         while (next is 0 or 43 or 60 or 44)
         {
-            if (next == 44) return FrameSkip.Fragment;
             if (end < offset + 8) return FrameSkip.Truncated;
+            if (next == 44)
+            {
+                var offsetField = BinaryPrimitives.ReadUInt16BigEndian(s[(offset + 2)..]);
+                fragment = ((offsetField >> 3) * 8, (offsetField & 1) != 0, BinaryPrimitives.ReadUInt32BigEndian(s[(offset + 4)..]));
+                next = s[offset];
+                offset += 8;
+                continue;
+            }
             next = s[offset];
             offset += (s[offset + 1] + 1) * 8;
         }
         if (end < offset) return FrameSkip.Truncated;
-        return Transport(next, new IPAddress(s.Slice(8, 16)), new IPAddress(s.Slice(24, 16)), packet[offset..end], out segment);
+        if (fragment is not { } f || (f.Offset == 0 && !f.More))
+            return Transport(next, new IPAddress(s.Slice(8, 16)), new IPAddress(s.Slice(24, 16)), packet[offset..end], out segment);
+        return Reassembler.Add(s.Slice(8, 16), s.Slice(24, 16), f.Id, next, f.Offset, f.More, s[offset..end], timestampMicros, out var whole) switch
+        {
+            FragmentResult.Complete => Transport(next, new IPAddress(s.Slice(8, 16)), new IPAddress(s.Slice(24, 16)), whole, out segment),
+            FragmentResult.Pending => FrameSkip.FragmentPending,
+            _ => FrameSkip.BadFragment,
+        };
     }
 
     private static FrameSkip Transport(byte protocol, IPAddress source, IPAddress destination, ReadOnlyMemory<byte> data, out TransportSegment segment)

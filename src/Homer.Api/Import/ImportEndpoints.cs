@@ -92,6 +92,7 @@ public static class ImportEndpoints
             node,
             first = summary.First?.UtcDateTime.ToString(GraphQL.DateTimeScalar.Format, CultureInfo.InvariantCulture),
             last = summary.Last?.UtcDateTime.ToString(GraphQL.DateTimeScalar.Format, CultureInfo.InvariantCulture),
+            ipDatagramsReassembled = summary.IpDatagramsReassembled,
             skipped = summary.Skipped,
             seconds = Math.Round(watch.Elapsed.TotalSeconds, 3),
         }, http.RequestAborted);

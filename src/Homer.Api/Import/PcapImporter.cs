@@ -23,7 +23,14 @@ public sealed class ImportSummary
 
     public long Imported => SipMessages + HepPackets;
 
-    public void Skip(string reason) => Skipped[reason] = Skipped.GetValueOrDefault(reason) + 1;
+    /// <summary>UDP or TCP datagrams put back together from IP fragments (each counted once, as its last fragment).</summary>
+    public long IpDatagramsReassembled { get; set; }
+
+    public void Skip(string reason, long count = 1)
+    {
+        if (count > 0)
+            Skipped[reason] = Skipped.GetValueOrDefault(reason) + count;
+    }
 }
 
 /// <summary>
@@ -41,6 +48,8 @@ public sealed class PcapImporter(IHepIngestSink sink, uint captureId, string? no
     private const long MaxBufferedBytes = 32L << 20;
 
     private long _buffered;
+
+    private readonly FrameDissector _dissector = new();
 
     private readonly Dictionary<(IPAddress, int, IPAddress, int), Flow> _flows = [];
 
@@ -61,14 +70,16 @@ public sealed class PcapImporter(IHepIngestSink sink, uint captureId, string? no
             summary.Packets++;
             summary.First ??= frame.Timestamp;
             summary.Last = frame.Timestamp;
-            var skip = FrameDissector.TryDissect(frame.LinkType, frame.Data, out var segment);
+            var skip = _dissector.TryDissect(frame.LinkType, frame.Data, (frame.Timestamp - DateTimeOffset.UnixEpoch).Ticks / 10, out var segment);
+            if (skip == FrameSkip.FragmentPending)
+                continue;
             if (skip != FrameSkip.None)
             {
                 summary.Skip(skip switch
                 {
                     FrameSkip.LinkType => "link type " + frame.LinkType,
                     FrameSkip.NotIp => "not IP",
-                    FrameSkip.Fragment => "IP fragment",
+                    FrameSkip.BadFragment => "IP fragment that fits no datagram",
                     FrameSkip.NotUdpOrTcp => "not UDP or TCP",
                     FrameSkip.Empty => "empty",
                     _ => "truncated",
@@ -81,6 +92,9 @@ public sealed class PcapImporter(IHepIngestSink sink, uint captureId, string? no
                 await SegmentAsync(segment, frame, summary, ct);
         }
         summary.Bytes = reader.BytesRead;
+        summary.IpDatagramsReassembled = _dissector.Reassembler.Completed;
+        // Datagrams whose other fragments never came (or came too late): their fragments did not count as skipped yet.
+        summary.Skip("IP datagram with fragments missing", _dissector.Reassembler.Expired + _dissector.Reassembler.PendingCount);
         foreach (var flow in _flows.Values)
             if (flow.Buffer.Count > 0)
                 summary.Skip("TCP stream cut mid-message");

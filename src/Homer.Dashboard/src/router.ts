@@ -40,6 +40,7 @@ export const routes: RouteRecordRaw[] = [
   },
   { path: '/admin/users', name: 'admin-users', component: () => import('@/pages/admin/users.vue'), meta: { title: 'Users', role: 'ADMIN' } },
   { path: '/admin/tokens', name: 'admin-tokens', component: () => import('@/pages/admin/tokens.vue'), meta: { title: 'API tokens' } },
+  { path: '/admin/agents', name: 'admin-agents', component: () => import('@/pages/admin/agents.vue'), meta: { title: 'Capture agents', role: 'ADMIN' } },
   { path: '/admin/aliases', name: 'admin-aliases', component: () => import('@/pages/admin/aliases.vue'), meta: { title: 'IP aliases' } },
   {
     path: '/:pathMatch(.*)*',

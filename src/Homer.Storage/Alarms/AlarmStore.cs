@@ -47,16 +47,6 @@ public static class AlarmStates
     public const string Resolved = "RESOLVED";
 }
 
-public static class AlarmRowNotices
-{
-    /// <summary>The alarm as the cluster announces it on <see cref="Homer.Actors.Contracts.AlarmNotices.Topic"/>.</summary>
-    public static Homer.Actors.Contracts.AlarmNotices.AlarmChanged ToNotice(this AlarmRow a, string change) => new(change, a.Id, a.RuleId,
-        a.RuleType, a.Severity, a.State, a.Key, a.Scope, a.Message, a.Count, Micros(a.FirstSeen), Micros(a.LastSeen), a.ExampleCallIds,
-        a.AcknowledgedBy, a.ResolvedAt is { } r ? Micros(r) : null);
-
-    private static long Micros(DateTimeOffset t) => (t - DateTimeOffset.UnixEpoch).Ticks / 10;
-}
-
 public sealed record AlarmFilter(string? State = null, string? RuleType = null, DateTimeOffset? From = null, DateTimeOffset? To = null, int Limit = 500);
 
 /// <summary>Alarm rules and alarms in PostgreSQL: the alarm engine writes, the API reads, acknowledges and edits rules.</summary>

@@ -2,7 +2,7 @@ namespace Homer.Storage.Migrations;
 
 /// <summary>
 /// The schema as versioned migrations, one list per area (partial files) so areas evolve independently:
-/// message store 1–99, dialogs 100–199, users and API 200–299, statistics and alarms 300–399.
+/// message store 1–99, dialogs 100–199, users and API 200–299, statistics and alarms 300–399, capture agents 400–499.
 /// Append new steps; never change an applied one. Each step is literal SQL, never built from live code such as
 /// <see cref="MessageTables"/>: a later edit there would give a fresh database a different schema than an upgraded
 /// one (SchemaDumpTests compares the result with tests/Homer.Storage.Tests/expected-schema.sql).
@@ -30,12 +30,14 @@ public static partial class SchemaMigrations
         AddDialogs(found);
         AddUsersAndApi(found);
         AddStatsAndAlarms(found);
+        AddAgents(found);
         return found;
     }
 
     static partial void AddDialogs(List<Migration> migrations);
     static partial void AddUsersAndApi(List<Migration> migrations);
     static partial void AddStatsAndAlarms(List<Migration> migrations);
+    static partial void AddAgents(List<Migration> migrations);
 
     private static readonly Migration[] MessageStore =
     [

@@ -1,3 +1,4 @@
+using Homer.Hep;
 using Npgsql;
 
 namespace Homer.Storage.Stats;
@@ -7,7 +8,6 @@ namespace Homer.Storage.Stats;
 /// stored (a message captured by two agents counts twice, as HOMER counts it).</summary>
 public static class MessageStats
 {
-    private const byte SipProtocolType = 1;
 
     public static StatsDelta Count(IReadOnlyList<CapturedMessage> batch)
     {
@@ -43,7 +43,7 @@ public static class MessageStats
     }
 
     /// <summary>Whether a message counts in the statistics at all: SIP that parsed.</summary>
-    public static bool Counts(CapturedMessage m) => m.ProtocolType == SipProtocolType && m.ParseError is null;
+    public static bool Counts(CapturedMessage m) => m.ProtocolType == HepProtocolType.Sip && m.ParseError is null;
 
     // "486 INVITE" for every response would allocate per message; the set of status/method pairs seen is small.
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<(int, string), string> ResponseKeys = new();

@@ -1,16 +1,11 @@
 import { gql } from '@/api/graphql'
+import type * as Schema from '@/api/schema.generated'
 import type { Role } from '@/api/session'
 
-export interface User {
-  id: string
-  username: string
-  role: Role
-  disabled: boolean
-  createdAt: string
-  /** LOCAL: password kept here; LDAP: password and role come from the directory at each login. */
-  source: 'LOCAL' | 'LDAP'
-}
-const USER = 'id username role disabled createdAt source'
+// Each type picks from the schema the fields its query string selects (written once, below).
+const USER_FIELDS = ['id', 'username', 'role', 'disabled', 'createdAt', 'source'] as const satisfies readonly (keyof Schema.User)[]
+export type User = Pick<Schema.User, (typeof USER_FIELDS)[number]>
+const USER = USER_FIELDS.join(' ')
 export const USERS_QUERY = gql<{ users: User[] }>(`query Users { users { ${USER} } }`, 'Users')
 export const CREATE_USER = gql<{ createUser: User }, { username: string; password: string; role: Role }>(
   `mutation CreateUser($username: String!, $password: String!, $role: Role!) { createUser(username: $username, password: $password, role: $role) { ${USER} } }`,
@@ -33,16 +28,9 @@ export const RESET_PASSWORD = gql<{ resetPassword: User }, { username: string; p
   'ResetPassword',
 )
 
-export interface ApiToken {
-  id: string
-  name: string
-  owner: string
-  role: Role
-  createdAt: string
-  expiresAt: string | null
-  revokedAt: string | null
-}
-const TOKEN = 'id name owner role createdAt expiresAt revokedAt'
+const TOKEN_FIELDS = ['id', 'name', 'owner', 'role', 'createdAt', 'expiresAt', 'revokedAt'] as const satisfies readonly (keyof Schema.ApiToken)[]
+export type ApiToken = Pick<Schema.ApiToken, (typeof TOKEN_FIELDS)[number]>
+const TOKEN = TOKEN_FIELDS.join(' ')
 export const TOKENS_QUERY = gql<{ apiTokens: ApiToken[] }, { all?: boolean }>(
   `query ApiTokens($all: Boolean) { apiTokens(all: $all) { ${TOKEN} } }`,
   'ApiTokens',
@@ -56,21 +44,10 @@ export const REVOKE_TOKEN = gql<{ revokeApiToken: boolean }, { id: string }>(
   'RevokeApiToken',
 )
 
-export interface Alias {
-  id: string
-  ip: string
-  port: number
-  name: string
-  captureId: number | null
-  createdAt: string
-}
-export interface AliasInput {
-  ip: string
-  port?: number | null
-  name: string
-  captureId?: number | null
-}
-const ALIAS = 'id ip port name captureId createdAt'
+const ALIAS_FIELDS = ['id', 'ip', 'port', 'name', 'captureId', 'createdAt'] as const satisfies readonly (keyof Schema.Alias)[]
+export type Alias = Pick<Schema.Alias, (typeof ALIAS_FIELDS)[number]>
+export type AliasInput = Schema.AliasInput
+const ALIAS = ALIAS_FIELDS.join(' ')
 export const ALIASES_QUERY = gql<{ aliases: Alias[] }>(`query Aliases { aliases { ${ALIAS} } }`, 'Aliases')
 export const CREATE_ALIAS = gql<{ createAlias: Alias }, { input: AliasInput }>(
   `mutation CreateAlias($input: AliasInput!) { createAlias(input: $input) { ${ALIAS} } }`,

@@ -1,50 +1,33 @@
 import { gql } from '@/api/graphql'
+import type * as Schema from '@/api/schema.generated'
 
+/** For the rule form's picker; the type checks it lists only the schema's values. */
 export const ALARM_RULE_TYPES = [
   'SCANNER', 'AUTH_FAILURES', 'ERROR_RATE', 'LOW_ASR', 'LOW_MOS', 'HIGH_PACKET_LOSS', 'REGISTRATION_STORM', 'HOST_UNREACHABLE', 'SHORT_CALLS', 'RETRANSMISSIONS', 'STORAGE_STALLED',
-] as const
-export type AlarmRuleType = (typeof ALARM_RULE_TYPES)[number]
-export type AlarmState = 'ACTIVE' | 'ACKNOWLEDGED' | 'RESOLVED'
-export type AlarmSeverity = 'INFO' | 'WARNING' | 'CRITICAL'
+] as const satisfies readonly Schema.AlarmRuleType[]
+export type AlarmRuleType = Schema.AlarmRuleType
+export type AlarmState = Schema.AlarmState
+export type AlarmSeverity = Schema.AlarmSeverity
 
-export interface Alarm {
-  id: string
-  ruleId: string
-  ruleType: AlarmRuleType
-  severity: AlarmSeverity
-  state: AlarmState
-  count: number
-  firstSeen: string
-  lastSeen: string
-  scope: string
-  message: string
-  exampleCallIds: string[]
-  acknowledgedBy: string | null
-  resolvedAt: string | null
-}
-export interface AlarmFilter {
-  state?: AlarmState
-  ruleType?: AlarmRuleType
-  from?: string
-  to?: string
-}
-export interface AlarmRule {
-  id: string
-  name: string
-  type: AlarmRuleType
-  enabled: boolean
-  severity: AlarmSeverity
-  threshold: number | null
-  windowSeconds: number
-  minCount: number | null
-  cooldownSeconds: number
-  scope: string | null
-  parameters: string | null
-}
+// The fields the queries select, written once: the query strings join them, the types pick them from the schema
+// (src/api/schema.generated.ts).
+const ALARM_FIELDS = [
+  'id', 'ruleId', 'ruleType', 'severity', 'state', 'count', 'firstSeen', 'lastSeen', 'scope', 'message', 'exampleCallIds', 'acknowledgedBy',
+  'resolvedAt',
+] as const satisfies readonly (keyof Schema.Alarm)[]
+const RULE_FIELDS = [
+  'id', 'name', 'type', 'enabled', 'severity', 'threshold', 'windowSeconds', 'minCount', 'cooldownSeconds', 'scope', 'parameters',
+] as const satisfies readonly (keyof Schema.AlarmRule)[]
+
+export type Alarm = Pick<Schema.Alarm, (typeof ALARM_FIELDS)[number]>
+/** The filter as this page sends it: no nulls. */
+export type AlarmFilter = { [K in keyof Schema.AlarmFilter]?: NonNullable<Schema.AlarmFilter[K]> }
+export type AlarmRule = Pick<Schema.AlarmRule, (typeof RULE_FIELDS)[number]>
+/** The rule form sends every field (the schema's input leaves most optional). */
 export type AlarmRuleInput = Omit<AlarmRule, 'id'>
 
-const ALARM = 'id ruleId ruleType severity state count firstSeen lastSeen scope message exampleCallIds acknowledgedBy resolvedAt'
-const RULE = 'id name type enabled severity threshold windowSeconds minCount cooldownSeconds scope parameters'
+const ALARM = ALARM_FIELDS.join(' ')
+const RULE = RULE_FIELDS.join(' ')
 
 export const ALARMS_QUERY = gql<{ alarms: Alarm[] }, { filter?: AlarmFilter }>(`query Alarms($filter: AlarmFilter) { alarms(filter: $filter) { ${ALARM} } }`, 'Alarms')
 export const ACK_ALARM = gql<{ acknowledgeAlarm: Alarm }, { id: string }>(`mutation AcknowledgeAlarm($id: ID!) { acknowledgeAlarm(id: $id) { ${ALARM} } }`, 'AcknowledgeAlarm')

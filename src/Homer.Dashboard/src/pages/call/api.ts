@@ -1,44 +1,11 @@
 import { gql } from '@/api/graphql'
 import type * as Schema from '@/api/schema.generated'
 
-export interface FlowHost {
-  id: string
-  ip: string
-  port: number
-  alias: string | null
-}
-
-export interface FlowEvent {
-  messageId: string
-  callId: string
-  legIndex: number
-  timestamp: string
-  deltaMs: number
-  fromHost: string
-  toHost: string
-  label: string
-  method: string | null
-  statusCode: number | null
-  cseq: string | null
-  transactionId: string | null
-  retransmission: boolean
-  hasSdp: boolean
-  hasAuth: boolean
-}
-
-export interface FlowMarker {
-  timestamp: string
-  callId: string
-  kind: string
-  text: string
-}
-
-export interface CallFlow {
-  callIds: string[]
-  hosts: FlowHost[]
-  events: FlowEvent[]
-  markers: FlowMarker[]
-}
+// The call flow query selects every field of the flow's types: they are the schema's.
+export type FlowHost = Schema.FlowHost
+export type FlowEvent = Schema.FlowEvent
+export type FlowMarker = Schema.FlowMarker
+export type CallFlow = Schema.CallFlow
 
 export const CALL_FLOW_QUERY = gql<{ callFlow: CallFlow }, { callIds: string[]; includeLegs?: boolean }>(
   `query CallFlow($callIds: [String!]!, $includeLegs: Boolean) {
@@ -52,27 +19,11 @@ export const CALL_FLOW_QUERY = gql<{ callFlow: CallFlow }, { callIds: string[]; 
   'CallFlow',
 )
 
-export interface QosPoint {
-  timestamp: string
-  /** Packets sent and received: only RTP statistics headers of a BYE or its 200 OK state them. */
-  packetsSent?: number | null
-  packetsReceived?: number | null
-  mos: number | null
-  packetLossPct: number | null
-  jitterMs: number | null
-  delayMs: number | null
-  /** Packets lost so far (RTCP's cumulative count); absent on nodes before it, null when a report gives only a rate. */
-  packetsLost?: number | null
-}
+/** A QoS point; the packet counts are absent on nodes from before they existed. */
+export type QosPoint = Omit<Schema.QosPoint, 'packetsSent' | 'packetsReceived' | 'packetsLost'> &
+  Partial<Pick<Schema.QosPoint, 'packetsSent' | 'packetsReceived' | 'packetsLost'>>
 
-export interface QosStream {
-  callId: string
-  source: string
-  ssrc: string | null
-  direction: string
-  reporter: string | null
-  points: QosPoint[]
-}
+export type QosStream = Omit<Schema.QosStream, 'points'> & { points: QosPoint[] }
 
 export const QOS_QUERY = gql<{ qos: QosStream[] }, { callIds: string[] }>(
   `query Qos($callIds: [String!]!) {

@@ -1,4 +1,5 @@
 import { gql, request } from '@/api/graphql'
+import type * as Schema from '@/api/schema.generated'
 
 /** The structures one row can have: column spans on a 12-column grid. */
 export const ROW_LAYOUTS = ['12', '6-6', '4-4-4', '4-8', '8-4', '3-3-3-3'] as const
@@ -8,27 +9,13 @@ export const MAX_ROWS = 6
 export const LAYOUTS = [...ROW_LAYOUTS, '12/4-4-4', '12/6-6/12', '12/6-6', '4-4-4/12', '12/3-3-3-3'] as const
 export type Layout = (typeof LAYOUTS)[number]
 
-export interface Dashboard {
-  id: string
-  title: string
-  owner: string
-  shared: boolean
-  promoted: boolean
-  layout: string
-  /** JSON array of Widget, opaque to the API. */
-  widgets: string
-  updatedAt: string
-}
+// The type picks from the schema the fields the query strings select (written once).
+const DASHBOARD_FIELDS = ['id', 'title', 'owner', 'shared', 'promoted', 'layout', 'widgets', 'updatedAt'] as const satisfies readonly (keyof Schema.Dashboard)[]
+export type Dashboard = Pick<Schema.Dashboard, (typeof DASHBOARD_FIELDS)[number]>
 
-export interface DashboardInput {
-  title: string
-  layout: string
-  widgets: string
-  promoted?: boolean
-  shared?: boolean
-}
+export type DashboardInput = Schema.DashboardInput
 
-const FIELDS = 'id title owner shared promoted layout widgets updatedAt'
+const FIELDS = DASHBOARD_FIELDS.join(' ')
 
 export const DASHBOARDS_QUERY = gql<{ dashboards: Dashboard[] }>(`query Dashboards { dashboards { ${FIELDS} } }`, 'Dashboards')
 export const DASHBOARD_QUERY = gql<{ dashboard: Dashboard | null }, { id: string }>(

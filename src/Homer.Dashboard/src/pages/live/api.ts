@@ -1,73 +1,29 @@
 import { gql } from '@/api/graphql'
+import type * as Schema from '@/api/schema.generated'
 
-export type CallEventType = 'DIALOG_STARTED' | 'STATE_CHANGED' | 'QOS_ATTACHED' | 'LEG_LINKED' | 'DIALOG_ENDED' | 'ALARM' | 'OTHER' | 'DROPPED' | 'SKIPPED'
+export type CallEventType = Schema.CallEventType
 
-export interface CallEvent {
-  type: CallEventType
-  callId: string | null
-  timestamp: string | null
-  kind: string | null
-  state: string | null
-  finalStatus: number | null
-  finalReason: string | null
-  fromUser: string | null
-  toUser: string | null
-  ruriUser: string | null
-  durationMs: number | null
-  endedByTimeout: boolean | null
-  legCallId: string | null
-  mosLq: number | null
-  dropped: number | null
-  /** Events the subscription's rate limit skipped since the previous item (SKIPPED notices carry only this). */
-  skipped: number | null
-}
+// Each type picks from the schema the fields its subscription selects (written once).
+const CALL_EVENT_FIELDS = ['type', 'callId', 'timestamp', 'kind', 'state', 'finalStatus', 'finalReason', 'fromUser', 'toUser', 'ruriUser', 'durationMs', 'endedByTimeout', 'legCallId', 'mosLq', 'dropped', 'skipped'] as const satisfies readonly (keyof Schema.CallEvent)[]
+export type CallEvent = Pick<Schema.CallEvent, (typeof CALL_EVENT_FIELDS)[number]>
 
-export interface CallEventFilter {
-  callId?: string
-  user?: string
-  kind?: string
-  state?: string
-  types?: CallEventType[]
-}
+export type CallEventFilter = Schema.CallEventFilter
 
 export const CALL_EVENTS_SUBSCRIPTION = gql<{ callEvents: CallEvent }, { filter: CallEventFilter; maxPerSecond?: number }>(
   `subscription LiveCalls($filter: CallEventFilter, $maxPerSecond: Int) {
-  callEvents(filter: $filter, maxPerSecond: $maxPerSecond) { type callId timestamp kind state finalStatus finalReason fromUser toUser ruriUser durationMs endedByTimeout legCallId mosLq dropped skipped }
+  callEvents(filter: $filter, maxPerSecond: $maxPerSecond) { ${CALL_EVENT_FIELDS.join(' ')} }
 }`,
   'LiveCalls',
 )
 
-export interface LiveMessage {
-  /** MESSAGE, or a DROPPED / SKIPPED notice. */
-  type: string
-  dropped: number | null
-  /** Messages the subscription's rate limit skipped since the previous item. */
-  skipped: number | null
-  timestamp: string | null
-  callId: string | null
-  method: string | null
-  statusCode: number | null
-  reason: string | null
-  fromUser: string | null
-  toUser: string | null
-  srcIp: string | null
-  srcPort: number | null
-  dstIp: string | null
-  dstPort: number | null
-  payload: string | null
-}
+const LIVE_MESSAGE_FIELDS = ['type', 'dropped', 'skipped', 'timestamp', 'callId', 'method', 'statusCode', 'reason', 'fromUser', 'toUser', 'srcIp', 'srcPort', 'dstIp', 'dstPort', 'payload'] as const satisfies readonly (keyof Schema.LiveMessage)[]
+export type LiveMessage = Pick<Schema.LiveMessage, (typeof LIVE_MESSAGE_FIELDS)[number]>
 
-export interface LiveMessageFilter {
-  callId?: string
-  user?: string
-  method?: string
-  ip?: string
-  protocolType?: number
-}
+export type LiveMessageFilter = Schema.LiveMessageFilter
 
 export const LIVE_MESSAGES_SUBSCRIPTION = gql<{ messages: LiveMessage }, { filter: LiveMessageFilter; maxPerSecond?: number }>(
   `subscription LiveTail($filter: LiveMessageFilter, $maxPerSecond: Int) {
-  messages(filter: $filter, maxPerSecond: $maxPerSecond) { type dropped skipped timestamp callId method statusCode reason fromUser toUser srcIp srcPort dstIp dstPort payload }
+  messages(filter: $filter, maxPerSecond: $maxPerSecond) { ${LIVE_MESSAGE_FIELDS.join(' ')} }
 }`,
   'LiveTail',
 )

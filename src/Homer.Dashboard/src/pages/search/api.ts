@@ -1,75 +1,31 @@
 import { gql, request, type RequestOptions } from '@/api/graphql'
 import type * as Schema from '@/api/schema.generated'
 
-/** Mirrors the server's `MessageFilter` input: every field optional, combined with AND. */
-export interface MessageFilter {
-  callId?: string
-  callIds?: string[]
-  /** ISO-8601 with microseconds, inclusive. */
-  from?: string
-  /** ISO-8601 with microseconds, inclusive. */
-  to?: string
-  methods?: string[]
-  statusCodes?: number[]
-  fromUser?: string
-  toUser?: string
-  ruriUser?: string
-  userAgent?: string
-  srcIp?: string
-  dstIp?: string
-  anyIp?: string
-  srcPort?: number
-  dstPort?: number
-  captureId?: number
-  node?: string
-  protocolTypes?: number[]
-  payloadContains?: string
-  /** Table family; for SIP the transaction type by CSeq method. */
-  profiles?: MessageProfile[]
-  /** "102 INVITE", "102" or "INVITE", as in the header; replies carry their request's CSeq. */
-  cseq?: string
-  /** Response reason phrase contains this, case-insensitive; * and ? are wildcards. */
-  reason?: string
-  /** Diversion URI: a user ("900"), or user@host; * and ? are wildcards. */
-  diversion?: string
-  /** Any SIP header by name (any case, compact forms folded); the whole value, * and ? wildcards; needs from and to. */
-  headers?: { name: string; value: string }[]
-  /** Declared header fields (headerFields) by name; exact, or * and ? wildcards. */
-  fields?: { name: string; value: string }[]
-}
+/** The server's `MessageFilter` input: every field optional, combined with AND. */
+export type MessageFilter = Schema.MessageFilter
 
-export type MessageProfile = 'CALL' | 'REGISTRATION' | 'DEFAULT' | 'QOS' | 'RTCP' | 'LOG' | 'GENERIC'
+export type MessageProfile = Schema.MessageProfile
 
-export interface SipMessage {
-  id: string
-  timestamp: string
-  /** Null for responses. */
-  method: string | null
-  /** Null for requests. */
-  statusCode: number | null
-  reason?: string | null
-  callId: string | null
-  fromUser: string | null
-  toUser: string | null
-  ruriUser?: string | null
-  userAgent?: string | null
-  srcIp: string
-  srcPort: number
-  dstIp: string
-  dstPort: number
-  captureId: number
-  node?: string | null
-  transport?: string | null
-  protocolType?: number
-  cseq?: number | null
-  cseqMethod?: string | null
-  headers?: string | null
-  payload: string
-  /** Declared header fields found at ingest, as a JSON object. */
-  fields?: string | null
-  /** The values of the header chosen as a results column. */
-  column?: string[] | null
-}
+// The fields a results row shows and filters on, written once: LIST_FIELDS joins them, SipMessage picks them.
+const LIST_FIELD_NAMES = [
+  'id', 'timestamp', 'method', 'statusCode', 'reason', 'callId', 'fromUser', 'toUser', 'ruriUser', 'userAgent', 'srcIp', 'srcPort', 'dstIp',
+  'dstPort', 'captureId', 'node', 'transport', 'cseq', 'cseqMethod',
+] as const satisfies readonly (keyof Schema.Message)[]
+
+/** What every message has, wherever it came from (a search, a call's messages, a share link's JSON). */
+type MessageCore = 'id' | 'timestamp' | 'method' | 'statusCode' | 'callId' | 'fromUser' | 'toUser' | 'srcIp' | 'srcPort' | 'dstIp' | 'dstPort' | 'captureId'
+
+/**
+ * A message as a search lists it. The other list fields may be absent (a share link's JSON has fewer), as may what
+ * only a call's own messages ask for (MESSAGE_FIELDS: headers, protocol type), the declared fields and a header
+ * chosen as a results column (`column`).
+ */
+export type SipMessage = Pick<Schema.Message, MessageCore> &
+  Partial<Pick<Schema.Message, Exclude<(typeof LIST_FIELD_NAMES)[number], MessageCore> | 'protocolType' | 'headers' | 'fields'>> & {
+    /** Typed as the views use it (the schema's is nullable: a viewer's, without payload rights). */
+    payload: string
+    column?: Schema.Message['header']
+  }
 
 export interface MessagesData {
   messages: { totalCount: number; nodes: SipMessage[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } }
@@ -82,8 +38,7 @@ export interface MessagesVariables {
 }
 
 /** What a results row shows and filters on; the payload is fetched when a message is opened. */
-export const LIST_FIELDS =
-  'id timestamp method statusCode reason callId fromUser toUser ruriUser userAgent srcIp srcPort dstIp dstPort captureId node transport cseq cseqMethod'
+export const LIST_FIELDS = LIST_FIELD_NAMES.join(' ')
 /** Everything, for a call's own messages (ladder, message view, diff). */
 export const MESSAGE_FIELDS = `${LIST_FIELDS} protocolType headers payload`
 
@@ -108,11 +63,7 @@ export function listFieldsWith(column: string | null | undefined): string {
   return name ? `${LIST_FIELDS} column: header(name: ${JSON.stringify(name)})` : LIST_FIELDS
 }
 
-export interface HeaderField {
-  name: string
-  header: string
-  part: string | null
-}
+export type HeaderField = Pick<Schema.HeaderField, 'name' | 'header' | 'part'>
 
 export const HEADER_FIELDS_QUERY = gql<{ headerFields: HeaderField[] }>(
   `query HeaderFields { headerFields { name header part } }`,
@@ -170,24 +121,7 @@ export async function fetchPayload(m: SipMessage, options?: RequestOptions): Pro
 
 // ---- call search over dialogs (contract field `dialogs`) --------------------------------------------------
 
-export interface DialogFilter {
-  from?: string
-  to?: string
-  callId?: string
-  kind?: string
-  states?: string[]
-  fromUser?: string
-  toUser?: string
-  ruriUser?: string
-  anyUser?: string
-  ip?: string
-  finalStatus?: number[]
-  minDurationMs?: number
-  maxDurationMs?: number
-  minMos?: number
-  maxMos?: number
-  node?: string
-}
+export type DialogFilter = Schema.DialogFilter
 
 // The fields the call search asks for, written once: the query selects them, the type picks them from the schema.
 const DIALOG_FIELD_NAMES = [
@@ -231,12 +165,7 @@ export async function fetchDialogs(filter: DialogFilter, limit: number, options?
 
 // ---- capture nodes (contract field `nodes`), for the node picker ------------------------------------------
 
-export interface CaptureNode {
-  node: string | null
-  captureId: number
-  lastSeen: string
-  messages24h: number
-}
+export type CaptureNode = Pick<Schema.CaptureNode, 'node' | 'captureId' | 'lastSeen' | 'messages24h'>
 
 export const NODES_QUERY = gql<{ nodes: CaptureNode[] }>(
   `query Nodes { nodes { node captureId lastSeen messages24h } }`,

@@ -1,45 +1,22 @@
 import { gql } from '@/api/graphql'
+import type * as Schema from '@/api/schema.generated'
 import { parseTimeInput, toIsoMicros } from '@/utils/time'
 
-export type StatsBucket = 'MINUTE' | 'FIVE_MINUTES' | 'HOUR'
-export interface KeyCount {
-  key: string
-  count: number
-}
-export interface StatsPoint {
-  bucket: string
-  requests: KeyCount[]
-  responses: KeyCount[]
-  callAttempts: number
-  callsAnswered: number
-  callsFailed4xx: number
-  callsFailed5xx: number
-  callsFailed6xx: number
-  callsCancelled: number
-  asr: number | null
-  ner: number | null
-  pddP50Ms: number | null
-  pddP95Ms: number | null
-  setupP50Ms: number | null
-  acdSeconds: number | null
-  mos: KeyCount[]
-  registrations: number
-  registrationFailures: number
-  registrationChallenges: number
-  retransmissionRatio: number | null
-}
-export interface Stats {
-  from: string
-  to: string
-  bucket: StatsBucket
-  points: StatsPoint[]
-  totals: StatsPoint
-  topSourceIps: KeyCount[]
-  topUserAgents: KeyCount[]
-}
+export type StatsBucket = Schema.StatsBucket
+// The fields the query selects, written once: the query string joins them, the types pick them from the schema.
+const POINT_FIELDS = [
+  'bucket', 'requests', 'responses', 'callAttempts', 'callsAnswered', 'callsFailed4xx', 'callsFailed5xx', 'callsFailed6xx', 'callsCancelled', 'asr',
+  'ner', 'pddP50Ms', 'pddP95Ms', 'setupP50Ms', 'acdSeconds', 'mos', 'registrations', 'registrationFailures', 'registrationChallenges',
+  'retransmissionRatio',
+] as const satisfies readonly (keyof Schema.StatsPoint)[]
+/** The fields of StatsPoint that are lists of key counts. */
+const KEY_COUNT_LISTS: readonly string[] = ['requests', 'responses', 'mos'] satisfies readonly (typeof POINT_FIELDS)[number][]
 
-const POINT = `bucket requests { key count } responses { key count } callAttempts callsAnswered callsFailed4xx callsFailed5xx callsFailed6xx callsCancelled
-asr ner pddP50Ms pddP95Ms setupP50Ms acdSeconds mos { key count } registrations registrationFailures registrationChallenges retransmissionRatio`
+export type KeyCount = Schema.KeyCount
+export type StatsPoint = Pick<Schema.StatsPoint, (typeof POINT_FIELDS)[number]>
+export type Stats = Omit<Schema.Stats, 'points' | 'totals'> & { points: StatsPoint[]; totals: StatsPoint }
+
+const POINT = POINT_FIELDS.map((f) => (KEY_COUNT_LISTS.includes(f) ? `${f} { key count }` : f)).join(' ')
 
 /**
  * Asked without a bucket: the server answers from the finest width still kept for the whole range (minute buckets

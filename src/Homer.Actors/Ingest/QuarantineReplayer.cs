@@ -1,11 +1,10 @@
 using System.Text.Json;
 using Akka.Actor;
 using Homer.Actors.Dialogs;
-using Homer.Actors.Ingest;
 using Homer.Sip;
 using Homer.Storage;
 
-namespace Homer.Actors.Storage;
+namespace Homer.Actors.Ingest;
 
 /// <summary>
 /// Re-submits quarantined rows once their cause is fixed (a constraint dropped, a decoder fixed, a schema changed):

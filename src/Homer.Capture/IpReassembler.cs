@@ -1,11 +1,23 @@
 using System.Buffers.Binary;
 
-namespace Homer.Agent.Capture;
+namespace Homer.Capture;
+
+/// <summary>What one fragment did to its datagram.</summary>
+public enum FragmentResult
+{
+    /// <summary>The datagram is whole: the payload is its transport header and data.</summary>
+    Complete,
+    /// <summary>Kept until the rest arrives (or the datagram expires).</summary>
+    Pending,
+    /// <summary>Beyond 64 KiB, a non-final fragment whose length is no multiple of 8, or too many datagrams pending.</summary>
+    Invalid,
+}
 
 /// <summary>
 /// Reassembles IPv4 and IPv6 fragments into the original transport payload. Memory is bounded by
 /// <see cref="MaxPending"/> datagrams and <see cref="MaxDatagram"/> bytes each; datagrams that stay incomplete longer
 /// than <see cref="TimeoutMicros"/> (capture time, so file replay behaves like live capture) are dropped and counted.
+/// The agent's live capture and the server's PCAP import use the same one, so a fragmented INVITE reads the same in both.
 /// </summary>
 public sealed class IpReassembler
 {
@@ -31,20 +43,16 @@ public sealed class IpReassembler
     }
 
     /// <summary>
-    /// Adds one fragment. Returns true with the whole payload (valid until the next call) once every byte from 0 to the
-    /// end announced by the last fragment has arrived.
+    /// Adds one fragment. <see cref="FragmentResult.Complete"/> with the whole payload (a new array) once every byte
+    /// from 0 to the end announced by the last fragment has arrived.
     /// </summary>
-    public bool Add(ReadOnlySpan<byte> source, ReadOnlySpan<byte> destination, uint id, byte protocol, int offset,
-        bool moreFragments, ReadOnlySpan<byte> data, long nowMicros, out ReadOnlySpan<byte> payload, out DropReason error)
+    public FragmentResult Add(ReadOnlySpan<byte> source, ReadOnlySpan<byte> destination, uint id, byte protocol, int offset,
+        bool moreFragments, ReadOnlySpan<byte> data, long nowMicros, out byte[] payload)
     {
-        payload = default;
-        error = DropReason.FragmentPending;
+        payload = [];
         Sweep(nowMicros);
         if (offset + data.Length > MaxDatagram || (moreFragments && data.Length % 8 != 0 && data.Length > 0))
-        {
-            error = DropReason.FragmentError;
-            return false;
-        }
+            return FragmentResult.Invalid;
 
         var key = new Key(ToUInt128(source), ToUInt128(destination), id, protocol);
         if (!_pending.TryGetValue(key, out var p))
@@ -52,8 +60,7 @@ public sealed class IpReassembler
             if (_pending.Count >= MaxPending)
             {
                 Overflowed++;
-                error = DropReason.FragmentError;
-                return false;
+                return FragmentResult.Invalid;
             }
 
             p = new Pending { FirstSeen = nowMicros };
@@ -64,29 +71,32 @@ public sealed class IpReassembler
         if (!moreFragments)
             p.TotalLength = offset + data.Length;
         if (p.TotalLength < 0)
-            return false;
+            return FragmentResult.Pending;
 
         p.Parts.Sort(static (a, b) => a.Offset.CompareTo(b.Offset));
         var covered = 0;
         foreach (var (o, d) in p.Parts)
         {
             if (o > covered)
-                return false;
+                return FragmentResult.Pending;
             covered = Math.Max(covered, o + d.Length);
         }
 
         if (covered < p.TotalLength)
-            return false;
+            return FragmentResult.Pending;
 
         var whole = new byte[p.TotalLength];
         // Later copies win on overlap, as Linux does for the non-malicious overlaps seen on real networks.
         foreach (var (o, d) in p.Parts)
-            d.AsSpan(0, Math.Min(d.Length, p.TotalLength - o)).CopyTo(whole.AsSpan(o));
+        {
+            // A part that starts past the end the final fragment announced is not part of this datagram.
+            if (o < p.TotalLength)
+                d.AsSpan(0, Math.Min(d.Length, p.TotalLength - o)).CopyTo(whole.AsSpan(o));
+        }
         _pending.Remove(key);
         Completed++;
         payload = whole;
-        error = DropReason.None;
-        return true;
+        return FragmentResult.Complete;
     }
 
     private void Sweep(long now)

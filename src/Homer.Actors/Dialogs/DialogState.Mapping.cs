@@ -1,0 +1,80 @@
+using Homer.Actors.Contracts;
+using Homer.Storage;
+
+namespace Homer.Actors.Dialogs;
+
+/// <summary>
+/// The dialog as others see it, mapped in one place: its snapshot (what <see cref="DialogQueries.GetDialog"/> answers,
+/// the API's live view) and its row in the <c>dialogs</c> table (<see cref="DialogStore"/>). The ledger's copy of the
+/// whole state is <c>Serialization/DialogStateWire.cs</c>. Adding a dialog field: docs/architecture.md, "How to add a
+/// dialog field".
+/// </summary>
+public sealed partial record DialogState
+{
+    public DialogQueries.DialogSnapshot ToSnapshot() => new(CallId, MessageCount, FirstSeenMicros, LastSeenMicros)
+    {
+        Kind = Kind,
+        State = State,
+        StartedMicros = StartedMicros ?? FirstSeenMicros,
+        AnsweredMicros = AnsweredMicros,
+        EndedMicros = EndedMicros,
+        PddMs = PddMs,
+        SetupMs = SetupMs,
+        DurationMs = DurationMs,
+        FinalStatus = FinalStatus,
+        FinalReason = FinalReason,
+        Q850Cause = Q850Cause,
+        HangupBy = HangupBy,
+        EndedByTimeout = EndedByTimeout,
+        ExpiresMicros = ExpiresMicros,
+        Retransmissions = Retransmissions,
+        FromUser = FromUser,
+        ToUser = ToUser,
+        RuriUser = RuriUser,
+        CorrelationGroup = CorrelationGroup,
+        Transactions = Transactions
+            .Select(t => new DialogQueries.TransactionView(t.Method, t.CSeq, t.Branch, t.FinalStatus, t.State.ToString().ToUpperInvariant(), t.Requests, t.Responses)
+            {
+                Client = t.Client,
+                Server = t.Server,
+            })
+            .ToArray(),
+        Legs = Legs,
+        QosReports = QosReports,
+        Logs = Logs,
+    };
+
+    /// <summary>The dialog's row in the <c>dialogs</c> table (upserted by the row writer).</summary>
+    public DialogRow ToRow() => new()
+    {
+        CallId = CallId,
+        Kind = Kind,
+        State = State.ToText(),
+        FromUser = FromUser,
+        ToUser = ToUser,
+        RuriUser = RuriUser,
+        CallerIp = CallerIp,
+        CalleeIp = CalleeIp,
+        StartedAt = FromMicros(StartedMicros ?? FirstSeenMicros),
+        AnsweredAt = AnsweredMicros is { } a ? FromMicros(a) : null,
+        EndedAt = EndedMicros is { } e ? FromMicros(e) : null,
+        ExpiresAt = ExpiresMicros is { } x ? FromMicros(x) : null,
+        LastSeen = FromMicros(LastSeenMicros),
+        PddMs = PddMs,
+        SetupMs = SetupMs,
+        DurationMs = DurationMs,
+        FinalStatus = FinalStatus,
+        FinalReason = FinalReason,
+        Q850Cause = Q850Cause,
+        HangupBy = HangupBy,
+        EndedByTimeout = EndedByTimeout,
+        MessageCount = MessageCount,
+        Retransmissions = Retransmissions,
+        MosMin = MosMin,
+        MosAvg = MosAvg,
+        CorrelationGroup = CorrelationGroup,
+        Node = Node,
+    };
+
+    private static DateTimeOffset FromMicros(long micros) => DateTimeOffset.UnixEpoch.AddTicks(micros * 10);
+}
