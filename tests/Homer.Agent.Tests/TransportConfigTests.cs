@@ -41,6 +41,8 @@ public sealed class TransportConfigTests : IDisposable
     [Theory]
     [InlineData("outputs: { dc: { to: [\"tls:h:9061\"], tls: { pins: [\"abc\"] } } }\nrelay: { listen: [\"udp:0.0.0.0:9060\"] }",
         "output 'dc': tls: pin 'abc' is neither")]
+    [InlineData("outputs: { dc: { to: [\"tcp:h:9060\"], tls: { ca: /ca.pem } } }\nrelay: { listen: [\"udp:0.0.0.0:9060\"] }",
+        "'tls' applies to tls:HOST:PORT servers")]
     [InlineData("outputs: { rows: { type: csv } }\nrelay: { listen: [\"udp:0.0.0.0:9060\"] }", "a csv output needs 'file'")]
     [InlineData("outputs: { dc: { to: [\"udp:h:9060\"] } }\nrelay: { listen: [\"udp:0.0.0.0:9060\"], output: nope }",
         "relay: output 'nope' is not a hep output")]
