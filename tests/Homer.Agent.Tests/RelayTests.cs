@@ -181,6 +181,20 @@ public sealed class RelayTests : IDisposable
     }
 
     [Fact]
+    public async Task The_relay_forwards_over_tls_to_the_nodes_own_listener()
+    {
+        using var certs = new TlsCertificates();
+        await using var node = new NodeTlsListener(certs);
+        var relay = await StartRelay($"tls:127.0.0.1:{node.Port}", "--tls-ca", certs.CaPem);
+        var sent = Enumerable.Range(0, 300).Select(i => Packet("agent-f", 66, i)).ToList();
+        await Task.WhenAll(SendUdp(relay.Udp, sent.Take(100)), SendTcp(relay.Tcp, sent.Skip(100)));
+        Assert.True(await node.WaitForAsync(300, Wait), $"got {node.Packets.Count}");
+        var run = await Stop(relay);
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Equal(sent.Select(Convert.ToHexString).Order(), node.Packets.Select(Convert.ToHexString).Order());
+    }
+
+    [Fact]
     public async Task Garbage_is_counted_logged_and_not_forwarded()
     {
         await using var server = HepReceiver.Udp();

@@ -74,6 +74,22 @@ public sealed class SctpTests : IDisposable
         return ip;
     }
 
+    /// <summary>The same over IPv6 (next header 132, no extension headers).</summary>
+    private static byte[] Ipv6Sctp(string src, ushort sport, string dst, ushort dport, params byte[][] chunks)
+    {
+        var v4 = Ipv4Sctp("0.0.0.0", sport, "0.0.0.0", dport, chunks);
+        var sctp = v4.AsSpan(20);
+        var ip = new byte[40 + sctp.Length];
+        ip[0] = 0x60;
+        BinaryPrimitives.WriteUInt16BigEndian(ip.AsSpan(4), (ushort)sctp.Length);
+        ip[6] = 132;
+        ip[7] = 64;
+        IPAddress.Parse(src).GetAddressBytes().CopyTo(ip, 8);
+        IPAddress.Parse(dst).GetAddressBytes().CopyTo(ip, 24);
+        sctp.CopyTo(ip.AsSpan(40));
+        return ip;
+    }
+
     private static uint Crc32C(ReadOnlySpan<byte> data)
     {
         var crc = 0xffffffffu;
@@ -151,6 +167,24 @@ public sealed class SctpTests : IDisposable
             Assert.Equal(["sctp-1@test INVITE", "sctp-1@test INVITE", "sctp-1@test INVITE", "sctp-2@test MESSAGE"],
                 perMessage.Order());
         }
+    }
+
+    [Fact]
+    public async Task Sip_over_sctp_over_ipv6_keeps_its_addresses()
+    {
+        var options = Frames.Sip("OPTIONS", "sctp6@test", 1);
+        var pcap = Frames.WritePcap(Path.Combine(_dir, "sctp6.pcap"),
+            [new Frames.Frame(T0, Frames.EthernetRaw(Ipv6Sctp("2001:db8::1", 5060, "2001:db8::2", 5060,
+                Data(1, 0, 0, Begin | End, Encoding.ASCII.GetBytes(options))), 0x86dd))]);
+        await using var receiver = HepReceiver.Udp();
+        var run = await AgentRun.RunAsync(["capture", "--pcap", pcap, "--to", receiver.Target, "--summary", "json"]);
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.True(await receiver.WaitForAsync(1, TimeSpan.FromSeconds(10)));
+        var m = Assert.Single(receiver.Messages);
+        Assert.Equal(IPAddress.Parse("2001:db8::1"), m.SourceAddress);
+        Assert.Equal(IPAddress.Parse("2001:db8::2"), m.DestinationAddress);
+        Assert.Equal((byte)132, m.IpProtocol);
+        Assert.Equal(options, Encoding.ASCII.GetString(m.Payload.Span));
     }
 
     [Fact]

@@ -303,5 +303,10 @@ public sealed class TlsOutputTests : IClassFixture<TlsCertificates>, IDisposable
         var badPin = await AgentRun.RunAsync(["capture", "--pcap", pcap, "--to", $"tls:127.0.0.1:{node.Port}", "--tls-pin", "nope"]);
         Assert.Equal(ExitCodes.Usage, badPin.ExitCode);
         Assert.Contains("--tls-pin", badPin.Stderr);
+
+        // A CA for a plain tcp: server is a forgotten tls: (which would send in clear): refused.
+        var plain = await AgentRun.RunAsync(["capture", "--pcap", pcap, "--to", "tcp:127.0.0.1:9060", "--tls-ca", _certs.CaPem]);
+        Assert.Equal(ExitCodes.Usage, plain.ExitCode);
+        Assert.Contains("no --to is tls:", plain.Stderr);
     }
 }

@@ -168,6 +168,15 @@ public sealed class CommonOptions
         command.Options.Add(TlsCert);
         command.Options.Add(TlsKey);
         command.Options.Add(TlsServerName);
+        command.Validators.Add(r =>
+        {
+            // A CA or pin next to plain tcp: servers is most likely a forgotten tls: scheme, which would send in clear.
+            var tlsOptions = r.GetValue(TlsCa) is not null || (r.GetValue(TlsPin)?.Length ?? 0) > 0 || r.GetValue(TlsCert) is not null
+                || r.GetValue(TlsServerName) is not null;
+            var anyTls = (r.GetValue(To) ?? []).Any(t => HepTarget.TryParse(t, out var target, out _) && target!.Transport == HepTransport.Tls);
+            if (tlsOptions && !anyTls)
+                r.AddError("--tls-ca, --tls-pin, --tls-cert and --tls-server-name apply to tls:HOST:PORT servers, and no --to is tls:.");
+        });
     }
 
     public HepTlsSettings Tls(ParseResult r) => new()

@@ -75,6 +75,8 @@ public sealed class AgentConfig
             foreach (var t in o.To ?? [])
                 if (!Output.HepTarget.TryParse(t, out _, out var error))
                     throw new ConfigException($"output '{name}': {error}");
+            if (o.Tls is not null && !(o.To ?? []).Any(t => Output.HepTarget.TryParse(t, out var target, out _) && target!.Transport == Output.HepTransport.Tls))
+                throw new ConfigException($"output '{name}': 'tls' applies to tls:HOST:PORT servers, and none of 'to' is tls: (a forgotten tls: would send in clear).");
             foreach (var pin in o.Tls?.Pins ?? [])
             {
                 try
