@@ -9,7 +9,9 @@ using Homer.Agent.Config;
 namespace Homer.Agent.Fleet;
 
 /// <summary>Where and how the agent reports to the cluster (<c>--node</c>, <c>--agent-token</c>; <c>fleet</c> in the configuration file).</summary>
-public sealed record FleetSettings(Uri Node, string? Token, string Name, TimeSpan Interval);
+/// <param name="Tls">How an https node's certificate is checked when the system's roots are not the ones to ask
+/// (<c>--node-ca</c>, <c>--node-pin</c>: a private CA, a self-signed node); null: the system's roots.</param>
+public sealed record FleetSettings(Uri Node, string? Token, string Name, TimeSpan Interval, Output.HepTlsSettings? Tls = null);
 
 /// <summary>
 /// Fleet control, agent side: announces the agent to a node every <see cref="FleetSettings.Interval"/> (who it is, its
@@ -49,7 +51,7 @@ public sealed class FleetClient : IAsyncDisposable
         _inputs = inputs;
         _outputs = outputs;
         _stderr = stderr;
-        _http = new HttpClient { BaseAddress = settings.Node, Timeout = TimeSpan.FromSeconds(10) };
+        _http = new HttpClient(Handler(settings)) { BaseAddress = settings.Node, Timeout = TimeSpan.FromSeconds(10) };
         if (settings.Token is not null)
             _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", settings.Token);
         _loop = Task.Run(Loop);
@@ -77,6 +79,10 @@ public sealed class FleetClient : IAsyncDisposable
             {
                 return;
             }
+            catch (HttpRequestException e) when (_certificateRefusal is { } refusal)
+            {
+                Failed($"{e.Message} ({refusal})");
+            }
             catch (Exception e) when (e is HttpRequestException or TaskCanceledException or JsonException or FleetException)
             {
                 Failed(e.Message);
@@ -92,6 +98,25 @@ public sealed class FleetClient : IAsyncDisposable
                 return;
             }
         }
+    }
+
+    // Why the last https handshake refused the node: HttpClient's own exception only says the handshake failed.
+    private volatile string? _certificateRefusal;
+
+    private SocketsHttpHandler Handler(FleetSettings settings)
+    {
+        var handler = new SocketsHttpHandler();
+        if (settings.Tls is { } tls && settings.Node.Scheme == Uri.UriSchemeHttps)
+        {
+            // The same checks as the HEP TLS output (a CA file, pins), made once here so a bad file stops the agent at start.
+            var validator = tls.CreateValidator();
+            handler.SslOptions.RemoteCertificateValidationCallback = (_, certificate, chain, errors) =>
+            {
+                _certificateRefusal = validator.Check(certificate, chain, errors);
+                return _certificateRefusal is null;
+            };
+        }
+        return handler;
     }
 
     private async Task<long> AnnounceAsync(CancellationToken token)
