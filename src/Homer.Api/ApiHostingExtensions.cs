@@ -31,6 +31,7 @@ public static class ApiHostingExtensions
         services.AddSingleton<LoginService>();
         services.AddSingleton<ShareLinkStore>();
         services.AddSingleton<Homer.Storage.Agents.AgentStore>();
+        services.AddHostedService<Agents.AgentMetrics>();
         services.AddSingleton<LoginThrottle>();
         services.AddSingleton<ApiValidationRules>();
         services.AddSingleton<ResultBudgetStats>();

@@ -135,6 +135,14 @@ public class FleetControlTests(NodeFixture node) : IClassFixture<NodeFixture>
             Assert.Equal($"udp port {kept} or udp port {excluded}", refused.GetProperty("inputs")[0].GetProperty("filter").GetString());
             Assert.Equal("udp port 9", refused.GetProperty("inputs")[1].GetProperty("filter").GetString());
 
+            // /metrics says the same, so an alert rule can page on it: B in error, A ok and just heard, with its counters.
+            var metrics = await node.Http.GetStringAsync("/metrics");
+            Assert.Contains($"homer_agent_health{{agent=\"{nameB}\",state=\"error\"}} 1", metrics);
+            Assert.Contains($"homer_agent_health{{agent=\"{nameA}\",state=\"ok\"}} 1", metrics);
+            Assert.Contains($"homer_agent_health{{agent=\"{nameA}\",state=\"stale\"}} 0", metrics);
+            Assert.Matches($@"homer_agent_seconds_since_seen{{agent=""{nameA}""}} [0-9.]+", metrics);
+            Assert.Matches($@"homer_agent_counter{{agent=""{nameA}"",counter=""hep_sent""}} [1-9]", metrics);
+
             // Measured, not asserted beyond the 10 s above: the interval is 1 s here, so about 1 s is expected.
             Console.WriteLine($"fleet filter change confirmed after {watch.ElapsedMilliseconds} ms");
         }
