@@ -42,6 +42,49 @@ public sealed record DialogRow
 /// </summary>
 public sealed class DialogStore(NpgsqlDataSource dataSource)
 {
+    /// <summary>A column of the dialogs table as the upsert writes it: its name, its SQL type, its values for a batch.</summary>
+    private sealed record Column(string Name, string SqlType, Func<IReadOnlyList<DialogRow>, NpgsqlParameter> Values);
+
+    private static Column Col<T>(string name, string sqlType, NpgsqlDbType type, Func<DialogRow, T> value) =>
+        new(name, sqlType, rows => Array(rows, value, type));
+
+    /// <summary>
+    /// The columns of a <see cref="DialogRow"/>, written once: the upsert's column lists, its parameters and
+    /// <see cref="RowColumns"/> come from here (<see cref="ReadRow"/> reads them in this order).
+    /// </summary>
+    private static readonly Column[] Columns =
+    [
+        Col("call_id", "text", NpgsqlDbType.Text, r => Clean(r.CallId)),
+        Col("kind", "text", NpgsqlDbType.Text, r => r.Kind),
+        Col("state", "text", NpgsqlDbType.Text, r => r.State),
+        Col("from_user", "text", NpgsqlDbType.Text, r => Clean(r.FromUser)),
+        Col("to_user", "text", NpgsqlDbType.Text, r => Clean(r.ToUser)),
+        Col("ruri_user", "text", NpgsqlDbType.Text, r => Clean(r.RuriUser)),
+        Col("caller_ip", "inet", NpgsqlDbType.Inet, r => Inet(r.CallerIp)),
+        Col("callee_ip", "inet", NpgsqlDbType.Inet, r => Inet(r.CalleeIp)),
+        Col("started_at", "timestamptz", NpgsqlDbType.TimestampTz, r => r.StartedAt.UtcDateTime),
+        Col("answered_at", "timestamptz", NpgsqlDbType.TimestampTz, r => r.AnsweredAt?.UtcDateTime),
+        Col("ended_at", "timestamptz", NpgsqlDbType.TimestampTz, r => r.EndedAt?.UtcDateTime),
+        Col("expires_at", "timestamptz", NpgsqlDbType.TimestampTz, r => r.ExpiresAt?.UtcDateTime),
+        Col("last_seen", "timestamptz", NpgsqlDbType.TimestampTz, r => r.LastSeen.UtcDateTime),
+        Col("pdd_ms", "bigint", NpgsqlDbType.Bigint, r => r.PddMs),
+        Col("setup_ms", "bigint", NpgsqlDbType.Bigint, r => r.SetupMs),
+        Col("duration_ms", "bigint", NpgsqlDbType.Bigint, r => r.DurationMs),
+        Col("final_status", "int", NpgsqlDbType.Integer, r => r.FinalStatus),
+        Col("final_reason", "text", NpgsqlDbType.Text, r => Clean(r.FinalReason)),
+        Col("q850_cause", "int", NpgsqlDbType.Integer, r => r.Q850Cause),
+        Col("hangup_by", "text", NpgsqlDbType.Text, r => Clean(r.HangupBy)),
+        Col("ended_by_timeout", "bool", NpgsqlDbType.Boolean, r => r.EndedByTimeout),
+        Col("message_count", "bigint", NpgsqlDbType.Bigint, r => r.MessageCount),
+        Col("retransmissions", "bigint", NpgsqlDbType.Bigint, r => r.Retransmissions),
+        Col("mos_min", "float8", NpgsqlDbType.Double, r => r.MosMin),
+        Col("mos_avg", "float8", NpgsqlDbType.Double, r => r.MosAvg),
+        Col("correlation_group", "text", NpgsqlDbType.Text, r => Clean(r.CorrelationGroup)),
+        Col("node", "text", NpgsqlDbType.Text, r => Clean(r.Node)),
+    ];
+
+    private static readonly string ColumnNames = string.Join(", ", Columns.Select(c => c.Name));
+
     // A row is replaced by a version that has seen at least as many messages, or by a genuinely new dialog reusing the
     // Call-ID (a registration refreshed after it expired). A stray late retransmission after the dialog retired starts
     // an UNKNOWN dialog with one message: it must not overwrite the summary.
@@ -52,29 +95,12 @@ public sealed class DialogStore(NpgsqlDataSource dataSource)
     // The unique key of migration 105 (IndexedText.DialogKey), which ON CONFLICT must name as the index says it.
     private static readonly string UpsertSql = $$"""
         WITH written AS (
-            INSERT INTO dialogs AS d (call_id, kind, state, from_user, to_user, ruri_user, caller_ip, callee_ip, started_at,
-                answered_at, ended_at, expires_at, last_seen, pdd_ms, setup_ms, duration_ms, final_status, final_reason,
-                q850_cause, hangup_by, ended_by_timeout, message_count, retransmissions, mos_min, mos_avg, correlation_group,
-                node, updated_at, stats_counted, counted_now, mos_counted, mos_counted_now)
+            INSERT INTO dialogs AS d ({{ColumnNames}}, updated_at, stats_counted, counted_now, mos_counted, mos_counted_now)
             SELECT v.*, now(), x.ended, x.ended, x.ended AND v.mos_avg IS NOT NULL, x.ended AND v.mos_avg IS NOT NULL
-            FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::inet[],
-                $8::inet[], $9::timestamptz[], $10::timestamptz[], $11::timestamptz[], $12::timestamptz[], $13::timestamptz[],
-                $14::bigint[], $15::bigint[], $16::bigint[], $17::int[], $18::text[], $19::int[], $20::text[], $21::bool[],
-                $22::bigint[], $23::bigint[], $24::float8[], $25::float8[], $26::text[], $27::text[])
-                AS v(call_id, kind, state, from_user, to_user, ruri_user, caller_ip, callee_ip, started_at, answered_at,
-                     ended_at, expires_at, last_seen, pdd_ms, setup_ms, duration_ms, final_status, final_reason, q850_cause,
-                     hangup_by, ended_by_timeout, message_count, retransmissions, mos_min, mos_avg, correlation_group, node)
+            FROM unnest({{string.Join(", ", Columns.Select((c, i) => $"${i + 1}::{c.SqlType}[]"))}}) AS v({{ColumnNames}})
             CROSS JOIN LATERAL (SELECT v.kind = 'CALL' AND v.ended_at IS NOT NULL) AS x(ended)
             ON CONFLICT ({{IndexedText.DialogKey}}) DO UPDATE SET
-                kind = EXCLUDED.kind, state = EXCLUDED.state, from_user = EXCLUDED.from_user, to_user = EXCLUDED.to_user,
-                ruri_user = EXCLUDED.ruri_user, caller_ip = EXCLUDED.caller_ip, callee_ip = EXCLUDED.callee_ip,
-                started_at = EXCLUDED.started_at, answered_at = EXCLUDED.answered_at, ended_at = EXCLUDED.ended_at,
-                expires_at = EXCLUDED.expires_at, last_seen = EXCLUDED.last_seen, pdd_ms = EXCLUDED.pdd_ms,
-                setup_ms = EXCLUDED.setup_ms, duration_ms = EXCLUDED.duration_ms, final_status = EXCLUDED.final_status,
-                final_reason = EXCLUDED.final_reason, q850_cause = EXCLUDED.q850_cause, hangup_by = EXCLUDED.hangup_by,
-                ended_by_timeout = EXCLUDED.ended_by_timeout, message_count = EXCLUDED.message_count,
-                retransmissions = EXCLUDED.retransmissions, mos_min = EXCLUDED.mos_min, mos_avg = EXCLUDED.mos_avg,
-                correlation_group = EXCLUDED.correlation_group, node = EXCLUDED.node, updated_at = now(),
+                {{string.Join(", ", Columns.Skip(1).Select(c => $"{c.Name} = EXCLUDED.{c.Name}"))}}, updated_at = now(),
                 -- EXCLUDED.stats_counted / mos_counted carry "this version is ended (with a MOS)".
                 stats_counted = (d.stats_counted AND EXCLUDED.started_at <= d.last_seen) OR EXCLUDED.stats_counted,
                 counted_now = EXCLUDED.stats_counted AND NOT (d.stats_counted AND EXCLUDED.started_at <= d.last_seen),
@@ -103,34 +129,8 @@ public sealed class DialogStore(NpgsqlDataSource dataSource)
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         await using var tx = await connection.BeginTransactionAsync(ct);
         await using var cmd = new NpgsqlCommand(UpsertSql, connection, tx);
-        var p = cmd.Parameters;
-        p.Add(Array(rows, r => Clean(r.CallId), NpgsqlDbType.Text));
-        p.Add(Array(rows, r => r.Kind, NpgsqlDbType.Text));
-        p.Add(Array(rows, r => r.State, NpgsqlDbType.Text));
-        p.Add(Array(rows, r => Clean(r.FromUser), NpgsqlDbType.Text));
-        p.Add(Array(rows, r => Clean(r.ToUser), NpgsqlDbType.Text));
-        p.Add(Array(rows, r => Clean(r.RuriUser), NpgsqlDbType.Text));
-        p.Add(Array(rows, r => Inet(r.CallerIp), NpgsqlDbType.Inet));
-        p.Add(Array(rows, r => Inet(r.CalleeIp), NpgsqlDbType.Inet));
-        p.Add(Array(rows, r => r.StartedAt.UtcDateTime, NpgsqlDbType.TimestampTz));
-        p.Add(Array(rows, r => r.AnsweredAt?.UtcDateTime, NpgsqlDbType.TimestampTz));
-        p.Add(Array(rows, r => r.EndedAt?.UtcDateTime, NpgsqlDbType.TimestampTz));
-        p.Add(Array(rows, r => r.ExpiresAt?.UtcDateTime, NpgsqlDbType.TimestampTz));
-        p.Add(Array(rows, r => r.LastSeen.UtcDateTime, NpgsqlDbType.TimestampTz));
-        p.Add(Array(rows, r => r.PddMs, NpgsqlDbType.Bigint));
-        p.Add(Array(rows, r => r.SetupMs, NpgsqlDbType.Bigint));
-        p.Add(Array(rows, r => r.DurationMs, NpgsqlDbType.Bigint));
-        p.Add(Array(rows, r => r.FinalStatus, NpgsqlDbType.Integer));
-        p.Add(Array(rows, r => Clean(r.FinalReason), NpgsqlDbType.Text));
-        p.Add(Array(rows, r => r.Q850Cause, NpgsqlDbType.Integer));
-        p.Add(Array(rows, r => Clean(r.HangupBy), NpgsqlDbType.Text));
-        p.Add(Array(rows, r => r.EndedByTimeout, NpgsqlDbType.Boolean));
-        p.Add(Array(rows, r => r.MessageCount, NpgsqlDbType.Bigint));
-        p.Add(Array(rows, r => r.Retransmissions, NpgsqlDbType.Bigint));
-        p.Add(Array(rows, r => r.MosMin, NpgsqlDbType.Double));
-        p.Add(Array(rows, r => r.MosAvg, NpgsqlDbType.Double));
-        p.Add(Array(rows, r => Clean(r.CorrelationGroup), NpgsqlDbType.Text));
-        p.Add(Array(rows, r => Clean(r.Node), NpgsqlDbType.Text));
+        foreach (var column in Columns)
+            cmd.Parameters.Add(column.Values(rows));
         var written = 0;
         var delta = new StatsDelta();
         var calls = new List<CountedCall>();
@@ -163,12 +163,7 @@ public sealed class DialogStore(NpgsqlDataSource dataSource)
     }
 
     /// <summary>The columns <see cref="ReadRow"/> reads, in its order.</summary>
-    internal const string RowColumns = """
-        call_id, kind, state, from_user, to_user, ruri_user, host(caller_ip), host(callee_ip), started_at,
-        answered_at, ended_at, expires_at, last_seen, pdd_ms, setup_ms, duration_ms, final_status, final_reason,
-        q850_cause, hangup_by, ended_by_timeout, message_count, retransmissions, mos_min, mos_avg,
-        correlation_group, node
-        """;
+    internal static readonly string RowColumns = string.Join(", ", Columns.Select(c => c.SqlType == "inet" ? $"host({c.Name})" : c.Name));
 
     public async Task<DialogRow?> GetAsync(string callId, CancellationToken ct = default)
     {

@@ -17,10 +17,17 @@ public static class DialogCallEvents
     /// </summary>
     public static List<CallEvents.ICallEvent> Of(DialogState before, DialogState after, IReadOnlyList<DialogEvent> events)
     {
-        var s = after;
         var published = new List<CallEvents.ICallEvent>(2);
+        AddTo(published, before, after, events);
+        return published;
+    }
+
+    /// <summary><see cref="Of"/> into a list of the caller's (a host reuses one rather than allocate one per decision).</summary>
+    public static void AddTo(List<CallEvents.ICallEvent> published, DialogState before, DialogState after, IReadOnlyList<DialogEvent> events)
+    {
+        var s = after;
         if (events.Count == 0)
-            return published;
+            return;
         for (var i = 0; i < events.Count; i++)
         {
             switch (events[i])
@@ -72,6 +79,5 @@ public static class DialogCallEvents
                 MessageCount = s.MessageCount,
                 Retransmissions = s.Retransmissions,
             });
-        return published;
     }
 }

@@ -5,9 +5,9 @@ namespace Homer.Actors.Dialogs;
 
 /// <summary>
 /// The dialog as others see it, mapped in one place: its snapshot (what <see cref="DialogQueries.GetDialog"/> answers,
-/// the API's live view) and its row in the <c>dialogs</c> table (<see cref="DialogStore"/>). The ledger's copy of the
-/// whole state is <c>Serialization/DialogStateWire.cs</c>. Adding a dialog field: docs/architecture.md, "How to add a
-/// dialog field".
+/// the API's live view), its row in the <c>dialogs</c> table (<see cref="DialogStore"/>) and the snapshot of a row
+/// (a dialog that left its host). The ledger's copy of the whole state is <c>Serialization/DialogStateWire.cs</c>.
+/// Adding a dialog field: docs/architecture.md, "How to add a dialog field".
 /// </summary>
 public sealed partial record DialogState
 {
@@ -76,5 +76,35 @@ public sealed partial record DialogState
         Node = Node,
     };
 
+    /// <summary>
+    /// A dialog that left its host, as the <c>dialogs</c> table keeps it (the API answers <c>dialog</c> from it): the
+    /// summary of <see cref="ToRow"/>, without transactions, reports or logs.
+    /// </summary>
+    public static DialogQueries.DialogSnapshot SnapshotOf(DialogRow row) =>
+        new(row.CallId, row.MessageCount, Micros(row.StartedAt), Micros(row.LastSeen))
+        {
+            Kind = row.Kind,
+            State = DialogStatusText.Parse(row.State),
+            StartedMicros = Micros(row.StartedAt),
+            AnsweredMicros = row.AnsweredAt is { } a ? Micros(a) : null,
+            EndedMicros = row.EndedAt is { } e ? Micros(e) : null,
+            ExpiresMicros = row.ExpiresAt is { } x ? Micros(x) : null,
+            PddMs = row.PddMs,
+            SetupMs = row.SetupMs,
+            DurationMs = row.DurationMs,
+            FinalStatus = row.FinalStatus,
+            FinalReason = row.FinalReason,
+            Q850Cause = row.Q850Cause,
+            HangupBy = row.HangupBy,
+            EndedByTimeout = row.EndedByTimeout,
+            Retransmissions = row.Retransmissions,
+            FromUser = row.FromUser,
+            ToUser = row.ToUser,
+            RuriUser = row.RuriUser,
+            CorrelationGroup = row.CorrelationGroup,
+        };
+
     private static DateTimeOffset FromMicros(long micros) => DateTimeOffset.UnixEpoch.AddTicks(micros * 10);
+
+    private static long Micros(DateTimeOffset t) => (t - DateTimeOffset.UnixEpoch).Ticks / 10;
 }

@@ -503,10 +503,21 @@ public sealed class HostedDialog
         }
         if (_runtime.Events.IsNobody())
             return;
-        var published = DialogCallEvents.Of(before, s, events);
-        for (var i = 0; i < published.Count; i++)
-            Send(published[i]);
+        // One list per thread: the host delivers one message at a time, and Send does not re-enter.
+        var published = t_published ??= new List<CallEvents.ICallEvent>(8);
+        try
+        {
+            DialogCallEvents.AddTo(published, before, s, events);
+            for (var i = 0; i < published.Count; i++)
+                Send(published[i]);
+        }
+        finally
+        {
+            published.Clear();
+        }
     }
+
+    [ThreadStatic] private static List<CallEvents.ICallEvent>? t_published;
 
     private void Send(CallEvents.ICallEvent e) => _runtime.Events.Tell(new Publish(CallEvents.Topic, e));
 

@@ -42,34 +42,6 @@ public sealed class DialogType : ObjectGraphType<DialogQueries.DialogSnapshot>
         Field<NonNullGraphType<ListGraphType<NonNullGraphType<LogEntryType>>>>("logs").Resolve(c => c.Source.Logs);
     }
 
-    /// <summary>A passivated dialog as the table keeps it: the summary, without transactions, reports or logs.</summary>
-    internal static DialogQueries.DialogSnapshot FromRow(DialogRow row)
-    {
-        static long Micros(DateTimeOffset t) => (t - DateTimeOffset.UnixEpoch).Ticks / 10;
-        return new DialogQueries.DialogSnapshot(row.CallId, row.MessageCount, Micros(row.StartedAt), Micros(row.LastSeen))
-        {
-            Kind = row.Kind,
-            State = DialogStatusText.Parse(row.State),
-            StartedMicros = Micros(row.StartedAt),
-            AnsweredMicros = row.AnsweredAt is { } a ? Micros(a) : null,
-            EndedMicros = row.EndedAt is { } e ? Micros(e) : null,
-            ExpiresMicros = row.ExpiresAt is { } x ? Micros(x) : null,
-            PddMs = row.PddMs,
-            SetupMs = row.SetupMs,
-            DurationMs = row.DurationMs,
-            FinalStatus = row.FinalStatus,
-            FinalReason = row.FinalReason,
-            Q850Cause = row.Q850Cause,
-            HangupBy = row.HangupBy,
-            EndedByTimeout = row.EndedByTimeout,
-            Retransmissions = row.Retransmissions,
-            FromUser = row.FromUser,
-            ToUser = row.ToUser,
-            RuriUser = row.RuriUser,
-            CorrelationGroup = row.CorrelationGroup,
-        };
-    }
-
     internal static DateTimeOffset FromMicros(long micros) => DateTimeOffset.UnixEpoch.AddTicks(micros * 10);
 
     private static DateTimeOffset? FromMicros(long? micros) => micros is { } m ? FromMicros(m) : null;

@@ -3,6 +3,7 @@ using Akka.Hosting;
 using GraphQL;
 using GraphQL.Types;
 using Homer.Actors.Contracts;
+using Homer.Actors.Dialogs;
 using Homer.Storage;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -70,7 +71,7 @@ public sealed class HomerQuery : ObjectGraphType
                 if (snapshot.Exists)
                     return snapshot;
                 var row = await ActivatorUtilities.GetServiceOrCreateInstance<DialogStore>(services).GetAsync(callId, context.CancellationToken);
-                return row is null ? null : DialogType.FromRow(row);
+                return row is null ? null : DialogState.SnapshotOf(row);
             });
     }
 }
