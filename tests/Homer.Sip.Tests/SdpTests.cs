@@ -35,6 +35,23 @@ public class SdpTests
         Assert.Equal(8000, audio.Codecs[3].ClockRate);
     }
 
+    [Theory]
+    // RFC 3551 table 4 and 5: audio at 8, 11.025, 16, 22.05 and 44.1 kHz, video at 90 kHz, and no clock for a
+    // dynamic or unassigned type (the agent's RTP analysis then measures no jitter rather than a wrong one).
+    [InlineData(0, 8000)]
+    [InlineData(9, 8000)]
+    [InlineData(18, 8000)]
+    [InlineData(6, 16_000)]
+    [InlineData(16, 11_025)]
+    [InlineData(17, 22_050)]
+    [InlineData(10, 44_100)]
+    [InlineData(34, 90_000)]
+    [InlineData(19, 0)]
+    [InlineData(96, 0)]
+    [InlineData(-1, 0)]
+    public void Static_payload_types_have_their_RFC_3551_clock(int payloadType, int clockRate) =>
+        Assert.Equal(clockRate, SdpParser.StaticClockRate(payloadType));
+
     [Fact]
     public void Media_level_connection_direction_and_static_codecs()
     {

@@ -328,9 +328,13 @@ public static class SdpParser
         _ => null,
     };
 
-    private static int StaticClockRate(int payloadType) => payloadType switch
+    /// <summary>
+    /// The RTP clock (Hz) of an RFC 3551 static payload type (1 and 2 keep RFC 1890's 8 kHz); 0 when it has none. The one
+    /// table: the SDP codecs without an rtpmap take it here, and the agent's RTP analysis for payload types no SDP listed.
+    /// </summary>
+    public static int StaticClockRate(int payloadType) => payloadType switch
     {
-        <= 5 or 7 or 8 or 9 or 12 or 13 or 15 or 18 => 8000,
+        0 or 1 or 2 or 3 or 4 or 5 or 7 or 8 or 9 or 12 or 13 or 15 or 18 => 8000,
         6 => 16000,
         10 or 11 => 44100,
         16 => 11025,

@@ -63,24 +63,12 @@ public sealed class RtpTracker
             var c = media.Codecs[i];
             if (c.PayloadType is < 0 or > 127) continue;
             var name = c.Name(sipPayload);
-            codecs[(byte)c.PayloadType] = (name, c.ClockRate > 0 ? c.ClockRate : StaticClock(c.PayloadType));
+            codecs[(byte)c.PayloadType] = (name, c.ClockRate > 0 ? c.ClockRate : SdpParser.StaticClockRate(c.PayloadType));
         }
 
         if (_announced.Count >= MaxAnnounced) ExpireAnnounced(now);
         _announced[(Key(address), (ushort)port)] = new Announced(callId, codecs, now + AnnouncedTtlMicros);
     }
-
-    /// <summary>The RFC 3551 clock of a static payload type; 0 when it has none we know.</summary>
-    public static int StaticClock(int payloadType) => payloadType switch
-    {
-        0 or 3 or 4 or 5 or 7 or 8 or 9 or 12 or 13 or 15 or 18 => 8000,
-        6 => 16_000,
-        10 or 11 => 44_100,
-        16 => 11_025,
-        17 => 22_050,
-        14 or 25 or 26 or 28 or 31 or 32 or 33 or 34 => 90_000,
-        _ => 0,
-    };
 
     /// <summary>A BYE of this call was seen: its streams end after the linger.</summary>
     public void CallEnded(string callId, long now)
@@ -119,7 +107,7 @@ public sealed class RtpTracker
         }
 
         var payloadType = (byte)(p[1] & 0x7f);
-        var clock = stream.Announced.Codecs.TryGetValue(payloadType, out var codec) ? codec.Clock : StaticClock(payloadType);
+        var clock = stream.Announced.Codecs.TryGetValue(payloadType, out var codec) ? codec.Clock : SdpParser.StaticClockRate(payloadType);
         stream.Stats.Add(BinaryPrimitives.ReadUInt16BigEndian(p[2..]), BinaryPrimitives.ReadUInt32BigEndian(p[4..]),
             BinaryPrimitives.ReadUInt32BigEndian(p[8..]), payloadType, clock, now);
         Packets++;
