@@ -9,8 +9,5 @@ public sealed class LiveMessageObserver(ILiveMessageFeed feed) : ICapturedMessag
 {
     public bool IsListening => feed.HasSubscribers;
 
-    public void OnMessage(CapturedMessage m) => feed.Publish(new LiveMessage(
-        m.Timestamp, m.ProtocolType, m.CallId, m.Method, m.StatusCode, m.ReasonPhrase, m.FromUser, m.ToUser, m.RuriUser,
-        m.UserAgent, m.SourceIp, m.SourcePort, m.DestinationIp, m.DestinationPort, m.CaptureId, m.NodeName, m.CorrelationId,
-        m.Payload));
+    public void OnMessage(CapturedMessage m) => feed.Publish(m);
 }

@@ -114,7 +114,7 @@ public sealed class DialogHistoryQueries(NpgsqlDataSource dataSource) : IDialogH
         // Two index scans per partition ((left(call_id, 256), ts) and left(correlation_id, 256)) with the ids as an array: one statement for
         // a shard's whole window instead of one per dialog.
         await using var cmd = new NpgsqlCommand($"""
-            SELECT {MessageColumns}
+            SELECT {MessageQueries.Columns}, ARRAY[m.capture_id]
             FROM (SELECT * FROM {MessageTables.SearchView} WHERE {IndexedText.AnySql("call_id", "@ids", "@prefixes")} AND ts >= @from
                   UNION ALL
                   SELECT * FROM {MessageTables.SearchView}
@@ -130,18 +130,12 @@ public sealed class DialogHistoryQueries(NpgsqlDataSource dataSource) : IDialogH
         return await ReadMessages(cmd, ct);
     }
 
-    private const string MessageColumns = """
-        ts, profile, proto_type, ip_proto, src_ip, src_port, dst_ip, dst_port, capture_id, node, correlation_id,
-        call_id, method, status, reason, ruri_user, from_user, from_tag, to_user, to_tag, cseq, cseq_method,
-        user_agent, parse_error, payload, transport, vlan
-        """;
-
     public async Task<IReadOnlyList<CapturedMessage>> MessagesSinceAsync(string dialogId, long fromMicros, int limit, CancellationToken ct = default)
     {
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         // Two index scans instead of an OR that PostgreSQL may answer with a scan of the window.
         await using var cmd = new NpgsqlCommand($"""
-            SELECT {MessageColumns}
+            SELECT {MessageQueries.Columns}, ARRAY[m.capture_id]
             FROM (SELECT * FROM {MessageTables.SearchView} WHERE {IndexedText.EqualsSql("call_id", "@id")} AND ts >= @from
                   UNION ALL
                   SELECT * FROM {MessageTables.SearchView}
@@ -160,42 +154,9 @@ public sealed class DialogHistoryQueries(NpgsqlDataSource dataSource) : IDialogH
         var messages = new List<CapturedMessage>();
         await using var reader = await cmd.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))
-        {
-            messages.Add(new CapturedMessage
-            {
-                TimestampMicros = ToMicros(reader.GetFieldValue<DateTime>(0)),
-                Profile = (MessageProfile)reader.GetInt16(1),
-                ProtocolType = (byte)reader.GetInt16(2),
-                IpProtocol = (byte)reader.GetInt16(3),
-                SourceIp = reader.GetFieldValue<IPAddress>(4),
-                SourcePort = reader.GetInt32(5),
-                DestinationIp = reader.GetFieldValue<IPAddress>(6),
-                DestinationPort = reader.GetInt32(7),
-                CaptureId = reader.GetInt64(8),
-                NodeName = Text(reader, 9),
-                CorrelationId = Text(reader, 10),
-                CallId = Text(reader, 11),
-                Method = Text(reader, 12),
-                StatusCode = reader.IsDBNull(13) ? null : reader.GetInt16(13),
-                ReasonPhrase = Text(reader, 14),
-                RuriUser = Text(reader, 15),
-                FromUser = Text(reader, 16),
-                FromTag = Text(reader, 17),
-                ToUser = Text(reader, 18),
-                ToTag = Text(reader, 19),
-                CSeqNumber = reader.IsDBNull(20) ? null : reader.GetInt64(20),
-                CSeqMethod = Text(reader, 21),
-                UserAgent = Text(reader, 22),
-                ParseError = Text(reader, 23),
-                Payload = reader.GetFieldValue<byte[]>(24),
-                Transport = Text(reader, 25),
-                Vlan = reader.IsDBNull(26) ? null : reader.GetInt32(26),
-            });
-        }
+            messages.Add(MessageQueries.Read(reader).ToCaptured());
         return messages;
     }
-
-    private static string? Text(NpgsqlDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
 
     private static DateTime FromMicros(long micros) => DateTime.UnixEpoch.AddTicks(micros * 10);
 

@@ -91,6 +91,7 @@ public sealed record StoredMessage(
 {
     public string? Transport { get; init; }
     public int? Vlan { get; init; }
+    public byte IpProtocol { get; init; }
     public string? FromDomain { get; init; }
     public string? ToDomain { get; init; }
     public string? RuriDomain { get; init; }
@@ -109,6 +110,43 @@ public sealed record StoredMessage(
 
     /// <summary>Opaque keyset cursor: the next page starts after this message.</summary>
     public string Cursor => MessageCursor.Encode(Timestamp, Id);
+
+    /// <summary>The message as ingest handed it on (what a dialog catching up from the store applies).</summary>
+    public CapturedMessage ToCaptured() => new()
+    {
+        TimestampMicros = (Timestamp - DateTimeOffset.UnixEpoch).Ticks / 10,
+        Profile = Profile,
+        ProtocolType = ProtocolType,
+        IpProtocol = IpProtocol,
+        Transport = Transport,
+        Vlan = Vlan,
+        SourceIp = SourceIp,
+        SourcePort = SourcePort,
+        DestinationIp = DestinationIp,
+        DestinationPort = DestinationPort,
+        CaptureId = CaptureId,
+        NodeName = NodeName,
+        CorrelationId = CorrelationId,
+        CallId = CallId,
+        Method = Method,
+        StatusCode = StatusCode,
+        ReasonPhrase = ReasonPhrase,
+        RuriUser = RuriUser,
+        RuriDomain = RuriDomain,
+        FromUser = FromUser,
+        FromDomain = FromDomain,
+        FromTag = FromTag,
+        ToUser = ToUser,
+        ToDomain = ToDomain,
+        ToTag = ToTag,
+        CSeqNumber = CSeqNumber,
+        CSeqMethod = CSeqMethod,
+        UserAgent = UserAgent,
+        ParseError = ParseError,
+        HeadersJson = HeadersJson,
+        FieldsJsonUtf8 = FieldsJson is null ? null : Encoding.UTF8.GetBytes(FieldsJson),
+        Payload = Payload,
+    };
 }
 
 /// <summary>Keyset pagination position (capture time, id); stable while new messages arrive.</summary>
@@ -233,7 +271,7 @@ public sealed partial class MessageQueries(NpgsqlDataSource dataSource, NpgsqlDa
     internal const string Columns = """
         id, ts, profile, proto_type, method, status, reason, call_id, from_user, to_user, ruri_user, user_agent,
         src_ip, src_port, dst_ip, dst_port, capture_id, node, correlation_id, parse_error, payload,
-        transport, vlan, from_domain, to_domain, ruri_domain, from_tag, to_tag, cseq, cseq_method, headers::text, fields::text
+        transport, vlan, from_domain, to_domain, ruri_domain, from_tag, to_tag, cseq, cseq_method, headers::text, fields::text, ip_proto
         """;
 
     public Task<MessagePage> SearchAsync(MessageFilter filter, int first, CancellationToken ct = default) =>
@@ -505,6 +543,10 @@ public sealed partial class MessageQueries(NpgsqlDataSource dataSource, NpgsqlDa
         }
     }
 
+    /// <summary>
+    /// The one reader of a stored message row: <see cref="Columns"/> and then the capture ids (an array). The searches,
+    /// a call's messages and the dialogs' catch-up (<see cref="DialogHistoryQueries"/>) all read rows with it.
+    /// </summary>
     internal static StoredMessage Read(NpgsqlDataReader r) => new(
         Id: r.GetInt64(0),
         Timestamp: new DateTimeOffset(r.GetFieldValue<DateTime>(1), TimeSpan.Zero),
@@ -539,7 +581,8 @@ public sealed partial class MessageQueries(NpgsqlDataSource dataSource, NpgsqlDa
         CSeqMethod = Text(r, 29),
         HeadersJson = Text(r, 30),
         FieldsJson = Text(r, 31),
-        CaptureIds = r.GetFieldValue<long[]>(32),
+        IpProtocol = (byte)r.GetInt16(32),
+        CaptureIds = r.GetFieldValue<long[]>(33),
     };
 
     private static string? Text(NpgsqlDataReader r, int i) => r.IsDBNull(i) ? null : r.GetString(i);

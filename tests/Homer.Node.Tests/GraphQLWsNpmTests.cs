@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Text.Json;
 using Homer.Api.Subscriptions;
+using Homer.Storage;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Homer.Node.Tests;
@@ -90,8 +91,14 @@ public sealed class GraphQLWsNpmTests(NodeFixture node) : IClassFixture<NodeFixt
         var clock = Stopwatch.StartNew();
         for (var i = 0; i < published; i++)
         {
-            feed.Publish(new LiveMessage(DateTimeOffset.UtcNow, 1, callId, "OPTIONS", null, null, "alice", "bob", "bob", "TestPhone/1.0",
-                IPAddress.Parse("192.0.2.10"), i, IPAddress.Parse("198.51.100.20"), 5060, 2001, "test-node", null, "OPTIONS sip:bob@example.com SIP/2.0\r\n\r\n"u8.ToArray()));
+            feed.Publish(new CapturedMessage
+            {
+                TimestampMicros = (DateTimeOffset.UtcNow - DateTimeOffset.UnixEpoch).Ticks / 10, Profile = MessageProfile.Default,
+                ProtocolType = 1, CallId = callId, Method = "OPTIONS", FromUser = "alice", ToUser = "bob", RuriUser = "bob",
+                UserAgent = "TestPhone/1.0", SourceIp = IPAddress.Parse("192.0.2.10"), SourcePort = i,
+                DestinationIp = IPAddress.Parse("198.51.100.20"), DestinationPort = 5060, CaptureId = 2001, NodeName = "test-node",
+                Payload = "OPTIONS sip:bob@example.com SIP/2.0\r\n\r\n"u8.ToArray(),
+            });
             if (i % 20 == 19)
                 await Task.Delay(40);
         }

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using Homer.Api.Subscriptions;
+using Homer.Storage;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Homer.Node.Tests;
@@ -274,10 +275,14 @@ public sealed class SubscriptionTests(SubscriptionNodeFixture node) : IClassFixt
 
     private ILiveMessageFeed Feed => node.Services.GetRequiredService<ILiveMessageFeed>();
 
-    private static LiveMessage Message(string callId, int seq) => new(
-        DateTimeOffset.UtcNow, 1, callId, "OPTIONS", null, null, "alice", "bob", "bob", "TestPhone/1.0",
-        IPAddress.Parse("192.0.2.10"), seq, IPAddress.Parse("198.51.100.20"), 5060, 2001, "test-node", null,
-        Payload);
+    private static CapturedMessage Message(string callId, int seq) => new()
+    {
+        TimestampMicros = (DateTimeOffset.UtcNow - DateTimeOffset.UnixEpoch).Ticks / 10, Profile = MessageProfile.Default,
+        ProtocolType = 1, CallId = callId, Method = "OPTIONS", FromUser = "alice", ToUser = "bob", RuriUser = "bob",
+        UserAgent = "TestPhone/1.0", SourceIp = IPAddress.Parse("192.0.2.10"), SourcePort = seq,
+        DestinationIp = IPAddress.Parse("198.51.100.20"), DestinationPort = 5060, CaptureId = 2001, NodeName = "test-node",
+        Payload = Payload,
+    };
 
     private static readonly byte[] Payload = System.Text.Encoding.ASCII.GetBytes(new string('x', 1_000));
 }

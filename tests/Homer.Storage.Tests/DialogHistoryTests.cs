@@ -85,6 +85,7 @@ public sealed class DialogHistoryTests : IAsyncLifetime
         Assert.Equal(7, first.CSeqNumber);
         Assert.Equal("INVITE", first.CSeqMethod);
         Assert.Equal("UDP", first.Transport);
+        Assert.Equal(17, first.IpProtocol);
         Assert.Equal(Encoding.UTF8.GetBytes("SIP/2.0 200 ...\r\nCall-ID: straddling\r\n\r\n"), first.Payload.ToArray());
 
         // The whole dialog when asked from before its start; nothing for a window after its last message.

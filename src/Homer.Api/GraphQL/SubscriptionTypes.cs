@@ -3,6 +3,7 @@ using GraphQL.Types;
 using Homer.Actors.Contracts;
 using Homer.Api.Auth;
 using Homer.Api.Subscriptions;
+using Homer.Storage;
 
 namespace Homer.Api.GraphQL;
 
@@ -113,7 +114,7 @@ public sealed class CallEventFilterInputType : InputObjectGraphType<CallEventFil
         value.TryGetValue("types", out var t) && t is IEnumerable<object?> types ? types.Select(x => (string)x!).ToList() : null);
 }
 
-public sealed record LiveMessageView(LiveMessage? Message, long? Dropped, bool ShowPayload)
+public sealed record LiveMessageView(CapturedMessage? Message, long? Dropped, bool ShowPayload)
 {
     public long? Skipped { get; init; }
 
@@ -177,7 +178,7 @@ public sealed class LiveMessageFilterInputType : InputObjectGraphType<LiveMessag
         value.TryGetValue("ip", out var i) ? (string?)i : null,
         value.TryGetValue("protocolType", out var p) ? (int?)p : null);
 
-    public static bool Matches(LiveMessageFilter? f, LiveMessage m) =>
+    public static bool Matches(LiveMessageFilter? f, CapturedMessage m) =>
         f is null ||
         ((f.CallId is null || f.CallId == m.CallId) &&
          (f.User is null || f.User == m.FromUser || f.User == m.ToUser || f.User == m.RuriUser) &&
@@ -275,7 +276,7 @@ public sealed class HomerSubscription : ObjectGraphType
                 var filter = context.GetArgument<LiveMessageFilter?>("filter");
                 var showPayload = options.Auth.MaySeePayloads(context.Caller());
                 var rate = RateOf(context, options);
-                var queue = new SubscriberQueue<LiveMessage>(options.LiveQueue(rate), new RateLimit(rate));
+                var queue = new SubscriberQueue<CapturedMessage>(options.LiveQueue(rate), new RateLimit(rate));
                 var registration = feed.Hub.Add(m =>
                 {
                     if (LiveMessageFilterInputType.Matches(filter, m))

@@ -1,45 +1,25 @@
-using System.Net;
+using Homer.Storage;
 
 namespace Homer.Api.Subscriptions;
 
-/// <summary>One captured message as the live tail shows it.</summary>
-public sealed record LiveMessage(
-    DateTimeOffset Timestamp,
-    byte ProtocolType,
-    string? CallId,
-    string? Method,
-    int? StatusCode,
-    string? ReasonPhrase,
-    string? FromUser,
-    string? ToUser,
-    string? RuriUser,
-    string? UserAgent,
-    IPAddress SourceIp,
-    int SourcePort,
-    IPAddress DestinationIp,
-    int DestinationPort,
-    long CaptureId,
-    string? NodeName,
-    string? CorrelationId,
-    ReadOnlyMemory<byte> Payload);
-
 /// <summary>
 /// Where the ingest side of this process hands each decoded message for the <c>messages</c> subscription. Publishing
-/// never blocks: each subscriber has its own bounded queue. Check <see cref="HasSubscribers"/> first to skip building
-/// the <see cref="LiveMessage"/> when nobody listens (the common case).
+/// never blocks: each subscriber has its own bounded queue. Check <see cref="HasSubscribers"/> first, so a node nobody
+/// tails (the common case) does no more. The message is the one ingest decoded (<see cref="CapturedMessage"/>, immutable),
+/// handed on as it is rather than copied into a record of its own: the tail shows the fields the store keeps.
 /// </summary>
 public interface ILiveMessageFeed
 {
     bool HasSubscribers { get; }
 
-    void Publish(LiveMessage message);
+    void Publish(CapturedMessage message);
 }
 
 public sealed class LiveMessageFeed : ILiveMessageFeed
 {
-    public SubscriberHub<LiveMessage> Hub { get; } = new();
+    public SubscriberHub<CapturedMessage> Hub { get; } = new();
 
     public bool HasSubscribers => Hub.Count > 0;
 
-    public void Publish(LiveMessage message) => Hub.Publish(message);
+    public void Publish(CapturedMessage message) => Hub.Publish(message);
 }
