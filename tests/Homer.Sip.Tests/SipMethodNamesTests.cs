@@ -63,4 +63,24 @@ public sealed class SipMethodNamesTests
         Assert.Same("OPTIONS", SipMethodNames.RequestMethod(bare, barePayload));
         Assert.Null(SipMethodNames.CSeqMethod(bare, barePayload));
     }
+
+    [Theory]
+    // HOMER's call table: the INVITE dialog's methods and NOTIFY (a REFER's progress); REGISTER and the rest are not calls.
+    [InlineData("INVITE", true)]
+    [InlineData("ACK", true)]
+    [InlineData("BYE", true)]
+    [InlineData("CANCEL", true)]
+    [InlineData("UPDATE", true)]
+    [InlineData("PRACK", true)]
+    [InlineData("REFER", true)]
+    [InlineData("INFO", true)]
+    [InlineData("NOTIFY", true)]
+    [InlineData("REGISTER", false)]
+    [InlineData("SUBSCRIBE", false)]
+    [InlineData("OPTIONS", false)]
+    [InlineData("MESSAGE", false)]
+    [InlineData("invite", false)]
+    [InlineData(null, false)]
+    public void Call_methods_are_the_INVITE_dialogs_and_NOTIFY(string? method, bool call) =>
+        Assert.Equal(call, SipMethodNames.IsCallMethod(method));
 }

@@ -208,12 +208,8 @@ public static class HepMessageDecoder
     /// <summary>HOMER's table families: SIP by CSeq method, so replies follow their request; others by payload type.</summary>
     public static MessageProfile ProfileOf(byte protocolType, string? sipMethod) => protocolType switch
     {
-        HepProtocolType.Sip => sipMethod switch
-        {
-            "INVITE" or "ACK" or "BYE" or "CANCEL" or "UPDATE" or "PRACK" or "REFER" or "INFO" or "NOTIFY" => MessageProfile.Call,
-            "REGISTER" => MessageProfile.Registration,
-            _ => MessageProfile.Default,
-        },
+        HepProtocolType.Sip when SipMethodNames.IsCallMethod(sipMethod) => MessageProfile.Call,
+        HepProtocolType.Sip => sipMethod == SipMethodNames.Register ? MessageProfile.Registration : MessageProfile.Default,
         HepProtocolType.RtcpJson => MessageProfile.Rtcp,
         HepProtocolType.Log => MessageProfile.Log,
         _ when HepProtocolType.IsQosReport(protocolType) => MessageProfile.Qos,
