@@ -53,6 +53,20 @@ public sealed class PcapReaderTests
     }
 
     [Fact]
+    public async Task A_datagram_the_snap_length_cut_keeps_what_was_captured()
+    {
+        var reader = new PcapReader(new MemoryStream(await OnePacketCapture()));
+        await reader.ReadHeaderAsync(CancellationToken.None);
+        var frame = (await reader.NextAsync(CancellationToken.None))!.Value;
+        var whole = frame.Data.Length;
+        // The IP header still says the whole length; the agent drops such a datagram (IpFrame.Cut), the import keeps it.
+        Assert.Equal(FrameSkip.None, new FrameDissector().TryDissect(frame.LinkType, frame.Data[..(whole - 4)], 0, out var segment));
+        Assert.StartsWith("OPTIONS sip:a@b", System.Text.Encoding.ASCII.GetString(segment.Payload.Span));
+        Assert.Equal(FrameSkip.None, new FrameDissector().TryDissect(frame.LinkType, frame.Data, 0, out var full));
+        Assert.Equal(full.Payload.Length - 4, segment.Payload.Length);
+    }
+
+    [Fact]
     public async Task Every_truncation_and_random_corruption_is_refused_or_read_never_thrown_otherwise()
     {
         var capture = await OnePacketCapture();

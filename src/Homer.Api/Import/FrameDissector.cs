@@ -20,8 +20,9 @@ public readonly record struct TransportSegment(
     uint Sequence, bool Syn, bool Fin, ReadOnlyMemory<byte> Payload);
 
 /// <summary>
-/// Takes a captured frame apart down to its UDP or TCP payload: Ethernet (with 802.1Q / QinQ tags), Linux cooked
-/// captures (SLL, SLL2), BSD loopback, raw IP; IPv4 and IPv6 (extension headers skipped); fragments reassembled
+/// Takes a captured frame apart down to its UDP or TCP payload: the link layer and IP headers as the agent reads them
+/// (<see cref="IpFrame"/>: Ethernet with 802.1Q / QinQ tags, Linux cooked captures, BSD loopback, raw IP; IPv4 and IPv6
+/// with extension headers skipped); fragments reassembled
 /// (a SIP message over UDP with a large SDP often needs them) by the agent's reassembler, so the segment of the last
 /// fragment carries the whole datagram. One per capture: it holds the datagrams in progress. Never throws.
 /// </summary>
@@ -34,110 +35,21 @@ public sealed class FrameDissector
     {
         segment = default;
         var span = frame.Span;
-        int offset;
-        ushort etherType;
-        switch (linkType)
+        // A datagram the capture's snap length cut (IpFrame.Cut) is kept: what was captured of it may still be SIP.
+        switch (IpFrame.TryRead(linkType, span, out var ip))
         {
-            case 1: // Ethernet
-                if (span.Length < 14) return FrameSkip.Truncated;
-                offset = 12;
-                etherType = BinaryPrimitives.ReadUInt16BigEndian(span[offset..]);
-                offset += 2;
-                while (etherType is 0x8100 or 0x88a8 or 0x9100)
-                {
-                    if (span.Length < offset + 4) return FrameSkip.Truncated;
-                    etherType = BinaryPrimitives.ReadUInt16BigEndian(span[(offset + 2)..]);
-                    offset += 4;
-                }
-                break;
-            case 113: // Linux cooked capture v1: protocol at 14, header 16
-                if (span.Length < 16) return FrameSkip.Truncated;
-                etherType = BinaryPrimitives.ReadUInt16BigEndian(span[14..]);
-                offset = 16;
-                break;
-            case 276: // Linux cooked capture v2: protocol first, header 20
-                if (span.Length < 20) return FrameSkip.Truncated;
-                etherType = BinaryPrimitives.ReadUInt16BigEndian(span);
-                offset = 20;
-                break;
-            case 0: // BSD loopback: a 4-byte address family in the capturing host's byte order
-                if (span.Length < 4) return FrameSkip.Truncated;
-                var family = BinaryPrimitives.ReadUInt32LittleEndian(span);
-                if (family > 0xffff) family = BinaryPrimitives.ReadUInt32BigEndian(span);
-                etherType = family == 2 ? (ushort)0x0800 : family is 24 or 28 or 30 ? (ushort)0x86dd : (ushort)0;
-                offset = 4;
-                break;
-            case 101 or 12 or 14 or 228 or 229: // raw IP: the version nibble says which
-                if (span.Length < 1) return FrameSkip.Truncated;
-                etherType = (span[0] >> 4) switch { 4 => 0x0800, 6 => 0x86dd, _ => 0 };
-                offset = 0;
-                break;
-            default:
-                return FrameSkip.LinkType;
+            case FrameError.None: break;
+            case FrameError.UnsupportedLinkType: return FrameSkip.LinkType;
+            case FrameError.NotIp: return FrameSkip.NotIp;
+            default: return FrameSkip.Truncated;
         }
-        return etherType switch
+        var body = frame[ip.BodyOffset..ip.BodyEnd];
+        if (!ip.IsFragment)
+            return Transport(ip.Protocol, new IPAddress(ip.Source(span)), new IPAddress(ip.Destination(span)), body, out segment);
+        return Reassembler.Add(ip.Source(span), ip.Destination(span), ip.FragmentId, ip.Protocol, ip.FragmentOffset, ip.MoreFragments,
+                body.Span, timestampMicros, out var whole) switch
         {
-            0x0800 => IPv4(frame[offset..], timestampMicros, out segment),
-            0x86dd => IPv6(frame[offset..], timestampMicros, out segment),
-            _ => FrameSkip.NotIp,
-        };
-    }
-
-    private FrameSkip IPv4(ReadOnlyMemory<byte> packet, long timestampMicros, out TransportSegment segment)
-    {
-        segment = default;
-        var s = packet.Span;
-        if (s.Length < 20 || s[0] >> 4 != 4) return FrameSkip.Truncated;
-        var headerLength = (s[0] & 0x0f) * 4;
-        var total = BinaryPrimitives.ReadUInt16BigEndian(s[2..]);
-        var flagsOffset = BinaryPrimitives.ReadUInt16BigEndian(s[6..]);
-        // A total length of 0 is TCP segmentation offload on the capturing host: take what was captured.
-        var end = total == 0 ? s.Length : Math.Min(total, s.Length);
-        if (headerLength < 20 || end < headerLength) return FrameSkip.Truncated;
-        var moreFragments = (flagsOffset & 0x2000) != 0;
-        var fragmentOffset = (flagsOffset & 0x1fff) * 8;
-        if (!moreFragments && fragmentOffset == 0)
-            return Transport(s[9], new IPAddress(s.Slice(12, 4)), new IPAddress(s.Slice(16, 4)), packet[headerLength..end], out segment);
-        return Reassembler.Add(s.Slice(12, 4), s.Slice(16, 4), BinaryPrimitives.ReadUInt16BigEndian(s[4..]), s[9], fragmentOffset,
-                moreFragments, s[headerLength..end], timestampMicros, out var whole) switch
-        {
-            FragmentResult.Complete => Transport(s[9], new IPAddress(s.Slice(12, 4)), new IPAddress(s.Slice(16, 4)), whole, out segment),
-            FragmentResult.Pending => FrameSkip.FragmentPending,
-            _ => FrameSkip.BadFragment,
-        };
-    }
-
-    private FrameSkip IPv6(ReadOnlyMemory<byte> packet, long timestampMicros, out TransportSegment segment)
-    {
-        segment = default;
-        var s = packet.Span;
-        if (s.Length < 40 || s[0] >> 4 != 6) return FrameSkip.Truncated;
-        var payloadLength = BinaryPrimitives.ReadUInt16BigEndian(s[4..]);
-        var next = s[6];
-        var end = payloadLength == 0 ? s.Length : Math.Min(40 + payloadLength, s.Length);
-        var offset = 40;
-        (int Offset, bool More, uint Id)? fragment = null;
-        // Hop-by-hop, routing and destination options are skipped; a fragment header says where this part goes.
-        while (next is 0 or 43 or 60 or 44)
-        {
-            if (end < offset + 8) return FrameSkip.Truncated;
-            if (next == 44)
-            {
-                var offsetField = BinaryPrimitives.ReadUInt16BigEndian(s[(offset + 2)..]);
-                fragment = ((offsetField >> 3) * 8, (offsetField & 1) != 0, BinaryPrimitives.ReadUInt32BigEndian(s[(offset + 4)..]));
-                next = s[offset];
-                offset += 8;
-                continue;
-            }
-            next = s[offset];
-            offset += (s[offset + 1] + 1) * 8;
-        }
-        if (end < offset) return FrameSkip.Truncated;
-        if (fragment is not { } f || (f.Offset == 0 && !f.More))
-            return Transport(next, new IPAddress(s.Slice(8, 16)), new IPAddress(s.Slice(24, 16)), packet[offset..end], out segment);
-        return Reassembler.Add(s.Slice(8, 16), s.Slice(24, 16), f.Id, next, f.Offset, f.More, s[offset..end], timestampMicros, out var whole) switch
-        {
-            FragmentResult.Complete => Transport(next, new IPAddress(s.Slice(8, 16)), new IPAddress(s.Slice(24, 16)), whole, out segment),
+            FragmentResult.Complete => Transport(ip.Protocol, new IPAddress(ip.Source(span)), new IPAddress(ip.Destination(span)), whole, out segment),
             FragmentResult.Pending => FrameSkip.FragmentPending,
             _ => FrameSkip.BadFragment,
         };
