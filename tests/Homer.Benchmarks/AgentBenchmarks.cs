@@ -7,6 +7,7 @@ using Homer.Agent.Capture;
 using Homer.Agent.Cli;
 using Homer.Agent.Config;
 using Homer.Agent.Output;
+using Homer.Capture;
 using Homer.Hep;
 
 namespace Homer.Benchmarks;
