@@ -84,7 +84,8 @@ public sealed class HepUdpReceiverTests
                 await Until(() => counters.Received == i + 1);
         }
 
-        await Until(() => counters.Received == 100);
+        // Received is counted before the datagram is kept or dropped: wait until each one is one or the other.
+        await Until(() => counters.Received == 100 && Settled(counters, edge.Reader, taken: 0));
         Assert.Equal(90, counters.Dropped(DropReason.BufferFull));
         // The first ten were kept, in order.
         for (var i = 0; i < 10; i++)
@@ -106,7 +107,7 @@ public sealed class HepUdpReceiverTests
         for (var i = 0; i < 40; i++)
         {
             sender.Send(Payload(i, 60_000));
-            await Until(() => counters.Received == i + 1);
+            await Until(() => counters.Received == i + 1 && Settled(counters, edge.Reader, taken: 0));
         }
 
         Assert.Equal((1 << 20) / 60_000, edge.Reader.Count);
@@ -117,7 +118,7 @@ public sealed class HepUdpReceiverTests
         var taken = await edge.Reader.ReadAsync();
         bytes.Release(taken.Data.Length);
         sender.Send(Payload(99, 60_000));
-        await Until(() => counters.Received == 41);
+        await Until(() => counters.Received == 41 && Settled(counters, edge.Reader, taken: 1));
         Assert.Equal((1 << 20) / 60_000, edge.Reader.Count);
         Assert.Equal(40 - (1 << 20) / 60_000, counters.Dropped(DropReason.BufferFull));
     }
@@ -156,6 +157,10 @@ public sealed class HepUdpReceiverTests
             bytes[i] = (byte)(index * 31 + i);
         return bytes;
     }
+
+    /// <summary>Every datagram counted as received is either in the edge, taken out of it, or counted as dropped.</summary>
+    private static bool Settled(IngestCounters counters, ChannelReader<HepDatagram> edge, int taken) =>
+        edge.Count + taken + counters.Dropped(DropReason.BufferFull) == counters.Received;
 
     private static async Task Until(Func<bool> condition)
     {
