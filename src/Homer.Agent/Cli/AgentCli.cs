@@ -286,19 +286,9 @@ public sealed class AgentCli(TextWriter stdout, TextWriter stderr, TextReader st
         });
         command.SetAction(async (r, token) =>
         {
-            HepOutputGroup group;
-            try
-            {
-                group = common.CreateGroup(r, "default", Log);
-            }
-            catch (OutputSetupException e)
-            {
-                await stderr.WriteLineAsync($"homer-agent: {e.Message}");
+            if (await common.DefaultOutputsAsync(r, stderr, Log) is not { } outputs)
                 return ExitCodes.OutputError;
-            }
-
-            var outputs = new Outputs();
-            outputs.Hep["default"] = group;
+            var group = outputs.Hep["default"];
             if (r.GetValue(csv) is { } csvFile)
             {
                 try

@@ -197,6 +197,25 @@ public sealed class CommonOptions
         Compress = r.GetValue(Compress),
     };
 
+    /// <summary>
+    /// The outputs of a command line with its <c>--to</c> servers as the one HEP output, "default"; null when they cannot
+    /// be set up, after saying why on <paramref name="stderr"/> (the command then exits with <c>OutputError</c>).
+    /// </summary>
+    public async Task<Outputs?> DefaultOutputsAsync(ParseResult r, TextWriter stderr, Action<string> log)
+    {
+        try
+        {
+            var outputs = new Outputs();
+            outputs.Hep["default"] = CreateGroup(r, "default", log);
+            return outputs;
+        }
+        catch (OutputSetupException e)
+        {
+            await stderr.WriteLineAsync($"homer-agent: {e.Message}");
+            return null;
+        }
+    }
+
     /// <summary>Creates the outputs; throws <see cref="OutputSetupException"/> when a host does not resolve.</summary>
     public HepOutputGroup CreateGroup(ParseResult r, string name, Action<string>? log = null)
     {

@@ -43,19 +43,9 @@ public sealed class RelayCommand(TextWriter stdout, TextWriter stderr)
         });
         command.SetAction(async (r, token) =>
         {
-            HepOutputGroup group;
-            try
-            {
-                group = common.CreateGroup(r, "default", Log);
-            }
-            catch (OutputSetupException e)
-            {
-                await stderr.WriteLineAsync($"homer-agent: {e.Message}");
+            if (await common.DefaultOutputsAsync(r, stderr, Log) is not { } outputs)
                 return ExitCodes.OutputError;
-            }
-
-            var outputs = new Outputs();
-            outputs.Hep["default"] = group;
+            var group = outputs.Hep["default"];
             HepRelay relay;
             try
             {
