@@ -28,7 +28,11 @@ public readonly record struct TransportSegment(
 /// </summary>
 public sealed class FrameDissector
 {
-    public IpReassembler Reassembler { get; } = new();
+    /// <summary>
+    /// 512 datagrams in progress at most (about 32 MiB even if each were 64 KiB), the bound the import's TCP flows have
+    /// together: a hostile capture of unfinished fragments cannot make one import hold more.
+    /// </summary>
+    public IpReassembler Reassembler { get; } = new() { MaxPending = 512 };
 
     /// <param name="timestampMicros">The frame's capture time: fragments older than the reassembler's timeout expire.</param>
     public FrameSkip TryDissect(int linkType, ReadOnlyMemory<byte> frame, long timestampMicros, out TransportSegment segment)
