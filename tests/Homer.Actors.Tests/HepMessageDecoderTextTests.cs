@@ -56,6 +56,43 @@ public sealed class HepMessageDecoderTextTests
         Assert.Equal(m.CallId, DialogRouting.ToCommand(m, m.Payload.Span, parsed).CallId);
     }
 
+    [Fact]
+    public void Header_values_written_from_their_bytes_come_out_as_the_store_rule_would_write_them()
+    {
+        // Quotes, backslashes, non-ASCII, HTML-sensitive characters (the writer escapes them) and, in the Contact, bytes
+        // that are not UTF-8: each value must come out exactly as writing its StorableText string would.
+        var sip = Bytes(
+            "INVITE sip:bob@example.net SIP/2.0\r\n",
+            "Via: SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bK<a&b>'\r\n",
+            "From: \"Zo\u00eb \\\"Q\\\"\" <sip:alice@example.com>;tag=1\r\n",
+            "To: <sip:bob@example.net>\r\n",
+            "Call-ID: cid\r\n",
+            "CSeq: 1 INVITE\r\n",
+            "Contact: <sip:x", new byte[] { 0xE2, 0x82 }, "@192.0.2.1>\r\n",
+            "P-Asserted-Identity: \"J\u00f6rg \u4e2d\" <sip:+4930@example.com>\r\n",
+            "Content-Length: 0\r\n\r\n");
+        Assert.True(SipParser.TryParse(sip, SipParserOptions.Default, out var parsed, out _));
+
+        var fromBytes = HepMessageDecoder.HeadersJson(parsed, sip);
+
+        var expected = new MemoryStream();
+        using (var w = new Utf8JsonWriter(expected))
+        {
+            w.WriteStartObject();
+            w.WriteStartObject("via");
+            w.WriteString("transport", "UDP");
+            w.WriteString("host", "192.0.2.1");
+            w.WriteNumber("port", 5060);
+            w.WriteString("branch", "z9hG4bK<a&b>'");
+            w.WriteNumber("count", 1);
+            w.WriteEndObject();
+            w.WriteString("contact", Homer.Storage.StorableText.FromUtf8(Bytes("<sip:x", new byte[] { 0xE2, 0x82 }, "@192.0.2.1>")));
+            w.WriteString("pai", "\"J\u00f6rg \u4e2d\" <sip:+4930@example.com>");
+            w.WriteEndObject();
+        }
+        Assert.Equal(Encoding.UTF8.GetString(expected.ToArray()), Encoding.UTF8.GetString(fromBytes!));
+    }
+
     private static byte[] Bytes(params object[] parts) =>
-        parts.SelectMany(p => p as byte[] ?? Encoding.ASCII.GetBytes((string)p)).ToArray();
+        parts.SelectMany(p => p as byte[] ?? Encoding.UTF8.GetBytes((string)p)).ToArray();
 }

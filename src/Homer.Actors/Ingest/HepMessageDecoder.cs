@@ -195,11 +195,18 @@ public static class HepMessageDecoder
         return buffer.WrittenCount <= 2 ? null : buffer.WrittenSpan.ToArray();
     }
 
-    // Header values under the store's text rule: a NUL would be written as \u0000, which jsonb refuses.
+    // Header values under the store's text rule: a NUL would be written as \u0000, which jsonb refuses. Valid UTF-8
+    // without a NUL (nearly every value) is written from the payload's bytes as they are: the writer escapes it exactly
+    // as it would the string, and a string per value was 4 % of the node's allocations at 20 000 messages/s.
     private static void Write(Utf8JsonWriter w, string name, SipSlice slice, ReadOnlySpan<byte> payload)
     {
-        if (!slice.IsEmpty)
-            w.WriteString(name, StorableText.FromUtf8(slice.Of(payload)));
+        if (slice.IsEmpty)
+            return;
+        var value = slice.Of(payload);
+        if (value.IndexOf((byte)0) < 0 && System.Text.Unicode.Utf8.IsValid(value))
+            w.WriteString(name, value);
+        else
+            w.WriteString(name, StorableText.FromUtf8(value));
     }
 
     /// <summary>A field of the SIP message as the store keeps it (<see cref="StorableText"/>); null when empty.</summary>
