@@ -49,6 +49,23 @@ public sealed class DialogStateTests
     }
 
     [Fact]
+    public void Without_the_RFC_3261_branch_cookie_transactions_match_by_CSeq_and_method_with_the_same_outcome()
+    {
+        // RFC 2543 senders: no z9hG4bK, so a transaction is its CSeq number and method ("#1|INVITE").
+        var commands = SipFixture.Commands("success.sip")
+            .Select(c => c with { ViaBranch = c.ViaBranch!.Replace("z9hG4bK", "", StringComparison.Ordinal) })
+            .ToList();
+        var s = SipFixture.Run(commands);
+
+        Assert.Equal(DialogStatus.Completed, s.State);
+        Assert.Equal(2, s.Retransmissions);
+        Assert.Equal(["#1|INVITE", "#1|ACK", "#2|BYE"], s.Transactions.Select(t => t.Key));
+        var invite = Tx(s, "INVITE", 1);
+        Assert.Equal((2, 1, 3), (invite.Requests, invite.Retransmissions, invite.Responses));
+        Assert.Equal(200, Tx(s, "BYE", 2).FinalStatus);
+    }
+
+    [Fact]
     public void A_real_sipp_call_captured_with_tshark_completes()
     {
         var s = Flow("sipp-uac-uas.sip");
