@@ -23,12 +23,30 @@ public static class MediaIndexCommands
     /// </summary>
     public sealed record ResolveQos(int Bucket, string Endpoint, string? Alternative, QosReport Report) : IWithMediaBucket, IHomerSerializable;
 
+    /// <summary>
+    /// The bucket of an "address:port" endpoint. RTP's even port and RTCP's port above it share a bucket, so a call's
+    /// SDP is one announcement per media stream and the call's withdrawal half the messages (each one a hop through the
+    /// region: at 20 000 messages/s the media index was a tenth of the dialog node's actor messages).
+    /// </summary>
     public static int BucketOf(string endpoint)
     {
         // Stable across processes (string.GetHashCode is randomised per process): FNV-1a.
         var hash = 2166136261u;
-        foreach (var c in endpoint)
-            hash = (hash ^ c) * 16777619u;
+        var colon = endpoint.LastIndexOf(':');
+        if (colon > 0 && int.TryParse(endpoint.AsSpan(colon + 1), System.Globalization.NumberStyles.None,
+                System.Globalization.CultureInfo.InvariantCulture, out var port))
+        {
+            for (var i = 0; i < colon; i++)
+                hash = (hash ^ endpoint[i]) * 16777619u;
+            var pair = port >> 1;
+            hash = (hash ^ (uint)(pair & 0xff)) * 16777619u;
+            hash = (hash ^ (uint)(pair >> 8)) * 16777619u;
+        }
+        else
+        {
+            foreach (var c in endpoint)
+                hash = (hash ^ c) * 16777619u;
+        }
         return (int)(hash % Buckets);
     }
 
