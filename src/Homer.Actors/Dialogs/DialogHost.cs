@@ -35,6 +35,7 @@ public sealed class DialogHost : UntypedActor, IWithTimers, IDialogHostContext
 
     private readonly DialogRuntime _runtime;
     private readonly Dictionary<string, HostedDialog> _dialogs = new(StringComparer.Ordinal);
+    private readonly DialogTimers _timers = new();
     private ILoggingAdapter? _log;
     private bool _stopping;
 
@@ -54,9 +55,13 @@ public sealed class DialogHost : UntypedActor, IWithTimers, IDialogHostContext
             ? EntityIds[n]
             : EntityPrefix + shardId;
 
-    public void StartTimer(HostedDialog.Due due, TimeSpan delay) => Timers.StartSingleTimer(due, due, delay);
+    public void StartTimer(HostedDialog.Due due, TimeSpan delay)
+    {
+        if (_timers.Start(due, delay, Environment.TickCount64) is { } wakeIn)
+            Timers.StartSingleTimer(DialogTimers.Wake.Instance, DialogTimers.Wake.Instance, wakeIn);
+    }
 
-    public void CancelTimer(HostedDialog.Due due) => Timers.Cancel(due);
+    public void CancelTimer(HostedDialog.Due due) => _timers.Cancel(due);
 
     protected override void OnReceive(object message)
     {
@@ -72,9 +77,15 @@ public sealed class DialogHost : UntypedActor, IWithTimers, IDialogHostContext
             case LedgerCommands.Restored r:
                 Deliver(r.CallId, r, create: false);
                 break;
-            case HostedDialog.Due d:
-                if (IsHere(d.Dialog))
-                    Run(d.Dialog, d, Sender);
+            case DialogTimers.Wake:
+                foreach (var (d, at) in _timers.TakeDue(Environment.TickCount64))
+                {
+                    // An earlier dialog's run may have cancelled or moved this one's timer since it was taken.
+                    if (_timers.Fire(d, at) && IsHere(d.Dialog))
+                        Run(d.Dialog, d, ActorRefs.Nobody);
+                }
+                if (_timers.WakeIn(Environment.TickCount64) is { } next)
+                    Timers.StartSingleTimer(DialogTimers.Wake.Instance, DialogTimers.Wake.Instance, next);
                 break;
             case HostedDialog.ToDialog t:
                 if (IsHere(t.Dialog))
@@ -134,7 +145,7 @@ public sealed class DialogHost : UntypedActor, IWithTimers, IDialogHostContext
         }
         _dialogs.Remove(dialog.CallId);
         foreach (var due in dialog.Timers)
-            Timers.Cancel(due);
+            _timers.Cancel(due);
         Stats.ShardMetricsActor.DialogStopped();
         if (_stopping)
             return;
