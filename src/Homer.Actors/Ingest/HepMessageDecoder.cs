@@ -55,9 +55,9 @@ public static class HepMessageDecoder
         }
         ReadOnlyMemory<byte> payload = inflated ?? packet.Payload.Of((ReadOnlyMemory<byte>)data);
 
-        var sourceIp = packet.SourceAddress.ToIPAddress();
-        var destinationIp = packet.DestinationAddress.ToIPAddress();
-        var node = packet.NodeName.IsEmpty ? nodeName : Text(packet.NodeName.Of(span));
+        var sourceIp = DecodeCache.Address(packet.SourceAddress);
+        var destinationIp = DecodeCache.Address(packet.DestinationAddress);
+        var node = packet.NodeName.IsEmpty ? nodeName : DecodeCache.Text(packet.NodeName.Of(span));
         var correlationId = packet.CorrelationId.IsEmpty ? null : Text(packet.CorrelationId.Of(span));
         int? vlan = packet.HasVlan ? packet.Vlan : null;
 
@@ -114,18 +114,20 @@ public static class HepMessageDecoder
             CallId = Stored(sip.CallId, body),
             Method = method,
             StatusCode = sip.IsRequest ? null : sip.StatusCode,
-            ReasonPhrase = sip.IsRequest ? null : Stored(sip.ReasonPhrase, body),
+            // Values that repeat across messages come from the decode thread's cache (DecodeCache); the ones that do not
+            // (Call-ID, tags, users) are made for each message.
+            ReasonPhrase = sip.IsRequest ? null : DecodeCache.Text(sip.ReasonPhrase.Of(body)),
             RuriUser = sip.IsRequest ? Stored(sip.RequestUri.User, body) : null,
-            RuriDomain = sip.IsRequest ? Stored(sip.RequestUri.Host, body) : null,
+            RuriDomain = sip.IsRequest ? DecodeCache.Text(sip.RequestUri.Host.Of(body)) : null,
             FromUser = Stored(sip.From.Uri.User, body),
-            FromDomain = Stored(sip.From.Uri.Host, body),
+            FromDomain = DecodeCache.Text(sip.From.Uri.Host.Of(body)),
             FromTag = Stored(sip.From.Tag, body),
             ToUser = Stored(sip.To.Uri.User, body),
-            ToDomain = Stored(sip.To.Uri.Host, body),
+            ToDomain = DecodeCache.Text(sip.To.Uri.Host.Of(body)),
             ToTag = Stored(sip.To.Tag, body),
             CSeqNumber = sip.CSeqMethod.IsEmpty ? null : sip.CSeqNumber,
             CSeqMethod = cseqMethod,
-            UserAgent = Stored(userAgent, body),
+            UserAgent = DecodeCache.Text(userAgent.Of(body)),
             HeadersJsonUtf8 = HeadersJson(sip, body),
             Payload = payload,
             RawHep = data,
