@@ -138,7 +138,7 @@ public sealed class HomerSerializerTests : IDisposable
     {
         var state = RichState();
         var serializer = (SerializerWithStringManifest)_system.Serialization.FindSerializerFor(new LedgerEvents.Checkpointed(state));
-        var back = (LedgerEvents.Checkpointed)serializer.FromBinary(serializer.ToBinary(new LedgerEvents.Checkpointed(state, 9)), "Ld");
+        var back = (LedgerEvents.Checkpointed)serializer.FromBinary(serializer.ToBinary(new LedgerEvents.Checkpointed(state, 9)), "Lk");
         Assert.Equal(9, back.AtMicros);
         Assert.Equal(state.Applied, back.State.Applied);
         Assert.Equal(state.AppliedThroughMicros, back.State.AppliedThroughMicros);
@@ -153,23 +153,132 @@ public sealed class HomerSerializerTests : IDisposable
             (back.State.MosMin, back.State.MosSum, back.State.MosCount, back.State.AlarmsSeen, back.State.CallerTag, back.State.ChallengePending));
     }
 
+    /// <summary>
+    /// Every property of the state comes back from the ledger, compared by reflection: a field added to
+    /// <see cref="DialogState"/> but not to <c>DialogStateWire</c> fails here. The state sets every property, so a new one
+    /// must be given a value in <see cref="EveryFieldSet"/> first.
+    /// </summary>
+    [Fact]
+    public void Every_property_of_a_dialog_state_survives_the_ledger()
+    {
+        var state = EveryFieldSet();
+        var empty = DialogState.Empty("x");
+        var serializer = (SerializerWithStringManifest)_system.Serialization.FindSerializerFor(new LedgerEvents.Checkpointed(state));
+        var back = ((LedgerEvents.Checkpointed)serializer.FromBinary(serializer.ToBinary(new LedgerEvents.Checkpointed(state, 9)), "Lk")).State;
+        foreach (var property in typeof(DialogState).GetProperties(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Instance))
+        {
+            var value = property.GetValue(state);
+            Assert.False(DeepEqual(value, property.GetValue(empty)), $"{nameof(EveryFieldSet)} should give {property.Name} a value that is not its default");
+            Assert.True(DeepEqual(value, property.GetValue(back)), $"{property.Name} did not survive the ledger");
+        }
+    }
+
+    /// <summary><see cref="RichState"/> with the properties a successful call leaves at their defaults set too.</summary>
+    private static DialogState EveryFieldSet() => RichState() with
+    {
+        State = DialogStatus.Cancelled,
+        FinalReason = "Bye",
+        Q850Cause = 16,
+        HangupBy = "callee",
+        EndedByTimeout = true,
+        CancelPending = true,
+        CallerIp = "192.0.2.1",
+        CalleeIp = "192.0.2.2",
+        UserAgent = "ua",
+        Node = "node-1",
+        CorrelationGroup = "group",
+        MediaEndpoints = ["192.0.2.1:4000"],
+    };
+
+    /// <summary>Values equal, lists element by element, records of ours property by property (their lists compare by reference).</summary>
+    private static bool DeepEqual(object? a, object? b)
+    {
+        if (Equals(a, b))
+            return true;
+        if (a is null || b is null || a.GetType() != b.GetType())
+            return a is System.Collections.IEnumerable x && b is System.Collections.IEnumerable y && a is not string && x.Cast<object?>().SequenceEqual(y.Cast<object?>(), DeepComparer.Instance);
+        if (a is System.Collections.IEnumerable xs and not string)
+            return xs.Cast<object?>().SequenceEqual(((System.Collections.IEnumerable)b).Cast<object?>(), DeepComparer.Instance);
+        return a.GetType().Assembly == typeof(DialogState).Assembly
+            && a.GetType().GetProperties().Where(p => p.GetIndexParameters().Length == 0).All(p => DeepEqual(p.GetValue(a), p.GetValue(b)));
+    }
+
+    private sealed class DeepComparer : IEqualityComparer<object?>
+    {
+        public static readonly DeepComparer Instance = new();
+        public new bool Equals(object? x, object? y) => DeepEqual(x, y);
+        public int GetHashCode(object? obj) => 0;
+    }
+
+    [Fact]
+    public void A_state_from_a_newer_node_is_read_and_its_unknown_fields_skipped()
+    {
+        // A newer writer appends fields inside the state's frame and inside each transaction's; this reader reads
+        // what it knows, skips the rest and goes on with what follows the frame (the checkpoint's time).
+        var state = RichState();
+        var stream = new MemoryStream();
+        using (var w = new BinaryWriter(stream, System.Text.Encoding.UTF8, leaveOpen: true))
+        {
+            w.WriteFramed(state, static (x, s) =>
+            {
+                DialogStateWire.WriteFields(x, s);
+                x.Write("a field from the future");
+                x.Write(42L);
+            });
+            w.Write(1_764_000_000_000_009L);
+        }
+        var serializer = (SerializerWithStringManifest)_system.Serialization.FindSerializerFor(new LedgerEvents.Checkpointed(state));
+        var back = (LedgerEvents.Checkpointed)serializer.FromBinary(stream.ToArray(), "Lk");
+        Assert.Equal(1_764_000_000_000_009L, back.AtMicros);
+        Assert.Equal(serializer.ToBinary(new LedgerEvents.Checkpointed(state, 9)), serializer.ToBinary(back with { AtMicros = 9 }));
+    }
+
+    /// <summary>
+    /// Layouts that were replaced, as deployed journals hold them (Fixtures/wire/superseded.txt: "index manifest hex",
+    /// the index of the sample in <see cref="Samples"/> they were written from): each still reads, to exactly the
+    /// message its sample is now (the current writer's bytes of the sample).
+    /// </summary>
+    [Fact]
+    public void Superseded_layouts_still_read_to_the_same_messages()
+    {
+        var serializer = (SerializerWithStringManifest)_system.Serialization.FindSerializerFor(DialogCommands.StopDialog.Instance);
+        var samples = Samples();
+        var lines = File.ReadAllLines(Path.Combine(SourceDirectory(), "Fixtures", "wire", "superseded.txt"));
+        Assert.NotEmpty(lines);
+        foreach (var line in lines)
+        {
+            var parts = line.Split(' ');
+            var sample = samples[int.Parse(parts[0])];
+            Assert.NotEqual(parts[1], serializer.Manifest(sample));
+            var back = serializer.FromBinary(Convert.FromHexString(parts[2]), parts[1]);
+            Assert.Equal(serializer.ToBinary(sample), serializer.ToBinary(back));
+        }
+    }
+
     [Fact]
     public void Ledger_events_written_before_applied_keys_existed_still_read()
     {
-        // The old layouts are the new ones without the state's tail (watermark, empty key list) and the wall-clock time.
-        var state = RichState() with { Applied = [], AppliedThroughMicros = 0 };
+        // The V1 layouts are the V2 ones (superseded.txt) without the state's tail (the watermark and the applied keys)
+        // and the wall-clock time.
+        var superseded = File.ReadAllLines(Path.Combine(SourceDirectory(), "Fixtures", "wire", "superseded.txt"))
+            .Select(l => l.Split(' ')).ToDictionary(p => int.Parse(p[0]), p => Convert.FromHexString(p[2]));
+        var samples = Samples();
+        var state = RichState();
+        var tail = 8 + 1 + 16 * state.Applied.Count; // watermark, the 7-bit count of the list, its keys
         var serializer = (SerializerWithStringManifest)_system.Serialization.FindSerializerFor(new LedgerEvents.Checkpointed(state));
-        const int tail = 8 + 1; // watermark + the 7-bit count of an empty list
-        var v2 = serializer.ToBinary(new LedgerEvents.Checkpointed(state, 0));
-        var checkpointed = (LedgerEvents.Checkpointed)serializer.FromBinary(v2[..^(tail + 8)], "Lc");
-        Assert.Equal(state.ToSnapshot().MessageCount, checkpointed.State.MessageCount);
+
+        var checkpointedAt = Array.FindIndex(samples, s => s is LedgerEvents.Checkpointed);
+        var checkpointed = (LedgerEvents.Checkpointed)serializer.FromBinary(superseded[checkpointedAt][..^(tail + 8)], "Lc");
+        Assert.Equal(state.MessageCount, checkpointed.State.MessageCount);
         Assert.Equal(state.Revision, checkpointed.State.Revision);
         Assert.Empty(checkpointed.State.Applied);
+        Assert.Equal(0, checkpointed.State.AppliedThroughMicros);
 
-        var snapshot = serializer.ToBinary(new LedgerEvents.LedgerSnapshot([state], false, 0));
         // One state in the list: drop its tail and the snapshot's closed flag and time.
-        var old = (LedgerEvents.LedgerSnapshot)serializer.FromBinary(snapshot[..^(tail + 1 + 8)], "Ls");
+        var snapshotAt = Array.FindIndex(samples, s => s is LedgerEvents.LedgerSnapshot { Dialogs.Count: 1 });
+        var old = (LedgerEvents.LedgerSnapshot)serializer.FromBinary(superseded[snapshotAt][..^(tail + 1 + 8)], "Ls");
         Assert.Equal(state.CallId, Assert.Single(old.Dialogs).CallId);
+        Assert.Equal(state.Logs, old.Dialogs[0].Logs);
         Assert.False(old.Closed);
         Assert.Equal(0, old.AtMicros);
 
