@@ -173,6 +173,22 @@ public sealed class HomerSerializerTests : IDisposable
         }
     }
 
+    /// <summary>The same for the snapshot a query answers, as it is shown (<c>ToSnapshot</c>) and as it crosses the wire.</summary>
+    [Fact]
+    public void Every_property_of_a_dialog_snapshot_survives_the_wire()
+    {
+        var snapshot = EveryFieldSet().ToSnapshot();
+        var empty = new DialogQueries.DialogSnapshot("x", 0, 0, 0);
+        var serializer = (SerializerWithStringManifest)_system.Serialization.FindSerializerFor(snapshot);
+        var back = serializer.FromBinary(serializer.ToBinary(snapshot), serializer.Manifest(snapshot));
+        foreach (var property in typeof(DialogQueries.DialogSnapshot).GetProperties())
+        {
+            var value = property.GetValue(snapshot);
+            Assert.False(DeepEqual(value, property.GetValue(empty)), $"{nameof(EveryFieldSet)} should give the snapshot's {property.Name} a value that is not its default");
+            Assert.True(DeepEqual(value, property.GetValue(back)), $"the snapshot's {property.Name} did not survive the wire");
+        }
+    }
+
     /// <summary><see cref="RichState"/> with the properties a successful call leaves at their defaults set too.</summary>
     private static DialogState EveryFieldSet() => RichState() with
     {

@@ -9,7 +9,9 @@ namespace Homer.Actors.Serialization;
 /// <see cref="LedgerWire"/>). The state and each transaction, QoS report and log in it are framed (<see cref="WireFrame"/>):
 /// a field is added by appending it to <see cref="WriteFields"/> and to <see cref="ReadFields"/> behind
 /// <c>frame.More</c>, with no new manifest; a newer node's extra fields are skipped. The layouts from before the frames
-/// (<see cref="Layout.V1"/>, <see cref="Layout.V2"/>) are still read, by the same reader.
+/// (<see cref="Layout.V1"/>, <see cref="Layout.V2"/>) are still read, by the same reader. The snapshot a query answers
+/// (<see cref="DialogQueries.DialogSnapshot"/>, DialogWire's "DN") is here too: a dialog field shown by the API grows
+/// both layouts, in this one file.
 /// </summary>
 internal static class DialogStateWire
 {
@@ -129,6 +131,82 @@ internal static class DialogStateWire
         Applied = layout == Layout.V1 ? [] : r.ReadList(static x => new AppliedMessage(x.ReadInt64(), x.ReadInt64())),
         // Fields added to the framed layout: `Name = frame.More ? r.ReadX() : default,` (an older record lacks them).
     };
+
+    // ------------------------------------------------------------ the snapshot a query answers (DialogWire's "DN")
+
+    public static void WriteSnapshot(BinaryWriter w, DialogQueries.DialogSnapshot s)
+    {
+        w.Write(s.CallId);
+        w.Write(s.MessageCount);
+        w.Write(s.FirstSeenMicros);
+        w.Write(s.LastSeenMicros);
+        w.Write(s.Kind);
+        w.Write(s.State.ToText());
+        w.Write(s.StartedMicros);
+        w.WriteOptional(s.AnsweredMicros);
+        w.WriteOptional(s.EndedMicros);
+        w.WriteOptional(s.PddMs);
+        w.WriteOptional(s.SetupMs);
+        w.WriteOptional(s.DurationMs);
+        w.WriteOptional(s.FinalStatus);
+        w.WriteOptional(s.FinalReason);
+        w.WriteOptional(s.Q850Cause);
+        w.WriteOptional(s.HangupBy);
+        w.Write(s.EndedByTimeout);
+        w.WriteOptional(s.ExpiresMicros);
+        w.Write(s.Retransmissions);
+        w.WriteOptional(s.FromUser);
+        w.WriteOptional(s.ToUser);
+        w.WriteOptional(s.RuriUser);
+        w.WriteOptional(s.CorrelationGroup);
+        w.WriteList(s.Transactions, static (x, t) =>
+        {
+            x.Write(t.Method); x.Write(t.CSeq); x.Write(t.Branch); x.WriteOptional(t.FinalStatus); x.Write(t.State); x.Write(t.Requests); x.Write(t.Responses);
+            x.WriteOptional(t.Client); x.WriteOptional(t.Server);
+        });
+        w.WriteStrings(s.Legs);
+        w.WriteList(s.QosReports, DialogWire.WriteQos);
+        w.WriteList(s.Logs, DialogWire.WriteLog);
+        // A new field goes here, at the end, and at the end of ReadSnapshot.
+    }
+
+    /// <summary>The "DN" message: the rest of the stream, so it grows at its end (older nodes stop before new fields).</summary>
+    public static DialogQueries.DialogSnapshot ReadSnapshot(BinaryReader r) => ReadSnapshot(r, WireFrame.ToEnd(r));
+
+    private static DialogQueries.DialogSnapshot ReadSnapshot(BinaryReader r, WireFrame frame) => new(r.ReadString(), r.ReadInt64(), r.ReadInt64(), r.ReadInt64())
+    {
+        Kind = r.ReadString(),
+        State = DialogStatusText.Parse(r.ReadString()),
+        StartedMicros = r.ReadInt64(),
+        AnsweredMicros = r.ReadOptionalInt64(),
+        EndedMicros = r.ReadOptionalInt64(),
+        PddMs = r.ReadOptionalInt64(),
+        SetupMs = r.ReadOptionalInt64(),
+        DurationMs = r.ReadOptionalInt64(),
+        FinalStatus = r.ReadOptionalInt32(),
+        FinalReason = r.ReadOptionalString(),
+        Q850Cause = r.ReadOptionalInt32(),
+        HangupBy = r.ReadOptionalString(),
+        EndedByTimeout = r.ReadBoolean(),
+        ExpiresMicros = r.ReadOptionalInt64(),
+        Retransmissions = r.ReadInt64(),
+        FromUser = r.ReadOptionalString(),
+        ToUser = r.ReadOptionalString(),
+        RuriUser = r.ReadOptionalString(),
+        CorrelationGroup = r.ReadOptionalString(),
+        Transactions = r.ReadList(static x => new DialogQueries.TransactionView(x.ReadString(), x.ReadInt64(), x.ReadString(), x.ReadOptionalInt32(),
+            x.ReadString(), x.ReadInt32(), x.ReadInt32())
+        {
+            Client = x.ReadOptionalString(),
+            Server = x.ReadOptionalString(),
+        }),
+        Legs = r.ReadStrings(),
+        QosReports = r.ReadList(DialogWire.ReadQos),
+        Logs = r.ReadList(DialogWire.ReadLog),
+        // Fields added later: `Name = frame.More ? r.ReadX() : default,` (a snapshot from an older node lacks them).
+    };
+
+    // ------------------------------------------------------------ a transaction inside the state
 
     private static void WriteTransaction(BinaryWriter w, Transaction t)
     {

@@ -12,6 +12,9 @@ internal readonly struct WireFrame(BinaryReader reader, long end)
     /// <summary>No frame: a layout from before frames, which has none of the fields added since.</summary>
     public static WireFrame None => default;
 
+    /// <summary>The rest of the stream: a top-level message that grows at its end.</summary>
+    public static WireFrame ToEnd(BinaryReader reader) => new(reader, reader.BaseStream.Length);
+
     /// <summary>Whether the frame holds another field (false for <see cref="None"/>).</summary>
     public bool More => reader is not null && reader.BaseStream.Position < end;
 }
