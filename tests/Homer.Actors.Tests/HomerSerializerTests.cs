@@ -278,13 +278,14 @@ public sealed class HomerSerializerTests : IDisposable
     {
         if (DeepEqual(old, sample) || DeepEqual(old, defaultValue))
             return true;
-        if (old is null || sample is null || old.GetType() != sample.GetType())
-            return old is null || (old is System.Collections.IEnumerable e && !e.Cast<object>().Any());
-        if (old is System.Collections.IEnumerable xs and not string)
+        if (old is System.Collections.IEnumerable xs and not string && sample is System.Collections.IEnumerable ys)
         {
-            var (a, b) = (xs.Cast<object?>().ToArray(), ((System.Collections.IEnumerable)sample).Cast<object?>().ToArray());
+            // Lists of any type (an array read, a collection expression written).
+            var (a, b) = (xs.Cast<object?>().ToArray(), ys.Cast<object?>().ToArray());
             return a.Length == b.Length && Enumerable.Range(0, a.Length).All(i => ReadsAs(a[i], b[i]));
         }
+        if (old is null || sample is null || old.GetType() != sample.GetType())
+            return old is null || (old is System.Collections.IEnumerable e && !e.Cast<object>().Any());
         var type = old.GetType();
         if (type.Assembly != typeof(DialogState).Assembly && type.Assembly != typeof(IHomerSerializable).Assembly)
             return type.IsValueType && Equals(old, Activator.CreateInstance(type));
