@@ -318,7 +318,8 @@ CREATE TABLE public.dialogs (
     counted_now boolean DEFAULT false NOT NULL,
     mos_counted_now boolean DEFAULT false NOT NULL,
     stats_counted boolean DEFAULT false NOT NULL,
-    mos_counted boolean DEFAULT false NOT NULL
+    mos_counted boolean DEFAULT false NOT NULL,
+    ended_how text
 )
 WITH (fillfactor='80');
 
