@@ -111,7 +111,6 @@ public static class DialogQueries
         public int? Q850Cause { get; init; }
         /// <summary>"caller" or "callee" for a completed call.</summary>
         public string? HangupBy { get; init; }
-        public string? EndedHow { get; init; }
         public bool EndedByTimeout { get; init; }
         public long? ExpiresMicros { get; init; }
         public long Retransmissions { get; init; }

@@ -27,7 +27,6 @@ public sealed record DialogRow
     public string? FinalReason { get; init; }
     public int? Q850Cause { get; init; }
     public string? HangupBy { get; init; }
-    public string? EndedHow { get; init; }
     public bool EndedByTimeout { get; init; }
     public long MessageCount { get; init; }
     public long Retransmissions { get; init; }
@@ -100,7 +99,6 @@ public sealed class DialogStore(NpgsqlDataSource dataSource)
         Col("mos_avg", NpgsqlDbType.Double, d => d.MosAvg, static (d, r, i) => d with { MosAvg = Double(r, i) }),
         Col("correlation_group", NpgsqlDbType.Text, d => Clean(d.CorrelationGroup), static (d, r, i) => d with { CorrelationGroup = Text(r, i) }),
         Col("node", NpgsqlDbType.Text, d => Clean(d.Node), static (d, r, i) => d with { Node = Text(r, i) }),
-        Col("ended_how", NpgsqlDbType.Text, d => Clean(d.EndedHow), static (d, r, i) => d with { EndedHow = Text(r, i) }),
     ];
 
     private static readonly string ColumnNames = string.Join(", ", Columns.Select(c => c.Name));

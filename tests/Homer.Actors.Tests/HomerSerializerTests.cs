@@ -196,7 +196,6 @@ public sealed class HomerSerializerTests : IDisposable
         FinalReason = "Bye",
         Q850Cause = 16,
         HangupBy = "callee",
-        EndedHow = "bye",
         EndedByTimeout = true,
         CancelPending = true,
         CallerIp = "192.0.2.1",

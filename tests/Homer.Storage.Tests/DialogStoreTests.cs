@@ -33,7 +33,6 @@ public sealed class DialogStoreTests : IAsyncLifetime
         FinalReason = "OK",
         Q850Cause = 16,
         HangupBy = "callee",
-        EndedHow = "bye",
         EndedByTimeout = true,
         MessageCount = 9,
         Retransmissions = 1,

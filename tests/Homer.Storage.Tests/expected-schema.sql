@@ -318,8 +318,7 @@ CREATE TABLE public.dialogs (
     counted_now boolean DEFAULT false NOT NULL,
     mos_counted_now boolean DEFAULT false NOT NULL,
     stats_counted boolean DEFAULT false NOT NULL,
-    mos_counted boolean DEFAULT false NOT NULL,
-    ended_how text
+    mos_counted boolean DEFAULT false NOT NULL
 )
 WITH (fillfactor='80');
 

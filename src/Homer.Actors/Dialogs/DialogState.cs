@@ -32,7 +32,6 @@ public sealed partial record DialogState
     private string? _finalReason;
     private int? _q850Cause;
     private string? _hangupBy;
-    private string? _endedHow;
     private bool _endedByTimeout;
     private bool _isEnded;
     private bool _challengePending;
@@ -78,7 +77,6 @@ public sealed partial record DialogState
     public string? FinalReason { get => _finalReason; init => _finalReason = value; }
     public int? Q850Cause { get => _q850Cause; init => _q850Cause = value; }
     public string? HangupBy { get => _hangupBy; init => _hangupBy = value; }
-    public string? EndedHow { get => _endedHow; init => _endedHow = value; }
     public bool EndedByTimeout { get => _endedByTimeout; init => _endedByTimeout = value; }
     public bool IsEnded { get => _isEnded; init => _isEnded = value; }
     public bool ChallengePending { get => _challengePending; init => _challengePending = value; }
@@ -491,7 +489,6 @@ public sealed partial record DialogState
                 _finalReason = d.FinalReason;
                 _q850Cause = d.Q850Cause;
                 _hangupBy = d.HangupBy;
-                _endedHow = d.ByTimeout ? "timeout" : d.HangupBy is null ? "final-response" : "bye";
                 _endedByTimeout = d.ByTimeout;
                 _challengePending = false;
                 _expiresMicros = d.State == DialogStatus.Unregistered ? null : _expiresMicros;

@@ -80,7 +80,7 @@ internal static class DialogStateWire
             x.Write(a.TimestampMicros);
             x.Write(a.Key);
         });
-        w.WriteOptional(s.EndedHow);
+        // A new field goes here, at the end, and at the end of ReadFields.
     }
 
     private static DialogState ReadFields(BinaryReader r, Layout layout, WireFrame frame) => new()
@@ -129,7 +129,7 @@ internal static class DialogStateWire
         Revision = r.ReadInt64(),
         AppliedThroughMicros = layout == Layout.V1 ? 0 : r.ReadInt64(),
         Applied = layout == Layout.V1 ? [] : r.ReadList(static x => new AppliedMessage(x.ReadInt64(), x.ReadInt64())),
-        EndedHow = frame.More ? r.ReadOptionalString() : null,
+        // Fields added to the framed layout: `Name = frame.More ? r.ReadX() : default,` (an older record lacks them).
     };
 
     // ------------------------------------------------------------ the snapshot a query answers (DialogWire's "DN")
@@ -167,7 +167,7 @@ internal static class DialogStateWire
         w.WriteStrings(s.Legs);
         w.WriteList(s.QosReports, DialogWire.WriteQos);
         w.WriteList(s.Logs, DialogWire.WriteLog);
-        w.WriteOptional(s.EndedHow);
+        // A new field goes here, at the end, and at the end of ReadSnapshot.
     }
 
     /// <summary>The "DN" message: the rest of the stream, so it grows at its end (older nodes stop before new fields).</summary>
@@ -203,7 +203,7 @@ internal static class DialogStateWire
         Legs = r.ReadStrings(),
         QosReports = r.ReadList(DialogWire.ReadQos),
         Logs = r.ReadList(DialogWire.ReadLog),
-        EndedHow = frame.More ? r.ReadOptionalString() : null,
+        // Fields added later: `Name = frame.More ? r.ReadX() : default,` (a snapshot from an older node lacks them).
     };
 
     // ------------------------------------------------------------ a transaction inside the state

@@ -31,7 +31,6 @@ public sealed class DialogType : ObjectGraphType<DialogQueries.DialogSnapshot>
         Field(x => x.FinalReason, nullable: true);
         Field(x => x.Q850Cause, nullable: true).Description("Q.850 cause of the Reason header that ended the call.");
         Field(x => x.HangupBy, nullable: true).Description("caller or callee.");
-        Field(x => x.EndedHow, nullable: true).Description("bye, final-response or timeout.");
         Field(x => x.EndedByTimeout).Description("No end was seen: the dialog was closed by its idle timeout.");
         Field(x => x.FromUser, nullable: true);
         Field(x => x.ToUser, nullable: true);

@@ -124,9 +124,5 @@ public static partial class SchemaMigrations
             DROP INDEX dialogs_correlation_group;
             CREATE INDEX dialogs_correlation_group ON dialogs (left(correlation_group, 256)) WHERE correlation_group IS NOT NULL;
             """));
-
-        migrations.Add(new(402, "dialogs: how the dialog ended", """
-            ALTER TABLE dialogs ADD COLUMN ended_how text;
-            """));
     }
 }

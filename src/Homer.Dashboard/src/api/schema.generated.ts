@@ -329,8 +329,6 @@ export interface Dialog {
   q850Cause: number | null
   /** caller or callee. */
   hangupBy: string | null
-  /** bye, final-response or timeout. */
-  endedHow: string | null
   /** No end was seen: the dialog was closed by its idle timeout. */
   endedByTimeout: boolean
   fromUser: string | null

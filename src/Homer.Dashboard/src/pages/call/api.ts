@@ -36,7 +36,7 @@ export const QOS_QUERY = gql<{ qos: QosStream[] }, { callIds: string[] }>(
 export type DialogDetail = Pick<
   Schema.Dialog,
   | 'callId' | 'kind' | 'state' | 'messageCount' | 'retransmissions' | 'firstSeen' | 'lastSeen' | 'startedAt' | 'answeredAt'
-  | 'endedAt' | 'pddMs' | 'setupMs' | 'durationMs' | 'finalStatus' | 'finalReason' | 'q850Cause' | 'hangupBy' | 'endedHow' | 'endedByTimeout'
+  | 'endedAt' | 'pddMs' | 'setupMs' | 'durationMs' | 'finalStatus' | 'finalReason' | 'q850Cause' | 'hangupBy' | 'endedByTimeout'
   | 'fromUser' | 'toUser' | 'ruriUser' | 'correlationGroup'
 > & {
   transactions: Pick<Schema.Transaction, 'method' | 'cseq' | 'branch' | 'finalStatus' | 'state' | 'requests' | 'responses' | 'client' | 'server'>[]
@@ -49,7 +49,7 @@ export const DIALOG_QUERY = gql<{ dialog: DialogDetail | null }, { callId: strin
   `query DialogDetail($callId: String!) {
   dialog(callId: $callId) {
     callId kind state messageCount retransmissions firstSeen lastSeen startedAt answeredAt endedAt pddMs setupMs durationMs
-    finalStatus finalReason q850Cause hangupBy endedHow endedByTimeout fromUser toUser ruriUser correlationGroup
+    finalStatus finalReason q850Cause hangupBy endedByTimeout fromUser toUser ruriUser correlationGroup
     transactions { method cseq branch finalStatus state requests responses client server }
     legs { callId }
     qosReports { source timestamp mosLq mosCq packetLossPct jitterMs reporter }
