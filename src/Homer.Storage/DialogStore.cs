@@ -47,7 +47,7 @@ public sealed class DialogStore(NpgsqlDataSource dataSource)
     /// row read back takes its value (at the column's ordinal in <see cref="RowColumns"/>).
     /// </summary>
     private sealed record Column(string Name, NpgsqlDbType Type, Func<IReadOnlyList<DialogRow>, NpgsqlParameter> Values,
-        Func<DialogRow, NpgsqlDataReader, int, DialogRow> Read)
+        Action<DialogRow, NpgsqlDataReader, int> Read)
     {
         public string SqlType => Type switch
         {
@@ -62,8 +62,16 @@ public sealed class DialogStore(NpgsqlDataSource dataSource)
         };
     }
 
-    private static Column Col<T>(string name, NpgsqlDbType type, Func<DialogRow, T> value, Func<DialogRow, NpgsqlDataReader, int, DialogRow> read) =>
-        new(name, type, rows => Array(rows, value, type), read);
+    /// <param name="property">The <see cref="DialogRow"/> property the read sets (<c>nameof</c>).</param>
+    private static Column Col<T, TRead>(string name, NpgsqlDbType type, Func<DialogRow, T> value, Func<NpgsqlDataReader, int, TRead> read, string property)
+    {
+        // ReadRow sets each property of a row it has just made, before anyone sees it, as an initializer would (and as
+        // System.Text.Json does for the quarantine's copy of a row): one row per read rather than a copy per column
+        // (a page is up to 10 000 rows). A read whose type is not the property's fails here, when the type loads.
+        var set = (Action<DialogRow, TRead>)Delegate.CreateDelegate(typeof(Action<DialogRow, TRead>),
+            typeof(DialogRow).GetProperty(property)?.SetMethod ?? throw new ArgumentException($"DialogRow has no settable {property}", nameof(property)));
+        return new(name, type, rows => Array(rows, value, type), (row, r, i) => set(row, read(r, i)));
+    }
 
     /// <summary>
     /// The columns of a <see cref="DialogRow"/>, each written once with its value and its read: the upsert's column
@@ -72,33 +80,33 @@ public sealed class DialogStore(NpgsqlDataSource dataSource)
     /// </summary>
     private static readonly Column[] Columns =
     [
-        Col("call_id", NpgsqlDbType.Text, d => Clean(d.CallId), static (d, r, i) => d with { CallId = r.GetString(i) }),
-        Col("kind", NpgsqlDbType.Text, d => d.Kind, static (d, r, i) => d with { Kind = r.GetString(i) }),
-        Col("state", NpgsqlDbType.Text, d => d.State, static (d, r, i) => d with { State = r.GetString(i) }),
-        Col("from_user", NpgsqlDbType.Text, d => Clean(d.FromUser), static (d, r, i) => d with { FromUser = Text(r, i) }),
-        Col("to_user", NpgsqlDbType.Text, d => Clean(d.ToUser), static (d, r, i) => d with { ToUser = Text(r, i) }),
-        Col("ruri_user", NpgsqlDbType.Text, d => Clean(d.RuriUser), static (d, r, i) => d with { RuriUser = Text(r, i) }),
-        Col("caller_ip", NpgsqlDbType.Inet, d => Inet(d.CallerIp), static (d, r, i) => d with { CallerIp = Text(r, i) }),
-        Col("callee_ip", NpgsqlDbType.Inet, d => Inet(d.CalleeIp), static (d, r, i) => d with { CalleeIp = Text(r, i) }),
-        Col("started_at", NpgsqlDbType.TimestampTz, d => d.StartedAt.UtcDateTime, static (d, r, i) => d with { StartedAt = r.GetFieldValue<DateTimeOffset>(i) }),
-        Col("answered_at", NpgsqlDbType.TimestampTz, d => d.AnsweredAt?.UtcDateTime, static (d, r, i) => d with { AnsweredAt = Time(r, i) }),
-        Col("ended_at", NpgsqlDbType.TimestampTz, d => d.EndedAt?.UtcDateTime, static (d, r, i) => d with { EndedAt = Time(r, i) }),
-        Col("expires_at", NpgsqlDbType.TimestampTz, d => d.ExpiresAt?.UtcDateTime, static (d, r, i) => d with { ExpiresAt = Time(r, i) }),
-        Col("last_seen", NpgsqlDbType.TimestampTz, d => d.LastSeen.UtcDateTime, static (d, r, i) => d with { LastSeen = r.GetFieldValue<DateTimeOffset>(i) }),
-        Col("pdd_ms", NpgsqlDbType.Bigint, d => d.PddMs, static (d, r, i) => d with { PddMs = Long(r, i) }),
-        Col("setup_ms", NpgsqlDbType.Bigint, d => d.SetupMs, static (d, r, i) => d with { SetupMs = Long(r, i) }),
-        Col("duration_ms", NpgsqlDbType.Bigint, d => d.DurationMs, static (d, r, i) => d with { DurationMs = Long(r, i) }),
-        Col("final_status", NpgsqlDbType.Integer, d => d.FinalStatus, static (d, r, i) => d with { FinalStatus = Int(r, i) }),
-        Col("final_reason", NpgsqlDbType.Text, d => Clean(d.FinalReason), static (d, r, i) => d with { FinalReason = Text(r, i) }),
-        Col("q850_cause", NpgsqlDbType.Integer, d => d.Q850Cause, static (d, r, i) => d with { Q850Cause = Int(r, i) }),
-        Col("hangup_by", NpgsqlDbType.Text, d => Clean(d.HangupBy), static (d, r, i) => d with { HangupBy = Text(r, i) }),
-        Col("ended_by_timeout", NpgsqlDbType.Boolean, d => d.EndedByTimeout, static (d, r, i) => d with { EndedByTimeout = r.GetBoolean(i) }),
-        Col("message_count", NpgsqlDbType.Bigint, d => d.MessageCount, static (d, r, i) => d with { MessageCount = r.GetInt64(i) }),
-        Col("retransmissions", NpgsqlDbType.Bigint, d => d.Retransmissions, static (d, r, i) => d with { Retransmissions = r.GetInt64(i) }),
-        Col("mos_min", NpgsqlDbType.Double, d => d.MosMin, static (d, r, i) => d with { MosMin = Double(r, i) }),
-        Col("mos_avg", NpgsqlDbType.Double, d => d.MosAvg, static (d, r, i) => d with { MosAvg = Double(r, i) }),
-        Col("correlation_group", NpgsqlDbType.Text, d => Clean(d.CorrelationGroup), static (d, r, i) => d with { CorrelationGroup = Text(r, i) }),
-        Col("node", NpgsqlDbType.Text, d => Clean(d.Node), static (d, r, i) => d with { Node = Text(r, i) }),
+        Col("call_id", NpgsqlDbType.Text, d => Clean(d.CallId), TextNotNull, nameof(DialogRow.CallId)),
+        Col("kind", NpgsqlDbType.Text, d => d.Kind, TextNotNull, nameof(DialogRow.Kind)),
+        Col("state", NpgsqlDbType.Text, d => d.State, TextNotNull, nameof(DialogRow.State)),
+        Col("from_user", NpgsqlDbType.Text, d => Clean(d.FromUser), Text, nameof(DialogRow.FromUser)),
+        Col("to_user", NpgsqlDbType.Text, d => Clean(d.ToUser), Text, nameof(DialogRow.ToUser)),
+        Col("ruri_user", NpgsqlDbType.Text, d => Clean(d.RuriUser), Text, nameof(DialogRow.RuriUser)),
+        Col("caller_ip", NpgsqlDbType.Inet, d => Inet(d.CallerIp), Text, nameof(DialogRow.CallerIp)),
+        Col("callee_ip", NpgsqlDbType.Inet, d => Inet(d.CalleeIp), Text, nameof(DialogRow.CalleeIp)),
+        Col("started_at", NpgsqlDbType.TimestampTz, d => d.StartedAt.UtcDateTime, TimeNotNull, nameof(DialogRow.StartedAt)),
+        Col("answered_at", NpgsqlDbType.TimestampTz, d => d.AnsweredAt?.UtcDateTime, Time, nameof(DialogRow.AnsweredAt)),
+        Col("ended_at", NpgsqlDbType.TimestampTz, d => d.EndedAt?.UtcDateTime, Time, nameof(DialogRow.EndedAt)),
+        Col("expires_at", NpgsqlDbType.TimestampTz, d => d.ExpiresAt?.UtcDateTime, Time, nameof(DialogRow.ExpiresAt)),
+        Col("last_seen", NpgsqlDbType.TimestampTz, d => d.LastSeen.UtcDateTime, TimeNotNull, nameof(DialogRow.LastSeen)),
+        Col("pdd_ms", NpgsqlDbType.Bigint, d => d.PddMs, Long, nameof(DialogRow.PddMs)),
+        Col("setup_ms", NpgsqlDbType.Bigint, d => d.SetupMs, Long, nameof(DialogRow.SetupMs)),
+        Col("duration_ms", NpgsqlDbType.Bigint, d => d.DurationMs, Long, nameof(DialogRow.DurationMs)),
+        Col("final_status", NpgsqlDbType.Integer, d => d.FinalStatus, Int, nameof(DialogRow.FinalStatus)),
+        Col("final_reason", NpgsqlDbType.Text, d => Clean(d.FinalReason), Text, nameof(DialogRow.FinalReason)),
+        Col("q850_cause", NpgsqlDbType.Integer, d => d.Q850Cause, Int, nameof(DialogRow.Q850Cause)),
+        Col("hangup_by", NpgsqlDbType.Text, d => Clean(d.HangupBy), Text, nameof(DialogRow.HangupBy)),
+        Col("ended_by_timeout", NpgsqlDbType.Boolean, d => d.EndedByTimeout, Bool, nameof(DialogRow.EndedByTimeout)),
+        Col("message_count", NpgsqlDbType.Bigint, d => d.MessageCount, LongNotNull, nameof(DialogRow.MessageCount)),
+        Col("retransmissions", NpgsqlDbType.Bigint, d => d.Retransmissions, LongNotNull, nameof(DialogRow.Retransmissions)),
+        Col("mos_min", NpgsqlDbType.Double, d => d.MosMin, Double, nameof(DialogRow.MosMin)),
+        Col("mos_avg", NpgsqlDbType.Double, d => d.MosAvg, Double, nameof(DialogRow.MosAvg)),
+        Col("correlation_group", NpgsqlDbType.Text, d => Clean(d.CorrelationGroup), Text, nameof(DialogRow.CorrelationGroup)),
+        Col("node", NpgsqlDbType.Text, d => Clean(d.Node), Text, nameof(DialogRow.Node)),
     ];
 
     private static readonly string ColumnNames = string.Join(", ", Columns.Select(c => c.Name));
@@ -194,14 +202,12 @@ public sealed class DialogStore(NpgsqlDataSource dataSource)
     /// <summary>The row at the reader, whose columns are <see cref="RowColumns"/>.</summary>
     internal static DialogRow ReadRow(NpgsqlDataReader r)
     {
-        // Each column's read replaces its property in turn; the required ones all have a column.
-        var row = Unread;
+        // The required properties all have a column, which sets them.
+        var row = new DialogRow { CallId = "", Kind = "", State = "", StartedAt = default, LastSeen = default };
         for (var i = 0; i < Columns.Length; i++)
-            row = Columns[i].Read(row, r, i);
+            Columns[i].Read(row, r, i);
         return row;
     }
-
-    private static readonly DialogRow Unread = new() { CallId = "", Kind = "", State = "", StartedAt = default, LastSeen = default };
 
     private static NpgsqlParameter Array<T>(IReadOnlyList<DialogRow> rows, Func<DialogRow, T> value, NpgsqlDbType type)
     {
@@ -219,6 +225,14 @@ public sealed class DialogStore(NpgsqlDataSource dataSource)
     private static string? Text(NpgsqlDataReader r, int i) => r.IsDBNull(i) ? null : r.GetString(i);
 
     private static long? Long(NpgsqlDataReader r, int i) => r.IsDBNull(i) ? null : r.GetInt64(i);
+
+    private static string TextNotNull(NpgsqlDataReader r, int i) => r.GetString(i);
+
+    private static DateTimeOffset TimeNotNull(NpgsqlDataReader r, int i) => r.GetFieldValue<DateTimeOffset>(i);
+
+    private static bool Bool(NpgsqlDataReader r, int i) => r.GetBoolean(i);
+
+    private static long LongNotNull(NpgsqlDataReader r, int i) => r.GetInt64(i);
 
     private static int? Int(NpgsqlDataReader r, int i) => r.IsDBNull(i) ? null : r.GetInt32(i);
 
