@@ -42,45 +42,71 @@ public sealed record DialogRow
 /// </summary>
 public sealed class DialogStore(NpgsqlDataSource dataSource)
 {
-    /// <summary>A column of the dialogs table as the upsert writes it: its name, its SQL type, its values for a batch.</summary>
-    private sealed record Column(string Name, string SqlType, Func<IReadOnlyList<DialogRow>, NpgsqlParameter> Values);
+    /// <summary>
+    /// A column of the dialogs table: its name, its SQL type, its values for a batch (the upsert's parameter) and how a
+    /// row read back takes its value (at the column's ordinal in <see cref="RowColumns"/>).
+    /// </summary>
+    private sealed record Column(string Name, NpgsqlDbType Type, Func<IReadOnlyList<DialogRow>, NpgsqlParameter> Values,
+        Action<DialogRow, NpgsqlDataReader, int> Read)
+    {
+        public string SqlType => Type switch
+        {
+            NpgsqlDbType.Text => "text",
+            NpgsqlDbType.Inet => "inet",
+            NpgsqlDbType.TimestampTz => "timestamptz",
+            NpgsqlDbType.Bigint => "bigint",
+            NpgsqlDbType.Integer => "int",
+            NpgsqlDbType.Boolean => "bool",
+            NpgsqlDbType.Double => "float8",
+            _ => throw new NotSupportedException($"no SQL type name for {Type}"),
+        };
+    }
 
-    private static Column Col<T>(string name, string sqlType, NpgsqlDbType type, Func<DialogRow, T> value) =>
-        new(name, sqlType, rows => Array(rows, value, type));
+    /// <param name="property">The <see cref="DialogRow"/> property the read sets (<c>nameof</c>).</param>
+    private static Column Col<T, TRead>(string name, NpgsqlDbType type, Func<DialogRow, T> value, Func<NpgsqlDataReader, int, TRead> read, string property)
+    {
+        // ReadRow sets each property of a row it has just made, before anyone sees it, as an initializer would (and as
+        // System.Text.Json does for the quarantine's copy of a row): one row per read rather than a copy per column
+        // (a page is up to 10 000 rows). A read whose type is not the property's fails here, when the type loads.
+        var set = (Action<DialogRow, TRead>)Delegate.CreateDelegate(typeof(Action<DialogRow, TRead>),
+            typeof(DialogRow).GetProperty(property)?.SetMethod ?? throw new ArgumentException($"DialogRow has no settable {property}", nameof(property)));
+        return new(name, type, rows => Array(rows, value, type), (row, r, i) => set(row, read(r, i)));
+    }
 
     /// <summary>
-    /// The columns of a <see cref="DialogRow"/>, written once: the upsert's column lists, its parameters and
-    /// <see cref="RowColumns"/> come from here (<see cref="ReadRow"/> reads them in this order).
+    /// The columns of a <see cref="DialogRow"/>, each written once with its value and its read: the upsert's column
+    /// lists, its parameters, <see cref="RowColumns"/> and <see cref="ReadRow"/> come from here. A stored field is one line
+    /// here (and its column in a migration).
     /// </summary>
     private static readonly Column[] Columns =
     [
-        Col("call_id", "text", NpgsqlDbType.Text, r => Clean(r.CallId)),
-        Col("kind", "text", NpgsqlDbType.Text, r => r.Kind),
-        Col("state", "text", NpgsqlDbType.Text, r => r.State),
-        Col("from_user", "text", NpgsqlDbType.Text, r => Clean(r.FromUser)),
-        Col("to_user", "text", NpgsqlDbType.Text, r => Clean(r.ToUser)),
-        Col("ruri_user", "text", NpgsqlDbType.Text, r => Clean(r.RuriUser)),
-        Col("caller_ip", "inet", NpgsqlDbType.Inet, r => Inet(r.CallerIp)),
-        Col("callee_ip", "inet", NpgsqlDbType.Inet, r => Inet(r.CalleeIp)),
-        Col("started_at", "timestamptz", NpgsqlDbType.TimestampTz, r => r.StartedAt.UtcDateTime),
-        Col("answered_at", "timestamptz", NpgsqlDbType.TimestampTz, r => r.AnsweredAt?.UtcDateTime),
-        Col("ended_at", "timestamptz", NpgsqlDbType.TimestampTz, r => r.EndedAt?.UtcDateTime),
-        Col("expires_at", "timestamptz", NpgsqlDbType.TimestampTz, r => r.ExpiresAt?.UtcDateTime),
-        Col("last_seen", "timestamptz", NpgsqlDbType.TimestampTz, r => r.LastSeen.UtcDateTime),
-        Col("pdd_ms", "bigint", NpgsqlDbType.Bigint, r => r.PddMs),
-        Col("setup_ms", "bigint", NpgsqlDbType.Bigint, r => r.SetupMs),
-        Col("duration_ms", "bigint", NpgsqlDbType.Bigint, r => r.DurationMs),
-        Col("final_status", "int", NpgsqlDbType.Integer, r => r.FinalStatus),
-        Col("final_reason", "text", NpgsqlDbType.Text, r => Clean(r.FinalReason)),
-        Col("q850_cause", "int", NpgsqlDbType.Integer, r => r.Q850Cause),
-        Col("hangup_by", "text", NpgsqlDbType.Text, r => Clean(r.HangupBy)),
-        Col("ended_by_timeout", "bool", NpgsqlDbType.Boolean, r => r.EndedByTimeout),
-        Col("message_count", "bigint", NpgsqlDbType.Bigint, r => r.MessageCount),
-        Col("retransmissions", "bigint", NpgsqlDbType.Bigint, r => r.Retransmissions),
-        Col("mos_min", "float8", NpgsqlDbType.Double, r => r.MosMin),
-        Col("mos_avg", "float8", NpgsqlDbType.Double, r => r.MosAvg),
-        Col("correlation_group", "text", NpgsqlDbType.Text, r => Clean(r.CorrelationGroup)),
-        Col("node", "text", NpgsqlDbType.Text, r => Clean(r.Node)),
+        Col("call_id", NpgsqlDbType.Text, d => Clean(d.CallId), TextNotNull, nameof(DialogRow.CallId)),
+        Col("kind", NpgsqlDbType.Text, d => d.Kind, TextNotNull, nameof(DialogRow.Kind)),
+        Col("state", NpgsqlDbType.Text, d => d.State, TextNotNull, nameof(DialogRow.State)),
+        Col("from_user", NpgsqlDbType.Text, d => Clean(d.FromUser), Text, nameof(DialogRow.FromUser)),
+        Col("to_user", NpgsqlDbType.Text, d => Clean(d.ToUser), Text, nameof(DialogRow.ToUser)),
+        Col("ruri_user", NpgsqlDbType.Text, d => Clean(d.RuriUser), Text, nameof(DialogRow.RuriUser)),
+        Col("caller_ip", NpgsqlDbType.Inet, d => Inet(d.CallerIp), Text, nameof(DialogRow.CallerIp)),
+        Col("callee_ip", NpgsqlDbType.Inet, d => Inet(d.CalleeIp), Text, nameof(DialogRow.CalleeIp)),
+        Col("started_at", NpgsqlDbType.TimestampTz, d => d.StartedAt.UtcDateTime, TimeNotNull, nameof(DialogRow.StartedAt)),
+        Col("answered_at", NpgsqlDbType.TimestampTz, d => d.AnsweredAt?.UtcDateTime, Time, nameof(DialogRow.AnsweredAt)),
+        Col("ended_at", NpgsqlDbType.TimestampTz, d => d.EndedAt?.UtcDateTime, Time, nameof(DialogRow.EndedAt)),
+        Col("expires_at", NpgsqlDbType.TimestampTz, d => d.ExpiresAt?.UtcDateTime, Time, nameof(DialogRow.ExpiresAt)),
+        Col("last_seen", NpgsqlDbType.TimestampTz, d => d.LastSeen.UtcDateTime, TimeNotNull, nameof(DialogRow.LastSeen)),
+        Col("pdd_ms", NpgsqlDbType.Bigint, d => d.PddMs, Long, nameof(DialogRow.PddMs)),
+        Col("setup_ms", NpgsqlDbType.Bigint, d => d.SetupMs, Long, nameof(DialogRow.SetupMs)),
+        Col("duration_ms", NpgsqlDbType.Bigint, d => d.DurationMs, Long, nameof(DialogRow.DurationMs)),
+        Col("final_status", NpgsqlDbType.Integer, d => d.FinalStatus, Int, nameof(DialogRow.FinalStatus)),
+        Col("final_reason", NpgsqlDbType.Text, d => Clean(d.FinalReason), Text, nameof(DialogRow.FinalReason)),
+        Col("q850_cause", NpgsqlDbType.Integer, d => d.Q850Cause, Int, nameof(DialogRow.Q850Cause)),
+        Col("hangup_by", NpgsqlDbType.Text, d => Clean(d.HangupBy), Text, nameof(DialogRow.HangupBy)),
+        Col("ended_by_timeout", NpgsqlDbType.Boolean, d => d.EndedByTimeout, Bool, nameof(DialogRow.EndedByTimeout)),
+        Col("message_count", NpgsqlDbType.Bigint, d => d.MessageCount, LongNotNull, nameof(DialogRow.MessageCount)),
+        Col("retransmissions", NpgsqlDbType.Bigint, d => d.Retransmissions, LongNotNull, nameof(DialogRow.Retransmissions)),
+        Col("mos_min", NpgsqlDbType.Double, d => d.MosMin, Double, nameof(DialogRow.MosMin)),
+        Col("mos_avg", NpgsqlDbType.Double, d => d.MosAvg, Double, nameof(DialogRow.MosAvg)),
+        Col("correlation_group", NpgsqlDbType.Text, d => Clean(d.CorrelationGroup), Text, nameof(DialogRow.CorrelationGroup)),
+        Col("node", NpgsqlDbType.Text, d => Clean(d.Node), Text, nameof(DialogRow.Node)),
     ];
 
     private static readonly string ColumnNames = string.Join(", ", Columns.Select(c => c.Name));
@@ -162,8 +188,8 @@ public sealed class DialogStore(NpgsqlDataSource dataSource)
         return new DialogUpsertResult(written, calls, mos);
     }
 
-    /// <summary>The columns <see cref="ReadRow"/> reads, in its order.</summary>
-    internal static readonly string RowColumns = string.Join(", ", Columns.Select(c => c.SqlType == "inet" ? $"host({c.Name})" : c.Name));
+    /// <summary>The columns <see cref="ReadRow"/> reads, in the order of <see cref="Columns"/>.</summary>
+    internal static readonly string RowColumns = string.Join(", ", Columns.Select(c => c.Type == NpgsqlDbType.Inet ? $"host({c.Name})" : c.Name));
 
     public async Task<DialogRow?> GetAsync(string callId, CancellationToken ct = default)
     {
@@ -173,36 +199,15 @@ public sealed class DialogStore(NpgsqlDataSource dataSource)
         return await r.ReadAsync(ct) ? ReadRow(r) : null;
     }
 
-    internal static DialogRow ReadRow(NpgsqlDataReader r) => new()
+    /// <summary>The row at the reader, whose columns are <see cref="RowColumns"/>.</summary>
+    internal static DialogRow ReadRow(NpgsqlDataReader r)
     {
-        CallId = r.GetString(0),
-        Kind = r.GetString(1),
-        State = r.GetString(2),
-        FromUser = Text(r, 3),
-        ToUser = Text(r, 4),
-        RuriUser = Text(r, 5),
-        CallerIp = Text(r, 6),
-        CalleeIp = Text(r, 7),
-        StartedAt = r.GetFieldValue<DateTimeOffset>(8),
-        AnsweredAt = Time(r, 9),
-        EndedAt = Time(r, 10),
-        ExpiresAt = Time(r, 11),
-        LastSeen = r.GetFieldValue<DateTimeOffset>(12),
-        PddMs = Long(r, 13),
-        SetupMs = Long(r, 14),
-        DurationMs = Long(r, 15),
-        FinalStatus = r.IsDBNull(16) ? null : r.GetInt32(16),
-        FinalReason = Text(r, 17),
-        Q850Cause = r.IsDBNull(18) ? null : r.GetInt32(18),
-        HangupBy = Text(r, 19),
-        EndedByTimeout = r.GetBoolean(20),
-        MessageCount = r.GetInt64(21),
-        Retransmissions = r.GetInt64(22),
-        MosMin = r.IsDBNull(23) ? null : r.GetDouble(23),
-        MosAvg = r.IsDBNull(24) ? null : r.GetDouble(24),
-        CorrelationGroup = Text(r, 25),
-        Node = Text(r, 26),
-    };
+        // The required properties all have a column, which sets them.
+        var row = new DialogRow { CallId = "", Kind = "", State = "", StartedAt = default, LastSeen = default };
+        for (var i = 0; i < Columns.Length; i++)
+            Columns[i].Read(row, r, i);
+        return row;
+    }
 
     private static NpgsqlParameter Array<T>(IReadOnlyList<DialogRow> rows, Func<DialogRow, T> value, NpgsqlDbType type)
     {
@@ -220,6 +225,18 @@ public sealed class DialogStore(NpgsqlDataSource dataSource)
     private static string? Text(NpgsqlDataReader r, int i) => r.IsDBNull(i) ? null : r.GetString(i);
 
     private static long? Long(NpgsqlDataReader r, int i) => r.IsDBNull(i) ? null : r.GetInt64(i);
+
+    private static string TextNotNull(NpgsqlDataReader r, int i) => r.GetString(i);
+
+    private static DateTimeOffset TimeNotNull(NpgsqlDataReader r, int i) => r.GetFieldValue<DateTimeOffset>(i);
+
+    private static bool Bool(NpgsqlDataReader r, int i) => r.GetBoolean(i);
+
+    private static long LongNotNull(NpgsqlDataReader r, int i) => r.GetInt64(i);
+
+    private static int? Int(NpgsqlDataReader r, int i) => r.IsDBNull(i) ? null : r.GetInt32(i);
+
+    private static double? Double(NpgsqlDataReader r, int i) => r.IsDBNull(i) ? null : r.GetDouble(i);
 
     private static DateTimeOffset? Time(NpgsqlDataReader r, int i) => r.IsDBNull(i) ? null : r.GetFieldValue<DateTimeOffset>(i);
 }

@@ -11,27 +11,13 @@ namespace Homer.Actors.Dialogs;
 /// </summary>
 public sealed partial record DialogState
 {
-    public DialogQueries.DialogSnapshot ToSnapshot() => new(CallId, MessageCount, FirstSeenMicros, LastSeenMicros)
+    /// <summary>
+    /// The live view: the summary the <c>dialogs</c> table keeps (<see cref="SnapshotOf"/> of <see cref="ToRow"/>, so the
+    /// live and the stored view cannot disagree) plus what only the live state has.
+    /// </summary>
+    public DialogQueries.DialogSnapshot ToSnapshot() => SnapshotOf(ToRow()) with
     {
-        Kind = Kind,
-        State = State,
-        StartedMicros = StartedMicros ?? FirstSeenMicros,
-        AnsweredMicros = AnsweredMicros,
-        EndedMicros = EndedMicros,
-        PddMs = PddMs,
-        SetupMs = SetupMs,
-        DurationMs = DurationMs,
-        FinalStatus = FinalStatus,
-        FinalReason = FinalReason,
-        Q850Cause = Q850Cause,
-        HangupBy = HangupBy,
-        EndedByTimeout = EndedByTimeout,
-        ExpiresMicros = ExpiresMicros,
-        Retransmissions = Retransmissions,
-        FromUser = FromUser,
-        ToUser = ToUser,
-        RuriUser = RuriUser,
-        CorrelationGroup = CorrelationGroup,
+        FirstSeenMicros = FirstSeenMicros,
         Transactions = Transactions
             .Select(t => new DialogQueries.TransactionView(t.Method, t.CSeq, t.Branch, t.FinalStatus, t.State.ToString().ToUpperInvariant(), t.Requests, t.Responses)
             {
@@ -78,7 +64,8 @@ public sealed partial record DialogState
 
     /// <summary>
     /// A dialog that left its host, as the <c>dialogs</c> table keeps it (the API answers <c>dialog</c> from it): the
-    /// summary of <see cref="ToRow"/>, without transactions, reports or logs.
+    /// summary of <see cref="ToRow"/>, without transactions, reports or logs. A field stored and shown is one line here
+    /// and one in <see cref="ToRow"/>.
     /// </summary>
     public static DialogQueries.DialogSnapshot SnapshotOf(DialogRow row) =>
         new(row.CallId, row.MessageCount, Micros(row.StartedAt), Micros(row.LastSeen))

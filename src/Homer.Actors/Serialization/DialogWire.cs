@@ -6,7 +6,7 @@ namespace Homer.Actors.Serialization;
 /// <summary>
 /// The dialog commands and queries' part of <see cref="HomerSerializer"/>: what ingest tells a dialog (a SIP message,
 /// QoS, a log, a leg) and the snapshot a query gets back. <see cref="DialogCommands.ShardBatch"/> nests these and is
-/// written by <see cref="HomerSerializer"/> itself.
+/// written by <see cref="HomerSerializer"/> itself. The snapshot's layout is with the state's, in <see cref="DialogStateWire"/>.
 /// </summary>
 internal static class DialogWire
 {
@@ -55,7 +55,7 @@ internal static class DialogWire
                 w.Write(q.CallId);
                 return true;
             case DialogQueries.DialogSnapshot s:
-                WriteSnapshot(w, s);
+                DialogStateWire.WriteSnapshot(w, s);
                 return true;
             default:
                 return false;
@@ -73,7 +73,7 @@ internal static class DialogWire
         "QR" => ReadQos(r),
         "LE" => ReadLog(r),
         "DG" => new DialogQueries.GetDialog(r.ReadString()),
-        "DN" => ReadSnapshot(r),
+        "DN" => DialogStateWire.ReadSnapshot(r),
         _ => null,
     };
 
@@ -167,73 +167,4 @@ internal static class DialogWire
     }
 
     public static LogEntry ReadLog(BinaryReader r) => new(r.ReadInt64(), r.ReadString());
-
-    // ------------------------------------------------------------ the snapshot a query answers
-
-    private static void WriteSnapshot(BinaryWriter w, DialogQueries.DialogSnapshot s)
-    {
-        w.Write(s.CallId);
-        w.Write(s.MessageCount);
-        w.Write(s.FirstSeenMicros);
-        w.Write(s.LastSeenMicros);
-        w.Write(s.Kind);
-        w.Write(s.State.ToText());
-        w.Write(s.StartedMicros);
-        w.WriteOptional(s.AnsweredMicros);
-        w.WriteOptional(s.EndedMicros);
-        w.WriteOptional(s.PddMs);
-        w.WriteOptional(s.SetupMs);
-        w.WriteOptional(s.DurationMs);
-        w.WriteOptional(s.FinalStatus);
-        w.WriteOptional(s.FinalReason);
-        w.WriteOptional(s.Q850Cause);
-        w.WriteOptional(s.HangupBy);
-        w.Write(s.EndedByTimeout);
-        w.WriteOptional(s.ExpiresMicros);
-        w.Write(s.Retransmissions);
-        w.WriteOptional(s.FromUser);
-        w.WriteOptional(s.ToUser);
-        w.WriteOptional(s.RuriUser);
-        w.WriteOptional(s.CorrelationGroup);
-        w.WriteList(s.Transactions, static (x, t) =>
-        {
-            x.Write(t.Method); x.Write(t.CSeq); x.Write(t.Branch); x.WriteOptional(t.FinalStatus); x.Write(t.State); x.Write(t.Requests); x.Write(t.Responses);
-            x.WriteOptional(t.Client); x.WriteOptional(t.Server);
-        });
-        w.WriteStrings(s.Legs);
-        w.WriteList(s.QosReports, WriteQos);
-        w.WriteList(s.Logs, WriteLog);
-    }
-
-    private static DialogQueries.DialogSnapshot ReadSnapshot(BinaryReader r) => new(r.ReadString(), r.ReadInt64(), r.ReadInt64(), r.ReadInt64())
-    {
-        Kind = r.ReadString(),
-        State = DialogStatusText.Parse(r.ReadString()),
-        StartedMicros = r.ReadInt64(),
-        AnsweredMicros = r.ReadOptionalInt64(),
-        EndedMicros = r.ReadOptionalInt64(),
-        PddMs = r.ReadOptionalInt64(),
-        SetupMs = r.ReadOptionalInt64(),
-        DurationMs = r.ReadOptionalInt64(),
-        FinalStatus = r.ReadOptionalInt32(),
-        FinalReason = r.ReadOptionalString(),
-        Q850Cause = r.ReadOptionalInt32(),
-        HangupBy = r.ReadOptionalString(),
-        EndedByTimeout = r.ReadBoolean(),
-        ExpiresMicros = r.ReadOptionalInt64(),
-        Retransmissions = r.ReadInt64(),
-        FromUser = r.ReadOptionalString(),
-        ToUser = r.ReadOptionalString(),
-        RuriUser = r.ReadOptionalString(),
-        CorrelationGroup = r.ReadOptionalString(),
-        Transactions = r.ReadList(static x => new DialogQueries.TransactionView(x.ReadString(), x.ReadInt64(), x.ReadString(), x.ReadOptionalInt32(),
-            x.ReadString(), x.ReadInt32(), x.ReadInt32())
-        {
-            Client = x.ReadOptionalString(),
-            Server = x.ReadOptionalString(),
-        }),
-        Legs = r.ReadStrings(),
-        QosReports = r.ReadList(ReadQos),
-        Logs = r.ReadList(ReadLog),
-    };
 }

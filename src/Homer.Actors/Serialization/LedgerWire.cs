@@ -9,20 +9,21 @@ namespace Homer.Actors.Serialization;
 /// </summary>
 internal static class LedgerWire
 {
-    // Manifests of the types that carry a DialogState changed when the state gained its applied keys ("LC", "LA",
-    // "Lc", "Ls" before): a state nested in a list cannot grow at the end. The old ones are still read.
+    // Manifests of the types that carry a DialogState changed twice: when the state gained its applied keys ("LC",
+    // "LA", "Lc", "Ls" before), and when it became framed ("LD", "LB", "Ld", "Lb", "Lt" before), after which it grows
+    // inside its frame with no new manifest. The old ones are still read.
     public static string? ManifestOf(object o) => o switch
     {
-        LedgerCommands.Checkpoint => "LD",
+        LedgerCommands.Checkpoint => "LK",
         LedgerCommands.Retire => "LR",
         LedgerCommands.Restore => "LQ",
-        LedgerCommands.Restored => "LB",
+        LedgerCommands.Restored => "LS",
         LedgerCommands.Wake => "LW",
         LedgerCommands.WakeDialog => "DW",
-        LedgerEvents.Checkpointed => "Ld",
+        LedgerEvents.Checkpointed => "Lk",
         LedgerEvents.Retired => "Lr",
-        LedgerEvents.Batch => "Lb",
-        LedgerEvents.LedgerSnapshot => "Lt",
+        LedgerEvents.Batch => "Lg",
+        LedgerEvents.LedgerSnapshot => "Lp",
         LedgerEvents.Opened => "Lo",
         LedgerEvents.Closed => "Lx",
         _ => null,
@@ -89,24 +90,33 @@ internal static class LedgerWire
     /// <summary>The message of <paramref name="manifest"/>, old layouts included, or null when the manifest is not a ledger's.</summary>
     public static object? Read(BinaryReader r, string manifest) => manifest switch
     {
-        "LC" => new LedgerCommands.Checkpoint(r.ReadString(), DialogStateWire.ReadV1(r), r.ReadBoolean()),
-        "LD" => new LedgerCommands.Checkpoint(r.ReadString(), DialogStateWire.Read(r), r.ReadBoolean()),
+        "LK" => new LedgerCommands.Checkpoint(r.ReadString(), DialogStateWire.Read(r), r.ReadBoolean()),
+        "LD" => new LedgerCommands.Checkpoint(r.ReadString(), V2(r), r.ReadBoolean()),
+        "LC" => new LedgerCommands.Checkpoint(r.ReadString(), V1(r), r.ReadBoolean()),
         // The revision was added later: a retirement from an older node has none and removes unconditionally.
         "LR" => new LedgerCommands.Retire(r.ReadString(), r.ReadString(), r.BaseStream.Position < r.BaseStream.Length ? r.ReadInt64() : long.MaxValue),
         "LQ" => new LedgerCommands.Restore(r.ReadString(), r.ReadString()),
-        "LA" => new LedgerCommands.Restored(r.ReadString(), r.ReadBoolean() ? DialogStateWire.ReadV1(r) : null),
-        "LB" => new LedgerCommands.Restored(r.ReadString(), r.ReadBoolean() ? DialogStateWire.Read(r) : null, r.ReadOptionalInt64()),
+        "LS" => new LedgerCommands.Restored(r.ReadString(), r.ReadBoolean() ? DialogStateWire.Read(r) : null, r.ReadOptionalInt64()),
+        "LB" => new LedgerCommands.Restored(r.ReadString(), r.ReadBoolean() ? V2(r) : null, r.ReadOptionalInt64()),
+        "LA" => new LedgerCommands.Restored(r.ReadString(), r.ReadBoolean() ? V1(r) : null),
         "LW" => new LedgerCommands.Wake(r.ReadString(), r.ReadOptionalInt64(), r.ReadOptionalInt64()),
         "DW" => new LedgerCommands.WakeDialog(r.ReadString(), r.ReadOptionalInt64()),
-        "Lc" => new LedgerEvents.Checkpointed(DialogStateWire.ReadV1(r)),
-        "Ld" => new LedgerEvents.Checkpointed(DialogStateWire.Read(r), r.ReadInt64()),
+        "Lk" => new LedgerEvents.Checkpointed(DialogStateWire.Read(r), r.ReadInt64()),
+        "Ld" => new LedgerEvents.Checkpointed(V2(r), r.ReadInt64()),
+        "Lc" => new LedgerEvents.Checkpointed(V1(r)),
         // Grew at the end: the wall-clock time.
         "Lr" => new LedgerEvents.Retired(r.ReadString(), r.BaseStream.Position < r.BaseStream.Length ? r.ReadInt64() : 0),
-        "Lb" => new LedgerEvents.Batch(r.ReadList(DialogStateWire.Read), r.ReadStrings(), r.ReadInt64()),
-        "Ls" => new LedgerEvents.LedgerSnapshot(r.ReadList(DialogStateWire.ReadV1)),
-        "Lt" => new LedgerEvents.LedgerSnapshot(r.ReadList(DialogStateWire.Read), r.ReadBoolean(), r.ReadInt64()),
+        "Lg" => new LedgerEvents.Batch(r.ReadList(DialogStateWire.Read), r.ReadStrings(), r.ReadInt64()),
+        "Lb" => new LedgerEvents.Batch(r.ReadList(V2), r.ReadStrings(), r.ReadInt64()),
+        "Lp" => new LedgerEvents.LedgerSnapshot(r.ReadList(DialogStateWire.Read), r.ReadBoolean(), r.ReadInt64()),
+        "Lt" => new LedgerEvents.LedgerSnapshot(r.ReadList(V2), r.ReadBoolean(), r.ReadInt64()),
+        "Ls" => new LedgerEvents.LedgerSnapshot(r.ReadList(V1)),
         "Lo" => new LedgerEvents.Opened(r.ReadInt64()),
         "Lx" => new LedgerEvents.Closed(r.ReadInt64()),
         _ => null,
     };
+
+    private static DialogState V1(BinaryReader r) => DialogStateWire.ReadUnframed(r, DialogStateWire.Layout.V1);
+
+    private static DialogState V2(BinaryReader r) => DialogStateWire.ReadUnframed(r, DialogStateWire.Layout.V2);
 }
