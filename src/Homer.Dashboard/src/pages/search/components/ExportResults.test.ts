@@ -1,6 +1,7 @@
 import { flushPromises, mount } from '@vue/test-utils'
 import { createPinia, setActivePinia } from 'pinia'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import type { ApiError } from '@/api/rest'
 import { useSessionStore } from '@/stores/session'
 import ExportResults from './ExportResults.vue'
 
@@ -48,7 +49,7 @@ describe('ExportResults', () => {
   it('shows the node\'s reason when it refuses', async () => {
     const wrapper = mountAs('USER', 10)
     await wrapper.get('[data-testid="export-results"]').trigger('click')
-    fetchMock.mockResolvedValue(new Response(JSON.stringify({ error: 'limit may be at most 5000 (HOMER_EXPORT_MAX_ROWS).' }), { status: 400 }))
+    fetchMock.mockResolvedValue(new Response(JSON.stringify({ error: 'limit may be at most 5000 (HOMER_EXPORT_MAX_ROWS).' } satisfies ApiError), { status: 400 }))
     await wrapper.get('[data-testid="export-run"]').trigger('click')
     await flushPromises()
     expect(wrapper.get('[data-testid="export-error"]').text()).toBe('Export failed (400): limit may be at most 5000 (HOMER_EXPORT_MAX_ROWS).')
