@@ -6,8 +6,6 @@ import { spawn } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
 import dgram from 'node:dgram'
 import { existsSync } from 'node:fs'
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import { assertNodeReachable, eventually, graphql, hasField, HOMER_URL, launchBrowser, openLoggedIn, REPO_ROOT, screenshot, waitForStored } from './lib.mjs'
@@ -32,7 +30,6 @@ function sendOptions(port) {
 describe('capture agents page', () => {
   let context
   let page
-  let userDataDir
   let agent
   let agentLog = ''
   const name = `e2e-agent-${randomUUID().slice(0, 8)}`
@@ -40,8 +37,7 @@ describe('capture agents page', () => {
 
   before(async () => {
     await assertNodeReachable()
-    userDataDir = await mkdtemp(path.join(tmpdir(), 'homer-e2e-chromium-'))
-    context = await launchBrowser(userDataDir)
+    context = await launchBrowser()
     page = await context.newPage()
     page.on('pageerror', (e) => pageErrors.push(e.message))
     await openLoggedIn(page, '/')
@@ -52,8 +48,6 @@ describe('capture agents page', () => {
       agent.kill('SIGTERM')
       await new Promise((r) => agent.once('exit', r))
     }
-    await context?.close().catch(() => {})
-    if (userDataDir) await rm(userDataDir, { recursive: true, force: true })
   })
 
   test('an announced agent is listed with its counters and its filter is changed and confirmed', { timeout: 90_000 }, async (t) => {

@@ -50,7 +50,6 @@ function pcapOf(messages, startMicros) {
 describe('search export and PCAP import in the dashboard', () => {
   let context
   let page
-  let userDataDir
   const pageErrors = []
   const caller = `exp${randomUUID().slice(0, 8)}`
   const calls = [0, 1].map((i) => ({ id: uniqueCallId(`export${i}`), i }))
@@ -63,15 +62,12 @@ describe('search export and PCAP import in the dashboard', () => {
       await sendOverHep(c.messages.map((m) => encode(m, startMicros + c.i * 20_000_000)))
     }
     for (const c of calls) await waitForStored(c.id, c.messages.length)
-    userDataDir = await mkdtemp(path.join(tmpdir(), 'homer-e2e-chromium-'))
-    context = await launchBrowser(userDataDir)
+    context = await launchBrowser()
     page = await context.newPage()
     page.on('pageerror', (e) => pageErrors.push(e.message))
   })
 
   after(async () => {
-    await context?.close().catch(() => {})
-    if (userDataDir) await rm(userDataDir, { recursive: true, force: true })
     assert.deepEqual(pageErrors, [], 'no uncaught errors in the page')
   })
 
