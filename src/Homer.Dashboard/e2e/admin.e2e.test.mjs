@@ -4,18 +4,15 @@
 import assert from 'node:assert/strict'
 import { randomUUID } from 'node:crypto'
 import { before, describe, test } from 'node:test'
-import { assertNodeReachable, graphql, hasField, HOMER_URL, launchBrowser, openLoggedIn, screenshot } from './lib.mjs'
+import { assertNodeReachable, graphql, hasField, HOMER_URL, launchBrowser, openLoggedIn, openPage, screenshot } from './lib.mjs'
 
 describe('admin pages', () => {
-  let context
   let page
   const pageErrors = []
 
   before(async () => {
     await assertNodeReachable()
-    context = await launchBrowser()
-    page = await context.newPage()
-    page.on('pageerror', (e) => pageErrors.push(e.message))
+    page = await openPage(pageErrors)
     await openLoggedIn(page, '/')
   })
 

@@ -8,7 +8,7 @@ import dgram from 'node:dgram'
 import { existsSync } from 'node:fs'
 import path from 'node:path'
 import { after, before, describe, test } from 'node:test'
-import { assertNodeReachable, eventually, graphql, hasField, HOMER_URL, launchBrowser, openLoggedIn, REPO_ROOT, screenshot, waitForStored } from './lib.mjs'
+import { assertNodeReachable, eventually, graphql, hasField, HOMER_URL, openLoggedIn, openPage, REPO_ROOT, screenshot, waitForStored } from './lib.mjs'
 
 const AGENT_DLL = process.env.HOMER_AGENT_DLL ?? path.join(REPO_ROOT, 'src/Homer.Agent/bin/Debug/net10.0/homer-agent.dll')
 const HEP = process.env.HOMER_HEP ?? '127.0.0.1:9060'
@@ -28,7 +28,6 @@ function sendOptions(port) {
 }
 
 describe('capture agents page', () => {
-  let context
   let page
   let agent
   let agentLog = ''
@@ -37,9 +36,7 @@ describe('capture agents page', () => {
 
   before(async () => {
     await assertNodeReachable()
-    context = await launchBrowser()
-    page = await context.newPage()
-    page.on('pageerror', (e) => pageErrors.push(e.message))
+    page = await openPage(pageErrors)
     await openLoggedIn(page, '/')
   })
 

@@ -4,18 +4,14 @@
 import assert from 'node:assert/strict'
 import { randomUUID } from 'node:crypto'
 import { describe, test } from 'node:test'
-import { assertNodeReachable, graphql, hasField, launchBrowser, openLoggedIn } from './lib.mjs'
+import { assertNodeReachable, graphql, hasField, openLoggedIn, openPage } from './lib.mjs'
 
 describe('multi-row dashboard layouts', () => {
-  let context
-
   test('a 12/6-6/12 dashboard keeps its widgets in their rows, and a row added in the editor is saved', { timeout: 90_000 }, async (t) => {
     await assertNodeReachable()
     if (!(await hasField('Query', 'dashboards'))) return t.skip('this node has no dashboards API')
-    context = await launchBrowser()
-    const page = await context.newPage()
     const pageErrors = []
-    page.on('pageerror', (e) => pageErrors.push(e.message))
+    const page = await openPage(pageErrors)
 
     const title = `Rows ${randomUUID().slice(0, 6)}`
     await openLoggedIn(page, '/dashboards')

@@ -3,17 +3,13 @@
 import assert from 'node:assert/strict'
 import { randomUUID } from 'node:crypto'
 import { describe, test } from 'node:test'
-import { ADMIN_PASSWORD, assertNodeReachable, graphql, hasField, HOMER_URL, launchBrowser, openLoggedIn, screenshot } from './lib.mjs'
+import { ADMIN_PASSWORD, assertNodeReachable, graphql, hasField, HOMER_URL, launchBrowser, openLoggedIn, openPage, screenshot } from './lib.mjs'
 
 describe('custom dashboards', () => {
-  let context
-
   test('a dashboard with two widgets is saved and found again after a reload', { timeout: 90_000 }, async (t) => {
     await assertNodeReachable()
-    context = await launchBrowser()
-    const page = await context.newPage()
     const pageErrors = []
-    page.on('pageerror', (e) => pageErrors.push(e.message))
+    const page = await openPage(pageErrors)
 
     if (!(await hasField('Query', 'dashboards'))) {
       // The page must still say so clearly rather than show nothing.

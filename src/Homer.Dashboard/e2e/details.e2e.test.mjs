@@ -5,17 +5,7 @@ import assert from 'node:assert/strict'
 import { before, describe, test } from 'node:test'
 import hep from 'hep-js'
 import {
-  assertNodeReachable,
-  buildCall,
-  encode,
-  encodeVqReport,
-  eventually,
-  graphql,
-  launchBrowser,
-  openLoggedIn,
-  sendOverHep,
-  uniqueCallId,
-  waitForStored,
+  assertNodeReachable, buildCall, encode, encodeVqReport, eventually, graphql, openLoggedIn, openPage, sendOverHep, uniqueCallId, waitForStored,
 } from './lib.mjs'
 
 const first = uniqueCallId('details-a')
@@ -43,7 +33,6 @@ function encodeRtcpJson(callId, atMicros, { ssrc = 2864434397, lost = 42 } = {})
 }
 
 describe('details engineers read', () => {
-  let context
   let page
   const start = Date.now() * 1000 - 120_000_000
 
@@ -52,8 +41,7 @@ describe('details engineers read', () => {
     await sendOverHep([...buildCall(first).map((m) => encode(m, start)), ...buildCall(second, { from: 'carol', to: 'dave' }).map((m) => encode(m, start + 20_000_000))])
     await waitForStored(first, 7)
     await waitForStored(second, 7)
-    context = await launchBrowser()
-    page = await context.newPage()
+    page = await openPage()
     await page.setViewportSize({ width: 1440, height: 900 })
   })
 

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import {
-  assertNodeReachable, buildCall, encode, eventually, graphql, launchBrowser, openLoggedIn, sendOverHep, uniqueCallId, waitForStored,
+  assertNodeReachable, buildCall, encode, eventually, graphql, openLoggedIn, openPage, sendOverHep, uniqueCallId, waitForStored,
 } from './lib.mjs'
 
 /** A classic pcap (µs) of the messages as Ethernet/IPv4/UDP frames; checksums left 0, which capture files allow. */
@@ -48,7 +48,6 @@ function pcapOf(messages, startMicros) {
 }
 
 describe('search export and PCAP import in the dashboard', () => {
-  let context
   let page
   const pageErrors = []
   const caller = `exp${randomUUID().slice(0, 8)}`
@@ -62,9 +61,7 @@ describe('search export and PCAP import in the dashboard', () => {
       await sendOverHep(c.messages.map((m) => encode(m, startMicros + c.i * 20_000_000)))
     }
     for (const c of calls) await waitForStored(c.id, c.messages.length)
-    context = await launchBrowser()
-    page = await context.newPage()
-    page.on('pageerror', (e) => pageErrors.push(e.message))
+    page = await openPage(pageErrors)
   })
 
   after(async () => {

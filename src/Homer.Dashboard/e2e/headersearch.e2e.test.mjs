@@ -5,11 +5,10 @@ import assert from 'node:assert/strict'
 import { randomUUID } from 'node:crypto'
 import { after, before, describe, test } from 'node:test'
 import {
-  assertNodeReachable, buildCall, encode, graphql, hasField, launchBrowser, openLoggedIn, sendOverHep, uniqueCallId, waitForStored,
+  assertNodeReachable, buildCall, encode, graphql, hasField, openLoggedIn, openPage, sendOverHep, uniqueCallId, waitForStored,
 } from './lib.mjs'
 
 describe('search on any SIP header and declared header fields in the dashboard', () => {
-  let context
   let page
   let supported = true
   const pageErrors = []
@@ -31,9 +30,7 @@ describe('search on any SIP header and declared header fields in the dashboard',
     const startMicros = Date.now() * 1000 - 60_000_000
     await sendOverHep(call.map((m) => encode(m, startMicros)))
     await waitForStored(callId, call.length)
-    context = await launchBrowser()
-    page = await context.newPage()
-    page.on('pageerror', (e) => pageErrors.push(e.message))
+    page = await openPage(pageErrors)
   })
 
   after(async () => {

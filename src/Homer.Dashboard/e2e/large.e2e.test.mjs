@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict'
 import { randomUUID } from 'node:crypto'
 import { describe, test } from 'node:test'
-import { assertNodeReachable, encode, graphql, HOMER_URL, launchBrowser, openLoggedIn, sendOverHep } from './lib.mjs'
+import { assertNodeReachable, encode, graphql, HOMER_URL, openLoggedIn, openPage, sendOverHep } from './lib.mjs'
 
 const COUNT = 10_000
 
@@ -25,8 +25,6 @@ function options(i, user, tag) {
 }
 
 describe('large results', () => {
-  let context
-
   test(`${COUNT} rows load in pages and scroll without rendering them all`, { timeout: 180_000 }, async () => {
     await assertNodeReachable()
     const tag = randomUUID().slice(0, 6)
@@ -47,8 +45,7 @@ describe('large results', () => {
     }
     assert.equal(stored, COUNT, 'every message stored')
 
-    context = await launchBrowser()
-    const page = await context.newPage()
+    const page = await openPage()
     await openLoggedIn(page, '/')
     const t0 = Date.now()
     await page.goto(`${HOMER_URL}/?fromUser=${user}&limit=${COUNT}`)

@@ -260,6 +260,13 @@ export async function launchBrowser(colorScheme = 'light') {
   return context
 }
 
+/** A page in a browser of its own; uncaught errors in it go to `pageErrors` (when given) for the test to check. */
+export async function openPage(pageErrors) {
+  const page = await (await launchBrowser()).newPage()
+  if (pageErrors) page.on('pageerror', (e) => pageErrors.push(e.message))
+  return page
+}
+
 /** Content-Security-Policy violations seen by any browser of this test file. */
 export const cspViolations = []
 

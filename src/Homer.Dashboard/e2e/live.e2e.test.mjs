@@ -3,17 +3,13 @@
 import assert from 'node:assert/strict'
 import { randomUUID } from 'node:crypto'
 import { describe, test } from 'node:test'
-import { assertNodeReachable, buildCall, encode, launchBrowser, openLoggedIn, screenshot, sendOverHep, uniqueCallId } from './lib.mjs'
+import { assertNodeReachable, buildCall, encode, openLoggedIn, openPage, screenshot, sendOverHep, uniqueCallId } from './lib.mjs'
 
 describe('live calls in the dashboard', () => {
-  let context
-
   test('a call appears as it starts and shows as ended after its BYE', { timeout: 90_000 }, async () => {
     await assertNodeReachable()
-    context = await launchBrowser()
-    const page = await context.newPage()
     const pageErrors = []
-    page.on('pageerror', (e) => pageErrors.push(e.message))
+    const page = await openPage(pageErrors)
     await openLoggedIn(page, '/live')
     await page.locator('[data-testid="live-status"].live, [data-testid="live-error"]').first().waitFor({ timeout: 20_000 })
     assert.equal(await page.getByTestId('live-error').count(), 0, 'no live error')

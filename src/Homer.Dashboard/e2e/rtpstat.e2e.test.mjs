@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict'
 import path from 'node:path'
 import { before, describe, test } from 'node:test'
-import { assertNodeReachable, buildCall, encode, launchBrowser, openLoggedIn, sendOverHep, uniqueCallId, waitForStored } from './lib.mjs'
+import { assertNodeReachable, buildCall, encode, openLoggedIn, openPage, sendOverHep, uniqueCallId, waitForStored } from './lib.mjs'
 
 const AUDIOCODES = 'X-RTP-Stat: PS=207;OS=49680;;PR=314;OR=50240;PL=0;JI=600;LA=40;'
 const CISCO = [
@@ -13,7 +13,6 @@ const CISCO = [
 ].join('\r\n')
 
 describe('RTP statistics headers in the QoS tab', () => {
-  let context
   let page
   const callId = uniqueCallId('rtpstat')
   const call = buildCall(callId)
@@ -25,8 +24,7 @@ describe('RTP statistics headers in the QoS tab', () => {
     call[6] = withHeader(call[6], CISCO)
     await sendOverHep(call.map((m) => encode(m, Date.now() * 1000 - 30_000_000)))
     await waitForStored(callId, call.length)
-    context = await launchBrowser()
-    page = await context.newPage()
+    page = await openPage()
   })
 
   test('the QoS tab lists both reports with their packet counts and charts them', { timeout: 60_000 }, async () => {

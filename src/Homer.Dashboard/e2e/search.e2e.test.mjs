@@ -7,11 +7,10 @@ import { readFile } from 'node:fs/promises'
 import path from 'node:path'
 import { before, describe, test } from 'node:test'
 import {
-  ALICE, assertNodeReachable, BOB, buildCall, encode, HOMER_URL, launchBrowser, openLoggedIn, screenshot, sendOverHep, uniqueCallId, waitForStored,
+  ALICE, assertNodeReachable, BOB, buildCall, encode, HOMER_URL, openLoggedIn, openPage, screenshot, sendOverHep, uniqueCallId, waitForStored,
 } from './lib.mjs'
 
 describe('SIP search and call details in the dashboard', () => {
-  let context
   let page
   const pageErrors = []
   const caller = `alice${randomUUID().slice(0, 6)}`
@@ -29,9 +28,7 @@ describe('SIP search and call details in the dashboard', () => {
       assert.equal(node.callId, callId)
       assert.equal(node.captureId, 2001)
     }
-    context = await launchBrowser()
-    page = await context.newPage()
-    page.on('pageerror', (e) => pageErrors.push(e.message))
+    page = await openPage(pageErrors)
   })
 
   test('logging in lands on the route asked for, and the Call-ID search shows the call in time order', { timeout: 60_000 }, async () => {

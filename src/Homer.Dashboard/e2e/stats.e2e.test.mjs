@@ -4,7 +4,7 @@
 // whole range asked, gaps where there is no data, and KPIs that read as the calls do.
 import assert from 'node:assert/strict'
 import { before, describe, test } from 'node:test'
-import { assertNodeReachable, buildCall, encode, eventually, graphql, launchBrowser, openLoggedIn, sendOverHep, uniqueCallId } from './lib.mjs'
+import { assertNodeReachable, buildCall, encode, eventually, graphql, openLoggedIn, openPage, sendOverHep, uniqueCallId } from './lib.mjs'
 
 const CALLS = 12
 const MINUTE = 60_000
@@ -33,8 +33,6 @@ async function stats(from, to, extra = '') {
 }
 
 describe('stats over older captures', () => {
-  let context
-
   // Calls of an earlier run against the same node, in the same range (none on a fresh node).
   let earlier = 0
 
@@ -64,8 +62,7 @@ describe('stats over older captures', () => {
   })
 
   test('a 2-minute and a 2-day range both show the calls, with an axis over the range and gaps as gaps', { timeout: 90_000 }, async () => {
-    context = await launchBrowser()
-    const page = await context.newPage()
+    const page = await openPage()
     await page.setViewportSize({ width: 1440, height: 900 })
     const pageErrors = []
     page.on('pageerror', (e) => pageErrors.push(e.message))

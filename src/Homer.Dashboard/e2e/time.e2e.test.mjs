@@ -3,7 +3,7 @@
 // in 24-hour form (00:21 is not noon), presets beyond 7 days, and "Any time" on an empty call search listing calls.
 import assert from 'node:assert/strict'
 import { before, describe, test } from 'node:test'
-import { assertNodeReachable, buildCall, encode, launchBrowser, openLoggedIn, sendOverHep, uniqueCallId, waitForStored } from './lib.mjs'
+import { assertNodeReachable, buildCall, encode, openLoggedIn, openPage, sendOverHep, uniqueCallId, waitForStored } from './lib.mjs'
 
 // Three days ago at 00:21:30 UTC: just past midnight, the hour a 12-hour picker showed as "12:21" with its AM/PM cut.
 const at = Math.floor((Date.now() - 3 * 24 * 3_600_000) / 86_400_000) * 86_400_000 + 21 * 60_000 + 30_000
@@ -11,7 +11,6 @@ const day = new Date(at).toISOString().slice(0, 10)
 const callId = uniqueCallId('time')
 
 describe('time format', () => {
-  let context
   let page
 
   before(async () => {
@@ -19,8 +18,7 @@ describe('time format', () => {
     const call = buildCall(callId)
     await sendOverHep(call.map((m) => encode(m, at * 1000)))
     await waitForStored(callId, call.length)
-    context = await launchBrowser()
-    page = await context.newPage()
+    page = await openPage()
     await page.setViewportSize({ width: 1440, height: 900 })
   })
 

@@ -3,7 +3,7 @@
 // and the Export tab's wording.
 import assert from 'node:assert/strict'
 import { before, describe, test } from 'node:test'
-import { assertNodeReachable, buildCall, encode, launchBrowser, openLoggedIn, sendOverHep, uniqueCallId, waitForStored } from './lib.mjs'
+import { assertNodeReachable, buildCall, encode, openLoggedIn, openPage, sendOverHep, uniqueCallId, waitForStored } from './lib.mjs'
 
 // Long addresses and ports: what used to be cut to "198.51.100.254:…".
 const CALLER = { ip: '203.0.113.254', port: 65001 }
@@ -11,7 +11,6 @@ const CALLEE = { ip: '198.51.100.254', port: 65002 }
 const callId = uniqueCallId('truncation')
 
 describe('nothing engineers read is cut off', () => {
-  let context
   let page
   let call
 
@@ -20,8 +19,7 @@ describe('nothing engineers read is cut off', () => {
     call = buildCall(callId).map((m) => (m.src.ip === '192.0.2.10' ? { ...m, src: CALLER, dst: CALLEE } : { ...m, src: CALLEE, dst: CALLER }))
     await sendOverHep(call.map((m) => encode(m, Date.now() * 1000 - 60_000_000)))
     await waitForStored(callId, call.length)
-    context = await launchBrowser()
-    page = await context.newPage()
+    page = await openPage()
     await page.setViewportSize({ width: 1440, height: 900 })
   })
 

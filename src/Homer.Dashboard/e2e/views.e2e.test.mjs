@@ -6,19 +6,16 @@ import { randomUUID } from 'node:crypto'
 import path from 'node:path'
 import { before, describe, test } from 'node:test'
 import {
-  ADMIN_PASSWORD, ADMIN_USER, assertNodeReachable, buildCall, eventually, encode, encodeVqReport, graphql, hasField, HOMER_URL, launchBrowser, openLoggedIn, screenshot, sendOverHep, uniqueCallId, waitForStored,
+  ADMIN_PASSWORD, ADMIN_USER, assertNodeReachable, buildCall, encode, encodeVqReport, eventually, graphql, hasField, HOMER_URL, launchBrowser, openLoggedIn, openPage, screenshot, sendOverHep, uniqueCallId, waitForStored,
 } from './lib.mjs'
 
 describe('main views', () => {
-  let context
   let page
   const pageErrors = []
 
   before(async () => {
     await assertNodeReachable()
-    context = await launchBrowser()
-    page = await context.newPage()
-    page.on('pageerror', (e) => pageErrors.push(e.message))
+    page = await openPage(pageErrors)
     await openLoggedIn(page, '/')
   })
 
