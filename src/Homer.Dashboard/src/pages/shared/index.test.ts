@@ -1,23 +1,14 @@
 import { flushPromises, mount } from '@vue/test-utils'
 import { createPinia } from 'pinia'
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { createMemoryHistory, createRouter } from 'vue-router'
 import type { ApiError, SharedCallsAnswer, SharedMessage } from '@/api/rest'
 import { callViewUrl, sharedPageUrl } from '@/pages/call/api'
+import { stubFetch } from '@/test/fetch'
 import { CALL } from '@/test/fixtures'
 import SharedPage from './index.vue'
 
-type FetchArgs = [string, RequestInit]
-let fetchMock: ReturnType<typeof vi.fn<(...args: FetchArgs) => Promise<Response>>>
-
-beforeEach(() => {
-  fetchMock = vi.fn<(...args: FetchArgs) => Promise<Response>>()
-  vi.stubGlobal('fetch', fetchMock)
-})
-afterEach(() => {
-  vi.unstubAllGlobals()
-  document.body.innerHTML = ''
-})
+const fetchMock = stubFetch()
 
 async function mountShared(token: string) {
   const router = createRouter({
