@@ -45,4 +45,32 @@ public sealed class HepMessage
 
     /// <summary>Microseconds since the Unix epoch, as carried on the wire.</summary>
     public long TimestampUnixMicros => (Timestamp.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) / 10;
+
+    /// <summary>
+    /// This message as HEP3 for the next hop (a relay that frames v1/v2 on HEP3's length, an import of a capture of
+    /// HEP traffic): the captured message (addresses, ports, time, protocols, payload), its correlation id, node name,
+    /// VLAN, QoS figures and transaction type. Not the auth key: it was for the hop the message came on.
+    /// <paramref name="captureId"/> and <paramref name="nodeName"/> replace the message's own when given.
+    /// </summary>
+    public HepMessage ToHep3(uint? captureId = null, string? nodeName = null) => new()
+    {
+        Version = HepVersion.V3,
+        IpFamily = IpFamily,
+        IpProtocol = IpProtocol,
+        SourceAddress = SourceAddress,
+        DestinationAddress = DestinationAddress,
+        SourcePort = SourcePort,
+        DestinationPort = DestinationPort,
+        Timestamp = Timestamp,
+        ProtocolType = ProtocolType,
+        CaptureId = captureId ?? CaptureId,
+        Payload = Payload,
+        CorrelationId = CorrelationId,
+        NodeName = nodeName ?? NodeName,
+        Vlan = Vlan,
+        Mos = Mos,
+        RFactor = RFactor,
+        Jitter = Jitter,
+        TransactionType = TransactionType,
+    };
 }

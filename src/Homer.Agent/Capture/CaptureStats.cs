@@ -1,3 +1,5 @@
+using System.Text.Json;
+
 namespace Homer.Agent.Capture;
 
 /// <summary>Counters of the capture path. Written by the capture thread only; readers see eventually consistent values.</summary>
@@ -44,6 +46,28 @@ public sealed class CaptureStats
         }
 
         return total;
+    }
+
+    /// <summary>The counters as JSON properties, for the end-of-run summary and the live API's stats.</summary>
+    public void WriteCounters(Utf8JsonWriter w)
+    {
+        w.WriteNumber("frames", Interlocked.Read(ref Frames));
+        w.WriteNumber("bytes", Interlocked.Read(ref Bytes));
+        w.WriteNumber("sipUdp", Interlocked.Read(ref SipUdp));
+        w.WriteNumber("sipTcp", Interlocked.Read(ref SipTcp));
+        w.WriteNumber("sipWs", Interlocked.Read(ref SipWs));
+        w.WriteNumber("sipSctp", Interlocked.Read(ref SipSctp));
+        w.WriteNumber("rtcp", Interlocked.Read(ref Rtcp));
+        w.WriteNumber("rtp", Interlocked.Read(ref Rtp));
+        w.WriteNumber("rtpReports", Interlocked.Read(ref RtpReports));
+    }
+
+    /// <summary>The drops by reason as a JSON object named "dropped".</summary>
+    public void WriteDrops(Utf8JsonWriter w)
+    {
+        w.WriteStartObject("dropped");
+        foreach (var (k, v) in DropsByReason()) w.WriteNumber(k, v);
+        w.WriteEndObject();
     }
 
     public IReadOnlyDictionary<string, long> DropsByReason()

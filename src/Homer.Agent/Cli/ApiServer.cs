@@ -173,20 +173,10 @@ public sealed class ApiServer : IAsyncDisposable
             var s = i.Pipeline.Stats;
             w.WriteStartObject();
             w.WriteString("name", i.Config.Name);
-            w.WriteNumber("frames", Interlocked.Read(ref s.Frames));
-            w.WriteNumber("bytes", Interlocked.Read(ref s.Bytes));
-            w.WriteNumber("sipUdp", Interlocked.Read(ref s.SipUdp));
-            w.WriteNumber("sipTcp", Interlocked.Read(ref s.SipTcp));
-            w.WriteNumber("sipWs", Interlocked.Read(ref s.SipWs));
-            w.WriteNumber("sipSctp", Interlocked.Read(ref s.SipSctp));
-            w.WriteNumber("rtcp", Interlocked.Read(ref s.Rtcp));
-            w.WriteNumber("rtp", Interlocked.Read(ref s.Rtp));
-            w.WriteNumber("rtpReports", Interlocked.Read(ref s.RtpReports));
+            s.WriteCounters(w);
             w.WriteNumber("planDropped", Interlocked.Read(ref i.Sink.PlanDropped));
             w.WriteNumber("unrouted", Interlocked.Read(ref i.Sink.Unrouted));
-            w.WriteStartObject("dropped");
-            foreach (var (k, v) in s.DropsByReason()) w.WriteNumber(k, v);
-            w.WriteEndObject();
+            s.WriteDrops(w);
             w.WriteStartObject("reassembly");
             w.WriteNumber("tcpFlows", i.Pipeline.Tcp.FlowCount);
             w.WriteNumber("tcpBufferedBytes", i.Pipeline.Tcp.BufferedBytes);
@@ -209,15 +199,8 @@ public sealed class ApiServer : IAsyncDisposable
                 w.WriteString("output", g.Name);
                 w.WriteString("server", o.Name);
                 w.WriteBoolean("healthy", o.IsHealthy);
-                w.WriteNumber("sent", Interlocked.Read(ref o.Stats.Sent));
-                w.WriteNumber("bytes", Interlocked.Read(ref o.Stats.SentBytes));
                 w.WriteNumber("queued", Interlocked.Read(ref o.Stats.Queued));
-                w.WriteNumber("dropped", Interlocked.Read(ref o.Stats.Dropped));
-                w.WriteNumber("errors", Interlocked.Read(ref o.Stats.Errors));
-                w.WriteNumber("connects", Interlocked.Read(ref o.Stats.Connects));
-                w.WriteNumber("spilled", Interlocked.Read(ref o.Stats.Spilled));
-                w.WriteNumber("replayed", Interlocked.Read(ref o.Stats.Replayed));
-                w.WriteNumber("writes", Interlocked.Read(ref o.Stats.Writes));
+                o.Stats.WriteCounters(w);
                 w.WriteEndObject();
             }
 

@@ -133,20 +133,14 @@ public sealed class CommonOptions
         });
     }
 
+    /// <summary>Where packets go and how they are encoded (for the commands that encode HEP themselves).</summary>
     public void AddTo(Command command)
     {
-        command.Options.Add(To);
-        command.Options.Add(Mode);
-        command.Options.Add(CaptureId);
-        command.Options.Add(NodeName);
-        command.Options.Add(AuthKey);
-        command.Options.Add(HepVersion);
-        command.Options.Add(Compress);
-        command.Options.Add(DiskBuffer);
-        command.Options.Add(DiskBufferMb);
-        command.Options.Add(DrainTimeout);
-        command.Options.Add(Summary);
-        AddTlsTo(command);
+        AddOutputsTo(command);
+        // In the help, how packets are encoded comes right after where they go.
+        var at = command.Options.IndexOf(Mode) + 1;
+        foreach (var option in (Option[])[CaptureId, NodeName, AuthKey, HepVersion, Compress])
+            command.Options.Insert(at++, option);
     }
 
     /// <summary>Only the options about where packets go (for <c>relay</c>, which forwards packets it did not encode).</summary>

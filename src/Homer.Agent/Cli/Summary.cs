@@ -18,20 +18,10 @@ public static class Summary
             if (relay is not null) WriteRelay(w, relay, groups);
             if (capture is not null)
             {
-                w.WriteNumber("frames", capture.Frames);
-                w.WriteNumber("bytes", capture.Bytes);
+                capture.WriteCounters(w);
                 w.WriteNumber("sip", capture.SipMessages);
-                w.WriteNumber("sipUdp", capture.SipUdp);
-                w.WriteNumber("sipTcp", capture.SipTcp);
-                w.WriteNumber("sipWs", capture.SipWs);
-                w.WriteNumber("sipSctp", capture.SipSctp);
-                w.WriteNumber("rtcp", capture.Rtcp);
-                w.WriteNumber("rtp", capture.Rtp);
-                w.WriteNumber("rtpReports", capture.RtpReports);
                 w.WriteNumber("framesPerSecond", seconds > 0 ? Math.Round(capture.Frames / seconds) : 0);
-                w.WriteStartObject("dropped");
-                foreach (var (k, v) in capture.DropsByReason()) w.WriteNumber(k, v);
-                w.WriteEndObject();
+                capture.WriteDrops(w);
             }
 
             if (linesRead >= 0)
@@ -51,14 +41,7 @@ public static class Summary
                 w.WriteStartObject();
                 w.WriteString("output", group.Name);
                 w.WriteString("name", o.Name);
-                w.WriteNumber("sent", Interlocked.Read(ref o.Stats.Sent));
-                w.WriteNumber("bytes", Interlocked.Read(ref o.Stats.SentBytes));
-                w.WriteNumber("dropped", Interlocked.Read(ref o.Stats.Dropped));
-                w.WriteNumber("errors", Interlocked.Read(ref o.Stats.Errors));
-                w.WriteNumber("connects", Interlocked.Read(ref o.Stats.Connects));
-                w.WriteNumber("spilled", Interlocked.Read(ref o.Stats.Spilled));
-                w.WriteNumber("replayed", Interlocked.Read(ref o.Stats.Replayed));
-                w.WriteNumber("writes", Interlocked.Read(ref o.Stats.Writes));
+                o.Stats.WriteCounters(w);
                 w.WriteEndObject();
             }
 

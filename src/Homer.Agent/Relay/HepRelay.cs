@@ -216,20 +216,7 @@ public sealed class HepRelay : IAsyncDisposable
         {
             // A TCP stream frames on HEP3's length, which v1/v2 lack: the one case where the packet is re-encoded,
             // with everything v1/v2 carry (addresses, ports, time, capture id, payload).
-            var m = decoded.ToMessage(packet);
-            _output.Send(HepEncoder.Encode(new HepMessage
-            {
-                IpFamily = m.IpFamily,
-                IpProtocol = m.IpProtocol,
-                SourceAddress = m.SourceAddress,
-                DestinationAddress = m.DestinationAddress,
-                SourcePort = m.SourcePort,
-                DestinationPort = m.DestinationPort,
-                Timestamp = m.Timestamp,
-                CaptureId = m.CaptureId,
-                ProtocolType = m.ProtocolType,
-                Payload = m.Payload,
-            }));
+            _output.Send(HepEncoder.Encode(decoded.ToMessage(packet).ToHep3()));
             Interlocked.Increment(ref Stats.Converted);
         }
         else

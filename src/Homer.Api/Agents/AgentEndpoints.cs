@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using Homer.Api.Auth;
+using Homer.Api.Rest;
 using Homer.Storage.Agents;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -41,7 +42,7 @@ public static class AgentEndpoints
             return;
         if (http.Request.ContentLength > MaxAnnounceBytes)
         {
-            await Problem(http, StatusCodes.Status413PayloadTooLarge, $"An announcement has at most {MaxAnnounceBytes} bytes.");
+            await ApiError.WriteAsync(http, StatusCodes.Status413PayloadTooLarge, $"An announcement has at most {MaxAnnounceBytes} bytes.");
             return;
         }
         JsonDocument doc;
@@ -55,7 +56,7 @@ public static class AgentEndpoints
             {
                 if (body.Length + n > MaxAnnounceBytes)
                 {
-                    await Problem(http, StatusCodes.Status413PayloadTooLarge, $"An announcement has at most {MaxAnnounceBytes} bytes.");
+                    await ApiError.WriteAsync(http, StatusCodes.Status413PayloadTooLarge, $"An announcement has at most {MaxAnnounceBytes} bytes.");
                     return;
                 }
                 body.Write(buffer, 0, n);
@@ -64,7 +65,7 @@ public static class AgentEndpoints
         }
         catch (Exception e) when (e is JsonException or IOException)
         {
-            await Problem(http, StatusCodes.Status400BadRequest, "The body must be a JSON announcement: " + e.Message);
+            await ApiError.WriteAsync(http, StatusCodes.Status400BadRequest, "The body must be a JSON announcement: " + e.Message);
             return;
         }
         using (doc)
@@ -75,13 +76,13 @@ public static class AgentEndpoints
             var name = Text("name");
             if (NameProblem(name) is { } problem)
             {
-                await Problem(http, StatusCodes.Status400BadRequest, problem + ".");
+                await ApiError.WriteAsync(http, StatusCodes.Status400BadRequest, problem + ".");
                 return;
             }
             // An agent token speaks for its own agent only: a leaked token cannot overwrite another agent's row.
             if (agent is not null && agent != name)
             {
-                await Problem(http, StatusCodes.Status403Forbidden, $"This agent token belongs to agent '{agent}', not '{name}'.");
+                await ApiError.WriteAsync(http, StatusCodes.Status403Forbidden, $"This agent token belongs to agent '{agent}', not '{name}'.");
                 return;
             }
             var inputs = root.TryGetProperty("inputs", out var i) && i.ValueKind == JsonValueKind.Array ? i.GetRawText() : "[]";
@@ -93,7 +94,7 @@ public static class AgentEndpoints
             // JSON text may hold \u0000, which PostgreSQL's jsonb and text refuse: such an announcement is the agent's bug, say so.
             if (inputs.Contains("\\u0000", StringComparison.Ordinal) || counters.Contains("\\u0000", StringComparison.Ordinal))
             {
-                await Problem(http, StatusCodes.Status400BadRequest, "The announcement holds a NUL character.");
+                await ApiError.WriteAsync(http, StatusCodes.Status400BadRequest, "The announcement holds a NUL character.");
                 return;
             }
             var announcement = new AgentAnnouncement(name!, Clip(Text("version")), Clip(Text("host")), http.Connection.RemoteIpAddress is { } a ? Unmap(a) : null,
@@ -114,7 +115,7 @@ public static class AgentEndpoints
         var row = string.IsNullOrEmpty(name) ? null : await http.RequestServices.GetRequiredService<AgentStore>().GetAsync(name, http.RequestAborted);
         if (row is null)
         {
-            await Problem(http, StatusCodes.Status404NotFound, $"No agent named '{name}' has announced itself yet.");
+            await ApiError.WriteAsync(http, StatusCodes.Status404NotFound, $"No agent named '{name}' has announced itself yet.");
             return;
         }
         var d = row.Desired;
@@ -143,7 +144,7 @@ public static class AgentEndpoints
         if (agent is null)
         {
             http.Response.Headers.WWWAuthenticate = token is null ? "Bearer" : "Bearer error=\"invalid_token\"";
-            await Problem(http, StatusCodes.Status401Unauthorized, token is null
+            await ApiError.WriteAsync(http, StatusCodes.Status401Unauthorized, token is null
                 ? "Agents announce with an agent token (createAgentToken): send it as 'Authorization: Bearer hag_…'."
                 : "The agent token is unknown or was revoked.");
             return (false, null);
@@ -159,12 +160,5 @@ public static class AgentEndpoints
             return null;
         text = text.Replace("\0", "", StringComparison.Ordinal);
         return text.Length <= max ? text : text[..max];
-    }
-
-    private static Task Problem(HttpContext http, int status, string message)
-    {
-        http.Response.StatusCode = status;
-        http.Response.ContentType = "application/json";
-        return http.Response.WriteAsync(JsonSerializer.Serialize(new { error = message }), http.RequestAborted);
     }
 }

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
-using System.Text.Json;
 using Homer.Api.Auth;
+using Homer.Api.Rest;
 using Homer.Storage;
 using Homer.Storage.Auth;
 using Microsoft.AspNetCore.Builder;
@@ -55,14 +55,14 @@ public static class ExportEndpoints
         var claims = http.RequestServices.GetRequiredService<TokenService>().ReadShare(token, out var error);
         if (claims is null)
         {
-            await Problem(http, StatusCodes.Status403Forbidden, "The share link is not valid: " + error + ".");
+            await ApiError.WriteAsync(http, StatusCodes.Status403Forbidden, "The share link is not valid: " + error + ".");
             return;
         }
         // The token names its row: a revoked link (or one whose row is gone) stops at once on every node.
         var link = claims.LinkId is { } linkId ? await http.RequestServices.GetRequiredService<ShareLinkStore>().GetAsync(linkId, http.RequestAborted) : null;
         if (link is null || link.RevokedAt is not null)
         {
-            await Problem(http, StatusCodes.Status403Forbidden, link is not null
+            await ApiError.WriteAsync(http, StatusCodes.Status403Forbidden, link is not null
                 ? "The share link was revoked."
                 : claims.LinkId is null
                     ? "The share link was made before links could be revoked and is no longer accepted: ask for a new one."
@@ -74,31 +74,16 @@ public static class ExportEndpoints
             .ReadAsync(new CallSelection(claims.AllCallIds, null, null, IncludeLegs: true), options.MaxExportMessages, http.RequestAborted);
         if (messages is null)
         {
-            await Problem(http, StatusCodes.Status413PayloadTooLarge, $"The call has more than {options.MaxExportMessages} messages.");
+            await ApiError.WriteAsync(http, StatusCodes.Status413PayloadTooLarge, $"The call has more than {options.MaxExportMessages} messages.");
             return;
         }
         http.Response.Headers.CacheControl = "no-store";
-        await http.Response.WriteAsJsonAsync(new
-        {
-            callId = claims.CallId,
-            callIds = claims.AllCallIds,
-            expiresAt = DateTimeOffset.FromUnixTimeSeconds(claims.ExpiresUnix),
-            messages = messages.Select(m => new
-            {
-                timestamp = m.Timestamp.UtcDateTime.ToString(GraphQL.DateTimeScalar.Format, CultureInfo.InvariantCulture),
-                callId = m.CallId,
-                srcIp = m.SourceIp.ToString(),
-                srcPort = m.SourcePort,
-                dstIp = m.DestinationIp.ToString(),
-                dstPort = m.DestinationPort,
-                transport = m.IpProtocol == 6 ? "TCP" : "UDP",
-                protocolType = m.ProtocolType,
-                method = m.Method,
-                statusCode = m.StatusCode,
-                reason = m.ReasonPhrase,
-                payload = Encoding.UTF8.GetString(m.Payload),
-            }),
-        }, http.RequestAborted);
+        await http.Response.WriteAsJsonAsync(new SharedCallsAnswer(
+            claims.CallId, claims.AllCallIds, DateTimeOffset.FromUnixTimeSeconds(claims.ExpiresUnix),
+            messages.Select(m => new SharedMessage(
+                m.Timestamp.UtcDateTime.ToString(GraphQL.DateTimeScalar.Format, CultureInfo.InvariantCulture), m.CallId,
+                m.SourceIp.ToString(), m.SourcePort, m.DestinationIp.ToString(), m.DestinationPort, m.IpProtocol == 6 ? "TCP" : "UDP",
+                m.ProtocolType, m.Method, m.StatusCode, m.ReasonPhrase, Encoding.UTF8.GetString(m.Payload)))), http.RequestAborted);
     }
 
     /// <summary>The messages the query string selects, or null after writing the error response.</summary>
@@ -112,12 +97,12 @@ public static class ExportEndpoints
             foreach (var value in values)
                 if (Transport.TextValuesRule.Problem(value) is { } problem)
                 {
-                    await Problem(http, StatusCodes.Status400BadRequest, $"The parameter '{name}' {problem}.");
+                    await ApiError.WriteAsync(http, StatusCodes.Status400BadRequest, $"The parameter '{name}' {problem}.");
                     return null;
                 }
         if (callIds.Count == 0)
         {
-            await Problem(http, StatusCodes.Status400BadRequest, "Give at least one callId (the parameter may repeat).");
+            await ApiError.WriteAsync(http, StatusCodes.Status400BadRequest, "Give at least one callId (the parameter may repeat).");
             return null;
         }
         DateTimeOffset? Time(string name)
@@ -139,7 +124,7 @@ public static class ExportEndpoints
         }
         catch (FormatException e)
         {
-            await Problem(http, StatusCodes.Status400BadRequest, e.Message + ".");
+            await ApiError.WriteAsync(http, StatusCodes.Status400BadRequest, e.Message + ".");
             return null;
         }
 
@@ -147,12 +132,12 @@ public static class ExportEndpoints
         var messages = await http.RequestServices.GetRequiredService<CallMessages>().ReadAsync(selection, options.MaxExportMessages, http.RequestAborted);
         if (messages is null)
         {
-            await Problem(http, StatusCodes.Status413PayloadTooLarge, $"The selection holds more than {options.MaxExportMessages} messages: narrow the time range or the calls.");
+            await ApiError.WriteAsync(http, StatusCodes.Status413PayloadTooLarge, $"The selection holds more than {options.MaxExportMessages} messages: narrow the time range or the calls.");
             return null;
         }
         if (messages.Count == 0)
         {
-            await Problem(http, StatusCodes.Status404NotFound, "No stored messages for " + string.Join(", ", callIds) + " in that range.");
+            await ApiError.WriteAsync(http, StatusCodes.Status404NotFound, "No stored messages for " + string.Join(", ", callIds) + " in that range.");
             return null;
         }
         return messages;
@@ -165,14 +150,14 @@ public static class ExportEndpoints
         if (auth.Caller is null)
         {
             http.Response.Headers.WWWAuthenticate = auth.Error is null ? "Bearer" : "Bearer error=\"invalid_token\"";
-            await Problem(http, StatusCodes.Status401Unauthorized, auth.Error is null
+            await ApiError.WriteAsync(http, StatusCodes.Status401Unauthorized, auth.Error is null
                 ? "This needs a token: send it as 'Authorization: Bearer <token>'."
                 : "The token was refused: " + auth.Error + ".");
             return null;
         }
         if (auth.Caller.Role < role)
         {
-            await Problem(http, StatusCodes.Status403Forbidden, $"This needs the {role.ToName()} role; this token has {auth.Caller.Role.ToName()}.");
+            await ApiError.WriteAsync(http, StatusCodes.Status403Forbidden, $"This needs the {role.ToName()} role; this token has {auth.Caller.Role.ToName()}.");
             return null;
         }
         return auth.Caller;
@@ -183,11 +168,5 @@ public static class ExportEndpoints
         var first = http.Request.Query["callId"].FirstOrDefault() ?? "export";
         var safe = new string(first.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' ? c : '_').ToArray());
         return safe.Length > 64 ? safe[..64] : safe;
-    }
-
-    private static Task Problem(HttpContext http, int status, string message)
-    {
-        http.Response.StatusCode = status;
-        return http.Response.WriteAsync(JsonSerializer.Serialize(new { error = message }), http.RequestAborted);
     }
 }

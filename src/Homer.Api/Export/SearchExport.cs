@@ -3,9 +3,10 @@ using System.Text;
 using System.Text.Json;
 using GraphQL.Types;
 using Homer.Api.Auth;
+using Homer.Api.Rest;
 using Homer.Api.Transport;
-using Homer.Storage.Auth;
 using Homer.Storage;
+using Homer.Storage.Auth;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
@@ -52,7 +53,7 @@ public static class SearchExport
         }
         catch (Exception e) when (e is FormatException or JsonException or InvalidCastException)
         {
-            await Problem(http, StatusCodes.Status400BadRequest, e.Message);
+            await ApiError.WriteAsync(http, StatusCodes.Status400BadRequest, e.Message);
             return;
         }
 
@@ -60,7 +61,7 @@ public static class SearchExport
         var slots = http.RequestServices.GetRequiredService<UserQuerySlots>();
         if (!slots.TryTake(caller.Username))
         {
-            await Problem(http, StatusCodes.Status429TooManyRequests,
+            await ApiError.WriteAsync(http, StatusCodes.Status429TooManyRequests,
                 $"{caller.Username} already runs {slots.PerUser} searches or exports on this node; wait for one to finish.");
             return;
         }
@@ -88,7 +89,7 @@ public static class SearchExport
         }
         catch (MessageFilterException e)
         {
-            await Problem(http, StatusCodes.Status400BadRequest, e.Message);
+            await ApiError.WriteAsync(http, StatusCodes.Status400BadRequest, e.Message);
             return;
         }
 
@@ -231,11 +232,4 @@ public static class SearchExport
 
     private static string FileName(MessageFilter filter) =>
         "homer-messages" + (filter.From is { } from ? "-" + from.UtcDateTime.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture) : "");
-
-    private static Task Problem(HttpContext http, int status, string message)
-    {
-        http.Response.StatusCode = status;
-        http.Response.ContentType = "application/json";
-        return http.Response.WriteAsync(JsonSerializer.Serialize(new { error = message }), http.RequestAborted);
-    }
 }

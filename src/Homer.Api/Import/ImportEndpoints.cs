@@ -1,10 +1,10 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
-using System.Text.Json;
 using Homer.Actors.Contracts;
 using Homer.Api.Auth;
 using Homer.Api.Export;
+using Homer.Api.Rest;
 using Homer.Storage.Auth;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -31,26 +31,26 @@ public static class ImportEndpoints
         var sink = http.RequestServices.GetService<IHepIngestSink>();
         if (sink is null)
         {
-            await Problem(http, StatusCodes.Status503ServiceUnavailable, "This node does not ingest (no ingest role): import on a node that does.");
+            await ApiError.WriteAsync(http, StatusCodes.Status503ServiceUnavailable, "This node does not ingest (no ingest role): import on a node that does.");
             return;
         }
         var query = http.Request.Query;
         if (!uint.TryParse(query["captureId"].ToString(), NumberStyles.None, CultureInfo.InvariantCulture, out var captureId))
         {
-            await Problem(http, StatusCodes.Status400BadRequest, "captureId is required: the capture id (a whole number, 0 to 4294967295) the imported messages get.");
+            await ApiError.WriteAsync(http, StatusCodes.Status400BadRequest, "captureId is required: the capture id (a whole number, 0 to 4294967295) the imported messages get.");
             return;
         }
         var node = query["node"].ToString() is { Length: > 0 } n ? n : null;
         if (node is { Length: > 128 } || (node is not null && Transport.TextValuesRule.Problem(node) is not null))
         {
-            await Problem(http, StatusCodes.Status400BadRequest, "node must be a short name (at most 128 characters, no control characters).");
+            await ApiError.WriteAsync(http, StatusCodes.Status400BadRequest, "node must be a short name (at most 128 characters, no control characters).");
             return;
         }
 
         var max = http.RequestServices.GetRequiredService<ApiOptions>().MaxImportBytes;
         if (http.Request.ContentLength > max)
         {
-            await Problem(http, StatusCodes.Status413PayloadTooLarge, TooLarge(max));
+            await ApiError.WriteAsync(http, StatusCodes.Status413PayloadTooLarge, TooLarge(max));
             return;
         }
         // Kestrel's own body limit (30 MB) would cut a legal upload; ours is checked as the bytes arrive.
@@ -70,43 +70,25 @@ public static class ImportEndpoints
         catch (PcapFormatException e)
         {
             // What came before the damage is already in ingest; the message says where it stopped.
-            await Problem(http, e.NotACapture ? StatusCodes.Status415UnsupportedMediaType : StatusCodes.Status400BadRequest, e.Message);
+            await ApiError.WriteAsync(http, e.NotACapture ? StatusCodes.Status415UnsupportedMediaType : StatusCodes.Status400BadRequest, e.Message);
             return;
         }
         catch (TooLargeException)
         {
-            await Problem(http, StatusCodes.Status413PayloadTooLarge, TooLarge(max) + " What came before the limit was imported.");
+            await ApiError.WriteAsync(http, StatusCodes.Status413PayloadTooLarge, TooLarge(max) + " What came before the limit was imported.");
             return;
         }
         logger.LogInformation("{User} imported {Imported} messages ({Sip} SIP, {Hep} HEP) of {Packets} packets from a {Format} file of {Bytes} bytes with capture id {CaptureId} in {Seconds:0.0} s",
             caller.Username, summary.Imported, summary.SipMessages, summary.HepPackets, summary.Packets, summary.Format, summary.Bytes, captureId, watch.Elapsed.TotalSeconds);
-        await http.Response.WriteAsJsonAsync(new
-        {
-            format = summary.Format,
-            packets = summary.Packets,
-            bytes = summary.Bytes,
-            imported = summary.Imported,
-            sipMessages = summary.SipMessages,
-            hepPackets = summary.HepPackets,
-            captureId = summary.CaptureId,
-            node,
-            first = summary.First?.UtcDateTime.ToString(GraphQL.DateTimeScalar.Format, CultureInfo.InvariantCulture),
-            last = summary.Last?.UtcDateTime.ToString(GraphQL.DateTimeScalar.Format, CultureInfo.InvariantCulture),
-            ipDatagramsReassembled = summary.IpDatagramsReassembled,
-            skipped = summary.Skipped,
-            seconds = Math.Round(watch.Elapsed.TotalSeconds, 3),
-        }, http.RequestAborted);
+        await http.Response.WriteAsJsonAsync(new ImportAnswer(
+            summary.Format, summary.Packets, summary.Bytes, summary.Imported, summary.SipMessages, summary.HepPackets, summary.CaptureId, node,
+            summary.First?.UtcDateTime.ToString(GraphQL.DateTimeScalar.Format, CultureInfo.InvariantCulture),
+            summary.Last?.UtcDateTime.ToString(GraphQL.DateTimeScalar.Format, CultureInfo.InvariantCulture),
+            summary.IpDatagramsReassembled, summary.Skipped, Math.Round(watch.Elapsed.TotalSeconds, 3)), http.RequestAborted);
     }
 
     private static string TooLarge(long max) =>
         string.Create(CultureInfo.InvariantCulture, $"The file is larger than the import limit of {max >> 20} MB (HOMER_IMPORT_MAX_MB): split it (editcap -c) or raise the limit.");
-
-    private static Task Problem(HttpContext http, int status, string message)
-    {
-        http.Response.StatusCode = status;
-        http.Response.ContentType = "application/json";
-        return http.Response.WriteAsync(JsonSerializer.Serialize(new { error = message }), http.RequestAborted);
-    }
 
     private sealed class TooLargeException : Exception;
 

@@ -285,28 +285,7 @@ public sealed class PcapImporter(IHepIngestSink sink, uint captureId, string? no
             summary.Skip("HEP that does not decode (" + error + ")");
             return;
         }
-        var m = packet.ToMessage(data.Span);
-        var hep = HepEncoder.Encode(new HepMessage
-        {
-            Version = HepVersion.V3,
-            IpFamily = m.IpFamily,
-            IpProtocol = m.IpProtocol,
-            SourceAddress = m.SourceAddress,
-            DestinationAddress = m.DestinationAddress,
-            SourcePort = m.SourcePort,
-            DestinationPort = m.DestinationPort,
-            Timestamp = m.Timestamp,
-            ProtocolType = m.ProtocolType,
-            CaptureId = captureId,
-            Payload = m.Payload,
-            CorrelationId = m.CorrelationId,
-            NodeName = nodeName ?? m.NodeName,
-            Vlan = m.Vlan,
-            Mos = m.Mos,
-            RFactor = m.RFactor,
-            Jitter = m.Jitter,
-            TransactionType = m.TransactionType,
-        });
+        var hep = HepEncoder.Encode(packet.ToMessage(data.Span).ToHep3(captureId, nodeName));
         await sink.SubmitAsync(hep, uploader, ct);
         summary.HepPackets++;
     }

@@ -3,30 +3,17 @@
 // which they cannot log in). Every step waits on what the page shows, checked against the API as well.
 import assert from 'node:assert/strict'
 import { randomUUID } from 'node:crypto'
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import path from 'node:path'
-import { after, before, describe, test } from 'node:test'
-import { assertNodeReachable, graphql, hasField, HOMER_URL, launchBrowser, openLoggedIn, screenshot } from './lib.mjs'
+import { before, describe, test } from 'node:test'
+import { assertNodeReachable, graphql, hasField, HOMER_URL, launchBrowser, openLoggedIn, openPage, screenshot } from './lib.mjs'
 
 describe('admin pages', () => {
-  let context
   let page
-  let userDataDir
   const pageErrors = []
 
   before(async () => {
     await assertNodeReachable()
-    userDataDir = await mkdtemp(path.join(tmpdir(), 'homer-e2e-chromium-'))
-    context = await launchBrowser(userDataDir)
-    page = await context.newPage()
-    page.on('pageerror', (e) => pageErrors.push(e.message))
+    page = await openPage(pageErrors)
     await openLoggedIn(page, '/')
-  })
-
-  after(async () => {
-    await context?.close().catch(() => {})
-    if (userDataDir) await rm(userDataDir, { recursive: true, force: true })
   })
 
   const ruleByName = async (name) => (await graphql('{ alarmRules { id name type enabled severity threshold windowSeconds scope parameters } }')).alarmRules.find((r) => r.name === name)
@@ -142,8 +129,7 @@ describe('admin pages', () => {
     assert.equal(await create.getByTestId('new-username').inputValue(), '', 'the form is cleared for the next user')
 
     // The new user logs in, in a browser of their own.
-    const theirDir = await mkdtemp(path.join(tmpdir(), 'homer-e2e-chromium-'))
-    const theirs = await launchBrowser(theirDir)
+    const theirs = await launchBrowser()
     try {
       const them = await theirs.newPage()
       const logIn = async (password) => {
@@ -190,7 +176,6 @@ describe('admin pages', () => {
       assert.equal(await logIn(second), null)
     } finally {
       await theirs.close().catch(() => {})
-      await rm(theirDir, { recursive: true, force: true })
     }
     assert.deepEqual(pageErrors, [], 'no uncaught errors in the page')
   })

@@ -6,11 +6,9 @@ import { spawn } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
 import dgram from 'node:dgram'
 import { existsSync } from 'node:fs'
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { after, before, describe, test } from 'node:test'
-import { assertNodeReachable, eventually, graphql, hasField, HOMER_URL, launchBrowser, openLoggedIn, REPO_ROOT, screenshot, waitForStored } from './lib.mjs'
+import { assertNodeReachable, eventually, graphql, hasField, HOMER_URL, openLoggedIn, openPage, REPO_ROOT, screenshot, waitForStored } from './lib.mjs'
 
 const AGENT_DLL = process.env.HOMER_AGENT_DLL ?? path.join(REPO_ROOT, 'src/Homer.Agent/bin/Debug/net10.0/homer-agent.dll')
 const HEP = process.env.HOMER_HEP ?? '127.0.0.1:9060'
@@ -30,9 +28,7 @@ function sendOptions(port) {
 }
 
 describe('capture agents page', () => {
-  let context
   let page
-  let userDataDir
   let agent
   let agentLog = ''
   const name = `e2e-agent-${randomUUID().slice(0, 8)}`
@@ -40,10 +36,7 @@ describe('capture agents page', () => {
 
   before(async () => {
     await assertNodeReachable()
-    userDataDir = await mkdtemp(path.join(tmpdir(), 'homer-e2e-chromium-'))
-    context = await launchBrowser(userDataDir)
-    page = await context.newPage()
-    page.on('pageerror', (e) => pageErrors.push(e.message))
+    page = await openPage(pageErrors)
     await openLoggedIn(page, '/')
   })
 
@@ -52,8 +45,6 @@ describe('capture agents page', () => {
       agent.kill('SIGTERM')
       await new Promise((r) => agent.once('exit', r))
     }
-    await context?.close().catch(() => {})
-    if (userDataDir) await rm(userDataDir, { recursive: true, force: true })
   })
 
   test('an announced agent is listed with its counters and its filter is changed and confirmed', { timeout: 90_000 }, async (t) => {

@@ -3,29 +3,15 @@
 // row editor and saved with the dashboard. Skipped, saying why, on a node without `dashboards`.
 import assert from 'node:assert/strict'
 import { randomUUID } from 'node:crypto'
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import path from 'node:path'
-import { after, describe, test } from 'node:test'
-import { assertNodeReachable, graphql, hasField, launchBrowser, openLoggedIn } from './lib.mjs'
+import { describe, test } from 'node:test'
+import { assertNodeReachable, graphql, hasField, openLoggedIn, openPage } from './lib.mjs'
 
 describe('multi-row dashboard layouts', () => {
-  let context
-  let userDataDir
-
-  after(async () => {
-    await context?.close().catch(() => {})
-    if (userDataDir) await rm(userDataDir, { recursive: true, force: true })
-  })
-
   test('a 12/6-6/12 dashboard keeps its widgets in their rows, and a row added in the editor is saved', { timeout: 90_000 }, async (t) => {
     await assertNodeReachable()
     if (!(await hasField('Query', 'dashboards'))) return t.skip('this node has no dashboards API')
-    userDataDir = await mkdtemp(path.join(tmpdir(), 'homer-e2e-chromium-'))
-    context = await launchBrowser(userDataDir)
-    const page = await context.newPage()
     const pageErrors = []
-    page.on('pageerror', (e) => pageErrors.push(e.message))
+    const page = await openPage(pageErrors)
 
     const title = `Rows ${randomUUID().slice(0, 6)}`
     await openLoggedIn(page, '/dashboards')

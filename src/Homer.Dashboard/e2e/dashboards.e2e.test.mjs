@@ -2,28 +2,14 @@
 // mutations, reload, and find it (and its widgets) again. Skipped, saying why, on a node without `dashboards`.
 import assert from 'node:assert/strict'
 import { randomUUID } from 'node:crypto'
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import path from 'node:path'
-import { after, describe, test } from 'node:test'
-import { ADMIN_PASSWORD, assertNodeReachable, graphql, hasField, HOMER_URL, launchBrowser, openLoggedIn, screenshot } from './lib.mjs'
+import { describe, test } from 'node:test'
+import { ADMIN_PASSWORD, assertNodeReachable, graphql, hasField, HOMER_URL, launchBrowser, openLoggedIn, openPage, screenshot } from './lib.mjs'
 
 describe('custom dashboards', () => {
-  let context
-  let userDataDir
-
-  after(async () => {
-    await context?.close().catch(() => {})
-    if (userDataDir) await rm(userDataDir, { recursive: true, force: true })
-  })
-
   test('a dashboard with two widgets is saved and found again after a reload', { timeout: 90_000 }, async (t) => {
     await assertNodeReachable()
-    userDataDir = await mkdtemp(path.join(tmpdir(), 'homer-e2e-chromium-'))
-    context = await launchBrowser(userDataDir)
-    const page = await context.newPage()
     const pageErrors = []
-    page.on('pageerror', (e) => pageErrors.push(e.message))
+    const page = await openPage(pageErrors)
 
     if (!(await hasField('Query', 'dashboards'))) {
       // The page must still say so clearly rather than show nothing.
@@ -80,8 +66,7 @@ describe('custom dashboards', () => {
     const viewer = `viewer${randomUUID().slice(0, 6)}`
     const viewerPassword = `pw-${randomUUID()}`
     await graphql('mutation ($u: String!, $p: String!) { createUser(username: $u, password: $p, role: VIEWER) { id } }', { u: viewer, p: viewerPassword })
-    const otherDir = await mkdtemp(path.join(tmpdir(), 'homer-e2e-chromium-'))
-    const other = await launchBrowser(otherDir)
+    const other = await launchBrowser()
     try {
       const p2 = await other.newPage()
       await p2.goto(`${HOMER_URL}/dashboards`)
@@ -94,7 +79,6 @@ describe('custom dashboards', () => {
       assert.equal(await p2.getByTestId('dashboard-edit').count(), 0, 'no Edit for a user who does not own it')
     } finally {
       await other.close()
-      await rm(otherDir, { recursive: true, force: true })
     }
   })
 })

@@ -2,23 +2,10 @@
 // results, a new search that starts from a clean table, resizable result columns, the calls page's columns, the
 // ladder using the width it has, the Logs tab agreeing with the ladder, the QoS tab and the media summary.
 import assert from 'node:assert/strict'
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import path from 'node:path'
-import { after, before, describe, test } from 'node:test'
+import { before, describe, test } from 'node:test'
 import hep from 'hep-js'
 import {
-  assertNodeReachable,
-  buildCall,
-  encode,
-  encodeVqReport,
-  eventually,
-  graphql,
-  launchBrowser,
-  openLoggedIn,
-  sendOverHep,
-  uniqueCallId,
-  waitForStored,
+  assertNodeReachable, buildCall, encode, encodeVqReport, eventually, graphql, openLoggedIn, openPage, sendOverHep, uniqueCallId, waitForStored,
 } from './lib.mjs'
 
 const first = uniqueCallId('details-a')
@@ -46,8 +33,6 @@ function encodeRtcpJson(callId, atMicros, { ssrc = 2864434397, lost = 42 } = {})
 }
 
 describe('details engineers read', () => {
-  let context
-  let userDataDir
   let page
   const start = Date.now() * 1000 - 120_000_000
 
@@ -56,15 +41,8 @@ describe('details engineers read', () => {
     await sendOverHep([...buildCall(first).map((m) => encode(m, start)), ...buildCall(second, { from: 'carol', to: 'dave' }).map((m) => encode(m, start + 20_000_000))])
     await waitForStored(first, 7)
     await waitForStored(second, 7)
-    userDataDir = await mkdtemp(path.join(tmpdir(), 'homer-e2e-chromium-'))
-    context = await launchBrowser(userDataDir)
-    page = await context.newPage()
+    page = await openPage()
     await page.setViewportSize({ width: 1440, height: 900 })
-  })
-
-  after(async () => {
-    await context?.close().catch(() => {})
-    if (userDataDir) await rm(userDataDir, { recursive: true, force: true })
   })
 
   test('ArrowDown in the search box moves into the results, and on through them', { timeout: 60_000 }, async () => {

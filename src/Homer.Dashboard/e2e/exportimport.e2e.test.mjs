@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import {
-  assertNodeReachable, buildCall, encode, eventually, graphql, launchBrowser, openLoggedIn, sendOverHep, uniqueCallId, waitForStored,
+  assertNodeReachable, buildCall, encode, eventually, graphql, openLoggedIn, openPage, sendOverHep, uniqueCallId, waitForStored,
 } from './lib.mjs'
 
 /** A classic pcap (µs) of the messages as Ethernet/IPv4/UDP frames; checksums left 0, which capture files allow. */
@@ -48,9 +48,7 @@ function pcapOf(messages, startMicros) {
 }
 
 describe('search export and PCAP import in the dashboard', () => {
-  let context
   let page
-  let userDataDir
   const pageErrors = []
   const caller = `exp${randomUUID().slice(0, 8)}`
   const calls = [0, 1].map((i) => ({ id: uniqueCallId(`export${i}`), i }))
@@ -63,15 +61,10 @@ describe('search export and PCAP import in the dashboard', () => {
       await sendOverHep(c.messages.map((m) => encode(m, startMicros + c.i * 20_000_000)))
     }
     for (const c of calls) await waitForStored(c.id, c.messages.length)
-    userDataDir = await mkdtemp(path.join(tmpdir(), 'homer-e2e-chromium-'))
-    context = await launchBrowser(userDataDir)
-    page = await context.newPage()
-    page.on('pageerror', (e) => pageErrors.push(e.message))
+    page = await openPage(pageErrors)
   })
 
   after(async () => {
-    await context?.close().catch(() => {})
-    if (userDataDir) await rm(userDataDir, { recursive: true, force: true })
     assert.deepEqual(pageErrors, [], 'no uncaught errors in the page')
   })
 

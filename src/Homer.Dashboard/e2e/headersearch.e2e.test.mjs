@@ -3,18 +3,13 @@
 // condition") and a declared field ("+ Form field"), shows a chosen header as a results column, and finds the call.
 import assert from 'node:assert/strict'
 import { randomUUID } from 'node:crypto'
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import path from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import {
-  assertNodeReachable, buildCall, encode, graphql, hasField, launchBrowser, openLoggedIn, sendOverHep, uniqueCallId, waitForStored,
+  assertNodeReachable, buildCall, encode, graphql, hasField, openLoggedIn, openPage, sendOverHep, uniqueCallId, waitForStored,
 } from './lib.mjs'
 
 describe('search on any SIP header and declared header fields in the dashboard', () => {
-  let context
   let page
-  let userDataDir
   let supported = true
   const pageErrors = []
   const id = randomUUID().slice(0, 8)
@@ -35,16 +30,11 @@ describe('search on any SIP header and declared header fields in the dashboard',
     const startMicros = Date.now() * 1000 - 60_000_000
     await sendOverHep(call.map((m) => encode(m, startMicros)))
     await waitForStored(callId, call.length)
-    userDataDir = await mkdtemp(path.join(tmpdir(), 'homer-e2e-chromium-'))
-    context = await launchBrowser(userDataDir)
-    page = await context.newPage()
-    page.on('pageerror', (e) => pageErrors.push(e.message))
+    page = await openPage(pageErrors)
   })
 
   after(async () => {
     if (supported) await graphql('mutation ($n: String!) { deleteHeaderField(name: $n) }', { n: fieldName }).catch(() => {})
-    await context?.close().catch(() => {})
-    if (userDataDir) await rm(userDataDir, { recursive: true, force: true })
   })
 
   test('a header condition added in the form finds the call, and a chosen header is a column', { timeout: 60_000 }, async (t) => {

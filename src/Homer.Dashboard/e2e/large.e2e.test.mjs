@@ -2,11 +2,8 @@
 // keyset pages, and the virtual table keeps the DOM small and scrolling quick. Prints the figures it measures.
 import assert from 'node:assert/strict'
 import { randomUUID } from 'node:crypto'
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import path from 'node:path'
-import { after, describe, test } from 'node:test'
-import { assertNodeReachable, encode, graphql, HOMER_URL, launchBrowser, openLoggedIn, sendOverHep } from './lib.mjs'
+import { describe, test } from 'node:test'
+import { assertNodeReachable, encode, graphql, HOMER_URL, openLoggedIn, openPage, sendOverHep } from './lib.mjs'
 
 const COUNT = 10_000
 
@@ -28,14 +25,6 @@ function options(i, user, tag) {
 }
 
 describe('large results', () => {
-  let context
-  let userDataDir
-
-  after(async () => {
-    await context?.close().catch(() => {})
-    if (userDataDir) await rm(userDataDir, { recursive: true, force: true })
-  })
-
   test(`${COUNT} rows load in pages and scroll without rendering them all`, { timeout: 180_000 }, async () => {
     await assertNodeReachable()
     const tag = randomUUID().slice(0, 6)
@@ -56,9 +45,7 @@ describe('large results', () => {
     }
     assert.equal(stored, COUNT, 'every message stored')
 
-    userDataDir = await mkdtemp(path.join(tmpdir(), 'homer-e2e-chromium-'))
-    context = await launchBrowser(userDataDir)
-    const page = await context.newPage()
+    const page = await openPage()
     await openLoggedIn(page, '/')
     const t0 = Date.now()
     await page.goto(`${HOMER_URL}/?fromUser=${user}&limit=${COUNT}`)

@@ -11,7 +11,8 @@ import assert from 'node:assert/strict'
 import { randomUUID } from 'node:crypto'
 import dgram from 'node:dgram'
 import { existsSync } from 'node:fs'
-import { mkdir } from 'node:fs/promises'
+import { mkdir, mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { after } from 'node:test'
 import { fileURLToPath } from 'node:url'
@@ -229,8 +230,13 @@ export async function assertNodeReachable() {
 
 // ---- the browser ------------------------------------------------------------------------------------------
 
-export async function launchBrowser(userDataDir, colorScheme = 'light') {
+/** Every browser this test file opened, with its profile folder: closed and removed when the file's tests end. */
+const browsers = []
+
+/** Headless Chromium with a fresh profile of its own (no stored session); closed by this file's last hook. */
+export async function launchBrowser(colorScheme = 'light') {
   assert.ok(existsSync(CHROMIUM), `no browser at ${CHROMIUM}: apt-get install chromium (or set CHROMIUM)`)
+  const userDataDir = await mkdtemp(path.join(tmpdir(), 'homer-e2e-chromium-'))
   const context = await chromium.launchPersistentContext(userDataDir, {
     executablePath: CHROMIUM,
     headless: true,
@@ -241,6 +247,7 @@ export async function launchBrowser(userDataDir, colorScheme = 'light') {
     acceptDownloads: true,
     timeout: 30_000,
   })
+  browsers.push({ context, userDataDir })
   context.setDefaultTimeout(15_000)
   // The node sends a Content-Security-Policy: anything it blocks (an inline script, a socket, an image) is recorded,
   // and fails the login check below and this file's last hook, so a policy that breaks the dashboard cannot pass unnoticed.
@@ -253,10 +260,23 @@ export async function launchBrowser(userDataDir, colorScheme = 'light') {
   return context
 }
 
+/** A page in a browser of its own; uncaught errors in it go to `pageErrors` (when given) for the test to check. */
+export async function openPage(pageErrors) {
+  const page = await (await launchBrowser()).newPage()
+  if (pageErrors) page.on('pageerror', (e) => pageErrors.push(e.message))
+  return page
+}
+
 /** Content-Security-Policy violations seen by any browser of this test file. */
 export const cspViolations = []
 
 after(() => assert.deepEqual(cspViolations, [], 'Content-Security-Policy violations in the browser'))
+after(async () => {
+  for (const { context, userDataDir } of browsers) {
+    await context.close().catch(() => {})
+    await rm(userDataDir, { recursive: true, force: true })
+  }
+})
 
 /**
  * Opens `url`; when the node asks for a login, fills the login page (calling `atLogin` first, e.g. for a

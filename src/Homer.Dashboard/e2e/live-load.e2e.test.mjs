@@ -8,11 +8,8 @@
 // page asks for (default 500), LIVE_BENCH_SECONDS the length of the run (default 20).
 import assert from 'node:assert/strict'
 import { randomUUID } from 'node:crypto'
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import path from 'node:path'
-import { after, describe, test } from 'node:test'
-import { ALICE, assertNodeReachable, BOB, encode, launchBrowser, openLoggedIn, screenshot, sendOverHep } from './lib.mjs'
+import { describe, test } from 'node:test'
+import { ALICE, assertNodeReachable, BOB, encode, openLoggedIn, openPage, screenshot, sendOverHep } from './lib.mjs'
 
 const BENCH = process.env.LIVE_BENCH === '1'
 const SEND_PER_SECOND = Number(process.env.LIVE_BENCH_SEND ?? 2_000)
@@ -51,21 +48,10 @@ function percentile(sorted, p) {
 }
 
 describe('the live tail under load', () => {
-  let context
-  let userDataDir
-
-  after(async () => {
-    await context?.close().catch(() => {})
-    if (userDataDir) await rm(userDataDir, { recursive: true, force: true })
-  })
-
   test(`stays current at ${SEND_PER_SECOND} messages/s with a rate limit of ${PAGE_RATE}/s, says what it skipped and answers clicks`, { timeout: 180_000 }, async () => {
     await assertNodeReachable()
-    userDataDir = await mkdtemp(path.join(tmpdir(), 'homer-e2e-chromium-'))
-    context = await launchBrowser(userDataDir)
-    const page = await context.newPage()
     const pageErrors = []
-    page.on('pageerror', (e) => pageErrors.push(e.message))
+    const page = await openPage(pageErrors)
 
     const run = randomUUID().slice(0, 8)
     const user = `load${run}`
@@ -118,7 +104,7 @@ describe('the live tail under load', () => {
         // longtask is Chromium's; the CDP metrics below cover the main thread anyway
       }
     })
-    const cdp = await context.newCDPSession(page)
+    const cdp = await page.context().newCDPSession(page)
     await cdp.send('Performance.enable')
     const metric = async (name) => (await cdp.send('Performance.getMetrics')).metrics.find((m) => m.name === name)?.value ?? 0
     const taskBefore = await metric('TaskDuration')

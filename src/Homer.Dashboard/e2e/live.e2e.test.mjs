@@ -2,28 +2,14 @@
 // call over HEP in two halves, and the row must appear while the call is up and show it ended after the BYE.
 import assert from 'node:assert/strict'
 import { randomUUID } from 'node:crypto'
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import path from 'node:path'
-import { after, describe, test } from 'node:test'
-import { assertNodeReachable, buildCall, encode, launchBrowser, openLoggedIn, screenshot, sendOverHep, uniqueCallId } from './lib.mjs'
+import { describe, test } from 'node:test'
+import { assertNodeReachable, buildCall, encode, openLoggedIn, openPage, screenshot, sendOverHep, uniqueCallId } from './lib.mjs'
 
 describe('live calls in the dashboard', () => {
-  let context
-  let userDataDir
-
-  after(async () => {
-    await context?.close().catch(() => {})
-    if (userDataDir) await rm(userDataDir, { recursive: true, force: true })
-  })
-
   test('a call appears as it starts and shows as ended after its BYE', { timeout: 90_000 }, async () => {
     await assertNodeReachable()
-    userDataDir = await mkdtemp(path.join(tmpdir(), 'homer-e2e-chromium-'))
-    context = await launchBrowser(userDataDir)
-    const page = await context.newPage()
     const pageErrors = []
-    page.on('pageerror', (e) => pageErrors.push(e.message))
+    const page = await openPage(pageErrors)
     await openLoggedIn(page, '/live')
     await page.locator('[data-testid="live-status"].live, [data-testid="live-error"]').first().waitFor({ timeout: 20_000 })
     assert.equal(await page.getByTestId('live-error').count(), 0, 'no live error')

@@ -2,11 +2,9 @@
 // phone's RTP-RxStat/TxStat (the vendors' published lines) shows both in the call's QoS tab, with packet counts, beside
 // the charts. Nothing on this path is mocked. See lib.mjs for the environment variables.
 import assert from 'node:assert/strict'
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { after, before, describe, test } from 'node:test'
-import { assertNodeReachable, buildCall, encode, launchBrowser, openLoggedIn, sendOverHep, uniqueCallId, waitForStored } from './lib.mjs'
+import { before, describe, test } from 'node:test'
+import { assertNodeReachable, buildCall, encode, openLoggedIn, openPage, sendOverHep, uniqueCallId, waitForStored } from './lib.mjs'
 
 const AUDIOCODES = 'X-RTP-Stat: PS=207;OS=49680;;PR=314;OR=50240;PL=0;JI=600;LA=40;'
 const CISCO = [
@@ -15,9 +13,7 @@ const CISCO = [
 ].join('\r\n')
 
 describe('RTP statistics headers in the QoS tab', () => {
-  let context
   let page
-  let userDataDir
   const callId = uniqueCallId('rtpstat')
   const call = buildCall(callId)
 
@@ -28,14 +24,7 @@ describe('RTP statistics headers in the QoS tab', () => {
     call[6] = withHeader(call[6], CISCO)
     await sendOverHep(call.map((m) => encode(m, Date.now() * 1000 - 30_000_000)))
     await waitForStored(callId, call.length)
-    userDataDir = await mkdtemp(path.join(tmpdir(), 'homer-e2e-chromium-'))
-    context = await launchBrowser(userDataDir)
-    page = await context.newPage()
-  })
-
-  after(async () => {
-    await context?.close().catch(() => {})
-    if (userDataDir) await rm(userDataDir, { recursive: true, force: true })
+    page = await openPage()
   })
 
   test('the QoS tab lists both reports with their packet counts and charts them', { timeout: 60_000 }, async () => {

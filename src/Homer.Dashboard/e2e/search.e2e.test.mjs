@@ -3,18 +3,15 @@
 // and downloads the PCAP. Nothing on this path is mocked. See lib.mjs for the environment variables.
 import assert from 'node:assert/strict'
 import { randomUUID } from 'node:crypto'
-import { mkdtemp, readFile, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { readFile } from 'node:fs/promises'
 import path from 'node:path'
-import { after, before, describe, test } from 'node:test'
+import { before, describe, test } from 'node:test'
 import {
-  ALICE, assertNodeReachable, BOB, buildCall, encode, HOMER_URL, launchBrowser, openLoggedIn, screenshot, sendOverHep, uniqueCallId, waitForStored,
+  ALICE, assertNodeReachable, BOB, buildCall, encode, HOMER_URL, openLoggedIn, openPage, screenshot, sendOverHep, uniqueCallId, waitForStored,
 } from './lib.mjs'
 
 describe('SIP search and call details in the dashboard', () => {
-  let context
   let page
-  let userDataDir
   const pageErrors = []
   const caller = `alice${randomUUID().slice(0, 6)}`
   const callId = uniqueCallId('search')
@@ -31,15 +28,7 @@ describe('SIP search and call details in the dashboard', () => {
       assert.equal(node.callId, callId)
       assert.equal(node.captureId, 2001)
     }
-    userDataDir = await mkdtemp(path.join(tmpdir(), 'homer-e2e-chromium-'))
-    context = await launchBrowser(userDataDir)
-    page = await context.newPage()
-    page.on('pageerror', (e) => pageErrors.push(e.message))
-  })
-
-  after(async () => {
-    await context?.close().catch(() => {})
-    if (userDataDir) await rm(userDataDir, { recursive: true, force: true })
+    page = await openPage(pageErrors)
   })
 
   test('logging in lands on the route asked for, and the Call-ID search shows the call in time order', { timeout: 60_000 }, async () => {

@@ -3,11 +3,8 @@
 // for anything older than 7 days. The page must still show them, from the finest buckets kept, with an axis over the
 // whole range asked, gaps where there is no data, and KPIs that read as the calls do.
 import assert from 'node:assert/strict'
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import path from 'node:path'
-import { after, before, describe, test } from 'node:test'
-import { assertNodeReachable, buildCall, encode, eventually, graphql, launchBrowser, openLoggedIn, sendOverHep, uniqueCallId } from './lib.mjs'
+import { before, describe, test } from 'node:test'
+import { assertNodeReachable, buildCall, encode, eventually, graphql, openLoggedIn, openPage, sendOverHep, uniqueCallId } from './lib.mjs'
 
 const CALLS = 12
 const MINUTE = 60_000
@@ -36,9 +33,6 @@ async function stats(from, to, extra = '') {
 }
 
 describe('stats over older captures', () => {
-  let context
-  let userDataDir
-
   // Calls of an earlier run against the same node, in the same range (none on a fresh node).
   let earlier = 0
 
@@ -61,11 +55,6 @@ describe('stats over older captures', () => {
     }, 'the calls counted and their minute buckets deleted by maintenance', 90_000)
   })
 
-  after(async () => {
-    await context?.close().catch(() => {})
-    if (userDataDir) await rm(userDataDir, { recursive: true, force: true })
-  })
-
   test('the API answers a range whose minutes have expired from the finest buckets kept, and says which', async () => {
     const s = await stats(iso(start), iso(start + 2 * MINUTE))
     assert.equal(s.bucket, 'FIVE_MINUTES')
@@ -73,9 +62,7 @@ describe('stats over older captures', () => {
   })
 
   test('a 2-minute and a 2-day range both show the calls, with an axis over the range and gaps as gaps', { timeout: 90_000 }, async () => {
-    userDataDir = await mkdtemp(path.join(tmpdir(), 'homer-e2e-chromium-'))
-    context = await launchBrowser(userDataDir)
-    const page = await context.newPage()
+    const page = await openPage()
     await page.setViewportSize({ width: 1440, height: 900 })
     const pageErrors = []
     page.on('pageerror', (e) => pageErrors.push(e.message))

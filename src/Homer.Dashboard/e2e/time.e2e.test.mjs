@@ -2,11 +2,8 @@
 // the user's choice (12/24-hour, local/UTC) saved and applied to tables and charts alike, an absolute picker typed
 // in 24-hour form (00:21 is not noon), presets beyond 7 days, and "Any time" on an empty call search listing calls.
 import assert from 'node:assert/strict'
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import path from 'node:path'
-import { after, before, describe, test } from 'node:test'
-import { assertNodeReachable, buildCall, encode, launchBrowser, openLoggedIn, sendOverHep, uniqueCallId, waitForStored } from './lib.mjs'
+import { before, describe, test } from 'node:test'
+import { assertNodeReachable, buildCall, encode, openLoggedIn, openPage, sendOverHep, uniqueCallId, waitForStored } from './lib.mjs'
 
 // Three days ago at 00:21:30 UTC: just past midnight, the hour a 12-hour picker showed as "12:21" with its AM/PM cut.
 const at = Math.floor((Date.now() - 3 * 24 * 3_600_000) / 86_400_000) * 86_400_000 + 21 * 60_000 + 30_000
@@ -14,8 +11,6 @@ const day = new Date(at).toISOString().slice(0, 10)
 const callId = uniqueCallId('time')
 
 describe('time format', () => {
-  let context
-  let userDataDir
   let page
 
   before(async () => {
@@ -23,15 +18,8 @@ describe('time format', () => {
     const call = buildCall(callId)
     await sendOverHep(call.map((m) => encode(m, at * 1000)))
     await waitForStored(callId, call.length)
-    userDataDir = await mkdtemp(path.join(tmpdir(), 'homer-e2e-chromium-'))
-    context = await launchBrowser(userDataDir)
-    page = await context.newPage()
+    page = await openPage()
     await page.setViewportSize({ width: 1440, height: 900 })
-  })
-
-  after(async () => {
-    await context?.close().catch(() => {})
-    if (userDataDir) await rm(userDataDir, { recursive: true, force: true })
   })
 
   test('an absolute range typed in 24-hour UTC finds the call, shown in the format chosen, which is kept', { timeout: 90_000 }, async () => {

@@ -2,11 +2,8 @@
 // hosts on one address apart), full values on hover in search results, sort arrows not clipped in narrow headers,
 // and the Export tab's wording.
 import assert from 'node:assert/strict'
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import path from 'node:path'
-import { after, before, describe, test } from 'node:test'
-import { assertNodeReachable, buildCall, encode, launchBrowser, openLoggedIn, sendOverHep, uniqueCallId, waitForStored } from './lib.mjs'
+import { before, describe, test } from 'node:test'
+import { assertNodeReachable, buildCall, encode, openLoggedIn, openPage, sendOverHep, uniqueCallId, waitForStored } from './lib.mjs'
 
 // Long addresses and ports: what used to be cut to "198.51.100.254:…".
 const CALLER = { ip: '203.0.113.254', port: 65001 }
@@ -14,8 +11,6 @@ const CALLEE = { ip: '198.51.100.254', port: 65002 }
 const callId = uniqueCallId('truncation')
 
 describe('nothing engineers read is cut off', () => {
-  let context
-  let userDataDir
   let page
   let call
 
@@ -24,15 +19,8 @@ describe('nothing engineers read is cut off', () => {
     call = buildCall(callId).map((m) => (m.src.ip === '192.0.2.10' ? { ...m, src: CALLER, dst: CALLEE } : { ...m, src: CALLEE, dst: CALLER }))
     await sendOverHep(call.map((m) => encode(m, Date.now() * 1000 - 60_000_000)))
     await waitForStored(callId, call.length)
-    userDataDir = await mkdtemp(path.join(tmpdir(), 'homer-e2e-chromium-'))
-    context = await launchBrowser(userDataDir)
-    page = await context.newPage()
+    page = await openPage()
     await page.setViewportSize({ width: 1440, height: 900 })
-  })
-
-  after(async () => {
-    await context?.close().catch(() => {})
-    if (userDataDir) await rm(userDataDir, { recursive: true, force: true })
   })
 
   test('search results: full values on hover, and the sort arrow of a narrow column shows', { timeout: 60_000 }, async () => {

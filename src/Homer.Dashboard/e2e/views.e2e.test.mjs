@@ -3,32 +3,20 @@
 // Screenshots of each go to docs/screenshots/.
 import assert from 'node:assert/strict'
 import { randomUUID } from 'node:crypto'
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { after, before, describe, test } from 'node:test'
+import { before, describe, test } from 'node:test'
 import {
-  ADMIN_PASSWORD, ADMIN_USER, assertNodeReachable, buildCall, eventually, encode, encodeVqReport, graphql, hasField, HOMER_URL, launchBrowser, openLoggedIn, screenshot, sendOverHep, uniqueCallId, waitForStored,
+  ADMIN_PASSWORD, ADMIN_USER, assertNodeReachable, buildCall, encode, encodeVqReport, eventually, graphql, hasField, HOMER_URL, launchBrowser, openLoggedIn, openPage, screenshot, sendOverHep, uniqueCallId, waitForStored,
 } from './lib.mjs'
 
 describe('main views', () => {
-  let context
   let page
-  let userDataDir
   const pageErrors = []
 
   before(async () => {
     await assertNodeReachable()
-    userDataDir = await mkdtemp(path.join(tmpdir(), 'homer-e2e-chromium-'))
-    context = await launchBrowser(userDataDir)
-    page = await context.newPage()
-    page.on('pageerror', (e) => pageErrors.push(e.message))
+    page = await openPage(pageErrors)
     await openLoggedIn(page, '/')
-  })
-
-  after(async () => {
-    await context?.close().catch(() => {})
-    if (userDataDir) await rm(userDataDir, { recursive: true, force: true })
   })
 
   test('an IP alias added in the admin page titles its host column in the ladder', { timeout: 60_000 }, async (t) => {
@@ -150,8 +138,7 @@ describe('main views', () => {
 
     // A browser that never logged in: the shared page draws both sessions; "Open with my account" goes through the
     // login and lands on the call view with both sessions again.
-    const freshDir = await mkdtemp(path.join(tmpdir(), 'homer-e2e-chromium-'))
-    const fresh = await launchBrowser(freshDir)
+    const fresh = await launchBrowser()
     try {
       const other = await fresh.newPage()
       await other.goto(shareUrl)
@@ -178,7 +165,6 @@ describe('main views', () => {
       }
     } finally {
       await fresh.close().catch(() => {})
-      await rm(freshDir, { recursive: true, force: true })
     }
   })
 

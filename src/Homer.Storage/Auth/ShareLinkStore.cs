@@ -25,7 +25,7 @@ public sealed class ShareLinkStore(NpgsqlDataSource dataSource)
         }
         await using var cmd = dataSource.CreateCommand(
             $"INSERT INTO share_links (user_id, created_by, call_ids, expires_at) VALUES ($1, $2, $3, $4) RETURNING {Columns}");
-        cmd.Parameters.Add(new NpgsqlParameter { Value = (object?)userId ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Bigint });
+        cmd.Parameters.Add(OwnedRows.Owner(userId));
         cmd.Parameters.Add(new NpgsqlParameter { Value = createdBy });
         cmd.Parameters.Add(new NpgsqlParameter { Value = callIds.ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
         cmd.Parameters.Add(new NpgsqlParameter { Value = expiresAt.UtcDateTime, NpgsqlDbType = NpgsqlDbType.TimestampTz });
@@ -47,23 +47,13 @@ public sealed class ShareLinkStore(NpgsqlDataSource dataSource)
     {
         await using var cmd = dataSource.CreateCommand(
             $"SELECT {Columns} FROM share_links WHERE $1::bigint IS NULL OR user_id = $1 ORDER BY id DESC");
-        cmd.Parameters.Add(new NpgsqlParameter { Value = (object?)userId ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Bigint });
-        await using var reader = await cmd.ExecuteReaderAsync(ct);
-        var links = new List<ShareLinkRow>();
-        while (await reader.ReadAsync(ct))
-            links.Add(Read(reader));
-        return links;
+        cmd.Parameters.Add(OwnedRows.Owner(userId));
+        return await OwnedRows.ReadAllAsync(cmd, Read, ct);
     }
 
     /// <summary>Revokes a link of <paramref name="ownerId"/> (any owner when null); false when there is no such live link.</summary>
-    public async Task<bool> RevokeAsync(long id, long? ownerId, CancellationToken ct)
-    {
-        await using var cmd = dataSource.CreateCommand(
-            "UPDATE share_links SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL AND ($2::bigint IS NULL OR user_id = $2)");
-        cmd.Parameters.Add(new NpgsqlParameter { Value = id });
-        cmd.Parameters.Add(new NpgsqlParameter { Value = (object?)ownerId ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Bigint });
-        return await cmd.ExecuteNonQueryAsync(ct) == 1;
-    }
+    public Task<bool> RevokeAsync(long id, long? ownerId, CancellationToken ct) =>
+        OwnedRows.RevokeAsync(dataSource, "share_links", id, ownerId, ct);
 
     private static ShareLinkRow Read(NpgsqlDataReader r) => new(
         r.GetInt64(0), r.IsDBNull(1) ? null : r.GetInt64(1), r.GetString(2), r.GetFieldValue<string[]>(3),

@@ -187,23 +187,13 @@ public sealed class UserStore(NpgsqlDataSource dataSource)
             SELECT {TokenColumns} FROM api_tokens t JOIN users u ON u.id = t.user_id
             WHERE $1::bigint IS NULL OR t.user_id = $1 ORDER BY t.id
             """);
-        cmd.Parameters.Add(new NpgsqlParameter { Value = (object?)userId ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Bigint });
-        await using var reader = await cmd.ExecuteReaderAsync(ct);
-        var tokens = new List<ApiTokenRow>();
-        while (await reader.ReadAsync(ct))
-            tokens.Add(ReadToken(reader));
-        return tokens;
+        cmd.Parameters.Add(OwnedRows.Owner(userId));
+        return await OwnedRows.ReadAllAsync(cmd, ReadToken, ct);
     }
 
     /// <summary>Revokes a token of <paramref name="ownerId"/> (any owner when null); false when there is no such live token.</summary>
-    public async Task<bool> RevokeApiTokenAsync(long id, long? ownerId, CancellationToken ct)
-    {
-        await using var cmd = dataSource.CreateCommand(
-            "UPDATE api_tokens SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL AND ($2::bigint IS NULL OR user_id = $2)");
-        cmd.Parameters.Add(new NpgsqlParameter { Value = id });
-        cmd.Parameters.Add(new NpgsqlParameter { Value = (object?)ownerId ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Bigint });
-        return await cmd.ExecuteNonQueryAsync(ct) == 1;
-    }
+    public Task<bool> RevokeApiTokenAsync(long id, long? ownerId, CancellationToken ct) =>
+        OwnedRows.RevokeAsync(dataSource, "api_tokens", id, ownerId, ct);
 
     private async Task<UserRow?> SingleUser(string sql, CancellationToken ct, params object[] values)
     {

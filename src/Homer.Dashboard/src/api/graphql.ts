@@ -160,6 +160,7 @@ export function isAbort(e: unknown): boolean {
   return e instanceof DOMException ? e.name === 'AbortError' : (e as { name?: string } | null)?.name === 'AbortError'
 }
 
-function errorText(e: unknown): string {
+/** The text to show for a thrown value: an Error's message, anything else as a string. */
+export function errorText(e: unknown): string {
   return e instanceof Error ? e.message : String(e)
 }

@@ -1,5 +1,5 @@
 import { onScopeDispose, ref, shallowRef } from 'vue'
-import { isAbort, isMissingField } from '@/api/graphql'
+import { errorText, isAbort, isMissingField } from '@/api/graphql'
 
 export type AsyncStatus = 'idle' | 'loading' | 'success' | 'error' | 'unsupported'
 
@@ -28,7 +28,7 @@ export function useAsync<T, A extends unknown[]>(fn: (signal: AbortSignal, ...ar
     } catch (e) {
       if (inFlight !== controller || isAbort(e)) return null
       data.value = null
-      error.value = e instanceof Error ? e.message : String(e)
+      error.value = errorText(e)
       status.value = isMissingField(e) ? 'unsupported' : 'error'
       return null
     } finally {

@@ -5,14 +5,14 @@ import { defineComponent, h } from 'vue'
 import { createMemoryHistory, createRouter, RouterView } from 'vue-router'
 import { request, setAuthHooks } from '@/api/graphql'
 import { MESSAGES_QUERY } from '@/pages/search/api'
+import { stubFetch } from '@/test/fetch'
 import { graphqlResponse } from '@/test/fixtures'
 import { installAuthGuard } from '@/router'
 import { SESSION_STORAGE_KEY, useSessionStore } from './session'
 import LoginPage from '@/pages/login/index.vue'
 import { safeRedirect } from '@/pages/login/redirect'
 
-type FetchArgs = [string, RequestInit]
-let fetchMock: ReturnType<typeof vi.fn<(...args: FetchArgs) => Promise<Response>>>
+const fetchMock = stubFetch()
 const future = () => new Date(Date.now() + 3_600_000).toISOString()
 const unauthenticated = () => graphqlResponse({ errors: [{ message: 'This needs a token.', extensions: { code: 'UNAUTHENTICATED' } }] }, 401)
 const me = (tokenKind = 'session') => graphqlResponse({ data: { me: { username: 'alice', role: 'USER', tokenKind, expiresAt: future() } } })
@@ -20,14 +20,10 @@ const me = (tokenKind = 'session') => graphqlResponse({ data: { me: { username: 
 beforeEach(() => {
   localStorage.clear()
   setActivePinia(createPinia())
-  fetchMock = vi.fn<(...args: FetchArgs) => Promise<Response>>()
-  vi.stubGlobal('fetch', fetchMock)
 })
 afterEach(() => {
-  vi.unstubAllGlobals()
   vi.useRealTimers()
   setAuthHooks(null)
-  document.body.innerHTML = ''
 })
 
 async function app(url: string) {

@@ -1,10 +1,10 @@
 import { flushPromises, mount } from '@vue/test-utils'
 import { createPinia } from 'pinia'
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { describe, expect, it } from 'vitest'
+import { stubFetch } from '@/test/fetch'
 import AgentsPage from './agents.vue'
 
-type FetchArgs = [string, RequestInit]
-let fetchMock: ReturnType<typeof vi.fn<(...args: FetchArgs) => Promise<Response>>>
+const fetchMock = stubFetch()
 
 const agent = (over: Record<string, unknown> = {}) => ({
   name: 'edge-1', version: '1.0.0+abcdef12', host: 'sbc-1', address: '192.0.2.7', health: 'ok', lastSeen: '2026-12-07T00:00:00.000000Z',
@@ -15,12 +15,6 @@ const agent = (over: Record<string, unknown> = {}) => ({
 })
 
 const answer = (data: unknown) => new Response(JSON.stringify({ data }), { status: 200, headers: { 'content-type': 'application/json' } })
-
-beforeEach(() => {
-  fetchMock = vi.fn<(...args: FetchArgs) => Promise<Response>>()
-  vi.stubGlobal('fetch', fetchMock)
-})
-afterEach(() => vi.unstubAllGlobals())
 
 describe('capture agents page', () => {
   it('lists agents with health, plan state and counters, and sends a filter change for the one edited', async () => {

@@ -1,14 +1,14 @@
 import { flushPromises, mount } from '@vue/test-utils'
 import { createPinia } from 'pinia'
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { defineComponent, h } from 'vue'
 import { createMemoryHistory, createRouter, RouterView } from 'vue-router'
+import { stubFetch } from '@/test/fetch'
 import { CALL, CALL_ID, graphqlResponse } from '@/test/fixtures'
 import type { CallFlow } from './api'
 import CallPage from './index.vue'
 
-type FetchArgs = [string, RequestInit]
-let fetchMock: ReturnType<typeof vi.fn<(...args: FetchArgs) => Promise<Response>>>
+const fetchMock = stubFetch()
 const missing = (field: string) =>
   graphqlResponse({ errors: [{ message: `Cannot query field '${field}' on type 'Query'.`, extensions: { code: 'FIELDS_ON_CORRECT_TYPE' } }] }, 400)
 
@@ -22,15 +22,6 @@ function serve(answers: Record<string, () => Response>) {
 }
 
 const messagesPage = () => graphqlResponse({ data: { messages: { totalCount: CALL.length, nodes: CALL, pageInfo: { hasNextPage: false, endCursor: null } } } })
-
-beforeEach(() => {
-  fetchMock = vi.fn<(...args: FetchArgs) => Promise<Response>>()
-  vi.stubGlobal('fetch', fetchMock)
-})
-afterEach(() => {
-  vi.unstubAllGlobals()
-  document.body.innerHTML = ''
-})
 
 async function mountAt(url: string) {
   const router = createRouter({ history: createMemoryHistory(), routes: [{ path: '/call', name: 'call', component: CallPage, props: { timeZone: 'UTC' } }] })

@@ -1,6 +1,6 @@
 import { defineStore } from 'pinia'
 import { computed, ref, shallowRef } from 'vue'
-import { isMissingField } from '@/api/graphql'
+import { errorText, isMissingField } from '@/api/graphql'
 import { createDashboard, deleteDashboard, fetchDashboards, updateDashboard, type Dashboard, type DashboardInput } from './api'
 
 /** The user's dashboards (own and shared); the top bar reads the promoted ones from here. */
@@ -19,7 +19,7 @@ export const useDashboardsStore = defineStore('dashboards', () => {
     } catch (e) {
       items.value = []
       status.value = isMissingField(e) ? 'unsupported' : 'error'
-      error.value = e instanceof Error ? e.message : String(e)
+      error.value = errorText(e)
     }
   }
 

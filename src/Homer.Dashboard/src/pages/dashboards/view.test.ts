@@ -1,14 +1,14 @@
 import { flushPromises, mount } from '@vue/test-utils'
 import { createPinia, setActivePinia } from 'pinia'
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { beforeEach, describe, expect, it } from 'vitest'
 import { defineComponent, h } from 'vue'
 import { createMemoryHistory, createRouter, RouterView } from 'vue-router'
+import { stubFetch } from '@/test/fetch'
 import { graphqlResponse } from '@/test/fixtures'
 import type { Dashboard } from './api'
 import DashboardView from './view.vue'
 
-type FetchArgs = [string, RequestInit]
-let fetchMock: ReturnType<typeof vi.fn<(...args: FetchArgs) => Promise<Response>>>
+const fetchMock = stubFetch()
 let saved: Dashboard
 
 const base = (): Dashboard => ({
@@ -19,7 +19,7 @@ const base = (): Dashboard => ({
 beforeEach(() => {
   setActivePinia(createPinia())
   saved = base()
-  fetchMock = vi.fn<(...args: FetchArgs) => Promise<Response>>(async (_url, init) => {
+  fetchMock.mockImplementation(async (_url, init) => {
     const body = JSON.parse(init.body as string) as { operationName: string; variables: { input?: Dashboard } }
     if (body.operationName === 'Dashboard') return graphqlResponse({ data: { dashboard: saved } })
     if (body.operationName === 'UpdateDashboard') {
@@ -28,11 +28,6 @@ beforeEach(() => {
     }
     throw new Error(`unexpected ${body.operationName}`)
   })
-  vi.stubGlobal('fetch', fetchMock)
-})
-afterEach(() => {
-  vi.unstubAllGlobals()
-  document.body.innerHTML = ''
 })
 
 async function mountAt(url: string) {

@@ -1,20 +1,5 @@
 import { authHeader } from '@/api/graphql'
-
-/** What the node answers to an import (POST /api/import/pcap). */
-export interface ImportSummary {
-  format: string
-  packets: number
-  bytes: number
-  imported: number
-  sipMessages: number
-  hepPackets: number
-  captureId: number
-  node: string | null
-  first: string | null
-  last: string | null
-  skipped: Record<string, number>
-  seconds: number
-}
+import { restErrorText, type ImportAnswer } from '@/api/rest'
 
 export class ImportError extends Error {
   constructor(
@@ -27,7 +12,7 @@ export class ImportError extends Error {
 }
 
 /** Uploads a capture file as the request body; the node streams it into its ingest and answers with a summary. */
-export async function importPcap(file: Blob, captureId: number, node: string | null, init: { signal?: AbortSignal } = {}): Promise<ImportSummary> {
+export async function importPcap(file: Blob, captureId: number, node: string | null, init: { signal?: AbortSignal } = {}): Promise<ImportAnswer> {
   const q = new URLSearchParams({ captureId: String(captureId) })
   if (node) q.set('node', node)
   const response = await fetch(`/api/import/pcap?${q.toString()}`, {
@@ -36,22 +21,12 @@ export async function importPcap(file: Blob, captureId: number, node: string | n
     body: file,
     signal: init.signal,
   })
-  const text = await response.text()
-  let json: unknown = null
-  try {
-    json = JSON.parse(text)
-  } catch {
-    // A proxy's HTML error page or similar: shown as it came.
-  }
-  if (!response.ok) {
-    const error = (json as { error?: string } | null)?.error ?? (text || response.statusText)
-    throw new ImportError(`Import failed (${response.status}): ${error}`, response.status)
-  }
-  return json as ImportSummary
+  if (!response.ok) throw new ImportError(`Import failed (${response.status}): ${await restErrorText(response)}`, response.status)
+  return (await response.json()) as ImportAnswer
 }
 
 /** The SIP search over what was imported: its capture id and the time the capture spans. */
-export function searchQueryOf(summary: ImportSummary): Record<string, string> {
+export function searchQueryOf(summary: ImportAnswer): Record<string, string> {
   const query: Record<string, string> = { captureId: String(summary.captureId) }
   if (summary.first && summary.last) {
     // The search form keeps milliseconds: widen the range so the first and last microsecond-stamped messages stay in it.

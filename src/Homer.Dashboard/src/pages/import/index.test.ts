@@ -1,17 +1,12 @@
 import { flushPromises, mount } from '@vue/test-utils'
 import { createPinia } from 'pinia'
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { createMemoryHistory, createRouter } from 'vue-router'
+import type { ApiError, ImportAnswer } from '@/api/rest'
+import { stubFetch } from '@/test/fetch'
 import ImportPage from './index.vue'
 
-type FetchArgs = [string, RequestInit]
-let fetchMock: ReturnType<typeof vi.fn<(...args: FetchArgs) => Promise<Response>>>
-
-beforeEach(() => {
-  fetchMock = vi.fn<(...args: FetchArgs) => Promise<Response>>()
-  vi.stubGlobal('fetch', fetchMock)
-})
-afterEach(() => vi.unstubAllGlobals())
+const fetchMock = stubFetch()
 
 async function mountPage() {
   const router = createRouter({
@@ -43,8 +38,9 @@ describe('import page', () => {
     await wrapper.get('[data-testid="import-node"]').setValue('lab')
     fetchMock.mockResolvedValue(new Response(JSON.stringify({
       format: 'pcap', packets: 10, bytes: 2000, imported: 8, sipMessages: 7, hepPackets: 1, captureId: 4242, node: 'lab',
-      first: '2026-12-06T10:00:00.000000Z', last: '2026-12-06T10:00:30.000999Z', skipped: { 'UDP, not SIP or HEP': 2 }, seconds: 0.01,
-    }), { status: 200 }))
+      first: '2026-12-06T10:00:00.000000Z', last: '2026-12-06T10:00:30.000999Z', ipDatagramsReassembled: 0, skipped: { 'UDP, not SIP or HEP': 2 },
+      seconds: 0.01,
+    } satisfies ImportAnswer), { status: 200 }))
     await wrapper.get('form').trigger('submit')
     await flushPromises()
 
@@ -62,7 +58,7 @@ describe('import page', () => {
     const wrapper = await mountPage()
     await choose(wrapper, new File(['hello'], 'notes.txt'))
     await wrapper.get('[data-testid="import-capture-id"]').setValue(1)
-    fetchMock.mockResolvedValue(new Response(JSON.stringify({ error: 'The file is not a PCAP or pcapng capture: it starts with 68 65 6c 6c (text).' }), { status: 415 }))
+    fetchMock.mockResolvedValue(new Response(JSON.stringify({ error: 'The file is not a PCAP or pcapng capture: it starts with 68 65 6c 6c (text).' } satisfies ApiError), { status: 415 }))
     await wrapper.get('form').trigger('submit')
     await flushPromises()
     expect(wrapper.get('[data-testid="import-error"]').text()).toBe(

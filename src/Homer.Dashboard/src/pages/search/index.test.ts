@@ -1,23 +1,13 @@
 import { flushPromises, mount } from '@vue/test-utils'
 import { createPinia } from 'pinia'
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { defineComponent, h } from 'vue'
 import { createMemoryHistory, createRouter, RouterView } from 'vue-router'
+import { stubFetch } from '@/test/fetch'
 import { CALL, CALL_ID, graphqlResponse } from '@/test/fixtures'
 import SearchPage from './index.vue'
 
-type FetchArgs = [string, RequestInit]
-let fetchMock: ReturnType<typeof vi.fn<(...args: FetchArgs) => Promise<Response>>>
-
-beforeEach(() => {
-  fetchMock = vi.fn<(...args: FetchArgs) => Promise<Response>>()
-  vi.stubGlobal('fetch', fetchMock)
-})
-
-afterEach(() => {
-  vi.unstubAllGlobals()
-  document.body.innerHTML = ''
-})
+const fetchMock = stubFetch()
 
 async function mountAt(url: string) {
   const router = createRouter({

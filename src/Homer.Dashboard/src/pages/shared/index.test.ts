@@ -1,22 +1,14 @@
 import { flushPromises, mount } from '@vue/test-utils'
 import { createPinia } from 'pinia'
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { createMemoryHistory, createRouter } from 'vue-router'
+import type { ApiError, SharedCallsAnswer, SharedMessage } from '@/api/rest'
 import { callViewUrl, sharedPageUrl } from '@/pages/call/api'
+import { stubFetch } from '@/test/fetch'
 import { CALL } from '@/test/fixtures'
 import SharedPage from './index.vue'
 
-type FetchArgs = [string, RequestInit]
-let fetchMock: ReturnType<typeof vi.fn<(...args: FetchArgs) => Promise<Response>>>
-
-beforeEach(() => {
-  fetchMock = vi.fn<(...args: FetchArgs) => Promise<Response>>()
-  vi.stubGlobal('fetch', fetchMock)
-})
-afterEach(() => {
-  vi.unstubAllGlobals()
-  document.body.innerHTML = ''
-})
+const fetchMock = stubFetch()
 
 async function mountShared(token: string) {
   const router = createRouter({
@@ -37,8 +29,14 @@ const json = (body: unknown, status = 200) => new Response(JSON.stringify(body),
 describe('shared call page', () => {
   it('draws every session of the link without a session token and opens a message', async () => {
     const other = CALL.slice(0, 2).map((m) => ({ ...m, callId: 'leg-b', timestamp: m.timestamp.replace('10:00:0', '10:00:5') }))
-    const messages = [...CALL, ...other].map(({ id: _id, captureId: _c, ...m }) => m)
-    fetchMock.mockResolvedValue(json({ callId: CALL[0]!.callId, callIds: [CALL[0]!.callId, 'leg-b'], expiresAt: '2026-11-28T10:00:00.000000Z', messages }))
+    // As the node writes them (the generated SharedMessage): no ids, no user parts.
+    const messages = [...CALL, ...other].map(
+      (m): SharedMessage => ({
+        timestamp: m.timestamp, callId: m.callId, srcIp: m.srcIp, srcPort: m.srcPort, dstIp: m.dstIp, dstPort: m.dstPort, transport: 'UDP',
+        protocolType: 1, method: m.method, statusCode: m.statusCode, reason: m.reason ?? null, payload: m.payload,
+      }),
+    )
+    fetchMock.mockResolvedValue(json({ callId: CALL[0]!.callId!, callIds: [CALL[0]!.callId!, 'leg-b'], expiresAt: '2026-11-28T10:00:00.000000Z', messages } satisfies SharedCallsAnswer))
     const wrapper = await mountShared('sh.abc.def')
 
     expect(fetchMock.mock.calls[0]![0]).toBe('/api/share/sh.abc.def')
@@ -56,7 +54,7 @@ describe('shared call page', () => {
   })
 
   it('says when a link has expired or was tampered with', async () => {
-    fetchMock.mockResolvedValue(json({ title: 'Forbidden', detail: 'The share link is not valid: the share link has expired.' }, 403))
+    fetchMock.mockResolvedValue(json({ error: 'The share link is not valid: the share link has expired.' } satisfies ApiError, 403))
     const wrapper = await mountShared('sh.old.link')
     expect(wrapper.get('[data-testid="shared-error"]').text()).toContain('This share link has expired')
     expect(wrapper.find('[data-testid="ladder"]').exists()).toBe(false)

@@ -1,22 +1,20 @@
 import { flushPromises, mount } from '@vue/test-utils'
 import { createPinia, setActivePinia } from 'pinia'
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { beforeEach, describe, expect, it, vi } from 'vitest'
+import type { ApiError } from '@/api/rest'
 import { useSessionStore } from '@/stores/session'
+import { stubFetch } from '@/test/fetch'
 import ExportResults from './ExportResults.vue'
 
-type FetchArgs = [string, RequestInit]
-let fetchMock: ReturnType<typeof vi.fn<(...args: FetchArgs) => Promise<Response>>>
+const fetchMock = stubFetch()
 const filter = { from: '2026-12-06T10:00:00.000000Z', to: '2026-12-06T11:00:00.000000Z', fromUser: 'alice' }
 
 beforeEach(() => {
   setActivePinia(createPinia())
-  fetchMock = vi.fn<(...args: FetchArgs) => Promise<Response>>()
-  vi.stubGlobal('fetch', fetchMock)
   // jsdom-like environments have no object URLs; the download itself is the browser test's business.
   URL.createObjectURL = vi.fn(() => 'blob:x')
   URL.revokeObjectURL = vi.fn()
 })
-afterEach(() => vi.unstubAllGlobals())
 
 function mountAs(role: 'USER' | 'VIEWER', totalCount: number) {
   const session = useSessionStore()
@@ -48,7 +46,7 @@ describe('ExportResults', () => {
   it('shows the node\'s reason when it refuses', async () => {
     const wrapper = mountAs('USER', 10)
     await wrapper.get('[data-testid="export-results"]').trigger('click')
-    fetchMock.mockResolvedValue(new Response(JSON.stringify({ error: 'limit may be at most 5000 (HOMER_EXPORT_MAX_ROWS).' }), { status: 400 }))
+    fetchMock.mockResolvedValue(new Response(JSON.stringify({ error: 'limit may be at most 5000 (HOMER_EXPORT_MAX_ROWS).' } satisfies ApiError), { status: 400 }))
     await wrapper.get('[data-testid="export-run"]').trigger('click')
     await flushPromises()
     expect(wrapper.get('[data-testid="export-error"]').text()).toBe('Export failed (400): limit may be at most 5000 (HOMER_EXPORT_MAX_ROWS).')

@@ -1,5 +1,5 @@
 import { onScopeDispose, ref, shallowRef } from 'vue'
-import { isAbort, type RequestOptions } from '@/api/graphql'
+import { errorText, isAbort, type RequestOptions } from '@/api/graphql'
 import { DEFAULT_PAGE_SIZE, fetchMessages, type MessageFilter, type SipMessage } from '../api'
 
 export type SearchStatus = 'idle' | 'loading' | 'success' | 'error'
@@ -46,7 +46,7 @@ export function useMessageSearch(options: Pick<RequestOptions, 'fetch'> & { page
       if (inFlight !== controller || isAbort(e)) return
       messages.value = []
       totalCount.value = 0
-      error.value = e instanceof Error ? e.message : String(e)
+      error.value = errorText(e)
       status.value = 'error'
     } finally {
       if (inFlight === controller) inFlight = null
