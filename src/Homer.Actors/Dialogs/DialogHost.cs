@@ -57,7 +57,7 @@ public sealed class DialogHost : UntypedActor, IWithTimers, IDialogHostContext
 
     public void StartTimer(HostedDialog.Due due, TimeSpan delay)
     {
-        if (_timers.Start(due, delay, Environment.TickCount64) is { } wakeIn)
+        if (_timers.Start(due, delay, DialogTimers.NowMs()) is { } wakeIn)
             Timers.StartSingleTimer(DialogTimers.Wake.Instance, DialogTimers.Wake.Instance, wakeIn);
     }
 
@@ -78,13 +78,13 @@ public sealed class DialogHost : UntypedActor, IWithTimers, IDialogHostContext
                 Deliver(r.CallId, r, create: false);
                 break;
             case DialogTimers.Wake:
-                foreach (var (d, at) in _timers.TakeDue(Environment.TickCount64))
+                foreach (var (d, at) in _timers.TakeDue(DialogTimers.NowMs()))
                 {
                     // An earlier dialog's run may have cancelled or moved this one's timer since it was taken.
                     if (_timers.Fire(d, at) && IsHere(d.Dialog))
                         Run(d.Dialog, d, ActorRefs.Nobody);
                 }
-                if (_timers.WakeIn(Environment.TickCount64) is { } next)
+                if (_timers.WakeIn(DialogTimers.NowMs()) is { } next)
                     Timers.StartSingleTimer(DialogTimers.Wake.Instance, DialogTimers.Wake.Instance, next);
                 break;
             case HostedDialog.ToDialog t:

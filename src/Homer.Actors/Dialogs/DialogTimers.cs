@@ -20,7 +20,14 @@ public sealed class DialogTimers
 
     private const long CoalesceMs = 10;
 
-    // Deadlines in Environment.TickCount64 milliseconds. The queue keeps entries of timers since restarted or cancelled
+    /// <summary>
+    /// The clock of the deadlines, in milliseconds: the high-resolution one. <see cref="Environment.TickCount64"/> moves
+    /// in steps of several milliseconds on Linux, so a timer of 1 ms woke the host before the clock had moved and
+    /// waited for the next wake-up.
+    /// </summary>
+    public static long NowMs() => System.Diagnostics.Stopwatch.GetTimestamp() / (System.Diagnostics.Stopwatch.Frequency / 1000);
+
+    // Deadlines in NowMs milliseconds. The queue keeps entries of timers since restarted or cancelled
     // (removing from a heap is a search); the dictionary says which entry is current, and stale ones are skipped.
     private readonly PriorityQueue<HostedDialog.Due, long> _queue = new();
     private readonly Dictionary<HostedDialog.Due, long> _deadlines = new(ReferenceEqualityComparer.Instance);
