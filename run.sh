@@ -23,6 +23,11 @@ if [ -z "${HOMER_DB:-}" ]; then
     scripts/pg-capture-settings.sh > "$conf"
     pg_ctlcluster $cluster stop 2>/dev/null || true
   fi
+  if pg_lsclusters -h | awk -v c="$cluster" '$1" "$2==c {print $4}' | grep -q down; then
+    # Huge pages for the buffer cache, reserved before the cluster maps it (and again after a reboot).
+    added=$(scripts/pg-huge-pages.sh reserve "/etc/postgresql/${cluster// //}" persist)
+    [ "$added" -gt 0 ] && echo "==> PostgreSQL: reserved $added huge pages for its shared memory (docs/operations.md says why)"
+  fi
   pg_ctlcluster $cluster start 2>/dev/null || true
   port=$(pg_lsclusters -h | awk -v c="$cluster" '$1" "$2==c {print $3}')
   psql_admin() { runuser -u postgres -- psql -p "$port" -qtA "$@"; }

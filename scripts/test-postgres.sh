@@ -35,6 +35,10 @@ CONF
       printf 'fsync = off\nsynchronous_commit = off\nfull_page_writes = off\nautovacuum = off\n' >> "$dir/postgresql.conf"
     fi
   fi
+  if [ "${4:-}" = durable ] && [ ! -f "$dir/postmaster.pid" ]; then
+    # As ./run.sh: the buffer cache in huge pages. Given back when this cluster stops.
+    "$(dirname "$0")/pg-huge-pages.sh" reserve "$dir" > "$dir/homer-huge-pages"
+  fi
   run_pg "$bindir/pg_ctl" -D "$dir" -l "$dir/server.log" -w -t 60 start >/dev/null
   run_pg "$bindir/psql" -h 127.0.0.1 -p "$port" -U postgres -d postgres -tAc \
     "SELECT 1 FROM pg_roles WHERE rolname='homer'" | grep -q 1 || \
@@ -44,6 +48,10 @@ CONF
   ;;
 stop)
   [ -f "$dir/postmaster.pid" ] && run_pg "$bindir/pg_ctl" -D "$dir" -m fast -w stop >/dev/null || true
+  if [ -f "$dir/homer-huge-pages" ]; then
+    "$(dirname "$0")/pg-huge-pages.sh" release "$(cat "$dir/homer-huge-pages")"
+    rm -f "$dir/homer-huge-pages"
+  fi
   ;;
 *) echo "usage: $0 start DIR PORT | stop DIR" >&2; exit 2 ;;
 esac
