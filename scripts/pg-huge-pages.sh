@@ -24,16 +24,18 @@ reserve)
   read -r total free rsvd < <(awk '/^HugePages_Total:/ {t=$2} /^HugePages_Free:/ {f=$2} /^HugePages_Rsvd:/ {r=$2} END {print t+0, f+0, r+0}' /proc/meminfo)
   # Pages mapped or promised to others (another cluster) stay theirs; the pages still unclaimed count towards ours.
   want=$(( total - free + rsvd + need ))
-  if [ "$total" -lt "$want" ]; then
-    echo "$want" > "$nr" 2>/dev/null || true
-  fi
+  # The kernel gives what it can find in one piece at each write, compacting memory as it goes: ask a few times.
+  for _ in 1 2 3 4 5; do
+    [ "$(cat "$nr")" -ge "$want" ] && break
+    echo "$want" > "$nr" 2>/dev/null || break
+  done
   got=$(cat "$nr")
   if [ "${3:-}" = persist ] && [ -d /etc/sysctl.d ] && [ "$got" -gt 0 ]; then
     printf '# Huge pages for PostgreSQL shared memory (Homer.Actors run.sh, scripts/pg-huge-pages.sh)\nvm.nr_hugepages = %s\n' "$got" \
       > /etc/sysctl.d/60-homer-postgresql.conf 2>/dev/null || true
   fi
   added=$(( got - total )); [ "$added" -gt 0 ] || added=0
-  # The kernel gives what it can find in one piece; fewer than needed is no use to PostgreSQL, so give them back.
+  # Fewer than needed is no use to PostgreSQL (it maps all of its shared memory one way), so give them back.
   if [ $(( got - total + free - rsvd )) -lt "$need" ] && [ "$added" -gt 0 ]; then
     echo "$total" > "$nr" 2>/dev/null || true
     added=0
