@@ -30,15 +30,16 @@ reserve)
     echo "$want" > "$nr" 2>/dev/null || break
   done
   got=$(cat "$nr")
-  if [ "${3:-}" = persist ] && [ -d /etc/sysctl.d ] && [ "$got" -gt 0 ]; then
-    printf '# Huge pages for PostgreSQL shared memory (Homer.Actors run.sh, scripts/pg-huge-pages.sh)\nvm.nr_hugepages = %s\n' "$got" \
-      > /etc/sysctl.d/60-homer-postgresql.conf 2>/dev/null || true
-  fi
   added=$(( got - total )); [ "$added" -gt 0 ] || added=0
   # Fewer than needed is no use to PostgreSQL (it maps all of its shared memory one way), so give them back.
-  if [ $(( got - total + free - rsvd )) -lt "$need" ] && [ "$added" -gt 0 ]; then
-    echo "$total" > "$nr" 2>/dev/null || true
-    added=0
+  if [ $(( got - total + free - rsvd )) -lt "$need" ]; then
+    [ "$added" -gt 0 ] && { echo "$total" > "$nr" 2>/dev/null || true; }
+    echo 0
+    exit 0
+  fi
+  if [ "${3:-}" = persist ] && [ -d /etc/sysctl.d ]; then
+    printf '# Huge pages for PostgreSQL shared memory (Homer.Actors run.sh, scripts/pg-huge-pages.sh)\nvm.nr_hugepages = %s\n' "$got" \
+      > /etc/sysctl.d/60-homer-postgresql.conf 2>/dev/null || true
   fi
   echo "$added"
   ;;
