@@ -64,8 +64,24 @@ public sealed record HeaderFieldRule(string Name, string Header, string? Part = 
 /// </summary>
 public sealed class HeaderFieldSet
 {
-    // A regular expression from configuration must not stall a decode worker on a pathological payload.
+    // A regular expression from configuration must not stall a decode worker on a pathological payload. The
+    // non-backtracking engine runs in time linear in the value, so it needs no budget: a budget is wall-clock time,
+    // and a worker descheduled or paused by a collection mid-match lost the field on a busy machine (a flaky test
+    // showed it). Patterns that engine cannot run (backreferences, lookarounds, atomic groups) keep the backtracking
+    // engine with a budget.
     private static readonly TimeSpan RegexBudget = TimeSpan.FromMilliseconds(2);
+
+    internal static Regex Compile(string pattern)
+    {
+        try
+        {
+            return new Regex(pattern, RegexOptions.CultureInvariant | RegexOptions.NonBacktracking);
+        }
+        catch (NotSupportedException)
+        {
+            return new Regex(pattern, RegexOptions.CultureInvariant, RegexBudget);
+        }
+    }
 
     private readonly (HeaderFieldRule Rule, Regex? Regex)[] _rules;
 
@@ -73,7 +89,7 @@ public sealed class HeaderFieldSet
     {
         _rules = rules.Select(r => r.Validated())
             .Select(r => (r, r.Part is { } p && p.StartsWith("regex:", StringComparison.Ordinal)
-                ? new Regex(p[6..], RegexOptions.CultureInvariant, RegexBudget)
+                ? Compile(p[6..])
                 : null))
             .ToArray();
     }
@@ -117,7 +133,7 @@ public sealed class HeaderFieldSet
             return value;
         if (part.StartsWith("regex:", StringComparison.Ordinal))
         {
-            regex ??= new Regex(part[6..], RegexOptions.CultureInvariant, RegexBudget);
+            regex ??= Compile(part[6..]);
             try
             {
                 var m = regex.Match(value);

@@ -184,6 +184,12 @@ public sealed class HeaderSearchTests : IAsyncLifetime
         Assert.Equal("calling", HeaderFieldSet.Part(pai, "param:party"));
         Assert.Equal("+4989777", HeaderFieldSet.Part("<tel:+4989777>", "user"));
         Assert.Equal("12345", HeaderFieldSet.Part(pai, "regex:\\+4930(\\d+)"));
+        // Linear-time matching: the first alternative backtracks exponentially (a backtracking engine gives up at its
+        // budget and finds nothing); the value still matches the second.
+        var aaa = new string('a', 5000) + "!";
+        Assert.Equal(aaa, HeaderFieldSet.Part(aaa, "regex:(?:a+)+b|a+!"));
+        // A lookahead needs the backtracking engine, which still runs it.
+        Assert.Equal("carrier", HeaderFieldSet.Part("carrier-1", "regex:^[a-z]+(?=-)"));
         Assert.Null(HeaderFieldSet.Part("carrier-2", "user"));
         Assert.Throws<MessageFilterException>(() => new HeaderFieldRule("x", "X-A", "regex:(").Validated());
         Assert.Throws<MessageFilterException>(() => new HeaderFieldRule("bad name", "X-A").Validated());
