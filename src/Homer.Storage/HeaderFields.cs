@@ -66,12 +66,12 @@ public sealed class HeaderFieldSet
 {
     // A regular expression from configuration must not stall a decode worker on a pathological payload. The
     // non-backtracking engine runs in time linear in the value, so it needs no budget: a budget is wall-clock time,
-    // and a worker descheduled or paused by a collection mid-match lost the field on a busy machine (a flaky test
-    // showed it). Patterns that engine cannot run (backreferences, lookarounds, atomic groups) keep the backtracking
-    // engine with a budget.
+    // and a worker descheduled or paused by a collection mid-match loses the field on a busy machine (the likely
+    // cause of a fields test that failed once under CI load). Patterns that engine cannot run (backreferences,
+    // lookarounds, atomic groups) keep the backtracking engine with a budget.
     private static readonly TimeSpan RegexBudget = TimeSpan.FromMilliseconds(2);
 
-    internal static Regex Compile(string pattern)
+    private static Regex Compile(string pattern)
     {
         try
         {
