@@ -8,7 +8,7 @@
 #   SEED=10000000 scripts/bench-ingest.sh 20000   (first fills today's partitions with that many messages and their
 #                                                   dialog rows, so the rate is measured on a grown store)
 # Per rate it also prints the CPU time the node and PostgreSQL (postmaster and every backend) spent per stored
-# message, read from /proc over the send and settle time.
+# message, read from /proc over the send and settle time, and in brackets the kernel's (system) part of it.
 # WARMUP seconds of 5 000 pkt/s go first and are not reported: .NET compiles hot code twice (quick, then optimised
 # once it is seen to be hot), and on a busy 2-core machine the second compile can lag a minute behind the start.
 # The probes (one OPTIONS every PROBE_MS, polled through GraphQL every 20 ms until found) run in the warm-up too, and
@@ -55,13 +55,20 @@ node_pid=$!
 for _ in $(seq 1 90); do curl -fs "http://127.0.0.1:$http_port/healthz" >/dev/null 2>&1 && break; sleep 1; done
 curl -fs "http://127.0.0.1:$http_port/healthz" >/dev/null || { tail -40 "$work/node.log"; exit 1; }
 
-# CPU seconds (user + system) of a process, and of PostgreSQL's postmaster with all its children.
-cpu_of() { awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
+# CPU ticks of a process, and of PostgreSQL's postmaster with all its children, as "total system": the system
+# (kernel) part is where a VM's first touch of memory shows (docs/benchmarks.md, "Fresh pages").
+cpu_of() { awk '{ print $14 + $15, $15 }' "/proc/$1/stat" 2>/dev/null || echo 0 0; }
 # Backends that ended were reaped by the postmaster: their time is in its cutime + cstime.
 pg_cpu() {
-  local pm t=0 pid; pm=$(head -1 "$work/pg/postmaster.pid")
-  t=$(awk '{ print $14 + $15 + $16 + $17 }' "/proc/$pm/stat")
-  for pid in $(ps -o pid= --ppid "$pm"); do t=$(( t + $(cpu_of "$pid") )); done; echo "$t"
+  local pm t s pid; pm=$(head -1 "$work/pg/postmaster.pid")
+  read -r t s < <(awk '{ print $14 + $15 + $16 + $17, $15 + $17 }' "/proc/$pm/stat")
+  for pid in $(ps -o pid= --ppid "$pm"); do read -r a b < <(cpu_of "$pid"); t=$(( t + a )); s=$(( s + b )); done
+  echo "$t $s"
+}
+# Microseconds per message from two "total system" tick readings: "total (system)".
+per_msg() {
+  awk -v a="$1" -v b="$2" -v t="$ticks" -v m="$3" 'BEGIN { split(a, x, " "); split(b, y, " ");
+    if (m <= 0) { print "0 (0)"; exit } printf "%.1f (%.1f)", (y[1] - x[1]) / t * 1e6 / m, (y[2] - x[2]) / t * 1e6 / m }'
 }
 ticks=$(getconf CLK_TCK)
 
@@ -77,7 +84,7 @@ if [ "$warmup" -gt 0 ]; then
   sleep 5
 fi
 
-echo "| rate offered (pkt/s) | sent | stored | loss % | buffer full | decode | storage | kernel socket drops | searchable p50 ms | p99 ms | node µs/msg | PostgreSQL µs/msg |"
+echo "| rate offered (pkt/s) | sent | stored | loss % | buffer full | decode | storage | kernel socket drops | searchable p50 ms | p99 ms | node µs/msg (system) | PostgreSQL µs/msg (system) |"
 echo "|---|---|---|---|---|---|---|---|---|---|---|---|"
 for rate in "${rates[@]}"; do
   s0=$(num "$(metric homer_messages_stored_total)"); b0=$(num "$(metric 'homer_hep_dropped_total{reason="BufferFull"}')")
@@ -93,8 +100,7 @@ for rate in "${rates[@]}"; do
   while [ $stable -lt 3 ]; do sleep 1; now=$(num "$(metric homer_messages_stored_total)"); [ "$now" = "$last" ] && stable=$((stable+1)) || stable=0; last=$now; done
   stored=$(( $(num "$(metric homer_messages_stored_total)") - s0 ))
   n1=$(cpu_of "$node_pid"); q1=$(pg_cpu)
-  node_us=$(awk -v c=$((n1 - n0)) -v t="$ticks" -v m="$stored" 'BEGIN { printf "%.1f", (m > 0 ? c / t * 1e6 / m : 0) }')
-  pg_us=$(awk -v c=$((q1 - q0)) -v t="$ticks" -v m="$stored" 'BEGIN { printf "%.1f", (m > 0 ? c / t * 1e6 / m : 0) }')
+  node_us=$(per_msg "$n0" "$n1" "$stored"); pg_us=$(per_msg "$q0" "$q1" "$stored")
   bf=$(( $(num "$(metric 'homer_hep_dropped_total{reason="BufferFull"}')") - b0 ))
   de=$(( $(num "$(metric 'homer_hep_dropped_total{reason="DecodeError"}')") - d0 ))
   sf=$(( $(num "$(metric 'homer_hep_dropped_total{reason="StorageFailure"}')") - f0 ))
