@@ -55,12 +55,13 @@ node_pid=$!
 for _ in $(seq 1 90); do curl -fs "http://127.0.0.1:$http_port/healthz" >/dev/null 2>&1 && break; sleep 1; done
 curl -fs "http://127.0.0.1:$http_port/healthz" >/dev/null || { tail -40 "$work/node.log"; exit 1; }
 
-# CPU ticks of a process, and of PostgreSQL's postmaster with all its children, as "total system": the system
-# (kernel) part is where a VM's first touch of memory shows (docs/benchmarks.md, "Fresh pages").
+# CPU ticks of a process, and of PostgreSQL's postmaster with all its children, as "total system". The system
+# (kernel) part is printed apart because page-cache writes and their writeback can cost PostgreSQL more than its own
+# work does (docs/benchmarks.md, "Where PostgreSQL's extra CPU at 40 000/s goes").
 cpu_of() { awk '{ print $14 + $15, $15 }' "/proc/$1/stat" 2>/dev/null || echo 0 0; }
 # Backends that ended were reaped by the postmaster: their time is in its cutime + cstime.
 pg_cpu() {
-  local pm t s pid; pm=$(head -1 "$work/pg/postmaster.pid")
+  local pm t s pid a b; pm=$(head -1 "$work/pg/postmaster.pid")
   read -r t s < <(awk '{ print $14 + $15 + $16 + $17, $15 + $17 }' "/proc/$pm/stat")
   for pid in $(ps -o pid= --ppid "$pm"); do read -r a b < <(cpu_of "$pid"); t=$(( t + a )); s=$(( s + b )); done
   echo "$t $s"
