@@ -44,6 +44,8 @@ public sealed class SipTrafficMetrics
     private const int OtherSlot = 601;
     // Per alias: request, 1xx..6xx, other; and two directions (the alias is the source or the destination).
     private const int AliasSlots = 8;
+    // One alias's counters: directions × methods × slots.
+    private static readonly int AliasBlock = 2 * Methods.Length * AliasSlots;
 
     private static readonly Counter MethodResponse = Metrics.CreateCounter("homer_sip_method_response_total",
         "SIP messages captured, by CSeq method (OTHER for the rest), response (request, the code or its class, other) and capture node.",
@@ -61,6 +63,8 @@ public sealed class SipTrafficMetrics
     private int _nodeCount = 1;
     private readonly object _newNode = new();
     private volatile AliasIndex _aliases = AliasIndex.Empty;
+    // Counters of aliases a reload removed, by name, in case one comes back (SetAliases only).
+    private readonly Dictionary<string, long[]> _retiredAliases = new(StringComparer.Ordinal);
 
     [ThreadStatic] private static BatchTable? t_table;
 
@@ -127,7 +131,10 @@ public sealed class SipTrafficMetrics
             Interlocked.Add(ref _counts[node]![key % (Methods.Length * Slots)], count);
         }
         else
-            Interlocked.Add(ref aliases.Counts[key - AliasBase], count);
+        {
+            var k = key - AliasBase;
+            Interlocked.Add(ref aliases.Blocks[k / AliasBlock][k % AliasBlock], count);
+        }
     }
 
     private int NodeIndex(string node)
@@ -189,46 +196,53 @@ public sealed class SipTrafficMetrics
             }
         }
         var aliases = _aliases;
-        for (var i = 0; i < aliases.Counts.Length; i++)
+        for (var a = 0; a < aliases.Blocks.Length; a++)
         {
-            var value = Interlocked.Read(ref aliases.Counts[i]);
-            if (value == 0)
-                continue;
-            var slot = i % AliasSlots;
-            var method = i / AliasSlots % Methods.Length;
-            var pair = i / AliasSlots / Methods.Length;
-            AliasMethodResponse.WithLabels(aliases.Names[pair / 2], pair % 2 == 0 ? "src" : "dst", Methods[method], AliasClassLabels[slot])
-                .IncTo(aliases.Published[i] + value);
+            var block = aliases.Blocks[a];
+            for (var i = 0; i < block.Length; i++)
+            {
+                var value = Interlocked.Read(ref block[i]);
+                if (value == 0)
+                    continue;
+                var slot = i % AliasSlots;
+                var method = i / AliasSlots % Methods.Length;
+                var direction = i / AliasSlots / Methods.Length;
+                AliasMethodResponse.WithLabels(aliases.Names[a], direction == 0 ? "src" : "dst", Methods[method], AliasClassLabels[slot])
+                    .IncTo(value);
+            }
         }
     }
 
     private static readonly string[] AliasClassLabels = ["request", "1xx", "2xx", "3xx", "4xx", "5xx", "6xx", "other"];
 
     /// <summary>
-    /// Reloads the aliases (every <see cref="SipTrafficOptions.AliasRefresh"/>, from the aliases table). Counts of an
-    /// alias that keeps its name carry over; a Prometheus counter never goes down, so a renamed alias starts a new series.
+    /// Reloads the aliases (every <see cref="SipTrafficOptions.AliasRefresh"/>, from the aliases table). An alias that
+    /// keeps its name keeps its counters, the same arrays: a batch still counting with the previous index when it is
+    /// replaced adds to them all the same, so a reload loses no count and the ingest path takes no lock for it. A
+    /// Prometheus counter never goes down, so a renamed alias starts a new series; one removed and added back goes on
+    /// from its old counts.
     /// </summary>
     public void SetAliases(IReadOnlyList<AliasRow> rows)
     {
-        var old = _aliases;
-        var names = rows.Select(r => r.Name).Distinct(StringComparer.Ordinal).Take(_options.MaxAliases).ToArray();
-        var byName = names.Select((name, i) => (name, i)).ToDictionary(p => p.name, p => p.i, StringComparer.Ordinal);
-        var map = rows.Where(r => byName.ContainsKey(r.Name)).GroupBy(r => r.Ip)
-            .ToDictionary(g => g.Key, g => g.Select(r => (r.Port, byName[r.Name])).ToArray());
-        var next = new AliasIndex(map, names, new long[names.Length * 2 * Methods.Length * AliasSlots]);
-        // What the previous index counted is published from the new one, so no count is lost at a reload.
-        for (var i = 0; i < old.Counts.Length; i++)
+        lock (_retiredAliases)
         {
-            var pair = i / AliasSlots / Methods.Length;
-            if (!byName.TryGetValue(old.Names[pair / 2], out var newIndex))
-                continue;
-            var within = i % (Methods.Length * AliasSlots);
-            var j = (newIndex * 2 + pair % 2) * Methods.Length * AliasSlots + within;
-            next.Published[j] = old.Published[i] + Interlocked.Read(ref old.Counts[i]);
+            var old = _aliases;
+            var names = rows.Select(r => r.Name).Distinct(StringComparer.Ordinal).Take(_options.MaxAliases).ToArray();
+            var byName = names.Select((name, i) => (name, i)).ToDictionary(p => p.name, p => p.i, StringComparer.Ordinal);
+            var map = rows.Where(r => byName.ContainsKey(r.Name)).GroupBy(r => r.Ip)
+                .ToDictionary(g => g.Key, g => g.Select(r => (r.Port, byName[r.Name])).ToArray());
+            var kept = old.Names.Select((name, i) => (name, i)).ToDictionary(p => p.name, p => old.Blocks[p.i], StringComparer.Ordinal);
+            var blocks = names.Select(name =>
+                kept.Remove(name, out var block) || _retiredAliases.Remove(name, out block) ? block : new long[AliasBlock]).ToArray();
+            // What is left of the old names was removed: remembered, within the bound of the aliases' own.
+            foreach (var (name, block) in kept)
+            {
+                if (_retiredAliases.Count >= _options.MaxAliases)
+                    _retiredAliases.Clear();
+                _retiredAliases[name] = block;
+            }
+            _aliases = new AliasIndex(map, names, blocks);
         }
-        _aliases = next;
-        // A batch still counting into the old index at this instant is published with it no more: a handful of
-        // messages at a reload every 30 s, for not taking a lock per batch.
     }
 
     public async Task RefreshAliasesEvery(AliasStore store, Microsoft.Extensions.Logging.ILogger logger, CancellationToken ct)
@@ -255,13 +269,13 @@ public sealed class SipTrafficMetrics
     }
 
     /// <summary>Alias lookup: address and port, then the address with port 0 (any port), as the aliases table means it.</summary>
-    private sealed class AliasIndex(Dictionary<IPAddress, (int Port, int Index)[]> map, string[] names, long[] counts)
+    private sealed class AliasIndex(Dictionary<IPAddress, (int Port, int Index)[]> map, string[] names, long[][] blocks)
     {
         public static readonly AliasIndex Empty = new([], [], []);
         public int Count => map.Count;
         public string[] Names => names;
-        public long[] Counts => counts;
-        public long[] Published { get; } = new long[counts.Length];
+        /// <summary>Each alias's counters (<see cref="AliasBlock"/> of them), shared with the index before it when the name is the same.</summary>
+        public long[][] Blocks => blocks;
 
         /// <summary>One hash lookup by address (most traffic has no alias), then the few ports aliased on it.</summary>
         public int Find(IPAddress ip, int port)
