@@ -60,9 +60,7 @@ public sealed class ClusterOperationsTests(Xunit.Abstractions.ITestOutputHelper 
         await Task.Delay(6_000);
 
         // Graceful leave of a dialog node under load: its shards are handed over, nothing is lost, it exits by itself.
-        var before = await ShardsByNode(entry);
-        Assert.True(before.GetValueOrDefault(dialogB.AkkaAddress).Entities > 0 && await LiveDialogs(dialogB) > 0,
-            "the leaving node hosted no dialog; the leave proves nothing");
+        var before = await HostingDialogs(entry, dialogB, "the leaving node hosting dialogs (else the leave proves nothing)");
         var leftAt = DateTime.UtcNow;
         var leave = await Ctl(entry, "cluster", "leave", dialogB.AkkaAddress, "--wait", "60");
         Assert.True(leave.Code == ExitCodes.Ok, leave.Out + leave.Error);
@@ -90,9 +88,7 @@ public sealed class ClusterOperationsTests(Xunit.Abstractions.ITestOutputHelper 
         await Task.Delay(2_000);
 
         // SIGKILL of a dialog node under load.
-        var beforeKill = await ShardsByNode(entry);
-        Assert.True(beforeKill[dialogA.AkkaAddress].Entities > 0 && await LiveDialogs(dialogA) > 0,
-            "the victim hosted no dialog; the kill proves nothing");
+        var beforeKill = await HostingDialogs(entry, dialogA, "the victim hosting dialogs (else the kill proves nothing)");
         var killedAt = DateTime.UtcNow;
         dialogA.Kill();
         // From here the ingest node holds messages for dialogs; those sent before it noticed went to the dead node.
@@ -199,6 +195,23 @@ public sealed class ClusterOperationsTests(Xunit.Abstractions.ITestOutputHelper 
             return new Dictionary<string, (int, int)>();
         return JsonDocument.Parse(json).RootElement[0].GetProperty("nodes").EnumerateArray()
             .ToDictionary(n => n.GetProperty("address").GetString()!, n => (n.GetProperty("shards").GetInt32(), n.GetProperty("entities").GetInt32()));
+    }
+
+    /// <summary>
+    /// The shards by node once <paramref name="node"/> hosts dialog entities and live dialogs. Polled, not read once:
+    /// read once, this precondition of the setup failed in a few CI runs although the node keeps most of its shards
+    /// (rebalancing moves 10 every 10 s). The likely reason, not confirmed since those logs were not kept: the sharding
+    /// statistics give each region 3 s to answer, and a region busy under load that misses it has no entity listed.
+    /// </summary>
+    private async Task<IReadOnlyDictionary<string, (int Shards, int Entities)>> HostingDialogs(NodeProcess via, NodeProcess node, string what)
+    {
+        IReadOnlyDictionary<string, (int Shards, int Entities)> shards = new Dictionary<string, (int, int)>();
+        var live = 0.0;
+        await Poll.Until(async () => (shards = await ShardsByNode(via)).GetValueOrDefault(node.AkkaAddress).Entities > 0
+                && (live = await LiveDialogs(node)) > 0,
+            TimeSpan.FromSeconds(20), what, Nodes,
+            () => $"{node.Name} last seen with {shards.GetValueOrDefault(node.AkkaAddress)} (shards, entities) and {live} live dialogs");
+        return shards;
     }
 
     /// <summary>
