@@ -16,6 +16,10 @@ public sealed class ShardMetricsActor : ReceiveActor, IWithTimers
     private static readonly Gauge LiveDialogs = Metrics.CreateGauge("homer_dialogs_active", "Dialogs live on this node (hosted by its dialog shards, lingering ones included).");
     private static long _dialogs;
 
+    // Hosts start and stop dialogs on several threads at once: a gauge set by each of them could be left at an older
+    // count by whichever set came last. It is read from the counter when /metrics is scraped instead.
+    static ShardMetricsActor() => Metrics.DefaultRegistry.AddBeforeCollectCallback(() => LiveDialogs.Set(Interlocked.Read(ref _dialogs)));
+
     private sealed class Sample
     {
         public static readonly Sample Instance = new();
@@ -23,8 +27,8 @@ public sealed class ShardMetricsActor : ReceiveActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static void DialogStarted() => LiveDialogs.Set(Interlocked.Increment(ref _dialogs));
-    public static void DialogStopped() => LiveDialogs.Set(Interlocked.Decrement(ref _dialogs));
+    public static void DialogStarted() => Interlocked.Increment(ref _dialogs);
+    public static void DialogStopped() => Interlocked.Decrement(ref _dialogs);
 
     public static Props Props(IActorRef region, TimeSpan interval) => Akka.Actor.Props.Create(() => new ShardMetricsActor(region, interval));
 
