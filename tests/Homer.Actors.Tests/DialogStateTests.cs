@@ -46,6 +46,12 @@ public sealed class DialogStateTests
         Assert.Same(invite.Client, Tx(s, "ACK", 1).Client);
         Assert.Same(invite.Server, Tx(s, "ACK", 1).Server);
         Assert.Equal(2, s.Transactions.SelectMany(t => new[] { t.Client, t.Server }).Distinct(ReferenceEqualityComparer.Instance).Count());
+        // The 180 and the 200 of the callee carry one To tag, parsed from two messages: the dialog keeps one copy.
+        Assert.Equal([100, 180, 200], invite.SeenResponses.Select(r => r.Status));
+        Assert.Null(invite.SeenResponses[0].ToTag);
+        Assert.NotNull(invite.SeenResponses[1].ToTag);
+        Assert.Same(invite.SeenResponses[1].ToTag, invite.SeenResponses[2].ToTag);
+        Assert.Equal(invite.Branch + "|INVITE", invite.Key);
     }
 
     [Fact]

@@ -145,6 +145,10 @@ public sealed class HomerSerializerTests : IDisposable
         Assert.Equal(state.ToSnapshot() with { Transactions = [], Legs = [], QosReports = [], Logs = [] },
             back.State.ToSnapshot() with { Transactions = [], Legs = [], QosReports = [], Logs = [] });
         Assert.Equal(state.Transactions, back.State.Transactions, (a, b) => a with { SeenResponses = [] } == b with { SeenResponses = [] } && a.SeenResponses.SequenceEqual(b.SeenResponses));
+        // The 100 without a To tag stays without one; the 180 and the 200 share their tag again after the journal.
+        var invite = back.State.Transactions.Single(t => t.Method == "INVITE");
+        Assert.Equal(new SeenResponse(100, null), invite.SeenResponses[0]);
+        Assert.Same(invite.SeenResponses[1].ToTag, invite.SeenResponses[2].ToTag);
         Assert.Equal(state.MediaEndpoints, back.State.MediaEndpoints);
         Assert.Equal(state.Legs, back.State.Legs);
         Assert.Equal(state.QosReports, back.State.QosReports);

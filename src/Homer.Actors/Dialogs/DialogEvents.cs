@@ -66,11 +66,15 @@ public enum TransactionState : byte
 }
 
 /// <summary>
-/// One SIP transaction as seen on the wire. <see cref="Key"/> is top-Via branch + method for RFC 3261 branches and
-/// CSeq number + method for legacy ones.
+/// One SIP transaction as seen on the wire, identified by top-Via branch + method for RFC 3261 branches and by CSeq
+/// number + method for legacy ones (<see cref="Key"/>).
 /// </summary>
+/// <remarks>
+/// A dialog keeps its transactions for its whole life, linger included, and every gen0 collection copies the dialogs
+/// started since the last one: so the key is not stored (it repeats the branch) and a response seen is a status and
+/// a shared To-tag rather than a string of its own.
+/// </remarks>
 public sealed record Transaction(
-    string Key,
     string Method,
     long CSeq,
     string Branch,
@@ -82,14 +86,47 @@ public sealed record Transaction(
     string? FinalReason,
     TransactionState State,
     bool Acked,
-    /// <summary>"status/to-tag" of every distinct response, so retransmitted responses are recognised.</summary>
-    IReadOnlyList<string> SeenResponses)
+    /// <summary>Every distinct response (status and To tag), so retransmitted responses are recognised.</summary>
+    IReadOnlyList<SeenResponse> SeenResponses)
 {
+    private const string Rfc3261Cookie = "z9hG4bK";
+
     /// <summary>Client side as seen on the wire: where the request came from ("ip:port"; from a response's destination
     /// when the request was not captured).</summary>
     public string? Client { get; init; }
     /// <summary>Server side: where the request went.</summary>
     public string? Server { get; init; }
 
+    /// <summary>"branch|METHOD", or "#cseq|METHOD" for a legacy branch; built when asked (checkpoints, tests), never kept.</summary>
+    public string Key => KeyOf(Branch, CSeq, Method);
+
+    public static bool IsRfc3261(string branch) => branch.StartsWith(Rfc3261Cookie, StringComparison.Ordinal);
+
+    public static string KeyOf(string branch, long cseq, string method) =>
+        IsRfc3261(branch) ? branch + "|" + method : "#" + cseq.ToString(System.Globalization.CultureInfo.InvariantCulture) + "|" + method;
+
+    /// <summary>Whether this is the transaction of <see cref="KeyOf"/>(<paramref name="branch"/>, <paramref name="cseq"/>, <paramref name="method"/>), without building the key.</summary>
+    public bool Is(string branch, long cseq, string method) =>
+        Method == method && (IsRfc3261(branch) ? Branch == branch : CSeq == cseq && !IsRfc3261(Branch));
+
+    public bool IsSameTransaction(Transaction other) => Is(other.Branch, other.CSeq, other.Method);
+
     public int Retransmissions => Math.Max(0, Requests - 1);
+}
+
+/// <summary>A distinct response of a transaction: its status and To tag (null without one).</summary>
+public readonly record struct SeenResponse(int Status, string? ToTag)
+{
+    /// <summary>"status/to-tag", the form checkpoints carry.</summary>
+    public override string ToString() => Status.ToString(System.Globalization.CultureInfo.InvariantCulture) + "/" + ToTag;
+
+    /// <summary>Reads <see cref="ToString"/>'s form back; an unreadable one (never written) counts as status 0.</summary>
+    public static SeenResponse Parse(string text)
+    {
+        var slash = text.IndexOf('/');
+        var status = slash > 0 && int.TryParse(text.AsSpan(0, slash), System.Globalization.NumberStyles.None,
+            System.Globalization.CultureInfo.InvariantCulture, out var s) ? s : 0;
+        var tag = slash < 0 ? text : text[(slash + 1)..];
+        return new SeenResponse(status, tag.Length == 0 ? null : tag);
+    }
 }

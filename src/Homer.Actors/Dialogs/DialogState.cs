@@ -259,7 +259,7 @@ public sealed partial record DialogState
         var (tx, retransmission) = MatchTransaction(draft.State, m, method);
         draft.Emit(new MessageCounted(ts, retransmission, m.NodeName));
         // A flood of distinct transactions on one Call-ID (a scanner, a loop) must not grow the state without bound.
-        if (tx is not null && (draft.State.Transactions.Count < settings.MaxTransactions || draft.State.Find(tx.Key) is not null))
+        if (tx is not null && (draft.State.Transactions.Count < settings.MaxTransactions || draft.State.Holds(tx)))
             draft.Emit(new TransactionChanged(ts, tx));
 
         if (retransmission)

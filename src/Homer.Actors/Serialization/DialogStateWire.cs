@@ -222,17 +222,42 @@ internal static class DialogStateWire
         w.WriteOptional(t.FinalReason);
         w.Write((byte)t.State);
         w.Write(t.Acked);
-        w.WriteStrings(t.SeenResponses);
+        // "status/to-tag" strings, as before the responses seen were kept as structs: old and new nodes read each other.
+        w.WriteList(t.SeenResponses, static (x, seen) => x.Write(seen.ToString()));
         w.WriteOptional(t.Client);
         w.WriteOptional(t.Server);
     }
 
     // A field added to the transaction: written at the end, read behind frame.More.
-    private static Transaction ReadTransaction(BinaryReader r, WireFrame frame) => new(
-        r.ReadString(), r.ReadString(), r.ReadInt64(), r.ReadString(), r.ReadBoolean(), r.ReadInt64(), r.ReadInt32(), r.ReadInt32(),
-        r.ReadOptionalInt32(), r.ReadOptionalString(), (TransactionState)r.ReadByte(), r.ReadBoolean(), r.ReadStrings())
+    private static Transaction ReadTransaction(BinaryReader r, WireFrame frame)
     {
-        Client = r.ReadOptionalString(),
-        Server = r.ReadOptionalString(),
-    };
+        _ = r.ReadString(); // the key: the branch, CSeq and method below say it again (Transaction.Key)
+        return new(r.ReadString(), r.ReadInt64(), r.ReadString(), r.ReadBoolean(), r.ReadInt64(), r.ReadInt32(), r.ReadInt32(),
+            r.ReadOptionalInt32(), r.ReadOptionalString(), (TransactionState)r.ReadByte(), r.ReadBoolean(), ReadSeenResponses(r))
+        {
+            Client = r.ReadOptionalString(),
+            Server = r.ReadOptionalString(),
+        };
+    }
+
+    private static SeenResponse[] ReadSeenResponses(BinaryReader r)
+    {
+        var seen = r.ReadStrings();
+        if (seen.Length == 0)
+            return [];
+        var parsed = new SeenResponse[seen.Length];
+        for (var i = 0; i < parsed.Length; i++)
+        {
+            var s = SeenResponse.Parse(seen[i]);
+            // One copy per To tag, as the dialog keeps them (Transaction).
+            for (var j = 0; j < i; j++)
+                if (parsed[j].ToTag is { } tag && tag == s.ToTag)
+                {
+                    s = s with { ToTag = tag };
+                    break;
+                }
+            parsed[i] = s;
+        }
+        return parsed;
+    }
 }
