@@ -106,13 +106,15 @@ public sealed class DialogHost : UntypedActor, IWithTimers, IDialogHostContext
 
     protected override void PostStop()
     {
-        foreach (var _ in _dialogs.Values)
+        foreach (var dialog in _dialogs.Values)
+        {
+            dialog.InHost = false;
             Stats.ShardMetricsActor.DialogStopped();
+        }
         _dialogs.Clear();
     }
 
-    private bool IsHere(HostedDialog dialog) =>
-        _dialogs.TryGetValue(dialog.CallId, out var here) && ReferenceEquals(here, dialog);
+    private static bool IsHere(HostedDialog dialog) => dialog.InHost;
 
     private void Deliver(string callId, object message, bool create) => Deliver(callId, message, Sender, create);
 
@@ -124,6 +126,7 @@ public sealed class DialogHost : UntypedActor, IWithTimers, IDialogHostContext
                 return;
             dialog = new HostedDialog(callId, _runtime, this);
             _dialogs.Add(callId, dialog);
+            dialog.InHost = true;
             Stats.ShardMetricsActor.DialogStarted();
         }
         Run(dialog, message, sender);
@@ -144,6 +147,7 @@ public sealed class DialogHost : UntypedActor, IWithTimers, IDialogHostContext
             Log.Error(e, "Dialog {0} failed on {1}; it restarts from its ledger on its next message", dialog.CallId, message.GetType().Name);
         }
         _dialogs.Remove(dialog.CallId);
+        dialog.InHost = false;
         foreach (var due in dialog.Timers)
             _timers.Cancel(due);
         Stats.ShardMetricsActor.DialogStopped();

@@ -118,6 +118,12 @@ public sealed class HostedDialog
     /// <summary>Set when the dialog is done: its host drops it after the message being handled.</summary>
     public bool Stopped { get; private set; }
 
+    /// <summary>
+    /// Set by its host while the dialog is in the host's table: a timer or store read of an incarnation that left is
+    /// dropped. A flag rather than a lookup of the Call-ID, which every timer that fires would pay.
+    /// </summary>
+    public bool InHost { get; set; }
+
     /// <summary>The timers this dialog made (to cancel when it leaves its host).</summary>
     public IEnumerable<Due> Timers
     {
@@ -203,6 +209,7 @@ public sealed class HostedDialog
         {
             case LedgerCommands.Restored r:
                 CancelTimer(_restoreDue);
+                _restoreDue = null; // a lingering dialog keeps only the timers it can still use
                 _ledger = _sender;
                 if (r.State is not null)
                 {
