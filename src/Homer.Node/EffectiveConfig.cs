@@ -40,6 +40,8 @@ public static class EffectiveConfig
         "homer.dialog.route-window-messages",
         "homer.dialog.checkpoint-delay",
         "homer.dialog.ledger-flush-delay",
+        "homer.dialog.events.window",
+        "homer.dialog.events.max-events",
         "homer.dialog.recovery.margin",
         "homer.dialog.recovery.max-window",
         "homer.dialog.recovery.second-pass",

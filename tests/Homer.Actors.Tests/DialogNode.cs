@@ -126,6 +126,14 @@ public sealed class DialogNode : IAsyncDisposable
 
     private sealed class Collector : ReceiveActor
     {
-        public Collector(ConcurrentQueue<CallEvents.ICallEvent> events) => Receive<CallEvents.ICallEvent>(events.Enqueue);
+        public Collector(ConcurrentQueue<CallEvents.ICallEvent> events)
+        {
+            Receive<CallEvents.ICallEvent>(events.Enqueue);
+            Receive<CallEvents.Batch>(b =>
+            {
+                foreach (var e in b.Events)
+                    events.Enqueue(e);
+            });
+        }
     }
 }

@@ -98,6 +98,9 @@ public sealed class HomerSerializerTests : IDisposable
             new NodeAdmin.ConfigEntry("HOMER_DB", "Host=db;Password=********", "settings"),
             new NodeAdmin.NodeConfig("akka.tcp://homer@10.0.0.5:4053", "node-1",
                 [new NodeAdmin.ConfigEntry("HOMER_ROLES", "ingest,api", "settings"), new NodeAdmin.ConfigEntry("akka.cluster.min-nr-of-members", "1", "cluster-config")]),
+            // Appended: samples.txt and superseded.txt refer to the samples above by index.
+            new CallEvents.Batch(BatchedEvents),
+            new CallEvents.Batch([]),
         ];
     }
 
@@ -131,6 +134,27 @@ public sealed class HomerSerializerTests : IDisposable
                 Assert.Equal(sample, back);
             Assert.True(manifest.Length <= 2, $"manifest '{manifest}' of {sample.GetType().Name} should stay short");
         }
+    }
+
+    /// <summary>One of every call event, as a dialog node publishes them a window at a time.</summary>
+    private static readonly CallEvents.ICallEvent[] BatchedEvents =
+    [
+        new CallEvents.DialogStarted("c", 1, DialogKinds.Call, "a", null, "b") { Method = "INVITE", Node = "n" },
+        new CallEvents.DialogStateChanged("c", 2, DialogKinds.Call, DialogStatus.Failed, 486, "Busy Here"),
+        new CallEvents.QosAttached("c", 3, Qos),
+        new CallEvents.LegLinked("c", 4, "d", "c"),
+        new CallEvents.DialogEnded("c", 5, DialogKinds.Call, DialogStatus.Completed, 200, 12_000, true) { MessageCount = 7 },
+        new CallEvents.AlarmObserved("c", 6, AlarmKinds.BadMos, "MOS 2.1"),
+        new CallEvents.RequestRejected("r", 7, DialogKinds.Registration, "REGISTER", 401, "192.0.2.1", null, "n"),
+    ];
+
+    [Fact]
+    public void A_batch_of_call_events_comes_back_event_for_event_in_its_order()
+    {
+        var batch = new CallEvents.Batch(BatchedEvents);
+        var serializer = (SerializerWithStringManifest)_system.Serialization.FindSerializerFor(batch);
+        var back = (CallEvents.Batch)serializer.FromBinary(serializer.ToBinary(batch), serializer.Manifest(batch));
+        Assert.Equal(BatchedEvents, back.Events);
     }
 
     [Fact]

@@ -263,14 +263,17 @@ sealed class EndCounter : ReceiveActor
 {
     public EndCounter(Action<CallEvents.DialogEnded> onEnded, Action onWarm)
     {
-        Receive<CallEvents.DialogEnded>(e =>
+        Receive<CallEvents.Batch>(b =>
         {
-            if (e.CallId.StartsWith("call-", StringComparison.Ordinal))
-                onEnded(e);
-            else
-                onWarm();
+            foreach (var e in b.Events)
+                if (e is CallEvents.DialogEnded ended)
+                {
+                    if (ended.CallId.StartsWith("call-", StringComparison.Ordinal))
+                        onEnded(ended);
+                    else
+                        onWarm();
+                }
         });
-        Receive<CallEvents.ICallEvent>(_ => { });
     }
 }
 

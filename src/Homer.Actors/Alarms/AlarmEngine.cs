@@ -149,15 +149,23 @@ public sealed class AlarmEngine : ReceiveActor, IWithTimers, IWithUnboundedStash
         Receive<SubscribeAck>(_ => { });
         // Events of the first moments are kept (the load takes milliseconds); a long outage is bounded by the mailbox.
         Receive<CallEvents.ICallEvent>(_ => Stash.Stash());
+        Receive<CallEvents.Batch>(_ => Stash.Stash());
         Receive<AlarmNotices.RulesChanged>(_ => { });
+    }
+
+    private void Observe(CallEvents.ICallEvent e)
+    {
+        AlarmMetrics.Evaluated();
+        Apply(_evaluator.Observe(e, _clock()));
     }
 
     private void Running()
     {
-        Receive<CallEvents.ICallEvent>(e =>
+        Receive<CallEvents.ICallEvent>(Observe);
+        Receive<CallEvents.Batch>(b =>
         {
-            AlarmMetrics.Evaluated();
-            Apply(_evaluator.Observe(e, _clock()));
+            foreach (var e in b.Events)
+                Observe(e);
         });
         Receive<Tick>(_ =>
         {

@@ -11,7 +11,7 @@ public sealed record DialogRuntime(
     Func<IActorRef> Region,
     /// <summary>The node's <see cref="DialogRowWriter"/>; <see cref="ActorRefs.Nobody"/> writes no rows.</summary>
     IActorRef Rows,
-    /// <summary>The DistributedPubSub mediator; <see cref="ActorRefs.Nobody"/> publishes nothing.</summary>
+    /// <summary>The node's <see cref="CallEventPublisher"/>, told each call event; <see cref="ActorRefs.Nobody"/> publishes nothing.</summary>
     IActorRef Events,
     /// <summary>How long a starting dialog waits for its ledger before it goes on with an empty state.</summary>
     TimeSpan RestoreTimeout)

@@ -1,5 +1,4 @@
 using Akka.Actor;
-using Akka.Cluster.Tools.PublishSubscribe;
 using Akka.Event;
 using Homer.Actors.Contracts;
 using Homer.Storage;
@@ -526,7 +525,7 @@ public sealed class HostedDialog
 
     [ThreadStatic] private static List<CallEvents.ICallEvent>? t_published;
 
-    private void Send(CallEvents.ICallEvent e) => _runtime.Events.Tell(new Publish(CallEvents.Topic, e));
+    private void Send(CallEvents.ICallEvent e) => _runtime.Events.Tell(e);
 
     /// <summary>
     /// Moves the idle deadline. The timer is only restarted when the deadline comes earlier than it fires (the end of a

@@ -51,7 +51,9 @@ public static class DialogHostingExtensions
                         new QuarantineStore(resolver.GetService<NpgsqlDataSource>()), resolver.GetService<StorageWatchdog>(), options.Rows), "dialog-rows")
                     : ActorRefs.Nobody;
                 registry.TryRegister<DialogRowWriterKey>(rows);
-                var events = options.PublishEvents ? DistributedPubSub.Get(system).Mediator : ActorRefs.Nobody;
+                var events = options.PublishEvents
+                    ? system.ActorOf(CallEventPublisher.Props(DistributedPubSub.Get(system).Mediator, options.Events), "call-events")
+                    : ActorRefs.Nobody;
                 IActorRef? region = null;
                 IActorRef Region() => region ??= registry.Get<DialogRegion>();
                 var runtime = new DialogRuntime(options.Settings, extractor, Region, rows, events, options.RestoreTimeout)

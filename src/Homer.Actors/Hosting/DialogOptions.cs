@@ -15,6 +15,8 @@ public sealed record DialogOptions
     public bool WriteRows { get; init; } = true;
     /// <summary>Publish <see cref="CallEvents"/> on DistributedPubSub.</summary>
     public bool PublishEvents { get; init; } = true;
+    /// <summary>How the node's call events are gathered into publications (cluster-config: homer.dialog.events).</summary>
+    public CallEventSettings Events { get; init; } = CallEventSettings.Default;
     /// <summary>
     /// How long a starting dialog waits (stashing its messages) for its shard's ledger before it goes on with an empty
     /// state. After a node failure the ledgers of every moved shard recover from the journal at once while the split
@@ -49,6 +51,9 @@ public sealed record DialogOptions
                 FlushDelay = config.GetTimeSpan("homer.dialog.ledger-flush-delay", LedgerSettings.Default.FlushDelay, allowInfinite: false),
             },
             ShardCount = DialogMessageExtractor.ShardCountFrom(config),
+            Events = new CallEventSettings(
+                config.GetTimeSpan("homer.dialog.events.window", CallEventSettings.Default.Window, allowInfinite: false),
+                Math.Max(1, config.GetInt("homer.dialog.events.max-events", CallEventSettings.Default.MaxEvents))),
             CatchUp = new CatchUpSettings
             {
                 Margin = config.GetTimeSpan("homer.dialog.recovery.margin", catchUp.Margin, allowInfinite: false),

@@ -3,7 +3,7 @@ using Homer.Storage;
 
 namespace Homer.Actors.Serialization;
 
-/// <summary>The <see cref="CallEvents"/>' part of <see cref="HomerSerializer"/>: what dialogs publish on "call-events" (manifests E1–E7).</summary>
+/// <summary>The <see cref="CallEvents"/>' part of <see cref="HomerSerializer"/>: what dialogs publish on "call-events" (manifests E1–E8).</summary>
 internal static class CallEventWire
 {
     public static string? ManifestOf(object o) => o switch
@@ -15,6 +15,7 @@ internal static class CallEventWire
         CallEvents.DialogEnded => "E5",
         CallEvents.AlarmObserved => "E6",
         CallEvents.RequestRejected => "E7",
+        CallEvents.Batch => "E8",
         _ => null,
     };
 
@@ -48,9 +49,31 @@ internal static class CallEventWire
                 w.Write(e.CallId); w.Write(e.TimestampMicros); w.Write(e.Kind); w.Write(e.Method); w.Write(e.Status); w.WriteOptional(e.ClientIp);
                 w.WriteOptional(e.UserAgent); w.WriteOptional(e.Node);
                 return true;
+            case CallEvents.Batch b:
+                w.Write(b.Events.Count);
+                foreach (var e in b.Events)
+                {
+                    // Each event as it travels alone: its manifest, then its fields.
+                    w.Write(ManifestOf(e) ?? throw new ArgumentException($"{e.GetType()} has no call event manifest", nameof(o)));
+                    TryWrite(w, e);
+                }
+                return true;
             default:
                 return false;
         }
+    }
+
+    private static CallEvents.Batch ReadBatch(BinaryReader r)
+    {
+        var events = new CallEvents.ICallEvent[r.ReadInt32()];
+        for (var i = 0; i < events.Length; i++)
+        {
+            var manifest = r.ReadString();
+            events[i] = manifest != "E8" && Read(r, manifest) is CallEvents.ICallEvent e
+                ? e
+                : throw new System.Runtime.Serialization.SerializationException($"Unknown call event manifest {manifest} in a batch");
+        }
+        return new CallEvents.Batch(events);
     }
 
     /// <summary>The event of <paramref name="manifest"/>, or null when the manifest is not a call event's.</summary>
@@ -76,6 +99,7 @@ internal static class CallEventWire
         "E6" => new CallEvents.AlarmObserved(r.ReadString(), r.ReadInt64(), r.ReadString(), r.ReadString()),
         "E7" => new CallEvents.RequestRejected(r.ReadString(), r.ReadInt64(), r.ReadString(), r.ReadString(), r.ReadInt32(), r.ReadOptionalString(),
             r.ReadOptionalString(), r.ReadOptionalString()),
+        "E8" => ReadBatch(r),
         _ => null,
     };
 }

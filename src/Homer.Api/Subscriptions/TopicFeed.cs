@@ -48,6 +48,13 @@ public sealed class TopicListenerService<TFeed, T>(IServiceProvider services, TF
             DistributedPubSub.Get(Context.System).Mediator.Tell(new Subscribe(_topic, Self));
             Receive<SubscribeAck>(_ => { });
             Receive<T>(message => feed.Hub.Publish(message));
+            // Dialog nodes publish their call events a window at a time.
+            Receive<CallEvents.Batch>(batch =>
+            {
+                foreach (var e in batch.Events)
+                    if (e is T message)
+                        feed.Hub.Publish(message);
+            });
         }
 
         protected override void PostStop() =>
