@@ -197,7 +197,7 @@ public sealed class DialogHostTests() : TestKit("akka.loglevel = WARNING")
                 Linger = linger ?? TimeSpan.FromSeconds(30),
                 CheckpointDelay = checkpointDelay ?? TimeSpan.FromMilliseconds(100),
             },
-            new DialogMessageExtractor(), () => region.Ref, rows.Ref, ActorRefs.Nobody, TimeSpan.FromSeconds(10))
+            new DialogMessageExtractor(), () => region.Ref, rows.Ref, null, TimeSpan.FromSeconds(10))
         {
             History = history,
             CatchUp = CatchUpSettings.Default with

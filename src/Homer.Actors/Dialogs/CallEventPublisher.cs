@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Akka.Actor;
 using Akka.Cluster.Tools.PublishSubscribe;
 using Homer.Actors.Contracts;
@@ -5,22 +6,67 @@ using Homer.Actors.Contracts;
 namespace Homer.Actors.Dialogs;
 
 /// <summary>How a dialog node publishes its dialogs' <see cref="CallEvents"/>.</summary>
-/// <param name="Window">Events wait at most this long before they are published (as one <see cref="CallEvents.Batch"/>).</param>
-/// <param name="MaxEvents">A batch is published as soon as it holds this many events (bounds the remoting frame).</param>
+/// <param name="Window">Events wait at most about this long before they are published (as <see cref="CallEvents.Batch"/>es).</param>
+/// <param name="MaxEvents">Events per published batch at most (bounds the remoting frame).</param>
 public sealed record CallEventSettings(TimeSpan Window, int MaxEvents)
 {
     public static readonly CallEventSettings Default = new(TimeSpan.FromMilliseconds(20), 256);
 }
 
 /// <summary>
-/// The node's one publisher of call events: its dialogs tell it each <see cref="CallEvents.ICallEvent"/> and it
-/// publishes what came in over <see cref="CallEventSettings.Window"/> as one <see cref="CallEvents.Batch"/> on
-/// <see cref="CallEvents.Topic"/>. A publication per event cost a hop through the mediator, one through the topic and
-/// one per subscriber: a sixth of a dialog node's actor messages at 3 000 calls/s. Events keep the order they were told
-/// in, and a dialog tells its events from one host, so each dialog's events stay in order.
+/// Where a node's dialogs put their call events for the node's <see cref="CallEventPublisher"/>: a queue rather than
+/// a message per event, since an actor message to a publisher that is idle between events costs a thread-pool work
+/// item each, and call events were a sixth of a dialog node's work items. Events keep the order they were added in; a
+/// dialog adds its own from one host at a time, so each dialog's stay in order. Thread-safe.
+/// </summary>
+public sealed class CallEventOutbox
+{
+    private readonly ConcurrentQueue<CallEvents.ICallEvent> _queue = new();
+    /// <summary>1 while a flush is due (the publisher has been told, or will be once it runs).</summary>
+    private int _armed;
+    private volatile IActorRef? _publisher;
+
+    /// <summary>Events waiting for the publisher.</summary>
+    public int Count => _queue.Count;
+
+    public void Add(CallEvents.ICallEvent e)
+    {
+        _queue.Enqueue(e);
+        // The first event after a flush tells the publisher; the rest of the window only queue.
+        if (Interlocked.Exchange(ref _armed, 1) == 0)
+            _publisher?.Tell(CallEventPublisher.Arm.Instance);
+    }
+
+    internal void Attach(IActorRef publisher) => _publisher = publisher;
+
+    /// <summary>
+    /// Up to <paramref name="max"/> events, oldest first. The publisher calls <see cref="Disarm"/> before the first
+    /// take of a flush: an event added after that tells it again.
+    /// </summary>
+    internal List<CallEvents.ICallEvent> Take(int max)
+    {
+        var taken = new List<CallEvents.ICallEvent>(Math.Min(max, Math.Max(1, _queue.Count)));
+        while (taken.Count < max && _queue.TryDequeue(out var e))
+            taken.Add(e);
+        return taken;
+    }
+
+    internal void Disarm() => Volatile.Write(ref _armed, 0);
+}
+
+/// <summary>
+/// The node's one publisher of call events: it publishes what its dialogs put in the <see cref="CallEventOutbox"/>
+/// over a <see cref="CallEventSettings.Window"/> as <see cref="CallEvents.Batch"/>es on <see cref="CallEvents.Topic"/>.
+/// A publication per event cost a hop through the mediator, one through the topic and one per subscriber.
 /// </summary>
 public sealed class CallEventPublisher : UntypedActor, IWithTimers
 {
+    /// <summary>Events are waiting: publish them after the window.</summary>
+    public sealed class Arm
+    {
+        public static readonly Arm Instance = new();
+    }
+
     private sealed class Flush
     {
         public static readonly Flush Instance = new();
@@ -28,32 +74,37 @@ public sealed class CallEventPublisher : UntypedActor, IWithTimers
 
     private readonly IActorRef _mediator;
     private readonly CallEventSettings _settings;
-    private List<CallEvents.ICallEvent> _pending = [];
+    private readonly CallEventOutbox _outbox;
 
-    public CallEventPublisher(IActorRef mediator, CallEventSettings settings)
+    public CallEventPublisher(IActorRef mediator, CallEventSettings settings, CallEventOutbox outbox)
     {
         _mediator = mediator;
         _settings = settings;
+        _outbox = outbox;
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(IActorRef mediator, CallEventSettings settings) =>
-        Akka.Actor.Props.Create(() => new CallEventPublisher(mediator, settings));
+    public static Props Props(IActorRef mediator, CallEventSettings settings, CallEventOutbox outbox) =>
+        Akka.Actor.Props.Create(() => new CallEventPublisher(mediator, settings, outbox));
+
+    protected override void PreStart()
+    {
+        _outbox.Attach(Self);
+        // Events added before the publisher was attached armed the outbox without telling anyone.
+        Self.Tell(Arm.Instance);
+    }
 
     protected override void OnReceive(object message)
     {
         switch (message)
         {
-            case CallEvents.ICallEvent e:
-                _pending.Add(e);
-                if (_pending.Count >= _settings.MaxEvents)
-                    Publish();
-                else if (_pending.Count == 1)
+            case Arm:
+                if (!Timers.IsTimerActive(Flush.Instance))
                     Timers.StartSingleTimer(Flush.Instance, Flush.Instance, _settings.Window);
                 break;
             case Flush:
-                Publish();
+                PublishAll();
                 break;
             default:
                 Unhandled(message);
@@ -61,16 +112,18 @@ public sealed class CallEventPublisher : UntypedActor, IWithTimers
         }
     }
 
-    // What is told before the node stops still goes out (a dialog's last DialogEnded during a hand-off).
-    protected override void PostStop() => Publish();
+    // What was added before the node stops still goes out (a dialog's last events during a hand-off).
+    protected override void PostStop() => PublishAll();
 
-    private void Publish()
+    private void PublishAll()
     {
-        Timers.Cancel(Flush.Instance);
-        if (_pending.Count == 0)
-            return;
-        var batch = new CallEvents.Batch(_pending);
-        _pending = new List<CallEvents.ICallEvent>(Math.Min(_settings.MaxEvents, Math.Max(16, batch.Events.Count)));
-        _mediator.Tell(new Publish(CallEvents.Topic, batch));
+        _outbox.Disarm();
+        while (true)
+        {
+            var events = _outbox.Take(_settings.MaxEvents);
+            if (events.Count == 0)
+                return;
+            _mediator.Tell(new Publish(CallEvents.Topic, new CallEvents.Batch(events)));
+        }
     }
 }

@@ -11,8 +11,8 @@ public sealed record DialogRuntime(
     Func<IActorRef> Region,
     /// <summary>The node's <see cref="DialogRowWriter"/>; <see cref="ActorRefs.Nobody"/> writes no rows.</summary>
     IActorRef Rows,
-    /// <summary>The node's <see cref="CallEventPublisher"/>, told each call event; <see cref="ActorRefs.Nobody"/> publishes nothing.</summary>
-    IActorRef Events,
+    /// <summary>Where dialogs put their call events for the node's <see cref="CallEventPublisher"/>; null publishes nothing.</summary>
+    CallEventOutbox? Events,
     /// <summary>How long a starting dialog waits for its ledger before it goes on with an empty state.</summary>
     TimeSpan RestoreTimeout)
 {

@@ -507,15 +507,15 @@ public sealed class HostedDialog
                     break;
             }
         }
-        if (_runtime.Events.IsNobody())
+        if (_runtime.Events is not { } outbox)
             return;
-        // One list per thread: the host delivers one message at a time, and Send does not re-enter.
+        // One list per thread: the host delivers one message at a time, and the outbox does not re-enter.
         var published = t_published ??= new List<CallEvents.ICallEvent>(8);
         try
         {
             DialogCallEvents.AddTo(published, before, s, events);
             for (var i = 0; i < published.Count; i++)
-                Send(published[i]);
+                outbox.Add(published[i]);
         }
         finally
         {
@@ -525,7 +525,6 @@ public sealed class HostedDialog
 
     [ThreadStatic] private static List<CallEvents.ICallEvent>? t_published;
 
-    private void Send(CallEvents.ICallEvent e) => _runtime.Events.Tell(e);
 
     /// <summary>
     /// Moves the idle deadline. The timer is only restarted when the deadline comes earlier than it fires (the end of a

@@ -51,9 +51,12 @@ public static class DialogHostingExtensions
                         new QuarantineStore(resolver.GetService<NpgsqlDataSource>()), resolver.GetService<StorageWatchdog>(), options.Rows), "dialog-rows")
                     : ActorRefs.Nobody;
                 registry.TryRegister<DialogRowWriterKey>(rows);
-                var events = options.PublishEvents
-                    ? system.ActorOf(CallEventPublisher.Props(DistributedPubSub.Get(system).Mediator, options.Events), "call-events")
-                    : ActorRefs.Nobody;
+                CallEventOutbox? events = null;
+                if (options.PublishEvents)
+                {
+                    events = new CallEventOutbox();
+                    system.ActorOf(CallEventPublisher.Props(DistributedPubSub.Get(system).Mediator, options.Events, events), "call-events");
+                }
                 IActorRef? region = null;
                 IActorRef Region() => region ??= registry.Get<DialogRegion>();
                 var runtime = new DialogRuntime(options.Settings, extractor, Region, rows, events, options.RestoreTimeout)
