@@ -1,8 +1,8 @@
 namespace Homer.Actors.Contracts;
 
 /// <summary>
-/// What dialogs tell the rest of the cluster, published on the DistributedPubSub topic <see cref="Topic"/>:
-/// GraphQL subscriptions, the alarm engine and statistics listen. Events of one dialog are published in order.
+/// What dialogs tell the rest of the cluster, published on the DistributedPubSub topic <see cref="Topic"/> in
+/// <see cref="Batch"/>es: GraphQL subscriptions and the alarm engine listen. Events of one dialog are published in order.
 /// </summary>
 public static class CallEvents
 {
