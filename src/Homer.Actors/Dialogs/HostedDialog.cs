@@ -525,7 +525,6 @@ public sealed class HostedDialog
 
     [ThreadStatic] private static List<CallEvents.ICallEvent>? t_published;
 
-
     /// <summary>
     /// Moves the idle deadline. The timer is only restarted when the deadline comes earlier than it fires (the end of a
     /// call: linger instead of the idle time); a later deadline is checked when the timer fires. Most messages of a call
