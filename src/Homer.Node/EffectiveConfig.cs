@@ -42,6 +42,7 @@ public static class EffectiveConfig
         "homer.dialog.ledger-flush-delay",
         "homer.dialog.events.window",
         "homer.dialog.events.max-events",
+        "homer.dialog.events.max-waiting",
         "homer.dialog.recovery.margin",
         "homer.dialog.recovery.max-window",
         "homer.dialog.recovery.second-pass",

@@ -52,6 +52,25 @@ public sealed class CallEventPublisherTests() : TestKit("akka.loglevel = WARNING
     }
 
     [Fact]
+    public void An_outbox_that_is_full_drops_new_events_counts_them_and_the_publisher_says_so()
+    {
+        var mediator = CreateTestProbe();
+        var outbox = new CallEventOutbox(maxWaiting: 3);
+        var droppedBefore = CallEventOutbox.Dropped.Value;
+        for (var i = 0; i < 5; i++)
+            outbox.Add(Started("c" + i, i));
+        Assert.Equal(3, outbox.Count);
+        Assert.Equal(2, CallEventOutbox.Dropped.Value - droppedBefore);
+
+        EventFilter.Warning(contains: "Dropped 2 call events").ExpectOne(Wait, () =>
+            Sys.ActorOf(CallEventPublisher.Props(mediator, new CallEventSettings(TimeSpan.FromMilliseconds(50), 256, 3), outbox)));
+        // The oldest are kept; once published there is room again.
+        Assert.Equal(["c0", "c1", "c2"], ExpectBatch(mediator).Events.Select(e => e.CallId));
+        outbox.Add(Started("c5", 5));
+        Assert.Equal(["c5"], ExpectBatch(mediator).Events.Select(e => e.CallId));
+    }
+
+    [Fact]
     public void A_window_of_more_than_max_events_goes_out_as_several_batches_in_order()
     {
         var mediator = CreateTestProbe();

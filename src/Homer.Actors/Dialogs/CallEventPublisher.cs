@@ -1,14 +1,17 @@
 using System.Collections.Concurrent;
 using Akka.Actor;
 using Akka.Cluster.Tools.PublishSubscribe;
+using Akka.Event;
 using Homer.Actors.Contracts;
+using Prometheus;
 
 namespace Homer.Actors.Dialogs;
 
 /// <summary>How a dialog node publishes its dialogs' <see cref="CallEvents"/>.</summary>
 /// <param name="Window">Events wait at most about this long before they are published (as <see cref="CallEvents.Batch"/>es).</param>
 /// <param name="MaxEvents">Events per published batch at most (bounds the remoting frame).</param>
-public sealed record CallEventSettings(TimeSpan Window, int MaxEvents)
+/// <param name="MaxWaiting">Events the outbox holds at most; past it new ones are dropped and counted.</param>
+public sealed record CallEventSettings(TimeSpan Window, int MaxEvents, int MaxWaiting = 100_000)
 {
     public static readonly CallEventSettings Default = new(TimeSpan.FromMilliseconds(20), 256);
 }
@@ -17,20 +20,35 @@ public sealed record CallEventSettings(TimeSpan Window, int MaxEvents)
 /// Where a node's dialogs put their call events for the node's <see cref="CallEventPublisher"/>: a queue rather than
 /// a message per event, since an actor message to a publisher that is idle between events costs a thread-pool work
 /// item each, and call events were a sixth of a dialog node's work items. Events keep the order they were added in; a
-/// dialog adds its own from one host at a time, so each dialog's stay in order. Thread-safe.
+/// dialog adds its own from one host at a time, so each dialog's stay in order. Bounded: a publisher that cannot keep
+/// up (a starved node) costs call events, counted, never the node's memory. Thread-safe.
 /// </summary>
-public sealed class CallEventOutbox
+public sealed class CallEventOutbox(int maxWaiting = 100_000)
 {
+    public static readonly Counter Dropped = Metrics.CreateCounter("homer_call_events_dropped_total",
+        "Call events a dialog node dropped because more than homer.dialog.events.max-waiting were waiting for its publisher.");
+
     private readonly ConcurrentQueue<CallEvents.ICallEvent> _queue = new();
+    /// <summary>Events waiting, kept apart from the queue's own count, which is not free.</summary>
+    private int _count;
+    /// <summary>Dropped since the publisher last looked.</summary>
+    private int _dropped;
     /// <summary>1 while a flush is due (the publisher has been told, or will be once it runs).</summary>
     private int _armed;
     private volatile IActorRef? _publisher;
 
     /// <summary>Events waiting for the publisher.</summary>
-    public int Count => _queue.Count;
+    public int Count => Volatile.Read(ref _count);
 
     public void Add(CallEvents.ICallEvent e)
     {
+        if (Interlocked.Increment(ref _count) > maxWaiting)
+        {
+            Interlocked.Decrement(ref _count);
+            Interlocked.Increment(ref _dropped);
+            Dropped.Inc();
+            return;
+        }
         _queue.Enqueue(e);
         // The first event after a flush tells the publisher; the rest of the window only queue.
         if (Interlocked.Exchange(ref _armed, 1) == 0)
@@ -48,10 +66,14 @@ public sealed class CallEventOutbox
         var taken = new List<CallEvents.ICallEvent>(Math.Min(max, Math.Max(1, _queue.Count)));
         while (taken.Count < max && _queue.TryDequeue(out var e))
             taken.Add(e);
+        Interlocked.Add(ref _count, -taken.Count);
         return taken;
     }
 
     internal void Disarm() => Volatile.Write(ref _armed, 0);
+
+    /// <summary>Events dropped since the last call.</summary>
+    internal int TakeDropped() => Interlocked.Exchange(ref _dropped, 0);
 }
 
 /// <summary>
@@ -117,6 +139,9 @@ public sealed class CallEventPublisher : UntypedActor, IWithTimers
 
     private void PublishAll()
     {
+        if (_outbox.TakeDropped() is > 0 and var dropped)
+            Context.GetLogger().Warning("Dropped {0} call events: more than {1} were waiting to be published (homer.dialog.events.max-waiting)",
+                dropped, _settings.MaxWaiting);
         _outbox.Disarm();
         while (true)
         {

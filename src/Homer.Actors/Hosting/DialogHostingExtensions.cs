@@ -54,7 +54,7 @@ public static class DialogHostingExtensions
                 CallEventOutbox? events = null;
                 if (options.PublishEvents)
                 {
-                    events = new CallEventOutbox();
+                    events = new CallEventOutbox(options.Events.MaxWaiting);
                     system.ActorOf(CallEventPublisher.Props(DistributedPubSub.Get(system).Mediator, options.Events, events), "call-events");
                 }
                 IActorRef? region = null;

@@ -53,7 +53,8 @@ public sealed record DialogOptions
             ShardCount = DialogMessageExtractor.ShardCountFrom(config),
             Events = new CallEventSettings(
                 config.GetTimeSpan("homer.dialog.events.window", CallEventSettings.Default.Window, allowInfinite: false),
-                Math.Max(1, config.GetInt("homer.dialog.events.max-events", CallEventSettings.Default.MaxEvents))),
+                Math.Max(1, config.GetInt("homer.dialog.events.max-events", CallEventSettings.Default.MaxEvents)),
+                Math.Max(1, config.GetInt("homer.dialog.events.max-waiting", CallEventSettings.Default.MaxWaiting))),
             CatchUp = new CatchUpSettings
             {
                 Margin = config.GetTimeSpan("homer.dialog.recovery.margin", catchUp.Margin, allowInfinite: false),
