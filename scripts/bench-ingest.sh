@@ -7,6 +7,12 @@
 #   PROBE_MS=0 scripts/bench-ingest.sh 20000   (no probes: the CPU figures of ingest alone)
 #   SEED=10000000 scripts/bench-ingest.sh 20000   (first fills today's partitions with that many messages and their
 #                                                   dialog rows, so the rate is measured on a grown store)
+#   SAMPLE=/tmp/s.txt scripts/bench-ingest.sh 40000   (every second a line "unix-time received stored buffer-full" from
+#                                                   the node's counters: whether a loss is a burst or a steady deficit)
+#   STATEMENTS=1 scripts/bench-ingest.sh 20000   (loads pg_stat_statements; after the ladder prints, for the ladder
+#                                                   alone, rows written per table and the statements by time and WAL)
+#   SQL_BEFORE='DROP INDEX …; CREATE INDEX …' scripts/bench-ingest.sh 20000   (run as the superuser once the node has
+#                                                   made its schema, before the warm-up: to try a schema change)
 # Per rate it also prints the CPU time the node and PostgreSQL (postmaster and every backend) spent per stored
 # message, read from /proc over the send and settle time, and in brackets the kernel's (system) part of it.
 # WARMUP seconds of 5 000 pkt/s go first and are not reported: .NET compiles hot code twice (quick, then optimised
@@ -29,6 +35,16 @@ trap cleanup EXIT INT TERM
 port() { local p; while :; do p=$((20000 + RANDOM % 40000)); (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }; done; }
 pg_port=$(port); hep_port=$(port); http_port=$(port)
 db=$(scripts/test-postgres.sh start "$work/pg" "$pg_port" durable)
+bindir=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
+pg_sql() {
+  if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$bindir/psql" -h 127.0.0.1 -p "$pg_port" -U postgres -d homer "$@"
+  else "$bindir/psql" -h 127.0.0.1 -p "$pg_port" -U postgres -d homer "$@"; fi
+}
+if [ -n "${STATEMENTS:-}" ]; then
+  echo "shared_preload_libraries = 'pg_stat_statements'" >> "$work/pg/postgresql.conf"
+  scripts/test-postgres.sh stop "$work/pg"; db=$(scripts/test-postgres.sh start "$work/pg" "$pg_port" durable)
+  pg_sql -qc "CREATE EXTENSION pg_stat_statements"
+fi
 
 # HEP over UDP cannot be backpressured: a large socket buffer absorbs bursts. The kernel caps what the node may
 # ask for at net.core.rmem_max; raise it when we can (root, not in a locked-down container).
@@ -44,9 +60,7 @@ if [ "$seed" -gt 0 ]; then
   dotnet "$load" seed --db "$db" --messages "$seed" --hours "$hours" --dialogs >&2
   # A store that grew over the day has long been checkpointed; one seeded in two minutes has ~15 GB of WAL behind it,
   # and the checkpoint that forces would run through the first rates of the ladder. Checkpoint before measuring.
-  bindir=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
-  if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$bindir/psql" -h 127.0.0.1 -p "$pg_port" -U postgres -d homer -qc CHECKPOINT
-  else "$bindir/psql" -h 127.0.0.1 -p "$pg_port" -U postgres -d homer -qc CHECKPOINT; fi
+  pg_sql -qc CHECKPOINT
 fi
 HOMER_DB="$db" HOMER_HEP_UDP="127.0.0.1:$hep_port" HOMER_HEP_TCP="127.0.0.1:$hep_port" HOMER_HTTP="http://127.0.0.1:$http_port" \
 HOMER_AKKA_PORT=0 HOMER_ENVIRONMENT=production HOMER_AUTH=off HOMER_SPOOL_DIR="$work/spool" \
@@ -54,6 +68,7 @@ HOMER_AKKA_PORT=0 HOMER_ENVIRONMENT=production HOMER_AUTH=off HOMER_SPOOL_DIR="$
 node_pid=$!
 for _ in $(seq 1 90); do curl -fs "http://127.0.0.1:$http_port/healthz" >/dev/null 2>&1 && break; sleep 1; done
 curl -fs "http://127.0.0.1:$http_port/healthz" >/dev/null || { tail -40 "$work/node.log"; exit 1; }
+[ -n "${SQL_BEFORE:-}" ] && pg_sql -qc "$SQL_BEFORE"
 
 # CPU ticks of a process, and of PostgreSQL's postmaster with all its children, as "total system". The system
 # (kernel) part is printed apart because page-cache writes and their writeback can cost PostgreSQL more than its own
@@ -85,6 +100,17 @@ if [ "$warmup" -gt 0 ]; then
   sleep 5
 fi
 
+if [ -n "${SAMPLE:-}" ]; then
+  # Ends with the node (cleanup stops it first).
+  ( while kill -0 "$node_pid" 2>/dev/null; do
+      curl -fs "http://127.0.0.1:$http_port/metrics" 2>/dev/null | awk -v t="$(date +%s)" '
+        $1 == "homer_hep_received_total" { r = $2 } $1 == "homer_messages_stored_total" { s = $2 }
+        $1 == "homer_hep_dropped_total{reason=\"BufferFull\"}" { b = $2 }
+        END { printf "%d %.0f %.0f %.0f\n", t, r, s, b }' >> "$SAMPLE"
+      sleep 1
+    done ) &
+fi
+[ -n "${STATEMENTS:-}" ] && pg_sql -qAtc "SELECT pg_stat_statements_reset(); SELECT pg_stat_reset();" >/dev/null
 echo "| rate offered (pkt/s) | sent | stored | loss % | buffer full | decode | storage | kernel socket drops | searchable p50 ms | p99 ms | node µs/msg (system) | PostgreSQL µs/msg (system) |"
 echo "|---|---|---|---|---|---|---|---|---|---|---|---|"
 for rate in "${rates[@]}"; do
@@ -109,3 +135,13 @@ for rate in "${rates[@]}"; do
   loss=$(awk -v s="$sent" -v t="$stored" 'BEGIN { printf "%.3f", (s > 0 ? (s - t) * 100 / s : 0) }')
   printf '| %s | %s | %s | %s | %s | %s | %s | %s | %.0f | %.0f | %s | %s |\n' "$rate" "$sent" "$stored" "$loss" "$bf" "$de" "$sf" "$kd" "${p50/null/0}" "${p99/null/0}" "$node_us" "$pg_us"
 done
+if [ -n "${STATEMENTS:-}" ]; then
+  pg_sql -c "SELECT relname, n_tup_ins, n_tup_upd, n_tup_hot_upd, n_tup_del FROM pg_stat_user_tables
+             WHERE n_tup_ins + n_tup_upd + n_tup_del > 1000 ORDER BY n_tup_ins + n_tup_upd DESC LIMIT 20"
+  # Statements that differ only in their number of rows (the journal's batches) are summed under their first words.
+  pg_sql -c "SELECT sum(calls) AS calls, round(sum(total_exec_time)::numeric) AS ms, sum(rows) AS rows,
+                    round((sum(total_exec_time) * 1000 / greatest(sum(rows), 1))::numeric, 1) AS us_per_row,
+                    round(sum(wal_bytes) / greatest(sum(rows), 1)) AS wal_per_row, statement
+             FROM (SELECT *, left(regexp_replace(query, '\s+', ' ', 'g'), 60) AS statement FROM pg_stat_statements) s
+             GROUP BY statement ORDER BY sum(total_exec_time) DESC LIMIT 12"
+fi
