@@ -102,6 +102,7 @@ fi
 
 if [ -n "${SAMPLE:-}" ]; then
   # Ends with the node (cleanup stops it first).
+  : > "$SAMPLE"
   ( while kill -0 "$node_pid" 2>/dev/null; do
       curl -fs "http://127.0.0.1:$http_port/metrics" 2>/dev/null | awk -v t="$(date +%s)" '
         $1 == "homer_hep_received_total" { r = $2 } $1 == "homer_messages_stored_total" { s = $2 }
